@@ -8,7 +8,8 @@ pub mod geometry;
 pub mod request;
 
 pub use catalog::{
-    Engines, GpuModel, MediaKind, ModelId, NvmlProfileIndex, Placement, Profile, ProfileIdx,
+    Engines, GpuModel, MAX_PROFILES, MediaKind, ModelId, NvmlProfileIndex, Placement, Profile,
+    ProfileIdx,
 };
 pub use geometry::{Instance, Occupancy, PlaceError};
 pub use request::{ProfileRequest, RequestError, SliceShape};

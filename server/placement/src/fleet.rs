@@ -1,0 +1,287 @@
+//! The fleet as the planner sees it: every GPU's occupancy and the end time of each live slice,
+//! indexed by occupancy state so a decision looks at each distinct state once, not each GPU.
+
+use crate::score::StateTable;
+use slicebroker_types::{GpuModel, ModelId, Occupancy, PlaceError, ProfileIdx};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A GPU, numbered densely by the planner in the order GPUs were added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GpuKey(pub u32);
+
+/// A host, numbered by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostKey(pub u32);
+
+/// A live slice, numbered by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SliceKey(pub u64);
+
+#[derive(Clone, Debug)]
+pub(crate) struct Gpu {
+    pub host: HostKey,
+    pub schedulable: bool,
+    pub occ: Occupancy,
+    /// Live slices on this GPU: key, profile, start, end time.
+    pub slices: Vec<(SliceKey, ProfileIdx, u8, i64)>,
+}
+
+impl Gpu {
+    /// When the last live slice ends; `None` for an empty GPU.
+    pub fn latest_end(&self) -> Option<i64> {
+        self.slices.iter().map(|s| s.3).max()
+    }
+}
+
+/// Schedulable GPUs sharing one occupancy state.
+#[derive(Clone, Debug)]
+pub(crate) struct Bucket {
+    pub table: StateTable,
+    /// Ordered by when each GPU's last slice ends (`i64::MIN` for empty GPUs), then key.
+    pub by_end: BTreeSet<(i64, GpuKey)>,
+    /// The same GPUs by key, for first-fit.
+    pub by_key: BTreeSet<GpuKey>,
+}
+
+/// A read-only view of one GPU.
+#[derive(Clone, Copy, Debug)]
+pub struct GpuView<'a> {
+    pub key: GpuKey,
+    pub host: HostKey,
+    pub schedulable: bool,
+    pub occupancy: &'a Occupancy,
+}
+
+/// The planner's index of the fleet. Callers mirror every change they commit elsewhere
+/// (slices added and removed, GPUs cordoned) so decisions see what the database holds.
+#[derive(Clone, Debug, Default)]
+pub struct Fleet {
+    pub(crate) gpus: Vec<Gpu>,
+    slice_gpu: HashMap<SliceKey, GpuKey>,
+    /// Schedulable GPUs by model, then by occupancy state.
+    pub(crate) buckets: BTreeMap<ModelId, BTreeMap<Occupancy, Bucket>>,
+    /// GPUs per model: (all, schedulable).
+    pub(crate) model_counts: BTreeMap<ModelId, (u32, u32)>,
+    pub(crate) host_gpus: BTreeMap<HostKey, Vec<GpuKey>>,
+    pub(crate) tables: HashMap<Occupancy, StateTable>,
+}
+
+impl Fleet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add_gpu(&mut self, host: HostKey, model: ModelId, schedulable: bool) -> GpuKey {
+        let key = GpuKey(self.gpus.len() as u32);
+        self.gpus.push(Gpu {
+            host,
+            schedulable,
+            occ: Occupancy::empty(model),
+            slices: Vec::new(),
+        });
+        self.host_gpus.entry(host).or_default().push(key);
+        let counts = self.model_counts.entry(model).or_default();
+        counts.0 += 1;
+        if schedulable {
+            counts.1 += 1;
+            self.index(key);
+        }
+        key
+    }
+
+    pub fn len(&self) -> usize {
+        self.gpus.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gpus.is_empty()
+    }
+
+    pub fn gpu(&self, key: GpuKey) -> Option<GpuView<'_>> {
+        self.gpus.get(key.0 as usize).map(|g| GpuView {
+            key,
+            host: g.host,
+            schedulable: g.schedulable,
+            occupancy: &g.occ,
+        })
+    }
+
+    pub fn gpus(&self) -> impl Iterator<Item = GpuView<'_>> {
+        (0..self.gpus.len() as u32).filter_map(|k| self.gpu(GpuKey(k)))
+    }
+
+    /// Cordon (false) or uncordon (true) a GPU: cordoned GPUs keep their slices but get no new
+    /// ones. Returns false for an unknown GPU.
+    pub fn set_schedulable(&mut self, key: GpuKey, schedulable: bool) -> bool {
+        let Some(gpu) = self.gpus.get(key.0 as usize) else {
+            return false;
+        };
+        if gpu.schedulable == schedulable {
+            return true;
+        }
+        let model = gpu.occ.model_id();
+        if schedulable {
+            self.gpus[key.0 as usize].schedulable = true;
+            self.index(key);
+        } else {
+            self.unindex(key);
+            self.gpus[key.0 as usize].schedulable = false;
+        }
+        let counts = self.model_counts.entry(model).or_default();
+        if schedulable {
+            counts.1 += 1
+        } else {
+            counts.1 -= 1
+        }
+        true
+    }
+
+    /// Records a live slice. Fails, changing nothing, if the geometry does not allow it or the
+    /// slice key is already in use.
+    pub fn add_slice(
+        &mut self,
+        gpu: GpuKey,
+        slice: SliceKey,
+        profile: ProfileIdx,
+        start: u8,
+        ends_at: i64,
+    ) -> Result<(), AddSliceError> {
+        if self.slice_gpu.contains_key(&slice) {
+            return Err(AddSliceError::DuplicateSlice(slice));
+        }
+        let g = self
+            .gpus
+            .get(gpu.0 as usize)
+            .ok_or(AddSliceError::UnknownGpu(gpu))?;
+        g.occ.check(profile, start)?;
+        self.unindex(gpu);
+        let g = &mut self.gpus[gpu.0 as usize];
+        g.occ.add(profile, start).expect("checked above");
+        g.slices.push((slice, profile, start, ends_at));
+        self.slice_gpu.insert(slice, gpu);
+        self.index(gpu);
+        Ok(())
+    }
+
+    /// Forgets a slice. Returns false if the planner did not know it.
+    pub fn remove_slice(&mut self, slice: SliceKey) -> bool {
+        let Some(gpu) = self.slice_gpu.remove(&slice) else {
+            return false;
+        };
+        self.unindex(gpu);
+        let g = &mut self.gpus[gpu.0 as usize];
+        let pos = g
+            .slices
+            .iter()
+            .position(|s| s.0 == slice)
+            .expect("slice index is consistent");
+        let (_, profile, start, _) = g.slices.swap_remove(pos);
+        assert!(g.occ.remove(profile, start), "slice index is consistent");
+        self.index(gpu);
+        true
+    }
+
+    /// Moves a slice's end time (a lease extension).
+    pub fn set_slice_end(&mut self, slice: SliceKey, ends_at: i64) -> bool {
+        let Some(&gpu) = self.slice_gpu.get(&slice) else {
+            return false;
+        };
+        self.unindex(gpu);
+        let g = &mut self.gpus[gpu.0 as usize];
+        if let Some(s) = g.slices.iter_mut().find(|s| s.0 == slice) {
+            s.3 = ends_at;
+        }
+        self.index(gpu);
+        true
+    }
+
+    pub fn slice_gpu(&self, slice: SliceKey) -> Option<GpuKey> {
+        self.slice_gpu.get(&slice).copied()
+    }
+
+    pub(crate) fn end_key(&self, gpu: GpuKey) -> i64 {
+        self.gpus[gpu.0 as usize].latest_end().unwrap_or(i64::MIN)
+    }
+
+    fn index(&mut self, key: GpuKey) {
+        let gpu = &self.gpus[key.0 as usize];
+        if !gpu.schedulable {
+            return;
+        }
+        let occ = gpu.occ;
+        let end = self.end_key(key);
+        let table = self
+            .tables
+            .entry(occ)
+            .or_insert_with(|| StateTable::new(&occ))
+            .clone();
+        let bucket = self
+            .buckets
+            .entry(occ.model_id())
+            .or_default()
+            .entry(occ)
+            .or_insert_with(|| Bucket {
+                table,
+                by_end: BTreeSet::new(),
+                by_key: BTreeSet::new(),
+            });
+        bucket.by_end.insert((end, key));
+        bucket.by_key.insert(key);
+    }
+
+    fn unindex(&mut self, key: GpuKey) {
+        let gpu = &self.gpus[key.0 as usize];
+        if !gpu.schedulable {
+            return;
+        }
+        let occ = gpu.occ;
+        let end = self.end_key(key);
+        let states = self
+            .buckets
+            .get_mut(&occ.model_id())
+            .expect("indexed model");
+        let bucket = states.get_mut(&occ).expect("indexed state");
+        bucket.by_end.remove(&(end, key));
+        bucket.by_key.remove(&key);
+        if bucket.by_end.is_empty() {
+            states.remove(&occ);
+        }
+    }
+
+    /// How many more of each profile the schedulable GPUs could take right now, per model
+    /// (each GPU counted on its own, as NVML's remaining capacity would).
+    pub fn capacity(&self) -> Vec<(ModelId, Vec<(ProfileIdx, u32)>)> {
+        self.model_counts
+            .keys()
+            .map(|&model| {
+                let states = self.buckets.get(&model);
+                let per_profile = GpuModel::get(model)
+                    .profile_indices()
+                    .map(|p| {
+                        let n = states.map_or(0, |s| {
+                            s.values()
+                                .map(|b| {
+                                    u32::from(b.table.remaining[p.0 as usize])
+                                        * b.by_end.len() as u32
+                                })
+                                .sum()
+                        });
+                        (p, n)
+                    })
+                    .collect();
+                (model, per_profile)
+            })
+            .collect()
+    }
+}
+
+/// Why a slice could not be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddSliceError {
+    #[error("no GPU {0:?} in the fleet")]
+    UnknownGpu(GpuKey),
+    #[error("slice {0:?} is already recorded")]
+    DuplicateSlice(SliceKey),
+    #[error(transparent)]
+    Geometry(#[from] PlaceError),
+}

@@ -1,0 +1,82 @@
+//! Why no placement was found, precise enough to tell a user what to do about it.
+
+use crate::fleet::Fleet;
+use crate::plan::PlacementRequest;
+use slicebroker_types::GpuModel;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoFit {
+    /// The request's profiles exist only on GPU models the fleet (or the named hosts) lacks.
+    NoSuchModel { requested: Vec<String> },
+    /// The fleet has matching GPUs, but every one is cordoned or unreachable.
+    AllCordoned { gpus: u32 },
+    /// Some GPUs have enough free memory and compute slices, but not where the profile may
+    /// start (or its media engines are taken): the free space is fragmented.
+    Fragmented { gpus: u32 },
+    /// Every matching GPU is full.
+    Exhausted,
+}
+
+impl fmt::Display for NoFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoFit::NoSuchModel { requested } => {
+                write!(f, "no GPU in the fleet can hold {}", requested.join(" or "))
+            }
+            NoFit::AllCordoned { gpus } => {
+                write!(f, "all {gpus} matching GPUs are cordoned or unavailable")
+            }
+            NoFit::Fragmented { gpus } => write!(
+                f,
+                "{gpus} GPUs have enough free slices but no legal placement for this profile"
+            ),
+            NoFit::Exhausted => f.write_str("every matching GPU is full"),
+        }
+    }
+}
+
+impl std::error::Error for NoFit {}
+
+impl NoFit {
+    pub(crate) fn diagnose(fleet: &Fleet, req: &PlacementRequest) -> Self {
+        let requested = || req.shapes.iter().map(ToString::to_string).collect();
+        let matching: Vec<_> = fleet
+            .gpus
+            .iter()
+            .filter(|g| {
+                req.hosts
+                    .as_ref()
+                    .is_none_or(|hosts| hosts.contains(&g.host))
+            })
+            .filter(|g| req.shapes.iter().any(|s| s.model == g.occ.model_id()))
+            .collect();
+        if matching.is_empty() {
+            return NoFit::NoSuchModel {
+                requested: requested(),
+            };
+        }
+        if matching.iter().all(|g| !g.schedulable) {
+            return NoFit::AllCordoned {
+                gpus: matching.len() as u32,
+            };
+        }
+        let fragmented = matching
+            .iter()
+            .filter(|g| g.schedulable)
+            .filter(|g| {
+                req.shapes.iter().any(|s| {
+                    let p = GpuModel::get(s.model).profile(s.profile);
+                    s.model == g.occ.model_id()
+                        && g.occ.free_memory_slices() >= p.memory_slices
+                        && g.occ.free_compute_slices() >= p.compute_slices
+                })
+            })
+            .count() as u32;
+        if fragmented > 0 {
+            NoFit::Fragmented { gpus: fragmented }
+        } else {
+            NoFit::Exhausted
+        }
+    }
+}
