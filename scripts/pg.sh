@@ -1,0 +1,56 @@
+# Sourced by scripts/test.sh: makes sure DATABASE_URL points at a PostgreSQL that answers.
+# Order: the DATABASE_URL you gave; a server on 127.0.0.1:5432 that trusts user postgres; else a
+# private server started from the installed PostgreSQL binaries, with its data under .data/pg
+# (owned by an unprivileged user when run as root) on port ${SLICEBROKER_PG_PORT:-55432}.
+# SLICEBROKER_PG_PRIVATE=1 skips the shared server.
+
+pg_answers() { psql "$1" -XAtqc 'select 1' >/dev/null 2>&1; }
+
+pg_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) /usr/local/pgsql/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+  return 1
+}
+
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    pg_answers "$DATABASE_URL" && return 0
+    echo "DATABASE_URL is set but PostgreSQL does not answer there" >&2
+    return 1
+  fi
+  local shared=postgres://postgres@127.0.0.1:5432/postgres
+  if [ -z "${SLICEBROKER_PG_PRIVATE:-}" ] && pg_answers "$shared"; then
+    export DATABASE_URL=$shared
+    return 0
+  fi
+  local bin root port data log user run
+  bin=$(pg_bin) || { echo "no PostgreSQL found: install it (e.g. apt-get install postgresql) or set DATABASE_URL" >&2; return 1; }
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  port=${SLICEBROKER_PG_PORT:-55432}
+  data=$root/.data/pg
+  log=$root/.data/pg.log
+  run=()
+  if [ "$(id -u)" = 0 ]; then
+    user=postgres
+    id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+    run=(runuser -u "$user" --)
+  fi
+  mkdir -p "$root/.data"
+  touch "$log"
+  if [ "$(id -u)" = 0 ]; then chown "$user" "$root/.data" "$log"; fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    "${run[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >>"$log" 2>&1 \
+      || { cat "$log" >&2; return 1; }
+  fi
+  local url=postgres://postgres@127.0.0.1:$port/postgres
+  if ! pg_answers "$url"; then
+    "${run[@]}" "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=off" start >/dev/null \
+      || { cat "$log" >&2; return 1; }
+  fi
+  export DATABASE_URL=$url
+  echo "using private PostgreSQL at $DATABASE_URL (data in $data)" >&2
+}
