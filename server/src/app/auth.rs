@@ -1,0 +1,238 @@
+//! Tokens: API keys are exchanged for short-lived EdDSA JWTs signed by the server's key, whose
+//! public half is published as JWKS. Verification accepts only EdDSA with our audience and
+//! issuer, so `alg: none`, HMAC-with-the-public-key and foreign tokens are all refused.
+
+use super::Error;
+use crate::config::Config;
+use crate::domain::{api_key, role::Role};
+use crate::store;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// PKCS#8 v1 DER prefix of an Ed25519 private key; the 32-byte seed follows.
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// The claims of the tokens we issue.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// The API key the token was issued for.
+    pub sub: Uuid,
+    /// The key's tenant; absent for fleet admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Uuid>,
+    pub role: Role,
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: Uuid,
+}
+
+/// Who is calling, from a verified token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: Uuid,
+    pub tenant: Option<Uuid>,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn actor(&self) -> String {
+        format!("key:{}", self.key_id)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("this needs the admin role".into()))
+        }
+    }
+
+    /// The tenant whose objects this caller may see: `None` = all (admins).
+    pub fn scope(&self) -> Option<Uuid> {
+        if self.is_admin() { None } else { self.tenant }
+    }
+
+    /// The caller's own tenant, for operations that act within one.
+    pub fn own_tenant(&self) -> Result<Uuid, Error> {
+        self.tenant.ok_or_else(|| {
+            Error::Forbidden("admin keys belong to no tenant; use a key of the tenant".into())
+        })
+    }
+}
+
+pub struct Signer {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    jwks: JwkSet,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl_seconds: i64,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A token and its lifetime, as `POST /v1/auth/token` returns it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+impl Signer {
+    /// From the configured PEM key, else the database's key, else a new one stored there.
+    pub async fn load(config: &Config, db: &sqlx::PgPool) -> Result<Self, Error> {
+        let der = match &config.jwt_signing_key_pem {
+            Some(pem) => EncodingKey::from_ed_pem(pem.expose().as_bytes())
+                .map_err(|e| Error::Internal(format!("jwt_signing_key_pem: {e}")))?
+                .as_bytes()
+                .to_vec(),
+            None => {
+                let existing = store::signing_keys::current(db).await?;
+                match existing {
+                    Some(row) => row.private_der,
+                    None => {
+                        let mut seed = [0u8; 32];
+                        getrandom::fill(&mut seed)
+                            .map_err(|e| Error::Internal(format!("random source: {e}")))?;
+                        let mut der = ED25519_PKCS8_PREFIX.to_vec();
+                        der.extend_from_slice(&seed);
+                        let row = store::signing_keys::SigningKeyRow {
+                            kid: Uuid::new_v4().to_string(),
+                            private_der: der,
+                        };
+                        store::signing_keys::insert_or_get(db, &row)
+                            .await?
+                            .private_der
+                    }
+                }
+            }
+        };
+        Self::from_der(&der, config)
+    }
+
+    fn from_der(der: &[u8], config: &Config) -> Result<Self, Error> {
+        let encoding = EncodingKey::from_ed_der(der);
+        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::EdDSA)
+            .map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+        let kid = jwk
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|e| Error::Internal(format!("signing key thumbprint: {e}")))?;
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
+        let decoding = DecodingKey::from_jwk(&jwk)
+            .map_err(|e| Error::Internal(format!("verifying key: {e}")))?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[&config.jwt_audience]);
+        validation.set_issuer(&[&config.jwt_issuer]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        validation.leeway = 5;
+        Ok(Self {
+            kid,
+            encoding,
+            decoding,
+            jwks: JwkSet { keys: vec![jwk] },
+            validation,
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            ttl_seconds: config.jwt_ttl_seconds as i64,
+        })
+    }
+
+    pub fn jwks(&self) -> &JwkSet {
+        &self.jwks
+    }
+
+    pub fn issue(&self, key: &store::api_keys::ApiKey, now: i64) -> Result<IssuedToken, Error> {
+        let claims = Claims {
+            sub: key.id,
+            tenant: key.tenant_id,
+            role: key.role,
+            aud: self.audience.clone(),
+            iss: self.issuer.clone(),
+            iat: now,
+            exp: now + self.ttl_seconds,
+            jti: Uuid::new_v4(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
+            .map_err(|e| Error::Internal(format!("signing a token: {e}")))?;
+        Ok(IssuedToken {
+            access_token: token,
+            token_type: "Bearer".into(),
+            expires_in: self.ttl_seconds,
+        })
+    }
+
+    /// Checks signature, algorithm, audience, issuer and expiry.
+    pub fn verify(&self, token: &str) -> Result<Principal, Error> {
+        use jsonwebtoken::errors::ErrorKind;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| {
+                Error::Unauthenticated(match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::InvalidIssuer => "the token is from another issuer",
+                    ErrorKind::InvalidAlgorithm => "the token's algorithm is not accepted",
+                    ErrorKind::InvalidSignature => "the token's signature is invalid",
+                    _ => "the token is malformed",
+                })
+            })?;
+        let c = data.claims;
+        if (c.role == Role::Admin) != c.tenant.is_none() {
+            return Err(Error::Unauthenticated(
+                "the token's claims are inconsistent",
+            ));
+        }
+        Ok(Principal {
+            key_id: c.sub,
+            tenant: c.tenant,
+            role: c.role,
+        })
+    }
+}
+
+/// Exchanges an API key for a token.
+pub async fn token_create(
+    db: &sqlx::PgPool,
+    signer: &Signer,
+    api_key_secret: &str,
+) -> Result<IssuedToken, Error> {
+    const BAD_KEY: &str = "the API key is unknown or revoked";
+    if !api_key::looks_like_key(api_key_secret) {
+        return Err(Error::Unauthenticated(BAD_KEY));
+    }
+    let key = store::api_keys::find_active_by_hash(db, &api_key::hash(api_key_secret))
+        .await?
+        .ok_or(Error::Unauthenticated(BAD_KEY))?;
+    signer.issue(&key, chrono::Utc::now().timestamp())
+}
+
+/// Encodes bytes the way JWKs do (for tests that forge tokens).
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -1,0 +1,107 @@
+//! The one error type of the use cases. Transport-agnostic: `http::problem` maps it to
+//! RFC 9457 problem+json, the only place that knows about status codes.
+
+use crate::domain::lease::LeaseState;
+use crate::domain::validate::Invalid;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What is free right now for one profile on one model: carried by [`Error::NoCapacity`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FreeCapacity {
+    pub model: String,
+    pub profile: String,
+    /// How many more instances of this profile fit right now.
+    pub available: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field is missing, malformed or out of range.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    /// The request body is not the JSON the endpoint takes.
+    #[error("request body: {0}")]
+    MalformedBody(String),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    #[error("lease {lease} is {from}; it cannot become {to}")]
+    IllegalTransition {
+        lease: uuid::Uuid,
+        from: LeaseState,
+        to: LeaseState,
+    },
+    /// Something with this identity already exists, or a retried request differs.
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// The tenant's policy forbids this (duration, model, extension), naming the field.
+    #[error("{field}: {reason}")]
+    Policy { field: String, reason: String },
+    #[error("quota exceeded: {0}")]
+    QuotaExceeded(String),
+    #[error("{detail}")]
+    NoCapacity {
+        detail: String,
+        free: Vec<FreeCapacity>,
+        next_free_at: Option<DateTime<Utc>>,
+    },
+    /// A dependency (the database) is down; retrying later may work.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected database error; logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid(Invalid::new(field, reason))
+    }
+
+    pub fn not_found(kind: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn policy(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Policy {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The stable machine-readable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "invalid_input",
+            Self::MalformedBody(_) => "malformed_body",
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound { .. } => "not_found",
+            Self::IllegalTransition { .. } => "illegal_transition",
+            Self::Conflict { code, .. } => code,
+            Self::Policy { .. } => "policy_violation",
+            Self::QuotaExceeded(_) => "quota_exceeded",
+            Self::NoCapacity { .. } => "no_capacity",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable("the database is unreachable".into())
+            }
+            _ => Self::Internal(crate::store::describe(&e)),
+        }
+    }
+}

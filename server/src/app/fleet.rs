@@ -1,0 +1,166 @@
+//! Fleet views (GPU layouts, hosts, capacity) and admin cordoning.
+
+use super::auth::Principal;
+use super::{App, Error};
+use crate::store::{self, audit, fleet::Host};
+use serde::Serialize;
+use slicebroker_types::GpuModel;
+use uuid::Uuid;
+
+/// A GPU and what holds its memory slices.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Gpu {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub host: String,
+    pub uuid: String,
+    pub device_index: i32,
+    pub model: String,
+    /// Width of the placement grid.
+    pub memory_slices: u8,
+    /// False if the GPU or its host is cordoned.
+    pub schedulable: bool,
+    /// One character per memory slice: `.` free, `#` taken.
+    pub layout: String,
+    pub slices: Vec<GpuSlice>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GpuSlice {
+    pub profile: String,
+    pub start: i32,
+    pub size: i32,
+    /// The lease holding it: shown for the caller's own leases and to admins.
+    pub lease_id: Option<Uuid>,
+    /// Shown to admins only.
+    pub tenant_id: Option<Uuid>,
+}
+
+pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
+    let gpus = store::fleet::gpu_rows(app.db()).await?;
+    let slices = store::fleet::live_slice_rows(app.db()).await?;
+    Ok(gpus
+        .into_iter()
+        .map(|g| {
+            let width = GpuModel::find(&g.model).map_or(0, |m| GpuModel::get(m).memory_slices);
+            let mine: Vec<GpuSlice> = slices
+                .iter()
+                .filter(|s| s.gpu_id == g.id)
+                .map(|s| GpuSlice {
+                    profile: s.profile.clone(),
+                    start: s.start,
+                    size: s.size,
+                    lease_id: (who.is_admin() || who.tenant == Some(s.tenant_id))
+                        .then_some(s.lease_id),
+                    tenant_id: who.is_admin().then_some(s.tenant_id),
+                })
+                .collect();
+            let layout = (0..i32::from(width))
+                .map(|i| {
+                    if mine
+                        .iter()
+                        .any(|s| (s.start..s.start + s.size).contains(&i))
+                    {
+                        '#'
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            Gpu {
+                id: g.id,
+                host_id: g.host_id,
+                host: g.host_name,
+                uuid: g.uuid,
+                device_index: g.device_index,
+                model: g.model,
+                memory_slices: width,
+                schedulable: g.schedulable && g.host_schedulable,
+                layout,
+                slices: mine,
+            }
+        })
+        .collect())
+}
+
+pub async fn host_list(app: &App) -> Result<Vec<Host>, Error> {
+    Ok(store::fleet::hosts(app.db()).await?)
+}
+
+/// How many more of one profile fit right now on one model.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Capacity {
+    pub model: String,
+    pub profile: String,
+    pub compute_slices: u8,
+    pub memory_gib: u32,
+    /// Instances that could be created now, each GPU counted on its own.
+    pub available: u32,
+}
+
+pub fn capacity(app: &App) -> Vec<Capacity> {
+    app.index()
+        .capacity()
+        .into_iter()
+        .flat_map(|(m, profiles)| {
+            let model = GpuModel::get(m);
+            profiles.into_iter().map(move |(p, n)| {
+                let prof = model.profile(p);
+                Capacity {
+                    model: model.key.to_owned(),
+                    profile: prof.name.to_owned(),
+                    compute_slices: prof.compute_slices,
+                    memory_gib: prof.nominal_memory_gib(),
+                    available: n,
+                }
+            })
+        })
+        .collect()
+}
+
+/// Which kind of object to cordon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Gpu,
+    Host,
+}
+
+/// Cordons (`schedulable = false`) or uncordons a GPU or a host. Existing leases stay.
+pub async fn set_schedulable(
+    app: &App,
+    who: &Principal,
+    target: Target,
+    id: Uuid,
+    schedulable: bool,
+) -> Result<(), Error> {
+    who.require_admin()?;
+    let mut tx = app.db().begin().await?;
+    let (kind, found) = match target {
+        Target::Gpu => (
+            "gpu",
+            store::fleet::set_gpu_schedulable(&mut *tx, id, schedulable).await?,
+        ),
+        Target::Host => (
+            "host",
+            store::fleet::set_host_schedulable(&mut *tx, id, schedulable).await?,
+        ),
+    };
+    if !found {
+        return Err(Error::not_found(kind, id));
+    }
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: if schedulable { "uncordon" } else { "cordon" },
+            target_kind: kind,
+            target_id: id.to_string(),
+            before: Some(serde_json::json!({ "schedulable": !schedulable })),
+            after: Some(serde_json::json!({ "schedulable": schedulable })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    app.refresh_fleet().await
+}

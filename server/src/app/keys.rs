@@ -1,0 +1,247 @@
+//! API keys: created (the secret shown once), listed, revoked; and the admin bootstrap.
+
+use super::Error;
+use super::auth::Principal;
+use crate::domain::{api_key, role::Role};
+use crate::store::{self, api_keys::ApiKey, audit};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Request to create a key.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyCreate {
+    /// What the key is for (`ci`, `alice's laptop`).
+    pub name: String,
+    /// `tenant-admin`, `member` or `viewer`.
+    pub role: Role,
+}
+
+/// A new key: the only time `secret` is ever shown.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ApiKeyCreated {
+    pub key: ApiKeySummary,
+    /// The key itself. Store it now: it cannot be shown again.
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ApiKeySummary {
+    pub id: Uuid,
+    pub tenant_id: Option<Uuid>,
+    pub role: Role,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<ApiKey> for ApiKeySummary {
+    fn from(k: ApiKey) -> Self {
+        Self {
+            id: k.id,
+            tenant_id: k.tenant_id,
+            role: k.role,
+            name: k.name,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// Admins manage every tenant's keys; tenant admins only their own tenant's.
+fn check_manage(who: &Principal, tenant: Uuid) -> Result<(), Error> {
+    if who.is_admin() {
+        return Ok(());
+    }
+    if who.tenant != Some(tenant) {
+        return Err(Error::not_found("tenant", tenant));
+    }
+    if !who.role.can_manage_keys() {
+        return Err(Error::Forbidden(
+            "managing API keys needs the tenant-admin role".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn api_key_create(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    tenant: Uuid,
+    req: ApiKeyCreate,
+) -> Result<ApiKeyCreated, Error> {
+    check_manage(who, tenant)?;
+    let name = req.name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(Error::invalid("name", "must be 1-200 characters"));
+    }
+    if req.role == Role::Admin {
+        return Err(Error::invalid(
+            "role",
+            "tenant keys are `tenant-admin`, `member` or `viewer`; admin keys come from `slicebroker-server admin create-key`",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    if store::tenants::get(&mut *tx, tenant).await?.is_none() {
+        return Err(Error::not_found("tenant", tenant));
+    }
+    let new = api_key::generate();
+    let key = store::api_keys::insert(
+        &mut *tx,
+        store::api_keys::NewApiKey {
+            id: Uuid::now_v7(),
+            tenant_id: Some(tenant),
+            role: req.role,
+            name,
+            hash: &new.hash,
+            prefix: &new.prefix,
+            created_by: Some(who.key_id),
+        },
+    )
+    .await?;
+    let summary = ApiKeySummary::from(key);
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: "api_key.create",
+            target_kind: "api_key",
+            target_id: summary.id.to_string(),
+            before: None,
+            after: Some(serde_json::to_value(&summary).expect("serialisable")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiKeyCreated {
+        key: summary,
+        secret: new.secret,
+    })
+}
+
+pub async fn api_key_list(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    tenant: Uuid,
+) -> Result<Vec<ApiKeySummary>, Error> {
+    check_manage(who, tenant)?;
+    if store::tenants::get(db, tenant).await?.is_none() {
+        return Err(Error::not_found("tenant", tenant));
+    }
+    Ok(store::api_keys::list_for_tenant(db, tenant)
+        .await?
+        .into_iter()
+        .map(ApiKeySummary::from)
+        .collect())
+}
+
+pub async fn api_key_revoke(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    tenant: Uuid,
+    key_id: Uuid,
+) -> Result<ApiKeySummary, Error> {
+    check_manage(who, tenant)?;
+    let mut tx = db.begin().await?;
+    let before = store::api_keys::get(&mut *tx, key_id)
+        .await?
+        .filter(|k| k.tenant_id == Some(tenant))
+        .ok_or_else(|| Error::not_found("api key", key_id))?;
+    let after = store::api_keys::revoke(&mut *tx, key_id)
+        .await?
+        .ok_or_else(|| Error::Conflict {
+            code: "already_revoked",
+            detail: format!("api key {key_id} is already revoked"),
+        })?;
+    let (before, after) = (ApiKeySummary::from(before), ApiKeySummary::from(after));
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: "api_key.revoke",
+            target_kind: "api_key",
+            target_id: key_id.to_string(),
+            before: Some(serde_json::to_value(&before).expect("serialisable")),
+            after: Some(serde_json::to_value(&after).expect("serialisable")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Creates an admin key (the CLI's `admin create-key`); returns the secret.
+pub async fn admin_key_create(db: &sqlx::PgPool, name: &str) -> Result<ApiKeyCreated, Error> {
+    let new = api_key::generate();
+    let key = insert_admin(db, name, &new).await?;
+    Ok(ApiKeyCreated {
+        key: key.into(),
+        secret: new.secret,
+    })
+}
+
+/// Stores the configured bootstrap key as an admin key, unless an admin key already exists.
+pub async fn bootstrap_admin(db: &sqlx::PgPool, secret: &str) -> Result<(), Error> {
+    if store::api_keys::admin_key_exists(db).await? {
+        return Ok(());
+    }
+    let new = api_key::from_secret(secret.to_owned());
+    match insert_admin(db, "bootstrap", &new).await {
+        Ok(key) => {
+            tracing::info!(key_id = %key.id, prefix = %key.prefix, "bootstrap admin key created");
+            Ok(())
+        }
+        // Another replica bootstrapped the same key first.
+        Err(Error::Conflict { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn insert_admin(
+    db: &sqlx::PgPool,
+    name: &str,
+    new: &api_key::NewKey,
+) -> Result<ApiKey, Error> {
+    let mut tx = db.begin().await?;
+    let key = store::api_keys::insert(
+        &mut *tx,
+        store::api_keys::NewApiKey {
+            id: Uuid::now_v7(),
+            tenant_id: None,
+            role: Role::Admin,
+            name,
+            hash: &new.hash,
+            prefix: &new.prefix,
+            created_by: None,
+        },
+    )
+    .await
+    .map_err(|e| match store::constraint(&e) {
+        Some("api_keys_hash_unique") => Error::Conflict {
+            code: "conflict",
+            detail: "this key already exists".into(),
+        },
+        _ => e.into(),
+    })?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: None,
+            actor: "cli",
+            action: "api_key.create",
+            target_kind: "api_key",
+            target_id: key.id.to_string(),
+            before: None,
+            after: Some(
+                serde_json::to_value(ApiKeySummary::from(key.clone())).expect("serialisable"),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(key)
+}

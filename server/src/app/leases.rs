@@ -1,0 +1,696 @@
+//! Leases: create (quota under the tenant's row lock, placement by the planner, retried on an
+//! overlap conflict), list, show, extend, release, revoke, events.
+
+use super::auth::Principal;
+use super::error::FreeCapacity;
+use super::{App, Error};
+use crate::domain::lease::{EndReason, LeaseState};
+use crate::domain::lease_view::{Lease, LeaseEvent};
+use crate::domain::{duration, validate};
+use crate::store::{self, leases::NewLease, leases::NewSlice};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// How many times a grant is retried after another writer took the chosen memory slices.
+const MAX_ATTEMPTS: usize = 5;
+
+/// A duration: `"8h"`, `"PT8H"`, or seconds as a number or string.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DurationInput {
+    Seconds(i64),
+    Text(String),
+}
+
+impl DurationInput {
+    fn seconds(&self, field: &str) -> Result<i64, Error> {
+        let secs = match self {
+            Self::Seconds(s) => *s,
+            Self::Text(t) => duration::parse_seconds(t).map_err(|r| Error::invalid(field, r))?,
+        };
+        if secs <= 0 {
+            return Err(Error::invalid(field, "must be positive"));
+        }
+        Ok(secs)
+    }
+}
+
+/// Request for a lease: a profile name or size, or a need.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseCreate {
+    /// A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`.
+    pub profile: Option<String>,
+    /// The smallest plain profile with at least this much memory.
+    pub min_memory_gib: Option<u32>,
+    /// With `min_memory_gib`: at least this many compute slices (default 1).
+    pub min_compute_slices: Option<u8>,
+    /// How long: `"8h"`, `"PT8H"` or seconds.
+    pub duration: DurationInput,
+    /// Only these GPU models (catalog keys).
+    #[serde(default)]
+    pub gpu_models: Vec<String>,
+    /// How many slices, granted all or nothing (default 1).
+    pub count: Option<u32>,
+    /// Reclaim after this long idle (default: the tenant's); not above the tenant's default.
+    pub idle_timeout: Option<DurationInput>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Queue as `pending` instead of failing when nothing fits now.
+    #[serde(default)]
+    pub wait: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseExtend {
+    /// Time to add: `"2h"`, `"PT2H"` or seconds.
+    pub by: DurationInput,
+}
+
+/// A validated request.
+#[derive(Debug)]
+struct Plan {
+    request: ProfileRequest,
+    models: Vec<ModelId>,
+    duration: i64,
+    count: usize,
+    idle_timeout: Option<i64>,
+}
+
+fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
+    let request = match (&req.profile, req.min_memory_gib) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "profile",
+                "give either `profile` or `min_memory_gib`, not both",
+            ));
+        }
+        (Some(p), None) => {
+            ProfileRequest::parse(p).map_err(|e| Error::invalid("profile", e.to_string()))?
+        }
+        (None, Some(gib)) => ProfileRequest::Need {
+            min_memory_gib: gib,
+            min_compute_slices: req.min_compute_slices.unwrap_or(1),
+        },
+        (None, None) => {
+            return Err(Error::invalid(
+                "profile",
+                "give `profile` (like `2g.20gb` or `3g`) or `min_memory_gib`",
+            ));
+        }
+    };
+    let mut models = Vec::new();
+    for (i, m) in req.gpu_models.iter().enumerate() {
+        models.push(
+            GpuModel::parse(m)
+                .map_err(|e| Error::invalid(format!("gpu_models[{i}]"), e.to_string()))?,
+        );
+    }
+    request
+        .resolve(&models)
+        .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    let count = req.count.unwrap_or(1);
+    if !(1..=64).contains(&count) {
+        return Err(Error::invalid("count", "must be between 1 and 64"));
+    }
+    validate::labels(&req.labels)?;
+    Ok(Plan {
+        request,
+        models,
+        duration: req.duration.seconds("duration")?,
+        count: count as usize,
+        idle_timeout: req
+            .idle_timeout
+            .as_ref()
+            .map(|d| d.seconds("idle_timeout"))
+            .transpose()?,
+    })
+}
+
+/// Creates a lease. Returns the lease and whether it was created now (false: an earlier
+/// request with the same idempotency key made it).
+pub async fn lease_create(
+    app: &App,
+    who: &Principal,
+    req: LeaseCreate,
+    idempotency_key: Option<&str>,
+) -> Result<(Lease, bool), Error> {
+    let tenant_id = who.own_tenant()?;
+    if !who.role.can_write_leases() {
+        return Err(Error::Forbidden("viewers cannot create leases".into()));
+    }
+    if let Some(k) = idempotency_key
+        && (k.is_empty() || k.len() > 200)
+    {
+        return Err(Error::invalid(
+            "Idempotency-Key",
+            "must be 1-200 characters",
+        ));
+    }
+    let plan = validate_create(&req)?;
+    let mut refreshed = false;
+    for attempt in 1..=MAX_ATTEMPTS {
+        match try_create(app, who, tenant_id, &req, &plan, idempotency_key).await {
+            Err(Attempt::Conflict(reserved)) => {
+                app.index().forget(reserved);
+                tracing::debug!(attempt, "placement conflict; refreshing the fleet index");
+                app.refresh_fleet().await?;
+                refreshed = true;
+            }
+            Err(Attempt::NoFit(e)) if !refreshed => {
+                // The index may lag inventory added by another replica or process.
+                let _ = e;
+                app.refresh_fleet().await?;
+                refreshed = true;
+            }
+            Err(Attempt::NoFit(e)) => {
+                app.metrics().rejected("no_capacity");
+                return Err(e);
+            }
+            Err(Attempt::Failed(e)) => {
+                app.metrics().rejected(e.code());
+                return Err(e);
+            }
+            Ok(out) => {
+                if out.1 {
+                    app.metrics().granted();
+                }
+                return Ok(out);
+            }
+        }
+    }
+    app.metrics().rejected("conflict");
+    Err(Error::Unavailable(
+        "placement kept conflicting with concurrent grants; retry".into(),
+    ))
+}
+
+enum Attempt {
+    /// Another writer holds a chosen placement: forget these reservations and retry.
+    Conflict(Vec<Uuid>),
+    NoFit(Error),
+    Failed(Error),
+}
+
+impl From<sqlx::Error> for Attempt {
+    fn from(e: sqlx::Error) -> Self {
+        Attempt::Failed(e.into())
+    }
+}
+
+impl From<Error> for Attempt {
+    fn from(e: Error) -> Self {
+        Attempt::Failed(e)
+    }
+}
+
+async fn try_create(
+    app: &App,
+    who: &Principal,
+    tenant_id: Uuid,
+    req: &LeaseCreate,
+    plan: &Plan,
+    idempotency_key: Option<&str>,
+) -> Result<(Lease, bool), Attempt> {
+    let db = app.db();
+    let mut tx = db.begin().await?;
+    let tenant = store::tenants::lock(&mut tx, tenant_id)
+        .await?
+        .ok_or(Error::Unauthenticated(
+            "the token's tenant no longer exists",
+        ))?;
+    if let Some(key) = idempotency_key
+        && let Some(id) = store::leases::find_by_idempotency_key(&mut tx, tenant_id, key).await?
+    {
+        let lease = store::leases::get(&mut tx, id, Some(tenant_id))
+            .await?
+            .ok_or_else(|| Error::Internal("idempotent lease vanished".into()))?;
+        tx.commit().await?;
+        if lease.request != plan.request.to_string() || lease.count as usize != plan.count {
+            return Err(Error::Conflict {
+                code: "idempotency_key_reused",
+                detail: format!(
+                    "Idempotency-Key `{key}` was used for a different request (lease {})",
+                    lease.id
+                ),
+            }
+            .into());
+        }
+        return Ok((lease, false));
+    }
+    let policy = &tenant.policy;
+    if plan.duration > policy.max_lease_seconds {
+        return Err(Error::policy(
+            "duration",
+            format!(
+                "{} is longer than the tenant's maximum of {}",
+                duration::format_seconds(plan.duration),
+                duration::format_seconds(policy.max_lease_seconds)
+            ),
+        )
+        .into());
+    }
+    let idle_timeout = match plan.idle_timeout {
+        Some(t) if t > policy.default_idle_timeout_seconds => {
+            return Err(Error::policy(
+                "idle_timeout",
+                format!(
+                    "may only be shorter than the tenant's {}",
+                    duration::format_seconds(policy.default_idle_timeout_seconds)
+                ),
+            )
+            .into());
+        }
+        Some(t) => t,
+        None => policy.default_idle_timeout_seconds,
+    };
+    let models = allowed_models(&plan.models, &policy.allowed_gpu_models)?;
+    let shapes = plan
+        .request
+        .resolve(&models)
+        .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    // Quota: what the tenant holds plus the worst case of this request.
+    let (leases, compute, memory) = store::tenants::live_usage(&mut *tx, tenant_id).await?;
+    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
+    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * plan.count as i64;
+    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * plan.count as i64;
+    quota("live leases", leases, 1, policy.max_live_leases)?;
+    quota(
+        "compute slices",
+        compute,
+        want_compute,
+        policy.max_live_compute_slices,
+    )?;
+    quota(
+        "memory GiB",
+        memory,
+        want_memory,
+        policy.max_live_memory_gib,
+    )?;
+
+    let now = Utc::now();
+    let ends_at = now + chrono::Duration::seconds(plan.duration);
+    let lease_id = Uuid::now_v7();
+    let labels = &req.labels;
+    let reserved = match app.index().reserve(
+        shapes.clone(),
+        plan.count,
+        now.timestamp(),
+        ends_at.timestamp(),
+    ) {
+        Ok(r) => r,
+        Err(nofit) if req.wait => {
+            let _ = nofit;
+            store::leases::insert(
+                &mut tx,
+                NewLease {
+                    id: lease_id,
+                    tenant_id,
+                    state: LeaseState::Pending,
+                    request: &plan.request.to_string(),
+                    count: plan.count as i32,
+                    duration_seconds: plan.duration,
+                    idle_timeout_seconds: idle_timeout,
+                    labels,
+                    idempotency_key,
+                    created_by: Some(who.key_id),
+                    granted_at: None,
+                    ends_at: None,
+                },
+            )
+            .await?;
+            store::leases::insert_event(
+                &mut *tx,
+                lease_id,
+                "queued",
+                None,
+                Some(LeaseState::Pending),
+                serde_json::json!({}),
+                &who.actor(),
+            )
+            .await?;
+            let lease = store::leases::get(&mut tx, lease_id, None).await?;
+            tx.commit().await?;
+            return Ok((lease.expect("inserted above"), true));
+        }
+        Err(nofit) => {
+            drop(tx);
+            return Err(Attempt::NoFit(no_capacity(app, &shapes, &nofit).await?));
+        }
+    };
+    let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
+    let result = write_grant(
+        &mut tx,
+        who,
+        tenant_id,
+        plan,
+        idle_timeout,
+        labels,
+        idempotency_key,
+        lease_id,
+        now,
+        ends_at,
+        &reserved,
+    )
+    .await;
+    match result {
+        Ok(()) => {}
+        Err(e) => {
+            app.index().forget(ids.clone());
+            return Err(match store::constraint(&e) {
+                Some("slices_no_overlap") => Attempt::Conflict(Vec::new()),
+                Some("leases_idempotency_key_unique") => Error::Conflict {
+                    code: "conflict",
+                    detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
+                }
+                .into(),
+                _ => e.into(),
+            });
+        }
+    }
+    let lease = store::leases::get(&mut tx, lease_id, None).await;
+    if let Err(e) = tx.commit().await {
+        app.index().forget(ids);
+        return Err(e.into());
+    }
+    let lease = lease.map_err(|e| Attempt::Failed(e.into()))?;
+    Ok((lease.expect("inserted above"), true))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_grant(
+    tx: &mut store::Tx<'_>,
+    who: &Principal,
+    tenant_id: Uuid,
+    plan: &Plan,
+    idle_timeout: i64,
+    labels: &BTreeMap<String, String>,
+    idempotency_key: Option<&str>,
+    lease_id: Uuid,
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reserved: &[super::placement::Reserved],
+) -> Result<(), sqlx::Error> {
+    store::leases::insert(
+        tx,
+        NewLease {
+            id: lease_id,
+            tenant_id,
+            state: LeaseState::Provisioning,
+            request: &plan.request.to_string(),
+            count: plan.count as i32,
+            duration_seconds: plan.duration,
+            idle_timeout_seconds: idle_timeout,
+            labels,
+            idempotency_key,
+            created_by: Some(who.key_id),
+            granted_at: Some(now),
+            ends_at: Some(ends_at),
+        },
+    )
+    .await?;
+    let mut hosts = Vec::new();
+    for r in reserved {
+        let p = r.shape.profile();
+        store::leases::insert_slice(
+            tx,
+            NewSlice {
+                id: r.slice_id,
+                lease_id,
+                gpu_id: r.gpu_id,
+                profile: p.name,
+                start: i32::from(r.start),
+                size: i32::from(r.size),
+                compute_slices: i32::from(p.compute_slices),
+                memory_gib: p.nominal_memory_gib() as i32,
+            },
+        )
+        .await?;
+        hosts.push(r.host_id);
+    }
+    // A fixed order, so concurrent grants lock host rows without deadlocking.
+    hosts.sort();
+    hosts.dedup();
+    store::fleet::bump_generations(&mut **tx, &hosts).await?;
+    store::leases::insert_event(
+        &mut **tx,
+        lease_id,
+        "granted",
+        None,
+        Some(LeaseState::Provisioning),
+        serde_json::json!({
+            "placements": reserved.iter().map(|r| serde_json::json!({
+                "gpu_id": r.gpu_id, "profile": r.shape.profile().name,
+                "start": r.start, "size": r.size,
+            })).collect::<Vec<_>>(),
+        }),
+        &who.actor(),
+    )
+    .await
+}
+
+fn quota(what: &str, used: i64, want: i64, limit: Option<i32>) -> Result<(), Error> {
+    match limit {
+        Some(limit) if used + want > i64::from(limit) => Err(Error::QuotaExceeded(format!(
+            "the tenant holds {used} {what} of its {limit}; this request needs {want} more"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The request's models narrowed by the tenant's allowed list.
+fn allowed_models(requested: &[ModelId], allowed: &[String]) -> Result<Vec<ModelId>, Error> {
+    if allowed.is_empty() {
+        return Ok(requested.to_vec());
+    }
+    let allowed: Vec<ModelId> = allowed.iter().filter_map(|m| GpuModel::find(m)).collect();
+    if requested.is_empty() {
+        return Ok(allowed);
+    }
+    if let Some(bad) = requested.iter().find(|m| !allowed.contains(m)) {
+        return Err(Error::policy(
+            "gpu_models",
+            format!(
+                "the tenant may not use {}; allowed: {}",
+                GpuModel::get(*bad).key,
+                allowed
+                    .iter()
+                    .map(|m| GpuModel::get(*m).key)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    Ok(requested.to_vec())
+}
+
+/// The 503 body: why nothing fits, what does fit now, and when a matching slice frees up.
+async fn no_capacity(
+    app: &App,
+    shapes: &[SliceShape],
+    why: &slicebroker_placement::NoFit,
+) -> Result<Error, Error> {
+    let models: Vec<ModelId> = shapes.iter().map(|s| s.model).collect();
+    let free = app
+        .index()
+        .capacity()
+        .into_iter()
+        .filter(|(m, _)| models.contains(m))
+        .flat_map(|(m, profiles)| {
+            let model = GpuModel::get(m);
+            profiles
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(move |(p, n)| FreeCapacity {
+                    model: model.key.to_owned(),
+                    profile: model.profile(p).name.to_owned(),
+                    available: n,
+                })
+        })
+        .collect();
+    let keys: Vec<String> = models
+        .iter()
+        .map(|m| GpuModel::get(*m).key.to_owned())
+        .collect();
+    let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
+    Ok(Error::NoCapacity {
+        detail: format!(
+            "no capacity for {}: {why}",
+            shapes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        free,
+        next_free_at,
+    })
+}
+
+pub async fn lease_show(app: &App, who: &Principal, id: Uuid) -> Result<Lease, Error> {
+    let mut conn = app.db().acquire().await?;
+    store::leases::get(&mut conn, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))
+}
+
+pub async fn lease_list(
+    app: &App,
+    who: &Principal,
+    filter: store::leases::ListFilter,
+) -> Result<Vec<Lease>, Error> {
+    let filter = store::leases::ListFilter {
+        tenant: who.scope().or(filter.tenant),
+        ..filter
+    };
+    let mut conn = app.db().acquire().await?;
+    Ok(store::leases::list(&mut conn, &filter).await?)
+}
+
+pub async fn lease_events(app: &App, who: &Principal, id: Uuid) -> Result<Vec<LeaseEvent>, Error> {
+    lease_show(app, who, id).await?;
+    Ok(store::leases::events(app.db(), id).await?)
+}
+
+pub async fn lease_extend(
+    app: &App,
+    who: &Principal,
+    id: Uuid,
+    req: LeaseExtend,
+) -> Result<Lease, Error> {
+    if !who.role.can_write_leases() {
+        return Err(Error::Forbidden("viewers cannot extend leases".into()));
+    }
+    let by = req.by.seconds("by")?;
+    let mut tx = app.db().begin().await?;
+    let state = store::leases::lock_state(&mut tx, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    if !matches!(state, LeaseState::Provisioning | LeaseState::Active) {
+        return Err(Error::IllegalTransition {
+            lease: id,
+            from: state,
+            to: state,
+        });
+    }
+    let current = store::leases::get(&mut tx, id, None)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let tenant = store::tenants::get(&mut *tx, current.tenant_id)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let max = tenant.policy.max_total_extension_seconds;
+    let ends_at = store::leases::extend(&mut tx, id, by, max)
+        .await?
+        .ok_or_else(|| {
+            Error::policy(
+                "by",
+                format!(
+                    "extensions of one lease may add at most {} in total; {} already added",
+                    duration::format_seconds(max),
+                    duration::format_seconds(current.extended_seconds)
+                ),
+            )
+        })?;
+    store::leases::insert_event(
+        &mut *tx,
+        id,
+        "extended",
+        None,
+        None,
+        serde_json::json!({ "by_seconds": by, "ends_at": ends_at }),
+        &who.actor(),
+    )
+    .await?;
+    let lease = store::leases::get(&mut tx, id, None).await?;
+    tx.commit().await?;
+    let lease = lease.ok_or_else(|| Error::not_found("lease", id))?;
+    let slice_ids: Vec<Uuid> = lease.slices.iter().map(|s| s.id).collect();
+    app.index().set_end(&slice_ids, ends_at.timestamp());
+    Ok(lease)
+}
+
+/// Release by the owner, or revoke by an admin: the lease goes to `releasing`; on hosts with
+/// no agent enrolled there is nothing to tear down, so it ends in the same transaction.
+pub async fn lease_end(
+    app: &App,
+    who: &Principal,
+    id: Uuid,
+    reason: EndReason,
+) -> Result<Lease, Error> {
+    if reason == EndReason::Revoked {
+        who.require_admin()?;
+    } else if !who.role.can_write_leases() {
+        return Err(Error::Forbidden("viewers cannot release leases".into()));
+    }
+    let mut tx = app.db().begin().await?;
+    let from = store::leases::lock_state(&mut tx, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let actor = who.actor();
+    let kind = if reason == EndReason::Revoked {
+        "revoked"
+    } else {
+        "released"
+    };
+    let released = if from == LeaseState::Pending {
+        if !store::leases::transition(&mut tx, id, LeaseState::Ended, Some(EndReason::Cancelled))
+            .await?
+        {
+            return Err(Error::IllegalTransition {
+                lease: id,
+                from,
+                to: LeaseState::Ended,
+            });
+        }
+        store::leases::insert_event(
+            &mut *tx,
+            id,
+            "cancelled",
+            Some(from),
+            Some(LeaseState::Ended),
+            serde_json::json!({}),
+            &actor,
+        )
+        .await?;
+        Vec::new()
+    } else {
+        if !store::leases::transition(&mut tx, id, LeaseState::Releasing, None).await? {
+            return Err(Error::IllegalTransition {
+                lease: id,
+                from,
+                to: LeaseState::Releasing,
+            });
+        }
+        store::leases::insert_event(
+            &mut *tx,
+            id,
+            kind,
+            Some(from),
+            Some(LeaseState::Releasing),
+            serde_json::json!({ "reason": reason.as_str() }),
+            &actor,
+        )
+        .await?;
+        if store::leases::has_agent_hosts(&mut tx, id).await? {
+            Vec::new()
+        } else {
+            let released = store::leases::release_slices(&mut tx, id).await?;
+            let mut hosts: Vec<Uuid> = released.iter().map(|(_, h)| *h).collect();
+            hosts.sort();
+            hosts.dedup();
+            store::fleet::bump_generations(&mut *tx, &hosts).await?;
+            store::leases::transition(&mut tx, id, LeaseState::Ended, Some(reason)).await?;
+            store::leases::insert_event(&mut *tx, id, "ended", Some(LeaseState::Releasing), Some(LeaseState::Ended), serde_json::json!({ "reason": reason.as_str(), "note": "no agent on the host: nothing to tear down" }), "system").await?;
+            released
+        }
+    };
+    let lease = store::leases::get(&mut tx, id, None).await?;
+    tx.commit().await?;
+    app.index().forget(released.into_iter().map(|(s, _)| s));
+    lease.ok_or_else(|| Error::not_found("lease", id))
+}

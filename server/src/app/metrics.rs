@@ -1,0 +1,76 @@
+//! Counters kept in process and rendered as Prometheus text with gauges read at scrape time.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    grants: AtomicU64,
+    rejections: Mutex<BTreeMap<String, u64>>,
+    /// (route, status class) → (count, sum of seconds).
+    requests: Mutex<BTreeMap<(String, u16), (u64, f64)>>,
+}
+
+impl Metrics {
+    pub fn granted(&self) {
+        self.grants.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn rejected(&self, reason: &str) {
+        *self
+            .rejections
+            .lock()
+            .expect("metrics lock")
+            .entry(reason.to_owned())
+            .or_default() += 1;
+    }
+
+    pub fn observe_request(&self, route: &str, status: u16, seconds: f64) {
+        let mut m = self.requests.lock().expect("metrics lock");
+        let e = m.entry((route.to_owned(), status)).or_default();
+        e.0 += 1;
+        e.1 += seconds;
+    }
+
+    /// Appends the counters in Prometheus text format.
+    pub fn render(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = writeln!(out, "# HELP slicebroker_lease_grants_total Leases granted.");
+        let _ = writeln!(out, "# TYPE slicebroker_lease_grants_total counter");
+        let _ = writeln!(
+            out,
+            "slicebroker_lease_grants_total {}",
+            self.grants.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP slicebroker_lease_rejections_total Lease requests refused, by reason."
+        );
+        let _ = writeln!(out, "# TYPE slicebroker_lease_rejections_total counter");
+        for (reason, n) in self.rejections.lock().expect("metrics lock").iter() {
+            let _ = writeln!(
+                out,
+                "slicebroker_lease_rejections_total{{reason=\"{reason}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP slicebroker_http_request_duration_seconds Request latency by route and status."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE slicebroker_http_request_duration_seconds summary"
+        );
+        for ((route, status), (n, sum)) in self.requests.lock().expect("metrics lock").iter() {
+            let _ = writeln!(
+                out,
+                "slicebroker_http_request_duration_seconds_count{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+            let _ = writeln!(
+                out,
+                "slicebroker_http_request_duration_seconds_sum{{route=\"{route}\",status=\"{status}\"}} {sum}"
+            );
+        }
+    }
+}

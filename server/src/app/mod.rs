@@ -1,0 +1,116 @@
+//! Use cases: each public function is one thing a caller can do, with its transaction. `App`
+//! holds what they share (pool, config, signer, placement index, metrics).
+
+pub mod auth;
+pub mod error;
+pub mod fleet;
+pub mod keys;
+pub mod leases;
+pub mod metrics;
+pub mod placement;
+pub mod tenants;
+pub mod usage;
+
+pub use error::Error;
+
+use crate::config::Config;
+use crate::store;
+use std::sync::Arc;
+
+/// Shared state of one server process; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: sqlx::PgPool,
+    config: Config,
+    signer: auth::Signer,
+    index: placement::PlacementIndex,
+    metrics: metrics::Metrics,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Init(#[source] Error),
+}
+
+impl App {
+    /// Connects, migrates (if configured), loads the signing key and the placement index, and
+    /// creates the bootstrap admin key if one is configured and none exists.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        let db = store::connect(
+            config.database_url.expose(),
+            config.database_max_connections,
+        )
+        .await
+        .map_err(StartError::Connect)?;
+        Self::with_pool(config, db).await
+    }
+
+    pub async fn with_pool(config: Config, db: sqlx::PgPool) -> Result<Self, StartError> {
+        if config.run_migrations {
+            store::migrate(&db).await.map_err(StartError::Migrate)?;
+        }
+        let signer = auth::Signer::load(&config, &db)
+            .await
+            .map_err(StartError::Init)?;
+        let policy = config
+            .placement_policy
+            .parse()
+            .expect("validated with the config");
+        let index = placement::PlacementIndex::new(policy);
+        index
+            .refresh(&db)
+            .await
+            .map_err(|e| StartError::Init(e.into()))?;
+        if let Some(secret) = &config.bootstrap_admin_key {
+            keys::bootstrap_admin(&db, secret.expose())
+                .await
+                .map_err(StartError::Init)?;
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                signer,
+                index,
+                metrics: metrics::Metrics::default(),
+            }),
+        })
+    }
+
+    pub fn db(&self) -> &sqlx::PgPool {
+        &self.inner.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn signer(&self) -> &auth::Signer {
+        &self.inner.signer
+    }
+
+    pub fn index(&self) -> &placement::PlacementIndex {
+        &self.inner.index
+    }
+
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// Re-reads the fleet from the database (after inventory changes made elsewhere).
+    pub async fn refresh_fleet(&self) -> Result<(), Error> {
+        self.inner.index.refresh(&self.inner.db).await?;
+        Ok(())
+    }
+}

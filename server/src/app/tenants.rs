@@ -1,0 +1,137 @@
+//! Tenants and their policy (admin only), every change audited with before and after.
+
+use super::Error;
+use super::auth::Principal;
+use crate::domain::tenant::{Tenant, TenantPolicy};
+use crate::domain::validate;
+use crate::store::{self, audit};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantCreate {
+    /// Unique, lower-case, DNS-label style (`ml-vision`).
+    pub name: String,
+    /// Defaults to `name`.
+    pub display_name: Option<String>,
+    /// Defaults apply to fields left out.
+    #[serde(default)]
+    pub policy: Option<TenantPolicy>,
+}
+
+/// Replaces the display name and/or the whole policy.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUpdate {
+    pub display_name: Option<String>,
+    pub policy: Option<TenantPolicy>,
+}
+
+fn image(t: &Tenant) -> serde_json::Value {
+    serde_json::to_value(t).expect("serialisable")
+}
+
+pub async fn tenant_create(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    req: TenantCreate,
+) -> Result<Tenant, Error> {
+    who.require_admin()?;
+    validate::tenant_name(&req.name)?;
+    let policy = req.policy.unwrap_or_default();
+    policy.validate()?;
+    let display = req.display_name.unwrap_or_else(|| req.name.clone());
+    let mut tx = db.begin().await?;
+    let tenant = store::tenants::insert(&mut *tx, Uuid::now_v7(), &req.name, &display, &policy)
+        .await
+        .map_err(|e| match store::constraint(&e) {
+            Some("tenants_name_unique") => Error::Conflict {
+                code: "conflict",
+                detail: format!("a tenant named `{}` already exists", req.name),
+            },
+            _ => e.into(),
+        })?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: "tenant.create",
+            target_kind: "tenant",
+            target_id: tenant.id.to_string(),
+            before: None,
+            after: Some(image(&tenant)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+pub async fn tenant_list(db: &sqlx::PgPool, who: &Principal) -> Result<Vec<Tenant>, Error> {
+    who.require_admin()?;
+    Ok(store::tenants::list(db).await?)
+}
+
+/// Admins see any tenant; a tenant's own keys see their tenant; others get 404.
+pub async fn tenant_show(db: &sqlx::PgPool, who: &Principal, id: Uuid) -> Result<Tenant, Error> {
+    if !who.is_admin() && who.tenant != Some(id) {
+        return Err(Error::not_found("tenant", id));
+    }
+    store::tenants::get(db, id)
+        .await?
+        .ok_or_else(|| Error::not_found("tenant", id))
+}
+
+pub async fn tenant_update(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    id: Uuid,
+    req: TenantUpdate,
+) -> Result<Tenant, Error> {
+    who.require_admin()?;
+    if let Some(p) = &req.policy {
+        p.validate()?;
+    }
+    if let Some(d) = &req.display_name
+        && (d.trim().is_empty() || d.len() > 200)
+    {
+        return Err(Error::invalid("display_name", "must be 1-200 characters"));
+    }
+    let mut tx = db.begin().await?;
+    let before = store::tenants::lock(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("tenant", id))?;
+    let display = req
+        .display_name
+        .unwrap_or_else(|| before.display_name.clone());
+    let policy = req.policy.unwrap_or_else(|| before.policy.clone());
+    let after = store::tenants::update(&mut *tx, id, &display, &policy)
+        .await?
+        .ok_or_else(|| Error::not_found("tenant", id))?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: "tenant.update",
+            target_kind: "tenant",
+            target_id: id.to_string(),
+            before: Some(image(&before)),
+            after: Some(image(&after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn tenant_audit(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Vec<audit::AuditRecord>, Error> {
+    who.require_admin()?;
+    Ok(audit::for_target(db, "tenant", &id.to_string()).await?)
+}

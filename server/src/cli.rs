@@ -1,0 +1,74 @@
+//! The command line: `serve` (the default), `migrate`, and `admin create-key` to bootstrap.
+
+use crate::app::{App, keys};
+use crate::config::Config;
+use crate::{http, store, telemetry};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "slicebroker-server", about = "slicebroker's central server")]
+pub struct Cli {
+    /// TOML config file (else `SLICEBROKER_CONFIG`, else defaults); env vars override it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Administrative tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin API key and print it (once).
+    CreateKey {
+        /// What the key is for.
+        #[arg(long, default_value = "admin")]
+        name: String,
+    },
+    /// Print a fresh key suitable for `SLICEBROKER_BOOTSTRAP_ADMIN_KEY` (stores nothing).
+    GenerateKey,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref()).context("invalid configuration")?;
+    telemetry::init(&config);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let app = App::start(config).await?;
+            tracing::info!(addr = %listener.local_addr()?, "serving");
+            http::serve(listener, app, http::shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            let db = store::connect(config.database_url.expose(), 1).await?;
+            store::migrate(&db).await?;
+            println!("migrations applied");
+        }
+        Command::Admin(AdminCommand::CreateKey { name }) => {
+            let app = App::start(config).await?;
+            let created = keys::admin_key_create(app.db(), &name).await?;
+            println!("{}", created.secret);
+            eprintln!(
+                "admin key {} created; this is the only time it is shown",
+                created.key.id
+            );
+        }
+        Command::Admin(AdminCommand::GenerateKey) => {
+            println!("{}", crate::domain::api_key::generate().secret);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! Typed configuration: defaults, then an optional TOML file, then `SLICEBROKER_*` variables,
+//! validated once at start-up. Secrets are wrapped in [`Secret`] so `Debug` never shows them.
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A value that must never reach a log: `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The server's settings. Field names are the TOML keys; the environment variable for each is
+/// `SLICEBROKER_` + the name in upper case (`SLICEBROKER_DATABASE_URL`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    pub database_url: Secret,
+    pub database_max_connections: u32,
+    /// Apply pending migrations at start-up.
+    pub run_migrations: bool,
+    pub log_format: LogFormat,
+    /// `tracing_subscriber` filter, e.g. `info,slicebroker_server=debug`.
+    pub log_filter: String,
+    /// Requests taking longer are answered 503 and abandoned.
+    pub request_timeout_ms: u64,
+    pub body_limit_bytes: usize,
+    /// `aud` of the tokens the server issues and accepts.
+    pub jwt_audience: String,
+    /// `iss` of the tokens the server issues.
+    pub jwt_issuer: String,
+    pub jwt_ttl_seconds: u64,
+    /// An Ed25519 private key (PKCS#8 PEM) to sign tokens with; if unset, the server generates
+    /// one on first start and keeps it in the database.
+    pub jwt_signing_key_pem: Option<Secret>,
+    /// If set and no admin key exists yet, this key becomes the first admin key at start-up.
+    pub bootstrap_admin_key: Option<Secret>,
+    /// Placement policy: `default`, `best-fit` or `first-fit`.
+    pub placement_policy: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: Secret::new("postgres://postgres@127.0.0.1:5432/slicebroker"),
+            database_max_connections: 16,
+            run_migrations: true,
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+            request_timeout_ms: 10_000,
+            body_limit_bytes: 64 * 1024,
+            jwt_audience: "slicebroker".into(),
+            jwt_issuer: "slicebroker".into(),
+            jwt_ttl_seconds: 3600,
+            jwt_signing_key_pem: None,
+            bootstrap_admin_key: None,
+            placement_policy: "default".into(),
+        }
+    }
+}
+
+/// Why the configuration cannot be used; each names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("{var}: {reason}")]
+    Env { var: String, reason: String },
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+const ENV_PREFIX: &str = "SLICEBROKER_";
+
+impl Config {
+    /// Defaults, then `file` (if given, or `SLICEBROKER_CONFIG`), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let from_env: Option<PathBuf> = std::env::var_os("SLICEBROKER_CONFIG").map(PathBuf::from);
+        let mut config = match file.map(Path::to_path_buf).or(from_env) {
+            Some(path) => Self::from_file(&path)?,
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// Overrides fields from variables that `lookup` finds.
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        fn parsed<T: std::str::FromStr>(var: &str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: fmt::Display,
+        {
+            value.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                var: var.to_owned(),
+                reason: format!("`{value}` is not valid: {e}"),
+            })
+        }
+        let var = |name: &str| format!("{ENV_PREFIX}{name}");
+        let get = |name: &str| lookup(&var(name)).filter(|v| !v.is_empty());
+        if let Some(v) = get("LISTEN") {
+            self.listen = parsed(&var("LISTEN"), &v)?;
+        }
+        if let Some(v) = get("DATABASE_URL") {
+            self.database_url = Secret::new(v);
+        }
+        if let Some(v) = get("DATABASE_MAX_CONNECTIONS") {
+            self.database_max_connections = parsed(&var("DATABASE_MAX_CONNECTIONS"), &v)?;
+        }
+        if let Some(v) = get("RUN_MIGRATIONS") {
+            self.run_migrations = parsed(&var("RUN_MIGRATIONS"), &v)?;
+        }
+        if let Some(v) = get("LOG_FORMAT") {
+            self.log_format = match v.as_str() {
+                "pretty" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::Env {
+                        var: var("LOG_FORMAT"),
+                        reason: format!("`{other}` is not valid; expected `pretty` or `json`"),
+                    });
+                }
+            };
+        }
+        if let Some(v) = get("LOG_FILTER") {
+            self.log_filter = v;
+        }
+        if let Some(v) = get("REQUEST_TIMEOUT_MS") {
+            self.request_timeout_ms = parsed(&var("REQUEST_TIMEOUT_MS"), &v)?;
+        }
+        if let Some(v) = get("BODY_LIMIT_BYTES") {
+            self.body_limit_bytes = parsed(&var("BODY_LIMIT_BYTES"), &v)?;
+        }
+        if let Some(v) = get("JWT_AUDIENCE") {
+            self.jwt_audience = v;
+        }
+        if let Some(v) = get("JWT_ISSUER") {
+            self.jwt_issuer = v;
+        }
+        if let Some(v) = get("JWT_TTL_SECONDS") {
+            self.jwt_ttl_seconds = parsed(&var("JWT_TTL_SECONDS"), &v)?;
+        }
+        if let Some(v) = get("JWT_SIGNING_KEY_PEM") {
+            self.jwt_signing_key_pem = Some(Secret::new(v));
+        }
+        if let Some(v) = get("BOOTSTRAP_ADMIN_KEY") {
+            self.bootstrap_admin_key = Some(Secret::new(v));
+        }
+        if let Some(v) = get("PLACEMENT_POLICY") {
+            self.placement_policy = v;
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, reason: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                reason: reason.to_owned(),
+            })
+        };
+        if !self.database_url.expose().starts_with("postgres://")
+            && !self.database_url.expose().starts_with("postgresql://")
+        {
+            return invalid("database_url", "must be a postgres:// URL");
+        }
+        if self.database_max_connections == 0 {
+            return invalid("database_max_connections", "must be at least 1");
+        }
+        if self.request_timeout_ms == 0 {
+            return invalid("request_timeout_ms", "must be at least 1");
+        }
+        if self.body_limit_bytes < 1024 {
+            return invalid("body_limit_bytes", "must be at least 1024");
+        }
+        if self.jwt_audience.trim().is_empty() {
+            return invalid("jwt_audience", "must not be empty");
+        }
+        if !(60..=86_400).contains(&self.jwt_ttl_seconds) {
+            return invalid("jwt_ttl_seconds", "must be between 60 and 86400");
+        }
+        if let Some(key) = &self.bootstrap_admin_key
+            && !crate::domain::api_key::looks_like_key(key.expose())
+        {
+            return invalid(
+                "bootstrap_admin_key",
+                "must look like a key from `slicebroker-server admin generate-key` (sbk_ + 43 characters)",
+            );
+        }
+        if self
+            .placement_policy
+            .parse::<slicebroker_placement::Policy>()
+            .is_err()
+        {
+            return invalid(
+                "placement_policy",
+                "must be one of `default`, `best-fit`, `first-fit`",
+            );
+        }
+        Ok(())
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn debug_output_never_contains_secrets() {
+        let mut config = Config::default();
+        config
+            .apply_env(env(&[
+                ("SLICEBROKER_DATABASE_URL", "postgres://u:hunter2@db/x"),
+                (
+                    "SLICEBROKER_JWT_SIGNING_KEY_PEM",
+                    "-----BEGIN PRIVATE KEY-----abc",
+                ),
+            ]))
+            .unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("BEGIN PRIVATE KEY"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn environment_overrides_file_values_and_bad_values_name_the_variable() {
+        let mut config: Config =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nrequest_timeout_ms = 5\n").unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        config
+            .apply_env(env(&[("SLICEBROKER_REQUEST_TIMEOUT_MS", "250")]))
+            .unwrap();
+        assert_eq!(config.request_timeout_ms, 250);
+        let err = config
+            .apply_env(env(&[("SLICEBROKER_RUN_MIGRATIONS", "maybe")]))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("SLICEBROKER_RUN_MIGRATIONS: `maybe`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_file_keys_and_invalid_values_are_rejected() {
+        assert!(toml::from_str::<Config>("listne = \"x\"").is_err());
+        let config = Config {
+            jwt_ttl_seconds: 5,
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "jwt_ttl_seconds: must be between 60 and 86400"
+        );
+        let config = Config {
+            placement_policy: "random".into(),
+            ..Config::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("placement_policy")
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure rules of the broker: the lease state machine, request validation, API-key format.
+//! Nothing here touches the network, the database or the clock.
+
+pub mod api_key;
+pub mod duration;
+pub mod lease;
+pub mod lease_view;
+pub mod role;
+pub mod tenant;
+pub mod validate;

@@ -1,0 +1,128 @@
+//! The HTTP surface: routes (one file per resource), the middleware stack (request ids,
+//! tracing spans, timeouts, body limit, panic catching) and serving with graceful shutdown.
+
+pub mod auth;
+pub mod fleet;
+pub mod health;
+pub mod json;
+pub mod keys;
+pub mod leases;
+pub mod problem;
+pub mod tenants;
+pub mod usage;
+
+use crate::app::{App, Error};
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use std::time::Instant;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route, with the middleware stack.
+pub fn router(app: App) -> Router {
+    let api = Router::new()
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(tenants::routes())
+        .merge(keys::routes())
+        .merge(leases::routes())
+        .merge(fleet::routes())
+        .merge(usage::routes())
+        .fallback(not_found);
+    let timeout = app.config().request_timeout();
+    let body_limit = app.config().body_limit_bytes;
+    api.layer(middleware::from_fn_with_state(app.clone(), record_metrics))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                        let route = req
+                            .extensions()
+                            .get::<MatchedPath>()
+                            .map_or(req.uri().path(), MatchedPath::as_str);
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        tracing::info_span!("http", method = %req.method(), http.route = route, request_id = id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(|_| {
+                    Error::Internal("handler panicked".into()).into_response()
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    timeout,
+                ))
+                .layer(RequestBodyLimitLayer::new(body_limit)),
+        )
+        .with_state(app)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound {
+        kind: "route",
+        id: "for this path".into(),
+    }
+}
+
+async fn record_metrics(State(app): State<App>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let start = Instant::now();
+    let response = next.run(req).await;
+    app.metrics().observe_request(
+        &route,
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,63 @@
+//! `audit_log`: who changed what, with the before and after images.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// One audited change. `before`/`after` are JSON images of the object (`None` when it did not
+/// exist before, or no longer does).
+#[derive(Debug)]
+pub struct Entry<'a> {
+    pub actor_key_id: Option<Uuid>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target_kind: &'a str,
+    pub target_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub async fn record(db: impl PgExecutor<'_>, e: Entry<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO audit_log (actor_key_id, actor, action, target_kind, target_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        e.actor_key_id,
+        e.actor,
+        e.action,
+        e.target_kind,
+        e.target_id,
+        e.before,
+        e.after,
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// An audit entry as read back.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn for_target(
+    db: impl PgExecutor<'_>,
+    kind: &str,
+    id: &str,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        AuditRecord,
+        "SELECT id, actor, action, target_kind, target_id, before, after, at
+         FROM audit_log WHERE target_kind = $1 AND target_id = $2 ORDER BY id",
+        kind,
+        id
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,193 @@
+//! `hosts` and `gpus`: inventory, cordoning, and the snapshot the in-memory placement index is
+//! built from.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// One GPU as the placement index needs it.
+#[derive(Clone, Debug)]
+pub struct GpuRecord {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub model: String,
+    /// Neither the GPU nor its host is cordoned.
+    pub schedulable: bool,
+}
+
+/// One live slice as the placement index needs it.
+#[derive(Clone, Debug)]
+pub struct LiveSlice {
+    pub id: Uuid,
+    pub gpu_id: Uuid,
+    pub profile: String,
+    pub start: i32,
+    /// Unix seconds; the lease's planned end.
+    pub ends_at: i64,
+}
+
+pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        GpuRecord,
+        r#"SELECT g.id, g.host_id, g.model, (g.schedulable AND h.schedulable) AS "schedulable!"
+           FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn live_slices(db: impl PgExecutor<'_>) -> Result<Vec<LiveSlice>, sqlx::Error> {
+    sqlx::query_as!(
+        LiveSlice,
+        r#"SELECT s.id, s.gpu_id, s.profile, s.start,
+               extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
+           FROM slices s JOIN leases l ON l.id = s.lease_id
+           WHERE s.released_at IS NULL"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert_host(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("INSERT INTO hosts (id, name) VALUES ($1, $2)", id, name)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_gpu(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    host_id: Uuid,
+    uuid: &str,
+    device_index: i32,
+    model: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO gpus (id, host_id, uuid, device_index, model) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        host_id,
+        uuid,
+        device_index,
+        model
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// A host for the fleet views.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Host {
+    pub id: Uuid,
+    pub name: String,
+    /// False when an admin cordoned the host: nothing new is placed on it.
+    pub schedulable: bool,
+    pub desired_generation: i64,
+    pub gpu_count: i64,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
+    sqlx::query_as!(
+        Host,
+        r#"SELECT h.id, h.name, h.schedulable, h.desired_generation,
+               (SELECT count(*) FROM gpus g WHERE g.host_id = h.id) AS "gpu_count!",
+               h.last_seen_at, h.created_at
+           FROM hosts h ORDER BY h.name"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A GPU row for the fleet views.
+#[derive(Clone, Debug)]
+pub struct GpuRow {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub host_name: String,
+    pub uuid: String,
+    pub device_index: i32,
+    pub model: String,
+    pub schedulable: bool,
+    pub host_schedulable: bool,
+}
+
+pub async fn gpu_rows(db: impl PgExecutor<'_>) -> Result<Vec<GpuRow>, sqlx::Error> {
+    sqlx::query_as!(
+        GpuRow,
+        r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.device_index, g.model,
+               g.schedulable, h.schedulable AS host_schedulable
+           FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A live slice for the fleet views: where it is and whose it is.
+#[derive(Clone, Debug)]
+pub struct SliceRow {
+    pub gpu_id: Uuid,
+    pub lease_id: Uuid,
+    pub tenant_id: Uuid,
+    pub profile: String,
+    pub start: i32,
+    pub size: i32,
+}
+
+pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SliceRow,
+        r#"SELECT s.gpu_id, s.lease_id, l.tenant_id, s.profile, s.start, s.size
+           FROM slices s JOIN leases l ON l.id = s.lease_id
+           WHERE s.released_at IS NULL ORDER BY s.gpu_id, s.start"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Sets a GPU's flag; returns false if there is no such GPU.
+pub async fn set_gpu_schedulable(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    schedulable: bool,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE gpus SET schedulable = $2 WHERE id = $1",
+        id,
+        schedulable
+    )
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_host_schedulable(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    schedulable: bool,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE hosts SET schedulable = $2 WHERE id = $1",
+        id,
+        schedulable
+    )
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Bumps each host's desired generation: their slices changed (DESIGN.md §2, invariant 4).
+pub async fn bump_generations(
+    db: impl PgExecutor<'_>,
+    host_ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE hosts SET desired_generation = desired_generation + 1 WHERE id = ANY($1)",
+        host_ids
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}

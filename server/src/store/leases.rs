@@ -1,0 +1,437 @@
+//! `leases`, `slices` and `lease_events`: writes happen inside the caller's transaction; every
+//! state change is one guarded UPDATE (`WHERE state = ANY(allowed_from)`).
+
+use super::Tx;
+use crate::domain::lease::{EndReason, LeaseState};
+use crate::domain::lease_view::{Lease, LeaseEvent, LeaseSlice};
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+fn decode_state(s: &str) -> Result<LeaseState, sqlx::Error> {
+    s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+#[derive(Debug)]
+pub struct NewLease<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub state: LeaseState,
+    pub request: &'a str,
+    pub count: i32,
+    pub duration_seconds: i64,
+    pub idle_timeout_seconds: i64,
+    pub labels: &'a BTreeMap<String, String>,
+    pub idempotency_key: Option<&'a str>,
+    pub created_by: Option<Uuid>,
+    pub granted_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error> {
+    let labels = serde_json::to_value(l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query!(
+        "INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
+             idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at)
+         VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        l.id,
+        l.tenant_id,
+        l.state.as_str(),
+        l.request,
+        l.count,
+        l.duration_seconds,
+        l.idle_timeout_seconds,
+        labels,
+        l.idempotency_key,
+        l.created_by,
+        l.granted_at,
+        l.ends_at,
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Debug)]
+pub struct NewSlice<'a> {
+    pub id: Uuid,
+    pub lease_id: Uuid,
+    pub gpu_id: Uuid,
+    pub profile: &'a str,
+    pub start: i32,
+    pub size: i32,
+    pub compute_slices: i32,
+    pub memory_gib: i32,
+}
+
+/// Fails with the `slices_no_overlap` constraint if another live slice holds these memory
+/// slices: the caller refreshes its view of the fleet and tries elsewhere.
+pub async fn insert_slice(tx: &mut Tx<'_>, s: NewSlice<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
+             memory_gib)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        s.id,
+        s.lease_id,
+        s.gpu_id,
+        s.profile,
+        s.start,
+        s.size,
+        s.compute_slices,
+        s.memory_gib,
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+pub async fn insert_event(
+    db: impl PgExecutor<'_>,
+    lease_id: Uuid,
+    kind: &str,
+    from: Option<LeaseState>,
+    to: Option<LeaseState>,
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+         VALUES ($1, $2, $3::text::lease_state, $4::text::lease_state, $5, $6)",
+        lease_id,
+        kind,
+        from.map(LeaseState::as_str),
+        to.map(LeaseState::as_str),
+        detail,
+        actor,
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The lease's id and current state, locked for the rest of the transaction; `None` if it does
+/// not exist or (with `tenant`) belongs to another tenant.
+pub async fn lock_state(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    tenant: Option<Uuid>,
+) -> Result<Option<LeaseState>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT state::text AS "state!" FROM leases
+           WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2) FOR UPDATE"#,
+        id,
+        tenant
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| decode_state(&r.state)).transpose()
+}
+
+/// The guarded transition: changes the state only if it is one of `allowed_from`. Returns
+/// whether it changed. `ended` also stamps `ended_at` and the reason.
+pub async fn transition(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    to: LeaseState,
+    end_reason: Option<EndReason>,
+) -> Result<bool, sqlx::Error> {
+    let allowed: Vec<String> = LeaseState::allowed_from(to)
+        .into_iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let r = sqlx::query!(
+        "UPDATE leases SET state = $2::text::lease_state,
+             end_reason = $3::text::lease_end_reason,
+             ended_at = CASE WHEN $2 = 'ended' THEN now() ELSE ended_at END
+         WHERE id = $1 AND state::text = ANY($4)",
+        id,
+        to.as_str(),
+        end_reason.map(EndReason::as_str),
+        &allowed,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Marks the lease's live slices released; returns (slice id, host id) of each.
+pub async fn release_slices(
+    tx: &mut Tx<'_>,
+    lease_id: Uuid,
+) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"UPDATE slices s SET released_at = now() FROM gpus g
+           WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id
+           RETURNING s.id, g.host_id"#,
+        lease_id
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.host_id)).collect())
+}
+
+/// Whether any host of the lease has an agent that must tear the slices down.
+pub async fn has_agent_hosts(tx: &mut Tx<'_>, lease_id: Uuid) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
+               WHERE s.lease_id = $1 AND s.released_at IS NULL AND h.agent_enrolled_at IS NOT NULL
+           ) AS "exists!""#,
+        lease_id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.exists)
+}
+
+/// Adds `seconds` to a live lease's end if the total stays within `max_total`; returns the
+/// new end, or `None` if the guard refused.
+pub async fn extend(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    seconds: i64,
+    max_total: i64,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE leases SET ends_at = ends_at + make_interval(secs => $2::bigint::double precision),
+               extended_seconds = extended_seconds + $2, extensions = extensions + 1
+           WHERE id = $1 AND state IN ('provisioning', 'active')
+               AND extended_seconds + $2 <= $3
+           RETURNING ends_at AS "ends_at!""#,
+        id,
+        seconds,
+        max_total,
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| r.ends_at))
+}
+
+struct LeaseRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    state: String,
+    end_reason: Option<String>,
+    request: String,
+    slice_count: i32,
+    duration_seconds: i64,
+    idle_timeout_seconds: i64,
+    extended_seconds: i64,
+    extensions: i32,
+    labels: serde_json::Value,
+    granted_at: Option<DateTime<Utc>>,
+    activated_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl LeaseRow {
+    fn into_lease(self, slices: Vec<LeaseSlice>) -> Result<Lease, sqlx::Error> {
+        Ok(Lease {
+            id: self.id,
+            tenant_id: self.tenant_id,
+            state: decode_state(&self.state)?,
+            end_reason: self.end_reason.as_deref().and_then(EndReason::parse),
+            request: self.request,
+            count: self.slice_count,
+            duration_seconds: self.duration_seconds,
+            idle_timeout_seconds: self.idle_timeout_seconds,
+            extended_seconds: self.extended_seconds,
+            extensions: self.extensions,
+            labels: serde_json::from_value(self.labels)
+                .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            granted_at: self.granted_at,
+            activated_at: self.activated_at,
+            ends_at: self.ends_at,
+            ended_at: self.ended_at,
+            created_at: self.created_at,
+            slices,
+        })
+    }
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub tenant: Option<Uuid>,
+    pub state: Option<LeaseState>,
+    /// Leases whose labels contain all of these.
+    pub labels: BTreeMap<String, String>,
+    /// Only leases with an id greater than this (ids are time-ordered UUIDv7).
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub async fn list(db: &mut sqlx::PgConnection, f: &ListFilter) -> Result<Vec<Lease>, sqlx::Error> {
+    let labels = serde_json::to_value(&f.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let rows = sqlx::query_as!(
+        LeaseRow,
+        r#"SELECT id, tenant_id, state::text AS "state!", end_reason::text AS end_reason, request,
+               slice_count, duration_seconds, idle_timeout_seconds, extended_seconds, extensions,
+               labels, granted_at, activated_at, ends_at, ended_at, created_at
+           FROM leases
+           WHERE ($1::uuid IS NULL OR tenant_id = $1)
+             AND ($2::text IS NULL OR state::text = $2)
+             AND labels @> $3
+             AND ($4::uuid IS NULL OR id > $4)
+           ORDER BY id LIMIT $5"#,
+        f.tenant,
+        f.state.map(LeaseState::as_str),
+        labels,
+        f.after,
+        f.limit,
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut slices = slices_of(&mut *db, &ids).await?;
+    rows.into_iter()
+        .map(|r| {
+            let s = slices.remove(&r.id).unwrap_or_default();
+            r.into_lease(s)
+        })
+        .collect()
+}
+
+pub async fn get(
+    db: &mut sqlx::PgConnection,
+    id: Uuid,
+    tenant: Option<Uuid>,
+) -> Result<Option<Lease>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        LeaseRow,
+        r#"SELECT id, tenant_id, state::text AS "state!", end_reason::text AS end_reason, request,
+               slice_count, duration_seconds, idle_timeout_seconds, extended_seconds, extensions,
+               labels, granted_at, activated_at, ends_at, ended_at, created_at
+           FROM leases WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)"#,
+        id,
+        tenant
+    )
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut slices = slices_of(&mut *db, &[id]).await?;
+    row.into_lease(slices.remove(&id).unwrap_or_default())
+        .map(Some)
+}
+
+/// The tenant's lease with this idempotency key, if any.
+pub async fn find_by_idempotency_key(
+    tx: &mut Tx<'_>,
+    tenant: Uuid,
+    key: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT id FROM leases WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant,
+        key
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| r.id))
+}
+
+async fn slices_of(
+    db: &mut sqlx::PgConnection,
+    lease_ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, Vec<LeaseSlice>>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT s.lease_id, s.id, h.id AS host_id, h.name AS host, g.id AS gpu_id,
+               g.uuid AS gpu_uuid, g.model, s.profile, s.start, s.size, s.compute_slices,
+               s.memory_gib, s.mig_device_uuid, s.released_at
+           FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
+           WHERE s.lease_id = ANY($1) ORDER BY s.lease_id, s.id"#,
+        lease_ids
+    )
+    .fetch_all(db)
+    .await?;
+    let mut out: BTreeMap<Uuid, Vec<LeaseSlice>> = BTreeMap::new();
+    for r in rows {
+        out.entry(r.lease_id).or_default().push(LeaseSlice {
+            id: r.id,
+            host_id: r.host_id,
+            host: r.host,
+            gpu_id: r.gpu_id,
+            gpu_uuid: r.gpu_uuid,
+            model: r.model,
+            profile: r.profile,
+            start: r.start,
+            size: r.size,
+            compute_slices: r.compute_slices,
+            memory_gib: r.memory_gib,
+            cuda_visible_devices: r.mig_device_uuid.clone(),
+            mig_device_uuid: r.mig_device_uuid,
+            released_at: r.released_at,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn events(
+    db: impl PgExecutor<'_>,
+    lease_id: Uuid,
+) -> Result<Vec<LeaseEvent>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, kind, from_state::text AS from_state, to_state::text AS to_state, detail,
+               actor, at
+           FROM lease_events WHERE lease_id = $1 ORDER BY id"#,
+        lease_id
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(LeaseEvent {
+                id: r.id,
+                kind: r.kind,
+                from_state: r.from_state.as_deref().map(decode_state).transpose()?,
+                to_state: r.to_state.as_deref().map(decode_state).transpose()?,
+                detail: r.detail,
+                actor: r.actor,
+                at: r.at,
+            })
+        })
+        .collect()
+}
+
+/// The legal transitions as the database holds them.
+pub async fn sql_transitions(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<(LeaseState, LeaseState)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT from_state::text AS "from!", to_state::text AS "to!" FROM lease_transitions"#
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((decode_state(&r.from)?, decode_state(&r.to)?)))
+        .collect()
+}
+
+/// When the earliest live lease holding slices of these models is due to end.
+pub async fn next_end_on_models(
+    db: impl PgExecutor<'_>,
+    models: &[String],
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT min(l.ends_at) AS next FROM leases l
+           JOIN slices s ON s.lease_id = l.id JOIN gpus g ON g.id = s.gpu_id
+           WHERE s.released_at IS NULL AND g.model = ANY($1)"#,
+        models
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(r.next)
+}
+
+/// Leases per state, for `/metrics`.
+pub async fn count_by_state(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT state::text AS "state!", count(*) AS "n!" FROM leases GROUP BY state ORDER BY 1"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.state, r.n)).collect())
+}

@@ -1,0 +1,176 @@
+//! `tenants`: create, read, update (policy included), and the row lock that serialises a
+//! tenant's grants.
+
+use super::Tx;
+use crate::domain::tenant::{Tenant, TenantPolicy};
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+struct Row {
+    id: Uuid,
+    name: String,
+    display_name: String,
+    max_live_compute_slices: Option<i32>,
+    max_live_memory_gib: Option<i32>,
+    max_live_leases: Option<i32>,
+    max_lease_seconds: i64,
+    max_total_extension_seconds: i64,
+    default_idle_timeout_seconds: i64,
+    allowed_gpu_models: Vec<String>,
+    monthly_budget_slice_hours: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<Row> for Tenant {
+    fn from(r: Row) -> Self {
+        Tenant {
+            id: r.id,
+            name: r.name,
+            display_name: r.display_name,
+            policy: TenantPolicy {
+                max_live_compute_slices: r.max_live_compute_slices,
+                max_live_memory_gib: r.max_live_memory_gib,
+                max_live_leases: r.max_live_leases,
+                max_lease_seconds: r.max_lease_seconds,
+                max_total_extension_seconds: r.max_total_extension_seconds,
+                default_idle_timeout_seconds: r.default_idle_timeout_seconds,
+                allowed_gpu_models: r.allowed_gpu_models,
+                monthly_budget_slice_hours: r.monthly_budget_slice_hours,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    name: &str,
+    display_name: &str,
+    p: &TenantPolicy,
+) -> Result<Tenant, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"INSERT INTO tenants (id, name, display_name, max_live_compute_slices,
+               max_live_memory_gib, max_live_leases, max_lease_seconds,
+               max_total_extension_seconds, default_idle_timeout_seconds, allowed_gpu_models,
+               monthly_budget_slice_hours)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           RETURNING id, name, display_name, max_live_compute_slices, max_live_memory_gib,
+               max_live_leases, max_lease_seconds, max_total_extension_seconds,
+               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
+               created_at, updated_at"#,
+        id,
+        name,
+        display_name,
+        p.max_live_compute_slices,
+        p.max_live_memory_gib,
+        p.max_live_leases,
+        p.max_lease_seconds,
+        p.max_total_extension_seconds,
+        p.default_idle_timeout_seconds,
+        &p.allowed_gpu_models,
+        p.monthly_budget_slice_hours,
+    )
+    .fetch_one(db)
+    .await
+    .map(Tenant::from)
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
+               max_live_leases, max_lease_seconds, max_total_extension_seconds,
+               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
+               created_at, updated_at
+           FROM tenants WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+    .map(|r| r.map(Tenant::from))
+}
+
+/// Reads the tenant and holds its row lock until the transaction ends: every grant for one
+/// tenant passes through here, so quota checks see each other's writes (DESIGN.md §2, inv. 3).
+pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
+               max_live_leases, max_lease_seconds, max_total_extension_seconds,
+               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
+               created_at, updated_at
+           FROM tenants WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+    .map(|r| r.map(Tenant::from))
+}
+
+pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
+               max_live_leases, max_lease_seconds, max_total_extension_seconds,
+               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
+               created_at, updated_at
+           FROM tenants ORDER BY name"#
+    )
+    .fetch_all(db)
+    .await
+    .map(|rows| rows.into_iter().map(Tenant::from).collect())
+}
+
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    display_name: &str,
+    p: &TenantPolicy,
+) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"UPDATE tenants SET display_name = $2, max_live_compute_slices = $3,
+               max_live_memory_gib = $4, max_live_leases = $5, max_lease_seconds = $6,
+               max_total_extension_seconds = $7, default_idle_timeout_seconds = $8,
+               allowed_gpu_models = $9, monthly_budget_slice_hours = $10
+           WHERE id = $1
+           RETURNING id, name, display_name, max_live_compute_slices, max_live_memory_gib,
+               max_live_leases, max_lease_seconds, max_total_extension_seconds,
+               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
+               created_at, updated_at"#,
+        id,
+        display_name,
+        p.max_live_compute_slices,
+        p.max_live_memory_gib,
+        p.max_live_leases,
+        p.max_lease_seconds,
+        p.max_total_extension_seconds,
+        p.default_idle_timeout_seconds,
+        &p.allowed_gpu_models,
+        p.monthly_budget_slice_hours,
+    )
+    .fetch_optional(db)
+    .await
+    .map(|r| r.map(Tenant::from))
+}
+
+/// What a tenant's live leases hold now: (leases, compute slices, memory GiB).
+pub async fn live_usage(db: impl PgExecutor<'_>, id: Uuid) -> Result<(i64, i64, i64), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT
+               (SELECT count(*) FROM leases WHERE tenant_id = $1 AND state <> 'ended') AS "leases!",
+               coalesce(sum(s.compute_slices), 0)::bigint AS "compute!",
+               coalesce(sum(s.memory_gib), 0)::bigint AS "memory!"
+           FROM slices s JOIN leases l ON l.id = s.lease_id
+           WHERE l.tenant_id = $1 AND s.released_at IS NULL"#,
+        id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.leases, r.compute, r.memory))
+}

@@ -1,0 +1,58 @@
+//! Usage from lease intervals: compute-slice-hours per tenant, profile and UTC day. A slice
+//! counts from the moment it was granted (its capacity is held from then) until released.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct UsageRow {
+    pub tenant_id: Uuid,
+    pub tenant: String,
+    pub profile: String,
+    pub model: String,
+    /// UTC day.
+    pub day: NaiveDate,
+    /// Hours a slice of this profile was held, summed.
+    pub slice_hours: f64,
+    /// `slice_hours` × the profile's compute slices.
+    pub compute_slice_hours: f64,
+}
+
+pub async fn usage(
+    db: impl PgExecutor<'_>,
+    tenant: Option<Uuid>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<UsageRow>, sqlx::Error> {
+    sqlx::query_as!(
+        UsageRow,
+        r#"WITH spans AS (
+               SELECT l.tenant_id, t.name AS tenant, s.profile, g.model, s.compute_slices,
+                      greatest(s.created_at, $2) AS lo,
+                      least(coalesce(s.released_at, now()), $3) AS hi
+               FROM slices s JOIN leases l ON l.id = s.lease_id
+               JOIN tenants t ON t.id = l.tenant_id JOIN gpus g ON g.id = s.gpu_id
+               WHERE ($1::uuid IS NULL OR l.tenant_id = $1)
+                 AND s.created_at < $3 AND coalesce(s.released_at, now()) > $2
+           ), days AS (
+               SELECT sp.*, d::date AS day,
+                      greatest(sp.lo, d) AS dlo, least(sp.hi, d + interval '1 day') AS dhi
+               FROM spans sp,
+                    generate_series(date_trunc('day', sp.lo), sp.hi, interval '1 day') d
+           )
+           SELECT tenant_id AS "tenant_id!", tenant AS "tenant!", profile AS "profile!",
+                  model AS "model!", day AS "day!",
+                  sum(extract(epoch FROM dhi - dlo))::float8 / 3600 AS "slice_hours!",
+                  sum(extract(epoch FROM dhi - dlo) * compute_slices)::float8 / 3600
+                      AS "compute_slice_hours!"
+           FROM days WHERE dhi > dlo
+           GROUP BY tenant_id, tenant, profile, model, day
+           ORDER BY tenant, day, model, profile"#,
+        tenant,
+        from,
+        to,
+    )
+    .fetch_all(db)
+    .await
+}

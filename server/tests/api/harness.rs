@@ -1,0 +1,247 @@
+//! `spawn_app()`: a fresh database, a server on port 0, an admin key, and typed HTTP helpers.
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use slicebroker_server::{App, Config, config::Secret, domain::api_key, store};
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub admin_key: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// A response: status, content type and JSON body (`Null` if empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Resp {
+    /// Asserts a problem+json error with this status and code; returns the body.
+    pub fn problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
+        assert_eq!(self.body["code"], code, "{}", self.body);
+        assert_eq!(self.body["status"], status);
+        &self.body
+    }
+
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        &self.body
+    }
+}
+
+/// A fresh, migrated database with a unique name.
+pub async fn fresh_database() -> String {
+    let base = database_url();
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("postgres is reachable");
+    let name = format!("sb_test_{}", Uuid::new_v4().simple());
+    // The name is a generated UUID: nothing to inject.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("DATABASE_URL has a database name");
+    format!("{prefix}/{name}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let url = fresh_database().await;
+    let admin_key = api_key::generate().secret;
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: Secret::new(url),
+        database_max_connections: 20,
+        bootstrap_admin_key: Some(Secret::new(admin_key.clone())),
+        log_filter: "warn".into(),
+        ..Config::default()
+    };
+    tweak(&mut config);
+    config.validate().expect("test config is valid");
+    let app = App::start(config).await.expect("app starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = app.clone();
+    tokio::spawn(async move {
+        slicebroker_server::http::serve(listener, served, std::future::pending())
+            .await
+            .unwrap();
+    });
+    TestApp {
+        addr,
+        app,
+        admin_key,
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    }
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
+            .unwrap();
+        let res = self.client.request(req).await.expect("server answers");
+        let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request("GET", path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.request("POST", path, Some(token), Some(&body.to_string()), &[])
+            .await
+    }
+
+    pub async fn token(&self, api_key: &str) -> String {
+        let r = self
+            .request(
+                "POST",
+                "/v1/auth/token",
+                None,
+                Some(&serde_json::json!({ "api_key": api_key }).to_string()),
+                &[],
+            )
+            .await;
+        r.ok(200)["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token(&self.admin_key).await
+    }
+
+    /// Creates a tenant with `policy` and a member key; returns (tenant id, member token).
+    pub async fn tenant(&self, name: &str, policy: Value) -> (String, String) {
+        let admin = self.admin_token().await;
+        let mut body = serde_json::json!({ "name": name });
+        if !policy.is_null() {
+            body["policy"] = policy;
+        }
+        let t = self.post("/v1/tenants", &admin, &body).await;
+        let id = t.ok(201)["id"].as_str().unwrap().to_owned();
+        let k = self
+            .post(
+                &format!("/v1/tenants/{id}/api-keys"),
+                &admin,
+                &serde_json::json!({ "name": "test", "role": "member" }),
+            )
+            .await;
+        let secret = k.ok(201)["secret"].as_str().unwrap().to_owned();
+        (id, self.token(&secret).await)
+    }
+
+    /// Seeds `hosts` hosts with `gpus_per_host` GPUs of `model` through the store, then
+    /// refreshes the server's placement index.
+    pub async fn seed_fleet(&self, hosts: usize, gpus_per_host: usize, model: &str) {
+        let db = self.app.db();
+        for h in 0..hosts {
+            let host = Uuid::now_v7();
+            store::fleet::insert_host(db, host, &format!("host-{h}"))
+                .await
+                .unwrap();
+            for g in 0..gpus_per_host {
+                store::fleet::insert_gpu(
+                    db,
+                    Uuid::now_v7(),
+                    host,
+                    &format!("GPU-{}", Uuid::new_v4()),
+                    g as i32,
+                    model,
+                )
+                .await
+                .unwrap();
+            }
+        }
+        self.app.refresh_fleet().await.unwrap();
+    }
+
+    /// Row counts of the tables a failed request must not touch.
+    pub async fn snapshot(&self) -> Vec<i64> {
+        let mut out = Vec::new();
+        for t in [
+            "tenants",
+            "api_keys",
+            "leases",
+            "slices",
+            "lease_events",
+            "audit_log",
+        ] {
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {t}")))
+                    .fetch_one(self.app.db())
+                    .await
+                    .unwrap();
+            out.push(n);
+        }
+        out
+    }
+}

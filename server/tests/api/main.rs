@@ -1,0 +1,7 @@
+//! The API test binary: each test starts the server in-process on port 0 against a fresh
+//! database and talks to it over HTTP through the typed helpers in `harness`.
+
+mod auth;
+mod harness;
+mod leases;
+mod store;
