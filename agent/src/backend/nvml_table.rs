@@ -1,0 +1,248 @@
+//! Pure conversions for the NVML backend: raw profile info and placements into
+//! [`ReportedProfile`], names for profiles, the compute-instance profile that spans a GPU
+//! instance, and how a GPU's reported table differs from the catalog. No `unsafe`, no NVML
+//! calls, so all of it is tested on machines without a GPU.
+
+use crate::model::ReportedProfile;
+use serde::{Deserialize, Serialize};
+use slicebroker_types::{GpuModel, MediaKind, NvmlProfileIndex, Placement};
+
+/// The fields of `nvmlGpuInstanceProfileInfo_t` the agent uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawProfileInfo {
+    pub id: u32,
+    pub slice_count: u32,
+    pub instance_count: u32,
+    pub memory_size_mb: u64,
+}
+
+/// Why NVML's answer for one profile cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("profile {index} (id {id}) reports no placements")]
+    NoPlacements { index: &'static str, id: u32 },
+    #[error("profile {index} (id {id}) reports placements of different sizes: {sizes:?}")]
+    MixedSizes {
+        index: &'static str,
+        id: u32,
+        sizes: Vec<u32>,
+    },
+    #[error("profile {index} (id {id}) reports an out-of-range value: {detail}")]
+    OutOfRange {
+        index: &'static str,
+        id: u32,
+        detail: String,
+    },
+}
+
+/// Turns one profile's raw NVML answers into the agent's model.
+pub fn reported_profile(
+    model: Option<&GpuModel>,
+    index: NvmlProfileIndex,
+    info: RawProfileInfo,
+    raw_placements: &[(u32, u32)],
+) -> Result<ReportedProfile, TableError> {
+    let name = index.const_name();
+    let out_of_range = |detail: String| TableError::OutOfRange {
+        index: name,
+        id: info.id,
+        detail,
+    };
+    let Some(&(_, size)) = raw_placements.first() else {
+        return Err(TableError::NoPlacements {
+            index: name,
+            id: info.id,
+        });
+    };
+    if raw_placements.iter().any(|&(_, s)| s != size) {
+        return Err(TableError::MixedSizes {
+            index: name,
+            id: info.id,
+            sizes: raw_placements.iter().map(|&(_, s)| s).collect(),
+        });
+    }
+    let mut placements = Vec::with_capacity(raw_placements.len());
+    for &(start, size) in raw_placements {
+        // The catalog's occupancy masks are 16 bits wide.
+        if start + size > 16 {
+            return Err(out_of_range(format!("placement {start}:{size}")));
+        }
+        placements.push(Placement {
+            start: start as u8,
+            size: size as u8,
+        });
+    }
+    let compute_slices = u8::try_from(info.slice_count)
+        .map_err(|_| out_of_range(format!("slice count {}", info.slice_count)))?;
+    let max_count = u8::try_from(info.instance_count)
+        .map_err(|_| out_of_range(format!("instance count {}", info.instance_count)))?;
+    Ok(ReportedProfile {
+        index,
+        id: info.id,
+        name: profile_name(model, index, compute_slices, info.memory_size_mb),
+        compute_slices,
+        memory_slices: size as u8,
+        memory_mib: info.memory_size_mb,
+        max_count,
+        placements,
+    })
+}
+
+/// The profile's `nvidia-smi` name: the catalog's where the model has this profile index,
+/// otherwise go-nvlib's rule `<slices>g.<GB>gb<suffix>` with the memory rounded up (driver
+/// names can differ by a GB from this; only unknown boards get it).
+pub fn profile_name(
+    model: Option<&GpuModel>,
+    index: NvmlProfileIndex,
+    compute_slices: u8,
+    memory_mib: u64,
+) -> String {
+    if let Some(p) = model.and_then(|m| m.profiles.iter().find(|p| p.nvml_index == index)) {
+        return p.name.to_owned();
+    }
+    let suffix = match index.media() {
+        MediaKind::Standard => "",
+        MediaKind::Extended => "+me",
+        MediaKind::All => "+me.all",
+        MediaKind::NoMedia => "-me",
+        MediaKind::Graphics => "+gfx",
+    };
+    format!("{compute_slices}g.{}gb{suffix}", memory_mib.div_ceil(1024))
+}
+
+/// The `NVML_COMPUTE_INSTANCE_PROFILE_*` index of a compute instance that spans a GPU instance
+/// with `compute_slices` slices (the `-C` default of `nvidia-smi mig -cgi`).
+pub fn full_compute_instance_profile(compute_slices: u32) -> Option<u32> {
+    use nvml_wrapper_sys::bindings as sys;
+    Some(match compute_slices {
+        1 => sys::NVML_COMPUTE_INSTANCE_PROFILE_1_SLICE,
+        2 => sys::NVML_COMPUTE_INSTANCE_PROFILE_2_SLICE,
+        3 => sys::NVML_COMPUTE_INSTANCE_PROFILE_3_SLICE,
+        4 => sys::NVML_COMPUTE_INSTANCE_PROFILE_4_SLICE,
+        6 => sys::NVML_COMPUTE_INSTANCE_PROFILE_6_SLICE,
+        7 => sys::NVML_COMPUTE_INSTANCE_PROFILE_7_SLICE,
+        8 => sys::NVML_COMPUTE_INSTANCE_PROFILE_8_SLICE,
+        _ => return None,
+    })
+}
+
+/// One way a GPU's own profile table differs from the catalog. The host's table wins; the
+/// server logs these as warnings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogDifference {
+    pub profile: String,
+    pub field: String,
+    pub catalog: String,
+    pub reported: String,
+}
+
+/// Memory sizes drift between drivers by a few percent; only larger gaps are reported.
+const MEMORY_TOLERANCE_PERCENT: u64 = 5;
+
+/// Compares a reported table with the catalog entry for the model, field by field.
+pub fn catalog_differences(
+    model: &GpuModel,
+    reported: &[ReportedProfile],
+) -> Vec<CatalogDifference> {
+    let mut out = Vec::new();
+    let mut diff = |profile: &str, field: &str, catalog: String, reported: String| {
+        if catalog != reported {
+            out.push(CatalogDifference {
+                profile: profile.to_owned(),
+                field: field.to_owned(),
+                catalog,
+                reported,
+            });
+        }
+    };
+    for c in model.profiles {
+        let Some(r) = reported.iter().find(|r| r.index == c.nvml_index) else {
+            diff(c.name, "present", "yes".into(), "no".into());
+            continue;
+        };
+        diff(c.name, "id", c.nvml_id.to_string(), r.id.to_string());
+        diff(
+            c.name,
+            "compute_slices",
+            c.compute_slices.to_string(),
+            r.compute_slices.to_string(),
+        );
+        diff(
+            c.name,
+            "memory_slices",
+            c.memory_slices.to_string(),
+            r.memory_slices.to_string(),
+        );
+        diff(
+            c.name,
+            "max_count",
+            c.max_count.to_string(),
+            r.max_count.to_string(),
+        );
+        diff(
+            c.name,
+            "placements",
+            starts(c.placements),
+            starts(&r.placements),
+        );
+        if let Some(mib) = c.memory_mib.map(u64::from)
+            && mib.abs_diff(r.memory_mib) * 100 > mib * MEMORY_TOLERANCE_PERCENT
+        {
+            diff(
+                c.name,
+                "memory_mib",
+                mib.to_string(),
+                r.memory_mib.to_string(),
+            );
+        }
+    }
+    for r in reported {
+        if !model.profiles.iter().any(|c| c.nvml_index == r.index) {
+            diff(&r.name, "present", "no".into(), "yes".into());
+        }
+    }
+    out
+}
+
+fn starts(placements: &[Placement]) -> String {
+    let list: Vec<String> = placements.iter().map(|p| p.start.to_string()).collect();
+    format!(
+        "{{{}}}:{}",
+        list.join(","),
+        placements.first().map_or(0, |p| p.size)
+    )
+}
+
+/// The table a catalog model would report: what the simulator's GPUs report.
+pub fn catalog_table(model: &GpuModel) -> Vec<ReportedProfile> {
+    model
+        .profiles
+        .iter()
+        .map(|p| ReportedProfile {
+            index: p.nvml_index,
+            id: p.nvml_id,
+            name: p.name.to_owned(),
+            compute_slices: p.compute_slices,
+            memory_slices: p.memory_slices,
+            memory_mib: catalog_memory_mib(model, p),
+            max_count: p.max_count,
+            placements: p.placements.to_vec(),
+        })
+        .collect()
+}
+
+/// A catalog profile's memory; where the reference recorded none, its share of the full profile.
+pub fn catalog_memory_mib(model: &GpuModel, profile: &slicebroker_types::Profile) -> u64 {
+    if let Some(mib) = profile.memory_mib {
+        return u64::from(mib);
+    }
+    let full = model
+        .full_profile()
+        .and_then(|f| model.profile(f).memory_mib)
+        .map_or(0, u64::from);
+    full * u64::from(profile.memory_slices) / u64::from(model.memory_slices.max(1))
+}
+
+#[cfg(test)]
+#[path = "nvml_table_tests.rs"]
+mod tests;

@@ -1,0 +1,339 @@
+//! The simulated backend: catalog GPUs that obey MIG geometry exactly and fail the way NVML
+//! does, with processes tests can start and stop, failure injection, and an optional state file
+//! so the simulated host survives an agent restart.
+
+mod spec;
+mod state;
+
+pub use spec::{SpecError, derived_uuid, parse_spec};
+pub use state::{ProcessSpec, SimState};
+
+use super::nvml_table::{catalog_memory_mib, catalog_table};
+use super::{BackendError, GpuBackend};
+use crate::fsutil;
+use crate::model::{
+    ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange, Signal,
+};
+use slicebroker_types::{GpuModel, Placement};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+/// Where an injected failure strikes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailurePoint {
+    /// `create_instance` fails before changing anything.
+    Create,
+    /// `destroy_instance` reports the instance in use.
+    Destroy,
+}
+
+#[derive(Debug)]
+struct Inner {
+    state: SimState,
+    failures: HashMap<FailurePoint, u32>,
+}
+
+#[derive(Debug)]
+pub struct SimBackend {
+    inner: Mutex<Inner>,
+    state_path: Option<PathBuf>,
+}
+
+impl SimBackend {
+    /// Simulated GPUs from a spec such as `h100-80gb:4,a100-40gb:2`, in memory only.
+    pub fn from_spec(spec: &str, seed: u64) -> Result<Self, SpecError> {
+        Ok(Self::from_state(
+            SimState::new(&parse_spec(spec)?, seed),
+            None,
+        ))
+    }
+
+    /// Like [`SimBackend::from_spec`], kept in `path`: if the file exists its GPUs and
+    /// instances are loaded (and must match the spec), and every change is saved to it.
+    pub fn open(spec: &str, seed: u64, path: PathBuf) -> Result<Self, BackendError> {
+        let models = parse_spec(spec).map_err(|e| BackendError::NotSupported {
+            what: format!("simulated GPU spec: {e}"),
+        })?;
+        let state_err = |source| BackendError::SimState {
+            path: path.display().to_string(),
+            source,
+        };
+        let state = match fsutil::read_json::<SimState>(&path).map_err(state_err)? {
+            Some(saved) => {
+                validate(&saved, &models).map_err(|what| BackendError::NotSupported {
+                    what: format!(
+                        "simulator state {} does not fit `{spec}`: {what}; delete it to start over",
+                        path.display()
+                    ),
+                })?;
+                saved
+            }
+            None => SimState::new(&models, seed),
+        };
+        let backend = Self::from_state(state, Some(path));
+        backend.save(&backend.lock().state)?;
+        Ok(backend)
+    }
+
+    fn from_state(state: SimState, state_path: Option<PathBuf>) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                state,
+                failures: HashMap::new(),
+            }),
+            state_path,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the plain-data state half-changed in a
+        // way later calls would misread, so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn save(&self, state: &SimState) -> Result<(), BackendError> {
+        match &self.state_path {
+            Some(path) => {
+                fsutil::write_json_atomic(path, state).map_err(|source| BackendError::SimState {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` on the state and saves it if `f` succeeded.
+    fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut SimState) -> Result<T, BackendError>,
+    ) -> Result<T, BackendError> {
+        let mut inner = self.lock();
+        let out = f(&mut inner.state)?;
+        self.save(&inner.state)?;
+        Ok(out)
+    }
+
+    /// The next `times` calls at `point` fail.
+    pub fn inject_failure(&self, point: FailurePoint, times: u32) {
+        *self.lock().failures.entry(point).or_default() += times;
+    }
+
+    fn take_failure(&self, point: FailurePoint) -> bool {
+        let mut inner = self.lock();
+        match inner.failures.get_mut(&point) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Starts a simulated CUDA process on a MIG device.
+    pub fn start_process(&self, mig_uuid: &str, spec: ProcessSpec) -> Result<u32, BackendError> {
+        self.mutate(|s| s.start_process(mig_uuid, spec))
+    }
+
+    /// Ends a simulated process as if it exited by itself.
+    pub fn stop_process(&self, pid: u32) -> Result<(), BackendError> {
+        self.mutate(|s| s.signal(pid, Signal::Kill))
+    }
+
+    /// Creates a GPU instance without its compute instance: the state a crash between the two
+    /// NVML calls leaves behind, or an admin's half-made instance.
+    pub fn create_bare_gpu_instance(
+        &self,
+        gpu_uuid: &str,
+        profile_id: u32,
+        placement: Placement,
+    ) -> Result<u32, BackendError> {
+        self.mutate(|s| {
+            s.create(gpu_uuid, profile_id, placement, false)
+                .map(|(id, _)| id)
+        })
+    }
+
+    /// Applies a pending MIG mode change, as a GPU reset does (instances are lost).
+    pub fn reset_gpu(&self, gpu_uuid: &str) -> Result<(), BackendError> {
+        self.mutate(|s| s.reset(gpu_uuid))
+    }
+
+    /// A copy of the whole simulated state.
+    pub fn state(&self) -> SimState {
+        self.lock().state.clone()
+    }
+}
+
+/// Checks a loaded state file: same models as the spec, catalog profiles, geometry that fits.
+fn validate(state: &SimState, models: &[slicebroker_types::ModelId]) -> Result<(), String> {
+    let keys: Vec<&str> = state.gpus.iter().map(|g| g.model.as_str()).collect();
+    let want: Vec<&str> = models.iter().map(|&m| GpuModel::get(m).key).collect();
+    if keys != want {
+        return Err(format!("it holds {keys:?}, the spec asks for {want:?}"));
+    }
+    for gpu in &state.gpus {
+        let model = gpu.model_def();
+        let mut occ = slicebroker_types::Occupancy::empty(model.id());
+        for inst in &gpu.instances {
+            let profile = model
+                .profile_by_name(&inst.profile)
+                .ok_or_else(|| format!("{} has no profile {}", model.key, inst.profile))?;
+            occ.add(profile, inst.start)
+                .map_err(|e| format!("GPU {}: {e}", gpu.uuid))?;
+        }
+    }
+    Ok(())
+}
+
+impl GpuBackend for SimBackend {
+    fn kind(&self) -> &'static str {
+        "sim"
+    }
+
+    fn driver_version(&self) -> Option<String> {
+        None
+    }
+
+    fn gpus(&self) -> Result<Vec<GpuInfo>, BackendError> {
+        let inner = self.lock();
+        Ok(inner.state.gpus.iter().map(gpu_info).collect())
+    }
+
+    fn instances(&self, gpu: &GpuInfo) -> Result<Vec<GpuInstance>, BackendError> {
+        let inner = self.lock();
+        let sim = inner.state.gpu(&gpu.uuid)?;
+        if !sim.mig_mode.current {
+            return Ok(Vec::new());
+        }
+        let model = sim.model_def();
+        let measured = state::has_gpm(model);
+        let mut out: Vec<GpuInstance> = sim
+            .instances
+            .iter()
+            .map(|i| {
+                let profile = model.profile(i.profile_idx(model));
+                let used: u64 = i.processes.iter().map(|p| p.memory_mib).sum();
+                let busy: f64 = i.processes.iter().map(|p| p.activity).sum();
+                GpuInstance {
+                    id: i.gpu_instance_id,
+                    profile_id: profile.nvml_id,
+                    profile_index: Some(profile.nvml_index),
+                    placement: i.placement(model),
+                    compute_instances: i
+                        .compute_instance
+                        .iter()
+                        .map(|c| ComputeInstance {
+                            id: c.id,
+                            profile_id: c.profile_id,
+                            mig_uuid: c.mig_uuid.clone(),
+                        })
+                        .collect(),
+                    memory_used_mib: i.compute_instance.as_ref().map(|_| used),
+                    memory_total_mib: Some(catalog_memory_mib(model, profile)),
+                    processes: i
+                        .processes
+                        .iter()
+                        .map(|p| GpuProcess {
+                            pid: p.pid,
+                            uid: Some(p.uid),
+                            command: Some(p.command.clone()),
+                            memory_mib: Some(p.memory_mib),
+                        })
+                        .collect(),
+                    activity: measured.then_some(busy.min(1.0)),
+                }
+            })
+            .collect();
+        out.sort_by_key(|i| i.placement.start);
+        Ok(out)
+    }
+
+    fn create_instance(
+        &self,
+        gpu_uuid: &str,
+        profile_id: u32,
+        placement: Placement,
+    ) -> Result<CreatedInstance, BackendError> {
+        if self.take_failure(FailurePoint::Create) {
+            return Err(BackendError::Injected {
+                what: format!("create profile id {profile_id} at {placement} on {gpu_uuid}"),
+            });
+        }
+        self.mutate(|s| {
+            let (id, ci) = s.create(gpu_uuid, profile_id, placement, true)?;
+            let ci = ci.expect("created with its compute instance");
+            Ok(CreatedInstance {
+                gpu_instance_id: id,
+                compute_instance_id: ci.id,
+                mig_uuid: ci.mig_uuid,
+            })
+        })
+    }
+
+    fn create_compute_instance(
+        &self,
+        gpu_uuid: &str,
+        gpu_instance_id: u32,
+    ) -> Result<CreatedInstance, BackendError> {
+        self.mutate(|s| {
+            let seed = s.seed;
+            let ci = s.create_compute(gpu_uuid, gpu_instance_id, seed)?;
+            Ok(CreatedInstance {
+                gpu_instance_id,
+                compute_instance_id: ci.id,
+                mig_uuid: ci.mig_uuid,
+            })
+        })
+    }
+
+    fn destroy_instance(&self, gpu_uuid: &str, gpu_instance_id: u32) -> Result<(), BackendError> {
+        if self.take_failure(FailurePoint::Destroy) {
+            return Err(BackendError::InUse {
+                gpu: gpu_uuid.into(),
+                what: format!("GPU instance {gpu_instance_id} (injected)"),
+                pids: Vec::new(),
+            });
+        }
+        self.mutate(|s| s.destroy(gpu_uuid, gpu_instance_id))
+    }
+
+    fn set_mig_mode(&self, gpu_uuid: &str, enabled: bool) -> Result<MigModeChange, BackendError> {
+        self.mutate(|s| {
+            let reset_required = s.set_mig_mode(gpu_uuid, enabled)?;
+            Ok(MigModeChange {
+                mode: s.gpu(gpu_uuid)?.mig_mode,
+                reset_required,
+            })
+        })
+    }
+
+    fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError> {
+        self.mutate(|s| s.signal(pid, signal))
+    }
+}
+
+fn gpu_info(gpu: &state::SimGpu) -> GpuInfo {
+    let model = gpu.model_def();
+    let memory_total_mib = model
+        .full_profile()
+        .map_or(0, |f| catalog_memory_mib(model, model.profile(f)));
+    GpuInfo {
+        index: gpu.index,
+        uuid: gpu.uuid.clone(),
+        name: format!("Simulated {}", model.reference_name),
+        pci_device_id: model.pci_device_ids.first().copied().unwrap_or(0),
+        model: Some(model.key.to_owned()),
+        memory_total_mib,
+        mig_mode: Some(gpu.mig_mode),
+        profiles: if gpu.mig_mode.current {
+            catalog_table(model)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

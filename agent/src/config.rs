@@ -1,0 +1,231 @@
+//! The agent's configuration: command-line flags, `SLICEBROKER_AGENT_*` environment variables,
+//! or a TOML file (`--config`), in that order of precedence.
+
+use crate::backend::sim::SimBackend;
+use crate::backend::{BackendError, GpuBackend, nvml::NvmlBackend};
+use crate::reconcile::KillPolicy;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slicebroker-agent",
+    version,
+    about = "slicebroker's per-host MIG agent"
+)]
+pub struct Cli {
+    /// TOML file with any of the settings below (flags and environment win over it).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print read-only discovery as JSON: GPUs, MIG mode, profile and placement tables,
+    /// instances, processes, memory. Changes nothing.
+    Probe,
+    /// Run the reconcile loop.
+    Run(RunArgs),
+    /// Turn MIG mode on or off for one GPU (explicit admin action; refused while in use).
+    MigMode {
+        #[arg(long)]
+        gpu: String,
+        #[arg(value_enum)]
+        mode: OnOff,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Log the plan each pass without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run one pass and exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    Nvml,
+    Sim,
+}
+
+/// Settings shared by flags, environment and file; all optional until [`Settings::merge`].
+#[derive(Clone, Debug, Default, Args, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    /// GPU backend [default: nvml].
+    #[arg(long, global = true, value_enum, env = "SLICEBROKER_AGENT_BACKEND")]
+    pub backend: Option<BackendKind>,
+    /// Simulated GPUs, e.g. `h100-80gb:4,a100-40gb:2` (with `--backend sim`).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_SIM_GPUS")]
+    pub sim_gpus: Option<String>,
+    /// Seed for simulated UUIDs [default: 1].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_SIM_SEED")]
+    pub sim_seed: Option<u64>,
+    /// File that keeps the simulated host across agent restarts.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_SIM_STATE")]
+    pub sim_state: Option<PathBuf>,
+    /// Where the agent records the instances it created.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_CHECKPOINT")]
+    pub checkpoint: Option<PathBuf>,
+    /// Desired config (JSON, the server's `DesiredConfig`) read each pass, until the server
+    /// protocol is wired.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_DESIRED_FILE")]
+    pub desired_file: Option<PathBuf>,
+    /// Where each pass writes its observed-state report (JSON).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_REPORT_FILE")]
+    pub report_file: Option<PathBuf>,
+    /// Seconds between passes [default: 5].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_INTERVAL_SECS")]
+    pub interval_secs: Option<u64>,
+    /// Seconds between SIGTERM and SIGKILL when a slice is taken back [default: 10].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_KILL_GRACE_SECS")]
+    pub kill_grace_secs: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading config file {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid")]
+    Parse {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads a TOML settings file (keys as the flags without `--`, e.g. `sim-gpus`).
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Each setting from `self` where given, else from `file`.
+    pub fn merge(self, file: Settings) -> Settings {
+        Settings {
+            backend: self.backend.or(file.backend),
+            sim_gpus: self.sim_gpus.or(file.sim_gpus),
+            sim_seed: self.sim_seed.or(file.sim_seed),
+            sim_state: self.sim_state.or(file.sim_state),
+            checkpoint: self.checkpoint.or(file.checkpoint),
+            desired_file: self.desired_file.or(file.desired_file),
+            report_file: self.report_file.or(file.report_file),
+            interval_secs: self.interval_secs.or(file.interval_secs),
+            kill_grace_secs: self.kill_grace_secs.or(file.kill_grace_secs),
+        }
+    }
+
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.interval_secs.unwrap_or(5).max(1))
+    }
+
+    pub fn kill_policy(&self) -> KillPolicy {
+        KillPolicy {
+            grace: Duration::from_secs(self.kill_grace_secs.unwrap_or(10)),
+            ..KillPolicy::default()
+        }
+    }
+
+    /// Opens the configured backend: NVML unless `sim` was asked for.
+    pub fn open_backend(&self) -> Result<Box<dyn GpuBackend>, OpenError> {
+        match self.backend.unwrap_or(BackendKind::Nvml) {
+            BackendKind::Nvml => Ok(Box::new(NvmlBackend::init()?)),
+            BackendKind::Sim => {
+                let spec = self.sim_gpus.as_deref().ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "`--backend sim` needs `--sim-gpus`, e.g. `h100-80gb:4,a100-40gb:2`".into(),
+                    )
+                })?;
+                let seed = self.sim_seed.unwrap_or(1);
+                Ok(match &self.sim_state {
+                    Some(path) => Box::new(SimBackend::open(spec, seed, path.clone())?),
+                    None => Box::new(
+                        SimBackend::from_spec(spec, seed)
+                            .map_err(|e| ConfigError::Invalid(e.to_string()))?,
+                    ),
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_dir::TestDir;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_fills_the_rest() {
+        let dir = TestDir::new("config");
+        let path = dir.path().join("agent.toml");
+        std::fs::write(
+            &path,
+            "backend = \"sim\"\nsim-gpus = \"a30:2\"\ninterval-secs = 7\n",
+        )
+        .unwrap();
+        let file = Settings::from_file(&path).unwrap();
+        let cli = Cli::parse_from(["slicebroker-agent", "--sim-gpus", "h100-80gb", "probe"]);
+        let s = cli.settings.merge(file);
+        assert_eq!(s.backend, Some(BackendKind::Sim));
+        assert_eq!(s.sim_gpus.as_deref(), Some("h100-80gb"));
+        assert_eq!(s.interval(), Duration::from_secs(7));
+        assert_eq!(s.kill_policy().grace, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_rejected_by_name() {
+        let dir = TestDir::new("config-bad");
+        let path = dir.path().join("agent.toml");
+        std::fs::write(&path, "sim-gpu = \"a30\"\n").unwrap();
+        let err = Settings::from_file(&path).unwrap_err();
+        let text = crate::reconcile::error_chain(&err);
+        assert!(text.contains("sim-gpu"), "{text}");
+    }
+
+    #[test]
+    fn sim_without_gpus_is_a_clear_error() {
+        let s = Settings {
+            backend: Some(BackendKind::Sim),
+            ..Settings::default()
+        };
+        let err = s.open_backend().unwrap_err().to_string();
+        assert!(err.contains("--sim-gpus"), "{err}");
+    }
+}

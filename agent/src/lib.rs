@@ -1,0 +1,17 @@
+//! slicebroker-agent: the per-host reconciler that makes a GPU host's MIG layout match what the
+//! server wants, and reports what it sees. See `agent/README.md`.
+
+pub mod agent;
+pub mod backend;
+pub mod checkpoint;
+pub mod config;
+pub mod desired;
+pub mod fsutil;
+pub mod host;
+pub mod model;
+pub mod probe;
+pub mod protocol;
+pub mod reconcile;
+
+#[cfg(test)]
+mod test_dir;
