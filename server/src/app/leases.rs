@@ -303,8 +303,7 @@ async fn try_create(
         ends_at.timestamp(),
     ) {
         Ok(r) => r,
-        Err(nofit) if req.wait => {
-            let _ = nofit;
+        Err(_) if req.wait => {
             store::leases::insert(
                 &mut tx,
                 NewLease {
