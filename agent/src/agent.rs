@@ -5,11 +5,11 @@ use crate::backend::GpuBackend;
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::desired::DesiredSource;
 use crate::fsutil;
-use crate::protocol::{
-    DesiredConfig, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError,
-};
 use crate::reconcile::{
     ActionOutcome, Applier, KillPolicy, ObservedGpu, Owner, Plan, classify, plan,
+};
+use slicebroker_types::agent::{
+    DesiredConfig, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError, SliceOp,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -125,6 +125,7 @@ pub fn report(
     let conflicts = plan.conflicts.iter().map(|c| ReportedError {
         gpu_uuid: c.gpu_uuid.clone(),
         lease_id: Some(c.lease_id.clone()),
+        op: SliceOp::Create,
         reason: c.reason.clone(),
     });
     let failures = outcomes.iter().filter_map(|o| {
@@ -132,6 +133,7 @@ pub fn report(
         o.error.as_ref().map(|reason| ReportedError {
             gpu_uuid: gpu_uuid.to_owned(),
             lease_id: Some(lease_id.clone()),
+            op: o.action.op(),
             reason: reason.clone(),
         })
     });

@@ -4,9 +4,9 @@
 
 use crate::fsutil::{self, FileError};
 use crate::model::{GpuInstance, GpuSnapshot};
-use crate::protocol::LeaseId;
 use serde::{Deserialize, Serialize};
 use slicebroker_types::Placement;
+use slicebroker_types::agent::LeaseId;
 use std::path::{Path, PathBuf};
 
 /// One instance the agent created, or is about to create (`gpu_instance_id` still `None`).

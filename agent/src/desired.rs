@@ -2,7 +2,7 @@
 //! file (`--desired-file`); the server long-poll client will implement the same trait.
 
 use crate::fsutil::{self, FileError};
-use crate::protocol::DesiredConfig;
+use slicebroker_types::agent::DesiredConfig;
 use std::path::PathBuf;
 
 pub trait DesiredSource: Send + std::fmt::Debug {

@@ -10,7 +10,6 @@ pub mod fsutil;
 pub mod host;
 pub mod model;
 pub mod probe;
-pub mod protocol;
 pub mod reconcile;
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! calls, so all of it is tested on machines without a GPU.
 
 use crate::model::ReportedProfile;
-use serde::{Deserialize, Serialize};
 use slicebroker_types::{GpuModel, MediaKind, NvmlProfileIndex, Placement};
 
 /// The fields of `nvmlGpuInstanceProfileInfo_t` the agent uses.
@@ -126,92 +125,7 @@ pub fn full_compute_instance_profile(compute_slices: u32) -> Option<u32> {
     })
 }
 
-/// One way a GPU's own profile table differs from the catalog. The host's table wins; the
-/// server logs these as warnings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogDifference {
-    pub profile: String,
-    pub field: String,
-    pub catalog: String,
-    pub reported: String,
-}
-
-/// Memory sizes drift between drivers by a few percent; only larger gaps are reported.
-const MEMORY_TOLERANCE_PERCENT: u64 = 5;
-
-/// Compares a reported table with the catalog entry for the model, field by field.
-pub fn catalog_differences(
-    model: &GpuModel,
-    reported: &[ReportedProfile],
-) -> Vec<CatalogDifference> {
-    let mut out = Vec::new();
-    let mut diff = |profile: &str, field: &str, catalog: String, reported: String| {
-        if catalog != reported {
-            out.push(CatalogDifference {
-                profile: profile.to_owned(),
-                field: field.to_owned(),
-                catalog,
-                reported,
-            });
-        }
-    };
-    for c in model.profiles {
-        let Some(r) = reported.iter().find(|r| r.index == c.nvml_index) else {
-            diff(c.name, "present", "yes".into(), "no".into());
-            continue;
-        };
-        diff(c.name, "id", c.nvml_id.to_string(), r.id.to_string());
-        diff(
-            c.name,
-            "compute_slices",
-            c.compute_slices.to_string(),
-            r.compute_slices.to_string(),
-        );
-        diff(
-            c.name,
-            "memory_slices",
-            c.memory_slices.to_string(),
-            r.memory_slices.to_string(),
-        );
-        diff(
-            c.name,
-            "max_count",
-            c.max_count.to_string(),
-            r.max_count.to_string(),
-        );
-        diff(
-            c.name,
-            "placements",
-            starts(c.placements),
-            starts(&r.placements),
-        );
-        if let Some(mib) = c.memory_mib.map(u64::from)
-            && mib.abs_diff(r.memory_mib) * 100 > mib * MEMORY_TOLERANCE_PERCENT
-        {
-            diff(
-                c.name,
-                "memory_mib",
-                mib.to_string(),
-                r.memory_mib.to_string(),
-            );
-        }
-    }
-    for r in reported {
-        if !model.profiles.iter().any(|c| c.nvml_index == r.index) {
-            diff(&r.name, "present", "no".into(), "yes".into());
-        }
-    }
-    out
-}
-
-fn starts(placements: &[Placement]) -> String {
-    let list: Vec<String> = placements.iter().map(|p| p.start.to_string()).collect();
-    format!(
-        "{{{}}}:{}",
-        list.join(","),
-        placements.first().map_or(0, |p| p.size)
-    )
-}
+pub use slicebroker_types::agent::{CatalogDifference, catalog_differences};
 
 /// The table a catalog model would report: what the simulator's GPUs report.
 pub fn catalog_table(model: &GpuModel) -> Vec<ReportedProfile> {

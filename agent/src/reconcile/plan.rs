@@ -5,9 +5,9 @@
 use super::fit::GpuFit;
 use crate::checkpoint::Checkpoint;
 use crate::model::{GpuInfo, GpuInstance, GpuSnapshot};
-use crate::protocol::{DesiredConfig, DesiredSlice, LeaseId};
 use serde::Serialize;
 use slicebroker_types::Placement;
+use slicebroker_types::agent::{DesiredConfig, DesiredSlice, LeaseId, SliceOp};
 
 /// Whose an observed instance is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -92,6 +92,14 @@ impl Action {
             | Action::Create {
                 gpu_uuid, lease_id, ..
             } => (gpu_uuid, lease_id),
+        }
+    }
+
+    /// Whether the action makes or takes back a slice (how an error of it is reported).
+    pub fn op(&self) -> SliceOp {
+        match self {
+            Action::Remove { .. } => SliceOp::Destroy,
+            Action::CreateComputeInstance { .. } | Action::Create { .. } => SliceOp::Create,
         }
     }
 }

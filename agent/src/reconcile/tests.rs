@@ -5,8 +5,8 @@ use super::*;
 use crate::backend::GpuBackend;
 use crate::backend::sim::{FailurePoint, ProcessSpec, SimBackend};
 use crate::checkpoint::{Checkpoint, CheckpointStore, ManagedInstance};
-use crate::protocol::{DesiredConfig, DesiredGpu, DesiredSlice, LeaseId};
 use proptest::prelude::*;
+use slicebroker_types::agent::{DesiredConfig, DesiredGpu, DesiredSlice, LeaseId};
 use slicebroker_types::{GpuModel, Placement};
 use std::time::Duration;
 

@@ -34,6 +34,8 @@ pub struct GpuSlice {
     pub lease_id: Option<Uuid>,
     /// Shown to admins only.
     pub tenant_id: Option<Uuid>,
+    /// An instance the broker did not make (by hand): never placed on, never destroyed.
+    pub unmanaged: bool,
 }
 
 pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
@@ -50,9 +52,11 @@ pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
                     profile: s.profile.clone(),
                     start: s.start,
                     size: s.size,
-                    lease_id: (who.is_admin() || who.tenant == Some(s.tenant_id))
-                        .then_some(s.lease_id),
-                    tenant_id: who.is_admin().then_some(s.tenant_id),
+                    lease_id: s.lease_id.filter(|_| {
+                        who.is_admin() || (who.tenant.is_some() && who.tenant == s.tenant_id)
+                    }),
+                    tenant_id: s.tenant_id.filter(|_| who.is_admin()),
+                    unmanaged: s.lease_id.is_none(),
                 })
                 .collect();
             let layout = (0..i32::from(width))

@@ -26,7 +26,7 @@ pub enum DurationInput {
 }
 
 impl DurationInput {
-    fn seconds(&self, field: &str) -> Result<i64, Error> {
+    pub(crate) fn seconds(&self, field: &str) -> Result<i64, Error> {
         let secs = match self {
             Self::Seconds(s) => *s,
             Self::Text(t) => duration::parse_seconds(t).map_err(|r| Error::invalid(field, r))?,
@@ -658,7 +658,7 @@ pub async fn lease_end(
         .await?;
         Vec::new()
     } else {
-        if !store::leases::transition(&mut tx, id, LeaseState::Releasing, None).await? {
+        if !store::agents::begin_release(&mut tx, id, reason).await? {
             return Err(Error::IllegalTransition {
                 lease: id,
                 from,
@@ -676,6 +676,8 @@ pub async fn lease_end(
         )
         .await?;
         if store::leases::has_agent_hosts(&mut tx, id).await? {
+            // The agent tears the slices down; its report ends the lease.
+            store::agents::begin_teardown(&mut tx, id).await?;
             Vec::new()
         } else {
             let released = store::leases::release_slices(&mut tx, id).await?;

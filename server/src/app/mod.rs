@@ -1,15 +1,18 @@
 //! Use cases: each public function is one thing a caller can do, with its transaction. `App`
 //! holds what they share (pool, config, signer, placement index, metrics).
 
+pub mod agents;
 pub mod auth;
 pub mod error;
 pub mod fleet;
 pub mod keys;
 pub mod leases;
 pub mod metrics;
+pub mod observe;
 pub mod placement;
 pub mod tenants;
 pub mod usage;
+pub mod wakeups;
 
 pub use error::Error;
 
@@ -30,6 +33,7 @@ struct Inner {
     signer: auth::Signer,
     index: placement::PlacementIndex,
     metrics: metrics::Metrics,
+    wakeups: Arc<wakeups::Wakeups>,
 }
 
 /// Why the server could not start.
@@ -77,6 +81,8 @@ impl App {
                 .await
                 .map_err(StartError::Init)?;
         }
+        let wakeups = Arc::new(wakeups::Wakeups::default());
+        tokio::spawn(wakeups::listen(db.clone(), wakeups.clone()));
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -84,6 +90,7 @@ impl App {
                 signer,
                 index,
                 metrics: metrics::Metrics::default(),
+                wakeups,
             }),
         })
     }
@@ -106,6 +113,11 @@ impl App {
 
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// Wakes agents' desired-config long-polls.
+    pub fn wakeups(&self) -> &wakeups::Wakeups {
+        &self.inner.wakeups
     }
 
     /// Re-reads the fleet from the database (after inventory changes made elsewhere).

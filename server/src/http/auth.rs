@@ -5,6 +5,7 @@ use crate::app::{App, Error};
 use crate::http::json::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -44,21 +45,26 @@ impl FromRequestParts<App> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(Error::Unauthenticated(
-                "an `Authorization: Bearer` token is required",
-            ))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Error::Unauthenticated(
-                "the Authorization header must be `Bearer <token>`",
-            ))?;
+        let token = bearer(&parts.headers)?.ok_or(Error::Unauthenticated(
+            "an `Authorization: Bearer` token is required",
+        ))?;
         app.signer().verify(token).map(Caller)
     }
+}
+
+/// The bearer token of the request, if it has an `Authorization` header.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Error> {
+    let Some(header) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(Some)
+        .ok_or(Error::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))
 }

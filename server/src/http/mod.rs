@@ -1,6 +1,7 @@
 //! The HTTP surface: routes (one file per resource), the middleware stack (request ids,
 //! tracing spans, timeouts, body limit, panic catching) and serving with graceful shutdown.
 
+pub mod agents;
 pub mod auth;
 pub mod fleet;
 pub mod health;
@@ -37,6 +38,7 @@ pub fn router(app: App) -> Router {
         .merge(leases::routes())
         .merge(fleet::routes())
         .merge(usage::routes())
+        .merge(agents::routes())
         .fallback(not_found);
     let timeout = app.config().request_timeout();
     let body_limit = app.config().body_limit_bytes;

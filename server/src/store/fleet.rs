@@ -11,11 +11,12 @@ pub struct GpuRecord {
     pub id: Uuid,
     pub host_id: Uuid,
     pub model: String,
-    /// Neither the GPU nor its host is cordoned.
+    /// Neither the GPU nor its host is cordoned, MIG is on and its geometry is the catalog's.
     pub schedulable: bool,
 }
 
-/// One live slice as the placement index needs it.
+/// One live slice as the placement index needs it; instances the broker did not make count too
+/// (with no end).
 #[derive(Clone, Debug)]
 pub struct LiveSlice {
     pub id: Uuid,
@@ -29,7 +30,9 @@ pub struct LiveSlice {
 pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error> {
     sqlx::query_as!(
         GpuRecord,
-        r#"SELECT g.id, g.host_id, g.model, (g.schedulable AND h.schedulable) AS "schedulable!"
+        r#"SELECT g.id, g.host_id, g.model,
+               (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog)
+                   AS "schedulable!"
            FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
     )
     .fetch_all(db)
@@ -39,10 +42,15 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
 pub async fn live_slices(db: impl PgExecutor<'_>) -> Result<Vec<LiveSlice>, sqlx::Error> {
     sqlx::query_as!(
         LiveSlice,
-        r#"SELECT s.id, s.gpu_id, s.profile, s.start,
+        r#"SELECT s.id AS "id!", s.gpu_id AS "gpu_id!", s.profile AS "profile!",
+               s.start AS "start!",
                extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE s.released_at IS NULL"#
+           WHERE s.released_at IS NULL
+           UNION ALL
+           SELECT md5(u.gpu_id::text || '/' || u.gpu_instance_id)::uuid, u.gpu_id, u.profile,
+               u.start, extract(epoch FROM now() + interval '100 years')::bigint
+           FROM unmanaged_instances u"#
     )
     .fetch_all(db)
     .await
@@ -129,8 +137,9 @@ pub async fn gpu_rows(db: impl PgExecutor<'_>) -> Result<Vec<GpuRow>, sqlx::Erro
 #[derive(Clone, Debug)]
 pub struct SliceRow {
     pub gpu_id: Uuid,
-    pub lease_id: Uuid,
-    pub tenant_id: Uuid,
+    /// `None` for an instance the broker did not make.
+    pub lease_id: Option<Uuid>,
+    pub tenant_id: Option<Uuid>,
     pub profile: String,
     pub start: i32,
     pub size: i32,
@@ -139,9 +148,13 @@ pub struct SliceRow {
 pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, sqlx::Error> {
     sqlx::query_as!(
         SliceRow,
-        r#"SELECT s.gpu_id, s.lease_id, l.tenant_id, s.profile, s.start, s.size
+        r#"SELECT s.gpu_id AS "gpu_id!", s.lease_id, l.tenant_id, s.profile AS "profile!",
+               s.start AS "start!", s.size AS "size!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE s.released_at IS NULL ORDER BY s.gpu_id, s.start"#
+           WHERE s.released_at IS NULL
+           UNION ALL
+           SELECT u.gpu_id, NULL, NULL, u.profile, u.start, u.size FROM unmanaged_instances u
+           ORDER BY 1, 5"#
     )
     .fetch_all(db)
     .await
@@ -179,12 +192,15 @@ pub async fn set_host_schedulable(
 }
 
 /// Bumps each host's desired generation: their slices changed (DESIGN.md §2, invariant 4).
+/// Host rows are locked in id order, so concurrent writers never deadlock on them.
 pub async fn bump_generations(
     db: impl PgExecutor<'_>,
     host_ids: &[Uuid],
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE hosts SET desired_generation = desired_generation + 1 WHERE id = ANY($1)",
+        "WITH locked AS (SELECT id FROM hosts WHERE id = ANY($1) ORDER BY id FOR UPDATE)
+         UPDATE hosts h SET desired_generation = h.desired_generation + 1
+         FROM locked WHERE h.id = locked.id",
         host_ids
     )
     .execute(db)

@@ -317,6 +317,16 @@ pub async fn get(
         .map(Some)
 }
 
+pub async fn exists(tx: &mut Tx<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT EXISTS (SELECT 1 FROM leases WHERE id = $1) AS "exists!""#,
+        id
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.exists)
+}
+
 /// The tenant's lease with this idempotency key, if any.
 pub async fn find_by_idempotency_key(
     tx: &mut Tx<'_>,

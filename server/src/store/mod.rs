@@ -1,6 +1,7 @@
 //! The only code that touches sqlx: connection, migrations and one module per table family.
 //! Queries are `query!` macros checked against `migrations/` (offline data in `/.sqlx`).
 
+pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod fleet;

@@ -96,6 +96,10 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     tweak(&mut config);
     config.validate().expect("test config is valid");
     let app = App::start(config).await.expect("app starts");
+    serve(app, admin_key).await
+}
+
+async fn serve(app: App, admin_key: String) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let served = app.clone();
@@ -113,6 +117,24 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// A second server replica on the same database, with its own placement index.
+    pub async fn replica(&self) -> TestApp {
+        let app = App::start(self.app.config().clone())
+            .await
+            .expect("replica starts");
+        serve(app, self.admin_key.clone()).await
+    }
+
+    /// Another handle on the same server (for a concurrent task).
+    pub fn clone_client(&self) -> TestApp {
+        TestApp {
+            addr: self.addr,
+            app: self.app.clone(),
+            admin_key: self.admin_key.clone(),
+            client: self.client.clone(),
+        }
+    }
+
     pub async fn request(
         &self,
         method: &str,

@@ -1,6 +1,7 @@
 //! The API test binary: each test starts the server in-process on port 0 against a fresh
 //! database and talks to it over HTTP through the typed helpers in `harness`.
 
+mod agents;
 mod auth;
 mod harness;
 mod leases;

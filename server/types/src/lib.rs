@@ -1,8 +1,10 @@
 //! slicebroker's shared vocabulary: the MIG catalog (GPU models and their GPU-instance profiles),
-//! the geometry of one GPU (what fits where), and how a request names a slice.
+//! the geometry of one GPU (what fits where), how a request names a slice, and the agent
+//! protocol's wire types.
 //!
 //! Data and pure functions only: no async, no I/O, no HTTP, no database.
 
+pub mod agent;
 pub mod catalog;
 pub mod geometry;
 pub mod request;

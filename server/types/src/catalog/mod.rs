@@ -15,6 +15,7 @@ pub const MAX_PROFILES: usize = 16;
 
 /// A placement of a GPU instance: `size` memory slices starting at `start`
 /// (`nvmlGpuInstancePlacement_t`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Placement {
     pub start: u8,
@@ -40,6 +41,7 @@ impl fmt::Display for Placement {
 
 /// The `NVML_GPU_INSTANCE_PROFILE_*` index constant passed to
 /// `nvmlDeviceGetGpuInstanceProfileInfo`. Not the profile *id* the driver returns in `info.id`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum NvmlProfileIndex {
     Slice1,

@@ -1,0 +1,606 @@
+//! The agent side of the inventory: enrollment tokens, agent credentials, what agents register
+//! (hosts and GPUs) and report (instances, processes, memory, unmanaged instances), and the
+//! desired slices of a host.
+
+use super::Tx;
+use crate::domain::lease::EndReason;
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// An enrollment token as admins see it (never the secret).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EnrollmentToken {
+    pub id: Uuid,
+    /// The first characters of the token, to tell tokens apart.
+    pub prefix: String,
+    pub note: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    /// The host that enrolled with it.
+    pub used_by_host: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_enrollment_token(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    hash: &[u8],
+    prefix: &str,
+    note: &str,
+    created_by: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<EnrollmentToken, sqlx::Error> {
+    sqlx::query_as!(
+        EnrollmentToken,
+        r#"INSERT INTO enrollment_tokens (id, token_hash, token_prefix, note, created_by, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING id, token_prefix AS prefix, note, expires_at, used_at, used_by_host,
+               created_at"#,
+        id,
+        hash,
+        prefix,
+        note,
+        created_by,
+        expires_at
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn enrollment_tokens(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<EnrollmentToken>, sqlx::Error> {
+    sqlx::query_as!(
+        EnrollmentToken,
+        r#"SELECT id, token_prefix AS prefix, note, expires_at, used_at, used_by_host, created_at
+           FROM enrollment_tokens ORDER BY created_at DESC, id"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Locks an unused, unexpired token by its hash; `None` if there is none.
+pub async fn lock_enrollment_token(
+    tx: &mut Tx<'_>,
+    hash: &[u8],
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT id FROM enrollment_tokens
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE",
+        hash
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| r.id))
+}
+
+pub async fn use_enrollment_token(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    host_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE enrollment_tokens SET used_at = now(), used_by_host = $2 WHERE id = $1",
+        id,
+        host_id
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The host an agent credential belongs to.
+#[derive(Clone, Debug)]
+pub struct AgentHost {
+    pub id: Uuid,
+    pub name: String,
+}
+
+pub async fn host_by_credential(
+    db: impl PgExecutor<'_>,
+    hash: &[u8],
+) -> Result<Option<AgentHost>, sqlx::Error> {
+    sqlx::query_as!(
+        AgentHost,
+        "SELECT id, name FROM hosts WHERE agent_credential_hash = $1",
+        hash
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Host facts from a registration.
+#[derive(Debug)]
+pub struct HostFacts<'a> {
+    pub name: &'a str,
+    pub agent_version: &'a str,
+    pub driver_version: Option<&'a str>,
+}
+
+/// Creates the host or refreshes its facts; with `credential_hash`, (re)places its credential.
+/// Returns the host id and its desired generation.
+pub async fn upsert_host(
+    tx: &mut Tx<'_>,
+    facts: &HostFacts<'_>,
+    credential_hash: Option<&[u8]>,
+) -> Result<(Uuid, i64), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"INSERT INTO hosts (id, name, agent_enrolled_at, agent_credential_hash, agent_version,
+               driver_version, last_seen_at)
+           VALUES ($1, $2, now(), $3, $4, $5, now())
+           ON CONFLICT (name) DO UPDATE SET
+               agent_enrolled_at = coalesce(hosts.agent_enrolled_at, now()),
+               agent_credential_hash = coalesce($3, hosts.agent_credential_hash),
+               agent_version = $4, driver_version = $5, last_seen_at = now()
+           RETURNING id, desired_generation"#,
+        Uuid::now_v7(),
+        facts.name,
+        credential_hash,
+        facts.agent_version,
+        facts.driver_version,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((r.id, r.desired_generation))
+}
+
+/// One GPU from a registration.
+#[derive(Debug)]
+pub struct GpuFacts<'a> {
+    pub uuid: &'a str,
+    pub device_index: i32,
+    /// Catalog key, or `unknown:<name>` for boards the catalog does not know.
+    pub model: &'a str,
+    pub name: &'a str,
+    pub memory_mib: i64,
+    pub mig_enabled: bool,
+    pub mig_pending: Option<bool>,
+    pub profile_table: serde_json::Value,
+    pub catalog_differences: serde_json::Value,
+    pub geometry_matches_catalog: bool,
+}
+
+/// Moves the host's device indices out of the way, so GPUs renumbered since the last
+/// registration can be written back without tripping `gpus_host_index_unique`.
+pub async fn park_device_indices(tx: &mut Tx<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE gpus SET device_index = device_index + 100000 WHERE host_id = $1",
+        host_id
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+pub async fn upsert_gpu(
+    tx: &mut Tx<'_>,
+    host_id: Uuid,
+    g: &GpuFacts<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"INSERT INTO gpus (id, host_id, uuid, device_index, model, name, memory_mib, mig_enabled,
+               mig_pending, profile_table, catalog_differences, geometry_matches_catalog)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (uuid) DO UPDATE SET
+               host_id = $2, device_index = $4, model = $5, name = $6, memory_mib = $7,
+               mig_enabled = $8, mig_pending = $9, profile_table = $10,
+               catalog_differences = $11, geometry_matches_catalog = $12
+           RETURNING id"#,
+        Uuid::now_v7(),
+        host_id,
+        g.uuid,
+        g.device_index,
+        g.model,
+        g.name,
+        g.memory_mib,
+        g.mig_enabled,
+        g.mig_pending,
+        g.profile_table,
+        g.catalog_differences,
+        g.geometry_matches_catalog,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.id)
+}
+
+/// The host's desired generation.
+pub async fn desired_generation(
+    db: impl PgExecutor<'_>,
+    host_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT desired_generation FROM hosts WHERE id = $1",
+        host_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(r.desired_generation)
+}
+
+/// A GPU of the host, for the desired config.
+#[derive(Clone, Debug)]
+pub struct HostGpu {
+    pub id: Uuid,
+    pub uuid: String,
+    pub model: String,
+}
+
+pub async fn host_gpus(
+    db: impl PgExecutor<'_>,
+    host_id: Uuid,
+) -> Result<Vec<HostGpu>, sqlx::Error> {
+    sqlx::query_as!(
+        HostGpu,
+        "SELECT id, uuid, model FROM gpus WHERE host_id = $1 ORDER BY device_index",
+        host_id
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A slice the host should have: its lease is provisioning or active.
+#[derive(Clone, Debug)]
+pub struct DesiredRow {
+    pub gpu_id: Uuid,
+    pub lease_id: Uuid,
+    pub profile: String,
+    pub start: i32,
+    pub size: i32,
+}
+
+/// The generation and the desired slices, read in one snapshot.
+pub async fn desired(
+    db: &mut sqlx::PgConnection,
+    host_id: Uuid,
+) -> Result<(i64, Vec<DesiredRow>), sqlx::Error> {
+    let mut tx = sqlx::Connection::begin(&mut *db).await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let generation = desired_generation(&mut *tx, host_id).await?;
+    let rows = sqlx::query_as!(
+        DesiredRow,
+        r#"SELECT s.gpu_id, s.lease_id, s.profile, s.start, s.size
+           FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN leases l ON l.id = s.lease_id
+           WHERE g.host_id = $1 AND s.released_at IS NULL
+               AND l.state IN ('provisioning', 'active')
+           ORDER BY s.gpu_id, s.start"#,
+        host_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((generation, rows))
+}
+
+/// The newest generation already accepted from the host's agent.
+pub async fn observed_generation(
+    db: impl PgExecutor<'_>,
+    host_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT observed_generation FROM hosts WHERE id = $1",
+        host_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(r.observed_generation)
+}
+
+/// Records a report as accepted (and as a heartbeat) unless a newer one was accepted meanwhile.
+/// Returns whether it was.
+pub async fn accept_report(
+    tx: &mut Tx<'_>,
+    host_id: Uuid,
+    generation: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE hosts SET observed_generation = $2, last_report_at = now(), last_seen_at = now()
+         WHERE id = $1 AND observed_generation <= $2",
+        host_id,
+        generation
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn touch_host(db: impl PgExecutor<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE hosts SET last_seen_at = now() WHERE id = $1",
+        host_id
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// What a report says about one GPU.
+pub async fn update_gpu_observed(
+    tx: &mut Tx<'_>,
+    host_id: Uuid,
+    uuid: &str,
+    mig_enabled: bool,
+    memory_used_mib: Option<i64>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE gpus SET mig_enabled = $3, memory_used_mib = $4
+         WHERE host_id = $1 AND uuid = $2 RETURNING id",
+        host_id,
+        uuid,
+        mig_enabled,
+        memory_used_mib
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| r.id))
+}
+
+/// A slice on the host that is not yet released, with its lease's state.
+#[derive(Clone, Debug)]
+pub struct HostSlice {
+    pub id: Uuid,
+    pub lease_id: Uuid,
+    pub gpu_id: Uuid,
+    pub start: i32,
+    pub mig_device_uuid: Option<String>,
+    pub teardown_generation: Option<i64>,
+    pub lease_state: String,
+}
+
+pub async fn host_slices(tx: &mut Tx<'_>, host_id: Uuid) -> Result<Vec<HostSlice>, sqlx::Error> {
+    sqlx::query_as!(
+        HostSlice,
+        r#"SELECT s.id, s.lease_id, s.gpu_id, s.start, s.mig_device_uuid, s.teardown_generation,
+               l.state::text AS "lease_state!"
+           FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN leases l ON l.id = s.lease_id
+           WHERE g.host_id = $1 AND s.released_at IS NULL
+           ORDER BY s.lease_id, s.id"#,
+        host_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// What the agent saw on one slice.
+#[derive(Debug)]
+pub struct SliceObservation<'a> {
+    pub mig_device_uuid: Option<&'a str>,
+    pub gpu_instance_id: i32,
+    pub compute_instance_id: Option<i32>,
+    pub processes: serde_json::Value,
+    pub memory_used_mib: Option<i64>,
+    pub activity: Option<f64>,
+    /// Compute processes run or the GPU measured activity.
+    pub busy: bool,
+}
+
+pub async fn observe_slice(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    o: &SliceObservation<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE slices SET mig_device_uuid = coalesce($2, mig_device_uuid), gpu_instance_id = $3,
+             compute_instance_id = $4, processes = $5, memory_used_mib = $6, activity = $7,
+             observed_at = now(),
+             last_active_at = CASE WHEN $8 THEN now() ELSE last_active_at END
+         WHERE id = $1",
+        id,
+        o.mig_device_uuid,
+        o.gpu_instance_id,
+        o.compute_instance_id,
+        o.processes,
+        o.memory_used_mib,
+        o.activity,
+        o.busy,
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+pub async fn release_slice(tx: &mut Tx<'_>, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE slices SET released_at = now() WHERE id = $1 AND released_at IS NULL",
+        id
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Stops wanting the lease's slices: bumps their hosts' generations (locking host rows in id
+/// order, so concurrent writers cannot deadlock) and stamps each slice with the generation a
+/// report must have applied before its absence counts. Returns the hosts touched.
+pub async fn begin_teardown(tx: &mut Tx<'_>, lease_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    let hosts: Vec<Uuid> = sqlx::query!(
+        "SELECT DISTINCT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
+         WHERE s.lease_id = $1 AND s.released_at IS NULL ORDER BY g.host_id",
+        lease_id
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| r.host_id)
+    .collect();
+    super::fleet::bump_generations(&mut **tx, &hosts).await?;
+    sqlx::query!(
+        "UPDATE slices s SET teardown_generation = h.desired_generation
+         FROM gpus g JOIN hosts h ON h.id = g.host_id
+         WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id",
+        lease_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(hosts)
+}
+
+/// Whether the lease's last event is this kind with this detail (to record a repeated agent
+/// error once, not every report).
+pub async fn last_event_is(
+    tx: &mut Tx<'_>,
+    lease_id: Uuid,
+    kind: &str,
+    detail: &serde_json::Value,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT (kind = $2 AND detail = $3) AS "same!" FROM lease_events
+           WHERE lease_id = $1 ORDER BY id DESC LIMIT 1"#,
+        lease_id,
+        kind,
+        detail
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.is_some_and(|r| r.same))
+}
+
+/// An instance the broker did not make.
+#[derive(Debug)]
+pub struct Unmanaged<'a> {
+    pub gpu_id: Uuid,
+    pub gpu_instance_id: i32,
+    pub profile: String,
+    pub start: i32,
+    pub size: i32,
+    pub mig_device_uuid: Option<&'a str>,
+    pub processes: serde_json::Value,
+}
+
+/// Replaces what is known of the GPUs' unmanaged instances with `seen`. Returns whether the
+/// set of occupied placements changed (the placement index must then be refreshed).
+pub async fn replace_unmanaged(
+    tx: &mut Tx<'_>,
+    gpu_ids: &[Uuid],
+    seen: &[Unmanaged<'_>],
+) -> Result<bool, sqlx::Error> {
+    let before = sqlx::query!(
+        "SELECT gpu_id, gpu_instance_id, start, size FROM unmanaged_instances
+         WHERE gpu_id = ANY($1)",
+        gpu_ids
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut old: Vec<(Uuid, i32, i32, i32)> = before
+        .into_iter()
+        .map(|r| (r.gpu_id, r.gpu_instance_id, r.start, r.size))
+        .collect();
+    let mut new: Vec<(Uuid, i32, i32, i32)> = seen
+        .iter()
+        .map(|u| (u.gpu_id, u.gpu_instance_id, u.start, u.size))
+        .collect();
+    old.sort();
+    new.sort();
+    let keep_gpu: Vec<Uuid> = new.iter().map(|n| n.0).collect();
+    let keep_gi: Vec<i32> = new.iter().map(|n| n.1).collect();
+    sqlx::query!(
+        "DELETE FROM unmanaged_instances u WHERE u.gpu_id = ANY($1)
+             AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::int[]) AS k(gpu_id, gi)
+                             WHERE k.gpu_id = u.gpu_id AND k.gi = u.gpu_instance_id)",
+        gpu_ids,
+        &keep_gpu,
+        &keep_gi
+    )
+    .execute(&mut **tx)
+    .await?;
+    for u in seen {
+        sqlx::query!(
+            "INSERT INTO unmanaged_instances (gpu_id, gpu_instance_id, profile, start, size,
+                 mig_device_uuid, processes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (gpu_id, gpu_instance_id) DO UPDATE SET profile = $3, start = $4,
+                 size = $5, mig_device_uuid = $6, processes = $7, last_seen_at = now()",
+            u.gpu_id,
+            u.gpu_instance_id,
+            &u.profile,
+            u.start,
+            u.size,
+            u.mig_device_uuid,
+            u.processes
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(old != new)
+}
+
+/// Locks, in id order, every lease with a live slice on the host.
+pub async fn lock_host_leases(tx: &mut Tx<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT l.id FROM leases l
+         WHERE l.id IN (SELECT s.lease_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
+                        WHERE g.host_id = $1 AND s.released_at IS NULL)
+         ORDER BY l.id FOR UPDATE OF l",
+        host_id
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// `provisioning → active` once every slice of the lease has a MIG device: the paid-for time
+/// starts now. Returns the new end and the lease's slices.
+pub async fn activate_if_ready(
+    tx: &mut Tx<'_>,
+    lease_id: Uuid,
+) -> Result<Option<(DateTime<Utc>, Vec<Uuid>)>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE leases l SET state = 'active', activated_at = now(),
+               ends_at = now() + make_interval(
+                   secs => (l.duration_seconds + l.extended_seconds)::double precision)
+           WHERE l.id = $1 AND l.state = 'provisioning'
+               AND NOT EXISTS (SELECT 1 FROM slices s WHERE s.lease_id = l.id
+                               AND s.released_at IS NULL AND s.mig_device_uuid IS NULL)
+           RETURNING ends_at AS "ends_at!""#,
+        lease_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let slices = sqlx::query!("SELECT id FROM slices WHERE lease_id = $1", lease_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(Some((
+        r.ends_at,
+        slices.into_iter().map(|s| s.id).collect(),
+    )))
+}
+
+/// `provisioning | active → releasing`, remembering why; false if the lease was in neither.
+pub async fn begin_release(
+    tx: &mut Tx<'_>,
+    lease_id: Uuid,
+    reason: EndReason,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE leases SET state = 'releasing', release_reason = $2::text::lease_end_reason
+         WHERE id = $1 AND state IN ('provisioning', 'active')",
+        lease_id,
+        reason.as_str()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// `releasing → ended` once none of the lease's slices is left on a GPU; returns the reason.
+pub async fn end_if_torn_down(
+    tx: &mut Tx<'_>,
+    lease_id: Uuid,
+) -> Result<Option<EndReason>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE leases l SET state = 'ended', ended_at = now(),
+               end_reason = coalesce(l.release_reason, 'released')
+           WHERE l.id = $1 AND l.state = 'releasing'
+               AND NOT EXISTS (SELECT 1 FROM slices s
+                               WHERE s.lease_id = l.id AND s.released_at IS NULL)
+           RETURNING end_reason::text AS "reason!""#,
+        lease_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.and_then(|r| EndReason::parse(&r.reason)))
+}
