@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, and `admin create-key` to bootstrap.
+//! The command line: `serve` (the default), `migrate`, `admin create-key` to bootstrap, and
+//! `openapi` to print the API's document.
 
 use crate::app::{App, keys};
 use crate::config::Config;
@@ -26,6 +27,9 @@ pub enum Command {
     /// Administrative tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Print the OpenAPI document (needs no configuration or database):
+    /// `slicebroker-server openapi > openapi/slicebroker.json`.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +45,10 @@ pub enum AdminCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", http::openapi::document_json());
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref()).context("invalid configuration")?;
     telemetry::init(&config);
     match cli.command.unwrap_or(Command::Serve) {
@@ -69,6 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::GenerateKey) => {
             println!("{}", crate::domain::api_key::generate().secret);
         }
+        Command::Openapi => unreachable!("handled before loading the configuration"),
     }
     Ok(())
 }

@@ -5,29 +5,46 @@ use super::auth::{Caller, bearer};
 use super::json::Json;
 use crate::app::agents::{self, AgentPrincipal, EnrollmentCreate, IssuedEnrollment};
 use crate::app::{App, Error, observe};
+use crate::http::problem::{BadRequest, Forbidden, InvalidInput, Unauthenticated, Unavailable};
 use crate::store::agents::EnrollmentToken;
-use axum::Router;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, ObservedReport, ReportAck,
 };
 use std::time::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/v1/enrollment-tokens",
-            get(enrollment_token_list).post(enrollment_token_create),
-        )
-        .route("/v1/agent/register", post(agent_register))
-        .route("/v1/agent/desired", get(agent_desired_show))
-        .route("/v1/agent/observed", post(agent_observed_report))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(enrollment_token_list, enrollment_token_create))
+        .routes(routes!(agent_register))
+        .routes(routes!(agent_desired_show))
+        .routes(routes!(agent_observed_report))
 }
 
+/// Create an agent enrollment token (admin)
+///
+/// A one-time, expiring token that enrolls one GPU host: give it to the host's agent
+/// (`--enrollment-token`), which registers with it and receives its own host-scoped credential.
+/// The token is shown only in this answer.
+#[utoipa::path(
+    post,
+    path = "/v1/enrollment-tokens",
+    operation_id = "enrollment_token_create",
+    tag = "agents",
+    request_body = EnrollmentCreate,
+    responses(
+        (status = 201, description = "The token, shown once", body = IssuedEnrollment),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn enrollment_token_create(
     State(app): State<App>,
     Caller(who): Caller,
@@ -37,6 +54,21 @@ async fn enrollment_token_create(
     Ok((StatusCode::CREATED, axum::Json(issued)))
 }
 
+/// List enrollment tokens (admin)
+///
+/// Every token with when it expires and which host used it; never the secret.
+#[utoipa::path(
+    get,
+    path = "/v1/enrollment-tokens",
+    operation_id = "enrollment_token_list",
+    tag = "agents",
+    responses(
+        (status = 200, description = "Newest first", body = Vec<EnrollmentToken>),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn enrollment_token_list(
     State(app): State<App>,
     Caller(who): Caller,
@@ -76,6 +108,27 @@ impl axum::extract::OptionalFromRequestParts<App> for AgentCaller {
     }
 }
 
+/// Register a GPU host (agents)
+///
+/// A new agent sends its one-time `enrollment_token` and gets its host-scoped `credential`;
+/// an enrolled agent sends `Authorization: Bearer <credential>` instead and refreshes the host's
+/// facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
+/// differ the GPU's table wins, and a GPU whose placements differ is not placed on.
+#[utoipa::path(
+    post,
+    path = "/v1/agent/register",
+    operation_id = "agent_register",
+    tag = "agents",
+    security((), ("agentAuth" = [])),
+    request_body = AgentRegister,
+    responses(
+        (status = 200, description = "The host, and its credential after an enrollment token", body = AgentRegistration),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn agent_register(
     State(app): State<App>,
     caller: Option<AgentCaller>,
@@ -99,6 +152,25 @@ pub struct DesiredQuery {
     pub wait: u64,
 }
 
+/// The host's desired config (agents, long-poll)
+///
+/// The slices each GPU of the calling agent's host should have, with the lease each serves.
+/// Answers at once when the host's generation is newer than `after`, otherwise when it moves
+/// (on any server replica) or after `wait` seconds, with the current config.
+#[utoipa::path(
+    get,
+    path = "/v1/agent/desired",
+    operation_id = "agent_desired_show",
+    tag = "agents",
+    security(("agentAuth" = [])),
+    params(DesiredQuery),
+    responses(
+        (status = 200, description = "The desired config", body = DesiredConfig),
+        (status = 400, response = InvalidInput),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn agent_desired_show(
     State(app): State<App>,
     AgentCaller(host): AgentCaller,
@@ -119,6 +191,27 @@ async fn agent_desired_show(
         .map(axum::Json)
 }
 
+/// Report what the host's GPUs hold (agents)
+///
+/// The instances, processes, memory and activity the agent saw after applying
+/// `applied_generation`, and what it could not do. Moves leases `provisioning → active` once
+/// their instances exist, `releasing → ended` once they are gone, and to `failed` when
+/// creating them failed. A report older than one already accepted is ignored. Doubles as the
+/// host's heartbeat.
+#[utoipa::path(
+    post,
+    path = "/v1/agent/observed",
+    operation_id = "agent_observed_report",
+    tag = "agents",
+    security(("agentAuth" = [])),
+    request_body = ObservedReport,
+    responses(
+        (status = 200, description = "Whether the report was accepted", body = ReportAck),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn agent_observed_report(
     State(app): State<App>,
     AgentCaller(host): AgentCaller,

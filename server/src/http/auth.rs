@@ -3,27 +3,49 @@
 use crate::app::auth::{IssuedToken, Principal};
 use crate::app::{App, Error};
 use crate::http::json::Json;
-use axum::Router;
+use crate::http::problem::{BadRequest, Unauthenticated, Unavailable};
 use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/v1/auth/token", post(token_create))
-        .route("/.well-known/jwks.json", get(jwks_show))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(token_create))
+        .routes(routes!(jwks_show))
 }
 
 /// An API key to exchange for a token.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
+    /// The key's secret (`sbk_…`), as shown once when the key was created.
     pub api_key: String,
 }
 
+/// Exchange an API key for a bearer token
+///
+/// Returns a short-lived JWT (EdDSA) to send as `Authorization: Bearer <access_token>` on
+/// every other call. Tokens cannot be refreshed: when one expires (`expires_in` seconds from
+/// now, or a `401 unauthenticated` answer), ask for another. Revoking the key stops new
+/// tokens; tokens already issued run out on their own.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/token",
+    operation_id = "token_create",
+    tag = "auth",
+    security(),
+    request_body = TokenCreate,
+    responses(
+        (status = 200, description = "A token", body = IssuedToken),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn token_create(
     State(app): State<App>,
     Json(req): Json<TokenCreate>,
@@ -33,8 +55,45 @@ async fn token_create(
         .map(axum::Json)
 }
 
+/// The server's public signing keys
+///
+/// A JSON Web Key Set (RFC 7517) with the Ed25519 public key that signs tokens, for services
+/// that want to verify slicebroker tokens themselves. The `kid` in a token's header names the
+/// key.
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    operation_id = "jwks_show",
+    tag = "auth",
+    security(),
+    responses((status = 200, description = "The key set", body = Jwks))
+)]
 async fn jwks_show(State(app): State<App>) -> axum::Json<jsonwebtoken::jwk::JwkSet> {
     axum::Json(app.signer().jwks().clone())
+}
+
+/// A JSON Web Key Set, as the OpenAPI document describes `jwks_show`'s body.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// An Ed25519 public key (RFC 8037).
+#[derive(Debug, utoipa::ToSchema)]
+pub struct Jwk {
+    /// `OKP`.
+    pub kty: String,
+    /// `Ed25519`.
+    pub crv: String,
+    /// The public key, base64url.
+    pub x: String,
+    /// The key's id (its RFC 7638 thumbprint), as tokens name it in their header.
+    pub kid: String,
+    /// `sig`.
+    #[serde(rename = "use")]
+    pub key_use: String,
+    /// `EdDSA`.
+    pub alg: String,
 }
 
 /// The caller, from `Authorization: Bearer <jwt>`.

@@ -3,36 +3,101 @@
 use super::auth::Caller;
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
+use crate::http::problem::{Forbidden, NotFound, Unauthenticated, Unavailable};
 use crate::store::fleet::Host;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/v1/gpus", get(gpu_list))
-        .route("/v1/hosts", get(host_list))
-        .route("/v1/capacity", get(capacity_show))
-        .route("/v1/gpus/{id}/cordon", post(gpu_cordon))
-        .route("/v1/gpus/{id}/uncordon", post(gpu_uncordon))
-        .route("/v1/hosts/{id}/cordon", post(host_cordon))
-        .route("/v1/hosts/{id}/uncordon", post(host_uncordon))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(gpu_list))
+        .routes(routes!(host_list))
+        .routes(routes!(capacity_show))
+        .routes(routes!(gpu_cordon))
+        .routes(routes!(gpu_uncordon))
+        .routes(routes!(host_cordon))
+        .routes(routes!(host_uncordon))
 }
 
+/// List GPUs
+///
+/// Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
+/// `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
+/// all), tenant ids to admins only.
+#[utoipa::path(
+    get,
+    path = "/v1/gpus",
+    operation_id = "gpu_list",
+    tag = "fleet",
+    responses(
+        (status = 200, description = "GPUs", body = Vec<Gpu>),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn gpu_list(State(app): State<App>, Caller(who): Caller) -> Result<Json<Vec<Gpu>>, Error> {
     fleet::gpu_list(&app, &who).await.map(Json)
 }
 
+/// List hosts
+///
+/// Every GPU host, by name, with whether new leases may be placed on it.
+#[utoipa::path(
+    get,
+    path = "/v1/hosts",
+    operation_id = "host_list",
+    tag = "fleet",
+    responses(
+        (status = 200, description = "Hosts", body = Vec<Host>),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn host_list(State(app): State<App>, Caller(_): Caller) -> Result<Json<Vec<Host>>, Error> {
     fleet::host_list(&app).await.map(Json)
 }
 
+/// Free capacity
+///
+/// For each GPU model and profile: how many more instances could be granted right now, each
+/// counted on its own (two `3g.40gb` may not fit where one does). A quick check before
+/// `lease_create`; it reserves nothing.
+#[utoipa::path(
+    get,
+    path = "/v1/capacity",
+    operation_id = "capacity_show",
+    tag = "fleet",
+    responses(
+        (status = 200, description = "Free capacity per model and profile", body = Vec<Capacity>),
+        (status = 401, response = Unauthenticated),
+    )
+)]
 async fn capacity_show(State(app): State<App>, Caller(_): Caller) -> Json<Vec<Capacity>> {
     Json(fleet::capacity(&app))
 }
 
+/// Cordon a GPU (admin)
+///
+/// Nothing new is placed on the GPU; leases on it stay until they end. Undo with
+/// `gpu_uncordon`.
+#[utoipa::path(
+    post,
+    path = "/v1/gpus/{id}/cordon",
+    operation_id = "gpu_cordon",
+    tag = "fleet",
+    params(("id" = Uuid, Path, description = "The GPU's id")),
+    responses(
+        (status = 204, description = "Done (also when it already was)"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn gpu_cordon(
     State(app): State<App>,
     Caller(who): Caller,
@@ -42,6 +107,23 @@ async fn gpu_cordon(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Uncordon a GPU (admin)
+///
+/// New leases may be placed on the GPU again (unless its host is cordoned).
+#[utoipa::path(
+    post,
+    path = "/v1/gpus/{id}/uncordon",
+    operation_id = "gpu_uncordon",
+    tag = "fleet",
+    params(("id" = Uuid, Path, description = "The GPU's id")),
+    responses(
+        (status = 204, description = "Done (also when it already was)"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn gpu_uncordon(
     State(app): State<App>,
     Caller(who): Caller,
@@ -51,6 +133,24 @@ async fn gpu_uncordon(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Cordon a host (admin)
+///
+/// Nothing new is placed on any of the host's GPUs, for maintenance or draining; leases on it
+/// stay until they end. Undo with `host_uncordon`.
+#[utoipa::path(
+    post,
+    path = "/v1/hosts/{id}/cordon",
+    operation_id = "host_cordon",
+    tag = "fleet",
+    params(("id" = Uuid, Path, description = "The host's id")),
+    responses(
+        (status = 204, description = "Done (also when it already was)"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn host_cordon(
     State(app): State<App>,
     Caller(who): Caller,
@@ -60,6 +160,23 @@ async fn host_cordon(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Uncordon a host (admin)
+///
+/// New leases may be placed on the host's GPUs again.
+#[utoipa::path(
+    post,
+    path = "/v1/hosts/{id}/uncordon",
+    operation_id = "host_uncordon",
+    tag = "fleet",
+    params(("id" = Uuid, Path, description = "The host's id")),
+    responses(
+        (status = 204, description = "Done (also when it already was)"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn host_uncordon(
     State(app): State<App>,
     Caller(who): Caller,

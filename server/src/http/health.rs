@@ -1,33 +1,85 @@
 //! `/healthz` (the process is up), `/readyz` (the database answers) and `/metrics`.
 
 use crate::app::{App, Error};
+use crate::http::problem::Unavailable;
 use crate::store;
+use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(health_show))
+        .routes(routes!(readiness_show))
+        .routes(routes!(metrics_show))
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+/// The body of `/healthz` and `/readyz`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HealthStatus {
+    /// `ok` (`/healthz`) or `ready` (`/readyz`).
+    pub status: &'static str,
 }
 
-async fn readyz(State(app): State<App>) -> Result<Json<serde_json::Value>, Error> {
+/// Liveness probe
+///
+/// Answers while the process runs, whatever the database does: for a liveness probe.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "health_show",
+    tag = "operations",
+    security(),
+    responses((status = 200, description = "The process is up", body = HealthStatus))
+)]
+async fn health_show() -> Json<HealthStatus> {
+    Json(HealthStatus { status: "ok" })
+}
+
+/// Readiness probe
+///
+/// Answers 200 when the database answers too: for a readiness probe or a load balancer.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readiness_show",
+    tag = "operations",
+    security(),
+    responses(
+        (status = 200, description = "Ready to serve", body = HealthStatus),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn readiness_show(State(app): State<App>) -> Result<Json<HealthStatus>, Error> {
     store::ping(app.db())
         .await
         .map_err(|_| Error::Unavailable("the database does not answer".into()))?;
-    Ok(Json(json!({ "status": "ready" })))
+    Ok(Json(HealthStatus { status: "ready" }))
 }
 
-async fn metrics(State(app): State<App>) -> Result<impl IntoResponse, Error> {
+/// Prometheus metrics
+///
+/// Request counts and latencies per route and status, grant outcomes, leases by state
+/// (`slicebroker_leases`) and free capacity per model and profile
+/// (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
+/// the public network.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics_show",
+    tag = "operations",
+    security(),
+    responses(
+        (status = 200, description = "Prometheus text exposition format", body = String,
+            content_type = "text/plain; version=0.0.4"),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn metrics_show(State(app): State<App>) -> Result<impl IntoResponse, Error> {
     use std::fmt::Write;
     let mut out = String::new();
     app.metrics().render(&mut out);

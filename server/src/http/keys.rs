@@ -4,24 +4,43 @@ use super::auth::Caller;
 use super::json::Json;
 use crate::app::keys::{self, ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 use crate::app::{App, Error};
-use axum::Router;
+use crate::http::problem::{
+    AlreadyRevoked, BadRequest, Forbidden, NotFound, Unauthenticated, Unavailable,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/v1/tenants/{id}/api-keys",
-            get(api_key_list).post(api_key_create),
-        )
-        .route(
-            "/v1/tenants/{id}/api-keys/{key_id}/revoke",
-            post(api_key_revoke),
-        )
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(api_key_list, api_key_create))
+        .routes(routes!(api_key_revoke))
 }
 
+/// Create an API key (admin or tenant-admin)
+///
+/// The answer holds the key's `secret`: the only time it is ever shown, so store it now.
+/// Exchange it for tokens with `token_create`. Roles: `tenant-admin` (keys and leases of the
+/// tenant), `member` (leases), `viewer` (read only). Admin keys are made with the server's
+/// command line, not here.
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{id}/api-keys",
+    operation_id = "api_key_create",
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "The tenant's id")),
+    request_body = ApiKeyCreate,
+    responses(
+        (status = 201, description = "Created; `secret` is shown this once", body = ApiKeyCreated),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn api_key_create(
     State(app): State<App>,
     Caller(who): Caller,
@@ -32,6 +51,24 @@ async fn api_key_create(
     Ok((StatusCode::CREATED, axum::Json(k)))
 }
 
+/// List a tenant's API keys (admin or tenant-admin)
+///
+/// Every key of the tenant, revoked ones included, oldest first. Secrets are never shown;
+/// `prefix` tells keys apart.
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{id}/api-keys",
+    operation_id = "api_key_list",
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "The tenant's id")),
+    responses(
+        (status = 200, description = "The tenant's keys", body = Vec<ApiKeySummary>),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn api_key_list(
     State(app): State<App>,
     Caller(who): Caller,
@@ -42,6 +79,28 @@ async fn api_key_list(
         .map(axum::Json)
 }
 
+/// Revoke an API key (admin or tenant-admin)
+///
+/// The key can no longer be exchanged for tokens. Tokens already issued for it stay valid
+/// until they expire (at most `jwt_ttl_seconds`). Revoking is final.
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{id}/api-keys/{key_id}/revoke",
+    operation_id = "api_key_revoke",
+    tag = "api-keys",
+    params(
+        ("id" = Uuid, Path, description = "The tenant's id"),
+        ("key_id" = Uuid, Path, description = "The key's id"),
+    ),
+    responses(
+        (status = 200, description = "The key, now revoked", body = ApiKeySummary),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = AlreadyRevoked),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn api_key_revoke(
     State(app): State<App>,
     Caller(who): Caller,

@@ -6,25 +6,75 @@ use crate::app::leases::{self, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
+use crate::http::problem::{
+    BadRequest, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput, NoCapacity,
+    NotFound, PolicyOrQuota, PolicyViolation, Unauthenticated, Unavailable,
+};
 use crate::store::leases::ListFilter;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/v1/leases", get(lease_list).post(lease_create))
-        .route("/v1/leases/{id}", get(lease_show))
-        .route("/v1/leases/{id}/extend", post(lease_extend))
-        .route("/v1/leases/{id}/release", post(lease_release))
-        .route("/v1/leases/{id}/revoke", post(lease_revoke))
-        .route("/v1/leases/{id}/events", get(lease_events))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(lease_list, lease_create))
+        .routes(routes!(lease_show))
+        .routes(routes!(lease_extend))
+        .routes(routes!(lease_release))
+        .routes(routes!(lease_revoke))
+        .routes(routes!(lease_events))
 }
 
+/// Lease MIG slices
+///
+/// Asks for `count` slices (default 1) of one shape for `duration`, granted all or nothing
+/// within the tenant's quota and policy. Give either `profile` (a profile name such as
+/// `2g.20gb`, or a compute size such as `3g`) or `min_memory_gib` (the smallest plain profile
+/// with that much memory); `gpu_models` narrows the GPU models. Needs a `member` or
+/// `tenant-admin` key of the tenant (admin keys belong to no tenant).
+///
+/// - `201`: granted now; the lease is `provisioning` and becomes `active` once the host's
+///   agent has made the MIG devices. Poll `lease_show` until `active`, then use each slice's
+///   `cuda_visible_devices`.
+/// - `202`: nothing fits yet and the request asked to `wait`: the lease is `pending` and is
+///   granted when capacity frees up.
+/// - `200`: a retry with an `Idempotency-Key` seen before; the lease from the first request.
+///
+/// When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
+/// now and when a matching slice frees up.
+#[utoipa::path(
+    post,
+    path = "/v1/leases",
+    operation_id = "lease_create",
+    tag = "leases",
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "Makes retries safe: a repeat with the same key and request returns the first request's lease (`200`) instead of a new one; with a different request it is `409 idempotency_key_reused`. 1-200 visible ASCII characters, scoped to the tenant; use a fresh random one (a UUID) per intended lease."),
+    ),
+    request_body(content = LeaseCreate, examples(
+        ("profile" = (summary = "A named profile", value = json!({
+            "profile": "2g.20gb", "duration": "8h", "labels": {"team": "vision"}
+        }))),
+        ("need" = (summary = "The smallest profile with enough memory, queued if nothing fits", value = json!({
+            "min_memory_gib": 20, "duration": "PT2H", "count": 2, "wait": true
+        }))),
+    )),
+    responses(
+        (status = 200, description = "An earlier request with this `Idempotency-Key` made this lease", body = Lease),
+        (status = 201, description = "Granted: `provisioning`", body = Lease),
+        (status = 202, description = "Queued (`wait: true`): `pending`", body = Lease),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 409, response = IdempotencyConflict),
+        (status = 422, response = PolicyOrQuota),
+        (status = 503, response = NoCapacity),
+    )
+)]
 async fn lease_create(
     State(app): State<App>,
     Caller(who): Caller,
@@ -51,9 +101,11 @@ async fn lease_create(
 
 /// Query of `GET /v1/leases`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LeaseListQuery {
     /// Only leases in this state.
+    #[param(value_type = Option<LeaseState>)]
     pub state: Option<String>,
     /// Only leases carrying this label, as `key=value`.
     pub label: Option<String>,
@@ -62,6 +114,7 @@ pub struct LeaseListQuery {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<Uuid>,
     /// Page size, 1-500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -73,6 +126,23 @@ pub struct LeasePage {
     pub next_cursor: Option<Uuid>,
 }
 
+/// List leases
+///
+/// The caller's tenant's leases (admins: every tenant's, or `tenant_id`'s), oldest first, a
+/// page at a time: while `next_cursor` is present, pass it as `cursor` for the next page.
+#[utoipa::path(
+    get,
+    path = "/v1/leases",
+    operation_id = "lease_list",
+    tag = "leases",
+    params(LeaseListQuery),
+    responses(
+        (status = 200, description = "A page of leases", body = LeasePage),
+        (status = 400, response = InvalidInput),
+        (status = 401, response = Unauthenticated),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_list(
     State(app): State<App>,
     Caller(who): Caller,
@@ -118,6 +188,23 @@ async fn lease_list(
     Ok(axum::Json(LeasePage { items, next_cursor }))
 }
 
+/// Show a lease
+///
+/// Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
+/// `cuda_visible_devices` value to run a workload on it.
+#[utoipa::path(
+    get,
+    path = "/v1/leases/{id}",
+    operation_id = "lease_show",
+    tag = "leases",
+    params(("id" = Uuid, Path, description = "The lease's id")),
+    responses(
+        (status = 200, description = "The lease", body = Lease),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_show(
     State(app): State<App>,
     Caller(who): Caller,
@@ -126,6 +213,29 @@ async fn lease_show(
     leases::lease_show(&app, &who, id).await.map(axum::Json)
 }
 
+/// Extend a lease
+///
+/// Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
+/// all extensions of one lease together may add at most the tenant's
+/// `max_total_extension_seconds`. Viewers cannot extend.
+#[utoipa::path(
+    post,
+    path = "/v1/leases/{id}/extend",
+    operation_id = "lease_extend",
+    tag = "leases",
+    params(("id" = Uuid, Path, description = "The lease's id")),
+    request_body(content = LeaseExtend, example = json!({"by": "2h"})),
+    responses(
+        (status = 200, description = "The lease with its new `ends_at`", body = Lease),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = IllegalTransition),
+        (status = 422, response = PolicyViolation),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_extend(
     State(app): State<App>,
     Caller(who): Caller,
@@ -137,6 +247,26 @@ async fn lease_extend(
         .map(axum::Json)
 }
 
+/// Release a lease
+///
+/// Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+/// granted one goes to `releasing` while its host's agent tears the MIG devices down, then
+/// `ended`. Stop using the devices first. Viewers cannot release.
+#[utoipa::path(
+    post,
+    path = "/v1/leases/{id}/release",
+    operation_id = "lease_release",
+    tag = "leases",
+    params(("id" = Uuid, Path, description = "The lease's id")),
+    responses(
+        (status = 200, description = "The lease, `releasing` or `ended`", body = Lease),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = IllegalTransition),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_release(
     State(app): State<App>,
     Caller(who): Caller,
@@ -147,6 +277,24 @@ async fn lease_release(
         .map(axum::Json)
 }
 
+/// Revoke a lease (admin)
+///
+/// Like `lease_release`, on any tenant's lease, recorded with `end_reason: revoked`.
+#[utoipa::path(
+    post,
+    path = "/v1/leases/{id}/revoke",
+    operation_id = "lease_revoke",
+    tag = "leases",
+    params(("id" = Uuid, Path, description = "The lease's id")),
+    responses(
+        (status = 200, description = "The lease, `releasing` or `ended`", body = Lease),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = IllegalTransition),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_revoke(
     State(app): State<App>,
     Caller(who): Caller,
@@ -157,6 +305,22 @@ async fn lease_revoke(
         .map(axum::Json)
 }
 
+/// A lease's history
+///
+/// Every state change and extension of the lease, oldest first, with who did it.
+#[utoipa::path(
+    get,
+    path = "/v1/leases/{id}/events",
+    operation_id = "lease_events",
+    tag = "leases",
+    params(("id" = Uuid, Path, description = "The lease's id")),
+    responses(
+        (status = 200, description = "Events, oldest first", body = Vec<LeaseEvent>),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn lease_events(
     State(app): State<App>,
     Caller(who): Caller,

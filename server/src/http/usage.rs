@@ -2,19 +2,23 @@
 
 use super::auth::Caller;
 use crate::app::{App, Error, usage};
+use crate::http::problem::{InvalidInput, NotFound, Unauthenticated, Unavailable};
 use crate::store::usage::UsageRow;
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<App> {
-    Router::new().route("/v1/usage", get(usage_show))
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new().routes(routes!(usage_show))
 }
 
+/// Query of `GET /v1/usage`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// Start of the period (RFC 3339).
@@ -25,6 +29,25 @@ pub struct UsageQuery {
     pub tenant_id: Option<Uuid>,
 }
 
+/// Usage report
+///
+/// Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
+/// days): a slice counts from its grant until it is released. The caller's own tenant
+/// (admins: every tenant, or `tenant_id`'s).
+#[utoipa::path(
+    get,
+    path = "/v1/usage",
+    operation_id = "usage_show",
+    tag = "usage",
+    params(UsageQuery),
+    responses(
+        (status = 200, description = "One row per tenant, model, profile and day", body = Vec<UsageRow>),
+        (status = 400, response = InvalidInput),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn usage_show(
     State(app): State<App>,
     Caller(who): Caller,

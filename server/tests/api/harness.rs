@@ -175,6 +175,15 @@ impl TestApp {
         }
     }
 
+    /// A GET without a token, for bodies that are not JSON: status, headers and bytes.
+    pub async fn get_raw(&self, path: &str) -> (u16, hyper::HeaderMap, Bytes) {
+        let uri = format!("http://{}{path}", self.addr).parse().unwrap();
+        let res = self.client.get(uri).await.expect("server answers");
+        let (parts, body) = res.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (parts.status.as_u16(), parts.headers, bytes)
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.request("GET", path, Some(token), None, &[]).await
     }

@@ -5,4 +5,5 @@ mod agents;
 mod auth;
 mod harness;
 mod leases;
+mod openapi;
 mod store;
