@@ -1,28 +1,17 @@
-//! The reconcile loop: read the desired config, observe the GPUs, plan, apply (unless dry
-//! run), report. Wakes every interval; stopping it never destroys anything.
+//! The agent's state between passes and one reconcile pass: observe the GPUs, plan against the
+//! newest desired config, apply (unless dry run), re-observe, build the report. The loop around
+//! it is in `run.rs`.
 
 use crate::backend::GpuBackend;
 use crate::checkpoint::{Checkpoint, CheckpointStore};
-use crate::desired::DesiredSource;
-use crate::fsutil;
+use crate::model::GpuInfo;
 use crate::reconcile::{
     ActionOutcome, Applier, KillPolicy, ObservedGpu, Owner, Plan, classify, plan,
 };
 use slicebroker_types::agent::{
     DesiredConfig, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError, SliceOp,
 };
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-
-#[derive(Debug)]
-pub struct LoopConfig {
-    pub dry_run: bool,
-    pub once: bool,
-    pub interval: Duration,
-    pub kill: KillPolicy,
-    pub report_file: Option<PathBuf>,
-}
 
 /// The agent's state between passes.
 #[derive(Debug)]
@@ -40,6 +29,8 @@ pub struct PassResult {
     pub plan: Plan,
     pub outcomes: Vec<ActionOutcome>,
     pub report: ObservedReport,
+    /// The GPUs as last observed, to register again when they change.
+    pub gpus: Vec<GpuInfo>,
 }
 
 impl Agent {
@@ -51,6 +42,11 @@ impl Agent {
             checkpoint,
             desired: DesiredConfig::default(),
         })
+    }
+
+    /// The generation of the desired config held (0 before any).
+    pub fn held_generation(&self) -> u64 {
+        self.desired.generation
     }
 
     /// Takes a newly fetched desired config unless it is older than the one held.
@@ -93,6 +89,7 @@ impl Agent {
             plan: the_plan,
             outcomes,
             report,
+            gpus: observed.into_iter().map(|o| o.gpu).collect(),
         })
     }
 }
@@ -142,93 +139,4 @@ pub fn report(
         gpus,
         errors: conflicts.chain(failures).collect(),
     }
-}
-
-/// Runs passes until `once` is done or the process is asked to stop (Ctrl-C / SIGTERM).
-pub async fn run_loop(
-    mut agent: Agent,
-    mut source: Box<dyn DesiredSource>,
-    config: LoopConfig,
-) -> anyhow::Result<()> {
-    let mut backoff = config.interval;
-    loop {
-        match source.fetch() {
-            Ok(next) => {
-                agent.offer_desired(next);
-            }
-            Err(e) => tracing::warn!(
-                "reading the desired config: {}",
-                crate::reconcile::error_chain(&e)
-            ),
-        }
-        let (dry_run, kill) = (config.dry_run, config.kill);
-        let (returned, result) = tokio::task::spawn_blocking(move || {
-            let result = agent.pass(dry_run, kill);
-            (agent, result)
-        })
-        .await?;
-        agent = returned;
-        match result {
-            Ok(pass) => {
-                backoff = config.interval;
-                log_pass(&pass, dry_run);
-                if let Some(path) = &config.report_file {
-                    fsutil::write_json_atomic(path, &pass.report)?;
-                }
-            }
-            Err(e) if config.once => return Err(e),
-            Err(e) => {
-                backoff = (backoff * 2).min(Duration::from_secs(60));
-                tracing::error!(retry_in = ?backoff, "reconcile pass failed: {e:#}");
-            }
-        }
-        if config.once {
-            return Ok(());
-        }
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            () = shutdown_signal() => {
-                tracing::info!("stopping; slices are left as they are");
-                return Ok(());
-            }
-        }
-    }
-}
-
-fn log_pass(pass: &PassResult, dry_run: bool) {
-    for action in &pass.plan.actions {
-        if dry_run {
-            tracing::info!(?action, "would do (dry run)");
-        }
-    }
-    for u in &pass.plan.unmanaged {
-        tracing::debug!(gpu = %u.gpu_uuid, gi = u.gpu_instance_id, placement = %u.placement, "unmanaged instance");
-    }
-    for c in &pass.plan.conflicts {
-        tracing::warn!(gpu = %c.gpu_uuid, lease = %c.lease_id, "cannot make slice: {}", c.reason);
-    }
-    tracing::info!(
-        generation = pass.report.applied_generation,
-        actions = pass.plan.actions.len(),
-        failed = pass.outcomes.iter().filter(|o| o.error.is_some()).count(),
-        "pass done"
-    );
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => return std::future::pending().await,
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

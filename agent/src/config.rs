@@ -3,7 +3,12 @@
 
 use crate::backend::sim::SimBackend;
 use crate::backend::{BackendError, GpuBackend, nvml::NvmlBackend};
+use crate::client::{BadUrl, BaseUrl};
+use crate::enroll::{Enrollment, default_credential_file};
+use crate::fsutil::{self, FileError};
 use crate::reconcile::KillPolicy;
+use crate::secret::Secret;
+use crate::sim_cli::SimCommand;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -30,7 +35,7 @@ pub enum Command {
     /// Print read-only discovery as JSON: GPUs, MIG mode, profile and placement tables,
     /// instances, processes, memory. Changes nothing.
     Probe,
-    /// Run the reconcile loop.
+    /// Run the reconcile loop: against the server (`--server`), or a desired-config file.
     Run(RunArgs),
     /// Turn MIG mode on or off for one GPU (explicit admin action; refused while in use).
     MigMode {
@@ -39,6 +44,10 @@ pub enum Command {
         #[arg(value_enum)]
         mode: OnOff,
     },
+    /// Act on the simulated host in `--sim-state` from outside the agent: start and stop
+    /// workloads, inject failures.
+    #[command(subcommand)]
+    Sim(SimCommand),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -83,14 +92,31 @@ pub struct Settings {
     /// Where the agent records the instances it created.
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_CHECKPOINT")]
     pub checkpoint: Option<PathBuf>,
-    /// Desired config (JSON, the server's `DesiredConfig`) read each pass, until the server
-    /// protocol is wired.
+    /// The server, `http://host[:port]` (TLS terminates at a proxy or sidecar).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_SERVER")]
+    pub server: Option<String>,
+    /// One-time enrollment token (`sbe_…`) for the first registration.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_ENROLLMENT_TOKEN")]
+    pub enrollment_token: Option<Secret>,
+    /// File holding the enrollment token (instead of `--enrollment-token`).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_ENROLLMENT_TOKEN_FILE")]
+    pub enrollment_token_file: Option<PathBuf>,
+    /// Where the host's credential is kept (0600) [default: `credential` beside the
+    /// checkpoint, else /var/lib/slicebroker-agent/credential].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_CREDENTIAL_FILE")]
+    pub credential_file: Option<PathBuf>,
+    /// The name the host registers under [default: the machine's hostname].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_HOSTNAME")]
+    pub hostname: Option<String>,
+    /// Desired config (JSON, the server's `DesiredConfig`) read each pass instead of asking a
+    /// server: for offline and dry-run use.
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_DESIRED_FILE")]
     pub desired_file: Option<PathBuf>,
     /// Where each pass writes its observed-state report (JSON).
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_REPORT_FILE")]
     pub report_file: Option<PathBuf>,
-    /// Seconds between passes [default: 5].
+    /// Seconds between passes when nothing changes; with a server, the long-poll wait
+    /// [default: 5].
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_INTERVAL_SECS")]
     pub interval_secs: Option<u64>,
     /// Seconds between SIGTERM and SIGKILL when a slice is taken back [default: 10].
@@ -114,6 +140,24 @@ pub enum ConfigError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    ServerUrl(#[from] BadUrl),
+    #[error("the enrollment token file")]
+    TokenFile(#[source] FileError),
+}
+
+/// Where `run` gets its desired config.
+#[derive(Debug)]
+pub enum SourceSettings {
+    File(PathBuf),
+    Server(ServerSettings),
+}
+
+#[derive(Debug)]
+pub struct ServerSettings {
+    pub url: BaseUrl,
+    pub enrollment: Enrollment,
+    pub hostname: String,
 }
 
 impl Settings {
@@ -137,6 +181,11 @@ impl Settings {
             sim_seed: self.sim_seed.or(file.sim_seed),
             sim_state: self.sim_state.or(file.sim_state),
             checkpoint: self.checkpoint.or(file.checkpoint),
+            server: self.server.or(file.server),
+            enrollment_token: self.enrollment_token.or(file.enrollment_token),
+            enrollment_token_file: self.enrollment_token_file.or(file.enrollment_token_file),
+            credential_file: self.credential_file.or(file.credential_file),
+            hostname: self.hostname.or(file.hostname),
             desired_file: self.desired_file.or(file.desired_file),
             report_file: self.report_file.or(file.report_file),
             interval_secs: self.interval_secs.or(file.interval_secs),
@@ -153,6 +202,62 @@ impl Settings {
             grace: Duration::from_secs(self.kill_grace_secs.unwrap_or(10)),
             ..KillPolicy::default()
         }
+    }
+
+    /// The server when one is configured (it wins over `--desired-file`), else the file.
+    pub fn source(&self) -> Result<SourceSettings, ConfigError> {
+        let Some(server) = &self.server else {
+            return self
+                .desired_file
+                .clone()
+                .map(SourceSettings::File)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "`run` needs `--server URL` (or `--desired-file` for offline use)".into(),
+                    )
+                });
+        };
+        if let Some(file) = &self.desired_file {
+            tracing::warn!(desired_file = %file.display(), "`--server` is set; ignoring the desired-config file");
+        }
+        let token = match (&self.enrollment_token, &self.enrollment_token_file) {
+            (Some(token), _) => Some(token.clone()),
+            (None, Some(path)) => {
+                let token = fsutil::read_secret(path).map_err(ConfigError::TokenFile)?;
+                Some(Secret::new(token.ok_or_else(|| {
+                    ConfigError::Invalid(format!(
+                        "the enrollment token file {} is missing or empty",
+                        path.display()
+                    ))
+                })?))
+            }
+            (None, None) => None,
+        };
+        Ok(SourceSettings::Server(ServerSettings {
+            url: BaseUrl::parse(server)?,
+            enrollment: Enrollment {
+                credential_file: self
+                    .credential_file
+                    .clone()
+                    .unwrap_or_else(|| default_credential_file(self.checkpoint.as_deref())),
+                token,
+            },
+            hostname: self.hostname.clone().unwrap_or_else(crate::host::hostname),
+        }))
+    }
+
+    /// The simulator state for `sim` commands: the file another agent process uses, created
+    /// from `--sim-gpus` if it does not exist yet.
+    pub fn open_sim(&self) -> Result<SimBackend, OpenError> {
+        let path = self.sim_state.clone().ok_or_else(|| {
+            ConfigError::Invalid(
+                "`sim` commands need `--sim-state FILE`: the state file the agent runs with".into(),
+            )
+        })?;
+        Ok(match &self.sim_gpus {
+            Some(spec) => SimBackend::open(spec, self.sim_seed.unwrap_or(1), path)?,
+            None => SimBackend::open_existing(path)?,
+        })
     }
 
     /// Opens the configured backend: NVML unless `sim` was asked for.
@@ -217,6 +322,70 @@ mod tests {
         let err = Settings::from_file(&path).unwrap_err();
         let text = crate::reconcile::error_chain(&err);
         assert!(text.contains("sim-gpu"), "{text}");
+    }
+
+    #[test]
+    fn the_server_wins_over_the_file_and_the_token_can_come_from_a_file() {
+        let dir = TestDir::new("config-server");
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, "sbe_fromfile\n").unwrap();
+        let cli = Cli::parse_from([
+            "slicebroker-agent",
+            "--server",
+            "http://127.0.0.1:8080/",
+            "--desired-file",
+            "d.json",
+            "--enrollment-token-file",
+            token_file.to_str().unwrap(),
+            "--checkpoint",
+            "/srv/agent/cp.json",
+            "--hostname",
+            "gpu-7",
+            "run",
+        ]);
+        let SourceSettings::Server(s) = cli.settings.source().unwrap() else {
+            panic!("the server is the source");
+        };
+        assert_eq!(s.url.join("/x"), "http://127.0.0.1:8080/x");
+        assert_eq!(s.hostname, "gpu-7");
+        assert_eq!(
+            s.enrollment.credential_file,
+            PathBuf::from("/srv/agent/credential")
+        );
+        assert_eq!(s.enrollment.token.unwrap().expose(), "sbe_fromfile");
+    }
+
+    #[test]
+    fn run_without_a_source_or_with_https_says_what_to_give() {
+        let none = Settings::default().source().unwrap_err().to_string();
+        assert!(
+            none.contains("--server") && none.contains("--desired-file"),
+            "{none}"
+        );
+        let https = Settings {
+            server: Some("https://broker.example".into()),
+            ..Settings::default()
+        };
+        let err = https.source().unwrap_err().to_string();
+        assert!(err.contains("proxy or sidecar"), "{err}");
+        let file = Settings {
+            desired_file: Some("d.json".into()),
+            ..Settings::default()
+        };
+        assert!(matches!(file.source(), Ok(SourceSettings::File(_))));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let cli = Cli::parse_from([
+            "slicebroker-agent",
+            "--enrollment-token",
+            "sbe_verysecret",
+            "run",
+        ]);
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("verysecret"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]

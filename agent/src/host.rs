@@ -1,5 +1,5 @@
-//! What the agent reads and does to host processes outside NVML: signals, and the uid and
-//! command name from `/proc`.
+//! What the agent reads and does on the host outside NVML: signals to processes, their uid and
+//! command name from `/proc`, and the machine's hostname.
 
 use crate::backend::BackendError;
 use crate::model::Signal;
@@ -39,6 +39,20 @@ pub fn process_command(pid: u32) -> Option<String> {
     Some(comm.trim_end().to_owned()).filter(|c| !c.is_empty())
 }
 
+/// The machine's hostname: `/proc/sys/kernel/hostname`, else `uname`.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| {
+            rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned()
+        })
+}
+
 /// The first (real) uid on the `Uid:` line of a `/proc/<pid>/status` file.
 fn parse_status_uid(status: &str) -> Option<u32> {
     status
@@ -64,6 +78,12 @@ mod tests {
         let me = std::process::id();
         assert_eq!(process_uid(me), Some(rustix::process::getuid().as_raw()));
         assert!(process_command(me).is_some());
+    }
+
+    #[test]
+    fn the_hostname_is_the_kernels() {
+        let uname = rustix::system::uname();
+        assert_eq!(hostname(), uname.nodename().to_string_lossy());
     }
 
     #[test]

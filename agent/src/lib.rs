@@ -4,13 +4,18 @@
 pub mod agent;
 pub mod backend;
 pub mod checkpoint;
+pub mod client;
 pub mod config;
 pub mod desired;
+pub mod enroll;
 pub mod fsutil;
 pub mod host;
 pub mod model;
 pub mod probe;
 pub mod reconcile;
+pub mod run;
+pub mod secret;
+pub mod sim_cli;
 
 #[cfg(test)]
 mod test_dir;

@@ -60,9 +60,9 @@ mod tests {
         let uuid = b.gpus().unwrap()[0].uuid.clone();
         b.create_instance(&uuid, 14, Placement { start: 2, size: 2 })
             .unwrap();
-        let before = b.state();
+        let before = b.state().unwrap();
         let d = discover(&b).unwrap();
-        assert_eq!(b.state(), before);
+        assert_eq!(b.state().unwrap(), before);
         assert_eq!(d.backend, "sim");
         assert_eq!(d.gpus.len(), 2);
         assert_eq!(d.gpus[0].instances.len(), 1);

@@ -1,5 +1,6 @@
 //! The agent binary end to end on the simulated backend: probe, dry run, a real run that
-//! survives a restart, and the clear failure without NVML.
+//! survives a restart, workloads and failures injected from another process, and the clear
+//! failures without NVML or without a way to enroll.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,20 @@ fn json(out: &Output) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Probes (and so creates) a simulated H100 kept in `state`; returns its UUID.
+fn probe_h100(state: &str) -> String {
+    let probe = json(&agent(&[
+        "probe",
+        "--backend",
+        "sim",
+        "--sim-gpus",
+        "h100-80gb",
+        "--sim-state",
+        state,
+    ]));
+    probe["gpus"][0]["uuid"].as_str().unwrap().to_owned()
 }
 
 fn write_desired(path: &Path, generation: u64, gpu: &str, slices: Value) {
@@ -100,16 +115,7 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     };
-    let probe = json(&agent(&[
-        "probe",
-        "--backend",
-        "sim",
-        "--sim-gpus",
-        "h100-80gb",
-        "--sim-state",
-        &p("sim.json"),
-    ]));
-    let gpu = probe["gpus"][0]["uuid"].as_str().unwrap().to_owned();
+    let gpu = probe_h100(&p("sim.json"));
     let slice = serde_json::json!([{ "lease_id": "L1", "profile": "Slice2", "profile_name": "2g.20gb", "placement": { "start": 2, "size": 2 } }]);
     write_desired(&dir.join("desired.json"), 1, &gpu, slice);
 
@@ -156,5 +162,149 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
     let report3: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(report3["gpus"][0]["instances"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `run --once` on simulated `gpus`, with `extra` flags.
+fn run_once(gpus: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["run", "--once", "--backend", "sim", "--sim-gpus", gpus];
+    args.extend(extra);
+    agent(&args)
+}
+
+#[test]
+fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_slice_back() {
+    let dir = temp_dir("workload");
+    let p = |f: &str| dir.join(f).display().to_string();
+    let (state, desired) = (p("sim.json"), dir.join("desired.json"));
+    let run = |extra: &[&str]| {
+        let (cp, d, r) = (p("cp.json"), p("desired.json"), p("report.json"));
+        let mut args = vec!["--sim-state", &state, "--checkpoint", &cp];
+        args.extend(["--desired-file", &d, "--report-file", &r]);
+        args.extend(extra);
+        let out = run_once("h100-80gb", &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        read_json(&dir.join("report.json"))
+    };
+    let sim = |args: &[&str]| {
+        let mut all = vec!["sim"];
+        all.extend(args);
+        all.extend(["--sim-state", &state]);
+        agent(&all)
+    };
+
+    let out = sim(&["workload", "ls"]);
+    assert!(!out.status.success(), "no state file yet");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--sim-gpus"));
+
+    let gpu = probe_h100(&state);
+    let slice = serde_json::json!([{ "lease_id": "L1", "profile": "Slice3", "profile_name": "3g.40gb", "placement": { "start": 4, "size": 4 } }]);
+    write_desired(&desired, 1, &gpu, slice.clone());
+    let report = run(&[]);
+    let mig = report["gpus"][0]["instances"][0]["instance"]["compute_instances"][0]["mig_uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let started = json(&sim(&[
+        "workload",
+        "start",
+        "--mig",
+        &mig,
+        "--memory-mib",
+        "2048",
+        "--activity",
+        "0.7",
+        "--uid",
+        "1234",
+    ]));
+    let pid = started["pid"].as_u64().unwrap();
+    assert_eq!(
+        (
+            &started["uid"],
+            &started["memory_mib"],
+            &started["mig_uuid"]
+        ),
+        (
+            &serde_json::json!(1234),
+            &serde_json::json!(2048),
+            &serde_json::json!(mig)
+        )
+    );
+    let stubborn = json(&sim(&["workload", "start", "--mig", &mig, "--ignore-term"]));
+    let listed = json(&sim(&["workload", "ls"]));
+    let pids: Vec<u64> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(pids, vec![pid, stubborn["pid"].as_u64().unwrap()]);
+    let seen = &run(&[])["gpus"][0]["instances"][0]["instance"];
+    assert_eq!(seen["processes"].as_array().unwrap().len(), 2);
+    assert_eq!(seen["memory_used_mib"], 2048 + 1024);
+
+    // Taking the slice back: SIGTERM ends the first, SIGKILL after the grace the second.
+    write_desired(&desired, 2, &gpu, serde_json::json!([]));
+    let report = run(&["--kill-grace-secs", "1"]);
+    assert_eq!(report["gpus"][0]["instances"], serde_json::json!([]));
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(json(&sim(&["workload", "ls"])), serde_json::json!([]));
+    let out = sim(&["workload", "stop", "--pid", &pid.to_string()]);
+    assert!(!out.status.success(), "already gone");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+
+    // A failure injected from outside strikes the agent's next create, once.
+    let failures = json(&sim(&["inject", "create-fails"]));
+    assert_eq!(failures["create"], 1);
+    write_desired(&desired, 3, &gpu, slice);
+    let report = run(&[]);
+    assert_eq!(report["errors"][0]["op"], "create");
+    assert!(
+        report["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("injected")
+    );
+    let report = run(&[]);
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(report["gpus"][0]["instances"][0]["lease_id"], "L1");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the_token() {
+    let dir = temp_dir("enroll");
+    let credential = dir.join("credential").display().to_string();
+    // Nothing listens on port 1: with --once a registration attempt fails at once.
+    let run = |server: &str, extra: &[&str]| {
+        let mut args = vec!["--server", server, "--credential-file", &credential];
+        args.extend(extra);
+        let out = run_once("a30", &args);
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = run("http://127.0.0.1:1", &[]);
+    assert!(
+        stderr.contains("no agent credential") && stderr.contains("--enrollment-token"),
+        "{stderr}"
+    );
+    let stderr = run(
+        "http://127.0.0.1:1",
+        &["--enrollment-token", "sbe_secret_value"],
+    );
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
+    assert!(!dir.join("credential").exists());
+    let stderr = run("https://broker.example", &[]);
+    assert!(stderr.contains("proxy or sidecar"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }

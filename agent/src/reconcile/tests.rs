@@ -252,7 +252,7 @@ fn a_destroy_that_fails_in_use_is_reported_kept_and_retried() {
         &mut cp,
         &desired_on(&gpu.uuid, vec![slice(&gpu, 1, "1g.5gb", 3)]),
     );
-    b.inject_failure(FailurePoint::Destroy, 1);
+    b.inject_failure(FailurePoint::Destroy, 1).unwrap();
     let (_, outcomes) = pass(&b, &mut cp, &DesiredConfig::default());
     let err = outcomes[0].error.as_deref().unwrap();
     assert!(err.contains("in use"), "{err}");
@@ -267,7 +267,7 @@ fn a_destroy_that_fails_in_use_is_reported_kept_and_retried() {
 fn a_failed_create_leaves_no_intent_behind() {
     let b = SimBackend::from_spec("h100-80gb", 1).unwrap();
     let gpu = b.gpus().unwrap().remove(0);
-    b.inject_failure(FailurePoint::Create, 1);
+    b.inject_failure(FailurePoint::Create, 1).unwrap();
     let want = desired_on(&gpu.uuid, vec![slice(&gpu, 1, "1g.10gb", 2)]);
     let mut cp = Checkpoint::default();
     let (_, outcomes) = pass(&b, &mut cp, &want);

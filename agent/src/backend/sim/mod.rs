@@ -6,7 +6,7 @@ mod spec;
 mod state;
 
 pub use spec::{SpecError, derived_uuid, parse_spec};
-pub use state::{ProcessSpec, SimState};
+pub use state::{ProcessSpec, SimFailures, SimState, Workload};
 
 use super::nvml_table::{catalog_memory_mib, catalog_table};
 use super::{BackendError, GpuBackend};
@@ -15,7 +15,6 @@ use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange, Signal,
 };
 use slicebroker_types::{GpuModel, Placement};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
@@ -28,16 +27,50 @@ pub enum FailurePoint {
     Destroy,
 }
 
+/// The simulated host. With a state file the file is the shared truth: every call re-reads it,
+/// and every change is made under an exclusive lock (`flock` on `<state>.lock`) and written
+/// back atomically, so `slicebroker-agent sim …` run by a test or the demo acts on the very
+/// host the running agent sees.
 #[derive(Debug)]
-struct Inner {
-    state: SimState,
-    failures: HashMap<FailurePoint, u32>,
+pub struct SimBackend {
+    state: Mutex<SimState>,
+    file: Option<StateFile>,
 }
 
 #[derive(Debug)]
-pub struct SimBackend {
-    inner: Mutex<Inner>,
-    state_path: Option<PathBuf>,
+struct StateFile {
+    path: PathBuf,
+    lock: PathBuf,
+}
+
+impl StateFile {
+    fn new(path: PathBuf) -> Self {
+        let mut lock = path.clone().into_os_string();
+        lock.push(".lock");
+        Self {
+            path,
+            lock: lock.into(),
+        }
+    }
+
+    fn err(&self, source: fsutil::FileError) -> BackendError {
+        BackendError::SimState {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    fn load(&self) -> Result<Option<SimState>, BackendError> {
+        fsutil::read_json(&self.path).map_err(|e| self.err(e))
+    }
+
+    fn save(&self, state: &SimState) -> Result<(), BackendError> {
+        fsutil::write_json_atomic(&self.path, state).map_err(|e| self.err(e))
+    }
+
+    fn lock(&self) -> Result<fsutil::FileLock, BackendError> {
+        fsutil::FileLock::exclusive(&self.lock).map_err(|e| self.err(e))
+    }
 }
 
 impl SimBackend {
@@ -55,80 +88,102 @@ impl SimBackend {
         let models = parse_spec(spec).map_err(|e| BackendError::NotSupported {
             what: format!("simulated GPU spec: {e}"),
         })?;
-        let state_err = |source| BackendError::SimState {
-            path: path.display().to_string(),
-            source,
-        };
-        let state = match fsutil::read_json::<SimState>(&path).map_err(state_err)? {
+        let file = StateFile::new(path);
+        let _lock = file.lock()?;
+        let state = match file.load()? {
             Some(saved) => {
                 validate(&saved, &models).map_err(|what| BackendError::NotSupported {
                     what: format!(
                         "simulator state {} does not fit `{spec}`: {what}; delete it to start over",
-                        path.display()
+                        file.path.display()
                     ),
                 })?;
                 saved
             }
-            None => SimState::new(&models, seed),
+            None => {
+                let fresh = SimState::new(&models, seed);
+                file.save(&fresh)?;
+                fresh
+            }
         };
-        let backend = Self::from_state(state, Some(path));
-        backend.save(&backend.lock().state)?;
-        Ok(backend)
+        Ok(Self::from_state(state, Some(file)))
     }
 
-    fn from_state(state: SimState, state_path: Option<PathBuf>) -> Self {
-        Self {
-            inner: Mutex::new(Inner {
-                state,
-                failures: HashMap::new(),
+    /// Opens the state file another process (the agent, `probe`) made, whatever its GPUs.
+    pub fn open_existing(path: PathBuf) -> Result<Self, BackendError> {
+        let file = StateFile::new(path);
+        match file.load()? {
+            Some(state) => Ok(Self::from_state(state, Some(file))),
+            None => Err(BackendError::NotSupported {
+                what: format!(
+                    "no simulator state at {}; start the agent (or `probe`) with `--sim-gpus` \
+                     and this `--sim-state` first",
+                    file.path.display()
+                ),
             }),
-            state_path,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn from_state(state: SimState, file: Option<StateFile>) -> Self {
+        Self {
+            state: Mutex::new(state),
+            file,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SimState> {
         // A panic while holding the lock cannot leave the plain-data state half-changed in a
         // way later calls would misread, so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn save(&self, state: &SimState) -> Result<(), BackendError> {
-        match &self.state_path {
-            Some(path) => {
-                fsutil::write_json_atomic(path, state).map_err(|source| BackendError::SimState {
-                    path: path.display().to_string(),
-                    source,
-                })
-            }
-            None => Ok(()),
+    /// Takes the state file's newer contents, if there is a file (and it was not deleted).
+    fn refresh(&self, state: &mut SimState) -> Result<(), BackendError> {
+        if let Some(saved) = self
+            .file
+            .as_ref()
+            .map(StateFile::load)
+            .transpose()?
+            .flatten()
+        {
+            *state = saved;
         }
+        Ok(())
     }
 
-    /// Runs `f` on the state and saves it if `f` succeeded.
+    /// Runs `f` on the current state. Reads take no file lock: the file is only ever
+    /// replaced by a rename, so a reader sees one whole version.
+    fn read<T>(&self, f: impl FnOnce(&SimState) -> T) -> Result<T, BackendError> {
+        let mut state = self.lock();
+        self.refresh(&mut state)?;
+        Ok(f(&state))
+    }
+
+    /// Runs `f` on the current state under the file lock, and saves what it changed (an
+    /// operation fails before changing anything, except for using up an injected failure).
     fn mutate<T>(
         &self,
         f: impl FnOnce(&mut SimState) -> Result<T, BackendError>,
     ) -> Result<T, BackendError> {
-        let mut inner = self.lock();
-        let out = f(&mut inner.state)?;
-        self.save(&inner.state)?;
-        Ok(out)
+        let mut state = self.lock();
+        let _file_lock = self.file.as_ref().map(StateFile::lock).transpose()?;
+        self.refresh(&mut state)?;
+        let before = state.clone();
+        let out = f(&mut state);
+        if let Some(file) = &self.file
+            && *state != before
+        {
+            file.save(&state)?;
+        }
+        out
     }
 
     /// The next `times` calls at `point` fail.
-    pub fn inject_failure(&self, point: FailurePoint, times: u32) {
-        *self.lock().failures.entry(point).or_default() += times;
-    }
-
-    fn take_failure(&self, point: FailurePoint) -> bool {
-        let mut inner = self.lock();
-        match inner.failures.get_mut(&point) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                true
-            }
-            _ => false,
-        }
+    pub fn inject_failure(&self, point: FailurePoint, times: u32) -> Result<(), BackendError> {
+        self.mutate(|s| {
+            s.failures.add(point, times);
+            Ok(())
+        })
     }
 
     /// Starts a simulated CUDA process on a MIG device.
@@ -139,6 +194,11 @@ impl SimBackend {
     /// Ends a simulated process as if it exited by itself.
     pub fn stop_process(&self, pid: u32) -> Result<(), BackendError> {
         self.mutate(|s| s.signal(pid, Signal::Kill))
+    }
+
+    /// Every simulated process, with the MIG device it runs on.
+    pub fn workloads(&self) -> Result<Vec<Workload>, BackendError> {
+        self.read(SimState::workloads)
     }
 
     /// Creates a GPU instance without its compute instance: the state a crash between the two
@@ -161,8 +221,8 @@ impl SimBackend {
     }
 
     /// A copy of the whole simulated state.
-    pub fn state(&self) -> SimState {
-        self.lock().state.clone()
+    pub fn state(&self) -> Result<SimState, BackendError> {
+        self.read(SimState::clone)
     }
 }
 
@@ -197,57 +257,11 @@ impl GpuBackend for SimBackend {
     }
 
     fn gpus(&self) -> Result<Vec<GpuInfo>, BackendError> {
-        let inner = self.lock();
-        Ok(inner.state.gpus.iter().map(gpu_info).collect())
+        self.read(|s| s.gpus.iter().map(gpu_info).collect())
     }
 
     fn instances(&self, gpu: &GpuInfo) -> Result<Vec<GpuInstance>, BackendError> {
-        let inner = self.lock();
-        let sim = inner.state.gpu(&gpu.uuid)?;
-        if !sim.mig_mode.current {
-            return Ok(Vec::new());
-        }
-        let model = sim.model_def();
-        let measured = state::has_gpm(model);
-        let mut out: Vec<GpuInstance> = sim
-            .instances
-            .iter()
-            .map(|i| {
-                let profile = model.profile(i.profile_idx(model));
-                let used: u64 = i.processes.iter().map(|p| p.memory_mib).sum();
-                let busy: f64 = i.processes.iter().map(|p| p.activity).sum();
-                GpuInstance {
-                    id: i.gpu_instance_id,
-                    profile_id: profile.nvml_id,
-                    profile_index: Some(profile.nvml_index),
-                    placement: i.placement(model),
-                    compute_instances: i
-                        .compute_instance
-                        .iter()
-                        .map(|c| ComputeInstance {
-                            id: c.id,
-                            profile_id: c.profile_id,
-                            mig_uuid: c.mig_uuid.clone(),
-                        })
-                        .collect(),
-                    memory_used_mib: i.compute_instance.as_ref().map(|_| used),
-                    memory_total_mib: Some(catalog_memory_mib(model, profile)),
-                    processes: i
-                        .processes
-                        .iter()
-                        .map(|p| GpuProcess {
-                            pid: p.pid,
-                            uid: Some(p.uid),
-                            command: Some(p.command.clone()),
-                            memory_mib: Some(p.memory_mib),
-                        })
-                        .collect(),
-                    activity: measured.then_some(busy.min(1.0)),
-                }
-            })
-            .collect();
-        out.sort_by_key(|i| i.placement.start);
-        Ok(out)
+        self.read(|s| instances(s, &gpu.uuid))?
     }
 
     fn create_instance(
@@ -256,12 +270,12 @@ impl GpuBackend for SimBackend {
         profile_id: u32,
         placement: Placement,
     ) -> Result<CreatedInstance, BackendError> {
-        if self.take_failure(FailurePoint::Create) {
-            return Err(BackendError::Injected {
-                what: format!("create profile id {profile_id} at {placement} on {gpu_uuid}"),
-            });
-        }
         self.mutate(|s| {
+            if s.failures.take(FailurePoint::Create) {
+                return Err(BackendError::Injected {
+                    what: format!("create profile id {profile_id} at {placement} on {gpu_uuid}"),
+                });
+            }
             let (id, ci) = s.create(gpu_uuid, profile_id, placement, true)?;
             let ci = ci.expect("created with its compute instance");
             Ok(CreatedInstance {
@@ -289,14 +303,16 @@ impl GpuBackend for SimBackend {
     }
 
     fn destroy_instance(&self, gpu_uuid: &str, gpu_instance_id: u32) -> Result<(), BackendError> {
-        if self.take_failure(FailurePoint::Destroy) {
-            return Err(BackendError::InUse {
-                gpu: gpu_uuid.into(),
-                what: format!("GPU instance {gpu_instance_id} (injected)"),
-                pids: Vec::new(),
-            });
-        }
-        self.mutate(|s| s.destroy(gpu_uuid, gpu_instance_id))
+        self.mutate(|s| {
+            if s.failures.take(FailurePoint::Destroy) {
+                return Err(BackendError::InUse {
+                    gpu: gpu_uuid.into(),
+                    what: format!("GPU instance {gpu_instance_id} (injected)"),
+                    pids: Vec::new(),
+                });
+            }
+            s.destroy(gpu_uuid, gpu_instance_id)
+        })
     }
 
     fn set_mig_mode(&self, gpu_uuid: &str, enabled: bool) -> Result<MigModeChange, BackendError> {
@@ -312,6 +328,55 @@ impl GpuBackend for SimBackend {
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError> {
         self.mutate(|s| s.signal(pid, signal))
     }
+}
+
+/// The GPU instances of one simulated GPU as NVML would list them.
+fn instances(state: &SimState, gpu_uuid: &str) -> Result<Vec<GpuInstance>, BackendError> {
+    let sim = state.gpu(gpu_uuid)?;
+    if !sim.mig_mode.current {
+        return Ok(Vec::new());
+    }
+    let model = sim.model_def();
+    let measured = state::has_gpm(model);
+    let mut out: Vec<GpuInstance> = sim
+        .instances
+        .iter()
+        .map(|i| {
+            let profile = model.profile(i.profile_idx(model));
+            let used: u64 = i.processes.iter().map(|p| p.memory_mib).sum();
+            let busy: f64 = i.processes.iter().map(|p| p.activity).sum();
+            GpuInstance {
+                id: i.gpu_instance_id,
+                profile_id: profile.nvml_id,
+                profile_index: Some(profile.nvml_index),
+                placement: i.placement(model),
+                compute_instances: i
+                    .compute_instance
+                    .iter()
+                    .map(|c| ComputeInstance {
+                        id: c.id,
+                        profile_id: c.profile_id,
+                        mig_uuid: c.mig_uuid.clone(),
+                    })
+                    .collect(),
+                memory_used_mib: i.compute_instance.as_ref().map(|_| used),
+                memory_total_mib: Some(catalog_memory_mib(model, profile)),
+                processes: i
+                    .processes
+                    .iter()
+                    .map(|p| GpuProcess {
+                        pid: p.pid,
+                        uid: Some(p.uid),
+                        command: Some(p.command.clone()),
+                        memory_mib: Some(p.memory_mib),
+                    })
+                    .collect(),
+                activity: measured.then_some(busy.min(1.0)),
+            }
+        })
+        .collect();
+    out.sort_by_key(|i| i.placement.start);
+    Ok(out)
 }
 
 fn gpu_info(gpu: &state::SimGpu) -> GpuInfo {

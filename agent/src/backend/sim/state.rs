@@ -2,6 +2,7 @@
 //! and the operations on it. Geometry is [`Occupancy`] from the catalog crate, so a simulated
 //! GPU accepts exactly what the catalog says NVML accepts.
 
+use super::FailurePoint;
 use super::spec::derived_uuid;
 use crate::backend::BackendError;
 use crate::model::{MigMode, Signal};
@@ -17,6 +18,39 @@ pub struct SimState {
     pub seed: u64,
     pub next_pid: u32,
     pub gpus: Vec<SimGpu>,
+    /// Failures injected for the next operations (kept in the file so another process can
+    /// inject them into a running agent).
+    #[serde(default)]
+    pub failures: SimFailures,
+}
+
+/// How many of the next operations of each kind fail.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimFailures {
+    pub create: u32,
+    pub destroy: u32,
+}
+
+impl SimFailures {
+    fn count(&mut self, point: FailurePoint) -> &mut u32 {
+        match point {
+            FailurePoint::Create => &mut self.create,
+            FailurePoint::Destroy => &mut self.destroy,
+        }
+    }
+
+    pub fn add(&mut self, point: FailurePoint, times: u32) {
+        let n = self.count(point);
+        *n = n.saturating_add(times);
+    }
+
+    /// Uses up one failure at `point`, if any is left.
+    pub fn take(&mut self, point: FailurePoint) -> bool {
+        let n = self.count(point);
+        let fail = *n > 0;
+        *n = n.saturating_sub(1);
+        fail
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +93,16 @@ pub struct SimProcess {
     pub activity: f64,
     /// A process that ignores SIGTERM: only SIGKILL ends it.
     pub ignores_term: bool,
+}
+
+/// A simulated process with the device it runs on, as `sim workload ls` prints it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Workload {
+    #[serde(flatten)]
+    pub process: SimProcess,
+    pub gpu_uuid: String,
+    pub gpu_instance_id: u32,
+    pub mig_uuid: Option<String>,
 }
 
 /// What a test or the demo starts on a MIG device.
@@ -107,6 +151,7 @@ impl SimState {
             seed,
             next_pid: FIRST_PID,
             gpus,
+            failures: SimFailures::default(),
         }
     }
 
@@ -290,6 +335,25 @@ impl SimState {
         });
         self.next_pid += 1;
         Ok(pid)
+    }
+
+    /// Every process on every instance, in pid order.
+    pub fn workloads(&self) -> Vec<Workload> {
+        let mut out: Vec<Workload> = self
+            .gpus
+            .iter()
+            .flat_map(|g| g.instances.iter().map(move |i| (g, i)))
+            .flat_map(|(g, i)| {
+                i.processes.iter().map(move |p| Workload {
+                    process: p.clone(),
+                    gpu_uuid: g.uuid.clone(),
+                    gpu_instance_id: i.gpu_instance_id,
+                    mig_uuid: i.compute_instance.as_ref().map(|c| c.mig_uuid.clone()),
+                })
+            })
+            .collect();
+        out.sort_by_key(|w| w.process.pid);
+        out
     }
 
     /// Delivers a signal: SIGKILL always ends the process, SIGTERM unless it ignores it.

@@ -225,13 +225,13 @@ fn state_file_survives_a_restart_and_must_match_the_spec() {
 fn injected_failures_strike_the_given_number_of_times() {
     let b = sim("h100-80gb");
     let g = gpu(&b, 0).uuid;
-    b.inject_failure(FailurePoint::Create, 1);
+    b.inject_failure(FailurePoint::Create, 1).unwrap();
     assert!(matches!(
         b.create_instance(&g, H100_7G, at(0, 8)),
         Err(BackendError::Injected { .. })
     ));
     let c = b.create_instance(&g, H100_7G, at(0, 8)).unwrap();
-    b.inject_failure(FailurePoint::Destroy, 2);
+    b.inject_failure(FailurePoint::Destroy, 2).unwrap();
     assert!(
         b.destroy_instance(&g, c.gpu_instance_id)
             .unwrap_err()
@@ -301,4 +301,66 @@ fn snapshot_lists_every_gpu_with_its_instances() {
         .map(|i| i.placement.start)
         .collect();
     assert_eq!(starts, vec![0, 6], "sorted by placement");
+}
+
+#[test]
+fn backends_sharing_a_state_file_see_each_others_changes() {
+    let dir = TestDir::new("sim-shared");
+    let path = dir.path().join("sim.json");
+    let agent = SimBackend::open("h100-80gb", 5, path.clone()).unwrap();
+    let outside = SimBackend::open_existing(path.clone()).unwrap();
+    let g = gpu(&agent, 0);
+    let c = agent.create_instance(&g.uuid, H100_3G, at(0, 4)).unwrap();
+    let pid = outside
+        .start_process(&c.mig_uuid, ProcessSpec::default())
+        .unwrap();
+    assert_eq!(agent.instances(&g).unwrap()[0].processes[0].pid, pid);
+    agent.signal_process(pid, Signal::Term).unwrap();
+    assert!(outside.workloads().unwrap().is_empty(), "the kill is seen");
+    outside.inject_failure(FailurePoint::Destroy, 1).unwrap();
+    assert!(
+        agent
+            .destroy_instance(&g.uuid, c.gpu_instance_id)
+            .unwrap_err()
+            .is_in_use()
+    );
+    agent.destroy_instance(&g.uuid, c.gpu_instance_id).unwrap();
+    assert!(outside.instances(&g).unwrap().is_empty());
+
+    let missing = SimBackend::open_existing(dir.path().join("none.json")).unwrap_err();
+    assert!(missing.to_string().contains("--sim-gpus"), "{missing}");
+}
+
+#[test]
+fn changes_from_many_backends_at_once_are_never_lost() {
+    let dir = TestDir::new("sim-locked");
+    let path = dir.path().join("sim.json");
+    let first = SimBackend::open("h100-80gb", 5, path.clone()).unwrap();
+    let mig = first
+        .create_instance(&gpu(&first, 0).uuid, H100_7G, at(0, 8))
+        .unwrap()
+        .mig_uuid;
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (path, mig) = (path.clone(), mig.clone());
+            std::thread::spawn(move || {
+                let b = SimBackend::open_existing(path).unwrap();
+                (0..10)
+                    .map(|_| b.start_process(&mig, ProcessSpec::default()).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut pids: Vec<u32> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    assert_eq!(pids.len(), 40, "every start got its own pid");
+    assert_eq!(
+        first.workloads().unwrap().len(),
+        40,
+        "and every one was kept"
+    );
 }

@@ -1,0 +1,347 @@
+//! The processes of a test cluster: server replicas and simulated agents, each with its own
+//! port or state directory, and the fresh database they share.
+
+use crate::http::{Client, Resp};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+/// The workspace binaries under test, built if a lone `cargo test -p slicebroker-e2e` has not.
+fn bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>/deps/<test>")
+            .to_path_buf();
+        let missing = ["slicebroker-server", "slicebroker-agent"]
+            .iter()
+            .any(|b| !dir.join(b).exists());
+        if missing {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = std::process::Command::new(cargo);
+            build.args([
+                "build",
+                "--bin",
+                "slicebroker-server",
+                "--bin",
+                "slicebroker-agent",
+            ]);
+            if dir.ends_with("release") {
+                build.arg("--release");
+            }
+            let status = build
+                .env("SQLX_OFFLINE", "true")
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building the binaries failed");
+        }
+        dir
+    });
+    dir.join(name)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A child process with its log file.
+#[derive(Debug)]
+struct Proc {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Proc {
+    fn spawn(name: String, cmd: &mut Command, log: PathBuf) -> Proc {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("log file");
+        let child = cmd
+            .stdout(Stdio::from(file.try_clone().unwrap()))
+            .stderr(Stdio::from(file))
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {name}: {e}"));
+        Proc { name, child, log }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+}
+
+/// A simulated agent: its host name, GPUs and the directory that keeps its state.
+#[derive(Clone, Debug)]
+pub struct AgentSpec {
+    pub host: String,
+    /// `--sim-gpus`, e.g. `h100-80gb:2`.
+    pub gpus: String,
+    pub seed: u64,
+}
+
+#[derive(Debug)]
+pub struct Cluster {
+    pub db_url: String,
+    pub pool: sqlx::PgPool,
+    pub admin_key: String,
+    pub client: Client,
+    pub dir: PathBuf,
+    servers: Vec<(String, Option<Proc>)>,
+    agents: Vec<(AgentSpec, Option<Proc>)>,
+}
+
+impl Cluster {
+    /// A fresh database and `servers` server replicas, ready.
+    pub async fn start(servers: usize) -> Cluster {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let base = crate::database_url();
+        let admin = sqlx::PgPool::connect(&base).await.expect("postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE sb_e2e_{id}")))
+            .execute(&admin)
+            .await
+            .expect("create database");
+        admin.close().await;
+        let db_url = format!("{}/sb_e2e_{id}", base.rsplit_once('/').expect("db name").0);
+        let dir = std::env::temp_dir().join(format!("slicebroker-e2e-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut cluster = Cluster {
+            pool: sqlx::PgPool::connect(&db_url).await.expect("test database"),
+            db_url,
+            admin_key: format!("sbk_{}", &secret[..43]),
+            client: Client::default(),
+            dir,
+            servers: Vec::new(),
+            agents: Vec::new(),
+        };
+        for i in 0..servers {
+            let url = format!("http://127.0.0.1:{}", free_port());
+            cluster.servers.push((url, None));
+            cluster.start_server(i).await;
+        }
+        cluster
+    }
+
+    pub fn server_url(&self, i: usize) -> &str {
+        &self.servers[i].0
+    }
+
+    /// (Re)starts server `i` on its port and waits until it is ready.
+    pub async fn start_server(&mut self, i: usize) {
+        let url = self.servers[i].0.clone();
+        let listen = url.trim_start_matches("http://").to_owned();
+        let proc = Proc::spawn(
+            format!("server-{i}"),
+            Command::new(bin("slicebroker-server"))
+                .env("SLICEBROKER_LISTEN", &listen)
+                .env("SLICEBROKER_DATABASE_URL", &self.db_url)
+                .env("SLICEBROKER_BOOTSTRAP_ADMIN_KEY", &self.admin_key)
+                .env("SLICEBROKER_LOG_FILTER", "info")
+                .env("SLICEBROKER_LOG_FORMAT", "pretty"),
+            self.dir.join(format!("server-{i}.log")),
+        );
+        self.servers[i].1 = Some(proc);
+        let client = self.client.clone();
+        let ready = format!("{url}/readyz");
+        crate::wait_until(
+            &format!("server {i} ready"),
+            Duration::from_secs(30),
+            || {
+                let (client, ready) = (client.clone(), ready.clone());
+                async move {
+                    let r = client.try_request("GET", &ready, None, None).await.ok()?;
+                    (r.status == 200).then_some(())
+                }
+            },
+        )
+        .await;
+    }
+
+    /// Kills server `i` with SIGKILL.
+    pub async fn kill_server(&mut self, i: usize) {
+        if let Some(mut p) = self.servers[i].1.take() {
+            let _ = p.child.kill().await;
+        }
+    }
+
+    /// A call to the API of server 0.
+    pub async fn api(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Resp {
+        self.api_on(0, method, path, token, body).await
+    }
+
+    pub async fn api_on(
+        &self,
+        server: usize,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Resp {
+        let url = format!("{}{path}", self.server_url(server));
+        self.client.request(method, &url, Some(token), body).await
+    }
+
+    pub async fn token(&self, api_key: &str) -> String {
+        let url = format!("{}/v1/auth/token", self.server_url(0));
+        let r = self
+            .client
+            .request("POST", &url, None, Some(&json!({ "api_key": api_key })))
+            .await;
+        r.ok()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token(&self.admin_key).await
+    }
+
+    /// A tenant with `policy` (or the default) and a member token.
+    pub async fn tenant(&self, name: &str, policy: Value) -> String {
+        let admin = self.admin_token().await;
+        let mut body = json!({ "name": name });
+        if !policy.is_null() {
+            body["policy"] = policy;
+        }
+        let t = self.api("POST", "/v1/tenants", &admin, Some(&body)).await;
+        let id = t.ok()["id"].as_str().unwrap().to_owned();
+        let key = self
+            .api(
+                "POST",
+                &format!("/v1/tenants/{id}/api-keys"),
+                &admin,
+                Some(&json!({ "name": "e2e", "role": "member" })),
+            )
+            .await;
+        self.token(key.ok()["secret"].as_str().unwrap()).await
+    }
+
+    fn agent_dir(&self, i: usize) -> PathBuf {
+        self.dir.join(&self.agents[i].0.host)
+    }
+
+    /// Enrolls and starts a simulated agent; returns its index.
+    pub async fn add_agent(&mut self, spec: AgentSpec) -> usize {
+        self.agents.push((spec, None));
+        let i = self.agents.len() - 1;
+        std::fs::create_dir_all(self.agent_dir(i)).unwrap();
+        self.start_agent(i).await;
+        i
+    }
+
+    /// (Re)starts agent `i`: enrolls with a fresh token the first time, after that its stored
+    /// credential is used.
+    pub async fn start_agent(&mut self, i: usize) {
+        let admin = self.admin_token().await;
+        let token = self
+            .api(
+                "POST",
+                "/v1/enrollment-tokens",
+                &admin,
+                Some(&json!({ "ttl": "1h" })),
+            )
+            .await;
+        let token = token.ok()["token"].as_str().unwrap().to_owned();
+        let dir = self.agent_dir(i);
+        let spec = self.agents[i].0.clone();
+        let server = self.server_url(i % self.servers.len()).to_owned();
+        let mut cmd = Command::new(bin("slicebroker-agent"));
+        cmd.args(self.sim_args(i))
+            .arg("--checkpoint")
+            .arg(dir.join("checkpoint.json"))
+            .args(["run", "--server", &server, "--hostname", &spec.host])
+            .arg("--credential-file")
+            .arg(dir.join("credential"))
+            .args(["--interval-secs", "1", "--kill-grace-secs", "1"])
+            .env("SLICEBROKER_AGENT_ENROLLMENT_TOKEN", token)
+            .env("RUST_LOG", "info");
+        let proc = Proc::spawn(
+            format!("agent-{}", spec.host),
+            &mut cmd,
+            dir.join("agent.log"),
+        );
+        self.agents[i].1 = Some(proc);
+    }
+
+    fn sim_args(&self, i: usize) -> Vec<String> {
+        let spec = &self.agents[i].0;
+        vec![
+            "--backend".into(),
+            "sim".into(),
+            "--sim-gpus".into(),
+            spec.gpus.clone(),
+            "--sim-seed".into(),
+            spec.seed.to_string(),
+            "--sim-state".into(),
+            self.agent_dir(i).join("sim.json").display().to_string(),
+        ]
+    }
+
+    /// Kills agent `i` with SIGKILL (its state directory stays).
+    pub async fn kill_agent(&mut self, i: usize) {
+        if let Some(mut p) = self.agents[i].1.take() {
+            let _ = p.child.kill().await;
+        }
+    }
+
+    pub fn agent_pid(&self, i: usize) -> Option<u32> {
+        self.agents[i].1.as_ref().and_then(Proc::pid)
+    }
+
+    /// Runs `slicebroker-agent <sim args> <args>` for agent `i`'s simulated host and returns
+    /// its JSON output (workloads, failure injection, probe).
+    pub async fn sim(&self, i: usize, args: &[&str]) -> Value {
+        let out = Command::new(bin("slicebroker-agent"))
+            .args(self.sim_args(i))
+            .args(args)
+            .output()
+            .await
+            .expect("agent binary runs");
+        assert!(
+            out.status.success(),
+            "slicebroker-agent {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let procs = self
+            .servers
+            .iter()
+            .filter_map(|(_, p)| p.as_ref())
+            .chain(self.agents.iter().filter_map(|(_, p)| p.as_ref()));
+        if std::thread::panicking() {
+            for p in procs {
+                let log = std::fs::read_to_string(&p.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(40).collect();
+                eprintln!(
+                    "---- {} (last 40 lines of {}) ----",
+                    p.name,
+                    p.log.display()
+                );
+                for line in tail.iter().rev() {
+                    eprintln!("{line}");
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
