@@ -2,7 +2,8 @@
 # Order: the DATABASE_URL you gave; a server on 127.0.0.1:5432 that trusts user postgres; else a
 # private server started from the installed PostgreSQL binaries, with its data under .data/pg
 # (owned by an unprivileged user when run as root) on port ${SLICEBROKER_PG_PORT:-55432}.
-# SLICEBROKER_PG_PRIVATE=1 skips the shared server.
+# SLICEBROKER_PG_PRIVATE=1 skips the shared server. When it starts the private server it sets
+# SLICEBROKER_PG_STARTED to its data directory (stop_postgres stops it again).
 
 pg_answers() { psql "$1" -XAtqc 'select 1' >/dev/null 2>&1; }
 
@@ -47,10 +48,20 @@ ensure_postgres() {
   fi
   local url=postgres://postgres@127.0.0.1:$port/postgres
   if ! pg_answers "$url"; then
+    export SLICEBROKER_PG_STARTED=$data
     "${run[@]}" "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
       -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=200 -c fsync=off" start >/dev/null \
       || { cat "$log" >&2; return 1; }
   fi
   export DATABASE_URL=$url
   echo "using private PostgreSQL at $DATABASE_URL (data in $data)" >&2
+}
+
+# Stops the private server if ensure_postgres started it.
+stop_postgres() {
+  [ -n "${SLICEBROKER_PG_STARTED:-}" ] || return 0
+  local bin run=()
+  bin=$(pg_bin) || return 0
+  if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
+  "${run[@]}" "$bin/pg_ctl" -D "$SLICEBROKER_PG_STARTED" -m fast -w stop >/dev/null 2>&1 || true
 }

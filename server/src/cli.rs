@@ -42,6 +42,15 @@ pub enum AdminCommand {
     },
     /// Print a fresh key suitable for `SLICEBROKER_BOOTSTRAP_ADMIN_KEY` (stores nothing).
     GenerateKey,
+    /// Create a one-time agent enrollment token and print it (once).
+    Enroll {
+        /// A note for admins (`rack 12, node 3`).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// How long it may be used, e.g. `1h` (default 24h, at most 30d).
+        #[arg(long)]
+        ttl: Option<String>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -72,6 +81,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!(
                 "admin key {} created; this is the only time it is shown",
                 created.key.id
+            );
+        }
+        Command::Admin(AdminCommand::Enroll { note, ttl }) => {
+            let app = App::start(config).await?;
+            let req = crate::app::agents::EnrollmentCreate {
+                note,
+                ttl: ttl.map(crate::app::leases::DurationInput::Text),
+            };
+            let issued = crate::app::agents::enrollment_create_local(&app, req).await?;
+            println!("{}", issued.token);
+            eprintln!(
+                "enrollment token {} created, valid until {}; this is the only time it is shown",
+                issued.id, issued.expires_at
             );
         }
         Command::Admin(AdminCommand::GenerateKey) => {

@@ -6,7 +6,7 @@ mod http;
 mod procs;
 
 pub use http::{Client, Resp};
-pub use procs::{AgentSpec, Cluster};
+pub use procs::{AgentSpec, Cluster, ClusterOptions};
 
 use std::future::Future;
 use std::time::{Duration, Instant};

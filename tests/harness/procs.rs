@@ -3,7 +3,7 @@
 
 use crate::http::{Client, Resp};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -14,11 +14,11 @@ fn bin(name: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
         let exe = std::env::current_exe().expect("test binary path");
-        let dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/deps/<test>")
-            .to_path_buf();
+        // target/<profile>/deps/<test>, or target/<profile>/<bin> for the demo.
+        let mut dir = exe.parent().expect("binary in a directory").to_path_buf();
+        if dir.ends_with("deps") {
+            dir.pop();
+        }
         let missing = ["slicebroker-server", "slicebroker-agent"]
             .iter()
             .any(|b| !dir.join(b).exists());
@@ -51,6 +51,17 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
+}
+
+async fn fresh_database(id: &str) -> String {
+    let base = crate::database_url();
+    let admin = sqlx::PgPool::connect(&base).await.expect("postgres");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE sb_e2e_{id}")))
+        .execute(&admin)
+        .await
+        .expect("create database");
+    admin.close().await;
+    format!("{}/sb_e2e_{id}", base.rsplit_once('/').expect("db name").0)
 }
 
 /// A child process with its log file.
@@ -98,23 +109,42 @@ pub struct Cluster {
     pub admin_key: String,
     pub client: Client,
     pub dir: PathBuf,
+    keep: bool,
+    log_filter: String,
     servers: Vec<(String, Option<Proc>)>,
     agents: Vec<(AgentSpec, Option<Proc>)>,
+}
+
+/// Where a cluster keeps its state: a fresh database and a temporary directory removed after a
+/// passing test, or (the demo) a given database and directory that outlive it.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterOptions {
+    /// Use this database instead of creating a fresh one.
+    pub database_url: Option<String>,
+    /// Keep state here instead of a temporary directory.
+    pub dir: Option<PathBuf>,
+    /// Ports for the server replicas; 0 or missing picks a free one.
+    pub ports: Vec<u16>,
+    pub admin_key: Option<String>,
+    pub log_filter: Option<String>,
 }
 
 impl Cluster {
     /// A fresh database and `servers` server replicas, ready.
     pub async fn start(servers: usize) -> Cluster {
+        Self::start_with(servers, ClusterOptions::default()).await
+    }
+
+    pub async fn start_with(servers: usize, opts: ClusterOptions) -> Cluster {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let base = crate::database_url();
-        let admin = sqlx::PgPool::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE sb_e2e_{id}")))
-            .execute(&admin)
-            .await
-            .expect("create database");
-        admin.close().await;
-        let db_url = format!("{}/sb_e2e_{id}", base.rsplit_once('/').expect("db name").0);
-        let dir = std::env::temp_dir().join(format!("slicebroker-e2e-{id}"));
+        let db_url = match opts.database_url {
+            Some(url) => url,
+            None => fresh_database(&id).await,
+        };
+        let keep = opts.dir.is_some();
+        let dir = opts
+            .dir
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("slicebroker-e2e-{id}")));
         std::fs::create_dir_all(&dir).unwrap();
         let secret = format!(
             "{}{}",
@@ -124,15 +154,24 @@ impl Cluster {
         let mut cluster = Cluster {
             pool: sqlx::PgPool::connect(&db_url).await.expect("test database"),
             db_url,
-            admin_key: format!("sbk_{}", &secret[..43]),
+            admin_key: opts
+                .admin_key
+                .unwrap_or_else(|| format!("sbk_{}", &secret[..43])),
             client: Client::default(),
             dir,
+            keep,
+            log_filter: opts.log_filter.unwrap_or_else(|| "info".into()),
             servers: Vec::new(),
             agents: Vec::new(),
         };
         for i in 0..servers {
-            let url = format!("http://127.0.0.1:{}", free_port());
-            cluster.servers.push((url, None));
+            let port = match opts.ports.get(i) {
+                Some(&p) if p != 0 => p,
+                _ => free_port(),
+            };
+            cluster
+                .servers
+                .push((format!("http://127.0.0.1:{port}"), None));
             cluster.start_server(i).await;
         }
         cluster
@@ -152,7 +191,7 @@ impl Cluster {
                 .env("SLICEBROKER_LISTEN", &listen)
                 .env("SLICEBROKER_DATABASE_URL", &self.db_url)
                 .env("SLICEBROKER_BOOTSTRAP_ADMIN_KEY", &self.admin_key)
-                .env("SLICEBROKER_LOG_FILTER", "info")
+                .env("SLICEBROKER_LOG_FILTER", &self.log_filter)
                 .env("SLICEBROKER_LOG_FORMAT", "pretty"),
             self.dir.join(format!("server-{i}.log")),
         );
@@ -234,6 +273,14 @@ impl Cluster {
         self.dir.join(&self.agents[i].0.host)
     }
 
+    pub fn agent_log(&self, i: usize) -> PathBuf {
+        self.agent_dir(i).join("agent.log")
+    }
+
+    pub fn server_log(&self, i: usize) -> PathBuf {
+        self.dir.join(format!("server-{i}.log"))
+    }
+
     /// Enrolls and starts a simulated agent; returns its index.
     pub async fn add_agent(&mut self, spec: AgentSpec) -> usize {
         self.agents.push((spec, None));
@@ -246,16 +293,21 @@ impl Cluster {
     /// (Re)starts agent `i`: enrolls with a fresh token the first time, after that its stored
     /// credential is used.
     pub async fn start_agent(&mut self, i: usize) {
-        let admin = self.admin_token().await;
-        let token = self
-            .api(
-                "POST",
-                "/v1/enrollment-tokens",
-                &admin,
-                Some(&json!({ "ttl": "1h" })),
-            )
-            .await;
-        let token = token.ok()["token"].as_str().unwrap().to_owned();
+        let credential = self.agent_dir(i).join("credential");
+        let token = if credential.exists() {
+            None
+        } else {
+            let admin = self.admin_token().await;
+            let r = self
+                .api(
+                    "POST",
+                    "/v1/enrollment-tokens",
+                    &admin,
+                    Some(&json!({ "ttl": "1h" })),
+                )
+                .await;
+            Some(r.ok()["token"].as_str().unwrap().to_owned())
+        };
         let dir = self.agent_dir(i);
         let spec = self.agents[i].0.clone();
         let server = self.server_url(i % self.servers.len()).to_owned();
@@ -267,8 +319,10 @@ impl Cluster {
             .arg("--credential-file")
             .arg(dir.join("credential"))
             .args(["--interval-secs", "1", "--kill-grace-secs", "1"])
-            .env("SLICEBROKER_AGENT_ENROLLMENT_TOKEN", token)
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", &self.log_filter);
+        if let Some(token) = token {
+            cmd.env("SLICEBROKER_AGENT_ENROLLMENT_TOKEN", token);
+        }
         let proc = Proc::spawn(
             format!("agent-{}", spec.host),
             &mut cmd,
@@ -340,7 +394,7 @@ impl Drop for Cluster {
                     eprintln!("{line}");
                 }
             }
-        } else {
+        } else if !self.keep {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }

@@ -50,6 +50,24 @@ pub async fn enrollment_create(
     req: EnrollmentCreate,
 ) -> Result<IssuedEnrollment, Error> {
     who.require_admin()?;
+    issue_enrollment(app, Some(who.key_id), &who.actor(), req).await
+}
+
+/// An enrollment token from the server's own command line (`admin enroll`), for deployments
+/// that enroll their first hosts before anyone holds an admin key.
+pub async fn enrollment_create_local(
+    app: &App,
+    req: EnrollmentCreate,
+) -> Result<IssuedEnrollment, Error> {
+    issue_enrollment(app, None, "cli", req).await
+}
+
+async fn issue_enrollment(
+    app: &App,
+    created_by: Option<Uuid>,
+    actor: &str,
+    req: EnrollmentCreate,
+) -> Result<IssuedEnrollment, Error> {
     if req.note.chars().count() > 200 {
         return Err(Error::invalid("note", "at most 200 characters"));
     }
@@ -68,15 +86,15 @@ pub async fn enrollment_create(
         &key.hash,
         &key.prefix,
         &req.note,
-        who.key_id,
+        created_by,
         Utc::now() + chrono::Duration::seconds(ttl),
     )
     .await?;
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
-            actor: &who.actor(),
+            actor_key_id: created_by,
+            actor,
             action: "enrollment_token.create",
             target_kind: "enrollment_token",
             target_id: token.id.to_string(),

@@ -28,7 +28,7 @@ pub async fn insert_enrollment_token(
     hash: &[u8],
     prefix: &str,
     note: &str,
-    created_by: Uuid,
+    created_by: Option<Uuid>,
     expires_at: DateTime<Utc>,
 ) -> Result<EnrollmentToken, sqlx::Error> {
     sqlx::query_as!(

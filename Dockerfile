@@ -1,0 +1,23 @@
+# slicebroker: one image with the server and the agent (multi-stage; the build stage runs the
+# same cargo build CI does, with the checked-in .sqlx data instead of a live database).
+#   docker build -t slicebroker .
+# See docker-compose.yml for PostgreSQL + server + a simulated agent.
+
+FROM rust:1.88-bookworm AS build
+WORKDIR /src
+COPY . .
+ENV SQLX_OFFLINE=true
+RUN cargo build --release --locked --bin slicebroker-server --bin slicebroker-agent
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /var/lib/slicebroker --create-home slicebroker
+COPY --from=build /src/target/release/slicebroker-server /src/target/release/slicebroker-agent /usr/local/bin/
+USER slicebroker
+WORKDIR /var/lib/slicebroker
+ENV SLICEBROKER_LISTEN=0.0.0.0:8080 SLICEBROKER_LOG_FORMAT=json
+EXPOSE 8080
+HEALTHCHECK --interval=5s --timeout=3s --retries=20 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+CMD ["slicebroker-server"]

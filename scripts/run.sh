@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs slicebroker on this machine: PostgreSQL (DATABASE_URL if given; else a server on
+# 127.0.0.1:5432 that trusts user postgres; else a private one under .data/pg), the server on
+# port ${SLICEBROKER_PORT:-8080}, two simulated GPU hosts and a demo tenant. Prints the URLs,
+# keys and a lease to try. Ctrl-C stops everything it started; state survives a restart.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+given=${DATABASE_URL:-}
+source scripts/pg.sh
+ensure_postgres
+trap stop_postgres EXIT
+if [ -z "$given" ]; then
+  # Our own database on whichever server we found, so the demo never mixes with other data.
+  db=${SLICEBROKER_DB:-slicebroker}
+  if [ "$(psql "$DATABASE_URL" -XAtqc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
+    psql "$DATABASE_URL" -Xqc "CREATE DATABASE $db"
+  fi
+  export DATABASE_URL=${DATABASE_URL%/*}/$db
+fi
+export SQLX_OFFLINE=true
+profile=${SLICEBROKER_PROFILE:-debug}
+flag=(); [ "$profile" = release ] && flag=(--release)
+echo "building ($profile)…" >&2
+cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicebroker-demo
+target/$profile/slicebroker-demo &
+demo=$!
+trap 'kill -INT $demo 2>/dev/null || true' INT TERM
+wait $demo || true
+wait $demo 2>/dev/null || true
