@@ -52,6 +52,18 @@ pub struct Config {
     /// Requests taking longer are answered 503 and abandoned.
     pub request_timeout_ms: u64,
     pub body_limit_bytes: usize,
+    /// Run the lifecycle jobs (expiry, idle reclamation, host liveness, pending queue).
+    pub lifecycle_jobs: bool,
+    /// How often the lifecycle jobs run when nothing wakes them sooner.
+    pub lifecycle_interval_ms: u64,
+    /// The `expiring` event comes this long before a lease's end.
+    pub expiry_warning_secs: u64,
+    /// The `idle_warning` event comes at this share (%) of a lease's idle timeout.
+    pub idle_warning_percent: u8,
+    /// A host whose agent is silent this long is unreachable: its GPUs are not placed on.
+    pub host_unreachable_after_ms: u64,
+    /// A host unreachable this long is lost: its leases end `host_lost`.
+    pub host_lost_after_ms: u64,
     /// `aud` of the tokens the server issues and accepts.
     pub jwt_audience: String,
     /// `iss` of the tokens the server issues.
@@ -77,6 +89,12 @@ impl Default for Config {
             log_filter: "info".into(),
             request_timeout_ms: 10_000,
             body_limit_bytes: 64 * 1024,
+            lifecycle_jobs: true,
+            lifecycle_interval_ms: 1000,
+            expiry_warning_secs: 900,
+            idle_warning_percent: 80,
+            host_unreachable_after_ms: 30_000,
+            host_lost_after_ms: 600_000,
             jwt_audience: "slicebroker".into(),
             jwt_issuer: "slicebroker".into(),
             jwt_ttl_seconds: 3600,
@@ -183,6 +201,24 @@ impl Config {
         if let Some(v) = get("BODY_LIMIT_BYTES") {
             self.body_limit_bytes = parsed(&var("BODY_LIMIT_BYTES"), &v)?;
         }
+        if let Some(v) = get("LIFECYCLE_JOBS") {
+            self.lifecycle_jobs = parsed(&var("LIFECYCLE_JOBS"), &v)?;
+        }
+        if let Some(v) = get("LIFECYCLE_INTERVAL_MS") {
+            self.lifecycle_interval_ms = parsed(&var("LIFECYCLE_INTERVAL_MS"), &v)?;
+        }
+        if let Some(v) = get("EXPIRY_WARNING_SECS") {
+            self.expiry_warning_secs = parsed(&var("EXPIRY_WARNING_SECS"), &v)?;
+        }
+        if let Some(v) = get("IDLE_WARNING_PERCENT") {
+            self.idle_warning_percent = parsed(&var("IDLE_WARNING_PERCENT"), &v)?;
+        }
+        if let Some(v) = get("HOST_UNREACHABLE_AFTER_MS") {
+            self.host_unreachable_after_ms = parsed(&var("HOST_UNREACHABLE_AFTER_MS"), &v)?;
+        }
+        if let Some(v) = get("HOST_LOST_AFTER_MS") {
+            self.host_lost_after_ms = parsed(&var("HOST_LOST_AFTER_MS"), &v)?;
+        }
         if let Some(v) = get("JWT_AUDIENCE") {
             self.jwt_audience = v;
         }
@@ -225,6 +261,21 @@ impl Config {
         if self.body_limit_bytes < 1024 {
             return invalid("body_limit_bytes", "must be at least 1024");
         }
+        if !(10..=600_000).contains(&self.lifecycle_interval_ms) {
+            return invalid("lifecycle_interval_ms", "must be between 10 and 600000");
+        }
+        if !(1..=100).contains(&self.idle_warning_percent) {
+            return invalid("idle_warning_percent", "must be between 1 and 100");
+        }
+        if self.host_unreachable_after_ms < 1000 {
+            return invalid("host_unreachable_after_ms", "must be at least 1000");
+        }
+        if self.host_lost_after_ms < self.host_unreachable_after_ms {
+            return invalid(
+                "host_lost_after_ms",
+                "must be at least host_unreachable_after_ms",
+            );
+        }
         if self.jwt_audience.trim().is_empty() {
             return invalid("jwt_audience", "must not be empty");
         }
@@ -250,6 +301,10 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    pub fn lifecycle_interval(&self) -> Duration {
+        Duration::from_millis(self.lifecycle_interval_ms)
     }
 
     pub fn request_timeout(&self) -> Duration {

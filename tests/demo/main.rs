@@ -105,6 +105,7 @@ async fn main() -> Result<()> {
             ports: vec![port],
             admin_key: Some(admin_key.clone()),
             log_filter: Some("info".into()),
+            server_env: Vec::new(),
         },
     )
     .await;

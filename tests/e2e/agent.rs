@@ -5,9 +5,9 @@ use serde_json::{Value, json};
 use slicebroker_e2e::{AgentSpec, Cluster, wait_until};
 use std::time::Duration;
 
-const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = Duration::from_secs(30);
 
-fn node(host: &str, gpus: &str, seed: u64) -> AgentSpec {
+pub fn node(host: &str, gpus: &str, seed: u64) -> AgentSpec {
     AgentSpec {
         host: host.into(),
         gpus: gpus.into(),
@@ -15,14 +15,14 @@ fn node(host: &str, gpus: &str, seed: u64) -> AgentSpec {
     }
 }
 
-async fn lease_state(c: &Cluster, token: &str, id: &str) -> Value {
+pub async fn lease_state(c: &Cluster, token: &str, id: &str) -> Value {
     c.api("GET", &format!("/v1/leases/{id}"), token, None)
         .await
         .ok()
         .clone()
 }
 
-async fn wait_state(c: &Cluster, token: &str, id: &str, state: &str) -> Value {
+pub async fn wait_state(c: &Cluster, token: &str, id: &str, state: &str) -> Value {
     wait_until(&format!("lease {id} {state}"), DEADLINE, || async {
         let l = lease_state(c, token, id).await;
         (l["state"] == state).then_some(l)
@@ -30,7 +30,7 @@ async fn wait_state(c: &Cluster, token: &str, id: &str, state: &str) -> Value {
     .await
 }
 
-async fn wait_host(c: &Cluster, host: &str, gpus: usize) {
+pub async fn wait_host(c: &Cluster, host: &str, gpus: usize) {
     let admin = c.admin_token().await;
     wait_until(&format!("{host} registered"), DEADLINE, || async {
         let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
@@ -45,7 +45,7 @@ async fn wait_host(c: &Cluster, host: &str, gpus: usize) {
 }
 
 /// The MIG devices the simulated host holds right now.
-async fn instances(c: &Cluster, agent: usize) -> Vec<Value> {
+pub async fn instances(c: &Cluster, agent: usize) -> Vec<Value> {
     let probe = c.sim(agent, &["probe"]).await;
     probe["gpus"]
         .as_array()
@@ -55,7 +55,7 @@ async fn instances(c: &Cluster, agent: usize) -> Vec<Value> {
         .collect()
 }
 
-async fn create(c: &Cluster, token: &str, body: Value) -> String {
+pub async fn create(c: &Cluster, token: &str, body: Value) -> String {
     let r = c.api("POST", "/v1/leases", token, Some(&body)).await;
     r.ok()["id"].as_str().unwrap().to_owned()
 }

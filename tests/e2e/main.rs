@@ -3,3 +3,4 @@
 //! the agents' GPUs hold, not just status codes.
 
 mod agent;
+mod lifecycle;

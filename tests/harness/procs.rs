@@ -111,6 +111,7 @@ pub struct Cluster {
     pub dir: PathBuf,
     keep: bool,
     log_filter: String,
+    server_env: Vec<(String, String)>,
     servers: Vec<(String, Option<Proc>)>,
     agents: Vec<(AgentSpec, Option<Proc>)>,
 }
@@ -127,6 +128,8 @@ pub struct ClusterOptions {
     pub ports: Vec<u16>,
     pub admin_key: Option<String>,
     pub log_filter: Option<String>,
+    /// Extra `SLICEBROKER_*` settings for every server replica.
+    pub server_env: Vec<(String, String)>,
 }
 
 impl Cluster {
@@ -161,6 +164,7 @@ impl Cluster {
             dir,
             keep,
             log_filter: opts.log_filter.unwrap_or_else(|| "info".into()),
+            server_env: opts.server_env,
             servers: Vec::new(),
             agents: Vec::new(),
         };
@@ -192,7 +196,8 @@ impl Cluster {
                 .env("SLICEBROKER_DATABASE_URL", &self.db_url)
                 .env("SLICEBROKER_BOOTSTRAP_ADMIN_KEY", &self.admin_key)
                 .env("SLICEBROKER_LOG_FILTER", &self.log_filter)
-                .env("SLICEBROKER_LOG_FORMAT", "pretty"),
+                .env("SLICEBROKER_LOG_FORMAT", "pretty")
+                .envs(self.server_env.iter().map(|(k, v)| (k, v))),
             self.dir.join(format!("server-{i}.log")),
         );
         self.servers[i].1 = Some(proc);

@@ -336,8 +336,18 @@ pub async fn desired(
             }
         }
     }
-    store::agents::touch_host(app.db(), host.host_id).await?;
+    heard_from(app, host).await?;
     desired_config(app, host.host_id).await
+}
+
+/// The host's agent was heard from (a poll or a report): its heartbeat. A host that was marked
+/// unreachable is schedulable again.
+pub async fn heard_from(app: &App, host: &AgentPrincipal) -> Result<(), Error> {
+    if store::agents::touch_host(app.db(), host.host_id).await? {
+        tracing::info!(host = %host.host_name, "host reachable again");
+        app.refresh_fleet().await?;
+    }
+    Ok(())
 }
 
 /// What the host should have now.

@@ -7,9 +7,11 @@ pub mod error;
 pub mod fleet;
 pub mod keys;
 pub mod leases;
+pub mod lifecycle;
 pub mod metrics;
 pub mod observe;
 pub mod placement;
+pub mod release;
 pub mod tenants;
 pub mod usage;
 pub mod wakeups;
@@ -83,7 +85,7 @@ impl App {
         }
         let wakeups = Arc::new(wakeups::Wakeups::default());
         tokio::spawn(wakeups::listen(db.clone(), wakeups.clone()));
-        Ok(Self {
+        let app = Self {
             inner: Arc::new(Inner {
                 db,
                 config,
@@ -92,7 +94,11 @@ impl App {
                 metrics: metrics::Metrics::default(),
                 wakeups,
             }),
-        })
+        };
+        if app.config().lifecycle_jobs {
+            lifecycle::spawn(app.clone());
+        }
+        Ok(app)
     }
 
     pub fn db(&self) -> &sqlx::PgPool {

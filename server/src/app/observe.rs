@@ -58,6 +58,7 @@ pub async fn observe(
     }
     let desired = store::agents::desired_generation(&mut *tx, host.host_id).await?;
     tx.commit().await?;
+    super::agents::heard_from(app, host).await?;
     app.index().forget(outcome.released);
     for (slices, ends_at) in &outcome.activated {
         app.index().set_end(slices, *ends_at);
@@ -74,7 +75,7 @@ pub async fn observe(
 /// A report older than one already accepted: only a heartbeat.
 async fn stale(app: &App, host: &AgentPrincipal, applied: i64) -> Result<ReportAck, Error> {
     tracing::info!(host = %host.host_name, applied, "ignoring a stale observed report");
-    store::agents::touch_host(app.db(), host.host_id).await?;
+    super::agents::heard_from(app, host).await?;
     Ok(ReportAck {
         accepted: false,
         desired_generation: store::agents::desired_generation(app.db(), host.host_id).await? as u64,

@@ -10,15 +10,32 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 pub const CHANNEL: &str = "sb_desired";
+/// Capacity came back: a slice was released or a lease ended (migrations/0003_lifecycle.sql).
+pub const CAPACITY: &str = "sb_capacity";
 
 /// Per-host wake-up signals. A poll subscribes before it reads the generation, so a change that
 /// commits in between still wakes it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Wakeups {
     hosts: Mutex<HashMap<Uuid, watch::Sender<u64>>>,
+    capacity: watch::Sender<u64>,
+}
+
+impl Default for Wakeups {
+    fn default() -> Self {
+        Self {
+            hosts: Mutex::default(),
+            capacity: watch::channel(0).0,
+        }
+    }
 }
 
 impl Wakeups {
+    /// Changes whenever capacity may have come back, on any replica.
+    pub fn subscribe_capacity(&self) -> watch::Receiver<u64> {
+        self.capacity.subscribe()
+    }
+
     pub fn subscribe(&self, host: Uuid) -> watch::Receiver<u64> {
         let mut hosts = self.hosts.lock().expect("wakeups lock");
         if hosts.len() > 64 {
@@ -41,10 +58,11 @@ impl Wakeups {
         for tx in self.hosts.lock().expect("wakeups lock").values() {
             tx.send_modify(|n| *n += 1);
         }
+        self.capacity.send_modify(|n| *n += 1);
     }
 }
 
-/// Listens on [`CHANNEL`] until the pool closes, reconnecting after errors.
+/// Listens on [`CHANNEL`] and [`CAPACITY`] until the pool closes, reconnecting after errors.
 pub async fn listen(pool: sqlx::PgPool, wakeups: Arc<Wakeups>) {
     loop {
         match listen_once(&pool, &wakeups).await {
@@ -63,11 +81,12 @@ pub async fn listen(pool: sqlx::PgPool, wakeups: Arc<Wakeups>) {
 
 async fn listen_once(pool: &sqlx::PgPool, wakeups: &Wakeups) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, CAPACITY]).await?;
     // Anything that changed while we were not listening.
     wakeups.wake_all();
     loop {
         match listener.try_recv().await? {
+            Some(n) if n.channel() == CAPACITY => wakeups.capacity.send_modify(|n| *n += 1),
             Some(n) => match n.payload().parse::<Uuid>() {
                 Ok(host) => wakeups.wake(host),
                 Err(_) => tracing::warn!(payload = n.payload(), "odd {CHANNEL} payload"),

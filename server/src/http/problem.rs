@@ -343,8 +343,19 @@ mod tests {
     fn every_conflict_code_in_the_use_cases_is_documented() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/app");
         let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
+        let mut dirs = vec![std::path::PathBuf::from(dir)];
+        let mut files = Vec::new();
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
             for (_, rest) in text
                 .match_indices("code: \"")

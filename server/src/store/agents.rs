@@ -297,7 +297,7 @@ pub async fn accept_report(
     generation: i64,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
-        "UPDATE hosts SET observed_generation = $2, last_report_at = now(), last_seen_at = now()
+        "UPDATE hosts SET observed_generation = $2, last_report_at = now()
          WHERE id = $1 AND observed_generation <= $2",
         host_id,
         generation
@@ -307,14 +307,19 @@ pub async fn accept_report(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn touch_host(db: impl PgExecutor<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE hosts SET last_seen_at = now() WHERE id = $1",
+/// The host's agent was heard from. Returns true if the host had been marked unreachable (its
+/// GPUs are schedulable again).
+pub async fn touch_host(db: impl PgExecutor<'_>, host_id: Uuid) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE hosts h SET last_seen_at = now(), unreachable_since = NULL
+           FROM (SELECT id, unreachable_since FROM hosts WHERE id = $1 FOR UPDATE) old
+           WHERE h.id = old.id
+           RETURNING old.unreachable_since IS NOT NULL AS "was_unreachable!""#,
         host_id
     )
-    .execute(db)
-    .await
-    .map(|_| ())
+    .fetch_optional(db)
+    .await?;
+    Ok(r.is_some_and(|r| r.was_unreachable))
 }
 
 /// What a report says about one GPU.

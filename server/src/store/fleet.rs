@@ -11,7 +11,8 @@ pub struct GpuRecord {
     pub id: Uuid,
     pub host_id: Uuid,
     pub model: String,
-    /// Neither the GPU nor its host is cordoned, MIG is on and its geometry is the catalog's.
+    /// Neither the GPU nor its host is cordoned or unreachable, MIG is on and its geometry is
+    /// the catalog's.
     pub schedulable: bool,
 }
 
@@ -31,8 +32,8 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
     sqlx::query_as!(
         GpuRecord,
         r#"SELECT g.id, g.host_id, g.model,
-               (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog)
-                   AS "schedulable!"
+               (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog
+                   AND h.unreachable_since IS NULL) AS "schedulable!"
            FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
     )
     .fetch_all(db)
@@ -94,6 +95,8 @@ pub struct Host {
     pub desired_generation: i64,
     pub gpu_count: i64,
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// Set while the host's agent is silent: its GPUs are not placed on.
+    pub unreachable_since: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -102,7 +105,7 @@ pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
         Host,
         r#"SELECT h.id, h.name, h.schedulable, h.desired_generation,
                (SELECT count(*) FROM gpus g WHERE g.host_id = h.id) AS "gpu_count!",
-               h.last_seen_at, h.created_at
+               h.last_seen_at, h.unreachable_since, h.created_at
            FROM hosts h ORDER BY h.name"#
     )
     .fetch_all(db)

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod fleet;
 pub mod leases;
+pub mod lifecycle;
 pub mod signing_keys;
 pub mod tenants;
 pub mod usage;

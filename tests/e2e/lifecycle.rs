@@ -1,0 +1,182 @@
+//! The broker keeping its promises over time: expiry, idle reclamation, host loss and return.
+
+use crate::agent::{DEADLINE, create, instances, node, wait_host, wait_state};
+use serde_json::{Value, json};
+use slicebroker_e2e::{Cluster, ClusterOptions, wait_until};
+use std::time::Duration;
+
+async fn cluster(env: &[(&str, &str)]) -> Cluster {
+    Cluster::start_with(
+        1,
+        ClusterOptions {
+            server_env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..ClusterOptions::default()
+        },
+    )
+    .await
+}
+
+async fn event_kinds(c: &Cluster, token: &str, id: &str) -> Vec<String> {
+    let events = c
+        .api("GET", &format!("/v1/leases/{id}/events"), token, None)
+        .await;
+    events
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn wait_event(c: &Cluster, token: &str, id: &str, kind: &str) {
+    wait_until(&format!("a `{kind}` event on {id}"), DEADLINE, || async {
+        event_kinds(c, token, id)
+            .await
+            .iter()
+            .any(|k| k == kind)
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_expires_after_a_warning_and_its_slice_is_destroyed() {
+    let mut c = cluster(&[("SLICEBROKER_EXPIRY_WARNING_SECS", "2")]).await;
+    let a = c.add_agent(node("node-1", "h100-80gb:1", 21)).await;
+    wait_host(&c, "node-1", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let id = create(&c, &team, json!({ "profile": "1g.10gb", "duration": "3s" })).await;
+    wait_state(&c, &team, &id, "active").await;
+    let ended = wait_state(&c, &team, &id, "ended").await;
+    assert_eq!(ended["end_reason"], "expired");
+    let kinds = event_kinds(&c, &team, &id).await;
+    assert_eq!(
+        kinds,
+        ["granted", "activated", "expiring", "expired", "ended"]
+    );
+    assert!(instances(&c, a).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_lease_is_warned_then_reclaimed_and_use_keeps_it() {
+    let mut c = cluster(&[("SLICEBROKER_IDLE_WARNING_PERCENT", "50")]).await;
+    let a = c.add_agent(node("node-1", "h100-80gb:1", 22)).await;
+    wait_host(&c, "node-1", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let body = json!({ "profile": "2g.20gb", "duration": "1h", "idle_timeout": "4s" });
+    let id = create(&c, &team, body).await;
+    let active = wait_state(&c, &team, &id, "active").await;
+    let mig = active["slices"][0]["cuda_visible_devices"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let work = c.sim(a, &["sim", "workload", "start", "--mig", &mig]).await;
+    let pid = work["pid"].to_string();
+
+    // In use for longer than its idle timeout: never warned, never reclaimed.
+    let pool = c.pool.clone();
+    wait_until("the lease used past its idle timeout", DEADLINE, || async {
+        let busy_for: f64 = sqlx::query_scalar(
+            "SELECT extract(epoch FROM now() - l.activated_at)::float8 FROM leases l
+             JOIN slices s ON s.lease_id = l.id
+             WHERE l.id = $1::uuid AND s.last_active_at > now() - interval '2 seconds'",
+        )
+        .bind(&id)
+        .fetch_optional(&pool)
+        .await
+        .unwrap()?;
+        (busy_for > 6.0).then_some(())
+    })
+    .await;
+    let kinds = event_kinds(&c, &team, &id).await;
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("idle") || k == "reclaimed_idle"),
+        "{kinds:?}"
+    );
+
+    // The workload ends: a warning first, then the slice is taken back.
+    c.sim(a, &["sim", "workload", "stop", "--pid", &pid]).await;
+    wait_event(&c, &team, &id, "idle_warning").await;
+    let ended = wait_state(&c, &team, &id, "ended").await;
+    assert_eq!(ended["end_reason"], "reclaimed_idle");
+    let kinds = event_kinds(&c, &team, &id).await;
+    assert_eq!(
+        kinds[kinds.len() - 3..],
+        ["idle_warning", "reclaimed_idle", "ended"]
+    );
+    assert!(instances(&c, a).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_converges() {
+    let mut c = cluster(&[
+        ("SLICEBROKER_HOST_UNREACHABLE_AFTER_MS", "3000"),
+        ("SLICEBROKER_HOST_LOST_AFTER_MS", "6000"),
+        ("SLICEBROKER_PLACEMENT_POLICY", "first-fit"),
+    ])
+    .await;
+    let h = c.add_agent(node("node-h100", "h100-80gb:1", 23)).await;
+    c.add_agent(node("node-a100", "a100-40gb:1", 24)).await;
+    wait_host(&c, "node-h100", 1).await;
+    wait_host(&c, "node-a100", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let on_h100 = json!({ "profile": "3g.40gb", "duration": "1h", "gpu_models": ["h100-80gb"] });
+    let id = create(&c, &team, on_h100.clone()).await;
+    wait_state(&c, &team, &id, "active").await;
+
+    c.kill_agent(h).await;
+    let admin = c.admin_token().await;
+    wait_until("node-h100 unreachable", DEADLINE, || async {
+        let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
+        hosts
+            .ok()
+            .as_array()?
+            .iter()
+            .any(|x| x["name"] == "node-h100" && x["unreachable_since"].is_string())
+            .then_some(())
+    })
+    .await;
+    // Its GPU is skipped: the next lease goes to the other host, an H100-only one finds none.
+    let other = create(&c, &team, json!({ "profile": "1g.10gb", "duration": "1h" })).await;
+    let other = wait_state(&c, &team, &other, "active").await;
+    assert_eq!(other["slices"][0]["host"], "node-a100");
+    let r = c.api("POST", "/v1/leases", &team, Some(&on_h100)).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+
+    let lost = wait_state(&c, &team, &id, "ended").await;
+    assert_eq!(lost["end_reason"], "host_lost");
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM slices WHERE lease_id = $1::uuid AND released_at IS NULL",
+    )
+    .bind(&id)
+    .fetch_one(&c.pool)
+    .await
+    .unwrap();
+    assert_eq!(taken, 1, "the slice stays taken while the agent is away");
+
+    c.start_agent(h).await;
+    wait_until("the lost lease's slice released", DEADLINE, || async {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM slices WHERE lease_id = $1::uuid AND released_at IS NULL",
+        )
+        .bind(&id)
+        .fetch_one(&c.pool)
+        .await
+        .unwrap();
+        (n == 0).then_some(())
+    })
+    .await;
+    assert!(
+        instances(&c, h).await.is_empty(),
+        "the returning agent destroyed it"
+    );
+    let again = create(&c, &team, on_h100).await;
+    wait_state(&c, &team, &again, "active").await;
+    wait_until("settled", Duration::from_secs(1), || async { Some(()) }).await;
+}
