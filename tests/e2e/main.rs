@@ -4,3 +4,4 @@
 
 mod agent;
 mod lifecycle;
+mod replicas;

@@ -3,9 +3,11 @@
 //! sleeps). Every process is killed when its handle drops; its log is printed if a test fails.
 
 mod http;
+mod pg;
 mod procs;
 
 pub use http::{Client, Resp};
+pub use pg::PrivatePg;
 pub use procs::{AgentSpec, Cluster, ClusterOptions};
 
 use std::future::Future;

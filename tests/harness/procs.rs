@@ -217,6 +217,10 @@ impl Cluster {
         .await;
     }
 
+    pub fn server_pid(&self, i: usize) -> Option<u32> {
+        self.servers[i].1.as_ref().and_then(Proc::pid)
+    }
+
     /// Kills server `i` with SIGKILL.
     pub async fn kill_server(&mut self, i: usize) {
         if let Some(mut p) = self.servers[i].1.take() {

@@ -1,0 +1,192 @@
+//! Several server replicas against one PostgreSQL: racing for the last slices, a replica killed
+//! during a burst, and PostgreSQL restarted under load.
+
+use crate::agent::{DEADLINE, node, wait_host, wait_state};
+use serde_json::{Value, json};
+use slicebroker_e2e::{Cluster, ClusterOptions, PrivatePg, Resp, wait_until};
+use std::time::Duration;
+
+/// `n` lease requests at once, spread over the replicas; connection errors come back as `Err`.
+async fn burst(c: &Cluster, tokens: &[String], n: usize, body: Value) -> Vec<Result<Resp, String>> {
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let url = format!("{}/v1/leases", c.server_url(i % 2));
+        let (client, token, body) = (
+            c.client.clone(),
+            tokens[i % tokens.len()].clone(),
+            body.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .try_request("POST", &url, Some(&token), Some(&body))
+                .await
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+async fn count(c: &Cluster, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&c.pool).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_over_both_replicas_racing_for_the_last_slices_never_overlap_or_exceed_quota() {
+    let mut c = Cluster::start(2).await;
+    c.add_agent(node("node-1", "h100-80gb:1", 31)).await;
+    wait_host(&c, "node-1", 1).await;
+    // Seven 1g slices fit on the GPU; team-a may hold at most 3 compute slices.
+    let a = c
+        .tenant(
+            "team-a",
+            json!({
+                "max_live_compute_slices": 3, "max_lease_seconds": 86_400,
+                "max_total_extension_seconds": 86_400, "default_idle_timeout_seconds": 7200,
+                "allowed_gpu_models": [],
+            }),
+        )
+        .await;
+    let b = c.tenant("team-b", Value::Null).await;
+    let results = burst(
+        &c,
+        &[a.clone(), b.clone()],
+        24,
+        json!({ "profile": "1g.10gb", "duration": "1h" }),
+    )
+    .await;
+    let granted = results
+        .iter()
+        .filter(|r| r.as_ref().is_ok_and(|r| r.status == 201))
+        .count();
+    for r in &results {
+        let r = r.as_ref().expect("both replicas are up");
+        assert!(
+            [201, 422, 503].contains(&r.status),
+            "{} {}",
+            r.status,
+            r.body
+        );
+    }
+    assert_eq!(granted, 7, "exactly the GPU's seven 1g slices are granted");
+    assert_eq!(
+        count(&c, "SELECT count(*) FROM slices WHERE released_at IS NULL").await,
+        7
+    );
+    let a_holds = count(
+        &c,
+        "SELECT coalesce(sum(s.compute_slices), 0)::bigint FROM slices s JOIN leases l ON l.id = s.lease_id
+         JOIN tenants t ON t.id = l.tenant_id WHERE t.name = 'team-a' AND s.released_at IS NULL",
+    )
+    .await;
+    assert!(a_holds <= 3, "team-a holds {a_holds} compute slices");
+    // And every grant becomes a real instance.
+    let page = c.api("GET", "/v1/leases", &b, None).await;
+    for l in page.ok()["items"].as_array().unwrap() {
+        wait_state(&c, &b, l["id"].as_str().unwrap(), "active").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_during_a_burst_loses_no_acknowledged_lease() {
+    let mut c = Cluster::start(2).await;
+    c.add_agent(node("node-1", "h100-80gb:8", 32)).await;
+    wait_host(&c, "node-1", 8).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let body = json!({ "profile": "1g.10gb", "duration": "1h" });
+    let pid = c.server_pid(1).expect("replica 1 runs");
+    let tokens = [team.clone()];
+    let (first, ()) = tokio::join!(burst(&c, &tokens, 40, body.clone()), async move {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        assert!(killed.is_ok_and(|s| s.success()), "SIGKILL replica 1");
+    });
+    c.kill_server(1).await;
+    let acknowledged: Vec<String> = first
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|r| r.status == 201)
+        .map(|r| r.body["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!acknowledged.is_empty());
+    for id in &acknowledged {
+        let lease = wait_state(&c, &team, id, "active").await;
+        assert_eq!(lease["slices"].as_array().unwrap().len(), 1);
+    }
+    // The surviving replica carries on.
+    let more = c.api_on(0, "POST", "/v1/leases", &team, Some(&body)).await;
+    wait_state(&c, &team, more.ok()["id"].as_str().unwrap(), "active").await;
+    let live = count(&c, "SELECT count(*) FROM leases WHERE state <> 'ended'").await;
+    let slices = count(&c, "SELECT count(*) FROM slices WHERE released_at IS NULL").await;
+    assert_eq!(live, slices, "every live lease has its one slice");
+    assert!(
+        live as usize > acknowledged.len(),
+        "{live} leases for {} acknowledgements",
+        acknowledged.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_restart() {
+    let dir = std::env::temp_dir().join(format!(
+        "slicebroker-e2e-pg-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pg = PrivatePg::start(&dir);
+    let mut c = Cluster::start_with(
+        2,
+        ClusterOptions {
+            database_url: Some(pg.url()),
+            ..ClusterOptions::default()
+        },
+    )
+    .await;
+    c.add_agent(node("node-1", "h100-80gb:2", 33)).await;
+    wait_host(&c, "node-1", 2).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let body = json!({ "profile": "1g.10gb", "duration": "1h" });
+
+    pg.down();
+    for i in 0..2 {
+        let ready = format!("{}/readyz", c.server_url(i));
+        wait_until(&format!("replica {i} not ready"), DEADLINE, || async {
+            let r = c.client.try_request("GET", &ready, None, None).await.ok()?;
+            (r.status == 503).then_some(())
+        })
+        .await;
+    }
+    let r = c
+        .client
+        .try_request(
+            "POST",
+            &format!("{}/v1/leases", c.server_url(0)),
+            Some(&team),
+            Some(&body),
+        )
+        .await;
+    let r = r.expect("the server itself answers");
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body["code"], "unavailable");
+
+    pg.up();
+    for i in 0..2 {
+        let ready = format!("{}/readyz", c.server_url(i));
+        wait_until(&format!("replica {i} ready again"), DEADLINE, || async {
+            let r = c.client.try_request("GET", &ready, None, None).await.ok()?;
+            (r.status == 200).then_some(())
+        })
+        .await;
+    }
+    for i in 0..2 {
+        let r = c.api_on(i, "POST", "/v1/leases", &team, Some(&body)).await;
+        wait_state(&c, &team, r.ok()["id"].as_str().unwrap(), "active").await;
+    }
+    drop(c);
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
