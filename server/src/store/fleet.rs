@@ -36,13 +36,18 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
     .await
 }
 
-pub async fn live_slices(db: impl PgExecutor<'_>) -> Result<Vec<LiveSlice>, sqlx::Error> {
+/// The live slices of every GPU, or of one.
+pub async fn live_slices(
+    db: impl PgExecutor<'_>,
+    gpu: Option<Uuid>,
+) -> Result<Vec<LiveSlice>, sqlx::Error> {
     sqlx::query_as!(
         LiveSlice,
         r#"SELECT s.id, s.gpu_id, s.profile, s.start,
                extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE s.released_at IS NULL"#
+           WHERE s.released_at IS NULL AND ($1::uuid IS NULL OR s.gpu_id = $1)"#,
+        gpu
     )
     .fetch_all(db)
     .await

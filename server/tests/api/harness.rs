@@ -94,6 +94,10 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     tweak(&mut config);
+    serve(config, admin_key).await
+}
+
+async fn serve(config: Config, admin_key: String) -> TestApp {
     config.validate().expect("test config is valid");
     let app = App::start(config).await.expect("app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -113,6 +117,14 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// Another server process on the same database, as a second replica behind a load
+    /// balancer would be; `tweak` adjusts its configuration.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.app.config().clone();
+        tweak(&mut config);
+        serve(config, self.admin_key.clone()).await
+    }
+
     pub async fn request(
         &self,
         method: &str,

@@ -4,4 +4,5 @@
 mod auth;
 mod harness;
 mod leases;
+mod replicas;
 mod store;
