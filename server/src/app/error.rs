@@ -43,6 +43,10 @@ pub enum Error {
     Policy { field: String, reason: String },
     #[error("quota exceeded: {0}")]
     QuotaExceeded(String),
+    /// The grant or extension would take the tenant past its monthly budget; `field` is the
+    /// request field whose value asks for too much.
+    #[error("monthly budget exceeded: {detail}")]
+    BudgetExceeded { field: &'static str, detail: String },
     #[error("{detail}")]
     NoCapacity {
         detail: String,
@@ -88,6 +92,7 @@ impl Error {
             Self::Conflict { code, .. } => code,
             Self::Policy { .. } => "policy_violation",
             Self::QuotaExceeded(_) => "quota_exceeded",
+            Self::BudgetExceeded { .. } => "budget_exceeded",
             Self::NoCapacity { .. } => "no_capacity",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

@@ -6,7 +6,7 @@ use super::error::FreeCapacity;
 use super::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
-use crate::domain::{duration, validate};
+use crate::domain::{budget, duration, validate};
 use crate::store::{self, leases::NewLease, leases::NewSlice};
 use chrono::Utc;
 use serde::Deserialize;
@@ -297,6 +297,11 @@ async fn try_create(
 
     let now = Utc::now();
     let ends_at = now + chrono::Duration::seconds(plan.duration);
+    if let Some(hours) = policy.monthly_budget_slice_hours {
+        let month = budget::Month::containing(now);
+        let wanted = budget::cost(month, want_compute, now, ends_at);
+        check_budget(&mut tx, tenant_id, month, hours, wanted, "duration").await?;
+    }
     let lease_id = Uuid::now_v7();
     let lease = |state, granted_at, ends_at| NewLease {
         id: lease_id,
@@ -372,7 +377,7 @@ async fn write_grant(
     lease: NewLease<'_>,
     reserved: &[super::placement::Reserved],
 ) -> Result<(), (sqlx::Error, Option<Uuid>)> {
-    let lease_id = lease.id;
+    let (lease_id, granted_at) = (lease.id, lease.granted_at.unwrap_or_else(Utc::now));
     store::leases::insert(tx, lease)
         .await
         .map_err(|e| (e, None))?;
@@ -390,6 +395,7 @@ async fn write_grant(
                 size: i32::from(r.size),
                 compute_slices: i32::from(p.compute_slices),
                 memory_gib: p.nominal_memory_gib() as i32,
+                created_at: granted_at,
             },
         )
         .await
@@ -418,6 +424,25 @@ async fn write_grant(
     )
     .await
     .map_err(|e| (e, None))
+}
+
+/// Refuses `wanted` more compute-slice-seconds this month if the tenant's budget of `hours`
+/// cannot cover them. The caller holds the tenant's row lock.
+async fn check_budget(
+    tx: &mut store::Tx<'_>,
+    tenant_id: Uuid,
+    month: budget::Month,
+    hours: i64,
+    wanted: i64,
+    field: &'static str,
+) -> Result<(), Error> {
+    let used =
+        store::usage::committed_compute_seconds(&mut **tx, tenant_id, month.start, month.end)
+            .await?;
+    budget::check(hours, used, wanted).map_err(|e| Error::BudgetExceeded {
+        field,
+        detail: e.to_string(),
+    })
 }
 
 fn quota(what: &str, used: i64, want: i64, limit: Option<i32>) -> Result<(), Error> {
@@ -534,7 +559,15 @@ pub async fn lease_extend(
     }
     let by = req.by.seconds("by")?;
     let mut tx = app.db().begin().await?;
-    let state = store::leases::lock_state(&mut tx, id, who.scope())
+    // The tenant's row lock before the lease's, in the order grants take them, so that
+    // budget checks of one tenant see each other.
+    let tenant_id = store::leases::tenant_of(&mut *tx, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let tenant = store::tenants::lock(&mut tx, tenant_id)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let state = store::leases::lock_state(&mut tx, id, None)
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
     if !matches!(state, LeaseState::Provisioning | LeaseState::Active) {
@@ -547,22 +580,34 @@ pub async fn lease_extend(
     let current = store::leases::get(&mut tx, id, None)
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
-    let tenant = store::tenants::get(&mut *tx, current.tenant_id)
-        .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
     let max = tenant.policy.max_total_extension_seconds;
+    if current.extended_seconds + by > max {
+        return Err(Error::policy(
+            "by",
+            format!(
+                "extensions of one lease may add at most {} in total; {} already added",
+                duration::format_seconds(max),
+                duration::format_seconds(current.extended_seconds)
+            ),
+        ));
+    }
+    if let (Some(hours), Some(ends_at)) =
+        (tenant.policy.monthly_budget_slice_hours, current.ends_at)
+    {
+        let now = Utc::now();
+        let month = budget::Month::containing(now);
+        let compute: i64 = current
+            .slices
+            .iter()
+            .filter(|s| s.released_at.is_none())
+            .map(|s| i64::from(s.compute_slices))
+            .sum();
+        let wanted = budget::extension_cost(month, compute, ends_at, by, now);
+        check_budget(&mut tx, tenant_id, month, hours, wanted, "by").await?;
+    }
     let ends_at = store::leases::extend(&mut tx, id, by, max)
         .await?
-        .ok_or_else(|| {
-            Error::policy(
-                "by",
-                format!(
-                    "extensions of one lease may add at most {} in total; {} already added",
-                    duration::format_seconds(max),
-                    duration::format_seconds(current.extended_seconds)
-                ),
-            )
-        })?;
+        .ok_or_else(|| Error::Internal(format!("lease {id} changed under its row lock")))?;
     store::leases::insert_event(
         &mut *tx,
         id,

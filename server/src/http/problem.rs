@@ -22,7 +22,8 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code: `invalid_input`, `malformed_body`, `unauthenticated`,
     /// `forbidden`, `not_found`, `illegal_transition`, `conflict`, `idempotency_key_reused`,
-    /// `policy_violation`, `quota_exceeded`, `no_capacity`, `unavailable`, `internal`.
+    /// `policy_violation`, `quota_exceeded`, `budget_exceeded`, `no_capacity`, `unavailable`,
+    /// `internal`.
     pub code: String,
     /// The request field the problem is about (`duration`, `labels.team`), for 4xx on input.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,7 +43,9 @@ fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
         Error::IllegalTransition { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
-        Error::Policy { .. } | Error::QuotaExceeded(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Policy { .. } | Error::QuotaExceeded(_) | Error::BudgetExceeded { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         Error::NoCapacity { .. } | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -56,6 +59,7 @@ impl Problem {
         let field = match &e {
             Error::Invalid(i) => Some(i.field.clone()),
             Error::Policy { field, .. } => Some(field.clone()),
+            Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
             Error::MalformedBody(_) => Some("body".to_owned()),
             _ => None,
         };

@@ -4,5 +4,6 @@
 mod auth;
 mod harness;
 mod leases;
+mod policy;
 mod replicas;
 mod store;
