@@ -1,10 +1,11 @@
 //! `/v1/gpus`, `/v1/hosts`, `/v1/capacity` and admin cordoning.
 
 use super::auth::Caller;
+use super::path::Path;
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
 use crate::store::fleet::Host;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};

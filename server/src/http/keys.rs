@@ -2,10 +2,11 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
 use crate::app::keys::{self, ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 use crate::app::{App, Error};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use uuid::Uuid;

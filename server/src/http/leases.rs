@@ -2,13 +2,15 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
+use super::query::Query;
 use crate::app::leases::{self, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
 use crate::store::leases::ListFilter;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -76,9 +78,8 @@ pub struct LeasePage {
 async fn lease_list(
     State(app): State<App>,
     Caller(who): Caller,
-    query: Result<Query<LeaseListQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<LeaseListQuery>,
 ) -> Result<axum::Json<LeasePage>, Error> {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "must be between 1 and 500"));

@@ -7,7 +7,9 @@ pub mod health;
 pub mod json;
 pub mod keys;
 pub mod leases;
+pub mod path;
 pub mod problem;
+pub mod query;
 pub mod tenants;
 pub mod usage;
 
@@ -62,6 +64,7 @@ pub fn router(app: App) -> Router {
                 .layer(CatchPanicLayer::custom(|_| {
                     Error::Internal("handler panicked".into()).into_response()
                 }))
+                .layer(middleware::map_response(problem::bare_errors_as_problems))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     timeout,

@@ -22,8 +22,8 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code: `invalid_input`, `malformed_body`, `unauthenticated`,
     /// `forbidden`, `not_found`, `illegal_transition`, `conflict`, `idempotency_key_reused`,
-    /// `policy_violation`, `quota_exceeded`, `budget_exceeded`, `no_capacity`, `unavailable`,
-    /// `internal`.
+    /// `policy_violation`, `quota_exceeded`, `budget_exceeded`, `payload_too_large`,
+    /// `unsupported_media_type`, `method_not_allowed`, `no_capacity`, `unavailable`, `internal`.
     pub code: String,
     /// The request field the problem is about (`duration`, `labels.team`), for 4xx on input.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,6 +46,9 @@ fn status_of(e: &Error) -> StatusCode {
         Error::Policy { .. } | Error::QuotaExceeded(_) | Error::BudgetExceeded { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
+        Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Error::NoCapacity { .. } | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -60,7 +63,8 @@ impl Problem {
             Error::Invalid(i) => Some(i.field.clone()),
             Error::Policy { field, .. } => Some(field.clone()),
             Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
-            Error::MalformedBody(_) => Some("body".to_owned()),
+            Error::MalformedBody(_) | Error::PayloadTooLarge => Some("body".to_owned()),
+            Error::UnsupportedMediaType => Some("Content-Type".to_owned()),
             _ => None,
         };
         let detail = match &e {
@@ -104,4 +108,34 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// Turns the bare error responses that middleware and routing produce (405 from method
+/// routing, 413 from the body limit, 503 from the timeout) into problem+json like every other
+/// error, keeping their status (and `Allow` on a 405).
+pub async fn bare_errors_as_problems<B>(response: Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == CONTENT_TYPE.as_bytes());
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response.map(axum::body::Body::new);
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType,
+        StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable("the request took too long".into()),
+        _ => return response.map(axum::body::Body::new),
+    };
+    let mut problem = error.into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
 }

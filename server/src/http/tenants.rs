@@ -2,12 +2,13 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
 use crate::app::tenants::{self, TenantCreate, TenantUpdate};
 use crate::app::{App, Error};
 use crate::domain::tenant::Tenant;
 use crate::store::audit::AuditRecord;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use uuid::Uuid;

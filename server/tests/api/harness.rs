@@ -29,6 +29,8 @@ pub struct Resp {
     pub status: u16,
     pub content_type: String,
     pub body: Value,
+    /// The body as text.
+    pub text: String,
 }
 
 impl Resp {
@@ -139,7 +141,10 @@ impl TestApp {
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        if body.is_some() {
+        let typed = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
             req = req.header("content-type", "application/json");
         }
         for (k, v) in headers {
@@ -162,6 +167,7 @@ impl TestApp {
             status,
             content_type,
             body,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
@@ -236,23 +242,28 @@ impl TestApp {
         self.app.refresh_fleet().await.unwrap();
     }
 
-    /// Row counts of the tables a failed request must not touch.
-    pub async fn snapshot(&self) -> Vec<i64> {
+    /// The row count and a digest of the contents of each table a failed request must not
+    /// touch: equal snapshots mean nothing was inserted, updated or deleted.
+    pub async fn snapshot(&self) -> Vec<String> {
         let mut out = Vec::new();
         for t in [
             "tenants",
             "api_keys",
+            "hosts",
+            "gpus",
             "leases",
             "slices",
             "lease_events",
             "audit_log",
         ] {
-            let n: i64 =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {t}")))
-                    .fetch_one(self.app.db())
-                    .await
-                    .unwrap();
-            out.push(n);
+            let digest: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT '{t}:' || count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '')
+                 FROM {t} x"
+            )))
+            .fetch_one(self.app.db())
+            .await
+            .unwrap();
+            out.push(digest);
         }
         out
     }

@@ -2,8 +2,10 @@
 //! database and talks to it over HTTP through the typed helpers in `harness`.
 
 mod auth;
+mod errors;
 mod harness;
 mod leases;
+mod metrics;
 mod policy;
 mod replicas;
 mod store;
