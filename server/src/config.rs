@@ -76,6 +76,9 @@ pub struct Config {
     pub bootstrap_admin_key: Option<Secret>,
     /// Placement policy: `default`, `best-fit` or `first-fit`.
     pub placement_policy: String,
+    /// How often the placement index is reloaded from the database, to see what other
+    /// replicas granted and released and inventory changes.
+    pub placement_refresh_ms: u64,
 }
 
 impl Default for Config {
@@ -101,6 +104,7 @@ impl Default for Config {
             jwt_signing_key_pem: None,
             bootstrap_admin_key: None,
             placement_policy: "default".into(),
+            placement_refresh_ms: 5000,
         }
     }
 }
@@ -237,6 +241,9 @@ impl Config {
         if let Some(v) = get("PLACEMENT_POLICY") {
             self.placement_policy = v;
         }
+        if let Some(v) = get("PLACEMENT_REFRESH_MS") {
+            self.placement_refresh_ms = parsed(&var("PLACEMENT_REFRESH_MS"), &v)?;
+        }
         Ok(())
     }
 
@@ -300,6 +307,12 @@ impl Config {
                 "must be one of `default`, `best-fit`, `first-fit`",
             );
         }
+        if !(50..=3_600_000).contains(&self.placement_refresh_ms) {
+            return invalid(
+                "placement_refresh_ms",
+                "must be between 50 and 3600000 (an hour)",
+            );
+        }
         Ok(())
     }
 
@@ -309,6 +322,10 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn placement_refresh(&self) -> Duration {
+        Duration::from_millis(self.placement_refresh_ms)
     }
 }
 
@@ -352,6 +369,10 @@ mod tests {
             .apply_env(env(&[("SLICEBROKER_REQUEST_TIMEOUT_MS", "250")]))
             .unwrap();
         assert_eq!(config.request_timeout_ms, 250);
+        config
+            .apply_env(env(&[("SLICEBROKER_PLACEMENT_REFRESH_MS", "1500")]))
+            .unwrap();
+        assert_eq!(config.placement_refresh(), Duration::from_millis(1500));
         let err = config
             .apply_env(env(&[("SLICEBROKER_RUN_MIGRATIONS", "maybe")]))
             .unwrap_err();
@@ -372,6 +393,17 @@ mod tests {
         assert_eq!(
             config.validate().unwrap_err().to_string(),
             "jwt_ttl_seconds: must be between 60 and 86400"
+        );
+        let config = Config {
+            placement_refresh_ms: 0,
+            ..Config::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("placement_refresh_ms")
         );
         let config = Config {
             placement_policy: "random".into(),

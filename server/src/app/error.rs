@@ -43,6 +43,17 @@ pub enum Error {
     Policy { field: String, reason: String },
     #[error("quota exceeded: {0}")]
     QuotaExceeded(String),
+    /// The grant or extension would take the tenant past its monthly budget; `field` is the
+    /// request field whose value asks for too much.
+    #[error("monthly budget exceeded: {detail}")]
+    BudgetExceeded { field: &'static str, detail: String },
+    /// The request body is longer than the server accepts.
+    #[error("the request body is larger than the server accepts")]
+    PayloadTooLarge,
+    #[error("expected `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
     #[error("{detail}")]
     NoCapacity {
         detail: String,
@@ -88,6 +99,10 @@ impl Error {
             Self::Conflict { code, .. } => code,
             Self::Policy { .. } => "policy_violation",
             Self::QuotaExceeded(_) => "quota_exceeded",
+            Self::BudgetExceeded { .. } => "budget_exceeded",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::NoCapacity { .. } => "no_capacity",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

@@ -6,9 +6,9 @@ use super::error::FreeCapacity;
 use super::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
-use crate::domain::{duration, validate};
+use crate::domain::{budget, duration, validate};
 use crate::store::{self, leases::NewLease, leases::NewSlice};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
 use std::collections::BTreeMap;
@@ -75,6 +75,8 @@ pub struct LeaseExtend {
 #[derive(Debug)]
 struct Plan {
     request: ProfileRequest,
+    /// `request` as stored and echoed back.
+    request_text: String,
     models: Vec<ModelId>,
     duration: i64,
     count: usize,
@@ -119,6 +121,7 @@ fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
     }
     validate::labels(&req.labels)?;
     Ok(Plan {
+        request_text: request.to_string(),
         request,
         models,
         duration: req.duration.seconds("duration")?,
@@ -155,15 +158,15 @@ pub async fn lease_create(
     let mut refreshed = false;
     for attempt in 1..=MAX_ATTEMPTS {
         match try_create(app, who, tenant_id, &req, &plan, idempotency_key).await {
-            Err(Attempt::Conflict(reserved)) => {
-                app.index().forget(reserved);
-                tracing::debug!(attempt, "placement conflict; refreshing the fleet index");
-                app.refresh_fleet().await?;
-                refreshed = true;
+            Err(Attempt::Conflict(gpu)) => {
+                tracing::debug!(attempt, ?gpu, "placement conflict; reloading the GPU");
+                match gpu {
+                    Some(gpu) => app.index().refresh_gpu(app.db(), gpu).await?,
+                    None => app.refresh_fleet().await?,
+                }
             }
-            Err(Attempt::NoFit(e)) if !refreshed => {
+            Err(Attempt::NoFit(_)) if !refreshed => {
                 // The index may lag inventory added by another replica or process.
-                let _ = e;
                 app.refresh_fleet().await?;
                 refreshed = true;
             }
@@ -190,8 +193,8 @@ pub async fn lease_create(
 }
 
 enum Attempt {
-    /// Another writer holds a chosen placement: forget these reservations and retry.
-    Conflict(Vec<Uuid>),
+    /// Another writer holds a chosen placement (on this GPU, if known): reload and retry.
+    Conflict(Option<Uuid>),
     NoFit(Error),
     Failed(Error),
 }
@@ -294,8 +297,26 @@ async fn try_create(
 
     let now = Utc::now();
     let ends_at = now + chrono::Duration::seconds(plan.duration);
+    if let Some(hours) = policy.monthly_budget_slice_hours {
+        let month = budget::Month::containing(now);
+        let wanted = budget::cost(month, want_compute, now, ends_at);
+        check_budget(&mut tx, tenant_id, month, hours, wanted, "duration").await?;
+    }
     let lease_id = Uuid::now_v7();
-    let labels = &req.labels;
+    let lease = |state, granted_at, ends_at| NewLease {
+        id: lease_id,
+        tenant_id,
+        state,
+        request: &plan.request_text,
+        count: plan.count as i32,
+        duration_seconds: plan.duration,
+        idle_timeout_seconds: idle_timeout,
+        labels: &req.labels,
+        idempotency_key,
+        created_by: Some(who.key_id),
+        granted_at,
+        ends_at,
+    };
     let reserved = match app.index().reserve(
         shapes.clone(),
         plan.count,
@@ -304,24 +325,7 @@ async fn try_create(
     ) {
         Ok(r) => r,
         Err(_) if req.wait => {
-            store::leases::insert(
-                &mut tx,
-                NewLease {
-                    id: lease_id,
-                    tenant_id,
-                    state: LeaseState::Pending,
-                    request: &plan.request.to_string(),
-                    count: plan.count as i32,
-                    duration_seconds: plan.duration,
-                    idle_timeout_seconds: idle_timeout,
-                    labels,
-                    idempotency_key,
-                    created_by: Some(who.key_id),
-                    granted_at: None,
-                    ends_at: None,
-                },
-            )
-            .await?;
+            store::leases::insert(&mut tx, lease(LeaseState::Pending, None, None)).await?;
             store::leases::insert_event(
                 &mut *tx,
                 lease_id,
@@ -342,76 +346,41 @@ async fn try_create(
         }
     };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    let result = write_grant(
-        &mut tx,
-        who,
-        tenant_id,
-        plan,
-        idle_timeout,
-        labels,
-        idempotency_key,
-        lease_id,
-        now,
-        ends_at,
-        &reserved,
-    )
-    .await;
-    match result {
-        Ok(()) => {}
-        Err(e) => {
-            app.index().forget(ids.clone());
-            return Err(match store::constraint(&e) {
-                Some("slices_no_overlap") => Attempt::Conflict(Vec::new()),
-                Some("leases_idempotency_key_unique") => Error::Conflict {
-                    code: "conflict",
-                    detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
-                }
-                .into(),
-                _ => e.into(),
-            });
-        }
+    let granted = lease(LeaseState::Provisioning, Some(now), Some(ends_at));
+    if let Err((e, gpu)) = write_grant(&mut tx, who, granted, &reserved).await {
+        app.index().forget(ids);
+        return Err(match store::constraint(&e) {
+            Some("slices_no_overlap") => Attempt::Conflict(gpu),
+            Some("leases_idempotency_key_unique") => Error::Conflict {
+                code: "conflict",
+                detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
+            }
+            .into(),
+            _ => e.into(),
+        });
     }
     let lease = store::leases::get(&mut tx, lease_id, None).await;
     if let Err(e) = tx.commit().await {
         app.index().forget(ids);
         return Err(e.into());
     }
+    app.index().confirm(&ids);
     let lease = lease.map_err(|e| Attempt::Failed(e.into()))?;
     Ok((lease.expect("inserted above"), true))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes a granted lease: its row, its slices, the hosts' new generations and the event. On
+/// failure, also says on which GPU a slice insert failed, if one did.
 async fn write_grant(
     tx: &mut store::Tx<'_>,
     who: &Principal,
-    tenant_id: Uuid,
-    plan: &Plan,
-    idle_timeout: i64,
-    labels: &BTreeMap<String, String>,
-    idempotency_key: Option<&str>,
-    lease_id: Uuid,
-    now: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
+    lease: NewLease<'_>,
     reserved: &[super::placement::Reserved],
-) -> Result<(), sqlx::Error> {
-    store::leases::insert(
-        tx,
-        NewLease {
-            id: lease_id,
-            tenant_id,
-            state: LeaseState::Provisioning,
-            request: &plan.request.to_string(),
-            count: plan.count as i32,
-            duration_seconds: plan.duration,
-            idle_timeout_seconds: idle_timeout,
-            labels,
-            idempotency_key,
-            created_by: Some(who.key_id),
-            granted_at: Some(now),
-            ends_at: Some(ends_at),
-        },
-    )
-    .await?;
+) -> Result<(), (sqlx::Error, Option<Uuid>)> {
+    let (lease_id, granted_at) = (lease.id, lease.granted_at.unwrap_or_else(Utc::now));
+    store::leases::insert(tx, lease)
+        .await
+        .map_err(|e| (e, None))?;
     let mut hosts = Vec::new();
     for r in reserved {
         let p = r.shape.profile();
@@ -426,15 +395,19 @@ async fn write_grant(
                 size: i32::from(r.size),
                 compute_slices: i32::from(p.compute_slices),
                 memory_gib: p.nominal_memory_gib() as i32,
+                created_at: granted_at,
             },
         )
-        .await?;
+        .await
+        .map_err(|e| (e, Some(r.gpu_id)))?;
         hosts.push(r.host_id);
     }
     // A fixed order, so concurrent grants lock host rows without deadlocking.
     hosts.sort();
     hosts.dedup();
-    store::fleet::bump_generations(&mut **tx, &hosts).await?;
+    store::fleet::bump_generations(&mut **tx, &hosts)
+        .await
+        .map_err(|e| (e, None))?;
     store::leases::insert_event(
         &mut **tx,
         lease_id,
@@ -450,6 +423,26 @@ async fn write_grant(
         &who.actor(),
     )
     .await
+    .map_err(|e| (e, None))
+}
+
+/// Refuses `wanted` more compute-slice-seconds this month if the tenant's budget of `hours`
+/// cannot cover them. The caller holds the tenant's row lock.
+async fn check_budget(
+    tx: &mut store::Tx<'_>,
+    tenant_id: Uuid,
+    month: budget::Month,
+    hours: i64,
+    wanted: i64,
+    field: &'static str,
+) -> Result<(), Error> {
+    let used =
+        store::usage::committed_compute_seconds(&mut **tx, tenant_id, month.start, month.end)
+            .await?;
+    budget::check(hours, used, wanted).map_err(|e| Error::BudgetExceeded {
+        field,
+        detail: e.to_string(),
+    })
 }
 
 fn quota(what: &str, used: i64, want: i64, limit: Option<i32>) -> Result<(), Error> {
@@ -566,7 +559,15 @@ pub async fn lease_extend(
     }
     let by = req.by.seconds("by")?;
     let mut tx = app.db().begin().await?;
-    let state = store::leases::lock_state(&mut tx, id, who.scope())
+    // The tenant's row lock before the lease's, in the order grants take them, so that
+    // budget checks of one tenant see each other.
+    let tenant_id = store::leases::tenant_of(&mut *tx, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let tenant = store::tenants::lock(&mut tx, tenant_id)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let state = store::leases::lock_state(&mut tx, id, None)
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
     if !matches!(state, LeaseState::Provisioning | LeaseState::Active) {
@@ -579,22 +580,34 @@ pub async fn lease_extend(
     let current = store::leases::get(&mut tx, id, None)
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
-    let tenant = store::tenants::get(&mut *tx, current.tenant_id)
-        .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
     let max = tenant.policy.max_total_extension_seconds;
+    if current.extended_seconds + by > max {
+        return Err(Error::policy(
+            "by",
+            format!(
+                "extensions of one lease may add at most {} in total; {} already added",
+                duration::format_seconds(max),
+                duration::format_seconds(current.extended_seconds)
+            ),
+        ));
+    }
+    if let (Some(hours), Some(ends_at)) =
+        (tenant.policy.monthly_budget_slice_hours, current.ends_at)
+    {
+        let now = Utc::now();
+        let month = budget::Month::containing(now);
+        let compute: i64 = current
+            .slices
+            .iter()
+            .filter(|s| s.released_at.is_none())
+            .map(|s| i64::from(s.compute_slices))
+            .sum();
+        let wanted = budget::extension_cost(month, compute, ends_at, by, now);
+        check_budget(&mut tx, tenant_id, month, hours, wanted, "by").await?;
+    }
     let ends_at = store::leases::extend(&mut tx, id, by, max)
         .await?
-        .ok_or_else(|| {
-            Error::policy(
-                "by",
-                format!(
-                    "extensions of one lease may add at most {} in total; {} already added",
-                    duration::format_seconds(max),
-                    duration::format_seconds(current.extended_seconds)
-                ),
-            )
-        })?;
+        .ok_or_else(|| Error::Internal(format!("lease {id} changed under its row lock")))?;
     store::leases::insert_event(
         &mut *tx,
         id,

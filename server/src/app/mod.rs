@@ -20,7 +20,7 @@ pub use error::Error;
 
 use crate::config::Config;
 use crate::store;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// Shared state of one server process; cheap to clone.
 #[derive(Clone, Debug)]
@@ -98,7 +98,27 @@ impl App {
         if app.config().lifecycle_jobs {
             lifecycle::spawn(app.clone());
         }
+        app.spawn_index_refresh();
         Ok(app)
+    }
+
+    /// Reloads the placement index every `placement_refresh_ms`, so that this replica sees
+    /// what other replicas granted and released. The task ends when the last `App` is dropped.
+    fn spawn_index_refresh(&self) {
+        let app: Weak<Inner> = Arc::downgrade(&self.inner);
+        let period = self.inner.config.placement_refresh();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(inner) = app.upgrade() else { break };
+                if let Err(e) = inner.index.refresh(&inner.db).await {
+                    tracing::warn!(error = %store::describe(&e), "placement index refresh failed");
+                }
+            }
+        });
     }
 
     pub fn db(&self) -> &sqlx::PgPool {

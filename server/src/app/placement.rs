@@ -1,13 +1,20 @@
 //! The in-memory occupancy index the planner chooses from, mirrored from the database.
 //! Correctness never depends on it being current: the `slices_no_overlap` constraint is the
-//! arbiter, and on a conflict the index is rebuilt from the database and planning retried.
+//! arbiter. Other replicas write the same tables, so the index is reloaded every
+//! `index_refresh_ms` (a background task, see `App`) and a GPU whose slices conflicted is
+//! reloaded at once before planning again.
+//!
+//! A reload reads the database while this replica keeps granting and releasing, so the
+//! snapshot can miss this replica's own latest writes. Reservations not yet committed are
+//! always known (`pending`), and while a reload is in flight every commit and release is also
+//! noted in a journal; both are replayed onto the snapshot before it replaces the index.
 
 use crate::store;
 use slicebroker_placement::{
     Decision, Fleet, GpuKey, HostKey, NoFit, PlacementRequest, Policy, SliceKey,
 };
-use slicebroker_types::{GpuModel, ModelId, SliceShape};
-use std::collections::HashMap;
+use slicebroker_types::{GpuModel, ModelId, ProfileIdx, SliceShape};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use uuid::Uuid;
 
@@ -22,6 +29,22 @@ pub struct Reserved {
     pub size: u8,
 }
 
+/// A slice this replica placed, as the index needs it to place it again.
+#[derive(Clone, Copy, Debug)]
+struct Placed {
+    gpu_id: Uuid,
+    profile: ProfileIdx,
+    start: u8,
+    ends_at: i64,
+}
+
+/// What this replica committed and released while a reload was reading the database.
+#[derive(Debug, Default)]
+struct Journal {
+    committed: Vec<(Uuid, Placed)>,
+    released: HashSet<Uuid>,
+}
+
 #[derive(Debug, Default)]
 struct State {
     fleet: Fleet,
@@ -31,35 +54,18 @@ struct State {
     host_keys: HashMap<Uuid, HostKey>,
     slice_keys: HashMap<Uuid, SliceKey>,
     next_slice: u64,
+    /// Reserved by this replica and not yet committed or abandoned.
+    pending: HashMap<Uuid, Placed>,
+    /// `Some` while a reload is in flight.
+    journal: Option<Journal>,
 }
 
 impl State {
-    fn slice_key(&mut self, id: Uuid) -> SliceKey {
-        let key = SliceKey(self.next_slice);
-        self.next_slice += 1;
-        self.slice_keys.insert(id, key);
-        key
-    }
-}
-
-#[derive(Debug)]
-pub struct PlacementIndex {
-    state: Mutex<State>,
-    policy: Policy,
-}
-
-impl PlacementIndex {
-    pub fn new(policy: Policy) -> Self {
-        Self {
-            state: Mutex::new(State::default()),
-            policy,
-        }
-    }
-
-    /// Rebuilds the index from the database.
-    pub async fn refresh(&self, db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
-        let gpus = store::fleet::gpus(db).await?;
-        let slices = store::fleet::live_slices(db).await?;
+    /// The fleet as the database showed it.
+    fn from_snapshot(
+        gpus: Vec<store::fleet::GpuRecord>,
+        slices: Vec<store::fleet::LiveSlice>,
+    ) -> Self {
         let mut st = State::default();
         for g in gpus {
             let Some(model) = GpuModel::find(&g.model) else {
@@ -75,28 +81,169 @@ impl PlacementIndex {
             st.gpu_ids.push(g.id);
             st.gpu_keys.insert(g.id, key);
         }
+        st.add_live(slices);
+        st
+    }
+
+    fn add_live(&mut self, slices: Vec<store::fleet::LiveSlice>) {
         for s in slices {
-            let Some(&gpu) = st.gpu_keys.get(&s.gpu_id) else {
+            let Some(&gpu) = self.gpu_keys.get(&s.gpu_id) else {
                 continue;
             };
-            let model = GpuModel::get(model_of(&st, gpu));
+            let model = GpuModel::get(self.model_of(gpu));
             let Some(profile) = model.profile_by_name(&s.profile) else {
                 continue;
             };
-            let key = st.slice_key(s.id);
-            if let Err(e) = st
-                .fleet
-                .add_slice(gpu, key, profile, s.start as u8, s.ends_at)
-            {
-                tracing::error!(slice = %s.id, error = %e, "live slice does not fit its GPU");
+            let placed = Placed {
+                gpu_id: s.gpu_id,
+                profile,
+                start: s.start as u8,
+                ends_at: s.ends_at,
+            };
+            if !self.add(s.id, placed) {
+                tracing::error!(slice = %s.id, "live slice does not fit its GPU");
             }
         }
-        *self.state.lock().expect("index lock") = st;
+    }
+
+    fn model_of(&self, gpu: GpuKey) -> ModelId {
+        self.fleet
+            .gpu(gpu)
+            .expect("key from this fleet")
+            .occupancy
+            .model_id()
+    }
+
+    /// Records a slice unless it is known already; false if it does not fit.
+    fn add(&mut self, id: Uuid, p: Placed) -> bool {
+        if self.slice_keys.contains_key(&id) {
+            return true;
+        }
+        let Some(&gpu) = self.gpu_keys.get(&p.gpu_id) else {
+            return true;
+        };
+        let key = SliceKey(self.next_slice);
+        if self
+            .fleet
+            .add_slice(gpu, key, p.profile, p.start, p.ends_at)
+            .is_err()
+        {
+            return false;
+        }
+        self.next_slice += 1;
+        self.slice_keys.insert(id, key);
+        true
+    }
+
+    fn remove(&mut self, id: &Uuid) {
+        if let Some(key) = self.slice_keys.remove(id) {
+            self.fleet.remove_slice(key);
+        }
+    }
+
+    /// Puts back what this replica did that a snapshot may lack: reservations still pending
+    /// and commits made during the reload, minus releases made during it. `gpu` limits the
+    /// replay to one reloaded GPU.
+    fn replay(&mut self, journal: Journal, gpu: Option<Uuid>) {
+        let ours: Vec<(Uuid, Placed)> = self
+            .pending
+            .iter()
+            .map(|(id, p)| (*id, *p))
+            .chain(journal.committed)
+            .filter(|(id, p)| gpu.is_none_or(|g| g == p.gpu_id) && !journal.released.contains(id))
+            .collect();
+        for (id, p) in ours {
+            if !self.add(id, p) {
+                // Another replica's commit holds the place; the constraint will refuse ours.
+                tracing::debug!(slice = %id, "own slice no longer fits the reloaded GPU");
+            }
+        }
+        for id in &journal.released {
+            self.remove(id);
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PlacementIndex {
+    state: Mutex<State>,
+    /// One reload at a time, so that each has the journal to itself.
+    reloading: tokio::sync::Mutex<()>,
+    policy: Policy,
+}
+
+impl PlacementIndex {
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            reloading: tokio::sync::Mutex::new(()),
+            policy,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("index lock")
+    }
+
+    /// Rebuilds the index from the database.
+    pub async fn refresh(&self, db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+        let _one = self.reloading.lock().await;
+        self.state().journal = Some(Journal::default());
+        let read = async {
+            let gpus = store::fleet::gpus(db).await?;
+            let slices = store::fleet::live_slices(db, None).await?;
+            Ok::<_, sqlx::Error>((gpus, slices))
+        };
+        let (gpus, slices) = match read.await {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                self.state().journal = None;
+                return Err(e);
+            }
+        };
+        let mut fresh = State::from_snapshot(gpus, slices);
+        let mut st = self.state();
+        let journal = st.journal.take().unwrap_or_default();
+        fresh.pending = std::mem::take(&mut st.pending);
+        fresh.next_slice = fresh.next_slice.max(st.next_slice);
+        fresh.replay(journal, None);
+        *st = fresh;
+        Ok(())
+    }
+
+    /// Reloads one GPU's slices from the database: after a conflict there, another replica
+    /// has placed something the index does not know.
+    pub async fn refresh_gpu(&self, db: &sqlx::PgPool, gpu_id: Uuid) -> Result<(), sqlx::Error> {
+        let _one = self.reloading.lock().await;
+        self.state().journal = Some(Journal::default());
+        let slices = match store::fleet::live_slices(db, Some(gpu_id)).await {
+            Ok(slices) => slices,
+            Err(e) => {
+                self.state().journal = None;
+                return Err(e);
+            }
+        };
+        let mut st = self.state();
+        let journal = st.journal.take().unwrap_or_default();
+        let Some(&gpu) = st.gpu_keys.get(&gpu_id) else {
+            return Ok(());
+        };
+        let held: Vec<Uuid> = st
+            .slice_keys
+            .iter()
+            .filter(|(_, k)| st.fleet.slice_gpu(**k) == Some(gpu))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &held {
+            st.remove(id);
+        }
+        st.add_live(slices);
+        st.replay(journal, Some(gpu_id));
         Ok(())
     }
 
     /// Chooses places for `count` slices (all or nothing) and holds them until
-    /// [`PlacementIndex::forget`] (on rollback) — committed slices simply stay.
+    /// [`PlacementIndex::confirm`] (committed) or [`PlacementIndex::forget`] (abandoned).
     pub fn reserve(
         &self,
         shapes: Vec<SliceShape>,
@@ -104,7 +251,7 @@ impl PlacementIndex {
         now: i64,
         ends_at: i64,
     ) -> Result<Vec<Reserved>, NoFit> {
-        let mut st = self.state.lock().expect("index lock");
+        let mut st = self.state();
         let req = PlacementRequest {
             shapes,
             now,
@@ -115,13 +262,21 @@ impl PlacementIndex {
         let mut out = Vec::with_capacity(decisions.len());
         for d in decisions {
             let slice_id = Uuid::now_v7();
-            let key = st.slice_key(slice_id);
-            st.fleet
-                .add_slice(d.gpu, key, d.shape.profile, d.placement.start, ends_at)
-                .expect("plan_many proposes placements that fit together");
+            let gpu_id = st.gpu_ids[d.gpu.0 as usize];
+            let placed = Placed {
+                gpu_id,
+                profile: d.shape.profile,
+                start: d.placement.start,
+                ends_at,
+            };
+            assert!(
+                st.add(slice_id, placed),
+                "plan_many proposes placements that fit together"
+            );
+            st.pending.insert(slice_id, placed);
             out.push(Reserved {
                 slice_id,
-                gpu_id: st.gpu_ids[d.gpu.0 as usize],
+                gpu_id,
                 host_id: st.host_ids[d.host.0 as usize],
                 shape: d.shape,
                 start: d.placement.start,
@@ -131,18 +286,34 @@ impl PlacementIndex {
         Ok(out)
     }
 
-    /// Drops slices from the index: released, or reserved but never committed.
-    pub fn forget(&self, slice_ids: impl IntoIterator<Item = Uuid>) {
-        let mut st = self.state.lock().expect("index lock");
+    /// The reservations' transaction committed: they are now the database's too.
+    pub fn confirm(&self, slice_ids: &[Uuid]) {
+        let mut st = self.state();
         for id in slice_ids {
-            if let Some(key) = st.slice_keys.remove(&id) {
-                st.fleet.remove_slice(key);
+            if let Some(p) = st.pending.remove(id)
+                && let Some(journal) = &mut st.journal
+            {
+                journal.committed.push((*id, p));
             }
         }
     }
 
+    /// Drops slices from the index: released, or reserved but never committed.
+    pub fn forget(&self, slice_ids: impl IntoIterator<Item = Uuid>) {
+        let mut st = self.state();
+        for id in slice_ids {
+            st.pending.remove(&id);
+            st.remove(&id);
+            if let Some(journal) = &mut st.journal {
+                journal.released.insert(id);
+            }
+        }
+    }
+
+    /// Moves slices' end times (an extension). A reload in flight may bring back the old end;
+    /// the next one corrects it, and end times only steer scoring, never correctness.
     pub fn set_end(&self, slice_ids: &[Uuid], ends_at: i64) {
-        let mut st = self.state.lock().expect("index lock");
+        let mut st = self.state();
         for id in slice_ids {
             if let Some(&key) = st.slice_keys.get(id) {
                 st.fleet.set_slice_end(key, ends_at);
@@ -151,19 +322,16 @@ impl PlacementIndex {
     }
 
     /// How many more of each profile fit right now, per model.
-    pub fn capacity(&self) -> Vec<(ModelId, Vec<(slicebroker_types::ProfileIdx, u32)>)> {
-        self.state.lock().expect("index lock").fleet.capacity()
+    pub fn capacity(&self) -> Vec<(ModelId, Vec<(ProfileIdx, u32)>)> {
+        self.state().fleet.capacity()
     }
 
     pub fn gpu_count(&self) -> usize {
-        self.state.lock().expect("index lock").fleet.len()
+        self.state().fleet.len()
     }
-}
 
-fn model_of(st: &State, gpu: GpuKey) -> ModelId {
-    st.fleet
-        .gpu(gpu)
-        .expect("key from this fleet")
-        .occupancy
-        .model_id()
+    /// Whether the index holds this slice (for tests).
+    pub fn knows_slice(&self, slice_id: Uuid) -> bool {
+        self.state().slice_keys.contains_key(&slice_id)
+    }
 }

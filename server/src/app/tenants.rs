@@ -133,5 +133,8 @@ pub async fn tenant_audit(
     id: Uuid,
 ) -> Result<Vec<audit::AuditRecord>, Error> {
     who.require_admin()?;
+    if store::tenants::get(db, id).await?.is_none() {
+        return Err(Error::not_found("tenant", id));
+    }
     Ok(audit::for_target(db, "tenant", &id.to_string()).await?)
 }

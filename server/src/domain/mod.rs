@@ -2,6 +2,7 @@
 //! Nothing here touches the network, the database or the clock.
 
 pub mod api_key;
+pub mod budget;
 pub mod duration;
 pub mod lease;
 pub mod lease_view;

@@ -21,7 +21,8 @@ pub struct TenantPolicy {
     pub default_idle_timeout_seconds: i64,
     /// Catalog keys the tenant may use; empty means every model.
     pub allowed_gpu_models: Vec<String>,
-    /// Monthly budget in compute-slice-hours (informational for now).
+    /// Most compute-slice-hours the tenant's leases may commit in one UTC calendar month
+    /// (see `domain::budget`); grants and extensions past it are refused.
     pub monthly_budget_slice_hours: Option<i64>,
 }
 

@@ -3,11 +3,12 @@
 
 use super::auth::{Caller, bearer};
 use super::json::Json;
+use super::query::Query;
 use crate::app::agents::{self, AgentPrincipal, EnrollmentCreate, IssuedEnrollment};
 use crate::app::{App, Error, observe};
 use crate::http::problem::{BadRequest, Forbidden, InvalidInput, Unauthenticated, Unavailable};
 use crate::store::agents::EnrollmentToken;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -174,9 +175,8 @@ pub struct DesiredQuery {
 async fn agent_desired_show(
     State(app): State<App>,
     AgentCaller(host): AgentCaller,
-    query: Result<Query<DesiredQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<DesiredQuery>,
 ) -> Result<axum::Json<DesiredConfig>, Error> {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
     let limit = app
         .config()
         .request_timeout()

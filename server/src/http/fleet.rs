@@ -1,12 +1,13 @@
 //! `/v1/gpus`, `/v1/hosts`, `/v1/capacity` and admin cordoning.
 
 use super::auth::Caller;
+use super::path::Path;
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
 use crate::http::problem::{Forbidden, NotFound, Unauthenticated, Unavailable};
 use crate::store::fleet::Host;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -2,12 +2,13 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
 use crate::app::keys::{self, ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 use crate::app::{App, Error};
 use crate::http::problem::{
     AlreadyRevoked, BadRequest, Forbidden, NotFound, Unauthenticated, Unavailable,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -2,16 +2,18 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
+use super::query::Query;
 use crate::app::leases::{self, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
 use crate::http::problem::{
     BadRequest, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput, NoCapacity,
-    NotFound, PolicyOrQuota, PolicyViolation, Unauthenticated, Unavailable,
+    NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
 };
 use crate::store::leases::ListFilter;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -146,9 +148,8 @@ pub struct LeasePage {
 async fn lease_list(
     State(app): State<App>,
     Caller(who): Caller,
-    query: Result<Query<LeaseListQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<LeaseListQuery>,
 ) -> Result<axum::Json<LeasePage>, Error> {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "must be between 1 and 500"));
@@ -232,7 +233,7 @@ async fn lease_show(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = IllegalTransition),
-        (status = 422, response = PolicyViolation),
+        (status = 422, response = PolicyOrQuota),
         (status = 503, response = Unavailable),
     )
 )]

@@ -10,7 +10,9 @@ pub mod json;
 pub mod keys;
 pub mod leases;
 pub mod openapi;
+pub mod path;
 pub mod problem;
+pub mod query;
 pub mod tenants;
 pub mod usage;
 
@@ -57,6 +59,7 @@ pub fn router(app: App) -> Router {
                 .layer(CatchPanicLayer::custom(|_| {
                     Error::Internal("handler panicked".into()).into_response()
                 }))
+                .layer(middleware::map_response(problem::bare_errors_as_problems))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     timeout,

@@ -69,6 +69,26 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "Granting would take the tenant past a quota: live leases, compute slices or memory.",
     ),
     (
+        "budget_exceeded",
+        422,
+        "Granting or extending would take the tenant past its monthly budget of slice-hours; `field` names the request field that asks for too much.",
+    ),
+    (
+        "method_not_allowed",
+        405,
+        "The path exists but not with this method; `Allow` lists the ones it takes.",
+    ),
+    (
+        "payload_too_large",
+        413,
+        "The request body is larger than the server accepts.",
+    ),
+    (
+        "unsupported_media_type",
+        415,
+        "The body must be JSON, sent with `Content-Type: application/json`.",
+    ),
+    (
         "no_capacity",
         503,
         "Nothing fits right now. `free` lists what does fit, `next_free_at` says when a matching slice frees up; retry later or create with `wait: true` to queue.",
@@ -201,7 +221,7 @@ problem_responses! {
     /// 422 where the tenant's policy applies.
     PolicyViolation = "The tenant's policy forbids this" ["policy_violation"];
     /// 422 on granting.
-    PolicyOrQuota = "The tenant's policy or quota forbids this" ["policy_violation", "quota_exceeded"];
+    PolicyOrQuota = "The tenant's policy, quota or budget forbids this" ["policy_violation", "quota_exceeded", "budget_exceeded"];
     /// 503 when the database is down.
     Unavailable = "Try again later" ["unavailable"];
     /// 503 on granting.
@@ -217,7 +237,12 @@ fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
         Error::IllegalTransition { .. } | Error::Conflict { .. } => StatusCode::CONFLICT,
-        Error::Policy { .. } | Error::QuotaExceeded(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Policy { .. } | Error::QuotaExceeded(_) | Error::BudgetExceeded { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Error::NoCapacity { .. } | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -231,7 +256,9 @@ impl Problem {
         let field = match &e {
             Error::Invalid(i) => Some(i.field.clone()),
             Error::Policy { field, .. } => Some(field.clone()),
-            Error::MalformedBody(_) => Some("body".to_owned()),
+            Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
+            Error::MalformedBody(_) | Error::PayloadTooLarge => Some("body".to_owned()),
+            Error::UnsupportedMediaType => Some("Content-Type".to_owned()),
             _ => None,
         };
         let detail = match &e {
@@ -277,6 +304,36 @@ impl IntoResponse for Error {
     }
 }
 
+/// Turns the bare error responses that middleware and routing produce (405 from method
+/// routing, 413 from the body limit, 503 from the timeout) into problem+json like every other
+/// error, keeping their status (and `Allow` on a 405).
+pub async fn bare_errors_as_problems<B>(response: Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == CONTENT_TYPE.as_bytes());
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response.map(axum::body::Body::new);
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType,
+        StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable("the request took too long".into()),
+        _ => return response.map(axum::body::Body::new),
+    };
+    let mut problem = error.into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +369,13 @@ mod tests {
             },
             Error::Unavailable("the database is unreachable".into()),
             Error::Internal("bug".into()),
+            Error::BudgetExceeded {
+                field: "duration",
+                detail: "over budget".into(),
+            },
+            Error::PayloadTooLarge,
+            Error::UnsupportedMediaType,
+            Error::MethodNotAllowed,
         ];
         for e in samples {
             // No wildcard: a new variant fails to compile here until it has a sample above.
@@ -327,7 +391,11 @@ mod tests {
                 | Error::QuotaExceeded(_)
                 | Error::NoCapacity { .. }
                 | Error::Unavailable(_)
-                | Error::Internal(_) => {}
+                | Error::Internal(_)
+                | Error::BudgetExceeded { .. }
+                | Error::PayloadTooLarge
+                | Error::UnsupportedMediaType
+                | Error::MethodNotAllowed => {}
             }
             assert_eq!(
                 documented_status(e.code()),

@@ -2,6 +2,7 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::path::Path;
 use crate::app::tenants::{self, TenantCreate, TenantUpdate};
 use crate::app::{App, Error};
 use crate::domain::tenant::Tenant;
@@ -9,7 +10,7 @@ use crate::http::problem::{
     BadRequest, Conflict, Forbidden, NotFound, Unauthenticated, Unavailable,
 };
 use crate::store::audit::AuditRecord;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -1,11 +1,12 @@
 //! `/v1/usage`: slice-hours per tenant, profile and day.
 
 use super::auth::Caller;
+use super::query::Query;
 use crate::app::{App, Error, usage};
 use crate::http::problem::{InvalidInput, NotFound, Unauthenticated, Unavailable};
 use crate::store::usage::UsageRow;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -51,9 +52,8 @@ pub struct UsageQuery {
 async fn usage_show(
     State(app): State<App>,
     Caller(who): Caller,
-    query: Result<Query<UsageQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<UsageQuery>,
 ) -> Result<Json<Vec<UsageRow>>, Error> {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
     usage::usage_report(&app, &who, q.tenant_id, q.from, q.to)
         .await
         .map(Json)

@@ -40,18 +40,23 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
     .await
 }
 
-pub async fn live_slices(db: impl PgExecutor<'_>) -> Result<Vec<LiveSlice>, sqlx::Error> {
+/// The live slices of every GPU, or of one.
+pub async fn live_slices(
+    db: impl PgExecutor<'_>,
+    gpu: Option<Uuid>,
+) -> Result<Vec<LiveSlice>, sqlx::Error> {
     sqlx::query_as!(
         LiveSlice,
         r#"SELECT s.id AS "id!", s.gpu_id AS "gpu_id!", s.profile AS "profile!",
                s.start AS "start!",
                extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE s.released_at IS NULL
+           WHERE s.released_at IS NULL AND ($1::uuid IS NULL OR s.gpu_id = $1)
            UNION ALL
            SELECT md5(u.gpu_id::text || '/' || u.gpu_instance_id)::uuid, u.gpu_id, u.profile,
                u.start, extract(epoch FROM now() + interval '100 years')::bigint
-           FROM unmanaged_instances u"#
+           FROM unmanaged_instances u WHERE $1::uuid IS NULL OR u.gpu_id = $1"#,
+        gpu
     )
     .fetch_all(db)
     .await

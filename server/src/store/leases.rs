@@ -63,6 +63,8 @@ pub struct NewSlice<'a> {
     pub size: i32,
     pub compute_slices: i32,
     pub memory_gib: i32,
+    /// When it was granted: usage and the monthly budget count from here.
+    pub created_at: DateTime<Utc>,
 }
 
 /// Fails with the `slices_no_overlap` constraint if another live slice holds these memory
@@ -70,8 +72,8 @@ pub struct NewSlice<'a> {
 pub async fn insert_slice(tx: &mut Tx<'_>, s: NewSlice<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
-             memory_gib)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             memory_gib, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         s.id,
         s.lease_id,
         s.gpu_id,
@@ -80,6 +82,7 @@ pub async fn insert_slice(tx: &mut Tx<'_>, s: NewSlice<'_>) -> Result<(), sqlx::
         s.size,
         s.compute_slices,
         s.memory_gib,
+        s.created_at,
     )
     .execute(&mut **tx)
     .await
@@ -108,6 +111,21 @@ pub async fn insert_event(
     .execute(db)
     .await
     .map(|_| ())
+}
+
+/// The lease's tenant; `None` if it does not exist or (with `tenant`) belongs to another.
+pub async fn tenant_of(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    tenant: Option<Uuid>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT tenant_id FROM leases WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)",
+        id,
+        tenant
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// The lease's id and current state, locked for the rest of the transaction; `None` if it does

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+/// One `tenants` row, field for field: queries select `*` into it, and the `query_as!` check
+/// fails the build if the table and this struct ever disagree.
 struct Row {
     id: Uuid,
     name: String,
@@ -54,15 +56,12 @@ pub async fn insert(
 ) -> Result<Tenant, sqlx::Error> {
     sqlx::query_as!(
         Row,
-        r#"INSERT INTO tenants (id, name, display_name, max_live_compute_slices,
-               max_live_memory_gib, max_live_leases, max_lease_seconds,
-               max_total_extension_seconds, default_idle_timeout_seconds, allowed_gpu_models,
-               monthly_budget_slice_hours)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           RETURNING id, name, display_name, max_live_compute_slices, max_live_memory_gib,
-               max_live_leases, max_lease_seconds, max_total_extension_seconds,
-               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
-               created_at, updated_at"#,
+        "INSERT INTO tenants (id, name, display_name, max_live_compute_slices,
+             max_live_memory_gib, max_live_leases, max_lease_seconds,
+             max_total_extension_seconds, default_idle_timeout_seconds, allowed_gpu_models,
+             monthly_budget_slice_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         RETURNING *",
         id,
         name,
         display_name,
@@ -81,49 +80,27 @@ pub async fn insert(
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
-               max_live_leases, max_lease_seconds, max_total_extension_seconds,
-               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
-               created_at, updated_at
-           FROM tenants WHERE id = $1"#,
-        id
-    )
-    .fetch_optional(db)
-    .await
-    .map(|r| r.map(Tenant::from))
+    sqlx::query_as!(Row, "SELECT * FROM tenants WHERE id = $1", id)
+        .fetch_optional(db)
+        .await
+        .map(|r| r.map(Tenant::from))
 }
 
-/// Reads the tenant and holds its row lock until the transaction ends: every grant for one
-/// tenant passes through here, so quota checks see each other's writes (DESIGN.md §2, inv. 3).
+/// Reads the tenant and holds its row lock until the transaction ends: every grant and
+/// extension for one tenant passes through here, so quota and budget checks see each other's
+/// writes (DESIGN.md §2, invariant 3).
 pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
-               max_live_leases, max_lease_seconds, max_total_extension_seconds,
-               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
-               created_at, updated_at
-           FROM tenants WHERE id = $1 FOR UPDATE"#,
-        id
-    )
-    .fetch_optional(&mut **tx)
-    .await
-    .map(|r| r.map(Tenant::from))
+    sqlx::query_as!(Row, "SELECT * FROM tenants WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map(|r| r.map(Tenant::from))
 }
 
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Tenant>, sqlx::Error> {
-    sqlx::query_as!(
-        Row,
-        r#"SELECT id, name, display_name, max_live_compute_slices, max_live_memory_gib,
-               max_live_leases, max_lease_seconds, max_total_extension_seconds,
-               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
-               created_at, updated_at
-           FROM tenants ORDER BY name"#
-    )
-    .fetch_all(db)
-    .await
-    .map(|rows| rows.into_iter().map(Tenant::from).collect())
+    sqlx::query_as!(Row, "SELECT * FROM tenants ORDER BY name")
+        .fetch_all(db)
+        .await
+        .map(|rows| rows.into_iter().map(Tenant::from).collect())
 }
 
 pub async fn update(
@@ -134,15 +111,12 @@ pub async fn update(
 ) -> Result<Option<Tenant>, sqlx::Error> {
     sqlx::query_as!(
         Row,
-        r#"UPDATE tenants SET display_name = $2, max_live_compute_slices = $3,
-               max_live_memory_gib = $4, max_live_leases = $5, max_lease_seconds = $6,
-               max_total_extension_seconds = $7, default_idle_timeout_seconds = $8,
-               allowed_gpu_models = $9, monthly_budget_slice_hours = $10
-           WHERE id = $1
-           RETURNING id, name, display_name, max_live_compute_slices, max_live_memory_gib,
-               max_live_leases, max_lease_seconds, max_total_extension_seconds,
-               default_idle_timeout_seconds, allowed_gpu_models, monthly_budget_slice_hours,
-               created_at, updated_at"#,
+        "UPDATE tenants SET display_name = $2, max_live_compute_slices = $3,
+             max_live_memory_gib = $4, max_live_leases = $5, max_lease_seconds = $6,
+             max_total_extension_seconds = $7, default_idle_timeout_seconds = $8,
+             allowed_gpu_models = $9, monthly_budget_slice_hours = $10
+         WHERE id = $1
+         RETURNING *",
         id,
         display_name,
         p.max_live_compute_slices,

@@ -56,3 +56,27 @@ pub async fn usage(
     .fetch_all(db)
     .await
 }
+
+/// Compute-slice-seconds the tenant's slices take up in `[from, to)`: released slices for the
+/// time they were held, live ones up to their lease's committed end (or now, if that is later).
+/// See `domain::budget`.
+pub async fn committed_compute_seconds(
+    db: impl PgExecutor<'_>,
+    tenant: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(s.compute_slices * greatest(0, extract(epoch FROM
+                   least(coalesce(s.released_at, greatest(l.ends_at, now())), $3)
+                   - greatest(s.created_at, $2)))), 0)::bigint AS "seconds!"
+           FROM slices s JOIN leases l ON l.id = s.lease_id
+           WHERE l.tenant_id = $1 AND s.created_at < $3
+             AND (s.released_at IS NULL OR s.released_at > $2)"#,
+        tenant,
+        from,
+        to,
+    )
+    .fetch_one(db)
+    .await
+}

@@ -345,7 +345,7 @@ async fn unmanaged_instances_are_never_placed_on() {
 #[tokio::test]
 async fn the_desired_long_poll_wakes_when_another_replica_changes_the_host() {
     let a = spawn_app().await;
-    let b = a.replica().await;
+    let b = a.replica(|_| {}).await;
     let cred = enrolled_host(&a, "node-1", "GPU-1").await;
     let (_, member) = a.tenant("team-a", Value::Null).await;
     let g0 = desired(&b, &cred, 0, 0).await["generation"]

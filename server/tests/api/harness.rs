@@ -29,6 +29,8 @@ pub struct Resp {
     pub status: u16,
     pub content_type: String,
     pub body: Value,
+    /// The body as text.
+    pub text: String,
 }
 
 impl Resp {
@@ -94,12 +96,12 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     tweak(&mut config);
-    config.validate().expect("test config is valid");
-    let app = App::start(config).await.expect("app starts");
-    serve(app, admin_key).await
+    serve(config, admin_key).await
 }
 
-async fn serve(app: App, admin_key: String) -> TestApp {
+async fn serve(config: Config, admin_key: String) -> TestApp {
+    config.validate().expect("test config is valid");
+    let app = App::start(config).await.expect("app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let served = app.clone();
@@ -117,12 +119,12 @@ async fn serve(app: App, admin_key: String) -> TestApp {
 }
 
 impl TestApp {
-    /// A second server replica on the same database, with its own placement index.
-    pub async fn replica(&self) -> TestApp {
-        let app = App::start(self.app.config().clone())
-            .await
-            .expect("replica starts");
-        serve(app, self.admin_key.clone()).await
+    /// Another server process on the same database, as a second replica behind a load
+    /// balancer would be; `tweak` adjusts its configuration.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.app.config().clone();
+        tweak(&mut config);
+        serve(config, self.admin_key.clone()).await
     }
 
     /// Another handle on the same server (for a concurrent task).
@@ -149,7 +151,10 @@ impl TestApp {
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        if body.is_some() {
+        let typed = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
             req = req.header("content-type", "application/json");
         }
         for (k, v) in headers {
@@ -172,6 +177,7 @@ impl TestApp {
             status,
             content_type,
             body,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
@@ -255,23 +261,28 @@ impl TestApp {
         self.app.refresh_fleet().await.unwrap();
     }
 
-    /// Row counts of the tables a failed request must not touch.
-    pub async fn snapshot(&self) -> Vec<i64> {
+    /// The row count and a digest of the contents of each table a failed request must not
+    /// touch: equal snapshots mean nothing was inserted, updated or deleted.
+    pub async fn snapshot(&self) -> Vec<String> {
         let mut out = Vec::new();
         for t in [
             "tenants",
             "api_keys",
+            "hosts",
+            "gpus",
             "leases",
             "slices",
             "lease_events",
             "audit_log",
         ] {
-            let n: i64 =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {t}")))
-                    .fetch_one(self.app.db())
-                    .await
-                    .unwrap();
-            out.push(n);
+            let digest: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT '{t}:' || count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '')
+                 FROM {t} x"
+            )))
+            .fetch_one(self.app.db())
+            .await
+            .unwrap();
+            out.push(digest);
         }
         out
     }

@@ -3,7 +3,11 @@
 
 mod agents;
 mod auth;
+mod errors;
 mod harness;
 mod leases;
+mod metrics;
 mod openapi;
+mod policy;
+mod replicas;
 mod store;

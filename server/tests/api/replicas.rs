@@ -1,0 +1,153 @@
+//! Two server replicas on one database: each learns the other's grants and releases from the
+//! periodic index refresh, or at once from a conflict, and never places onto taken slices.
+
+use crate::harness::{TestApp, spawn_with};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// Polls `check` until it holds or `deadline` passes.
+async fn eventually(deadline: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let until = Instant::now() + deadline;
+    while Instant::now() < until {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    check().await
+}
+
+async fn grant(app: &TestApp, token: &str) -> Value {
+    app.post(
+        "/v1/leases",
+        token,
+        &json!({"profile": "1g.10gb", "duration": "1h"}),
+    )
+    .await
+    .ok(201)
+    .clone()
+}
+
+fn slice_ids(lease: &Value) -> Vec<Uuid> {
+    lease["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+fn places(lease: &Value) -> Vec<(String, i64)> {
+    lease["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["gpu_id"].as_str().unwrap().to_owned(),
+                s["start"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn free_1g(app: &TestApp, token: &str) -> u64 {
+    let capacity = app.get("/v1/capacity", token).await;
+    capacity
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["profile"] == "1g.10gb")
+        .map_or(0, |c| c["available"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() {
+    let a = spawn_with(|c| c.placement_refresh_ms = 100).await;
+    a.seed_fleet(1, 1, "h100-80gb").await;
+    let b = a.replica(|_| {}).await;
+    let (_, team) = a.tenant("team-a", Value::Null).await;
+    assert_eq!(free_1g(&b, &team).await, 7);
+
+    let mut taken = Vec::new();
+    let mut from_a = Vec::new();
+    for _ in 0..3 {
+        let lease = grant(&a, &team).await;
+        taken.extend(places(&lease));
+        from_a.push(lease);
+    }
+    let ids: Vec<Uuid> = from_a.iter().flat_map(slice_ids).collect();
+    assert!(
+        eventually(Duration::from_secs(5), async || ids
+            .iter()
+            .all(|id| b.app.index().knows_slice(*id)))
+        .await,
+        "replica b's index learns a's grants from its periodic refresh"
+    );
+    assert_eq!(free_1g(&b, &team).await, 4);
+    // b fills the rest of the GPU without touching a's places, then has nothing left.
+    for _ in 0..4 {
+        let lease = grant(&b, &team).await;
+        for place in places(&lease) {
+            assert!(!taken.contains(&place), "{place:?} was already taken");
+            taken.push(place);
+        }
+    }
+    b.post(
+        "/v1/leases",
+        &team,
+        &json!({"profile": "1g.10gb", "duration": "1h"}),
+    )
+    .await
+    .problem(503, "no_capacity");
+
+    // What a releases frees capacity on b too.
+    for lease in &from_a {
+        let id = lease["id"].as_str().unwrap();
+        a.post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
+            .await
+            .ok(200);
+    }
+    assert!(
+        eventually(Duration::from_secs(5), async || !ids
+            .iter()
+            .any(|id| b.app.index().knows_slice(*id)))
+        .await,
+        "replica b's index forgets a's released slices"
+    );
+    assert_eq!(free_1g(&b, &team).await, 3);
+    grant(&b, &team).await;
+}
+
+#[tokio::test]
+async fn a_replica_with_a_stale_index_reloads_the_conflicting_gpu_and_places_elsewhere() {
+    // No periodic refresh within the test: b's index knows only what it read at start-up.
+    let a = spawn_with(|c| c.placement_refresh_ms = 3_600_000).await;
+    a.seed_fleet(1, 1, "h100-80gb").await;
+    let b = a.replica(|_| {}).await;
+    let (_, team) = a.tenant("team-a", Value::Null).await;
+    let first = grant(&a, &team).await;
+    let first_ids = slice_ids(&first);
+    assert!(!b.app.index().knows_slice(first_ids[0]));
+
+    // The planner is deterministic: b's stale index picks a's place, the exclusion constraint
+    // refuses it, and b reloads that GPU and places the slice next to a's.
+    let second = grant(&b, &team).await;
+    assert_ne!(places(&first), places(&second));
+    assert_eq!(places(&first)[0].0, places(&second)[0].0, "same GPU");
+    assert!(
+        b.app.index().knows_slice(first_ids[0]),
+        "the conflict reloaded the GPU's slices into b's index"
+    );
+    let overlaps: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM slices x JOIN slices y ON x.gpu_id = y.gpu_id AND x.id < y.id
+         WHERE x.released_at IS NULL AND y.released_at IS NULL
+           AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)",
+    )
+    .fetch_one(a.app.db())
+    .await
+    .unwrap();
+    assert_eq!(overlaps, 0);
+}
