@@ -8,6 +8,8 @@ ALTER TABLE hosts
 ALTER TABLE leases
     -- Pending leases are served by priority (higher first), then age.
     ADD COLUMN priority integer NOT NULL DEFAULT 0,
+    -- The GPU models the request allowed (catalog keys; empty = any), to place it later.
+    ADD COLUMN gpu_models text[] NOT NULL DEFAULT '{}',
     ADD CONSTRAINT leases_priority_range CHECK (priority BETWEEN -100 AND 100);
 
 CREATE INDEX leases_pending_queue ON leases (priority DESC, created_at, id)

@@ -180,3 +180,67 @@ async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_con
     wait_state(&c, &team, &again, "active").await;
     wait_until("settled", Duration::from_secs(1), || async { Some(()) }).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_request_is_served_when_capacity_frees_and_its_quota_is_respected() {
+    let mut c = cluster(&[]).await;
+    c.add_agent(node("node-1", "h100-80gb:1", 25)).await;
+    wait_host(&c, "node-1", 1).await;
+    let a = c.tenant("team-a", Value::Null).await;
+    let b = c
+        .tenant(
+            "team-b",
+            json!({
+                "max_live_compute_slices": 3, "max_lease_seconds": 86_400,
+                "max_total_extension_seconds": 86_400, "default_idle_timeout_seconds": 7200,
+                "allowed_gpu_models": [],
+            }),
+        )
+        .await;
+    let whole = create(&c, &a, json!({ "profile": "7g.80gb", "duration": "1h" })).await;
+    wait_state(&c, &a, &whole, "active").await;
+
+    let queued = |profile: &str| json!({ "profile": profile, "duration": "1h", "wait": true });
+    let r = c
+        .api("POST", "/v1/leases", &b, Some(&queued("3g.40gb")))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.body["state"], "pending");
+    let big = r.body["id"].as_str().unwrap().to_owned();
+    let small = c
+        .api("POST", "/v1/leases", &b, Some(&queued("1g.10gb")))
+        .await;
+    let small = small.ok()["id"].as_str().unwrap().to_owned();
+
+    // The GPU frees up: the older request is served; the next would pass team-b's quota of
+    // three compute slices, so it keeps waiting although a 1g fits.
+    c.api(
+        "POST",
+        &format!("/v1/leases/{whole}/release"),
+        &a,
+        Some(&json!({})),
+    )
+    .await
+    .ok();
+    wait_state(&c, &b, &big, "active").await;
+    let capacity = c.api("GET", "/v1/capacity", &b, None).await;
+    assert!(
+        capacity.ok().to_string().contains("1g.10gb"),
+        "{}",
+        capacity.body
+    );
+    let still = c.api("GET", &format!("/v1/leases/{small}"), &b, None).await;
+    assert_eq!(still.ok()["state"], "pending");
+
+    c.api(
+        "POST",
+        &format!("/v1/leases/{big}/release"),
+        &b,
+        Some(&json!({})),
+    )
+    .await
+    .ok();
+    wait_state(&c, &b, &small, "active").await;
+    let kinds = event_kinds(&c, &b, &small).await;
+    assert_eq!(kinds, ["queued", "granted", "activated"]);
+}

@@ -6,9 +6,10 @@ use super::error::FreeCapacity;
 use super::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent};
+use crate::domain::tenant::Tenant;
 use crate::domain::{budget, duration, validate};
 use crate::store::{self, leases::NewLease, leases::NewSlice};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
 use std::collections::BTreeMap;
@@ -62,6 +63,9 @@ pub struct LeaseCreate {
     /// Queue as `pending` instead of failing when nothing fits now.
     #[serde(default)]
     pub wait: bool,
+    /// Place in the pending queue, -100 to 100 (default 0): higher is served first, then
+    /// older.
+    pub priority: Option<i32>,
 }
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -78,9 +82,12 @@ struct Plan {
     /// `request` as stored and echoed back.
     request_text: String,
     models: Vec<ModelId>,
+    /// `models` as catalog keys, as stored with the lease.
+    model_keys: Vec<String>,
     duration: i64,
     count: usize,
     idle_timeout: Option<i64>,
+    priority: i32,
 }
 
 fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
@@ -120,10 +127,19 @@ fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
         return Err(Error::invalid("count", "must be between 1 and 64"));
     }
     validate::labels(&req.labels)?;
+    let priority = req.priority.unwrap_or(0);
+    if !(-100..=100).contains(&priority) {
+        return Err(Error::invalid("priority", "must be between -100 and 100"));
+    }
     Ok(Plan {
         request_text: request.to_string(),
         request,
+        model_keys: models
+            .iter()
+            .map(|m| GpuModel::get(*m).key.to_owned())
+            .collect(),
         models,
+        priority,
         duration: req.duration.seconds("duration")?,
         count: count as usize,
         idle_timeout: req
@@ -276,32 +292,9 @@ async fn try_create(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    // Quota: what the tenant holds plus the worst case of this request.
-    let (leases, compute, memory) = store::tenants::live_usage(&mut *tx, tenant_id).await?;
-    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
-    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * plan.count as i64;
-    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * plan.count as i64;
-    quota("live leases", leases, 1, policy.max_live_leases)?;
-    quota(
-        "compute slices",
-        compute,
-        want_compute,
-        policy.max_live_compute_slices,
-    )?;
-    quota(
-        "memory GiB",
-        memory,
-        want_memory,
-        policy.max_live_memory_gib,
-    )?;
-
     let now = Utc::now();
     let ends_at = now + chrono::Duration::seconds(plan.duration);
-    if let Some(hours) = policy.monthly_budget_slice_hours {
-        let month = budget::Month::containing(now);
-        let wanted = budget::cost(month, want_compute, now, ends_at);
-        check_budget(&mut tx, tenant_id, month, hours, wanted, "duration").await?;
-    }
+    admit(&mut tx, &tenant, &shapes, plan.count, now, ends_at).await?;
     let lease_id = Uuid::now_v7();
     let lease = |state, granted_at, ends_at| NewLease {
         id: lease_id,
@@ -316,6 +309,8 @@ async fn try_create(
         created_by: Some(who.key_id),
         granted_at,
         ends_at,
+        gpu_models: &plan.model_keys,
+        priority: plan.priority,
     };
     let reserved = match app.index().reserve(
         shapes.clone(),
@@ -369,8 +364,8 @@ async fn try_create(
     Ok((lease.expect("inserted above"), true))
 }
 
-/// Writes a granted lease: its row, its slices, the hosts' new generations and the event. On
-/// failure, also says on which GPU a slice insert failed, if one did.
+/// Writes a granted lease: its row, then its slices (see [`place_slices`]). On failure, also
+/// says on which GPU a slice insert failed, if one did.
 async fn write_grant(
     tx: &mut store::Tx<'_>,
     who: &Principal,
@@ -381,6 +376,19 @@ async fn write_grant(
     store::leases::insert(tx, lease)
         .await
         .map_err(|e| (e, None))?;
+    place_slices(tx, &who.actor(), lease_id, None, granted_at, reserved).await
+}
+
+/// A granted lease's slices, the hosts' new generations (their agents make the instances) and
+/// the `granted` event.
+async fn place_slices(
+    tx: &mut store::Tx<'_>,
+    actor: &str,
+    lease_id: Uuid,
+    from: Option<LeaseState>,
+    granted_at: DateTime<Utc>,
+    reserved: &[super::placement::Reserved],
+) -> Result<(), (sqlx::Error, Option<Uuid>)> {
     let mut hosts = Vec::new();
     for r in reserved {
         let p = r.shape.profile();
@@ -412,7 +420,7 @@ async fn write_grant(
         &mut **tx,
         lease_id,
         "granted",
-        None,
+        from,
         Some(LeaseState::Provisioning),
         serde_json::json!({
             "placements": reserved.iter().map(|r| serde_json::json!({
@@ -420,10 +428,168 @@ async fn write_grant(
                 "start": r.start, "size": r.size,
             })).collect::<Vec<_>>(),
         }),
-        &who.actor(),
+        actor,
     )
     .await
     .map_err(|e| (e, None))
+}
+
+/// What became of a pending lease the queue offered a place.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PendingGrant {
+    Granted,
+    /// Nothing fits, or the tenant's quota or budget is full: it keeps its place.
+    Waiting(&'static str),
+    /// No longer pending, or another replica is granting it.
+    Gone,
+}
+
+/// Grants a pending lease if capacity, quota and budget allow now: the same checks and
+/// placement as at creation, under the tenant's row lock. Its paid time starts at activation.
+pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
+    let mut tx = app.db().begin().await?;
+    let Some(p) = store::leases::lock_pending(&mut tx, id).await? else {
+        return Ok(PendingGrant::Gone);
+    };
+    let Some(tenant) = store::tenants::lock(&mut tx, p.tenant_id).await? else {
+        return Ok(PendingGrant::Gone);
+    };
+    let request = ProfileRequest::parse(&p.request)
+        .map_err(|e| Error::Internal(format!("pending lease {id}: {e}")))?;
+    let requested: Vec<ModelId> = p
+        .gpu_models
+        .iter()
+        .filter_map(|m| GpuModel::find(m))
+        .collect();
+    let shapes =
+        match allowed_models(&requested, &tenant.policy.allowed_gpu_models).and_then(|models| {
+            request
+                .resolve(&models)
+                .map_err(|e| Error::invalid("profile", e.to_string()))
+        }) {
+            Ok(shapes) => shapes,
+            // The tenant's policy changed while it waited: it can never be granted.
+            Err(e) => {
+                store::leases::transition(
+                    &mut tx,
+                    id,
+                    LeaseState::Ended,
+                    Some(EndReason::Cancelled),
+                )
+                .await?;
+                store::leases::insert_event(
+                    &mut *tx,
+                    id,
+                    "cancelled",
+                    Some(LeaseState::Pending),
+                    Some(LeaseState::Ended),
+                    serde_json::json!({ "reason": e.to_string() }),
+                    "system",
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(PendingGrant::Gone);
+            }
+        };
+    let now = Utc::now();
+    let ends_at = now + chrono::Duration::seconds(p.duration_seconds);
+    match admit(
+        &mut tx,
+        &tenant,
+        &shapes,
+        p.slice_count as usize,
+        now,
+        ends_at,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(e @ (Error::QuotaExceeded(_) | Error::BudgetExceeded { .. })) => {
+            return Ok(PendingGrant::Waiting(e.code()));
+        }
+        Err(e) => return Err(e),
+    }
+    let Ok(reserved) = app.index().reserve(
+        shapes,
+        p.slice_count as usize,
+        now.timestamp(),
+        ends_at.timestamp(),
+    ) else {
+        return Ok(PendingGrant::Waiting("no_capacity"));
+    };
+    let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
+    let written = async {
+        store::leases::grant_pending(&mut tx, id, now, ends_at)
+            .await
+            .map_err(|e| (e, None))?;
+        place_slices(
+            &mut tx,
+            "system",
+            id,
+            Some(LeaseState::Pending),
+            now,
+            &reserved,
+        )
+        .await
+    }
+    .await;
+    if let Err((e, gpu)) = written {
+        app.index().forget(ids);
+        return match store::constraint(&e) {
+            Some("slices_no_overlap") => {
+                match gpu {
+                    Some(gpu) => app.index().refresh_gpu(app.db(), gpu).await?,
+                    None => app.refresh_fleet().await?,
+                }
+                Ok(PendingGrant::Waiting("conflict"))
+            }
+            _ => Err(e.into()),
+        };
+    }
+    if let Err(e) = tx.commit().await {
+        app.index().forget(ids);
+        return Err(e.into());
+    }
+    app.index().confirm(&ids);
+    app.metrics().granted();
+    Ok(PendingGrant::Granted)
+}
+
+/// Whether the tenant's quota and monthly budget leave room for `count` slices of the worst of
+/// `shapes` from `now` to `ends_at`. The caller holds the tenant's row lock.
+async fn admit(
+    tx: &mut store::Tx<'_>,
+    tenant: &Tenant,
+    shapes: &[SliceShape],
+    count: usize,
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), Error> {
+    let policy = &tenant.policy;
+    // Quota: what the tenant holds plus the worst case of this request.
+    let (leases, compute, memory) = store::tenants::live_usage(&mut **tx, tenant.id).await?;
+    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
+    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * count as i64;
+    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * count as i64;
+    quota("live leases", leases, 1, policy.max_live_leases)?;
+    quota(
+        "compute slices",
+        compute,
+        want_compute,
+        policy.max_live_compute_slices,
+    )?;
+    quota(
+        "memory GiB",
+        memory,
+        want_memory,
+        policy.max_live_memory_gib,
+    )?;
+    if let Some(hours) = policy.monthly_budget_slice_hours {
+        let month = budget::Month::containing(now);
+        let wanted = budget::cost(month, want_compute, now, ends_at);
+        check_budget(tx, tenant.id, month, hours, wanted, "duration").await?;
+    }
+    Ok(())
 }
 
 /// Refuses `wanted` more compute-slice-seconds this month if the tenant's budget of `hours`
@@ -671,40 +837,19 @@ pub async fn lease_end(
         .await?;
         Vec::new()
     } else {
-        if !store::agents::begin_release(&mut tx, id, reason).await? {
-            return Err(Error::IllegalTransition {
-                lease: id,
-                from,
-                to: LeaseState::Releasing,
-            });
-        }
-        store::leases::insert_event(
-            &mut *tx,
+        super::release::begin(
+            &mut tx,
             id,
+            from,
+            reason,
             kind,
-            Some(from),
-            Some(LeaseState::Releasing),
-            serde_json::json!({ "reason": reason.as_str() }),
             &actor,
+            serde_json::json!({}),
         )
-        .await?;
-        if store::leases::has_agent_hosts(&mut tx, id).await? {
-            // The agent tears the slices down; its report ends the lease.
-            store::agents::begin_teardown(&mut tx, id).await?;
-            Vec::new()
-        } else {
-            let released = store::leases::release_slices(&mut tx, id).await?;
-            let mut hosts: Vec<Uuid> = released.iter().map(|(_, h)| *h).collect();
-            hosts.sort();
-            hosts.dedup();
-            store::fleet::bump_generations(&mut *tx, &hosts).await?;
-            store::leases::transition(&mut tx, id, LeaseState::Ended, Some(reason)).await?;
-            store::leases::insert_event(&mut *tx, id, "ended", Some(LeaseState::Releasing), Some(LeaseState::Ended), serde_json::json!({ "reason": reason.as_str(), "note": "no agent on the host: nothing to tear down" }), "system").await?;
-            released
-        }
+        .await?
     };
     let lease = store::leases::get(&mut tx, id, None).await?;
     tx.commit().await?;
-    app.index().forget(released.into_iter().map(|(s, _)| s));
+    app.index().forget(released);
     lease.ok_or_else(|| Error::not_found("lease", id))
 }

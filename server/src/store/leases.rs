@@ -27,14 +27,20 @@ pub struct NewLease<'a> {
     pub created_by: Option<Uuid>,
     pub granted_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    /// Catalog keys the request allowed; empty = any.
+    pub gpu_models: &'a [String],
+    /// Order in the pending queue: higher first.
+    pub priority: i32,
 }
 
 pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error> {
     let labels = serde_json::to_value(l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
     sqlx::query!(
         "INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
-             idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at)
-         VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
+             gpu_models, priority)
+         VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+             $14)",
         l.id,
         l.tenant_id,
         l.state.as_str(),
@@ -47,6 +53,8 @@ pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error>
         l.created_by,
         l.granted_at,
         l.ends_at,
+        l.gpu_models,
+        l.priority,
     )
     .execute(&mut **tx)
     .await
@@ -462,4 +470,57 @@ pub async fn count_by_state(db: impl PgExecutor<'_>) -> Result<Vec<(String, i64)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.state, r.n)).collect())
+}
+
+/// A pending lease as the queue needs it, locked (skipped if another replica holds it).
+#[derive(Debug)]
+pub struct PendingLease {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub request: String,
+    pub slice_count: i32,
+    pub duration_seconds: i64,
+    pub gpu_models: Vec<String>,
+}
+
+pub async fn lock_pending(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<PendingLease>, sqlx::Error> {
+    sqlx::query_as!(
+        PendingLease,
+        "SELECT id, tenant_id, request, slice_count, duration_seconds, gpu_models FROM leases
+         WHERE id = $1 AND state = 'pending' FOR UPDATE SKIP LOCKED",
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The pending queue: priority (higher first), then age.
+pub async fn pending_queue(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<Uuid>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT id FROM leases WHERE state = 'pending'
+         ORDER BY priority DESC, created_at, id LIMIT $1",
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// `pending → provisioning`: granted now, ending `ends_at` unless extended.
+pub async fn grant_pending(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    granted_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE leases SET state = 'provisioning', granted_at = $2, ends_at = $3
+         WHERE id = $1 AND state = 'pending'",
+        id,
+        granted_at,
+        ends_at
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

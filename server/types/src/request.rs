@@ -98,6 +98,23 @@ impl ProfileRequest {
         if s.is_empty() {
             return Err(malformed());
         }
+        // The display form of a need, `≥20GiB/≥1g`, as leases echo it back.
+        if let Some(rest) = s.strip_prefix('≥') {
+            let (memory, compute) = rest.split_once("/≥").ok_or_else(malformed)?;
+            let min_memory_gib = memory
+                .strip_suffix("GiB")
+                .and_then(|m| m.parse().ok())
+                .ok_or_else(malformed)?;
+            let min_compute_slices = compute
+                .strip_suffix('g')
+                .and_then(|c| c.parse().ok())
+                .filter(|c| *c > 0)
+                .ok_or_else(malformed)?;
+            return Ok(Self::Need {
+                min_memory_gib,
+                min_compute_slices,
+            });
+        }
         if let Some(digits) = s.strip_suffix(['g', 'G']) {
             return match digits.parse::<u8>() {
                 Ok(n) if n > 0 => Ok(Self::Size(n)),
@@ -237,6 +254,22 @@ impl fmt::Display for ProfileRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_request_parses_back_from_its_display_form() {
+        for r in [
+            ProfileRequest::Named("2g.20gb".into()),
+            ProfileRequest::Size(3),
+            ProfileRequest::Need {
+                min_memory_gib: 20,
+                min_compute_slices: 2,
+            },
+        ] {
+            assert_eq!(ProfileRequest::parse(&r.to_string()).unwrap(), r);
+        }
+        assert!(ProfileRequest::parse("≥20GiB").is_err());
+        assert!(ProfileRequest::parse("≥20GiB/≥0g").is_err());
+    }
 
     fn model(key: &str) -> ModelId {
         GpuModel::find(key).unwrap()

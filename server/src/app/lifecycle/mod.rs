@@ -7,6 +7,7 @@
 mod expiry;
 mod hosts;
 mod idle;
+mod pending;
 
 use super::App;
 use std::time::Duration;
@@ -39,6 +40,7 @@ async fn pass(app: &App) -> Option<chrono::DateTime<chrono::Utc>> {
         ("hosts", hosts::run(app).await),
         ("expiry", expiry::run(app).await),
         ("idle", idle::run(app).await),
+        ("pending", pending::run(app).await),
     ];
     for (job, result) in jobs {
         if let Err(e) = result {
