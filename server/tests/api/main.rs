@@ -4,6 +4,7 @@
 mod auth;
 mod errors;
 mod harness;
+mod lease_errors;
 mod leases;
 mod metrics;
 mod policy;
