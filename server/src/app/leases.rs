@@ -3,12 +3,13 @@
 
 use super::auth::Principal;
 use super::error::FreeCapacity;
+use super::placement::Reserved;
 use super::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
-use crate::domain::lease_view::{Lease, LeaseEvent};
+use crate::domain::lease_view::{Lease, LeaseEvent, LeaseSlice};
 use crate::domain::{budget, duration, validate};
-use crate::store::{self, leases::NewLease, leases::NewSlice};
-use chrono::Utc;
+use crate::store;
+use chrono::{SubsecRound, Utc};
 use serde::Deserialize;
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
 use std::collections::BTreeMap;
@@ -158,11 +159,12 @@ pub async fn lease_create(
     let mut refreshed = false;
     for attempt in 1..=MAX_ATTEMPTS {
         match try_create(app, who, tenant_id, &req, &plan, idempotency_key).await {
-            Err(Attempt::Conflict(gpu)) => {
-                tracing::debug!(attempt, ?gpu, "placement conflict; reloading the GPU");
-                match gpu {
-                    Some(gpu) => app.index().refresh_gpu(app.db(), gpu).await?,
-                    None => app.refresh_fleet().await?,
+            Err(Attempt::Conflict(mut gpus)) => {
+                tracing::debug!(attempt, ?gpus, "placement conflict; reloading the GPUs");
+                gpus.sort();
+                gpus.dedup();
+                for gpu in gpus {
+                    app.index().refresh_gpu(app.db(), gpu).await?;
                 }
             }
             Err(Attempt::NoFit(_)) if !refreshed => {
@@ -193,8 +195,8 @@ pub async fn lease_create(
 }
 
 enum Attempt {
-    /// Another writer holds a chosen placement (on this GPU, if known): reload and retry.
-    Conflict(Option<Uuid>),
+    /// Another writer holds a place chosen on one of these GPUs: reload them and retry.
+    Conflict(Vec<Uuid>),
     NoFit(Error),
     Failed(Error),
 }
@@ -295,62 +297,95 @@ async fn try_create(
         policy.max_live_memory_gib,
     )?;
 
-    let now = Utc::now();
+    // Microseconds, as the database keeps them: the lease returned now matches later reads.
+    let now = Utc::now().trunc_subsecs(6);
     let ends_at = now + chrono::Duration::seconds(plan.duration);
     if let Some(hours) = policy.monthly_budget_slice_hours {
         let month = budget::Month::containing(now);
         let wanted = budget::cost(month, want_compute, now, ends_at);
         check_budget(&mut tx, tenant_id, month, hours, wanted, "duration").await?;
     }
-    let lease_id = Uuid::now_v7();
-    let lease = |state, granted_at, ends_at| NewLease {
-        id: lease_id,
-        tenant_id,
-        state,
-        request: &plan.request_text,
-        count: plan.count as i32,
-        duration_seconds: plan.duration,
-        idle_timeout_seconds: idle_timeout,
-        labels: &req.labels,
-        idempotency_key,
-        created_by: Some(who.key_id),
-        granted_at,
-        ends_at,
+    let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
+        let granted = state != LeaseState::Pending;
+        Lease {
+            id: Uuid::now_v7(),
+            tenant_id,
+            state,
+            end_reason: None,
+            request: plan.request_text.clone(),
+            count: plan.count as i32,
+            duration_seconds: plan.duration,
+            idle_timeout_seconds: idle_timeout,
+            extended_seconds: 0,
+            extensions: 0,
+            labels: req.labels.clone(),
+            granted_at: granted.then_some(now),
+            activated_at: None,
+            ends_at: granted.then_some(ends_at),
+            ended_at: None,
+            created_at: now,
+            slices,
+        }
     };
-    let reserved = match app.index().reserve(
+    let reservation = app.index().reserve(
         shapes.clone(),
         plan.count,
         now.timestamp(),
         ends_at.timestamp(),
-    ) {
-        Ok(r) => r,
-        Err(_) if req.wait => {
-            store::leases::insert(&mut tx, lease(LeaseState::Pending, None, None)).await?;
-            store::leases::insert_event(
-                &mut *tx,
-                lease_id,
-                "queued",
-                None,
-                Some(LeaseState::Pending),
-                serde_json::json!({}),
-                &who.actor(),
+    );
+    let (lease, event, detail, reserved) = match reservation {
+        Ok(reserved) => {
+            let placements: Vec<_> = reserved
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "gpu_id": r.gpu_id, "profile": r.shape.profile().name,
+                        "start": r.start, "size": r.size,
+                    })
+                })
+                .collect();
+            let slices = reserved.iter().map(Reserved::view).collect();
+            let detail = serde_json::json!({ "placements": placements });
+            (
+                lease(LeaseState::Provisioning, slices),
+                "granted",
+                detail,
+                reserved,
             )
-            .await?;
-            let lease = store::leases::get(&mut tx, lease_id, None).await?;
-            tx.commit().await?;
-            return Ok((lease.expect("inserted above"), true));
         }
+        Err(_) if req.wait => (
+            lease(LeaseState::Pending, Vec::new()),
+            "queued",
+            serde_json::json!({}),
+            Vec::new(),
+        ),
         Err(nofit) => {
             drop(tx);
             return Err(Attempt::NoFit(no_capacity(app, &shapes, &nofit).await?));
         }
     };
+    let actor = who.actor();
+    let written = store::leases::insert(
+        &mut tx,
+        &lease,
+        idempotency_key,
+        Some(who.key_id),
+        event,
+        detail,
+        &actor,
+    )
+    .await;
+    let committed = match written {
+        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Err(e) => Err(e),
+    };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    let granted = lease(LeaseState::Provisioning, Some(now), Some(ends_at));
-    if let Err((e, gpu)) = write_grant(&mut tx, who, granted, &reserved).await {
+    if let Err(e) = committed {
         app.index().forget(ids);
         return Err(match store::constraint(&e) {
-            Some("slices_no_overlap") => Attempt::Conflict(gpu),
+            Some("slices_no_overlap") => {
+                Attempt::Conflict(reserved.iter().map(|r| r.gpu_id).collect())
+            }
             Some("leases_idempotency_key_unique") => Error::Conflict {
                 code: "conflict",
                 detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
@@ -359,71 +394,21 @@ async fn try_create(
             _ => e.into(),
         });
     }
-    let lease = store::leases::get(&mut tx, lease_id, None).await;
-    if let Err(e) = tx.commit().await {
-        app.index().forget(ids);
-        return Err(e.into());
-    }
     app.index().confirm(&ids);
-    let lease = lease.map_err(|e| Attempt::Failed(e.into()))?;
-    Ok((lease.expect("inserted above"), true))
+    Ok((lease, true))
 }
 
-/// Writes a granted lease: its row, its slices, the hosts' new generations and the event. On
-/// failure, also says on which GPU a slice insert failed, if one did.
-async fn write_grant(
-    tx: &mut store::Tx<'_>,
-    who: &Principal,
-    lease: NewLease<'_>,
-    reserved: &[super::placement::Reserved],
-) -> Result<(), (sqlx::Error, Option<Uuid>)> {
-    let (lease_id, granted_at) = (lease.id, lease.granted_at.unwrap_or_else(Utc::now));
-    store::leases::insert(tx, lease)
-        .await
-        .map_err(|e| (e, None))?;
-    let mut hosts = Vec::new();
-    for r in reserved {
-        let p = r.shape.profile();
-        store::leases::insert_slice(
-            tx,
-            NewSlice {
-                id: r.slice_id,
-                lease_id,
-                gpu_id: r.gpu_id,
-                profile: p.name,
-                start: i32::from(r.start),
-                size: i32::from(r.size),
-                compute_slices: i32::from(p.compute_slices),
-                memory_gib: p.nominal_memory_gib() as i32,
-                created_at: granted_at,
-            },
-        )
-        .await
-        .map_err(|e| (e, Some(r.gpu_id)))?;
-        hosts.push(r.host_id);
-    }
-    // A fixed order, so concurrent grants lock host rows without deadlocking.
+/// Bumps the hosts' desired generations (their slices changed, DESIGN.md §2 invariant 4) and
+/// commits. The bump takes the hosts' row locks, which every grant and release on those hosts
+/// waits for, so it comes last and the locks are held only for the commit.
+async fn bump_and_commit(mut tx: store::Tx<'_>, mut hosts: Vec<Uuid>) -> Result<(), sqlx::Error> {
+    // A fixed order, so concurrent transactions lock host rows without deadlocking.
     hosts.sort();
     hosts.dedup();
-    store::fleet::bump_generations(&mut **tx, &hosts)
-        .await
-        .map_err(|e| (e, None))?;
-    store::leases::insert_event(
-        &mut **tx,
-        lease_id,
-        "granted",
-        None,
-        Some(LeaseState::Provisioning),
-        serde_json::json!({
-            "placements": reserved.iter().map(|r| serde_json::json!({
-                "gpu_id": r.gpu_id, "profile": r.shape.profile().name,
-                "start": r.start, "size": r.size,
-            })).collect::<Vec<_>>(),
-        }),
-        &who.actor(),
-    )
-    .await
-    .map_err(|e| (e, None))
+    if !hosts.is_empty() {
+        store::fleet::bump_generations(&mut *tx, &hosts).await?;
+    }
+    tx.commit().await
 }
 
 /// Refuses `wanted` more compute-slice-seconds this month if the tenant's budget of `hours`
@@ -692,17 +677,13 @@ pub async fn lease_end(
             Vec::new()
         } else {
             let released = store::leases::release_slices(&mut tx, id).await?;
-            let mut hosts: Vec<Uuid> = released.iter().map(|(_, h)| *h).collect();
-            hosts.sort();
-            hosts.dedup();
-            store::fleet::bump_generations(&mut *tx, &hosts).await?;
             store::leases::transition(&mut tx, id, LeaseState::Ended, Some(reason)).await?;
             store::leases::insert_event(&mut *tx, id, "ended", Some(LeaseState::Releasing), Some(LeaseState::Ended), serde_json::json!({ "reason": reason.as_str(), "note": "no agent on the host: nothing to tear down" }), "system").await?;
             released
         }
     };
     let lease = store::leases::get(&mut tx, id, None).await?;
-    tx.commit().await?;
+    bump_and_commit(tx, released.iter().map(|(_, h)| *h).collect()).await?;
     app.index().forget(released.into_iter().map(|(s, _)| s));
     lease.ok_or_else(|| Error::not_found("lease", id))
 }

@@ -10,6 +10,9 @@ use uuid::Uuid;
 pub struct GpuRecord {
     pub id: Uuid,
     pub host_id: Uuid,
+    pub host_name: String,
+    /// NVML's GPU UUID.
+    pub uuid: String,
     pub model: String,
     /// Neither the GPU nor its host is cordoned.
     pub schedulable: bool,
@@ -29,7 +32,8 @@ pub struct LiveSlice {
 pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error> {
     sqlx::query_as!(
         GpuRecord,
-        r#"SELECT g.id, g.host_id, g.model, (g.schedulable AND h.schedulable) AS "schedulable!"
+        r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.model,
+               (g.schedulable AND h.schedulable) AS "schedulable!"
            FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
     )
     .fetch_all(db)

@@ -13,28 +13,38 @@ fn decode_state(s: &str) -> Result<LeaseState, sqlx::Error> {
     s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
 
-#[derive(Debug)]
-pub struct NewLease<'a> {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub state: LeaseState,
-    pub request: &'a str,
-    pub count: i32,
-    pub duration_seconds: i64,
-    pub idle_timeout_seconds: i64,
-    pub labels: &'a BTreeMap<String, String>,
-    pub idempotency_key: Option<&'a str>,
-    pub created_by: Option<Uuid>,
-    pub granted_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-}
-
-pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error> {
-    let labels = serde_json::to_value(l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+/// Writes a new lease, its slices (none while pending) and its first event, in one statement.
+/// Fails with the `slices_no_overlap` constraint if another live slice holds any of the
+/// slices' memory slices: the caller reloads those GPUs and tries elsewhere. Slices count
+/// from the lease's `created_at`, the moment of the grant (usage and the monthly budget).
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    l: &Lease,
+    idempotency_key: Option<&str>,
+    created_by: Option<Uuid>,
+    event_kind: &str,
+    event_detail: serde_json::Value,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    let labels = serde_json::to_value(&l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let column = |f: fn(&LeaseSlice) -> i32| l.slices.iter().map(f).collect::<Vec<_>>();
     sqlx::query!(
-        "INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
-             idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at)
-         VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "WITH lease AS (
+             INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
+                 idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
+                 created_at)
+             VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ), slices AS (
+             INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
+                 memory_gib, created_at)
+             SELECT s.id, $1, s.gpu_id, s.profile, s.start, s.size, s.compute_slices,
+                 s.memory_gib, $13
+             FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::int4[], $18::int4[],
+                 $19::int4[], $20::int4[])
+                 AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
+         )
+         INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
+         VALUES ($1, $21, $3::text::lease_state, $22, $23)",
         l.id,
         l.tenant_id,
         l.state.as_str(),
@@ -43,46 +53,24 @@ pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error>
         l.duration_seconds,
         l.idle_timeout_seconds,
         labels,
-        l.idempotency_key,
-        l.created_by,
+        idempotency_key,
+        created_by,
         l.granted_at,
         l.ends_at,
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-#[derive(Debug)]
-pub struct NewSlice<'a> {
-    pub id: Uuid,
-    pub lease_id: Uuid,
-    pub gpu_id: Uuid,
-    pub profile: &'a str,
-    pub start: i32,
-    pub size: i32,
-    pub compute_slices: i32,
-    pub memory_gib: i32,
-    /// When it was granted: usage and the monthly budget count from here.
-    pub created_at: DateTime<Utc>,
-}
-
-/// Fails with the `slices_no_overlap` constraint if another live slice holds these memory
-/// slices: the caller refreshes its view of the fleet and tries elsewhere.
-pub async fn insert_slice(tx: &mut Tx<'_>, s: NewSlice<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
-             memory_gib, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        s.id,
-        s.lease_id,
-        s.gpu_id,
-        s.profile,
-        s.start,
-        s.size,
-        s.compute_slices,
-        s.memory_gib,
-        s.created_at,
+        l.created_at,
+        &l.slices.iter().map(|s| s.id).collect::<Vec<_>>(),
+        &l.slices.iter().map(|s| s.gpu_id).collect::<Vec<_>>(),
+        &l.slices
+            .iter()
+            .map(|s| s.profile.clone())
+            .collect::<Vec<_>>(),
+        &column(|s| s.start),
+        &column(|s| s.size),
+        &column(|s| s.compute_slices),
+        &column(|s| s.memory_gib),
+        event_kind,
+        event_detail,
+        actor,
     )
     .execute(&mut **tx)
     .await
