@@ -3,13 +3,14 @@
 
 use super::auth::Principal;
 use super::error::FreeCapacity;
+use super::placement::Reserved;
 use super::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
-use crate::domain::lease_view::{Lease, LeaseEvent};
+use crate::domain::lease_view::{Lease, LeaseEvent, LeaseSlice};
 use crate::domain::tenant::Tenant;
 use crate::domain::{budget, duration, validate};
-use crate::store::{self, leases::NewLease, leases::NewSlice};
-use chrono::{DateTime, Utc};
+use crate::store;
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
 use std::collections::BTreeMap;
@@ -174,11 +175,12 @@ pub async fn lease_create(
     let mut refreshed = false;
     for attempt in 1..=MAX_ATTEMPTS {
         match try_create(app, who, tenant_id, &req, &plan, idempotency_key).await {
-            Err(Attempt::Conflict(gpu)) => {
-                tracing::debug!(attempt, ?gpu, "placement conflict; reloading the GPU");
-                match gpu {
-                    Some(gpu) => app.index().refresh_gpu(app.db(), gpu).await?,
-                    None => app.refresh_fleet().await?,
+            Err(Attempt::Conflict(mut gpus)) => {
+                tracing::debug!(attempt, ?gpus, "placement conflict; reloading the GPUs");
+                gpus.sort();
+                gpus.dedup();
+                for gpu in gpus {
+                    app.index().refresh_gpu(app.db(), gpu).await?;
                 }
             }
             Err(Attempt::NoFit(_)) if !refreshed => {
@@ -209,8 +211,8 @@ pub async fn lease_create(
 }
 
 enum Attempt {
-    /// Another writer holds a chosen placement (on this GPU, if known): reload and retry.
-    Conflict(Option<Uuid>),
+    /// Another writer holds a place chosen on one of these GPUs: reload them and retry.
+    Conflict(Vec<Uuid>),
     NoFit(Error),
     Failed(Error),
 }
@@ -292,60 +294,79 @@ async fn try_create(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    let now = Utc::now();
+    // Microseconds, as the database keeps them: the lease returned now matches later reads.
+    let now = Utc::now().trunc_subsecs(6);
     let ends_at = now + chrono::Duration::seconds(plan.duration);
     admit(&mut tx, &tenant, &shapes, plan.count, now, ends_at).await?;
-    let lease_id = Uuid::now_v7();
-    let lease = |state, granted_at, ends_at| NewLease {
-        id: lease_id,
-        tenant_id,
-        state,
-        request: &plan.request_text,
-        count: plan.count as i32,
-        duration_seconds: plan.duration,
-        idle_timeout_seconds: idle_timeout,
-        labels: &req.labels,
-        idempotency_key,
-        created_by: Some(who.key_id),
-        granted_at,
-        ends_at,
-        gpu_models: &plan.model_keys,
-        priority: plan.priority,
+    let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
+        let granted = state != LeaseState::Pending;
+        Lease {
+            id: Uuid::now_v7(),
+            tenant_id,
+            state,
+            end_reason: None,
+            request: plan.request_text.clone(),
+            count: plan.count as i32,
+            duration_seconds: plan.duration,
+            idle_timeout_seconds: idle_timeout,
+            extended_seconds: 0,
+            extensions: 0,
+            labels: req.labels.clone(),
+            granted_at: granted.then_some(now),
+            activated_at: None,
+            ends_at: granted.then_some(ends_at),
+            ended_at: None,
+            created_at: now,
+            slices,
+        }
     };
-    let reserved = match app.index().reserve(
+    let reservation = app.index().reserve(
         shapes.clone(),
         plan.count,
         now.timestamp(),
         ends_at.timestamp(),
-    ) {
-        Ok(r) => r,
-        Err(_) if req.wait => {
-            store::leases::insert(&mut tx, lease(LeaseState::Pending, None, None)).await?;
-            store::leases::insert_event(
-                &mut *tx,
-                lease_id,
-                "queued",
-                None,
-                Some(LeaseState::Pending),
-                serde_json::json!({}),
-                &who.actor(),
+    );
+    let (lease, event, detail, reserved) = match reservation {
+        Ok(reserved) => {
+            let slices = reserved.iter().map(Reserved::view).collect();
+            let detail = placements(&reserved);
+            (
+                lease(LeaseState::Provisioning, slices),
+                "granted",
+                detail,
+                reserved,
             )
-            .await?;
-            let lease = store::leases::get(&mut tx, lease_id, None).await?;
-            tx.commit().await?;
-            return Ok((lease.expect("inserted above"), true));
         }
+        Err(_) if req.wait => (
+            lease(LeaseState::Pending, Vec::new()),
+            "queued",
+            serde_json::json!({}),
+            Vec::new(),
+        ),
         Err(nofit) => {
             drop(tx);
             return Err(Attempt::NoFit(no_capacity(app, &shapes, &nofit).await?));
         }
     };
+    let actor = who.actor();
+    let origin = store::leases::Origin {
+        idempotency_key,
+        created_by: Some(who.key_id),
+        gpu_models: &plan.model_keys,
+        priority: plan.priority,
+    };
+    let written = store::leases::insert(&mut tx, &lease, &origin, event, detail, &actor).await;
+    let committed = match written {
+        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Err(e) => Err(e),
+    };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    let granted = lease(LeaseState::Provisioning, Some(now), Some(ends_at));
-    if let Err((e, gpu)) = write_grant(&mut tx, who, granted, &reserved).await {
+    if let Err(e) = committed {
         app.index().forget(ids);
         return Err(match store::constraint(&e) {
-            Some("slices_no_overlap") => Attempt::Conflict(gpu),
+            Some("slices_no_overlap") => {
+                Attempt::Conflict(reserved.iter().map(|r| r.gpu_id).collect())
+            }
             Some("leases_idempotency_key_unique") => Error::Conflict {
                 code: "conflict",
                 detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
@@ -354,84 +375,58 @@ async fn try_create(
             _ => e.into(),
         });
     }
-    let lease = store::leases::get(&mut tx, lease_id, None).await;
-    if let Err(e) = tx.commit().await {
-        app.index().forget(ids);
-        return Err(e.into());
-    }
     app.index().confirm(&ids);
-    let lease = lease.map_err(|e| Attempt::Failed(e.into()))?;
-    Ok((lease.expect("inserted above"), true))
+    Ok((lease, true))
 }
 
-/// Writes a granted lease: its row, then its slices (see [`place_slices`]). On failure, also
-/// says on which GPU a slice insert failed, if one did.
-async fn write_grant(
-    tx: &mut store::Tx<'_>,
-    who: &Principal,
-    lease: NewLease<'_>,
-    reserved: &[super::placement::Reserved],
-) -> Result<(), (sqlx::Error, Option<Uuid>)> {
-    let (lease_id, granted_at) = (lease.id, lease.granted_at.unwrap_or_else(Utc::now));
-    store::leases::insert(tx, lease)
-        .await
-        .map_err(|e| (e, None))?;
-    place_slices(tx, &who.actor(), lease_id, None, granted_at, reserved).await
-}
-
-/// A granted lease's slices, the hosts' new generations (their agents make the instances) and
-/// the `granted` event.
-async fn place_slices(
-    tx: &mut store::Tx<'_>,
-    actor: &str,
-    lease_id: Uuid,
-    from: Option<LeaseState>,
-    granted_at: DateTime<Utc>,
-    reserved: &[super::placement::Reserved],
-) -> Result<(), (sqlx::Error, Option<Uuid>)> {
-    let mut hosts = Vec::new();
-    for r in reserved {
-        let p = r.shape.profile();
-        store::leases::insert_slice(
-            tx,
-            NewSlice {
-                id: r.slice_id,
-                lease_id,
-                gpu_id: r.gpu_id,
-                profile: p.name,
-                start: i32::from(r.start),
-                size: i32::from(r.size),
-                compute_slices: i32::from(p.compute_slices),
-                memory_gib: p.nominal_memory_gib() as i32,
-                created_at: granted_at,
-            },
-        )
-        .await
-        .map_err(|e| (e, Some(r.gpu_id)))?;
-        hosts.push(r.host_id);
-    }
-    // A fixed order, so concurrent grants lock host rows without deadlocking.
+/// Bumps the hosts' desired generations (their slices changed, DESIGN.md §2 invariant 4) and
+/// commits. The bump takes the hosts' row locks, which every grant and release on those hosts
+/// waits for, so it comes last and the locks are held only for the commit.
+async fn bump_and_commit(mut tx: store::Tx<'_>, mut hosts: Vec<Uuid>) -> Result<(), sqlx::Error> {
+    // A fixed order, so concurrent transactions lock host rows without deadlocking.
     hosts.sort();
     hosts.dedup();
-    store::fleet::bump_generations(&mut **tx, &hosts)
-        .await
-        .map_err(|e| (e, None))?;
-    store::leases::insert_event(
-        &mut **tx,
-        lease_id,
-        "granted",
-        from,
-        Some(LeaseState::Provisioning),
-        serde_json::json!({
-            "placements": reserved.iter().map(|r| serde_json::json!({
-                "gpu_id": r.gpu_id, "profile": r.shape.profile().name,
-                "start": r.start, "size": r.size,
-            })).collect::<Vec<_>>(),
-        }),
-        actor,
-    )
-    .await
-    .map_err(|e| (e, None))
+    if !hosts.is_empty() {
+        store::fleet::bump_generations(&mut *tx, &hosts).await?;
+    }
+    tx.commit().await
+}
+
+/// Whether the tenant's quota and monthly budget leave room for `count` slices of the worst of
+/// `shapes` from `now` to `ends_at`. The caller holds the tenant's row lock.
+async fn admit(
+    tx: &mut store::Tx<'_>,
+    tenant: &Tenant,
+    shapes: &[SliceShape],
+    count: usize,
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), Error> {
+    let policy = &tenant.policy;
+    // Quota: what the tenant holds plus the worst case of this request.
+    let (leases, compute, memory) = store::tenants::live_usage(&mut **tx, tenant.id).await?;
+    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
+    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * count as i64;
+    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * count as i64;
+    quota("live leases", leases, 1, policy.max_live_leases)?;
+    quota(
+        "compute slices",
+        compute,
+        want_compute,
+        policy.max_live_compute_slices,
+    )?;
+    quota(
+        "memory GiB",
+        memory,
+        want_memory,
+        policy.max_live_memory_gib,
+    )?;
+    if let Some(hours) = policy.monthly_budget_slice_hours {
+        let month = budget::Month::containing(now);
+        let wanted = budget::cost(month, want_compute, now, ends_at);
+        check_budget(tx, tenant.id, month, hours, wanted, "duration").await?;
+    }
+    Ok(())
 }
 
 /// What became of a pending lease the queue offered a place.
@@ -491,7 +486,7 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
                 return Ok(PendingGrant::Gone);
             }
         };
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(6);
     let ends_at = now + chrono::Duration::seconds(p.duration_seconds);
     match admit(
         &mut tx,
@@ -517,37 +512,23 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
     ) else {
         return Ok(PendingGrant::Waiting("no_capacity"));
     };
+    let slices: Vec<LeaseSlice> = reserved.iter().map(Reserved::view).collect();
+    let written =
+        store::leases::grant_pending(&mut tx, id, now, ends_at, &slices, placements(&reserved))
+            .await;
+    let committed = match written {
+        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Err(e) => Err(e),
+    };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    let written = async {
-        store::leases::grant_pending(&mut tx, id, now, ends_at)
-            .await
-            .map_err(|e| (e, None))?;
-        place_slices(
-            &mut tx,
-            "system",
-            id,
-            Some(LeaseState::Pending),
-            now,
-            &reserved,
-        )
-        .await
-    }
-    .await;
-    if let Err((e, gpu)) = written {
+    if let Err(e) = committed {
         app.index().forget(ids);
-        return match store::constraint(&e) {
-            Some("slices_no_overlap") => {
-                match gpu {
-                    Some(gpu) => app.index().refresh_gpu(app.db(), gpu).await?,
-                    None => app.refresh_fleet().await?,
-                }
-                Ok(PendingGrant::Waiting("conflict"))
+        if store::constraint(&e) == Some("slices_no_overlap") {
+            for gpu in reserved.iter().map(|r| r.gpu_id) {
+                app.index().refresh_gpu(app.db(), gpu).await?;
             }
-            _ => Err(e.into()),
-        };
-    }
-    if let Err(e) = tx.commit().await {
-        app.index().forget(ids);
+            return Ok(PendingGrant::Waiting("conflict"));
+        }
         return Err(e.into());
     }
     app.index().confirm(&ids);
@@ -555,41 +536,18 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
     Ok(PendingGrant::Granted)
 }
 
-/// Whether the tenant's quota and monthly budget leave room for `count` slices of the worst of
-/// `shapes` from `now` to `ends_at`. The caller holds the tenant's row lock.
-async fn admit(
-    tx: &mut store::Tx<'_>,
-    tenant: &Tenant,
-    shapes: &[SliceShape],
-    count: usize,
-    now: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-) -> Result<(), Error> {
-    let policy = &tenant.policy;
-    // Quota: what the tenant holds plus the worst case of this request.
-    let (leases, compute, memory) = store::tenants::live_usage(&mut **tx, tenant.id).await?;
-    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
-    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * count as i64;
-    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * count as i64;
-    quota("live leases", leases, 1, policy.max_live_leases)?;
-    quota(
-        "compute slices",
-        compute,
-        want_compute,
-        policy.max_live_compute_slices,
-    )?;
-    quota(
-        "memory GiB",
-        memory,
-        want_memory,
-        policy.max_live_memory_gib,
-    )?;
-    if let Some(hours) = policy.monthly_budget_slice_hours {
-        let month = budget::Month::containing(now);
-        let wanted = budget::cost(month, want_compute, now, ends_at);
-        check_budget(tx, tenant.id, month, hours, wanted, "duration").await?;
-    }
-    Ok(())
+/// The `granted` event's record of where the slices went.
+fn placements(reserved: &[Reserved]) -> serde_json::Value {
+    let placements: Vec<_> = reserved
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "gpu_id": r.gpu_id, "profile": r.shape.profile().name,
+                "start": r.start, "size": r.size,
+            })
+        })
+        .collect();
+    serde_json::json!({ "placements": placements })
 }
 
 /// Refuses `wanted` more compute-slice-seconds this month if the tenant's budget of `hours`

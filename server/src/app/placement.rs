@@ -9,6 +9,7 @@
 //! always known (`pending`), and while a reload is in flight every commit and release is also
 //! noted in a journal; both are replayed onto the snapshot before it replaces the index.
 
+use crate::domain::lease_view::LeaseSlice;
 use crate::store;
 use slicebroker_placement::{
     Decision, Fleet, GpuKey, HostKey, NoFit, PlacementRequest, Policy, SliceKey,
@@ -23,10 +24,42 @@ use uuid::Uuid;
 pub struct Reserved {
     pub slice_id: Uuid,
     pub gpu_id: Uuid,
+    pub gpu_uuid: String,
     pub host_id: Uuid,
+    pub host: String,
     pub shape: SliceShape,
     pub start: u8,
     pub size: u8,
+}
+
+impl Reserved {
+    /// The slice as a new lease shows it.
+    pub fn view(&self) -> LeaseSlice {
+        let p = self.shape.profile();
+        LeaseSlice {
+            id: self.slice_id,
+            host_id: self.host_id,
+            host: self.host.clone(),
+            gpu_id: self.gpu_id,
+            gpu_uuid: self.gpu_uuid.clone(),
+            model: self.shape.model().key.to_owned(),
+            profile: p.name.to_owned(),
+            start: i32::from(self.start),
+            size: i32::from(self.size),
+            compute_slices: i32::from(p.compute_slices),
+            memory_gib: p.nominal_memory_gib() as i32,
+            mig_device_uuid: None,
+            cuda_visible_devices: None,
+            released_at: None,
+        }
+    }
+}
+
+/// What a lease's view of a slice shows about its GPU and host.
+#[derive(Clone, Debug)]
+struct GpuNames {
+    uuid: String,
+    host: String,
 }
 
 /// A slice this replica placed, as the index needs it to place it again.
@@ -49,6 +82,8 @@ struct Journal {
 struct State {
     fleet: Fleet,
     gpu_ids: Vec<Uuid>,
+    /// By `GpuKey`, like `gpu_ids`.
+    gpu_names: Vec<GpuNames>,
     gpu_keys: HashMap<Uuid, GpuKey>,
     host_ids: Vec<Uuid>,
     host_keys: HashMap<Uuid, HostKey>,
@@ -79,6 +114,10 @@ impl State {
             }
             let key = st.fleet.add_gpu(host, model, g.schedulable);
             st.gpu_ids.push(g.id);
+            st.gpu_names.push(GpuNames {
+                uuid: g.uuid,
+                host: g.host_name,
+            });
             st.gpu_keys.insert(g.id, key);
         }
         st.add_live(slices);
@@ -274,10 +313,13 @@ impl PlacementIndex {
                 "plan_many proposes placements that fit together"
             );
             st.pending.insert(slice_id, placed);
+            let names = st.gpu_names[d.gpu.0 as usize].clone();
             out.push(Reserved {
                 slice_id,
                 gpu_id,
+                gpu_uuid: names.uuid,
                 host_id: st.host_ids[d.host.0 as usize],
+                host: names.host,
                 shape: d.shape,
                 start: d.placement.start,
                 size: d.placement.size,

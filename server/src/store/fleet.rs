@@ -10,6 +10,9 @@ use uuid::Uuid;
 pub struct GpuRecord {
     pub id: Uuid,
     pub host_id: Uuid,
+    pub host_name: String,
+    /// NVML's GPU UUID.
+    pub uuid: String,
     pub model: String,
     /// Neither the GPU nor its host is cordoned or unreachable, MIG is on and its geometry is
     /// the catalog's.
@@ -31,7 +34,7 @@ pub struct LiveSlice {
 pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error> {
     sqlx::query_as!(
         GpuRecord,
-        r#"SELECT g.id, g.host_id, g.model,
+        r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.model,
                (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog
                    AND h.unreachable_since IS NULL) AS "schedulable!"
            FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#

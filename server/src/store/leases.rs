@@ -13,34 +13,49 @@ fn decode_state(s: &str) -> Result<LeaseState, sqlx::Error> {
     s.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
 
+/// What a lease row keeps about its request beyond the [`Lease`] view.
 #[derive(Debug)]
-pub struct NewLease<'a> {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub state: LeaseState,
-    pub request: &'a str,
-    pub count: i32,
-    pub duration_seconds: i64,
-    pub idle_timeout_seconds: i64,
-    pub labels: &'a BTreeMap<String, String>,
+pub struct Origin<'a> {
     pub idempotency_key: Option<&'a str>,
     pub created_by: Option<Uuid>,
-    pub granted_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Catalog keys the request allowed; empty = any.
+    /// Catalog keys the request allowed; empty = any (to place a pending lease later).
     pub gpu_models: &'a [String],
     /// Order in the pending queue: higher first.
     pub priority: i32,
 }
 
-pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error> {
-    let labels = serde_json::to_value(l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+/// Writes a new lease, its slices (none while pending) and its first event, in one statement.
+/// Fails with the `slices_no_overlap` constraint if another live slice holds any of the
+/// slices' memory slices: the caller reloads those GPUs and tries elsewhere. Slices count
+/// from the lease's `created_at`, the moment of the grant (usage and the monthly budget).
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    l: &Lease,
+    origin: &Origin<'_>,
+    event_kind: &str,
+    event_detail: serde_json::Value,
+    actor: &str,
+) -> Result<(), sqlx::Error> {
+    let labels = serde_json::to_value(&l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let column = |f: fn(&LeaseSlice) -> i32| l.slices.iter().map(f).collect::<Vec<_>>();
     sqlx::query!(
-        "INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
-             idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
-             gpu_models, priority)
-         VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-             $14)",
+        "WITH lease AS (
+             INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
+                 idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
+                 created_at, gpu_models, priority)
+             VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                 $24, $25)
+         ), slices AS (
+             INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
+                 memory_gib, created_at)
+             SELECT s.id, $1, s.gpu_id, s.profile, s.start, s.size, s.compute_slices,
+                 s.memory_gib, $13
+             FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::int4[], $18::int4[],
+                 $19::int4[], $20::int4[])
+                 AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
+         )
+         INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
+         VALUES ($1, $21, $3::text::lease_state, $22, $23)",
         l.id,
         l.tenant_id,
         l.state.as_str(),
@@ -49,48 +64,26 @@ pub async fn insert(tx: &mut Tx<'_>, l: NewLease<'_>) -> Result<(), sqlx::Error>
         l.duration_seconds,
         l.idle_timeout_seconds,
         labels,
-        l.idempotency_key,
-        l.created_by,
+        origin.idempotency_key,
+        origin.created_by,
         l.granted_at,
         l.ends_at,
-        l.gpu_models,
-        l.priority,
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-#[derive(Debug)]
-pub struct NewSlice<'a> {
-    pub id: Uuid,
-    pub lease_id: Uuid,
-    pub gpu_id: Uuid,
-    pub profile: &'a str,
-    pub start: i32,
-    pub size: i32,
-    pub compute_slices: i32,
-    pub memory_gib: i32,
-    /// When it was granted: usage and the monthly budget count from here.
-    pub created_at: DateTime<Utc>,
-}
-
-/// Fails with the `slices_no_overlap` constraint if another live slice holds these memory
-/// slices: the caller refreshes its view of the fleet and tries elsewhere.
-pub async fn insert_slice(tx: &mut Tx<'_>, s: NewSlice<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
-             memory_gib, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        s.id,
-        s.lease_id,
-        s.gpu_id,
-        s.profile,
-        s.start,
-        s.size,
-        s.compute_slices,
-        s.memory_gib,
-        s.created_at,
+        l.created_at,
+        &l.slices.iter().map(|s| s.id).collect::<Vec<_>>(),
+        &l.slices.iter().map(|s| s.gpu_id).collect::<Vec<_>>(),
+        &l.slices
+            .iter()
+            .map(|s| s.profile.clone())
+            .collect::<Vec<_>>(),
+        &column(|s| s.start),
+        &column(|s| s.size),
+        &column(|s| s.compute_slices),
+        &column(|s| s.memory_gib),
+        event_kind,
+        event_detail,
+        actor,
+        origin.gpu_models,
+        origin.priority,
     )
     .execute(&mut **tx)
     .await
@@ -506,21 +499,45 @@ pub async fn pending_queue(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<Uu
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// `pending → provisioning`: granted now, ending `ends_at` unless extended.
+/// `pending → provisioning` with its slices and the `granted` event, in one statement. Fails
+/// with `slices_no_overlap` like [`insert`].
 pub async fn grant_pending(
     tx: &mut Tx<'_>,
     id: Uuid,
     granted_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE leases SET state = 'provisioning', granted_at = $2, ends_at = $3
-         WHERE id = $1 AND state = 'pending'",
+    slices: &[LeaseSlice],
+    detail: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let column = |f: fn(&LeaseSlice) -> i32| slices.iter().map(f).collect::<Vec<_>>();
+    sqlx::query!(
+        "WITH lease AS (
+             UPDATE leases SET state = 'provisioning', granted_at = $2, ends_at = $3
+             WHERE id = $1 AND state = 'pending'
+         ), slices AS (
+             INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
+                 memory_gib, created_at)
+             SELECT s.id, $1, s.gpu_id, s.profile, s.start, s.size, s.compute_slices,
+                 s.memory_gib, $2
+             FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::int4[], $8::int4[],
+                 $9::int4[], $10::int4[])
+                 AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
+         )
+         INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+         VALUES ($1, 'granted', 'pending', 'provisioning', $11, 'system')",
         id,
         granted_at,
-        ends_at
+        ends_at,
+        &slices.iter().map(|s| s.id).collect::<Vec<_>>(),
+        &slices.iter().map(|s| s.gpu_id).collect::<Vec<_>>(),
+        &slices.iter().map(|s| s.profile.clone()).collect::<Vec<_>>(),
+        &column(|s| s.start),
+        &column(|s| s.size),
+        &column(|s| s.compute_slices),
+        &column(|s| s.memory_gib),
+        detail,
     )
     .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .await
+    .map(|_| ())
 }

@@ -276,7 +276,8 @@ impl TestApp {
             "audit_log",
         ] {
             let digest: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT '{t}:' || count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '')
+                "SELECT '{t}:' || count(*) || ':'
+                     || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '')
                  FROM {t} x"
             )))
             .fetch_one(self.app.db())

@@ -22,7 +22,11 @@ async fn a_granted_lease_has_a_placement_and_release_ends_it() {
     assert_eq!(lease["slices"][0]["size"], 2);
     let id = lease["id"].as_str().unwrap();
     let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
-    assert_eq!(shown.ok(200)["id"], id);
+    assert_eq!(
+        shown.ok(200),
+        &lease,
+        "the lease a grant returns is the one the database holds"
+    );
     let list = app.get("/v1/leases?label=job=x", &team).await;
     assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 1);
     let released = app
@@ -199,6 +203,9 @@ async fn no_capacity_is_503_saying_what_is_free() {
         )
         .await;
     assert_eq!(queued.ok(202)["state"], "pending");
+    let id = queued.body["id"].as_str().unwrap();
+    let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
+    assert_eq!(shown.ok(200), &queued.body);
 }
 
 #[tokio::test]

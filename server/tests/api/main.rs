@@ -5,6 +5,7 @@ mod agents;
 mod auth;
 mod errors;
 mod harness;
+mod lease_errors;
 mod leases;
 mod metrics;
 mod openapi;

@@ -1,0 +1,149 @@
+//! slicebroker-loadgen: concurrent clients that each loop create → release over HTTP against a
+//! seeded fleet, then report grants per second and latency percentiles. By default it creates
+//! a fresh database and runs the server in this process; `--url` drives a running server.
+
+mod http;
+mod setup;
+mod stats;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use http::Client;
+use stats::{Outcome, Report};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slicebroker-loadgen",
+    about = "Load benchmark for slicebroker-server"
+)]
+struct Args {
+    /// PostgreSQL to create the benchmark database in (any database of that server), or with
+    /// `--url` the running server's own database, which is seeded in place.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    database_url: String,
+    /// Drive this running server instead of starting one (needs `--admin-key`).
+    #[arg(long, requires = "admin_key")]
+    url: Option<String>,
+    /// An admin API key of the server given with `--url`.
+    #[arg(long)]
+    admin_key: Option<String>,
+    /// Concurrent clients, each looping create → release.
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Seconds to measure for.
+    #[arg(long, default_value_t = 20.0)]
+    seconds: f64,
+    /// Seconds of load before measuring starts (connections, caches).
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// GPUs to seed, alternating h100-80gb and a100-40gb, 8 per host.
+    #[arg(long, default_value_t = 1000)]
+    gpus: usize,
+    /// Tenants the clients are spread over (client i uses tenant i mod this).
+    #[arg(long, default_value_t = 32)]
+    tenants: usize,
+    /// The in-process server's database pool size.
+    #[arg(long, default_value_t = 16)]
+    pool: u32,
+    /// Keep the benchmark database afterwards.
+    #[arg(long)]
+    keep_database: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.clients == 0 || args.tenants == 0 || args.gpus == 0 {
+        bail!("--clients, --tenants and --gpus must be at least 1");
+    }
+    let target = match &args.url {
+        Some(url) => setup::Target::remote(url, &args.database_url, args.admin_key.as_deref())
+            .await
+            .context("connecting to the server's database")?,
+        None => setup::Target::in_process(&args.database_url, args.pool)
+            .await
+            .context("starting the server in process")?,
+    };
+    let client = Client::new(&target.base_url);
+    let models = setup::seed_fleet(&target.db, args.gpus).await?;
+    target.refresh().await?;
+    let tokens = setup::tenants(&client, &target.admin_key, args.tenants).await?;
+    eprintln!(
+        "seeded {} GPUs ({models}) and {} tenants; warming up for {}s",
+        args.gpus, args.tenants, args.warmup
+    );
+
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs_f64(args.warmup);
+    let until = measure_from + Duration::from_secs_f64(args.seconds);
+    let mut tasks = Vec::new();
+    for i in 0..args.clients {
+        let client = client.clone();
+        let token = tokens[i % tokens.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            run_client(&client, &token, i, measure_from, until).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.extend(t.await?);
+    }
+    let elapsed = args.seconds;
+    let report = Report::new(&outcomes, elapsed);
+    println!(
+        "slicebroker load benchmark: {} clients x create+release for {:.0}s, {} GPUs, {} tenants, \
+         server pool {}",
+        args.clients,
+        args.seconds,
+        args.gpus,
+        args.tenants,
+        if args.url.is_some() {
+            "(remote)".to_owned()
+        } else {
+            args.pool.to_string()
+        }
+    );
+    print!("{report}");
+    target.finish(args.keep_database).await?;
+    Ok(())
+}
+
+/// Loops create → release until `until`; returns what happened after `measure_from`.
+async fn run_client(
+    client: &Client,
+    token: &str,
+    i: usize,
+    measure_from: Instant,
+    until: Instant,
+) -> Vec<Outcome> {
+    const SIZES: [&str; 3] = ["1g", "2g", "3g"];
+    let mut out = Vec::new();
+    let mut n = i;
+    while Instant::now() < until {
+        n += 1;
+        let body = format!(
+            r#"{{"profile":"{}","duration":"1h"}}"#,
+            SIZES[n % SIZES.len()]
+        );
+        let t0 = Instant::now();
+        let created = client.post("/v1/leases", token, &body).await;
+        let create = Outcome::create(t0, &created);
+        let measured = t0 >= measure_from;
+        let lease = created.ok().filter(|r| r.status == 201).and_then(|r| r.id);
+        if measured {
+            out.push(create);
+        }
+        let Some(id) = lease else {
+            continue;
+        };
+        let t1 = Instant::now();
+        let released = client
+            .post(&format!("/v1/leases/{id}/release"), token, "{}")
+            .await;
+        if measured {
+            out.push(Outcome::release(t1, &released));
+        }
+    }
+    out
+}
