@@ -172,17 +172,31 @@ impl Config {
         }
         let var = |name: &str| format!("{ENV_PREFIX}{name}");
         let get = |name: &str| lookup(&var(name)).filter(|v| !v.is_empty());
-        if let Some(v) = get("LISTEN") {
-            self.listen = parsed(&var("LISTEN"), &v)?;
+        // Every setting that parses from its text, by variable name.
+        macro_rules! parse_each {
+            ($($name:literal => $field:ident),* $(,)?) => {
+                $(if let Some(v) = get($name) {
+                    self.$field = parsed(&var($name), &v)?;
+                })*
+            };
         }
+        parse_each!(
+            "LISTEN" => listen,
+            "DATABASE_MAX_CONNECTIONS" => database_max_connections,
+            "RUN_MIGRATIONS" => run_migrations,
+            "REQUEST_TIMEOUT_MS" => request_timeout_ms,
+            "BODY_LIMIT_BYTES" => body_limit_bytes,
+            "LIFECYCLE_JOBS" => lifecycle_jobs,
+            "LIFECYCLE_INTERVAL_MS" => lifecycle_interval_ms,
+            "EXPIRY_WARNING_SECS" => expiry_warning_secs,
+            "IDLE_WARNING_PERCENT" => idle_warning_percent,
+            "HOST_UNREACHABLE_AFTER_MS" => host_unreachable_after_ms,
+            "HOST_LOST_AFTER_MS" => host_lost_after_ms,
+            "JWT_TTL_SECONDS" => jwt_ttl_seconds,
+            "PLACEMENT_REFRESH_MS" => placement_refresh_ms,
+        );
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = Secret::new(v);
-        }
-        if let Some(v) = get("DATABASE_MAX_CONNECTIONS") {
-            self.database_max_connections = parsed(&var("DATABASE_MAX_CONNECTIONS"), &v)?;
-        }
-        if let Some(v) = get("RUN_MIGRATIONS") {
-            self.run_migrations = parsed(&var("RUN_MIGRATIONS"), &v)?;
         }
         if let Some(v) = get("LOG_FORMAT") {
             self.log_format = match v.as_str() {
@@ -199,38 +213,11 @@ impl Config {
         if let Some(v) = get("LOG_FILTER") {
             self.log_filter = v;
         }
-        if let Some(v) = get("REQUEST_TIMEOUT_MS") {
-            self.request_timeout_ms = parsed(&var("REQUEST_TIMEOUT_MS"), &v)?;
-        }
-        if let Some(v) = get("BODY_LIMIT_BYTES") {
-            self.body_limit_bytes = parsed(&var("BODY_LIMIT_BYTES"), &v)?;
-        }
-        if let Some(v) = get("LIFECYCLE_JOBS") {
-            self.lifecycle_jobs = parsed(&var("LIFECYCLE_JOBS"), &v)?;
-        }
-        if let Some(v) = get("LIFECYCLE_INTERVAL_MS") {
-            self.lifecycle_interval_ms = parsed(&var("LIFECYCLE_INTERVAL_MS"), &v)?;
-        }
-        if let Some(v) = get("EXPIRY_WARNING_SECS") {
-            self.expiry_warning_secs = parsed(&var("EXPIRY_WARNING_SECS"), &v)?;
-        }
-        if let Some(v) = get("IDLE_WARNING_PERCENT") {
-            self.idle_warning_percent = parsed(&var("IDLE_WARNING_PERCENT"), &v)?;
-        }
-        if let Some(v) = get("HOST_UNREACHABLE_AFTER_MS") {
-            self.host_unreachable_after_ms = parsed(&var("HOST_UNREACHABLE_AFTER_MS"), &v)?;
-        }
-        if let Some(v) = get("HOST_LOST_AFTER_MS") {
-            self.host_lost_after_ms = parsed(&var("HOST_LOST_AFTER_MS"), &v)?;
-        }
         if let Some(v) = get("JWT_AUDIENCE") {
             self.jwt_audience = v;
         }
         if let Some(v) = get("JWT_ISSUER") {
             self.jwt_issuer = v;
-        }
-        if let Some(v) = get("JWT_TTL_SECONDS") {
-            self.jwt_ttl_seconds = parsed(&var("JWT_TTL_SECONDS"), &v)?;
         }
         if let Some(v) = get("JWT_SIGNING_KEY_PEM") {
             self.jwt_signing_key_pem = Some(Secret::new(v));
@@ -240,9 +227,6 @@ impl Config {
         }
         if let Some(v) = get("PLACEMENT_POLICY") {
             self.placement_policy = v;
-        }
-        if let Some(v) = get("PLACEMENT_REFRESH_MS") {
-            self.placement_refresh_ms = parsed(&var("PLACEMENT_REFRESH_MS"), &v)?;
         }
         Ok(())
     }

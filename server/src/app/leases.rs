@@ -356,13 +356,7 @@ async fn try_create(
         priority: plan.priority,
     };
     let written = store::leases::insert(&mut tx, &lease, &origin, event, detail, &actor).await;
-    let committed = match written {
-        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
-        Err(e) => Err(e),
-    };
-    let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    if let Err(e) = committed {
-        app.index().forget(ids);
+    if let Err(e) = commit_grant(app, tx, written, &reserved).await {
         return Err(match store::constraint(&e) {
             Some("slices_no_overlap") => {
                 Attempt::Conflict(reserved.iter().map(|r| r.gpu_id).collect())
@@ -375,8 +369,27 @@ async fn try_create(
             _ => e.into(),
         });
     }
-    app.index().confirm(&ids);
     Ok((lease, true))
+}
+
+/// Commits a grant written in `tx` (bumping its hosts' generations last) and settles the
+/// reservations in the placement index: kept on success, dropped on failure.
+async fn commit_grant(
+    app: &App,
+    tx: store::Tx<'_>,
+    written: Result<(), sqlx::Error>,
+    reserved: &[Reserved],
+) -> Result<(), sqlx::Error> {
+    let committed = match written {
+        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Err(e) => Err(e),
+    };
+    let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
+    match committed {
+        Ok(()) => app.index().confirm(&ids),
+        Err(_) => app.index().forget(ids),
+    }
+    committed
 }
 
 /// Bumps the hosts' desired generations (their slices changed, DESIGN.md §2 invariant 4) and
@@ -516,13 +529,7 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
     let written =
         store::leases::grant_pending(&mut tx, id, now, ends_at, &slices, placements(&reserved))
             .await;
-    let committed = match written {
-        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
-        Err(e) => Err(e),
-    };
-    let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
-    if let Err(e) = committed {
-        app.index().forget(ids);
+    if let Err(e) = commit_grant(app, tx, written, &reserved).await {
         if store::constraint(&e) == Some("slices_no_overlap") {
             for gpu in reserved.iter().map(|r| r.gpu_id) {
                 app.index().refresh_gpu(app.db(), gpu).await?;
@@ -531,7 +538,6 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
         }
         return Err(e.into());
     }
-    app.index().confirm(&ids);
     app.metrics().granted();
     Ok(PendingGrant::Granted)
 }
