@@ -1,5 +1,7 @@
 //! Usage from lease intervals: compute-slice-hours per tenant, profile and UTC day. A slice
-//! counts from the moment it was granted (its capacity is held from then) until released.
+//! counts from the moment it was granted (its capacity is held from then) until released, or
+//! until its lease ended if that came first (a lease lost with its host stops counting although
+//! its slice stays taken until the agent comes back).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
@@ -30,11 +32,13 @@ pub async fn usage(
         r#"WITH spans AS (
                SELECT l.tenant_id, t.name AS tenant, s.profile, g.model, s.compute_slices,
                       greatest(s.created_at, $2) AS lo,
-                      least(coalesce(s.released_at, now()), $3) AS hi
+                      least(coalesce(s.released_at, now()), coalesce(l.ended_at, now()), $3)
+                          AS hi
                FROM slices s JOIN leases l ON l.id = s.lease_id
                JOIN tenants t ON t.id = l.tenant_id JOIN gpus g ON g.id = s.gpu_id
                WHERE ($1::uuid IS NULL OR l.tenant_id = $1)
-                 AND s.created_at < $3 AND coalesce(s.released_at, now()) > $2
+                 AND s.created_at < $3
+                 AND least(coalesce(s.released_at, now()), coalesce(l.ended_at, now())) > $2
            ), days AS (
                SELECT sp.*, d::date AS day,
                       greatest(sp.lo, d) AS dlo, least(sp.hi, d + interval '1 day') AS dhi
@@ -68,7 +72,8 @@ pub async fn committed_compute_seconds(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT coalesce(sum(s.compute_slices * greatest(0, extract(epoch FROM
-                   least(coalesce(s.released_at, greatest(l.ends_at, now())), $3)
+                   least(coalesce(s.released_at, greatest(l.ends_at, now())),
+                       coalesce(l.ended_at, 'infinity'), $3)
                    - greatest(s.created_at, $2)))), 0)::bigint AS "seconds!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
            WHERE l.tenant_id = $1 AND s.created_at < $3
