@@ -107,6 +107,15 @@ async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
     .await;
     assert_eq!(seen, 1);
 
+    // Extended within the tenant's policy (a week of extensions), refused beyond it.
+    let by = |by: &str| json!({ "by": by });
+    let extend = format!("/v1/leases/{id}/extend");
+    let extended = c.api("POST", &extend, &team, Some(&by("2h"))).await;
+    assert_ne!(extended.ok()["ends_at"], active["ends_at"]);
+    let refused = c.api("POST", &extend, &team, Some(&by("8d"))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.body["field"], "by");
+
     c.api(
         "POST",
         &format!("/v1/leases/{id}/release"),

@@ -91,9 +91,14 @@ async fn requests_over_both_replicas_racing_for_the_last_slices_never_overlap_or
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_during_a_burst_loses_no_acknowledged_lease() {
+    // The suite's full shape: two replicas, three agents.
     let mut c = Cluster::start(2).await;
-    c.add_agent(node("node-1", "h100-80gb:8", 32)).await;
-    wait_host(&c, "node-1", 8).await;
+    c.add_agent(node("node-1", "h100-80gb:4", 32)).await;
+    c.add_agent(node("node-2", "h100-80gb:4", 34)).await;
+    c.add_agent(node("node-3", "a100-40gb:4", 35)).await;
+    for host in ["node-1", "node-2", "node-3"] {
+        wait_host(&c, host, 4).await;
+    }
     let team = c.tenant("team-a", Value::Null).await;
     let body = json!({ "profile": "1g.10gb", "duration": "1h" });
     let pid = c.server_pid(1).expect("replica 1 runs");
@@ -151,6 +156,36 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     let team = c.tenant("team-a", Value::Null).await;
     let body = json!({ "profile": "1g.10gb", "duration": "1h" });
 
+    // Requests keep coming while PostgreSQL goes away and comes back.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (client, stop, body, team) =
+            (c.client.clone(), stop.clone(), body.clone(), team.clone());
+        let urls = [c.server_url(0).to_owned(), c.server_url(1).to_owned()];
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let url = format!("{}/v1/leases", urls[i % 2]);
+                let r = client
+                    .try_request("POST", &url, Some(&team), Some(&body))
+                    .await;
+                let r = r.map(|r| (r.status, r.body["id"].as_str().map(str::to_owned)));
+                // Give the slice back at once so the load never fills the fleet.
+                if let Ok((201, Some(id))) = &r {
+                    let release = format!("{}/v1/leases/{id}/release", urls[i % 2]);
+                    let _ = client
+                        .try_request("POST", &release, Some(&team), Some(&json!({})))
+                        .await;
+                }
+                seen.push(r);
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            seen
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
     pg.down();
     for i in 0..2 {
         let ready = format!("{}/readyz", c.server_url(i));
@@ -185,6 +220,25 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     for i in 0..2 {
         let r = c.api_on(i, "POST", "/v1/leases", &team, Some(&body)).await;
         wait_state(&c, &team, r.ok()["id"].as_str().unwrap(), "active").await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let seen = load.await.unwrap();
+    let statuses: Vec<u16> = seen
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|r| r.0))
+        .collect();
+    assert!(
+        statuses.contains(&201) && statuses.contains(&503),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [201, 503].contains(s)),
+        "only grants and 503s while the database is away: {statuses:?}"
+    );
+    // Every lease a client was told about exists.
+    for (_, id) in seen.iter().flatten().filter(|(s, _)| *s == 201) {
+        let path = format!("/v1/leases/{}", id.as_deref().unwrap());
+        c.api("GET", &path, &team, None).await.ok();
     }
     drop(c);
     drop(pg);
