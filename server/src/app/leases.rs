@@ -381,7 +381,7 @@ async fn commit_grant(
     reserved: &[Reserved],
 ) -> Result<(), sqlx::Error> {
     let committed = match written {
-        Ok(()) => bump_and_commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Ok(()) => super::release::commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
         Err(e) => Err(e),
     };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
@@ -390,19 +390,6 @@ async fn commit_grant(
         Err(_) => app.index().forget(ids),
     }
     committed
-}
-
-/// Bumps the hosts' desired generations (their slices changed, DESIGN.md §2 invariant 4) and
-/// commits. The bump takes the hosts' row locks, which every grant and release on those hosts
-/// waits for, so it comes last and the locks are held only for the commit.
-async fn bump_and_commit(mut tx: store::Tx<'_>, mut hosts: Vec<Uuid>) -> Result<(), sqlx::Error> {
-    // A fixed order, so concurrent transactions lock host rows without deadlocking.
-    hosts.sort();
-    hosts.dedup();
-    if !hosts.is_empty() {
-        store::fleet::bump_generations(&mut *tx, &hosts).await?;
-    }
-    tx.commit().await
 }
 
 /// Whether the tenant's quota and monthly budget leave room for `count` slices of the worst of
@@ -799,7 +786,7 @@ pub async fn lease_end(
             &actor,
         )
         .await?;
-        Vec::new()
+        super::release::Released::default()
     } else {
         super::release::begin(
             &mut tx,
@@ -813,7 +800,7 @@ pub async fn lease_end(
         .await?
     };
     let lease = store::leases::get(&mut tx, id, None).await?;
-    tx.commit().await?;
-    app.index().forget(released);
+    super::release::commit(tx, released.hosts).await?;
+    app.index().forget(released.slices);
     lease.ok_or_else(|| Error::not_found("lease", id))
 }

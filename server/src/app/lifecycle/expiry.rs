@@ -43,8 +43,8 @@ pub async fn run(app: &App) -> Result<(), Error> {
             serde_json::json!({}),
         )
         .await?;
-        tx.commit().await?;
-        app.index().forget(released);
+        release::commit(tx, released.hosts).await?;
+        app.index().forget(released.slices);
         tracing::info!(lease = %id, "lease expired");
     }
     Ok(())

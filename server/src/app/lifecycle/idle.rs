@@ -27,7 +27,7 @@ pub async fn run(app: &App) -> Result<(), Error> {
             "idle_seconds": now.idle_seconds,
             "idle_timeout_seconds": now.idle_timeout_seconds,
         });
-        let mut released = Vec::new();
+        let mut released = release::Released::default();
         if now.idle_seconds >= now.idle_timeout_seconds {
             released = release::begin(
                 &mut tx,
@@ -52,8 +52,8 @@ pub async fn run(app: &App) -> Result<(), Error> {
             )
             .await?;
         }
-        tx.commit().await?;
-        app.index().forget(released);
+        release::commit(tx, released.hosts).await?;
+        app.index().forget(released.slices);
     }
     Ok(())
 }
