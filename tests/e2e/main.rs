@@ -3,5 +3,6 @@
 //! the agents' GPUs hold, not just status codes.
 
 mod agent;
+mod cli;
 mod lifecycle;
 mod replicas;

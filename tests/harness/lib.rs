@@ -8,7 +8,7 @@ mod procs;
 
 pub use http::{Client, Resp};
 pub use pg::PrivatePg;
-pub use procs::{AgentSpec, Cluster, ClusterOptions};
+pub use procs::{AgentSpec, Cluster, ClusterOptions, bin};
 
 use std::future::Future;
 use std::time::{Duration, Instant};

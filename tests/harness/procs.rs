@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
-/// The workspace binaries under test, built if a lone `cargo test -p slicebroker-e2e` has not.
-fn bin(name: &str) -> PathBuf {
+/// The workspace binaries under test (`slicebroker-server`, `slicebroker-agent`, `slicectl`),
+/// built if a lone `cargo test -p slicebroker-e2e` has not.
+pub fn bin(name: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
         let exe = std::env::current_exe().expect("test binary path");
@@ -19,7 +20,7 @@ fn bin(name: &str) -> PathBuf {
         if dir.ends_with("deps") {
             dir.pop();
         }
-        let missing = ["slicebroker-server", "slicebroker-agent"]
+        let missing = ["slicebroker-server", "slicebroker-agent", "slicectl"]
             .iter()
             .any(|b| !dir.join(b).exists());
         if missing {
@@ -31,6 +32,8 @@ fn bin(name: &str) -> PathBuf {
                 "slicebroker-server",
                 "--bin",
                 "slicebroker-agent",
+                "--bin",
+                "slicectl",
             ]);
             if dir.ends_with("release") {
                 build.arg("--release");
@@ -39,7 +42,10 @@ fn bin(name: &str) -> PathBuf {
                 .env("SQLX_OFFLINE", "true")
                 .status()
                 .expect("cargo runs");
-            assert!(status.success(), "building the binaries failed");
+            assert!(
+                status.success(),
+                "building the binaries failed; build them first: cargo build --bins"
+            );
         }
         dir
     });

@@ -2,12 +2,11 @@
 //! long-poll. Observed reports are in [`super::observe`].
 
 use super::auth::Principal;
-use super::leases::DurationInput;
+use super::leases::DurationSeconds;
 use super::{App, Error};
 use crate::domain::api_key::{self, AGENT_PREFIX, ENROLLMENT_PREFIX};
 use crate::store::{self, agents::EnrollmentToken, audit};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use slicebroker_types::GpuModel;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo, LeaseId,
@@ -23,26 +22,7 @@ const MAX_GPUS_PER_HOST: usize = 64;
 /// The longest a desired-config poll is held.
 pub const MAX_POLL_WAIT: Duration = Duration::from_secs(60);
 
-/// Request for an enrollment token.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollmentCreate {
-    /// A note for admins (`rack 12, node 3`), up to 200 characters.
-    #[serde(default)]
-    pub note: String,
-    /// How long the token may be used: `"24h"`, `"PT1H"` or seconds (default 24h, at most 30d).
-    pub ttl: Option<DurationInput>,
-}
-
-/// A new enrollment token: the secret is shown only here.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IssuedEnrollment {
-    pub id: Uuid,
-    /// Give this to the agent once (`--enrollment-token` or `SLICEBROKER_AGENT_ENROLLMENT_TOKEN`).
-    pub token: String,
-    pub note: String,
-    pub expires_at: DateTime<Utc>,
-}
+pub use slicebroker_types::api::{EnrollmentCreate, IssuedEnrollment};
 
 pub async fn enrollment_create(
     app: &App,

@@ -91,15 +91,7 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-/// A token and its lifetime, as `POST /v1/auth/token` returns it.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IssuedToken {
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: String,
-    /// Seconds until the token expires.
-    pub expires_in: i64,
-}
+pub use slicebroker_types::api::IssuedToken;
 
 impl Signer {
     /// From the configured PEM key, else the database's key, else a new one stored there.

@@ -4,16 +4,8 @@
 use crate::domain::lease::LeaseState;
 use crate::domain::validate::Invalid;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-/// What is free right now for one profile on one model: carried by [`Error::NoCapacity`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FreeCapacity {
-    pub model: String,
-    pub profile: String,
-    /// How many more instances of this profile fit right now.
-    pub available: u32,
-}
+pub use slicebroker_types::api::FreeCapacity;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

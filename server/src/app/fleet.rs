@@ -3,40 +3,10 @@
 use super::auth::Principal;
 use super::{App, Error};
 use crate::store::{self, audit, fleet::Host};
-use serde::Serialize;
 use slicebroker_types::GpuModel;
 use uuid::Uuid;
 
-/// A GPU and what holds its memory slices.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Gpu {
-    pub id: Uuid,
-    pub host_id: Uuid,
-    pub host: String,
-    pub uuid: String,
-    pub device_index: i32,
-    pub model: String,
-    /// Width of the placement grid.
-    pub memory_slices: u8,
-    /// False if the GPU or its host is cordoned.
-    pub schedulable: bool,
-    /// One character per memory slice: `.` free, `#` taken.
-    pub layout: String,
-    pub slices: Vec<GpuSlice>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct GpuSlice {
-    pub profile: String,
-    pub start: i32,
-    pub size: i32,
-    /// The lease holding it: shown for the caller's own leases and to admins.
-    pub lease_id: Option<Uuid>,
-    /// Shown to admins only.
-    pub tenant_id: Option<Uuid>,
-    /// An instance the broker did not make (by hand): never placed on, never destroyed.
-    pub unmanaged: bool,
-}
+pub use slicebroker_types::api::{Capacity, Gpu, GpuSlice};
 
 pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
     let gpus = store::fleet::gpu_rows(app.db()).await?;
@@ -89,17 +59,6 @@ pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
 
 pub async fn host_list(app: &App) -> Result<Vec<Host>, Error> {
     Ok(store::fleet::hosts(app.db()).await?)
-}
-
-/// How many more of one profile fit right now on one model.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Capacity {
-    pub model: String,
-    pub profile: String,
-    pub compute_slices: u8,
-    pub memory_gib: u32,
-    /// Instances that could be created now, each GPU counted on its own.
-    pub available: u32,
 }
 
 pub fn capacity(app: &App) -> Vec<Capacity> {

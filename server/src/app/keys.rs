@@ -4,37 +4,9 @@ use super::Error;
 use super::auth::Principal;
 use crate::domain::{api_key, role::Role};
 use crate::store::{self, api_keys::ApiKey, audit};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Request to create a key.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApiKeyCreate {
-    /// What the key is for (`ci`, `alice's laptop`).
-    pub name: String,
-    /// `tenant-admin`, `member` or `viewer`.
-    pub role: Role,
-}
-
-/// A new key: the only time `secret` is ever shown.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApiKeyCreated {
-    pub key: ApiKeySummary,
-    /// The key itself. Store it now: it cannot be shown again.
-    pub secret: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApiKeySummary {
-    pub id: Uuid,
-    pub tenant_id: Option<Uuid>,
-    pub role: Role,
-    pub name: String,
-    pub prefix: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
-}
+pub use slicebroker_types::api::{ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 
 impl From<ApiKey> for ApiKeySummary {
     fn from(k: ApiKey) -> Self {

@@ -11,24 +11,21 @@ use crate::domain::tenant::Tenant;
 use crate::domain::{budget, duration, validate};
 use crate::store;
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::Deserialize;
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// How many times a grant is retried after another writer took the chosen memory slices.
 const MAX_ATTEMPTS: usize = 5;
 
-/// A duration: `"8h"`, `"PT8H"`, or seconds as a number or string.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum DurationInput {
-    Seconds(i64),
-    Text(String),
+pub use slicebroker_types::api::{DurationInput, LeaseCreate, LeaseExtend};
+
+/// A [`DurationInput`] as whole seconds, or an `invalid_input` naming `field`.
+pub(crate) trait DurationSeconds {
+    fn seconds(&self, field: &str) -> Result<i64, Error>;
 }
 
-impl DurationInput {
-    pub(crate) fn seconds(&self, field: &str) -> Result<i64, Error> {
+impl DurationSeconds for DurationInput {
+    fn seconds(&self, field: &str) -> Result<i64, Error> {
         let secs = match self {
             Self::Seconds(s) => *s,
             Self::Text(t) => duration::parse_seconds(t).map_err(|r| Error::invalid(field, r))?,
@@ -38,42 +35,6 @@ impl DurationInput {
         }
         Ok(secs)
     }
-}
-
-/// Request for a lease: a profile name or size, or a need.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseCreate {
-    /// A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`.
-    pub profile: Option<String>,
-    /// The smallest plain profile with at least this much memory.
-    pub min_memory_gib: Option<u32>,
-    /// With `min_memory_gib`: at least this many compute slices (default 1).
-    pub min_compute_slices: Option<u8>,
-    /// How long: `"8h"`, `"PT8H"` or seconds.
-    pub duration: DurationInput,
-    /// Only these GPU models (catalog keys).
-    #[serde(default)]
-    pub gpu_models: Vec<String>,
-    /// How many slices, granted all or nothing (default 1).
-    pub count: Option<u32>,
-    /// Reclaim after this long idle (default: the tenant's); not above the tenant's default.
-    pub idle_timeout: Option<DurationInput>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    /// Queue as `pending` instead of failing when nothing fits now.
-    #[serde(default)]
-    pub wait: bool,
-    /// Place in the pending queue, -100 to 100 (default 0): higher is served first, then
-    /// older.
-    pub priority: Option<i32>,
-}
-
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseExtend {
-    /// Time to add: `"2h"`, `"PT2H"` or seconds.
-    pub by: DurationInput,
 }
 
 /// A validated request.

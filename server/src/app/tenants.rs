@@ -2,31 +2,12 @@
 
 use super::Error;
 use super::auth::Principal;
-use crate::domain::tenant::{Tenant, TenantPolicy};
+use crate::domain::tenant::{Tenant, ValidatePolicy};
 use crate::domain::validate;
 use crate::store::{self, audit};
-use serde::Deserialize;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TenantCreate {
-    /// Unique, lower-case, DNS-label style (`ml-vision`).
-    pub name: String,
-    /// Defaults to `name`.
-    pub display_name: Option<String>,
-    /// Defaults apply to fields left out.
-    #[serde(default)]
-    pub policy: Option<TenantPolicy>,
-}
-
-/// Replaces the display name and/or the whole policy.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TenantUpdate {
-    pub display_name: Option<String>,
-    pub policy: Option<TenantPolicy>,
-}
+pub use slicebroker_types::api::{TenantCreate, TenantUpdate};
 
 fn image(t: &Tenant) -> serde_json::Value {
     serde_json::to_value(t).expect("serialisable")

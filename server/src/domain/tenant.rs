@@ -1,49 +1,16 @@
-//! Tenants and their policy: the limits the granting transaction enforces.
+//! Tenants and their policy: the limits the granting transaction enforces. The wire types live
+//! in the types crate; the checks before storing a policy are the server's.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+pub use slicebroker_types::api::{Tenant, TenantPolicy};
 
-/// A tenant's quotas and lease limits. `null` limits are unlimited.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TenantPolicy {
-    /// Most compute slices the tenant's live leases may hold together.
-    pub max_live_compute_slices: Option<i32>,
-    /// Most GiB (by profile name) the tenant's live leases may hold together.
-    pub max_live_memory_gib: Option<i32>,
-    /// Most live leases at once.
-    pub max_live_leases: Option<i32>,
-    /// Longest lease, in seconds.
-    pub max_lease_seconds: i64,
-    /// Most time all extensions of one lease may add, in seconds.
-    pub max_total_extension_seconds: i64,
-    /// Idle timeout of leases that do not ask for one, in seconds.
-    pub default_idle_timeout_seconds: i64,
-    /// Catalog keys the tenant may use; empty means every model.
-    pub allowed_gpu_models: Vec<String>,
-    /// Most compute-slice-hours the tenant's leases may commit in one UTC calendar month
-    /// (see `domain::budget`); grants and extensions past it are refused.
-    pub monthly_budget_slice_hours: Option<i64>,
-}
-
-impl Default for TenantPolicy {
-    fn default() -> Self {
-        Self {
-            max_live_compute_slices: None,
-            max_live_memory_gib: None,
-            max_live_leases: None,
-            max_lease_seconds: 7 * 86_400,
-            max_total_extension_seconds: 7 * 86_400,
-            default_idle_timeout_seconds: 2 * 3600,
-            allowed_gpu_models: Vec::new(),
-            monthly_budget_slice_hours: None,
-        }
-    }
-}
-
-impl TenantPolicy {
+/// The server's checks of a [`TenantPolicy`] before it is stored.
+pub trait ValidatePolicy {
     /// Checks every field, naming the first bad one (`policy.max_lease_seconds`).
-    pub fn validate(&self) -> Result<(), super::validate::Invalid> {
+    fn validate(&self) -> Result<(), super::validate::Invalid>;
+}
+
+impl ValidatePolicy for TenantPolicy {
+    fn validate(&self) -> Result<(), super::validate::Invalid> {
         use super::validate::Invalid;
         let nonneg = |name: &str, v: Option<i64>| match v {
             Some(v) if v < 0 => Err(Invalid::new(
@@ -91,17 +58,6 @@ impl TenantPolicy {
         }
         Ok(())
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Tenant {
-    pub id: Uuid,
-    /// Unique, lower-case, DNS-label style.
-    pub name: String,
-    pub display_name: String,
-    pub policy: TenantPolicy,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,13 +17,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(jwks_show))
 }
 
-/// An API key to exchange for a token.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TokenCreate {
-    /// The key's secret (`sbk_…`), as shown once when the key was created.
-    pub api_key: String,
-}
+pub use slicebroker_types::api::TokenCreate;
 
 /// Exchange an API key for a bearer token
 ///

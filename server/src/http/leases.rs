@@ -15,7 +15,7 @@ use crate::http::problem::{
 use crate::store::leases::ListFilter;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -120,13 +120,7 @@ pub struct LeaseListQuery {
     pub limit: Option<i64>,
 }
 
-/// A page of leases.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct LeasePage {
-    pub items: Vec<Lease>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<Uuid>,
-}
+pub use slicebroker_types::api::LeasePage;
 
 /// List leases
 ///

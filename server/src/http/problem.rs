@@ -3,163 +3,14 @@
 //! table of stable codes ([`CODES`]) is also what the OpenAPI document says about errors.
 
 use crate::app::Error;
-use crate::app::error::FreeCapacity;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
-/// Every stable `code`, the status it comes with, and when. Clients switch on `code`; adding a
-/// row is a compatible change, renaming or removing one is not.
-pub const CODES: &[(&str, u16, &str)] = &[
-    (
-        "invalid_input",
-        400,
-        "A field, query parameter or header is missing, malformed or out of range; `field` names it.",
-    ),
-    (
-        "malformed_body",
-        400,
-        "The body is not the JSON the endpoint takes: bad syntax, a wrong type, a missing or unknown field, or no `Content-Type: application/json`.",
-    ),
-    (
-        "unauthenticated",
-        401,
-        "No bearer token, or one that is malformed, expired, or for another audience or issuer; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.",
-    ),
-    (
-        "forbidden",
-        403,
-        "The caller's role does not allow this: admin-only, tenant-admin-only, or a viewer trying to write.",
-    ),
-    (
-        "not_found",
-        404,
-        "No such object, or one the caller may not see (other tenants' objects are not found, never forbidden); also any unknown route.",
-    ),
-    (
-        "illegal_transition",
-        409,
-        "The lease's state does not allow this, such as extending or releasing a lease that has ended.",
-    ),
-    (
-        "conflict",
-        409,
-        "Something with this identity already exists (a tenant name), or a concurrent request with the same `Idempotency-Key` won.",
-    ),
-    (
-        "idempotency_key_reused",
-        409,
-        "The `Idempotency-Key` was already used for a different request.",
-    ),
-    ("already_revoked", 409, "The API key is already revoked."),
-    (
-        "policy_violation",
-        422,
-        "The tenant's policy forbids this (lease too long, idle timeout above the tenant's, GPU model not allowed, too much extension); `field` names the field.",
-    ),
-    (
-        "quota_exceeded",
-        422,
-        "Granting would take the tenant past a quota: live leases, compute slices or memory.",
-    ),
-    (
-        "budget_exceeded",
-        422,
-        "Granting or extending would take the tenant past its monthly budget of slice-hours; `field` names the request field that asks for too much.",
-    ),
-    (
-        "method_not_allowed",
-        405,
-        "The path exists but not with this method; `Allow` lists the ones it takes.",
-    ),
-    (
-        "payload_too_large",
-        413,
-        "The request body is larger than the server accepts.",
-    ),
-    (
-        "unsupported_media_type",
-        415,
-        "The body must be JSON, sent with `Content-Type: application/json`.",
-    ),
-    (
-        "no_capacity",
-        503,
-        "Nothing fits right now. `free` lists what does fit, `next_free_at` says when a matching slice frees up; retry later or create with `wait: true` to queue.",
-    ),
-    (
-        "unavailable",
-        503,
-        "A dependency (the database) is unreachable, or placement kept losing races with concurrent grants; retry with backoff.",
-    ),
-    (
-        "internal",
-        500,
-        "A bug or an unexpected error. It is logged with the request's `x-request-id`; quote that when reporting it.",
-    ),
-];
-
-/// An error response (RFC 9457). Switch on `code`, which is stable; `detail` is for humans
-/// and may change.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({
-    "type": "https://slicebroker.dev/problems/quota_exceeded",
-    "title": "Unprocessable Entity",
-    "status": 422,
-    "detail": "quota exceeded: the tenant holds 6 compute slices of its 7; this request needs 2 more",
-    "code": "quota_exceeded"
-}))]
-pub struct Problem {
-    /// A URI naming the problem type: `https://slicebroker.dev/problems/{code}`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The status's reason phrase (`Not Found`).
-    pub title: String,
-    /// The HTTP status, repeated.
-    pub status: u16,
-    /// What went wrong, for humans.
-    pub detail: String,
-    #[schema(value_type = ProblemCode)]
-    pub code: String,
-    /// The request field the problem is about (`duration`, `labels.team`), for 4xx on input.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// With `no_capacity`: what is free now, per model and profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub free: Option<Vec<FreeCapacity>>,
-    /// With `no_capacity`: when the next live slice that could make room ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_free_at: Option<DateTime<Utc>>,
-}
-
-/// The `code` of a [`Problem`] as the OpenAPI document shows it: a string enum with the table
-/// of [`CODES`] as its description.
-#[derive(Debug)]
-pub struct ProblemCode;
-
-impl utoipa::PartialSchema for ProblemCode {
-    fn schema() -> RefOr<Schema> {
-        let rows: String = CODES
-            .iter()
-            .map(|(code, status, when)| format!("| `{code}` | {status} | {when} |\n"))
-            .collect();
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(CODES.iter().map(|(code, ..)| *code)))
-            .description(Some(format!(
-                "Stable, machine-readable error code.\n\n| code | status | when |\n| --- | --- | --- |\n{rows}"
-            )))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for ProblemCode {}
+pub use slicebroker_types::api::{CODES, Problem, ProblemCode};
 
 /// A problem+json response naming the codes it can carry, for the OpenAPI document.
 fn problem_response(summary: &str, codes: &[&str]) -> RefOr<utoipa::openapi::Response> {
@@ -248,41 +99,40 @@ fn status_of(e: &Error) -> StatusCode {
     }
 }
 
-impl Problem {
-    pub fn from_error(e: Error) -> (StatusCode, Self) {
-        let status = status_of(&e);
-        let code = e.code().to_owned();
-        let title = status.canonical_reason().unwrap_or("Error").to_owned();
-        let field = match &e {
-            Error::Invalid(i) => Some(i.field.clone()),
-            Error::Policy { field, .. } => Some(field.clone()),
-            Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
-            Error::MalformedBody(_) | Error::PayloadTooLarge => Some("body".to_owned()),
-            Error::UnsupportedMediaType => Some("Content-Type".to_owned()),
-            _ => None,
-        };
-        let detail = match &e {
-            Error::Internal(_) => "an internal error occurred; it has been logged".to_owned(),
-            other => other.to_string(),
-        };
-        let (free, next_free_at) = match e {
-            Error::NoCapacity {
-                free, next_free_at, ..
-            } => (Some(free), next_free_at),
-            _ => (None, None),
-        };
-        let problem = Problem {
-            kind: format!("https://slicebroker.dev/problems/{code}"),
-            title,
-            status: status.as_u16(),
-            detail,
-            code,
-            field,
-            free,
-            next_free_at,
-        };
-        (status, problem)
-    }
+/// The status and problem+json body of an error.
+pub fn from_error(e: Error) -> (StatusCode, Problem) {
+    let status = status_of(&e);
+    let code = e.code().to_owned();
+    let title = status.canonical_reason().unwrap_or("Error").to_owned();
+    let field = match &e {
+        Error::Invalid(i) => Some(i.field.clone()),
+        Error::Policy { field, .. } => Some(field.clone()),
+        Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
+        Error::MalformedBody(_) | Error::PayloadTooLarge => Some("body".to_owned()),
+        Error::UnsupportedMediaType => Some("Content-Type".to_owned()),
+        _ => None,
+    };
+    let detail = match &e {
+        Error::Internal(_) => "an internal error occurred; it has been logged".to_owned(),
+        other => other.to_string(),
+    };
+    let (free, next_free_at) = match e {
+        Error::NoCapacity {
+            free, next_free_at, ..
+        } => (Some(free), next_free_at),
+        _ => (None, None),
+    };
+    let problem = Problem {
+        kind: format!("https://slicebroker.dev/problems/{code}"),
+        title,
+        status: status.as_u16(),
+        detail,
+        code,
+        field,
+        free,
+        next_free_at,
+    };
+    (status, problem)
 }
 
 impl IntoResponse for Error {
@@ -290,7 +140,7 @@ impl IntoResponse for Error {
         if matches!(self, Error::Internal(_) | Error::Unavailable(_)) {
             tracing::error!(error = %self, code = self.code(), "request failed");
         }
-        let (status, problem) = Problem::from_error(self);
+        let (status, problem) = from_error(self);
         let mut response = (status, Json(problem)).into_response();
         response
             .headers_mut()

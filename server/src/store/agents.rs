@@ -8,19 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// An enrollment token as admins see it (never the secret).
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct EnrollmentToken {
-    pub id: Uuid,
-    /// The first characters of the token, to tell tokens apart.
-    pub prefix: String,
-    pub note: String,
-    pub expires_at: DateTime<Utc>,
-    pub used_at: Option<DateTime<Utc>>,
-    /// The host that enrolled with it.
-    pub used_by_host: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
+pub use slicebroker_types::api::EnrollmentToken;
 
 pub async fn insert_enrollment_token(
     db: impl PgExecutor<'_>,

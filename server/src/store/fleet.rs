@@ -1,7 +1,6 @@
 //! `hosts` and `gpus`: inventory, cordoning, and the snapshot the in-memory placement index is
 //! built from.
 
-use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -93,20 +92,7 @@ pub async fn insert_gpu(
     .map(|_| ())
 }
 
-/// A host for the fleet views.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct Host {
-    pub id: Uuid,
-    pub name: String,
-    /// False when an admin cordoned the host: nothing new is placed on it.
-    pub schedulable: bool,
-    pub desired_generation: i64,
-    pub gpu_count: i64,
-    pub last_seen_at: Option<DateTime<Utc>>,
-    /// Set while the host's agent is silent: its GPUs are not placed on.
-    pub unreachable_since: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
+pub use slicebroker_types::api::Host;
 
 pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
     sqlx::query_as!(

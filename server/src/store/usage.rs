@@ -3,23 +3,11 @@
 //! until its lease ended if that came first (a lease lost with its host stops counting although
 //! its slice stays taken until the agent comes back).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct UsageRow {
-    pub tenant_id: Uuid,
-    pub tenant: String,
-    pub profile: String,
-    pub model: String,
-    /// UTC day.
-    pub day: NaiveDate,
-    /// Hours a slice of this profile was held, summed.
-    pub slice_hours: f64,
-    /// `slice_hours` × the profile's compute slices.
-    pub compute_slice_hours: f64,
-}
+pub use slicebroker_types::api::UsageRow;
 
 pub async fn usage(
     db: impl PgExecutor<'_>,

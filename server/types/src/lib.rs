@@ -1,11 +1,13 @@
 //! slicebroker's shared vocabulary: the MIG catalog (GPU models and their GPU-instance profiles),
-//! the geometry of one GPU (what fits where), how a request names a slice, and the agent
-//! protocol's wire types.
+//! the geometry of one GPU (what fits where), how a request names a slice, durations as users
+//! write them, and the wire types of the agent protocol and of the public API.
 //!
 //! Data and pure functions only: no async, no I/O, no HTTP, no database.
 
 pub mod agent;
+pub mod api;
 pub mod catalog;
+pub mod duration;
 pub mod geometry;
 pub mod request;
 

@@ -1,0 +1,438 @@
+//! The command line: every command, option and help text, and the exit codes in `--help`.
+
+use crate::error::EXIT_CODES_HELP;
+use crate::output::Format;
+use crate::parse::{self, Limit};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "Lease NVIDIA MIG slices from a slicebroker server, and run its fleet";
+
+const LONG_ABOUT: &str = "\
+Lease NVIDIA MIG slices from a slicebroker server, and run its fleet.
+
+Start with `slicectl login --server http://HOST:8080` (the API key is read from a prompt or
+stdin), then `slicectl lease create 2g.20gb --for 8h --wait` and
+`eval \"$(slicectl lease env ID)\"`. Plain http only for now: reach an https server through a
+local TLS-terminating proxy or an SSH tunnel.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slicectl",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Clone, Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// The server, `http://host[:port]` (default: the profile's).
+    #[arg(long, global = true, env = "SLICEBROKER_URL", value_name = "URL")]
+    pub server: Option<String>,
+    /// Which saved login to use (default: the current profile, else `default`).
+    #[arg(long, global = true, env = "SLICEBROKER_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// `table` for people, `json` for scripts (the API's own shapes).
+    #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Show each request, and the whole answer when the server refuses one.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in: exchange an API key (from a prompt or stdin) for a token, kept in the profile.
+    Login,
+    /// Lease MIG slices, use them, extend and release them.
+    #[command(subcommand)]
+    Lease(LeaseCommand),
+    /// What can be leased right now, per GPU model and profile.
+    Capacity(CapacityArgs),
+    /// Slice-hours per tenant, model, profile and day (default: this month).
+    Usage(UsageArgs),
+    /// Each GPU's memory slices as a bar, coloured by lease (or tenant, for admins).
+    Fleet(FleetArgs),
+    /// The GPU hosts.
+    Hosts,
+    /// The GPUs, with their layout.
+    Gpus,
+    /// Tenants and their quotas and policy (admin).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// A tenant's API keys (admin or tenant-admin).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// An enrollment token for a new GPU host's agent (admin).
+    Enroll(EnrollArgs),
+    /// Stop placing new leases on a host or GPU (admin); its leases stay.
+    Cordon(TargetArgs),
+    /// Place leases on a cordoned host or GPU again (admin).
+    Uncordon(TargetArgs),
+    /// Print a completion script: `slicectl completions bash > /etc/bash_completion.d/slicectl`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaseCommand {
+    /// Lease slices of one profile (`2g.20gb`, `3g`), or the smallest with `--memory`.
+    #[command(after_help = "Examples:
+  slicectl lease create 2g.20gb --for 8h --wait
+  slicectl lease create 3g --for 2h --model h100-80gb --count 2 --label team=vision
+  slicectl lease create --memory 20GiB --compute 2 --for 1h")]
+    Create(CreateArgs),
+    /// List leases (admins: every tenant's).
+    #[command(visible_alias = "list")]
+    Ls(ListArgs),
+    /// A lease's state, times and slices.
+    Show(LeaseId),
+    /// Move a lease's end later.
+    Extend(ExtendArgs),
+    /// Give a lease's slices back now.
+    Release(LeaseId),
+    /// A lease's history.
+    Events(LeaseId),
+    /// Print `export CUDA_VISIBLE_DEVICES=MIG-…` for an active lease: `eval "$(slicectl lease env ID)"`.
+    Env(LeaseId),
+    /// End any tenant's lease (admin).
+    Revoke(LeaseId),
+}
+
+#[derive(Debug, Args)]
+pub struct LeaseId {
+    /// The lease's id.
+    pub id: uuid::Uuid,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// A profile name (`2g.20gb`) or compute size (`3g`); or give --memory instead.
+    // Its own id: `profile` is the global --profile's.
+    #[arg(
+        id = "slice_profile",
+        value_name = "PROFILE",
+        value_parser = parse::profile,
+        required_unless_present = "memory",
+        conflicts_with = "memory"
+    )]
+    pub profile: Option<String>,
+    /// How long: `8h`, `1h30m`, `2d`, `PT8H`.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds)]
+    pub duration: i64,
+    /// The smallest profile with at least this much memory: `20GiB`.
+    #[arg(long, value_name = "SIZE", value_parser = parse::gib)]
+    pub memory: Option<u32>,
+    /// With --memory: at least this many compute slices.
+    #[arg(long, value_name = "N", requires = "memory")]
+    pub compute: Option<u8>,
+    /// Only this GPU model (repeat for several): `h100-80gb`.
+    #[arg(long = "model", value_name = "MODEL", value_parser = parse::model)]
+    pub models: Vec<String>,
+    /// How many slices, granted all or none.
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// Reclaim the slices after they sit idle this long (at most the tenant's default).
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub idle_timeout: Option<i64>,
+    /// A label `key=value` (repeat for several).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse::label)]
+    pub labels: Vec<(String, String)>,
+    /// Queue if nothing fits now, and wait until the slices are ready.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up waiting after this long (the lease stays).
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds, default_value = "10m", requires = "wait")]
+    pub timeout: i64,
+    /// Place in the queue, -100 to 100: higher is served first.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
+    pub priority: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only leases in this state (`pending`, `provisioning`, `active`, `releasing`, `ended`).
+    #[arg(long)]
+    pub state: Option<slicebroker_types::api::LeaseState>,
+    /// Only leases with this label, `key=value`.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse::label)]
+    pub label: Option<(String, String)>,
+    /// Admins: only this tenant's leases (id or name).
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Also show ended leases.
+    #[arg(short, long)]
+    pub all: bool,
+    /// At most this many leases.
+    #[arg(long, default_value_t = 500)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The lease's id.
+    pub id: uuid::Uuid,
+    /// Time to add: `2h`.
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub by: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct CapacityArgs {
+    /// Only this GPU model.
+    #[arg(long, value_parser = parse::model)]
+    pub model: Option<String>,
+    /// Also list profiles of which nothing fits now.
+    #[arg(short, long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Start: a date (`2026-05-01`) or RFC 3339 time (default: the 1st of this month, UTC).
+    #[arg(long, value_parser = parse::instant)]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// End, exclusive (default: now).
+    #[arg(long, value_parser = parse::instant)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Admins: only this tenant (id or name).
+    #[arg(long)]
+    pub tenant: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorBy {
+    Lease,
+    Tenant,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// What each letter stands for (default: tenant for admins, else lease).
+    #[arg(long, value_enum)]
+    pub by: Option<ColorBy>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant; policy options not given take the defaults.
+    Create {
+        /// Lower-case, DNS-label style: `ml-vision`.
+        name: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// List tenants.
+    #[command(visible_alias = "list")]
+    Ls,
+    /// A tenant and its policy.
+    Show {
+        /// Id or name.
+        tenant: String,
+    },
+    /// Change a tenant's quotas and policy; options not given stay as they are.
+    #[command(after_help = "Examples:
+  slicectl tenant set ml-vision --max-compute-slices 14 --max-leases none
+  slicectl tenant set ml-vision --models h100-80gb,a100-40gb --max-lease 2d")]
+    Set {
+        /// Id or name.
+        tenant: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+}
+
+/// Quota and policy options; `none` lifts a limit.
+#[derive(Clone, Debug, Default, Args)]
+pub struct PolicyArgs {
+    /// Most compute slices live leases may hold together, or `none`.
+    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
+    pub max_compute_slices: Option<Limit<i64>>,
+    /// Most memory live leases may hold together (`80GiB`), or `none`.
+    #[arg(long, value_name = "SIZE", value_parser = parse::gib_limit)]
+    pub max_memory: Option<Limit<u32>>,
+    /// Most live leases at once, or `none`.
+    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
+    pub max_leases: Option<Limit<i64>>,
+    /// Longest lease: `7d`.
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub max_lease: Option<i64>,
+    /// Most time all extensions of one lease may add: `7d`.
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub max_extension: Option<i64>,
+    /// Idle timeout of leases that ask for none: `2h`.
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub default_idle_timeout: Option<i64>,
+    /// GPU models allowed, comma-separated, or `any`.
+    #[arg(long, value_name = "MODELS", value_parser = parse::models)]
+    pub models: Option<parse::Models>,
+    /// Most compute-slice-hours per calendar month, or `none`.
+    #[arg(long, value_name = "HOURS", value_parser = parse::count_limit)]
+    pub monthly_budget: Option<Limit<i64>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key; its secret is shown this once.
+    Create {
+        /// What it is for: `ci`, `alice's laptop`.
+        name: String,
+        #[arg(long, value_enum, default_value_t = KeyRole::Member)]
+        role: KeyRole,
+        /// The tenant (id or name; default: your own).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// List a tenant's keys.
+    #[command(visible_alias = "list")]
+    Ls {
+        /// The tenant (id or name; default: your own).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Revoke a key: it gets no new tokens; tokens already issued run out.
+    Revoke {
+        /// The key's id.
+        id: uuid::Uuid,
+        /// The tenant (id or name; default: your own).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+/// The roles a tenant's key can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeyRole {
+    TenantAdmin,
+    Member,
+    Viewer,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrollArgs {
+    /// A note for admins: `rack 12, node 3`.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// How long the token can be used (default 24h, at most 30d).
+    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    pub ttl: Option<i64>,
+    /// List the enrollment tokens instead.
+    #[arg(long, conflicts_with_all = ["note", "ttl"])]
+    pub list: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetKind {
+    Host,
+    Gpu,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    #[arg(value_enum)]
+    pub kind: TargetKind,
+    /// A host's name or id; a GPU's id, `GPU-…` uuid or `HOST:INDEX`.
+    pub target: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_exit_with_2() {
+        for args in [
+            &["slicectl", "lease", "create", "2g.20gb"][..],
+            &["slicectl", "lease", "create", "2g.20gb", "--for", "8 hours"],
+            &["slicectl", "lease", "create", "banana", "--for", "8h"],
+            &[
+                "slicectl",
+                "lease",
+                "create",
+                "--for",
+                "8h",
+                "--compute",
+                "2",
+            ],
+            &["slicectl", "lease", "show", "not-a-uuid"],
+            &["slicectl", "frobnicate"],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_create_by_need_parses() {
+        let cli = Cli::try_parse_from([
+            "slicectl",
+            "lease",
+            "create",
+            "--memory",
+            "20GiB",
+            "--compute",
+            "2",
+            "--for",
+            "1h30m",
+            "--label",
+            "team=vision",
+            "-o",
+            "json",
+        ])
+        .unwrap();
+        let Command::Lease(LeaseCommand::Create(c)) = cli.command else {
+            panic!("not a create");
+        };
+        assert_eq!((c.memory, c.compute, c.duration), (Some(20), Some(2), 5400));
+        assert_eq!(c.labels, [("team".to_owned(), "vision".to_owned())]);
+        assert_eq!(cli.global.output, Format::Json);
+    }
+
+    #[test]
+    fn the_slice_profile_is_not_the_login_profile() {
+        let cli = Cli::try_parse_from([
+            "slicectl",
+            "lease",
+            "create",
+            "2g.20gb",
+            "--for",
+            "8h",
+            "--profile",
+            "lab",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.profile.as_deref(), Some("lab"));
+        let Command::Lease(LeaseCommand::Create(c)) = cli.command else {
+            panic!("not a create");
+        };
+        assert_eq!(c.profile.as_deref(), Some("2g.20gb"));
+    }
+
+    #[test]
+    fn the_help_documents_the_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("3  no capacity"), "{help}");
+        assert!(help.contains("4  refused by the tenant's quota"), "{help}");
+    }
+}

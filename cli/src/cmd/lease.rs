@@ -1,0 +1,455 @@
+//! `slicectl lease …`: create (and wait until ready), list, show, extend, release, revoke,
+//! events, and `env` to use an active lease.
+
+use super::{Ctx, query_value};
+use crate::cli::{CreateArgs, ExtendArgs, LeaseCommand, ListArgs};
+use crate::error::{Error, Result};
+use crate::output::{self, Cell, Color, Style, Table};
+use chrono::Utc;
+use slicebroker_types::api::{
+    DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseState,
+};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+pub async fn run(ctx: &mut Ctx, command: LeaseCommand) -> Result<()> {
+    match command {
+        LeaseCommand::Create(a) => create(ctx, a).await,
+        LeaseCommand::Ls(a) => list(ctx, a).await,
+        LeaseCommand::Show(a) => {
+            let lease = show(ctx, a.id).await?;
+            ctx.show(&lease, human);
+            Ok(())
+        }
+        LeaseCommand::Extend(a) => extend(ctx, a).await,
+        LeaseCommand::Release(a) => end(ctx, a.id, "release").await,
+        LeaseCommand::Revoke(a) => end(ctx, a.id, "revoke").await,
+        LeaseCommand::Events(a) => {
+            let events: Vec<LeaseEvent> = ctx
+                .session
+                .get(&format!("/v1/leases/{}/events", a.id))
+                .await?;
+            ctx.show(events.as_slice(), events_table);
+            Ok(())
+        }
+        LeaseCommand::Env(a) => {
+            let lease = show(ctx, a.id).await?;
+            let env = env(&lease)?;
+            ctx.show(&lease, |_, _| env);
+            Ok(())
+        }
+    }
+}
+
+async fn show(ctx: &mut Ctx, id: Uuid) -> Result<Lease> {
+    ctx.session.get(&format!("/v1/leases/{id}")).await
+}
+
+async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
+    let req = LeaseCreate {
+        profile: a.profile,
+        min_memory_gib: a.memory,
+        min_compute_slices: a.compute,
+        duration: DurationInput::Seconds(a.duration),
+        gpu_models: a.models,
+        count: Some(a.count),
+        idle_timeout: a.idle_timeout.map(DurationInput::Seconds),
+        labels: a.labels.into_iter().collect(),
+        wait: a.wait,
+        priority: a.priority,
+    };
+    let lease: Lease = ctx.session.post_once("/v1/leases", &req).await?;
+    if !a.wait {
+        ctx.show(&lease, |l, style| {
+            let hint = match l.state {
+                LeaseState::Pending => "Queued until capacity frees up".to_owned(),
+                _ => format!(
+                    "Granted; it is ready once `slicectl lease show {}` says active \
+                     (or create with --wait)",
+                    l.id
+                ),
+            };
+            format!("{}\n{hint}\n", human(l, style))
+        });
+        return Ok(());
+    }
+    let timeout = Duration::from_secs(a.timeout.unsigned_abs());
+    let lease = wait_active(ctx, lease, timeout).await?;
+    ctx.show(&lease, |l, style| {
+        format!(
+            "{}\nReady: eval \"$(slicectl lease env {})\"\n",
+            human(l, style),
+            l.id
+        )
+    });
+    Ok(())
+}
+
+/// Polls the lease until it is active, saying on stderr each state it passes through.
+async fn wait_active(ctx: &mut Ctx, mut lease: Lease, timeout: Duration) -> Result<Lease> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(200);
+    let mut said = None;
+    loop {
+        if said != Some(lease.state) {
+            eprintln!("lease {}: {}", lease.id, progress(&lease));
+            said = Some(lease.state);
+        }
+        match lease.state {
+            LeaseState::Active => return Ok(lease),
+            LeaseState::Releasing | LeaseState::Ended => {
+                let why = lease.end_reason.map_or("released", |r| r.as_str());
+                return Err(Error::failed(format!(
+                    "lease {} ended ({why}) before it became active",
+                    lease.id
+                )));
+            }
+            LeaseState::Pending | LeaseState::Provisioning => {}
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::failed(format!(
+                "gave up after {} waiting for lease {} to become active; it is {} and stays \
+                 (`slicectl lease release {}` to give it up)",
+                output::duration(timeout.as_secs() as i64),
+                lease.id,
+                lease.state,
+                lease.id
+            )));
+        }
+        tokio::time::sleep(pause.min(timeout.saturating_sub(start.elapsed()))).await;
+        pause = (pause * 3 / 2).min(Duration::from_secs(2));
+        lease = show(ctx, lease.id).await?;
+    }
+}
+
+fn progress(l: &Lease) -> String {
+    match l.state {
+        LeaseState::Pending => "pending: queued until capacity frees up".into(),
+        LeaseState::Provisioning => format!("provisioning on {}", hosts(l)),
+        LeaseState::Active => format!("active on {}", hosts(l)),
+        other => other.to_string(),
+    }
+}
+
+async fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
+    let mut filter = String::new();
+    if let Some(s) = a.state {
+        filter.push_str(&format!("&state={s}"));
+    }
+    if let Some((k, v)) = &a.label {
+        filter.push_str(&format!("&label={}", query_value(&format!("{k}={v}"))));
+    }
+    if let Some(t) = &a.tenant {
+        filter.push_str(&format!("&tenant_id={}", ctx.tenant_id(t).await?));
+    }
+    let keep = |l: &Lease| a.all || a.state.is_some() || l.state != LeaseState::Ended;
+    let mut leases = Vec::new();
+    let mut cursor = None;
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page: LeasePage = ctx
+            .session
+            .get(&format!("/v1/leases?limit=500{filter}{after}"))
+            .await?;
+        leases.extend(page.items.into_iter().filter(keep));
+        cursor = page.next_cursor;
+        if cursor.is_none() || leases.len() >= a.limit {
+            break;
+        }
+    }
+    leases.truncate(a.limit);
+    ctx.show(leases.as_slice(), leases_table);
+    Ok(())
+}
+
+async fn extend(ctx: &mut Ctx, a: ExtendArgs) -> Result<()> {
+    let body = LeaseExtend {
+        by: DurationInput::Seconds(a.by),
+    };
+    let lease: Lease = ctx
+        .session
+        .post(&format!("/v1/leases/{}/extend", a.id), &body)
+        .await?;
+    ctx.show(&lease, |l, _| {
+        format!(
+            "Lease {} extended by {}: it ends {}\n",
+            l.id,
+            output::duration(a.by),
+            output::when(l.ends_at, Utc::now())
+        )
+    });
+    Ok(())
+}
+
+/// `release` or `revoke`.
+async fn end(ctx: &mut Ctx, id: Uuid, how: &str) -> Result<()> {
+    let lease: Lease = ctx
+        .session
+        .post_bare(&format!("/v1/leases/{id}/{how}"))
+        .await?;
+    ctx.show(&lease, |l, style| {
+        format!(
+            "Lease {} is {}\n",
+            l.id,
+            style.paint(l.state.as_str(), state_color(l.state))
+        )
+    });
+    Ok(())
+}
+
+/// The shell lines that point CUDA at an active lease's MIG devices.
+fn env(lease: &Lease) -> Result<String> {
+    if lease.state != LeaseState::Active {
+        return Err(Error::failed(format!(
+            "lease {} is {}, not active: there is no device to use yet{}",
+            lease.id,
+            lease.state,
+            match lease.state {
+                LeaseState::Pending | LeaseState::Provisioning =>
+                    " (wait with `slicectl lease show`)",
+                _ => "",
+            }
+        )));
+    }
+    let devices: Vec<&str> = lease
+        .slices
+        .iter()
+        .filter_map(|s| {
+            s.cuda_visible_devices
+                .as_deref()
+                .or(s.mig_device_uuid.as_deref())
+        })
+        .collect();
+    if devices.len() != lease.slices.len() {
+        return Err(Error::failed(format!(
+            "lease {} is active but the server has not said every slice's MIG device",
+            lease.id
+        )));
+    }
+    Ok(format!(
+        "# slicebroker lease {}: run on host {}\nexport CUDA_VISIBLE_DEVICES={}\n",
+        lease.id,
+        hosts(lease),
+        devices.join(",")
+    ))
+}
+
+/// The distinct hosts of a lease's slices, comma-separated.
+fn hosts(l: &Lease) -> String {
+    let mut hosts: Vec<&str> = Vec::new();
+    for s in &l.slices {
+        if !hosts.contains(&s.host.as_str()) {
+            hosts.push(&s.host);
+        }
+    }
+    if hosts.is_empty() {
+        "-".into()
+    } else {
+        hosts.join(",")
+    }
+}
+
+pub fn state_color(s: LeaseState) -> Option<Color> {
+    Some(match s {
+        LeaseState::Active => Color::Green,
+        LeaseState::Pending | LeaseState::Provisioning => Color::Yellow,
+        LeaseState::Releasing | LeaseState::Ended => Color::Dim,
+    })
+}
+
+fn labels(l: &Lease) -> String {
+    let text: Vec<String> = l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if text.is_empty() {
+        "-".into()
+    } else {
+        text.join(",")
+    }
+}
+
+fn leases_table(leases: &[Lease], style: &Style) -> String {
+    if leases.is_empty() {
+        return "No leases.\n".into();
+    }
+    let now = Utc::now();
+    let mut t = Table::new(&["id", "state", "request", "count", "host", "ends", "labels"]);
+    for l in leases {
+        let ends = match (l.state, l.ends_at) {
+            (LeaseState::Ended, _) => l.end_reason.map_or("ended", |r| r.as_str()).to_owned(),
+            (_, Some(e)) => output::relative(e, now),
+            (_, None) => format!("{} after grant", output::duration(l.duration_seconds)),
+        };
+        t.row(vec![
+            l.id.to_string().into(),
+            Cell::colored(l.state.as_str(), state_color(l.state)),
+            l.request.clone().into(),
+            l.count.to_string().into(),
+            hosts(l).into(),
+            ends.into(),
+            labels(l).into(),
+        ]);
+    }
+    t.render(style)
+}
+
+/// One lease for people: its fields, then its slices.
+fn human(l: &Lease, style: &Style) -> String {
+    let now = Utc::now();
+    let mut state = style.paint(l.state.as_str(), state_color(l.state));
+    if let Some(r) = l.end_reason {
+        state.push_str(&format!(" ({})", r.as_str()));
+    }
+    let mut length = output::duration(l.duration_seconds);
+    if l.extensions > 0 {
+        length.push_str(&format!(
+            " (extended by {} in {} extension{})",
+            output::duration(l.extended_seconds),
+            l.extensions,
+            if l.extensions == 1 { "" } else { "s" }
+        ));
+    }
+    let mut out = output::fields(&[
+        ("Lease", l.id.to_string()),
+        ("State", state),
+        ("Request", format!("{} × {}", l.request, l.count)),
+        ("Duration", length),
+        ("Idle timeout", output::duration(l.idle_timeout_seconds)),
+        ("Labels", labels(l)),
+        ("Created", output::when(Some(l.created_at), now)),
+        ("Granted", output::when(l.granted_at, now)),
+        ("Active since", output::when(l.activated_at, now)),
+        (
+            if l.ended_at.is_some() {
+                "Ended"
+            } else {
+                "Ends"
+            },
+            output::when(l.ended_at.or(l.ends_at), now),
+        ),
+    ]);
+    if !l.slices.is_empty() {
+        let mut t = Table::new(&["host", "gpu", "model", "profile", "memory", "mig device"]);
+        for s in &l.slices {
+            t.row(vec![
+                s.host.clone().into(),
+                s.gpu_uuid.clone().into(),
+                s.model.clone().into(),
+                format!("{} @{}", s.profile, s.start).into(),
+                output::gib(s.memory_gib).into(),
+                s.mig_device_uuid
+                    .clone()
+                    .unwrap_or_else(|| "-".into())
+                    .into(),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&t.render(style));
+    }
+    out
+}
+
+fn events_table(events: &[LeaseEvent], style: &Style) -> String {
+    let mut t = Table::new(&["at", "event", "state", "by", "detail"]);
+    for e in events {
+        let state = match (e.from_state, e.to_state) {
+            (Some(f), Some(t)) => format!("{f} → {t}"),
+            (None, Some(t)) => t.to_string(),
+            _ => "-".into(),
+        };
+        let detail = match &e.detail {
+            serde_json::Value::Null => "-".into(),
+            serde_json::Value::Object(m) if m.is_empty() => "-".into(),
+            d => d.to_string(),
+        };
+        t.row(vec![
+            e.at.format("%Y-%m-%d %H:%M:%SZ").to_string().into(),
+            e.kind.clone().into(),
+            state.into(),
+            e.actor.clone().into(),
+            detail.into(),
+        ]);
+    }
+    t.render(style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slicebroker_types::api::LeaseSlice;
+
+    fn lease(state: LeaseState, devices: &[(&str, &str)]) -> Lease {
+        let now = Utc::now();
+        Lease {
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            state,
+            end_reason: None,
+            request: "2g.20gb".into(),
+            count: devices.len() as i32,
+            duration_seconds: 28_800,
+            idle_timeout_seconds: 7200,
+            extended_seconds: 0,
+            extensions: 0,
+            labels: [("team".to_owned(), "vision".to_owned())].into(),
+            granted_at: Some(now),
+            activated_at: None,
+            ends_at: Some(now + chrono::Duration::hours(8)),
+            ended_at: None,
+            created_at: now,
+            slices: devices
+                .iter()
+                .map(|(host, mig)| LeaseSlice {
+                    id: Uuid::nil(),
+                    host_id: Uuid::nil(),
+                    host: (*host).into(),
+                    gpu_id: Uuid::nil(),
+                    gpu_uuid: "GPU-1".into(),
+                    model: "h100-80gb".into(),
+                    profile: "2g.20gb".into(),
+                    start: 0,
+                    size: 2,
+                    compute_slices: 2,
+                    memory_gib: 20,
+                    mig_device_uuid: Some((*mig).into()),
+                    cuda_visible_devices: Some((*mig).into()),
+                    released_at: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn env_exports_the_mig_devices_and_names_the_host() {
+        let l = lease(
+            LeaseState::Active,
+            &[("gpu-a", "MIG-1"), ("gpu-a", "MIG-2")],
+        );
+        assert_eq!(
+            env(&l).unwrap(),
+            format!(
+                "# slicebroker lease {}: run on host gpu-a\nexport CUDA_VISIBLE_DEVICES=MIG-1,MIG-2\n",
+                Uuid::nil()
+            )
+        );
+    }
+
+    #[test]
+    fn env_refuses_a_lease_that_is_not_active() {
+        let l = lease(LeaseState::Provisioning, &[("gpu-a", "MIG-1")]);
+        let e = env(&l).unwrap_err();
+        assert!(e.to_string().contains("provisioning, not active"), "{e}");
+        assert_eq!(e.exit(), crate::error::Exit::Error);
+    }
+
+    #[test]
+    fn the_lease_table_has_a_row_per_lease() {
+        let text = leases_table(
+            &[lease(LeaseState::Active, &[("gpu-a", "MIG-1")])],
+            &Style { color: false },
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("ID "));
+        assert!(lines[1].contains("active") && lines[1].contains("team=vision"));
+        assert!(lines[1].contains("in 8h"), "{text}");
+    }
+}

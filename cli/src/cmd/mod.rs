@@ -1,0 +1,125 @@
+//! The commands, one module per group, and what they share: the session, the output format,
+//! and looking things up by name.
+
+mod access;
+mod fleet;
+mod lease;
+mod login;
+mod tenant;
+mod usage;
+
+use crate::cli::{Cli, Command, Global};
+use crate::client::Session;
+use crate::config::{self, Store};
+use crate::error::{Error, Result};
+use crate::output::{self, Format, Style};
+use serde::Serialize;
+use slicebroker_types::api::Tenant;
+use uuid::Uuid;
+
+/// What every command after `login` works with.
+#[derive(Debug)]
+pub struct Ctx {
+    pub session: Session,
+    pub format: Format,
+    pub style: Style,
+}
+
+impl Ctx {
+    fn new(g: &Global) -> Result<Self> {
+        let store = Store::open(&config::dir()?)?;
+        let profile = store.profile_name(g.profile.as_deref());
+        Ok(Self {
+            session: Session::for_profile(store, profile, g.server.as_deref(), g.verbose)?,
+            format: g.output,
+            style: Style::detect(),
+        })
+    }
+
+    /// Prints `value` as JSON with `-o json`, else as `human` renders it.
+    pub fn show<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce(&T, &Style) -> String) {
+        output::print(&match self.format {
+            Format::Json => output::json(value),
+            Format::Table => human(value, &self.style),
+        });
+    }
+
+    /// A tenant's id from its id or name (names are looked up, which needs the admin role).
+    pub async fn tenant_id(&mut self, tenant: &str) -> Result<Uuid> {
+        if let Ok(id) = tenant.parse() {
+            return Ok(id);
+        }
+        let all: Vec<Tenant> = self.session.get("/v1/tenants").await?;
+        all.into_iter()
+            .find(|t| t.name == tenant)
+            .map(|t| t.id)
+            .ok_or_else(|| Error::failed(format!("no tenant is named `{tenant}`")))
+    }
+
+    /// The tenant named, else the caller's own.
+    pub async fn tenant_or_own(&mut self, tenant: Option<&str>) -> Result<Uuid> {
+        match tenant {
+            Some(t) => self.tenant_id(t).await,
+            None => self.session.whoami().await?.tenant.ok_or_else(|| {
+                Error::usage("admin keys belong to no tenant: name one with --tenant")
+            }),
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let g = cli.global;
+    let mut ctx = match cli.command {
+        Command::Completions { shell } => {
+            let mut text = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "slicectl",
+                &mut text,
+            );
+            output::print(&String::from_utf8_lossy(&text));
+            return Ok(());
+        }
+        Command::Login => return login::run(&g).await,
+        _ => Ctx::new(&g)?,
+    };
+    match cli.command {
+        Command::Completions { .. } | Command::Login => unreachable!("handled above"),
+        Command::Lease(c) => lease::run(&mut ctx, c).await,
+        Command::Capacity(a) => fleet::capacity(&mut ctx, a).await,
+        Command::Usage(a) => usage::usage(&mut ctx, a).await,
+        Command::Fleet(a) => fleet::fleet(&mut ctx, a).await,
+        Command::Hosts => fleet::hosts(&mut ctx).await,
+        Command::Gpus => fleet::gpus(&mut ctx).await,
+        Command::Cordon(a) => fleet::cordon(&mut ctx, a, false).await,
+        Command::Uncordon(a) => fleet::cordon(&mut ctx, a, true).await,
+        Command::Tenant(c) => tenant::run(&mut ctx, c).await,
+        Command::Key(c) => access::key(&mut ctx, c).await,
+        Command::Enroll(a) => access::enroll(&mut ctx, a).await,
+    }
+}
+
+/// `s` percent-encoded for a query string.
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(super::query_value("team=a b&c"), "team%3Da%20b%26c");
+        assert_eq!(
+            super::query_value("2026-05-01T00:00:00+00:00"),
+            "2026-05-01T00%3A00%3A00%2B00%3A00"
+        );
+    }
+}

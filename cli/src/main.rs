@@ -1,0 +1,5 @@
+//! `slicectl`: see the library.
+
+fn main() -> std::process::ExitCode {
+    slicebroker_cli::main()
+}

@@ -1,0 +1,207 @@
+//! Arguments as people type them: durations (`8h`, `1h30m`), sizes (`20GiB`), labels
+//! (`team=vision`), limits that may be `none`, dates. Each is a clap value parser, so a bad one is a
+//! usage error (exit 2) that says what was expected.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use slicebroker_types::{GpuModel, ProfileRequest, duration};
+
+/// A positive duration in seconds.
+pub fn seconds(s: &str) -> Result<i64, String> {
+    match duration::parse_seconds(s)? {
+        0 => Err("must be longer than 0s".into()),
+        n => Ok(n),
+    }
+}
+
+/// A size in whole GiB, rounded up: `20GiB`, `20G`, `20gb`, `1TiB`, `512MiB`, or a bare number
+/// of GiB.
+pub fn gib(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; expected e.g. `20GiB`"))?;
+    let mib_per_unit: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "g" | "gb" | "gi" | "gib" => 1024,
+        "m" | "mb" | "mi" | "mib" => 1,
+        "t" | "tb" | "ti" | "tib" => 1024 * 1024,
+        other => return Err(format!("unknown unit `{other}`; use MiB, GiB or TiB")),
+    };
+    let gib = n
+        .checked_mul(mib_per_unit)
+        .map(|mib| mib.div_ceil(1024))
+        .and_then(|g| u32::try_from(g).ok())
+        .ok_or_else(|| format!("`{s}` is too large"))?;
+    if gib == 0 {
+        return Err("must be more than 0".into());
+    }
+    Ok(gib)
+}
+
+/// `key=value`.
+pub fn label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not a label; expected `key=value`")),
+    }
+}
+
+/// A GPU model's catalog key (`h100-80gb`), checked against the catalog.
+pub fn model(s: &str) -> Result<String, String> {
+    GpuModel::parse(s)
+        .map(|m| GpuModel::get(m).key.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// A profile name (`2g.20gb`) or compute size (`3g`), checked as the server would.
+pub fn profile(s: &str) -> Result<String, String> {
+    ProfileRequest::parse(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// A limit that may be lifted: a value, or `none` (also `unlimited`, `-`) for no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit<T> {
+    None,
+    Some(T),
+}
+
+impl<T> Limit<T> {
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Limit::None => None,
+            Limit::Some(v) => Some(v),
+        }
+    }
+}
+
+fn limit<T>(s: &str, each: impl Fn(&str) -> Result<T, String>) -> Result<Limit<T>, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "none" | "unlimited" | "-" => Ok(Limit::None),
+        _ => each(s).map(Limit::Some),
+    }
+}
+
+/// A count limit: a whole number or `none`.
+pub fn count_limit(s: &str) -> Result<Limit<i64>, String> {
+    limit(s, |s| {
+        s.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| format!("`{s}` is not a whole number (or `none`)"))
+    })
+}
+
+/// A memory limit in GiB, or `none`.
+pub fn gib_limit(s: &str) -> Result<Limit<u32>, String> {
+    limit(s, gib)
+}
+
+/// GPU models as one argument; empty for every model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Models(pub Vec<String>);
+
+/// GPU models, comma-separated; `any` (or an empty string) for every model.
+pub fn models(s: &str) -> Result<Models, String> {
+    match s.trim() {
+        "" | "any" | "all" => Ok(Models(Vec::new())),
+        list => list
+            .split(',')
+            .map(|m| model(m.trim()))
+            .collect::<Result<_, _>>()
+            .map(Models),
+    }
+}
+
+/// A point in time: an RFC 3339 time, or a date (its midnight, UTC).
+pub fn instant(s: &str) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.to_utc());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("`{s}` is not a date (`2026-05-01`) or RFC 3339 time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units_iso_and_seconds() {
+        assert_eq!(seconds("8h"), Ok(28_800));
+        assert_eq!(seconds("1h30m"), Ok(5400));
+        assert_eq!(seconds("PT2H"), Ok(7200));
+        assert_eq!(seconds("90"), Ok(90));
+        assert!(seconds("0s").unwrap_err().contains("longer than 0s"));
+        assert!(seconds("8 hours").is_err());
+        assert!(seconds("-1h").unwrap_err().contains("negative"));
+    }
+
+    #[test]
+    fn sizes_are_whole_gib_rounded_up() {
+        assert_eq!(gib("20GiB"), Ok(20));
+        assert_eq!(gib("20gb"), Ok(20));
+        assert_eq!(gib("20G"), Ok(20));
+        assert_eq!(gib("20"), Ok(20));
+        assert_eq!(gib("1TiB"), Ok(1024));
+        assert_eq!(gib("512MiB"), Ok(1));
+        assert_eq!(gib("20480MiB"), Ok(20));
+        assert_eq!(gib("20481MiB"), Ok(21));
+        assert!(gib("20 GiB").is_ok());
+        assert!(gib("0GiB").unwrap_err().contains("more than 0"));
+        assert!(gib("20PB").unwrap_err().contains("unknown unit"));
+        assert!(gib("GiB").unwrap_err().contains("not a size"));
+        assert!(gib("99999999999TiB").unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn labels_are_key_equals_value() {
+        assert_eq!(label("team=vision"), Ok(("team".into(), "vision".into())));
+        assert_eq!(label("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert_eq!(label("empty="), Ok(("empty".into(), String::new())));
+        assert!(label("team").is_err());
+        assert!(label("=x").is_err());
+    }
+
+    #[test]
+    fn models_and_profiles_are_checked_against_the_catalog() {
+        assert_eq!(model("h100-80gb"), Ok("h100-80gb".into()));
+        assert!(model("tpu-v5").is_err());
+        assert_eq!(profile("2g.20gb"), Ok("2g.20gb".into()));
+        assert_eq!(profile("3g"), Ok("3g".into()));
+        assert!(profile("banana").is_err());
+        assert_eq!(models("any"), Ok(Models(vec![])));
+        assert_eq!(
+            models("h100-80gb, a100-40gb"),
+            Ok(Models(vec!["h100-80gb".into(), "a100-40gb".into()]))
+        );
+        assert!(models("h100-80gb,tpu").is_err());
+    }
+
+    #[test]
+    fn instants_are_dates_or_rfc3339() {
+        assert_eq!(
+            instant("2026-05-01").unwrap().to_rfc3339(),
+            "2026-05-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            instant("2026-05-01T12:00:00+02:00").unwrap().to_rfc3339(),
+            "2026-05-01T10:00:00+00:00"
+        );
+        assert!(instant("yesterday").is_err());
+    }
+
+    #[test]
+    fn limits_may_be_none() {
+        assert_eq!(count_limit("none"), Ok(Limit::None));
+        assert_eq!(count_limit("4"), Ok(Limit::Some(4)));
+        assert!(count_limit("-4").is_err());
+        assert_eq!(gib_limit("80GiB"), Ok(Limit::Some(80)));
+        assert_eq!(gib_limit("unlimited"), Ok(Limit::None));
+    }
+}

@@ -1,0 +1,26 @@
+//! The public API's wire types: the request and response bodies of `/v1/…`, shared by the
+//! server (which documents them in its OpenAPI with the `openapi` feature) and its clients
+//! (`slicectl`), so both ends agree by construction.
+
+mod access;
+mod fleet;
+mod lease;
+mod lease_state;
+mod problem;
+mod role;
+mod tenant;
+
+pub use access::{
+    ApiKeyCreate, ApiKeyCreated, ApiKeySummary, EnrollmentCreate, EnrollmentToken,
+    IssuedEnrollment, IssuedToken, TokenCreate,
+};
+pub use fleet::{Capacity, Gpu, GpuSlice, Host, UsageRow};
+pub use lease::{
+    DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseSlice,
+};
+pub use lease_state::{EndReason, LeaseState, TRANSITIONS};
+#[cfg(feature = "openapi")]
+pub use problem::ProblemCode;
+pub use problem::{CODES, FreeCapacity, Problem};
+pub use role::Role;
+pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantUpdate};

@@ -1,0 +1,82 @@
+//! The fleet on the wire: GPUs and what holds their memory slices, hosts, free capacity, and
+//! usage.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A GPU and what holds its memory slices.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Gpu {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub host: String,
+    pub uuid: String,
+    pub device_index: i32,
+    pub model: String,
+    /// Width of the placement grid.
+    pub memory_slices: u8,
+    /// False if the GPU or its host is cordoned.
+    pub schedulable: bool,
+    /// One character per memory slice: `.` free, `#` taken.
+    pub layout: String,
+    pub slices: Vec<GpuSlice>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GpuSlice {
+    pub profile: String,
+    pub start: i32,
+    pub size: i32,
+    /// The lease holding it: shown for the caller's own leases and to admins.
+    pub lease_id: Option<Uuid>,
+    /// Shown to admins only.
+    pub tenant_id: Option<Uuid>,
+    /// An instance the broker did not make (by hand): never placed on, never destroyed.
+    pub unmanaged: bool,
+}
+
+/// How many more of one profile fit right now on one model.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Capacity {
+    pub model: String,
+    pub profile: String,
+    pub compute_slices: u8,
+    pub memory_gib: u32,
+    /// Instances that could be created now, each GPU counted on its own.
+    pub available: u32,
+}
+
+/// A host for the fleet views.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Host {
+    pub id: Uuid,
+    pub name: String,
+    /// False when an admin cordoned the host: nothing new is placed on it.
+    pub schedulable: bool,
+    pub desired_generation: i64,
+    pub gpu_count: i64,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// Set while the host's agent is silent: its GPUs are not placed on.
+    pub unreachable_since: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsageRow {
+    pub tenant_id: Uuid,
+    pub tenant: String,
+    pub profile: String,
+    pub model: String,
+    /// UTC day.
+    pub day: NaiveDate,
+    /// Hours a slice of this profile was held, summed.
+    pub slice_hours: f64,
+    /// `slice_hours` × the profile's compute slices.
+    pub compute_slice_hours: f64,
+}

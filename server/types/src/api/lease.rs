@@ -1,0 +1,133 @@
+//! Leases on the wire: what a lease looks like to its owner (shape, placement, state, times
+//! and, once active, how to use it), its history, and the requests that create and extend it.
+
+use super::{EndReason, LeaseState};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub state: LeaseState,
+    /// Set once the lease has ended.
+    pub end_reason: Option<EndReason>,
+    /// The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`).
+    pub request: String,
+    /// Slices in this lease (granted all or nothing).
+    pub count: i32,
+    pub duration_seconds: i64,
+    pub idle_timeout_seconds: i64,
+    /// Time added by extensions so far.
+    pub extended_seconds: i64,
+    pub extensions: i32,
+    pub labels: BTreeMap<String, String>,
+    pub granted_at: Option<DateTime<Utc>>,
+    pub activated_at: Option<DateTime<Utc>>,
+    /// When the lease ends unless extended or released first.
+    pub ends_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub slices: Vec<LeaseSlice>,
+}
+
+/// One MIG slice of a lease.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseSlice {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub host: String,
+    pub gpu_id: Uuid,
+    /// NVML UUID of the GPU (`GPU-…`).
+    pub gpu_uuid: String,
+    /// Catalog key of the GPU model.
+    pub model: String,
+    pub profile: String,
+    /// First memory slice of the placement.
+    pub start: i32,
+    /// Memory slices the placement covers.
+    pub size: i32,
+    pub compute_slices: i32,
+    pub memory_gib: i32,
+    /// Once active: the MIG device UUID (`MIG-…`).
+    pub mig_device_uuid: Option<String>,
+    /// Once active: the value to export as `CUDA_VISIBLE_DEVICES`.
+    pub cuda_visible_devices: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of a lease's history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseEvent {
+    pub id: i64,
+    /// `granted`, `queued`, `released`, `extended`, `revoked`, `ended`, …
+    pub kind: String,
+    pub from_state: Option<LeaseState>,
+    pub to_state: Option<LeaseState>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+    /// `key:<api key id>` or `system`.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A page of leases.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LeasePage {
+    pub items: Vec<Lease>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// A duration: `"8h"`, `"PT8H"`, or seconds as a number or string.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DurationInput {
+    Seconds(i64),
+    Text(String),
+}
+
+/// Request for a lease: a profile name or size, or a need.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseCreate {
+    /// A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`.
+    pub profile: Option<String>,
+    /// The smallest plain profile with at least this much memory.
+    pub min_memory_gib: Option<u32>,
+    /// With `min_memory_gib`: at least this many compute slices (default 1).
+    pub min_compute_slices: Option<u8>,
+    /// How long: `"8h"`, `"PT8H"` or seconds.
+    pub duration: DurationInput,
+    /// Only these GPU models (catalog keys).
+    #[serde(default)]
+    pub gpu_models: Vec<String>,
+    /// How many slices, granted all or nothing (default 1).
+    pub count: Option<u32>,
+    /// Reclaim after this long idle (default: the tenant's); not above the tenant's default.
+    pub idle_timeout: Option<DurationInput>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Queue as `pending` instead of failing when nothing fits now.
+    #[serde(default)]
+    pub wait: bool,
+    /// Place in the pending queue, -100 to 100 (default 0): higher is served first, then
+    /// older.
+    pub priority: Option<i32>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseExtend {
+    /// Time to add: `"2h"`, `"PT2H"` or seconds.
+    pub by: DurationInput,
+}

@@ -1,0 +1,175 @@
+//! The lease state machine of DESIGN.md §3. The same table lives in SQL
+//! (`lease_transitions`, `migrations/0001_init.sql`); a server store test checks they agree.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseState {
+    /// Waiting for capacity.
+    Pending,
+    /// Placement chosen; the agent is creating the instance.
+    Provisioning,
+    /// The instance exists and is usable.
+    Active,
+    /// Being torn down.
+    Releasing,
+    /// Over; see `end_reason`.
+    Ended,
+}
+
+impl LeaseState {
+    pub const ALL: [LeaseState; 5] = [
+        Self::Pending,
+        Self::Provisioning,
+        Self::Active,
+        Self::Releasing,
+        Self::Ended,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Provisioning => "provisioning",
+            Self::Active => "active",
+            Self::Releasing => "releasing",
+            Self::Ended => "ended",
+        }
+    }
+
+    /// Holds capacity: counts against quota and occupies memory slices.
+    pub const fn is_live(self) -> bool {
+        !matches!(self, Self::Ended)
+    }
+
+    /// The states from which `to` may be entered.
+    pub fn allowed_from(to: LeaseState) -> Vec<LeaseState> {
+        TRANSITIONS
+            .iter()
+            .filter(|(_, t)| *t == to)
+            .map(|(f, _)| *f)
+            .collect()
+    }
+
+    pub fn can_become(self, to: LeaseState) -> bool {
+        TRANSITIONS.contains(&(self, to))
+    }
+}
+
+impl fmt::Display for LeaseState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for LeaseState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown state `{s}`; valid states: pending, provisioning, active, releasing, ended"
+                )
+            })
+    }
+}
+
+/// Every legal `(from, to)` pair.
+pub const TRANSITIONS: [(LeaseState, LeaseState); 8] = {
+    use LeaseState::*;
+    [
+        (Pending, Provisioning),
+        (Pending, Ended),
+        (Provisioning, Active),
+        (Provisioning, Releasing),
+        (Provisioning, Ended),
+        (Active, Releasing),
+        (Active, Ended),
+        (Releasing, Ended),
+    ]
+};
+
+/// Why a lease ended.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Released,
+    Expired,
+    ReclaimedIdle,
+    Revoked,
+    Failed,
+    Cancelled,
+    HostLost,
+}
+
+impl EndReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Released => "released",
+            Self::Expired => "expired",
+            Self::ReclaimedIdle => "reclaimed_idle",
+            Self::Revoked => "revoked",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::HostLost => "host_lost",
+        }
+    }
+
+    pub const ALL: [EndReason; 7] = [
+        Self::Released,
+        Self::Expired,
+        Self::ReclaimedIdle,
+        Self::Revoked,
+        Self::Failed,
+        Self::Cancelled,
+        Self::HostLost,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LeaseState::*;
+
+    #[test]
+    fn ended_is_terminal_and_every_live_state_can_reach_it() {
+        for s in LeaseState::ALL {
+            assert!(!Ended.can_become(s));
+            if s.is_live() {
+                assert!(s.can_become(Ended), "{s} cannot end");
+            }
+        }
+    }
+
+    #[test]
+    fn a_lease_never_goes_back() {
+        for (from, to) in TRANSITIONS {
+            assert!(from < to, "{from} -> {to} goes backwards");
+        }
+        assert_eq!(LeaseState::allowed_from(Releasing), [Provisioning, Active]);
+        assert!(!Active.can_become(Provisioning));
+    }
+
+    #[test]
+    fn state_names_round_trip() {
+        for s in LeaseState::ALL {
+            assert_eq!(s.as_str().parse::<LeaseState>().unwrap(), s);
+        }
+        assert!(
+            "done"
+                .parse::<LeaseState>()
+                .unwrap_err()
+                .contains("valid states")
+        );
+    }
+}

@@ -1,0 +1,413 @@
+//! `slicectl` as people and scripts use it, against a real server and simulated agent: login
+//! with the key on stdin, a lease created with `--wait` until active, `env`, `extend`,
+//! `release`, an admin's quota change, every documented exit code, `-o json` in the API's
+//! shapes, and a token the server stopped accepting replaced unasked.
+
+use crate::agent::{DEADLINE, node, wait_host};
+use serde_json::Value;
+use slicebroker_e2e::{Cluster, bin, wait_until};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Stdio;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+/// A user's `slicectl`: its own config directory and profile, talking to one cluster.
+struct Slicectl {
+    config: PathBuf,
+    server: String,
+    /// `--profile`, given before every command's arguments.
+    profile: Option<&'static str>,
+}
+
+/// What a run of `slicectl` did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "slicectl failed: {self:?}");
+        &self.stdout
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(self.ok())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    fn fails_with(&self, code: i32, says: &str) {
+        assert_eq!(self.code, code, "{self:?}");
+        assert!(
+            self.stderr.contains(says),
+            "stderr lacks `{says}`: {self:?}"
+        );
+    }
+}
+
+impl Slicectl {
+    fn new(c: &Cluster, user: &str, profile: Option<&'static str>) -> Self {
+        let config = c.dir.join(format!("slicectl-{user}"));
+        Self {
+            config,
+            server: c.server_url(0).to_owned(),
+            profile,
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None).await
+    }
+
+    async fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let profile = self.profile.map(|p| ["--profile", p]);
+        let mut child = Command::new(bin("slicectl"))
+            .args(profile.iter().flatten())
+            .args(args)
+            .env("SLICEBROKER_CONFIG_DIR", &self.config)
+            .env("SLICEBROKER_URL", &self.server)
+            .env_remove("SLICEBROKER_PROFILE")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("slicectl starts");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).await.unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().await.unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn config_file(&self) -> PathBuf {
+        self.config.join("config.toml")
+    }
+}
+
+/// An admin logged in as profile `admin`, a tenant `vision` with a member key, and that
+/// member logged in as the default profile of a second user (with the key's secret).
+async fn setup(c: &Cluster) -> (Slicectl, Slicectl, String) {
+    let admin = Slicectl::new(c, "admin", Some("admin"));
+    admin
+        .run_with_stdin(&["login"], Some(&c.admin_key))
+        .await
+        .ok();
+    admin.run(&["tenant", "create", "vision"]).await.ok();
+    let key = admin
+        .run(&["key", "create", "alice", "--tenant", "vision", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(key["key"]["role"], "member");
+    let secret = key["secret"].as_str().unwrap().to_owned();
+
+    let user = Slicectl::new(c, "alice", None);
+    let login = user
+        .run_with_stdin(&["login"], Some(&format!("{secret}\n")))
+        .await;
+    assert!(
+        login.ok().contains("as member of tenant vision"),
+        "{login:?}"
+    );
+    // The API key is on disk, for refreshing the token: readable by its owner only.
+    let mode = std::fs::metadata(user.config_file())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    (admin, user, secret)
+}
+
+async fn lease_json(c: &Cluster, token: &str, id: &str) -> Value {
+    c.api("GET", &format!("/v1/leases/{id}"), token, None)
+        .await
+        .ok()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slicectl_leases_a_slice_from_login_to_release() {
+    let mut c = Cluster::start(1).await;
+    c.add_agent(node("gpu-a", "h100-80gb:1", 7)).await;
+    wait_host(&c, "gpu-a", 1).await;
+    let (admin, user, _) = setup(&c).await;
+
+    let created = user
+        .run(&[
+            "lease",
+            "create",
+            "2g.20gb",
+            "--for",
+            "8h",
+            "--label",
+            "team=vision",
+            "--wait",
+            "-o",
+            "json",
+        ])
+        .await;
+    let lease = created.json();
+    assert_eq!(lease["state"], "active", "{created:?}");
+    assert!(created.stderr.contains("active on gpu-a"), "{created:?}");
+    let id = lease["id"].as_str().unwrap().to_owned();
+
+    // `-o json` is the API's own shape: the same object the API returns.
+    let admin_token = c.admin_token().await;
+    assert_eq!(lease, lease_json(&c, &admin_token, &id).await);
+
+    let env = user.run(&["lease", "env", &id]).await;
+    let mig = lease["slices"][0]["cuda_visible_devices"].as_str().unwrap();
+    assert!(mig.starts_with("MIG-"));
+    assert!(
+        env.ok()
+            .contains(&format!("export CUDA_VISIBLE_DEVICES={mig}\n")),
+        "{env:?}"
+    );
+    assert!(env.stdout.starts_with("# slicebroker lease"));
+    assert!(env.stdout.contains("host gpu-a"), "{env:?}");
+
+    let extended = user
+        .run(&["lease", "extend", &id, "--by", "2h", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(extended["extended_seconds"], 7200);
+    assert!(
+        user.run(&["lease", "show", &id])
+            .await
+            .ok()
+            .contains("extended by 2h in 1 extension"),
+    );
+
+    let listed = user.run(&["lease", "ls", "-o", "json"]).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], id.as_str());
+    let table = user.run(&["lease", "ls"]).await;
+    assert!(table.ok().starts_with("ID "), "{table:?}");
+    assert!(table.stdout.contains("team=vision"), "{table:?}");
+
+    // The admin's fleet view: the lease's two memory slices, lettered by tenant.
+    let fleet = admin.run(&["fleet"]).await;
+    let bar = fleet
+        .ok()
+        .lines()
+        .find(|l| l.starts_with("gpu-a"))
+        .and_then(|l| l.split_once('[')?.1.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("no bar for gpu-a: {fleet:?}"));
+    assert_eq!(bar.len(), 8, "{fleet:?}");
+    assert_eq!(bar.matches("AA").count(), 1, "{fleet:?}");
+    assert_eq!(bar.matches('.').count(), 6, "{fleet:?}");
+    assert!(fleet.stdout.contains("A  tenant vision"), "{fleet:?}");
+
+    let released = user.run(&["lease", "release", &id]).await;
+    assert!(released.ok().contains("releasing") || released.stdout.contains("ended"));
+    wait_until("the lease ends", DEADLINE, || async {
+        let l = user.run(&["lease", "show", &id, "-o", "json"]).await.json();
+        (l["state"] == "ended").then_some(())
+    })
+    .await;
+    let events = user.run(&["lease", "events", &id]).await;
+    assert!(events.ok().contains("extended"), "{events:?}");
+    // Ended leases are left out unless asked for.
+    assert!(user.run(&["lease", "ls"]).await.ok().contains("No leases."));
+    assert!(user.run(&["lease", "ls", "--all"]).await.ok().contains(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slicectl_exit_codes_tell_scripts_what_happened() {
+    let mut c = Cluster::start(1).await;
+    c.add_agent(node("gpu-a", "h100-80gb:1", 8)).await;
+    wait_host(&c, "gpu-a", 1).await;
+    let (admin, user, _) = setup(&c).await;
+
+    // 2: usage.
+    user.run(&["lease", "create", "2g.20gb"])
+        .await
+        .fails_with(2, "--for");
+    user.run(&["lease", "create", "2g.20gb", "--for", "eight hours"])
+        .await
+        .fails_with(2, "not a duration");
+    user.run(&["lease", "crate"]).await.fails_with(2, "crate");
+
+    // 1: a lease that does not exist; with -v, the whole answer.
+    let missing = uuid::Uuid::new_v4().to_string();
+    user.run(&["lease", "show", &missing])
+        .await
+        .fails_with(1, "error: not_found: ");
+    let verbose = user.run(&["-v", "lease", "show", &missing]).await;
+    verbose.fails_with(1, "\"code\": \"not_found\"");
+    assert!(verbose.stderr.contains("\"status\": 404"), "{verbose:?}");
+
+    // 4: the tenant's policy (leases of at most 7 days by default).
+    user.run(&["lease", "create", "2g.20gb", "--for", "30d"])
+        .await
+        .fails_with(4, "policy_violation");
+
+    // 4: the admin lowers the quota; a create past it is refused.
+    let set = admin
+        .run(&[
+            "tenant",
+            "set",
+            "vision",
+            "--max-compute-slices",
+            "2",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    assert_eq!(set["policy"]["max_live_compute_slices"], 2);
+    assert!(
+        admin
+            .run(&["tenant", "show", "vision"])
+            .await
+            .ok()
+            .contains("Max compute slices    2")
+    );
+    user.run(&["lease", "create", "3g.40gb", "--for", "1h"])
+        .await
+        .fails_with(4, "quota_exceeded");
+
+    // 3: within quota again, but the one GPU holds a 2g, so no 7g fits.
+    admin
+        .run(&["tenant", "set", "vision", "--max-compute-slices", "none"])
+        .await
+        .ok();
+    let first = user
+        .run(&["lease", "create", "2g.20gb", "--for", "1h", "-o", "json"])
+        .await
+        .json();
+    user.run(&["lease", "create", "7g.80gb", "--for", "1h"])
+        .await
+        .fails_with(3, "no_capacity");
+
+    // 1: --wait that runs out; the queued lease stays, pending.
+    let waited = user
+        .run(&[
+            "lease",
+            "create",
+            "7g.80gb",
+            "--for",
+            "1h",
+            "--wait",
+            "--timeout",
+            "1s",
+        ])
+        .await;
+    waited.fails_with(1, "gave up after 1s");
+    assert!(waited.stderr.contains("pending"), "{waited:?}");
+    let pending = user
+        .run(&["lease", "ls", "--state", "pending", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+
+    // 1: `env` of a lease that is not active.
+    let queued = pending[0]["id"].as_str().unwrap();
+    user.run(&["lease", "env", queued])
+        .await
+        .fails_with(1, "not active");
+
+    // 0 again: releasing the 2g lets the queued 7g in.
+    user.run(&["lease", "release", first["id"].as_str().unwrap()])
+        .await
+        .ok();
+    wait_until("the queued lease is granted", DEADLINE, || async {
+        let l = user
+            .run(&["lease", "show", queued, "-o", "json"])
+            .await
+            .json();
+        (l["state"] == "active").then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
+    let mut c = Cluster::start(1).await;
+    c.add_agent(node("gpu-a", "h100-80gb:2", 9)).await;
+    wait_host(&c, "gpu-a", 2).await;
+    let (admin, user, secret) = setup(&c).await;
+
+    // A token the server does not accept (as after a key rotation) is replaced on the 401.
+    let config = std::fs::read_to_string(user.config_file()).unwrap();
+    let token = config
+        .lines()
+        .find_map(|l| l.strip_prefix("token = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_owned();
+    std::fs::write(
+        user.config_file(),
+        config.replace(&token, "eyJhbGciOiJFZERTQSJ9.e30.c2ln"),
+    )
+    .unwrap();
+    let capacity = user.run(&["capacity", "-o", "json"]).await.json();
+    assert!(
+        capacity
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["profile"] == "7g.80gb" && r["available"] == 2),
+        "{capacity}"
+    );
+    let renewed = std::fs::read_to_string(user.config_file()).unwrap();
+    assert!(
+        !renewed.contains("eyJhbGciOiJFZERTQSJ9.e30.c2ln"),
+        "{renewed}"
+    );
+    assert!(!renewed.contains(&token), "{renewed}");
+    assert!(user.run(&["capacity"]).await.ok().contains("7g.80gb"));
+
+    // Admin views and cordoning, by name.
+    let hosts = admin.run(&["hosts", "-o", "json"]).await.json();
+    assert_eq!(hosts[0]["name"], "gpu-a");
+    let cordoned = admin
+        .run(&["cordon", "gpu", "gpu-a:1", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(cordoned["schedulable"], false);
+    let gpus = admin.run(&["gpus"]).await;
+    assert!(gpus.ok().contains("cordoned"), "{gpus:?}");
+    admin.run(&["uncordon", "gpu", "gpu-a:1"]).await.ok();
+    admin.run(&["cordon", "host", "gpu-a"]).await.ok();
+    user.run(&["lease", "create", "1g.10gb", "--for", "1h"])
+        .await
+        .fails_with(3, "no_capacity");
+    admin.run(&["uncordon", "host", "gpu-a"]).await.ok();
+
+    // Keys: listed, revoked; a revoked key cannot log in.
+    let keys = admin
+        .run(&["key", "ls", "--tenant", "vision", "-o", "json"])
+        .await
+        .json();
+    let key_id = keys[0]["id"].as_str().unwrap();
+    admin
+        .run(&["key", "revoke", key_id, "--tenant", "vision"])
+        .await
+        .ok();
+    user.run_with_stdin(&["--profile", "other", "login"], Some(&secret))
+        .await
+        .fails_with(1, "unauthenticated");
+
+    let enrolled = admin
+        .run(&["enroll", "--note", "rack 1", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(enrolled["note"], "rack 1");
+    let usage = admin.run(&["usage", "-o", "json"]).await;
+    assert!(usage.json().is_array());
+    let bash = admin.run(&["completions", "bash"]).await;
+    assert!(bash.ok().contains("slicectl"), "{bash:?}");
+    // Members are not admins: the server says so, exit 1.
+    user.run(&["tenant", "ls"]).await.fails_with(1, "forbidden");
+}
