@@ -21,7 +21,7 @@ export SQLX_OFFLINE=true
 profile=${SLICEBROKER_PROFILE:-debug}
 flag=(); [ "$profile" = release ] && flag=(--release)
 echo "building ($profile)…" >&2
-cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicebroker-demo
+cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicectl --bin slicebroker-demo
 target/$profile/slicebroker-demo &
 demo=$!
 trap 'kill -INT $demo 2>/dev/null || true' INT TERM

@@ -157,9 +157,20 @@ Lease a 2g.20gb for 8 hours:
       -H 'content-type: application/json' -d '{{"profile":"2g.20gb","duration":"8h"}}'
   curl -s {url}/v1/leases -H "authorization: Bearer $TOKEN"   # active, with cuda_visible_devices=MIG-…
 
+Or with the CLI (built next to this program):
+
+  echo {team_key} | {bin}/slicectl login --server {url}
+  {bin}/slicectl lease create 2g.20gb --for 8h --wait
+  {bin}/slicectl lease env <lease id>      # export CUDA_VISIBLE_DEVICES=MIG-…
+  {bin}/slicectl fleet
+
 Ctrl-C stops everything this started; keys, agents and the database survive a restart.
 "#,
-        dir = dir.display()
+        dir = dir.display(),
+        bin = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(|p| p.display().to_string()))
+            .unwrap_or_else(|| "target/debug".into()),
     );
     tokio::signal::ctrl_c().await?;
     eprintln!("stopping the server and agents (slices stay as they are)…");
