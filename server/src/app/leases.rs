@@ -333,8 +333,8 @@ async fn try_create(
     Ok((lease, true))
 }
 
-/// Commits a grant written in `tx` (bumping its hosts' generations last) and settles the
-/// reservations in the placement index: kept on success, dropped on failure.
+/// Commits a grant written in `tx` (its hosts' generations move at commit, migration 0004)
+/// and settles the reservations in the placement index: kept on success, dropped on failure.
 async fn commit_grant(
     app: &App,
     tx: store::Tx<'_>,
@@ -342,7 +342,7 @@ async fn commit_grant(
     reserved: &[Reserved],
 ) -> Result<(), sqlx::Error> {
     let committed = match written {
-        Ok(()) => super::release::commit(tx, reserved.iter().map(|r| r.host_id).collect()).await,
+        Ok(()) => tx.commit().await,
         Err(e) => Err(e),
     };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
@@ -718,22 +718,26 @@ pub async fn lease_end(
         return Err(Error::Forbidden("viewers cannot release leases".into()));
     }
     let mut tx = app.db().begin().await?;
-    let from = store::leases::lock_state(&mut tx, id, who.scope())
-        .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
     let actor = who.actor();
     let kind = if reason == EndReason::Revoked {
         "revoked"
     } else {
         "released"
     };
-    let released = if from == LeaseState::Pending {
+    let detail = serde_json::json!({ "reason": reason.as_str() });
+    let start =
+        store::leases::begin_release(&mut tx, id, who.scope(), reason, kind, detail, &actor)
+            .await?
+            .ok_or_else(|| Error::not_found("lease", id))?;
+    let released = if start.releasing {
+        super::release::finish(&mut tx, id, reason, start.agent_hosts).await?
+    } else if start.from == LeaseState::Pending {
         if !store::leases::transition(&mut tx, id, LeaseState::Ended, Some(EndReason::Cancelled))
             .await?
         {
             return Err(Error::IllegalTransition {
                 lease: id,
-                from,
+                from: start.from,
                 to: LeaseState::Ended,
             });
         }
@@ -741,7 +745,7 @@ pub async fn lease_end(
             &mut *tx,
             id,
             "cancelled",
-            Some(from),
+            Some(start.from),
             Some(LeaseState::Ended),
             serde_json::json!({}),
             &actor,
@@ -749,19 +753,17 @@ pub async fn lease_end(
         .await?;
         super::release::Released::default()
     } else {
-        super::release::begin(
-            &mut tx,
-            id,
-            from,
-            reason,
-            kind,
-            &actor,
-            serde_json::json!({}),
-        )
-        .await?
+        return Err(Error::IllegalTransition {
+            lease: id,
+            from: start.from,
+            to: LeaseState::Releasing,
+        });
     };
-    let lease = store::leases::get(&mut tx, id, None).await?;
-    super::release::commit(tx, released.hosts).await?;
+    let lease = match released.lease {
+        Some(lease) => Some(lease),
+        None => store::leases::get(&mut tx, id, None).await?,
+    };
+    tx.commit().await?;
     app.index().forget(released.slices);
     lease.ok_or_else(|| Error::not_found("lease", id))
 }

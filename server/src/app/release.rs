@@ -3,23 +3,21 @@
 
 use super::Error;
 use crate::domain::lease::{EndReason, LeaseState};
+use crate::domain::lease_view::Lease;
 use crate::store::{self, Tx};
 use uuid::Uuid;
 
-/// What taking a lease back changed, for the caller to finish with [`commit`].
+/// What taking a lease back changed.
 #[derive(Debug, Default)]
 pub struct Released {
     /// Slices released now (to drop from the placement index after commit).
     pub slices: Vec<Uuid>,
-    /// Hosts whose desired generation must still move.
-    pub hosts: Vec<Uuid>,
+    /// The lease as it now is, when the release already read it (ended at once).
+    pub lease: Option<Lease>,
 }
 
-/// `from → releasing` with `reason`, an event `kind` by `actor`, and the teardown of the slices:
-/// their hosts' generations move so the agents destroy them, and their reports end the lease.
-/// On hosts without an agent there is nothing to tear down, so the lease ends here and its
-/// slices are released at once; their hosts' generations are bumped by [`commit`], last, so
-/// the host row locks are held only for the commit.
+/// `from → releasing` with `reason`, an event `kind` by `actor`, and the teardown of the slices
+/// (see [`finish`]). The caller holds the lease's row lock and read `from` under it.
 pub async fn begin(
     tx: &mut Tx<'_>,
     id: Uuid,
@@ -29,58 +27,51 @@ pub async fn begin(
     actor: &str,
     mut detail: serde_json::Value,
 ) -> Result<Released, Error> {
-    if !store::agents::begin_release(tx, id, reason).await? {
-        return Err(Error::IllegalTransition {
+    detail["reason"] = reason.as_str().into();
+    let start = store::leases::begin_release(tx, id, None, reason, kind, detail, actor).await?;
+    match start {
+        Some(s) if s.releasing => finish(tx, id, reason, s.agent_hosts).await,
+        Some(s) => Err(Error::IllegalTransition {
+            lease: id,
+            from: s.from,
+            to: LeaseState::Releasing,
+        }),
+        None => Err(Error::IllegalTransition {
             lease: id,
             from,
             to: LeaseState::Releasing,
-        });
+        }),
     }
-    detail["reason"] = reason.as_str().into();
-    store::leases::insert_event(
-        &mut **tx,
-        id,
-        kind,
-        Some(from),
-        Some(LeaseState::Releasing),
-        detail,
-        actor,
-    )
-    .await?;
-    if store::leases::has_agent_hosts(tx, id).await? {
+}
+
+/// Tears down the slices of a lease now `releasing`. With an agent on any of its hosts, their
+/// generations move so the agents destroy the slices, and their reports end the lease. On
+/// hosts without an agent there is nothing to tear down, so the lease ends here: its slices
+/// are released and the `ended` event written in one statement; their hosts' generations move
+/// as the transaction commits (DESIGN.md §2, invariant 4; migration 0004).
+pub async fn finish(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    reason: EndReason,
+    agent_hosts: bool,
+) -> Result<Released, Error> {
+    if agent_hosts {
         store::agents::begin_teardown(tx, id).await?;
         return Ok(Released::default());
     }
-    let released = store::leases::release_slices(tx, id).await?;
-    store::leases::transition(tx, id, LeaseState::Ended, Some(reason)).await?;
-    store::leases::insert_event(
-        &mut **tx,
-        id,
-        "ended",
-        Some(LeaseState::Releasing),
-        Some(LeaseState::Ended),
-        serde_json::json!({
-            "reason": reason.as_str(),
-            "note": "no agent on the host: nothing to tear down",
-        }),
-        "system",
-    )
-    .await?;
+    let detail = serde_json::json!({
+        "reason": reason.as_str(),
+        "note": "no agent on the host: nothing to tear down",
+    });
+    let (lease, slices) = store::leases::end_released(tx, id, reason, detail)
+        .await?
+        .ok_or(Error::IllegalTransition {
+            lease: id,
+            from: LeaseState::Releasing,
+            to: LeaseState::Ended,
+        })?;
     Ok(Released {
-        slices: released.iter().map(|(s, _)| *s).collect(),
-        hosts: released.iter().map(|(_, h)| *h).collect(),
+        slices,
+        lease: Some(lease),
     })
-}
-
-/// Bumps the hosts' desired generations (their slices changed, DESIGN.md §2 invariant 4) and
-/// commits. The bump takes the hosts' row locks, which every grant and release on those hosts
-/// waits for, so it comes last and the locks are held only for the commit.
-pub async fn commit(mut tx: Tx<'_>, mut hosts: Vec<Uuid>) -> Result<(), sqlx::Error> {
-    // A fixed order, so concurrent transactions lock host rows without deadlocking.
-    hosts.sort();
-    hosts.dedup();
-    if !hosts.is_empty() {
-        store::fleet::bump_generations(&mut *tx, &hosts).await?;
-    }
-    tx.commit().await
 }

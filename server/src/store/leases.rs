@@ -174,36 +174,6 @@ pub async fn transition(
     Ok(r.rows_affected() == 1)
 }
 
-/// Marks the lease's live slices released; returns (slice id, host id) of each.
-pub async fn release_slices(
-    tx: &mut Tx<'_>,
-    lease_id: Uuid,
-) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"UPDATE slices s SET released_at = now() FROM gpus g
-           WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id
-           RETURNING s.id, g.host_id"#,
-        lease_id
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.host_id)).collect())
-}
-
-/// Whether any host of the lease has an agent that must tear the slices down.
-pub async fn has_agent_hosts(tx: &mut Tx<'_>, lease_id: Uuid) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"SELECT EXISTS (
-               SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
-               WHERE s.lease_id = $1 AND s.released_at IS NULL AND h.agent_enrolled_at IS NOT NULL
-           ) AS "exists!""#,
-        lease_id
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(r.exists)
-}
-
 /// Adds `seconds` to a live lease's end if the total stays within `max_total`; returns the
 /// new end, or `None` if the guard refused.
 pub async fn extend(
@@ -540,4 +510,191 @@ pub async fn grant_pending(
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// `releasing → ended` for a lease whose hosts have no agent, in one statement: its live slices
+/// are released (their hosts' desired generations move at commit, by the deferred trigger of
+/// migration 0004; DESIGN.md §2, invariant 4), the guarded transition made and its `ended`
+/// event written with `detail`. Returns the lease as it now is and the
+/// ids of the slices released; `None` if the lease was not `releasing`.
+pub async fn end_released(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    reason: EndReason,
+    detail: serde_json::Value,
+) -> Result<Option<(Lease, Vec<Uuid>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH rel AS (
+               UPDATE slices s SET released_at = now() FROM gpus g
+               WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id
+               RETURNING s.id, s.released_at
+           ), l AS (
+               UPDATE leases SET state = 'ended', end_reason = $2::text::lease_end_reason,
+                   ended_at = now()
+               WHERE id = $1 AND state = 'releasing'
+               RETURNING id, tenant_id, state::text AS state, end_reason::text AS end_reason,
+                   request, slice_count, duration_seconds, idle_timeout_seconds,
+                   extended_seconds, extensions, labels, granted_at, activated_at, ends_at,
+                   ended_at, created_at
+           ), ev AS (
+               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+               SELECT l.id, 'ended', 'releasing', 'ended', $3, 'system' FROM l
+           )
+           SELECT l.id AS "id!", l.tenant_id AS "tenant_id!", l.state AS "state!",
+               l.end_reason, l.request AS "request!", l.slice_count AS "slice_count!",
+               l.duration_seconds AS "duration_seconds!",
+               l.idle_timeout_seconds AS "idle_timeout_seconds!",
+               l.extended_seconds AS "extended_seconds!", l.extensions AS "extensions!",
+               l.labels AS "labels!", l.granted_at, l.activated_at, l.ends_at, l.ended_at,
+               l.created_at AS "created_at!",
+               s.id AS "slice_id?", h.id AS "host_id?", h.name AS "host?", g.id AS "gpu_id?",
+               g.uuid AS "gpu_uuid?", g.model AS "model?", s.profile AS "profile?",
+               s.start AS "start?", s.size AS "size?", s.compute_slices AS "compute_slices?",
+               s.memory_gib AS "memory_gib?", s.mig_device_uuid,
+               coalesce(rel.released_at, s.released_at) AS released_at,
+               rel.id IS NOT NULL AS "released_now!"
+           FROM l LEFT JOIN slices s ON s.lease_id = l.id
+               LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
+               LEFT JOIN rel ON rel.id = s.id
+           ORDER BY s.id"#,
+        id,
+        reason.as_str(),
+        detail,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let row = LeaseRow {
+        id: first.id,
+        tenant_id: first.tenant_id,
+        state: first.state.clone(),
+        end_reason: first.end_reason.clone(),
+        request: first.request.clone(),
+        slice_count: first.slice_count,
+        duration_seconds: first.duration_seconds,
+        idle_timeout_seconds: first.idle_timeout_seconds,
+        extended_seconds: first.extended_seconds,
+        extensions: first.extensions,
+        labels: first.labels.clone(),
+        granted_at: first.granted_at,
+        activated_at: first.activated_at,
+        ends_at: first.ends_at,
+        ended_at: first.ended_at,
+        created_at: first.created_at,
+    };
+    let mut released = Vec::new();
+    let mut slices = Vec::new();
+    for r in rows {
+        let (
+            Some(id),
+            Some(host_id),
+            Some(host),
+            Some(gpu_id),
+            Some(gpu_uuid),
+            Some(model),
+            Some(profile),
+            Some(start),
+            Some(size),
+            Some(compute_slices),
+            Some(memory_gib),
+        ) = (
+            r.slice_id,
+            r.host_id,
+            r.host,
+            r.gpu_id,
+            r.gpu_uuid,
+            r.model,
+            r.profile,
+            r.start,
+            r.size,
+            r.compute_slices,
+            r.memory_gib,
+        )
+        else {
+            continue;
+        };
+        if r.released_now {
+            released.push(id);
+        }
+        slices.push(LeaseSlice {
+            id,
+            host_id,
+            host,
+            gpu_id,
+            gpu_uuid,
+            model,
+            profile,
+            start,
+            size,
+            compute_slices,
+            memory_gib,
+            cuda_visible_devices: r.mig_device_uuid.clone(),
+            mig_device_uuid: r.mig_device_uuid,
+            released_at: r.released_at,
+        });
+    }
+    Ok(Some((row.into_lease(slices)?, released)))
+}
+
+/// What [`begin_release`] found: the lease's state before, whether any of its hosts has an
+/// agent, and whether it moved to `releasing`.
+#[derive(Debug)]
+pub struct ReleaseStart {
+    pub from: LeaseState,
+    pub agent_hosts: bool,
+    pub releasing: bool,
+}
+
+/// Locks the lease and, if it is `provisioning` or `active`, makes the guarded transition to
+/// `releasing` with `reason` and writes its event (`kind`, `detail`, `actor`), in one
+/// statement. `None` if the lease does not exist or (with `tenant`) belongs to another tenant.
+pub async fn begin_release(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    tenant: Option<Uuid>,
+    reason: EndReason,
+    kind: &str,
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<Option<ReleaseStart>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"WITH cur AS (
+               SELECT l.id, l.state FROM leases l
+               WHERE l.id = $1 AND ($2::uuid IS NULL OR l.tenant_id = $2) FOR UPDATE
+           ), upd AS (
+               UPDATE leases l SET state = 'releasing', release_reason = $3::text::lease_end_reason
+               FROM cur WHERE l.id = cur.id AND l.state IN ('provisioning', 'active')
+               RETURNING l.id
+           ), ev AS (
+               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+               SELECT upd.id, $4, cur.state, 'releasing', $5, $6 FROM upd, cur
+           )
+           SELECT cur.state::text AS "state!",
+               EXISTS (SELECT 1 FROM upd) AS "releasing!",
+               EXISTS (
+                   SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id
+                       JOIN hosts h ON h.id = g.host_id
+                   WHERE s.lease_id = cur.id AND s.released_at IS NULL
+                       AND h.agent_enrolled_at IS NOT NULL
+               ) AS "agent_hosts!"
+           FROM cur"#,
+        id,
+        tenant,
+        reason.as_str(),
+        kind,
+        detail,
+        actor,
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(ReleaseStart {
+            from: decode_state(&r.state)?,
+            agent_hosts: r.agent_hosts,
+            releasing: r.releasing,
+        })
+    })
+    .transpose()
 }

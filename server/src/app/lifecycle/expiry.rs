@@ -43,7 +43,7 @@ pub async fn run(app: &App) -> Result<(), Error> {
             serde_json::json!({}),
         )
         .await?;
-        release::commit(tx, released.hosts).await?;
+        tx.commit().await?;
         app.index().forget(released.slices);
         tracing::info!(lease = %id, "lease expired");
     }

@@ -52,7 +52,7 @@ pub async fn run(app: &App) -> Result<(), Error> {
             )
             .await?;
         }
-        release::commit(tx, released.hosts).await?;
+        tx.commit().await?;
         app.index().forget(released.slices);
     }
     Ok(())
