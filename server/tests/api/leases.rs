@@ -299,3 +299,110 @@ async fn concurrent_requests_never_overlap_or_exceed_quota() {
         assert!(used <= max, "tenant {tenant} holds {used} > {max}");
     }
 }
+
+/// The hosts' desired generations, by host name.
+async fn generations(app: &crate::harness::TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT name, desired_generation FROM hosts ORDER BY name")
+        .fetch_all(app.app.db())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn grant_and_release_bump_each_host_once_and_release_writes_both_events() {
+    let app = spawn_app().await;
+    app.seed_fleet(2, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let g0 = generations(&app).await;
+    let r = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "7g.80gb", "count": 2, "duration": "1h"}),
+        )
+        .await;
+    let lease = r.ok(201).clone();
+    let hosts: HashSet<&str> = lease["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts.len(), 2, "one whole GPU on each host");
+    let g1 = generations(&app).await;
+    for (before, after) in g0.iter().zip(&g1) {
+        assert_eq!(
+            after.1,
+            before.1 + 1,
+            "a grant bumps each of its hosts once"
+        );
+    }
+    let id = lease["id"].as_str().unwrap();
+    let released = app
+        .post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
+        .await;
+    let released = released.ok(200).clone();
+    assert_eq!(released["state"], "ended");
+    assert_eq!(released["end_reason"], "released");
+    assert!(released["ended_at"].is_string());
+    assert_eq!(released["slices"].as_array().unwrap().len(), 2);
+    assert!(
+        released["slices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["released_at"].is_string())
+    );
+    let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
+    assert_eq!(
+        shown.ok(200),
+        &released,
+        "the lease a release returns is the one the database holds"
+    );
+    let g2 = generations(&app).await;
+    for (before, after) in g1.iter().zip(&g2) {
+        assert_eq!(
+            after.1,
+            before.1 + 1,
+            "a release bumps each of its hosts once"
+        );
+    }
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let events: Vec<(String, Value, Value, Value)> = events
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_owned(),
+                e["from_state"].clone(),
+                e["to_state"].clone(),
+                e["detail"]["reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (
+                "granted".into(),
+                Value::Null,
+                json!("provisioning"),
+                Value::Null
+            ),
+            (
+                "released".into(),
+                json!("provisioning"),
+                json!("releasing"),
+                json!("released")
+            ),
+            (
+                "ended".into(),
+                json!("releasing"),
+                json!("ended"),
+                json!("released")
+            ),
+        ]
+    );
+}
