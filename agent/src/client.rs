@@ -2,7 +2,6 @@
 //! desired-config long-poll, the observed report. Plain HTTP/1.1 over hyper: TLS, where wanted,
 //! terminates at a proxy or sidecar in front of the server (see the README).
 
-use crate::secret::Secret;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -11,6 +10,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use slicebroker_types::Secret;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, ObservedReport, ReportAck,
 };

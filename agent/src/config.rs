@@ -7,10 +7,10 @@ use crate::client::{BadUrl, BaseUrl};
 use crate::enroll::{Enrollment, default_credential_file};
 use crate::fsutil::{self, FileError};
 use crate::reconcile::KillPolicy;
-use crate::secret::Secret;
 use crate::sim_cli::SimCommand;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
+use slicebroker_types::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 
 use crate::client::{ClientError, ServerClient};
 use crate::fsutil::{self, FileError};
-use crate::secret::Secret;
+use slicebroker_types::Secret;
 use slicebroker_types::agent::{AgentRegister, AgentRegistration};
 use std::path::{Path, PathBuf};
 

@@ -14,7 +14,6 @@ pub mod model;
 pub mod probe;
 pub mod reconcile;
 pub mod run;
-pub mod secret;
 pub mod sim_cli;
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use slicebroker_e2e::{AgentSpec, Cluster, wait_until};
 use std::time::Duration;
 
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = Duration::from_secs(60);
 
 pub fn node(host: &str, gpus: &str, seed: u64) -> AgentSpec {
     AgentSpec {

@@ -3,7 +3,6 @@
 use crate::agent::{DEADLINE, create, instances, node, wait_host, wait_state};
 use serde_json::{Value, json};
 use slicebroker_e2e::{Cluster, ClusterOptions, wait_until};
-use std::time::Duration;
 
 async fn cluster(env: &[(&str, &str)]) -> Cluster {
     Cluster::start_with(
@@ -178,7 +177,6 @@ async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_con
     );
     let again = create(&c, &team, on_h100).await;
     wait_state(&c, &team, &again, "active").await;
-    wait_until("settled", Duration::from_secs(1), || async { Some(()) }).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,7 +34,7 @@ fn pg_bin() -> PathBuf {
 
 /// Runs a PostgreSQL tool, as the `postgres` user when we are root (it refuses to run as root).
 fn run(tool: &Path, args: &[&str]) -> std::process::Output {
-    let root = rustix_is_root();
+    let root = is_root();
     let mut cmd = if root {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(tool);
@@ -45,7 +45,7 @@ fn run(tool: &Path, args: &[&str]) -> std::process::Output {
     cmd.args(args).output().expect("PostgreSQL tool runs")
 }
 
-fn rustix_is_root() -> bool {
+fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -60,7 +60,23 @@ impl PrivatePg {
     pub fn start(dir: &Path) -> PrivatePg {
         let data = dir.join("pg");
         std::fs::create_dir_all(&data).unwrap();
-        if rustix_is_root() {
+        if is_root() {
+            // PostgreSQL refuses to run as root; make its user if the package did not.
+            let has_user = Command::new("id")
+                .arg("postgres")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if !has_user {
+                let _ = Command::new("useradd")
+                    .args([
+                        "--system",
+                        "--no-create-home",
+                        "--shell",
+                        "/usr/sbin/nologin",
+                    ])
+                    .arg("postgres")
+                    .status();
+            }
             let ok = Command::new("chown")
                 .args(["-R", "postgres"])
                 .arg(dir)

@@ -41,10 +41,11 @@ pub async fn observe(
         ));
     }
     let db = app.db();
-    if applied < store::agents::observed_generation(db, host.host_id).await? {
+    let (accepted, desired) = store::agents::generations(db, host.host_id).await?;
+    if applied < accepted {
         return stale(app, host, applied).await;
     }
-    if applied > store::agents::desired_generation(db, host.host_id).await? {
+    if applied > desired {
         return Err(Error::invalid(
             "applied_generation",
             "newer than any generation the server has handed out",

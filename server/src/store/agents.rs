@@ -263,18 +263,18 @@ pub async fn desired(
     Ok((generation, rows))
 }
 
-/// The newest generation already accepted from the host's agent.
-pub async fn observed_generation(
+/// The newest generation already accepted from the host's agent, and the host's desired one.
+pub async fn generations(
     db: impl PgExecutor<'_>,
     host_id: Uuid,
-) -> Result<i64, sqlx::Error> {
+) -> Result<(i64, i64), sqlx::Error> {
     let r = sqlx::query!(
-        "SELECT observed_generation FROM hosts WHERE id = $1",
+        "SELECT observed_generation, desired_generation FROM hosts WHERE id = $1",
         host_id
     )
     .fetch_one(db)
     .await?;
-    Ok(r.observed_generation)
+    Ok((r.observed_generation, r.desired_generation))
 }
 
 /// Records a report as accepted (and as a heartbeat) unless a newer one was accepted meanwhile.

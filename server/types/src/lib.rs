@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod duration;
 pub mod geometry;
 pub mod request;
+pub mod secret;
 
 pub use catalog::{
     Engines, GpuModel, MAX_PROFILES, MediaKind, ModelId, NvmlProfileIndex, Placement, Profile,
@@ -17,3 +18,4 @@ pub use catalog::{
 };
 pub use geometry::{Instance, Occupancy, PlaceError};
 pub use request::{ProfileRequest, RequestError, SliceShape};
+pub use secret::Secret;

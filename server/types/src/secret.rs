@@ -1,5 +1,6 @@
-//! A secret string (enrollment token, agent credential) that never shows in logs: `Debug`
-//! prints `[redacted]`, and the value is only reachable through [`Secret::expose`].
+//! A secret string (database URL, API key, enrollment token, agent credential) that never
+//! shows in logs: `Debug` prints `[redacted]`, and the value is only reachable through
+//! [`Secret::expose`]. Shared by the server's config and the agent's.
 
 use serde::Deserialize;
 use std::fmt;
