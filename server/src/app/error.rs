@@ -108,6 +108,17 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 Self::Unavailable("the database is unreachable".into())
             }
+            // The database is shutting down or restarting (SQLSTATE class 57, operator
+            // intervention, e.g. 57P01 admin_shutdown) or the connection broke (class 08):
+            // retrying later works, so it is a 503, not a bug.
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("57") || c.starts_with("08")) =>
+            {
+                tracing::warn!(error = %crate::store::describe(&e), "database unavailable");
+                Self::Unavailable("the database is restarting or unreachable".into())
+            }
             _ => Self::Internal(crate::store::describe(&e)),
         }
     }
