@@ -61,6 +61,9 @@ pub struct Config {
     /// How often the placement index is reloaded from the database, to see what other
     /// replicas granted and released and inventory changes.
     pub placement_refresh_ms: u64,
+    /// Group commit: at most this many concurrent grants, and as many releases, share one
+    /// transaction; 1 writes each in its own transaction.
+    pub group_commit_max: usize,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             bootstrap_admin_key: None,
             placement_policy: "default".into(),
             placement_refresh_ms: 5000,
+            group_commit_max: 64,
         }
     }
 }
@@ -176,6 +180,7 @@ impl Config {
             "HOST_LOST_AFTER_MS" => host_lost_after_ms,
             "JWT_TTL_SECONDS" => jwt_ttl_seconds,
             "PLACEMENT_REFRESH_MS" => placement_refresh_ms,
+            "GROUP_COMMIT_MAX" => group_commit_max,
         );
         if let Some(v) = get("DATABASE_URL") {
             self.database_url = Secret::new(v);
@@ -272,6 +277,9 @@ impl Config {
                 "placement_policy",
                 "must be one of `default`, `best-fit`, `first-fit`",
             );
+        }
+        if !(1..=1024).contains(&self.group_commit_max) {
+            return invalid("group_commit_max", "must be between 1 and 1024");
         }
         if !(50..=3_600_000).contains(&self.placement_refresh_ms) {
             return invalid(

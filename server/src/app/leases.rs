@@ -12,10 +12,16 @@ use crate::domain::{budget, duration, validate};
 use crate::store;
 use chrono::{DateTime, SubsecRound, Utc};
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
+use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// How many times a grant is retried after another writer took the chosen memory slices.
 const MAX_ATTEMPTS: usize = 5;
+
+mod batch;
+
+pub(crate) use batch::Writers;
 
 pub use slicebroker_types::api::{DurationInput, LeaseCreate, LeaseExtend};
 
@@ -132,10 +138,35 @@ pub async fn lease_create(
             "must be 1-200 characters",
         ));
     }
-    let plan = validate_create(&req)?;
+    let request = Arc::new(CreateRequest {
+        who: who.clone(),
+        tenant_id,
+        plan: validate_create(&req)?,
+        req,
+        idempotency_key: idempotency_key.map(str::to_owned),
+    });
+    if let Some(out) = batch::create(app, request.clone()).await {
+        return out;
+    }
+    create_alone(app, &request).await
+}
+
+/// A validated create request, as the batch writer and the lone path take it.
+#[derive(Debug)]
+pub(crate) struct CreateRequest {
+    who: Principal,
+    tenant_id: Uuid,
+    req: LeaseCreate,
+    plan: Plan,
+    idempotency_key: Option<String>,
+}
+
+/// A create in a transaction of its own: retried on a placement conflict, and, when nothing
+/// fits, once more after reloading the fleet before saying what is free.
+async fn create_alone(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Error> {
     let mut refreshed = false;
     for attempt in 1..=MAX_ATTEMPTS {
-        match try_create(app, who, tenant_id, &req, &plan, idempotency_key).await {
+        match try_create(app, r).await {
             Err(Attempt::Conflict(mut gpus)) => {
                 tracing::debug!(attempt, ?gpus, "placement conflict; reloading the GPUs");
                 gpus.sort();
@@ -190,14 +221,15 @@ impl From<Error> for Attempt {
     }
 }
 
-async fn try_create(
-    app: &App,
-    who: &Principal,
-    tenant_id: Uuid,
-    req: &LeaseCreate,
-    plan: &Plan,
-    idempotency_key: Option<&str>,
-) -> Result<(Lease, bool), Attempt> {
+async fn try_create(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Attempt> {
+    let CreateRequest {
+        who,
+        tenant_id,
+        req,
+        plan,
+        idempotency_key,
+    } = r;
+    let (tenant_id, idempotency_key) = (*tenant_id, idempotency_key.as_deref());
     let db = app.db();
     let mut tx = db.begin().await?;
     let tenant = store::tenants::lock(&mut tx, tenant_id)
@@ -208,22 +240,106 @@ async fn try_create(
     if let Some(key) = idempotency_key
         && let Some(id) = store::leases::find_by_idempotency_key(&mut tx, tenant_id, key).await?
     {
-        let lease = store::leases::get(&mut tx, id, Some(tenant_id))
-            .await?
-            .ok_or_else(|| Error::Internal("idempotent lease vanished".into()))?;
+        let lease = store::leases::get(&mut tx, id, Some(tenant_id)).await?;
         tx.commit().await?;
-        if lease.request != plan.request.to_string() || lease.count as usize != plan.count {
-            return Err(Error::Conflict {
-                code: "idempotency_key_reused",
-                detail: format!(
-                    "Idempotency-Key `{key}` was used for a different request (lease {})",
-                    lease.id
-                ),
-            }
-            .into());
-        }
-        return Ok((lease, false));
+        return Ok(replayed(lease, plan, key)?);
     }
+    // Microseconds, as the database keeps them: the lease returned now matches later reads.
+    let now = Utc::now().trunc_subsecs(6);
+    let mut room = Room::read(&mut tx, std::slice::from_ref(&tenant), now)
+        .await?
+        .remove(&tenant_id)
+        .unwrap_or_default();
+    let grant = match decide(app, &tenant, &mut room, req, plan, now)? {
+        Decided::Grant(grant) => *grant,
+        Decided::NoFit(shapes, nofit) => {
+            drop(tx);
+            return Err(Attempt::NoFit(no_capacity(app, &shapes, &nofit).await?));
+        }
+    };
+    let actor = who.actor();
+    let new = grant.new_lease(who, plan, idempotency_key, &actor);
+    let written = store::leases::insert(&mut tx, std::slice::from_ref(&new)).await;
+    if let Err(e) = commit_grant(app, tx, written, &grant.reserved).await {
+        return Err(match store::constraint(&e) {
+            Some("slices_no_overlap") => {
+                Attempt::Conflict(grant.reserved.iter().map(|r| r.gpu_id).collect())
+            }
+            Some("leases_idempotency_key_unique") => Error::Conflict {
+                code: "conflict",
+                detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
+            }
+            .into(),
+            _ => e.into(),
+        });
+    }
+    Ok((grant.lease, true))
+}
+
+/// An earlier request's lease found by its idempotency key: the same lease if the request is
+/// the same, else a conflict.
+fn replayed(lease: Option<Lease>, plan: &Plan, key: &str) -> Result<(Lease, bool), Error> {
+    let lease = lease.ok_or_else(|| Error::Internal("idempotent lease vanished".into()))?;
+    if lease.request != plan.request_text || lease.count as usize != plan.count {
+        return Err(Error::Conflict {
+            code: "idempotency_key_reused",
+            detail: format!(
+                "Idempotency-Key `{key}` was used for a different request (lease {})",
+                lease.id
+            ),
+        });
+    }
+    Ok((lease, false))
+}
+
+/// What a create request comes to under its tenant's row lock.
+enum Decided {
+    Grant(Box<Grant>),
+    /// Nothing fits (and the request does not wait).
+    NoFit(Vec<SliceShape>, slicebroker_placement::NoFit),
+}
+
+/// A lease to write: granted with its placements reserved in the index, or queued.
+struct Grant {
+    lease: Lease,
+    event: &'static str,
+    detail: serde_json::Value,
+    reserved: Vec<Reserved>,
+}
+
+impl Grant {
+    fn new_lease<'a>(
+        &'a self,
+        who: &Principal,
+        plan: &'a Plan,
+        idempotency_key: Option<&'a str>,
+        actor: &'a str,
+    ) -> store::leases::NewLease<'a> {
+        store::leases::NewLease {
+            lease: &self.lease,
+            origin: store::leases::Origin {
+                idempotency_key,
+                created_by: Some(who.key_id),
+                gpu_models: &plan.model_keys,
+                priority: plan.priority,
+            },
+            event_kind: self.event,
+            event_detail: self.detail.clone(),
+            actor,
+        }
+    }
+}
+
+/// The tenant's policy, quota and budget applied to a request, and its placement reserved in
+/// the index. On a grant, `room` shrinks by what the lease takes.
+fn decide(
+    app: &App,
+    tenant: &Tenant,
+    room: &mut Room,
+    req: &LeaseCreate,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> Result<Decided, Error> {
     let policy = &tenant.policy;
     if plan.duration > policy.max_lease_seconds {
         return Err(Error::policy(
@@ -233,8 +349,7 @@ async fn try_create(
                 duration::format_seconds(plan.duration),
                 duration::format_seconds(policy.max_lease_seconds)
             ),
-        )
-        .into());
+        ));
     }
     let idle_timeout = match plan.idle_timeout {
         Some(t) if t > policy.default_idle_timeout_seconds => {
@@ -244,8 +359,7 @@ async fn try_create(
                     "may only be shorter than the tenant's {}",
                     duration::format_seconds(policy.default_idle_timeout_seconds)
                 ),
-            )
-            .into());
+            ));
         }
         Some(t) => t,
         None => policy.default_idle_timeout_seconds,
@@ -255,15 +369,13 @@ async fn try_create(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    // Microseconds, as the database keeps them: the lease returned now matches later reads.
-    let now = Utc::now().trunc_subsecs(6);
     let ends_at = now + chrono::Duration::seconds(plan.duration);
-    admit(&mut tx, &tenant, &shapes, plan.count, now, ends_at).await?;
+    let taken = room.admit(tenant, &shapes, plan.count, now, ends_at)?;
     let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
         let granted = state != LeaseState::Pending;
         Lease {
             id: Uuid::now_v7(),
-            tenant_id,
+            tenant_id: tenant.id,
             state,
             end_reason: None,
             request: plan.request_text.clone(),
@@ -287,62 +399,43 @@ async fn try_create(
         now.timestamp(),
         ends_at.timestamp(),
     );
-    let (lease, event, detail, reserved) = match reservation {
-        Ok(reserved) => {
-            let slices = reserved.iter().map(Reserved::view).collect();
-            let detail = placements(&reserved);
-            (
-                lease(LeaseState::Provisioning, slices),
-                "granted",
-                detail,
-                reserved,
-            )
+    Ok(Decided::Grant(Box::new(match reservation {
+        Ok(reserved) => Grant {
+            lease: lease(
+                LeaseState::Provisioning,
+                reserved.iter().map(Reserved::view).collect(),
+            ),
+            event: "granted",
+            detail: placements(&reserved),
+            reserved,
+        },
+        Err(_) if req.wait => {
+            // A queued lease holds nothing yet.
+            room.give_back(taken);
+            Grant {
+                lease: lease(LeaseState::Pending, Vec::new()),
+                event: "queued",
+                detail: serde_json::json!({}),
+                reserved: Vec::new(),
+            }
         }
-        Err(_) if req.wait => (
-            lease(LeaseState::Pending, Vec::new()),
-            "queued",
-            serde_json::json!({}),
-            Vec::new(),
-        ),
         Err(nofit) => {
-            drop(tx);
-            return Err(Attempt::NoFit(no_capacity(app, &shapes, &nofit).await?));
+            room.give_back(taken);
+            return Ok(Decided::NoFit(shapes, nofit));
         }
-    };
-    let actor = who.actor();
-    let origin = store::leases::Origin {
-        idempotency_key,
-        created_by: Some(who.key_id),
-        gpu_models: &plan.model_keys,
-        priority: plan.priority,
-    };
-    let written = store::leases::insert(&mut tx, &lease, &origin, event, detail, &actor).await;
-    if let Err(e) = commit_grant(app, tx, written, &reserved).await {
-        return Err(match store::constraint(&e) {
-            Some("slices_no_overlap") => {
-                Attempt::Conflict(reserved.iter().map(|r| r.gpu_id).collect())
-            }
-            Some("leases_idempotency_key_unique") => Error::Conflict {
-                code: "conflict",
-                detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
-            }
-            .into(),
-            _ => e.into(),
-        });
-    }
-    Ok((lease, true))
+    })))
 }
 
 /// Commits a grant written in `tx` (its hosts' generations move at commit, migration 0004)
 /// and settles the reservations in the placement index: kept on success, dropped on failure.
-async fn commit_grant(
+async fn commit_grant<E: From<sqlx::Error>>(
     app: &App,
     tx: store::Tx<'_>,
-    written: Result<(), sqlx::Error>,
+    written: Result<(), E>,
     reserved: &[Reserved],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), E> {
     let committed = match written {
-        Ok(()) => tx.commit().await,
+        Ok(()) => tx.commit().await.map_err(E::from),
         Err(e) => Err(e),
     };
     let ids: Vec<Uuid> = reserved.iter().map(|r| r.slice_id).collect();
@@ -353,41 +446,107 @@ async fn commit_grant(
     committed
 }
 
-/// Whether the tenant's quota and monthly budget leave room for `count` slices of the worst of
-/// `shapes` from `now` to `ends_at`. The caller holds the tenant's row lock.
-async fn admit(
-    tx: &mut store::Tx<'_>,
-    tenant: &Tenant,
-    shapes: &[SliceShape],
-    count: usize,
-    now: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-) -> Result<(), Error> {
-    let policy = &tenant.policy;
-    // Quota: what the tenant holds plus the worst case of this request.
-    let (leases, compute, memory) = store::tenants::live_usage(&mut **tx, tenant.id).await?;
-    let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
-    let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * count as i64;
-    let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * count as i64;
-    quota("live leases", leases, 1, policy.max_live_leases)?;
-    quota(
-        "compute slices",
-        compute,
-        want_compute,
-        policy.max_live_compute_slices,
-    )?;
-    quota(
-        "memory GiB",
-        memory,
-        want_memory,
-        policy.max_live_memory_gib,
-    )?;
-    if let Some(hours) = policy.monthly_budget_slice_hours {
+/// What a tenant may still take: what it holds now and, under a monthly budget, the
+/// compute-slice-seconds committed this month. Read under the tenant's row lock.
+#[derive(Clone, Copy, Debug, Default)]
+struct Room {
+    holding: store::tenants::Holding,
+    budget_used: i64,
+}
+
+/// What one admitted request adds to a [`Room`].
+#[derive(Clone, Copy, Debug)]
+struct Taken {
+    compute: i64,
+    memory: i64,
+    budget: i64,
+}
+
+impl Room {
+    /// The room of each of `tenants` (whose row locks the caller holds) as of `now`.
+    async fn read(
+        tx: &mut store::Tx<'_>,
+        tenants: &[Tenant],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<Uuid, Room>, Error> {
+        let ids: Vec<Uuid> = tenants.iter().map(|t| t.id).collect();
+        let mut held = store::tenants::live_usage_many(&mut **tx, &ids).await?;
         let month = budget::Month::containing(now);
-        let wanted = budget::cost(month, want_compute, now, ends_at);
-        check_budget(tx, tenant.id, month, hours, wanted, "duration").await?;
+        let mut rooms = HashMap::with_capacity(tenants.len());
+        for t in tenants {
+            let budget_used = match t.policy.monthly_budget_slice_hours {
+                Some(_) => {
+                    store::usage::committed_compute_seconds(&mut **tx, t.id, month.start, month.end)
+                        .await?
+                }
+                None => 0,
+            };
+            let holding = held.remove(&t.id).unwrap_or_default();
+            rooms.insert(
+                t.id,
+                Room {
+                    holding,
+                    budget_used,
+                },
+            );
+        }
+        Ok(rooms)
     }
-    Ok(())
+
+    /// Whether the tenant's quota and monthly budget leave room for `count` slices of the
+    /// worst of `shapes` from `now` to `ends_at`; if so, takes it.
+    fn admit(
+        &mut self,
+        tenant: &Tenant,
+        shapes: &[SliceShape],
+        count: usize,
+        now: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    ) -> Result<Taken, Error> {
+        let policy = &tenant.policy;
+        let h = &self.holding;
+        // Quota: what the tenant holds plus the worst case of this request.
+        let worst = |f: fn(&SliceShape) -> i64| shapes.iter().map(f).max().unwrap_or(0);
+        let want_compute = worst(|s| i64::from(s.profile().compute_slices)) * count as i64;
+        let want_memory = worst(|s| i64::from(s.profile().nominal_memory_gib())) * count as i64;
+        quota("live leases", h.leases, 1, policy.max_live_leases)?;
+        quota(
+            "compute slices",
+            h.compute,
+            want_compute,
+            policy.max_live_compute_slices,
+        )?;
+        quota(
+            "memory GiB",
+            h.memory,
+            want_memory,
+            policy.max_live_memory_gib,
+        )?;
+        let mut budget_cost = 0;
+        if let Some(hours) = policy.monthly_budget_slice_hours {
+            let month = budget::Month::containing(now);
+            budget_cost = budget::cost(month, want_compute, now, ends_at);
+            budget_check(hours, self.budget_used, budget_cost, "duration")?;
+        }
+        let taken = Taken {
+            compute: want_compute,
+            memory: want_memory,
+            budget: budget_cost,
+        };
+        self.holding.leases += 1;
+        self.holding.compute += taken.compute;
+        self.holding.memory += taken.memory;
+        self.budget_used += taken.budget;
+        Ok(taken)
+    }
+
+    /// Undoes [`Room::admit`] for slices that were not placed, keeping the lease (a queued
+    /// lease counts against `max_live_leases`).
+    fn give_back(&mut self, taken: Taken) {
+        self.holding.compute -= taken.compute;
+        self.holding.memory -= taken.memory;
+        self.budget_used -= taken.budget;
+    }
 }
 
 /// What became of a pending lease the queue offered a place.
@@ -449,17 +608,14 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
         };
     let now = Utc::now().trunc_subsecs(6);
     let ends_at = now + chrono::Duration::seconds(p.duration_seconds);
-    match admit(
-        &mut tx,
-        &tenant,
-        &shapes,
-        p.slice_count as usize,
-        now,
-        ends_at,
-    )
-    .await
-    {
-        Ok(()) => {}
+    let mut room = Room::read(&mut tx, std::slice::from_ref(&tenant), now)
+        .await?
+        .remove(&tenant.id)
+        .unwrap_or_default();
+    // The pending lease is already one of the tenant's live leases.
+    room.holding.leases -= 1;
+    match room.admit(&tenant, &shapes, p.slice_count as usize, now, ends_at) {
+        Ok(_) => {}
         Err(e @ (Error::QuotaExceeded(_) | Error::BudgetExceeded { .. })) => {
             return Ok(PendingGrant::Waiting(e.code()));
         }
@@ -517,6 +673,10 @@ async fn check_budget(
     let used =
         store::usage::committed_compute_seconds(&mut **tx, tenant_id, month.start, month.end)
             .await?;
+    budget_check(hours, used, wanted, field)
+}
+
+fn budget_check(hours: i64, used: i64, wanted: i64, field: &'static str) -> Result<(), Error> {
     budget::check(hours, used, wanted).map_err(|e| Error::BudgetExceeded {
         field,
         detail: e.to_string(),
@@ -717,47 +877,67 @@ pub async fn lease_end(
     } else if !who.role.can_write_leases() {
         return Err(Error::Forbidden("viewers cannot release leases".into()));
     }
-    let mut tx = app.db().begin().await?;
-    let actor = who.actor();
-    let kind = if reason == EndReason::Revoked {
-        "revoked"
-    } else {
-        "released"
+    let request = EndRequest {
+        id,
+        reason,
+        scope: who.scope(),
+        actor: who.actor(),
     };
-    let detail = serde_json::json!({ "reason": reason.as_str() });
-    let start =
-        store::leases::begin_release(&mut tx, id, who.scope(), reason, kind, detail, &actor)
-            .await?
-            .ok_or_else(|| Error::not_found("lease", id))?;
-    let released = if start.releasing {
-        super::release::finish(&mut tx, id, reason, start.agent_hosts).await?
-    } else if start.from == LeaseState::Pending {
-        if !store::leases::transition(&mut tx, id, LeaseState::Ended, Some(EndReason::Cancelled))
-            .await?
-        {
-            return Err(Error::IllegalTransition {
-                lease: id,
-                from: start.from,
-                to: LeaseState::Ended,
-            });
+    if let Some(out) = batch::end(app, request.clone()).await {
+        return out;
+    }
+    end_alone(app, &request).await
+}
+
+/// A release or revoke, as the batch writer and the lone path take it.
+#[derive(Clone, Debug)]
+pub(crate) struct EndRequest {
+    id: Uuid,
+    reason: EndReason,
+    /// Only a lease of this tenant (`None`: an admin's).
+    scope: Option<Uuid>,
+    actor: String,
+}
+
+impl EndRequest {
+    fn ask(&self) -> store::leases::ReleaseAsk<'_> {
+        store::leases::ReleaseAsk {
+            id: self.id,
+            tenant: self.scope,
+            reason: self.reason,
+            kind: if self.reason == EndReason::Revoked {
+                "revoked"
+            } else {
+                "released"
+            },
+            detail: serde_json::json!({ "reason": self.reason.as_str() }),
+            actor: &self.actor,
         }
-        store::leases::insert_event(
-            &mut *tx,
-            id,
-            "cancelled",
-            Some(start.from),
-            Some(LeaseState::Ended),
-            serde_json::json!({}),
-            &actor,
-        )
-        .await?;
+    }
+
+    fn illegal(&self, from: LeaseState, to: LeaseState) -> Error {
+        Error::IllegalTransition {
+            lease: self.id,
+            from,
+            to,
+        }
+    }
+}
+
+async fn end_alone(app: &App, r: &EndRequest) -> Result<Lease, Error> {
+    let mut tx = app.db().begin().await?;
+    let id = r.id;
+    let start = store::leases::begin_release(&mut tx, &[r.ask()])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let released = if start.releasing {
+        super::release::finish(&mut tx, id, r.reason, start.agent_hosts).await?
+    } else if start.from == LeaseState::Pending {
+        cancel_pending(&mut tx, r).await?;
         super::release::Released::default()
     } else {
-        return Err(Error::IllegalTransition {
-            lease: id,
-            from: start.from,
-            to: LeaseState::Releasing,
-        });
+        return Err(r.illegal(start.from, LeaseState::Releasing));
     };
     let lease = match released.lease {
         Some(lease) => Some(lease),
@@ -766,4 +946,22 @@ pub async fn lease_end(
     tx.commit().await?;
     app.index().forget(released.slices);
     lease.ok_or_else(|| Error::not_found("lease", id))
+}
+
+/// `pending → ended(cancelled)` with its event; the caller holds the lease's row lock.
+async fn cancel_pending(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<(), Error> {
+    if !store::leases::transition(tx, r.id, LeaseState::Ended, Some(EndReason::Cancelled)).await? {
+        return Err(r.illegal(LeaseState::Pending, LeaseState::Ended));
+    }
+    store::leases::insert_event(
+        &mut **tx,
+        r.id,
+        "cancelled",
+        Some(LeaseState::Pending),
+        Some(LeaseState::Ended),
+        serde_json::json!({}),
+        &r.actor,
+    )
+    .await?;
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod auth;
 pub mod error;
 pub mod fleet;
+pub mod group_commit;
 pub mod keys;
 pub mod leases;
 pub mod lifecycle;
@@ -36,6 +37,18 @@ struct Inner {
     index: placement::PlacementIndex,
     metrics: metrics::Metrics,
     wakeups: Arc<wakeups::Wakeups>,
+    /// Group commit of grants and releases; `None` when off.
+    writers: Option<leases::Writers>,
+}
+
+/// An [`App`] that does not keep the server alive: for its own background tasks.
+#[derive(Clone, Debug)]
+pub(crate) struct WeakApp(Weak<Inner>);
+
+impl WeakApp {
+    pub(crate) fn upgrade(&self) -> Option<App> {
+        self.0.upgrade().map(|inner| App { inner })
+    }
 }
 
 /// Why the server could not start.
@@ -86,13 +99,18 @@ impl App {
         let wakeups = Arc::new(wakeups::Wakeups::default());
         tokio::spawn(wakeups::listen(db.clone(), wakeups.clone()));
         let app = Self {
-            inner: Arc::new(Inner {
-                db,
-                config,
-                signer,
-                index,
-                metrics: metrics::Metrics::default(),
-                wakeups,
+            inner: Arc::new_cyclic(|inner| {
+                let writers =
+                    leases::Writers::spawn(WeakApp(inner.clone()), config.group_commit_max);
+                Inner {
+                    db,
+                    config,
+                    signer,
+                    index,
+                    metrics: metrics::Metrics::default(),
+                    wakeups,
+                    writers,
+                }
             }),
         };
         if app.config().lifecycle_jobs {
@@ -139,6 +157,10 @@ impl App {
 
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    pub(crate) fn writers(&self) -> Option<&leases::Writers> {
+        self.inner.writers.as_ref()
     }
 
     /// Wakes agents' desired-config long-polls.

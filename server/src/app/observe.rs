@@ -217,7 +217,7 @@ async fn fail_creations(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<(),
         if !store::agents::begin_release(tx, lease, EndReason::Failed).await? {
             continue;
         }
-        store::agents::begin_teardown(tx, lease).await?;
+        store::agents::begin_teardown(tx, &[lease]).await?;
         store::leases::insert_event(
             &mut **tx,
             lease,

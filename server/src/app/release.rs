@@ -28,7 +28,15 @@ pub async fn begin(
     mut detail: serde_json::Value,
 ) -> Result<Released, Error> {
     detail["reason"] = reason.as_str().into();
-    let start = store::leases::begin_release(tx, id, None, reason, kind, detail, actor).await?;
+    let ask = store::leases::ReleaseAsk {
+        id,
+        tenant: None,
+        reason,
+        kind,
+        detail,
+        actor,
+    };
+    let start = store::leases::begin_release(tx, &[ask]).await?.remove(&id);
     match start {
         Some(s) if s.releasing => finish(tx, id, reason, s.agent_hosts).await,
         Some(s) => Err(Error::IllegalTransition {
@@ -56,22 +64,33 @@ pub async fn finish(
     agent_hosts: bool,
 ) -> Result<Released, Error> {
     if agent_hosts {
-        store::agents::begin_teardown(tx, id).await?;
+        store::agents::begin_teardown(tx, &[id]).await?;
         return Ok(Released::default());
     }
-    let detail = serde_json::json!({
-        "reason": reason.as_str(),
-        "note": "no agent on the host: nothing to tear down",
-    });
-    let (lease, slices) = store::leases::end_released(tx, id, reason, detail)
-        .await?
-        .ok_or(Error::IllegalTransition {
-            lease: id,
-            from: LeaseState::Releasing,
-            to: LeaseState::Ended,
-        })?;
+    let ask = store::leases::EndAsk {
+        id,
+        reason,
+        detail: ended_detail(reason),
+    };
+    let (lease, slices) =
+        store::leases::end_released(tx, &[ask])
+            .await?
+            .pop()
+            .ok_or(Error::IllegalTransition {
+                lease: id,
+                from: LeaseState::Releasing,
+                to: LeaseState::Ended,
+            })?;
     Ok(Released {
         slices,
         lease: Some(lease),
+    })
+}
+
+/// The `ended` event of a lease ended at once, on hosts without an agent.
+pub fn ended_detail(reason: EndReason) -> serde_json::Value {
+    serde_json::json!({
+        "reason": reason.as_str(),
+        "note": "no agent on the host: nothing to tear down",
     })
 }

@@ -408,11 +408,11 @@ pub async fn release_slice(tx: &mut Tx<'_>, id: Uuid) -> Result<(), sqlx::Error>
 /// Stops wanting the lease's slices: bumps their hosts' generations (locking host rows in id
 /// order, so concurrent writers cannot deadlock) and stamps each slice with the generation a
 /// report must have applied before its absence counts. Returns the hosts touched.
-pub async fn begin_teardown(tx: &mut Tx<'_>, lease_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
     let hosts: Vec<Uuid> = sqlx::query!(
         "SELECT DISTINCT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
-         WHERE s.lease_id = $1 AND s.released_at IS NULL ORDER BY g.host_id",
-        lease_id
+         WHERE s.lease_id = ANY($1) AND s.released_at IS NULL ORDER BY g.host_id",
+        lease_ids
     )
     .fetch_all(&mut **tx)
     .await?
@@ -423,8 +423,8 @@ pub async fn begin_teardown(tx: &mut Tx<'_>, lease_id: Uuid) -> Result<Vec<Uuid>
     sqlx::query!(
         "UPDATE slices s SET teardown_generation = h.desired_generation
          FROM gpus g JOIN hosts h ON h.id = g.host_id
-         WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id",
-        lease_id
+         WHERE s.lease_id = ANY($1) AND s.released_at IS NULL AND g.id = s.gpu_id",
+        lease_ids
     )
     .execute(&mut **tx)
     .await?;

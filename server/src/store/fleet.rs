@@ -204,3 +204,24 @@ pub async fn bump_generations(
     .await
     .map(|_| ())
 }
+
+/// Bumps the hosts' generations now, locking them in id order, and marks the transaction so
+/// that the deferred triggers of migration 0004 leave its slices' hosts alone (migration 0005):
+/// for a transaction that changes slices of many leases and bumps every host it touches here.
+pub async fn bump_generations_for_all(
+    tx: &mut super::Tx<'_>,
+    host_ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"WITH locked AS (SELECT id FROM hosts WHERE id = ANY($1) ORDER BY id FOR UPDATE),
+           bump AS (
+               UPDATE hosts h SET desired_generation = h.desired_generation + 1
+               FROM locked WHERE h.id = locked.id
+           )
+           SELECT set_config('slicebroker.bumped_hosts', '*', true) AS "set!""#,
+        host_ids
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map(|_| ())
+}

@@ -6,7 +6,7 @@ use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseEvent, LeaseSlice};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 fn decode_state(s: &str) -> Result<LeaseState, sqlx::Error> {
@@ -24,66 +24,96 @@ pub struct Origin<'a> {
     pub priority: i32,
 }
 
-/// Writes a new lease, its slices (none while pending) and its first event, in one statement.
-/// Fails with the `slices_no_overlap` constraint if another live slice holds any of the
-/// slices' memory slices: the caller reloads those GPUs and tries elsewhere. Slices count
-/// from the lease's `created_at`, the moment of the grant (usage and the monthly budget).
-pub async fn insert(
-    tx: &mut Tx<'_>,
-    l: &Lease,
-    origin: &Origin<'_>,
-    event_kind: &str,
-    event_detail: serde_json::Value,
-    actor: &str,
-) -> Result<(), sqlx::Error> {
-    let labels = serde_json::to_value(&l.labels).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let column = |f: fn(&LeaseSlice) -> i32| l.slices.iter().map(f).collect::<Vec<_>>();
+/// A new lease to write: the view, what the row keeps beyond it, and its first event.
+#[derive(Debug)]
+pub struct NewLease<'a> {
+    pub lease: &'a Lease,
+    pub origin: Origin<'a>,
+    pub event_kind: &'a str,
+    pub event_detail: serde_json::Value,
+    pub actor: &'a str,
+}
+
+/// Writes new leases, their slices (none while pending) and their first events, in one
+/// statement. Fails with the `slices_no_overlap` constraint if another live slice holds any of
+/// the slices' memory slices: the caller reloads those GPUs and tries elsewhere. Slices count
+/// from their lease's `created_at`, the moment of the grant (usage and the monthly budget).
+pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::Error> {
+    fn col<U>(new: &[NewLease<'_>], f: impl Fn(&NewLease<'_>) -> U) -> Vec<U> {
+        new.iter().map(f).collect::<Vec<_>>()
+    }
+    let mut labels = Vec::with_capacity(new.len());
+    for n in new {
+        labels.push(
+            serde_json::to_value(&n.lease.labels).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        );
+    }
+    let slices: Vec<(&Lease, &LeaseSlice)> = new
+        .iter()
+        .flat_map(|n| n.lease.slices.iter().map(|s| (n.lease, s)))
+        .collect();
+    let slice_col =
+        |f: fn(&LeaseSlice) -> i32| slices.iter().map(|(_, s)| f(s)).collect::<Vec<_>>();
     sqlx::query!(
         "WITH lease AS (
              INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
                  idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
                  created_at, gpu_models, priority)
-             VALUES ($1, $2, $3::text::lease_state, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                 $24, $25)
+             SELECT l.id, l.tenant_id, l.state::lease_state, l.request, l.slice_count,
+                 l.duration_seconds, l.idle_timeout_seconds, l.labels, l.idempotency_key,
+                 l.created_by, l.granted_at, l.ends_at, l.created_at,
+                 coalesce(string_to_array(nullif(l.gpu_models, ''), ','), '{}'), l.priority
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int4[], $6::int8[],
+                 $7::int8[], $8::jsonb[], $9::text[], $10::uuid[], $11::timestamptz[],
+                 $12::timestamptz[], $13::timestamptz[], $14::text[], $15::int4[])
+                 AS l(id, tenant_id, state, request, slice_count, duration_seconds,
+                     idle_timeout_seconds, labels, idempotency_key, created_by, granted_at,
+                     ends_at, created_at, gpu_models, priority)
          ), slices AS (
-             INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
-                 memory_gib, created_at)
-             SELECT s.id, $1, s.gpu_id, s.profile, s.start, s.size, s.compute_slices,
-                 s.memory_gib, $13
-             FROM unnest($14::uuid[], $15::uuid[], $16::text[], $17::int4[], $18::int4[],
-                 $19::int4[], $20::int4[])
-                 AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
+             INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
+                 compute_slices, memory_gib, created_at)
+             SELECT s.id, s.lease_id, s.tenant_id, s.gpu_id, s.profile, s.start, s.size,
+                 s.compute_slices, s.memory_gib, s.created_at
+             FROM unnest($16::uuid[], $17::uuid[], $18::uuid[], $19::uuid[], $20::text[],
+                 $21::int4[], $22::int4[], $23::int4[], $24::int4[], $25::timestamptz[])
+                 AS s(id, lease_id, tenant_id, gpu_id, profile, start, size, compute_slices,
+                     memory_gib, created_at)
          )
          INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
-         VALUES ($1, $21, $3::text::lease_state, $22, $23)",
-        l.id,
-        l.tenant_id,
-        l.state.as_str(),
-        l.request,
-        l.count,
-        l.duration_seconds,
-        l.idle_timeout_seconds,
-        labels,
-        origin.idempotency_key,
-        origin.created_by,
-        l.granted_at,
-        l.ends_at,
-        l.created_at,
-        &l.slices.iter().map(|s| s.id).collect::<Vec<_>>(),
-        &l.slices.iter().map(|s| s.gpu_id).collect::<Vec<_>>(),
-        &l.slices
+         SELECT e.lease_id, e.kind, e.state::lease_state, e.detail, e.actor
+         FROM unnest($1::uuid[], $26::text[], $3::text[], $27::jsonb[], $28::text[])
+             AS e(lease_id, kind, state, detail, actor)",
+        &col(new, |n| n.lease.id),
+        &col(new, |n| n.lease.tenant_id),
+        &col(new, |n| n.lease.state.as_str().to_owned()),
+        &col(new, |n| n.lease.request.clone()),
+        &col(new, |n| n.lease.count),
+        &col(new, |n| n.lease.duration_seconds),
+        &col(new, |n| n.lease.idle_timeout_seconds),
+        &labels,
+        &col(new, |n| n.origin.idempotency_key.map(str::to_owned)) as &[Option<String>],
+        &col(new, |n| n.origin.created_by) as &[Option<Uuid>],
+        &col(new, |n| n.lease.granted_at) as &[Option<DateTime<Utc>>],
+        &col(new, |n| n.lease.ends_at) as &[Option<DateTime<Utc>>],
+        &col(new, |n| n.lease.created_at),
+        &col(new, |n| n.origin.gpu_models.join(",")),
+        &col(new, |n| n.origin.priority),
+        &slices.iter().map(|(_, s)| s.id).collect::<Vec<_>>(),
+        &slices.iter().map(|(l, _)| l.id).collect::<Vec<_>>(),
+        &slices.iter().map(|(l, _)| l.tenant_id).collect::<Vec<_>>(),
+        &slices.iter().map(|(_, s)| s.gpu_id).collect::<Vec<_>>(),
+        &slices
             .iter()
-            .map(|s| s.profile.clone())
+            .map(|(_, s)| s.profile.clone())
             .collect::<Vec<_>>(),
-        &column(|s| s.start),
-        &column(|s| s.size),
-        &column(|s| s.compute_slices),
-        &column(|s| s.memory_gib),
-        event_kind,
-        event_detail,
-        actor,
-        origin.gpu_models,
-        origin.priority,
+        &slice_col(|s| s.start),
+        &slice_col(|s| s.size),
+        &slice_col(|s| s.compute_slices),
+        &slice_col(|s| s.memory_gib),
+        &slices.iter().map(|(l, _)| l.created_at).collect::<Vec<_>>(),
+        &col(new, |n| n.event_kind.to_owned()),
+        &col(new, |n| n.event_detail.clone()),
+        &col(new, |n| n.actor.to_owned()),
     )
     .execute(&mut **tx)
     .await
@@ -484,12 +514,13 @@ pub async fn grant_pending(
         "WITH lease AS (
              UPDATE leases SET state = 'provisioning', granted_at = $2, ends_at = $3
              WHERE id = $1 AND state = 'pending'
+             RETURNING tenant_id
          ), slices AS (
-             INSERT INTO slices (id, lease_id, gpu_id, profile, start, size, compute_slices,
-                 memory_gib, created_at)
-             SELECT s.id, $1, s.gpu_id, s.profile, s.start, s.size, s.compute_slices,
-                 s.memory_gib, $2
-             FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::int4[], $8::int4[],
+             INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
+                 compute_slices, memory_gib, created_at)
+             SELECT s.id, $1, lease.tenant_id, s.gpu_id, s.profile, s.start, s.size,
+                 s.compute_slices, s.memory_gib, $2
+             FROM lease, unnest($4::uuid[], $5::uuid[], $6::text[], $7::int4[], $8::int4[],
                  $9::int4[], $10::int4[])
                  AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
          )
@@ -512,33 +543,43 @@ pub async fn grant_pending(
     .map(|_| ())
 }
 
-/// `releasing → ended` for a lease whose hosts have no agent, in one statement: its live slices
-/// are released (their hosts' desired generations move at commit, by the deferred trigger of
-/// migration 0004; DESIGN.md §2, invariant 4), the guarded transition made and its `ended`
-/// event written with `detail`. Returns the lease as it now is and the
-/// ids of the slices released; `None` if the lease was not `releasing`.
+/// A lease to take from `releasing` to `ended` (see [`end_released`]).
+#[derive(Debug)]
+pub struct EndAsk {
+    pub id: Uuid,
+    pub reason: EndReason,
+    /// Of the `ended` event.
+    pub detail: serde_json::Value,
+}
+
+/// `releasing → ended` for leases whose hosts have no agent, in one statement: their live
+/// slices are released, the guarded transitions made and their `ended` events written. The
+/// hosts' desired generations move at commit: by the deferred trigger of migration 0004, or
+/// by the caller (DESIGN.md §2, invariant 4). Returns each lease ended, as it now is, with the
+/// ids of the slices released; a lease that was not `releasing` is left out.
 pub async fn end_released(
     tx: &mut Tx<'_>,
-    id: Uuid,
-    reason: EndReason,
-    detail: serde_json::Value,
-) -> Result<Option<(Lease, Vec<Uuid>)>, sqlx::Error> {
+    asks: &[EndAsk],
+) -> Result<Vec<(Lease, Vec<Uuid>)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"WITH rel AS (
-               UPDATE slices s SET released_at = now() FROM gpus g
-               WHERE s.lease_id = $1 AND s.released_at IS NULL AND g.id = s.gpu_id
+        r#"WITH ask AS (
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS a(id, reason, detail)
+           ), rel AS (
+               UPDATE slices s SET released_at = now()
+               WHERE s.lease_id = ANY($1) AND s.released_at IS NULL
                RETURNING s.id, s.released_at
            ), l AS (
-               UPDATE leases SET state = 'ended', end_reason = $2::text::lease_end_reason,
+               UPDATE leases l SET state = 'ended', end_reason = ask.reason::lease_end_reason,
                    ended_at = now()
-               WHERE id = $1 AND state = 'releasing'
-               RETURNING id, tenant_id, state::text AS state, end_reason::text AS end_reason,
+               FROM ask WHERE l.id = ask.id AND l.state = 'releasing'
+               RETURNING l.id, tenant_id, state::text AS state, end_reason::text AS end_reason,
                    request, slice_count, duration_seconds, idle_timeout_seconds,
                    extended_seconds, extensions, labels, granted_at, activated_at, ends_at,
                    ended_at, created_at
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT l.id, 'ended', 'releasing', 'ended', $3, 'system' FROM l
+               SELECT l.id, 'ended', 'releasing', 'ended', ask.detail, 'system'
+               FROM l JOIN ask ON ask.id = l.id
            )
            SELECT l.id AS "id!", l.tenant_id AS "tenant_id!", l.state AS "state!",
                l.end_reason, l.request AS "request!", l.slice_count AS "slice_count!",
@@ -556,37 +597,40 @@ pub async fn end_released(
            FROM l LEFT JOIN slices s ON s.lease_id = l.id
                LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
                LEFT JOIN rel ON rel.id = s.id
-           ORDER BY s.id"#,
-        id,
-        reason.as_str(),
-        detail,
+           ORDER BY l.id, s.id"#,
+        &asks.iter().map(|a| a.id).collect::<Vec<_>>(),
+        &asks
+            .iter()
+            .map(|a| a.reason.as_str().to_owned())
+            .collect::<Vec<_>>(),
+        &asks.iter().map(|a| a.detail.clone()).collect::<Vec<_>>(),
     )
     .fetch_all(&mut **tx)
     .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let row = LeaseRow {
-        id: first.id,
-        tenant_id: first.tenant_id,
-        state: first.state.clone(),
-        end_reason: first.end_reason.clone(),
-        request: first.request.clone(),
-        slice_count: first.slice_count,
-        duration_seconds: first.duration_seconds,
-        idle_timeout_seconds: first.idle_timeout_seconds,
-        extended_seconds: first.extended_seconds,
-        extensions: first.extensions,
-        labels: first.labels.clone(),
-        granted_at: first.granted_at,
-        activated_at: first.activated_at,
-        ends_at: first.ends_at,
-        ended_at: first.ended_at,
-        created_at: first.created_at,
-    };
-    let mut released = Vec::new();
-    let mut slices = Vec::new();
+    let mut ended: Vec<(LeaseRow, Vec<LeaseSlice>, Vec<Uuid>)> = Vec::new();
     for r in rows {
+        if ended.last().is_none_or(|(l, _, _)| l.id != r.id) {
+            let row = LeaseRow {
+                id: r.id,
+                tenant_id: r.tenant_id,
+                state: r.state.clone(),
+                end_reason: r.end_reason.clone(),
+                request: r.request.clone(),
+                slice_count: r.slice_count,
+                duration_seconds: r.duration_seconds,
+                idle_timeout_seconds: r.idle_timeout_seconds,
+                extended_seconds: r.extended_seconds,
+                extensions: r.extensions,
+                labels: r.labels.clone(),
+                granted_at: r.granted_at,
+                activated_at: r.activated_at,
+                ends_at: r.ends_at,
+                ended_at: r.ended_at,
+                created_at: r.created_at,
+            };
+            ended.push((row, Vec::new(), Vec::new()));
+        }
+        let (_, slices, released) = ended.last_mut().expect("pushed above");
         let (
             Some(id),
             Some(host_id),
@@ -635,7 +679,10 @@ pub async fn end_released(
             released_at: r.released_at,
         });
     }
-    Ok(Some((row.into_lease(slices)?, released)))
+    ended
+        .into_iter()
+        .map(|(row, slices, released)| Ok((row.into_lease(slices)?, released)))
+        .collect()
 }
 
 /// What [`begin_release`] found: the lease's state before, whether any of its hosts has an
@@ -647,32 +694,46 @@ pub struct ReleaseStart {
     pub releasing: bool,
 }
 
-/// Locks the lease and, if it is `provisioning` or `active`, makes the guarded transition to
-/// `releasing` with `reason` and writes its event (`kind`, `detail`, `actor`), in one
-/// statement. `None` if the lease does not exist or (with `tenant`) belongs to another tenant.
+/// A lease to take back (see [`begin_release`]).
+#[derive(Debug)]
+pub struct ReleaseAsk<'a> {
+    pub id: Uuid,
+    /// Only if the lease is this tenant's.
+    pub tenant: Option<Uuid>,
+    pub reason: EndReason,
+    /// Of the `releasing` event.
+    pub kind: &'a str,
+    pub detail: serde_json::Value,
+    pub actor: &'a str,
+}
+
+/// Locks the leases, in id order, and makes the guarded transition to `releasing` of those
+/// `provisioning` or `active`, with their reasons and events, in one statement. A lease that
+/// does not exist or (with `tenant`) belongs to another tenant is left out.
 pub async fn begin_release(
     tx: &mut Tx<'_>,
-    id: Uuid,
-    tenant: Option<Uuid>,
-    reason: EndReason,
-    kind: &str,
-    detail: serde_json::Value,
-    actor: &str,
-) -> Result<Option<ReleaseStart>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"WITH cur AS (
-               SELECT l.id, l.state FROM leases l
-               WHERE l.id = $1 AND ($2::uuid IS NULL OR l.tenant_id = $2) FOR UPDATE
+    asks: &[ReleaseAsk<'_>],
+) -> Result<HashMap<Uuid, ReleaseStart>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH ask AS (
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[],
+                   $6::text[]) AS a(id, tenant, reason, kind, detail, actor)
+           ), cur AS (
+               SELECT l.id, l.state FROM leases l JOIN ask ON ask.id = l.id
+               WHERE ask.tenant IS NULL OR l.tenant_id = ask.tenant
+               ORDER BY l.id FOR UPDATE OF l
            ), upd AS (
-               UPDATE leases l SET state = 'releasing', release_reason = $3::text::lease_end_reason
-               FROM cur WHERE l.id = cur.id AND l.state IN ('provisioning', 'active')
+               UPDATE leases l SET state = 'releasing', release_reason = ask.reason::lease_end_reason
+               FROM cur JOIN ask ON ask.id = cur.id
+               WHERE l.id = cur.id AND l.state IN ('provisioning', 'active')
                RETURNING l.id
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT upd.id, $4, cur.state, 'releasing', $5, $6 FROM upd, cur
+               SELECT upd.id, ask.kind, cur.state, 'releasing', ask.detail, ask.actor
+               FROM upd JOIN cur ON cur.id = upd.id JOIN ask ON ask.id = upd.id
            )
-           SELECT cur.state::text AS "state!",
-               EXISTS (SELECT 1 FROM upd) AS "releasing!",
+           SELECT cur.id AS "id!", cur.state::text AS "state!",
+               EXISTS (SELECT 1 FROM upd WHERE upd.id = cur.id) AS "releasing!",
                EXISTS (
                    SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id
                        JOIN hosts h ON h.id = g.host_id
@@ -680,21 +741,26 @@ pub async fn begin_release(
                        AND h.agent_enrolled_at IS NOT NULL
                ) AS "agent_hosts!"
            FROM cur"#,
-        id,
-        tenant,
-        reason.as_str(),
-        kind,
-        detail,
-        actor,
+        &asks.iter().map(|a| a.id).collect::<Vec<_>>(),
+        &asks.iter().map(|a| a.tenant).collect::<Vec<_>>() as &[Option<Uuid>],
+        &asks
+            .iter()
+            .map(|a| a.reason.as_str().to_owned())
+            .collect::<Vec<_>>(),
+        &asks.iter().map(|a| a.kind.to_owned()).collect::<Vec<_>>(),
+        &asks.iter().map(|a| a.detail.clone()).collect::<Vec<_>>(),
+        &asks.iter().map(|a| a.actor.to_owned()).collect::<Vec<_>>(),
     )
-    .fetch_optional(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    row.map(|r| {
-        Ok(ReleaseStart {
-            from: decode_state(&r.state)?,
-            agent_hosts: r.agent_hosts,
-            releasing: r.releasing,
+    rows.into_iter()
+        .map(|r| {
+            let start = ReleaseStart {
+                from: decode_state(&r.state)?,
+                agent_hosts: r.agent_hosts,
+                releasing: r.releasing,
+            };
+            Ok((r.id, start))
         })
-    })
-    .transpose()
+        .collect()
 }

@@ -5,6 +5,7 @@ use super::Tx;
 use crate::domain::tenant::{Tenant, TenantPolicy};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One `tenants` row, field for field: queries select `*` into it, and the `query_as!` check
@@ -96,6 +97,19 @@ pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Err
         .map(|r| r.map(Tenant::from))
 }
 
+/// The tenants with these ids, each locked for the rest of the transaction, in id order (the
+/// order every transaction that locks several takes them in).
+pub async fn lock_many(tx: &mut Tx<'_>, ids: &[Uuid]) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        "SELECT * FROM tenants WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        ids
+    )
+    .fetch_all(&mut **tx)
+    .await
+    .map(|rows| rows.into_iter().map(Tenant::from).collect())
+}
+
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Tenant>, sqlx::Error> {
     sqlx::query_as!(Row, "SELECT * FROM tenants ORDER BY name")
         .fetch_all(db)
@@ -134,17 +148,53 @@ pub async fn update(
 }
 
 /// What a tenant's live leases hold now: (leases, compute slices, memory GiB).
-pub async fn live_usage(db: impl PgExecutor<'_>, id: Uuid) -> Result<(i64, i64, i64), sqlx::Error> {
-    let r = sqlx::query!(
-        r#"SELECT
-               (SELECT count(*) FROM leases WHERE tenant_id = $1 AND state <> 'ended') AS "leases!",
-               coalesce(sum(s.compute_slices), 0)::bigint AS "compute!",
-               coalesce(sum(s.memory_gib), 0)::bigint AS "memory!"
-           FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE l.tenant_id = $1 AND s.released_at IS NULL"#,
-        id
+pub async fn live_usage(db: impl PgExecutor<'_>, id: Uuid) -> Result<Holding, sqlx::Error> {
+    Ok(live_usage_many(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// What a tenant holds now, counted against its quota.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Holding {
+    /// Leases not ended.
+    pub leases: i64,
+    /// Compute slices and GiB of memory of its slices not released (a lease lost with its
+    /// host keeps them until the agent comes back).
+    pub compute: i64,
+    pub memory: i64,
+}
+
+/// [`live_usage`] of several tenants, in one statement.
+pub async fn live_usage_many(
+    db: impl PgExecutor<'_>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Holding>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT t.id AS "id!",
+               (SELECT count(*) FROM leases l
+                WHERE l.tenant_id = t.id AND l.state <> 'ended') AS "leases!",
+               coalesce(s.compute, 0)::bigint AS "compute!",
+               coalesce(s.memory, 0)::bigint AS "memory!"
+           FROM unnest($1::uuid[]) AS t(id)
+           LEFT JOIN LATERAL (
+               SELECT sum(compute_slices) AS compute, sum(memory_gib) AS memory FROM slices
+               WHERE tenant_id = t.id AND released_at IS NULL
+           ) s ON true"#,
+        ids
     )
-    .fetch_one(db)
+    .fetch_all(db)
     .await?;
-    Ok((r.leases, r.compute, r.memory))
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let h = Holding {
+                leases: r.leases,
+                compute: r.compute,
+                memory: r.memory,
+            };
+            (r.id, h)
+        })
+        .collect())
 }

@@ -4,6 +4,7 @@
 mod agents;
 mod auth;
 mod errors;
+mod group_commit;
 mod harness;
 mod lease_errors;
 mod leases;

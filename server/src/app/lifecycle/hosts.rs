@@ -29,7 +29,7 @@ pub async fn run(app: &App) -> Result<(), Error> {
         }
         let from: LeaseState = state.parse().map_err(Error::Internal)?;
         // Not wanted any more, so a returning agent destroys them; taken until it does.
-        store::agents::begin_teardown(&mut tx, id).await?;
+        store::agents::begin_teardown(&mut tx, &[id]).await?;
         lifecycle::end_keeping_slices(&mut tx, id, "host_lost").await?;
         store::leases::insert_event(
             &mut *tx,
