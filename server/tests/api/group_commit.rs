@@ -78,15 +78,7 @@ async fn concurrent_grants_share_transactions_and_each_counts_against_the_next()
         instants < leases,
         "grants of one batch share their transaction's instant: {instants} instants for {leases} leases"
     );
-    let overlaps: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM slices x JOIN slices y ON x.gpu_id = y.gpu_id AND x.id < y.id
-         WHERE x.released_at IS NULL AND y.released_at IS NULL
-           AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)",
-    )
-    .fetch_one(db)
-    .await
-    .unwrap();
-    assert_eq!(overlaps, 0);
+    assert_eq!(app.overlapping_slices().await, 0);
     // Each host's generation (1 at first) moved once per transaction that placed on it.
     let (bumps, placing): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT coalesce(sum(desired_generation - 1), 0)::bigint FROM hosts),

@@ -261,6 +261,18 @@ impl TestApp {
         self.app.refresh_fleet().await.unwrap();
     }
 
+    /// Pairs of live slices that overlap on a GPU (the exclusion constraint allows none).
+    pub async fn overlapping_slices(&self) -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM slices x JOIN slices y ON x.gpu_id = y.gpu_id AND x.id < y.id
+             WHERE x.released_at IS NULL AND y.released_at IS NULL
+               AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)",
+        )
+        .fetch_one(self.app.db())
+        .await
+        .unwrap()
+    }
+
     /// The row count and a digest of the contents of each table a failed request must not
     /// touch: equal snapshots mean nothing was inserted, updated or deleted.
     pub async fn snapshot(&self) -> Vec<String> {

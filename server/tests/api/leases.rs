@@ -278,15 +278,7 @@ async fn concurrent_requests_never_overlap_or_exceed_quota() {
         10 + 18,
         "team-a fills its quota of 10, team-b the remaining 18"
     );
-    let overlaps: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM slices x JOIN slices y ON x.gpu_id = y.gpu_id AND x.id < y.id
-         WHERE x.released_at IS NULL AND y.released_at IS NULL
-           AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)",
-    )
-    .fetch_one(db)
-    .await
-    .unwrap();
-    assert_eq!(overlaps, 0);
+    assert_eq!(app.overlapping_slices().await, 0);
     for (tenant, max) in [(ta, 10i64), (tb, 28)] {
         let used: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(s.compute_slices), 0)::bigint FROM slices s JOIN leases l ON l.id = s.lease_id
