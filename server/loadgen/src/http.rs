@@ -49,6 +49,15 @@ impl Client {
         Ok(Resp { status, id, body })
     }
 
+    /// GETs a text body (such as `/metrics`).
+    pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        let req =
+            hyper::Request::get(format!("{}{path}", self.base)).body(Full::new(Bytes::new()))?;
+        let res = self.inner.request(req).await?;
+        let bytes = res.into_body().collect().await?.to_bytes();
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     /// POSTs and insists on `status`; returns the body.
     pub async fn expect(
         &self,

@@ -46,6 +46,9 @@ struct Args {
     /// The in-process server's database pool size.
     #[arg(long, default_value_t = 16)]
     pool: u32,
+    /// The in-process server's `group_commit_max` (1: every request in its own transaction).
+    #[arg(long, default_value_t = 64)]
+    group_commit_max: usize,
     /// Keep the benchmark database afterwards.
     #[arg(long)]
     keep_database: bool,
@@ -61,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => setup::Target::remote(url, &args.database_url, args.admin_key.as_deref())
             .await
             .context("connecting to the server's database")?,
-        None => setup::Target::in_process(&args.database_url, args.pool)
+        None => setup::Target::in_process(&args.database_url, args.pool, args.group_commit_max)
             .await
             .context("starting the server in process")?,
     };
@@ -105,8 +108,43 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     print!("{report}");
+    match client.get_text("/metrics").await {
+        Ok(metrics) => print!("{}", group_commit_summary(&metrics)),
+        Err(e) => eprintln!("could not read /metrics: {e}"),
+    }
     target.finish(args.keep_database).await?;
     Ok(())
+}
+
+/// What the server's group-commit counters say, warm-up included: requests per transaction
+/// and how many ran alone, for creates and for releases.
+fn group_commit_summary(metrics: &str) -> String {
+    let value = |name: &str, kind: &str| -> f64 {
+        let prefix = format!("slicebroker_group_commit_{name}_total{{kind=\"{kind}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    let mut out = String::new();
+    for (kind, label) in [("create", "creates"), ("end", "releases")] {
+        let (batches, requests, alone) = (
+            value("batches", kind),
+            value("requests", kind),
+            value("alone", kind),
+        );
+        if batches > 0.0 {
+            out += &format!(
+                "group commit, {label}: {requests:.0} in {batches:.0} transactions \
+                 ({:.1} a transaction), {alone:.0} sent to run alone\n",
+                requests / batches
+            );
+        } else {
+            out += &format!("group commit, {label}: off\n");
+        }
+    }
+    out
 }
 
 /// Loops create → release until `until`; returns what happened after `measure_from`.

@@ -23,7 +23,11 @@ pub struct Target {
 
 impl Target {
     /// A fresh database on the PostgreSQL of `admin_url`, and the server on a free port.
-    pub async fn in_process(admin_url: &str, pool: u32) -> anyhow::Result<Self> {
+    pub async fn in_process(
+        admin_url: &str,
+        pool: u32,
+        group_commit_max: usize,
+    ) -> anyhow::Result<Self> {
         let name = format!("sb_load_{}", Uuid::new_v4().simple());
         let admin = sqlx::PgPool::connect(admin_url).await?;
         // The name is a generated UUID: nothing to inject.
@@ -40,6 +44,7 @@ impl Target {
             listen: "127.0.0.1:0".parse()?,
             database_url: Secret::new(url.clone()),
             database_max_connections: pool,
+            group_commit_max,
             bootstrap_admin_key: Some(Secret::new(admin_key.clone())),
             log_filter: "warn".into(),
             ..Config::default()

@@ -10,6 +10,9 @@ pub struct Metrics {
     rejections: Mutex<BTreeMap<String, u64>>,
     /// (route, status class) → (count, sum of seconds).
     requests: Mutex<BTreeMap<(String, u16), (u64, f64)>>,
+    /// Group commit, by kind (`create`, `end`): batches written, requests they carried, and
+    /// requests sent back to run alone.
+    batches: Mutex<BTreeMap<&'static str, [u64; 3]>>,
 }
 
 impl Metrics {
@@ -24,6 +27,15 @@ impl Metrics {
             .expect("metrics lock")
             .entry(reason.to_owned())
             .or_default() += 1;
+    }
+
+    /// A batch of `kind` that carried `requests` and sent `alone` of them back.
+    pub fn batch(&self, kind: &'static str, requests: usize, alone: usize) {
+        let mut m = self.batches.lock().expect("metrics lock");
+        let e = m.entry(kind).or_default();
+        e[0] += 1;
+        e[1] += requests as u64;
+        e[2] += alone as u64;
     }
 
     pub fn observe_request(&self, route: &str, status: u16, seconds: f64) {
@@ -54,6 +66,35 @@ impl Metrics {
                 "slicebroker_lease_rejections_total{{reason=\"{reason}\"}} {n}"
             );
         }
+        let batches = self.batches.lock().expect("metrics lock");
+        for (i, (name, help)) in [
+            (
+                "batches",
+                "Group-commit transactions, by kind (create, end).",
+            ),
+            (
+                "requests",
+                "Requests carried by group-commit transactions, by kind.",
+            ),
+            (
+                "alone",
+                "Requests a batch sent back to run in a transaction of their own.",
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let _ = writeln!(out, "# HELP slicebroker_group_commit_{name}_total {help}");
+            let _ = writeln!(out, "# TYPE slicebroker_group_commit_{name}_total counter");
+            for (kind, n) in batches.iter() {
+                let _ = writeln!(
+                    out,
+                    "slicebroker_group_commit_{name}_total{{kind=\"{kind}\"}} {}",
+                    n[i]
+                );
+            }
+        }
+        drop(batches);
         let _ = writeln!(
             out,
             "# HELP slicebroker_http_request_duration_seconds Request latency by route and status."

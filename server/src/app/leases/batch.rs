@@ -106,7 +106,8 @@ pub(super) async fn end(app: &App, request: EndRequest) -> Option<Result<Lease, 
 
 /// Sends every job its outcome; a job without one goes alone. When the batch failed, all go
 /// alone.
-fn answer<R, T>(jobs: Vec<Job<R, T>>, outcomes: Result<Vec<Option<Outcome<T>>>, Error>) {
+fn answer<R, T>(jobs: Vec<Job<R, T>>, outcomes: Result<Vec<Option<Outcome<T>>>, Error>) -> usize {
+    let mut alone = 0;
     let mut outcomes = match outcomes {
         Ok(o) => o.into_iter(),
         Err(e) => {
@@ -116,19 +117,22 @@ fn answer<R, T>(jobs: Vec<Job<R, T>>, outcomes: Result<Vec<Option<Outcome<T>>>, 
     };
     for job in jobs {
         let outcome = outcomes.next().flatten().unwrap_or(Outcome::Alone);
+        alone += usize::from(matches!(outcome, Outcome::Alone));
         let _ = job.reply.send(outcome);
     }
+    alone
 }
 
 /// Jobs whose asker is still waiting, with those that repeat an earlier job's `key` sent off to
 /// run alone (after this batch, which they will then see).
 fn live_and_distinct<R, T, K: Eq + std::hash::Hash>(
-    jobs: Vec<Job<R, T>>,
+    jobs: &mut Vec<Job<R, T>>,
     key: impl Fn(&R) -> Option<K>,
-) -> Vec<Job<R, T>> {
+) -> usize {
     let mut seen = HashSet::new();
+    let mut alone = 0;
     let mut keep = Vec::with_capacity(jobs.len());
-    for job in jobs {
+    for job in jobs.drain(..) {
         if job.reply.is_closed() {
             continue;
         }
@@ -136,22 +140,26 @@ fn live_and_distinct<R, T, K: Eq + std::hash::Hash>(
             && !seen.insert(k)
         {
             let _ = job.reply.send(Outcome::Alone);
+            alone += 1;
             continue;
         }
         keep.push(job);
     }
-    keep
+    *jobs = keep;
+    alone
 }
 
-async fn write_creates(app: &App, jobs: Vec<CreateJob>) {
-    let jobs = live_and_distinct(jobs, |r| {
+async fn write_creates(app: &App, mut jobs: Vec<CreateJob>) {
+    let repeats = live_and_distinct(&mut jobs, |r| {
         r.idempotency_key.clone().map(|k| (r.tenant_id, k))
     });
     if jobs.is_empty() {
         return;
     }
+    let n = jobs.len();
     let outcomes = creates(app, &jobs).await;
-    answer(jobs, outcomes);
+    let alone = answer(jobs, outcomes);
+    app.metrics().batch("create", n + repeats, alone + repeats);
 }
 
 async fn creates(
@@ -254,13 +262,15 @@ async fn decide_creates(
     Ok(())
 }
 
-async fn write_ends(app: &App, jobs: Vec<EndJob>) {
-    let jobs = live_and_distinct(jobs, |r| Some(r.id));
+async fn write_ends(app: &App, mut jobs: Vec<EndJob>) {
+    let repeats = live_and_distinct(&mut jobs, |r| Some(r.id));
     if jobs.is_empty() {
         return;
     }
+    let n = jobs.len();
     let outcomes = ends(app, &jobs).await;
-    answer(jobs, outcomes);
+    let alone = answer(jobs, outcomes);
+    app.metrics().batch("end", n + repeats, alone + repeats);
 }
 
 async fn ends(app: &App, jobs: &[EndJob]) -> Result<Vec<Option<Outcome<Lease>>>, Error> {
@@ -350,9 +360,10 @@ mod tests {
         let (c, rc) = job(2);
         let (d, _rd) = job(3);
         drop(rc);
-        let kept = live_and_distinct(vec![a, b, c, d], |n| Some(*n));
+        let mut jobs = vec![a, b, c, d];
+        assert_eq!(live_and_distinct(&mut jobs, |n| Some(*n)), 1);
         assert_eq!(
-            kept.iter().map(|j| j.request).collect::<Vec<_>>(),
+            jobs.iter().map(|j| j.request).collect::<Vec<_>>(),
             vec![1, 3]
         );
         assert!(matches!(rb.try_recv(), Ok(Outcome::Alone)));
@@ -362,12 +373,18 @@ mod tests {
     fn a_failed_batch_sends_everyone_alone() {
         let (a, mut ra) = job(1);
         let (b, mut rb) = job(2);
-        answer(vec![a, b], Err(Error::Unavailable("down".into())));
+        assert_eq!(
+            answer(vec![a, b], Err(Error::Unavailable("down".into()))),
+            2
+        );
         assert!(matches!(ra.try_recv(), Ok(Outcome::Alone)));
         assert!(matches!(rb.try_recv(), Ok(Outcome::Alone)));
         let (a, mut ra) = job(1);
         let (b, mut rb) = job(2);
-        answer(vec![a, b], Ok(vec![Some(Outcome::Done(Ok(()))), None]));
+        assert_eq!(
+            answer(vec![a, b], Ok(vec![Some(Outcome::Done(Ok(()))), None])),
+            1
+        );
         assert!(matches!(ra.try_recv(), Ok(Outcome::Done(Ok(())))));
         assert!(matches!(rb.try_recv(), Ok(Outcome::Alone)));
     }
