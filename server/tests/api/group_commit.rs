@@ -89,6 +89,23 @@ async fn concurrent_grants_share_transactions_and_each_counts_against_the_next()
     .await
     .unwrap();
     assert_eq!(bumps, placing);
+    // The counters at /metrics account for every request.
+    let metrics = app.request("GET", "/metrics", None, None, &[]).await.text;
+    let counter = |name: &str| -> u64 {
+        let prefix = format!("slicebroker_group_commit_{name}_total{{kind=\"create\"}} ");
+        let line = metrics.lines().find_map(|l| l.strip_prefix(&prefix));
+        line.unwrap_or_else(|| panic!("no {prefix} in /metrics"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(counter("requests"), 40);
+    assert_eq!(counter("alone"), 0, "nothing here needs to run alone");
+    // Every instant is a batch that granted; a batch may also have refused all it carried.
+    let batches = counter("batches") as i64;
+    assert!(
+        (instants..40).contains(&batches),
+        "{batches} batches for 40 requests"
+    );
 }
 
 #[tokio::test]
