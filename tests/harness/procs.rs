@@ -26,8 +26,10 @@ pub fn bin(name: &str) -> PathBuf {
         if missing {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let mut build = std::process::Command::new(cargo);
-            build.args([
+            // From the workspace, whatever directory the test runs in.
+            build.current_dir(env!("CARGO_MANIFEST_DIR")).args([
                 "build",
+                "--workspace",
                 "--bin",
                 "slicebroker-server",
                 "--bin",
