@@ -11,4 +11,14 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
+# The databases the suites create (sb_test_*, sb_e2e_*, sb_load_*): those of a passing run are
+# dropped afterwards; a failing run keeps them to look into.
+scratch_dbs() {
+  psql "$DATABASE_URL" -XAtqc \
+    "SELECT datname FROM pg_database WHERE datname ~ '^sb_(test|e2e|load)_[0-9a-f]+$' ORDER BY 1"
+}
+before=$(scratch_dbs)
 cargo test --workspace --locked
+comm -13 <(echo "$before" | LC_ALL=C sort) <(scratch_dbs | LC_ALL=C sort) | while read -r db; do
+  psql "$DATABASE_URL" -XAtqc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+done

@@ -80,6 +80,21 @@ pub async fn fresh_database() -> String {
     format!("{prefix}/{name}")
 }
 
+/// Polls `check` until it holds or `deadline` passes.
+pub async fn eventually(
+    deadline: std::time::Duration,
+    mut check: impl AsyncFnMut() -> bool,
+) -> bool {
+    let until = std::time::Instant::now() + deadline;
+    while std::time::Instant::now() < until {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    check().await
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }

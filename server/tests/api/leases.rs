@@ -398,3 +398,38 @@ async fn grant_and_release_bump_each_host_once_and_release_writes_both_events() 
         ]
     );
 }
+
+#[tokio::test]
+async fn a_queued_lease_that_fits_the_quota_is_granted_when_capacity_frees() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let quota = json!({"max_live_compute_slices": null, "max_live_memory_gib": null, "max_live_leases": 2, "max_lease_seconds": 86400, "max_total_extension_seconds": 0, "default_idle_timeout_seconds": 3600, "allowed_gpu_models": [], "monthly_budget_slice_hours": null});
+    let (_, team) = app.tenant("team-a", quota).await;
+    let (_, other) = app.tenant("team-b", Value::Null).await;
+    let whole = json!({"profile": "7g.80gb", "duration": "1h"});
+    let theirs = app.post("/v1/leases", &other, &whole).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/v1/leases", &team, &whole).await.ok(201);
+    // Both GPUs are full: the team's second lease waits, its last under `max_live_leases`.
+    let queued = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "1g.10gb", "duration": "1h", "wait": true}),
+        )
+        .await;
+    let id = queued.ok(202)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/leases/{theirs}/release"), &other, &json!({}))
+        .await
+        .ok(200);
+    let granted = crate::harness::eventually(std::time::Duration::from_secs(20), async || {
+        app.get(&format!("/v1/leases/{id}"), &team).await.body["state"] == "provisioning"
+    })
+    .await;
+    assert!(
+        granted,
+        "the queued lease is granted: it is one of the two the quota allows"
+    );
+}

@@ -1,22 +1,10 @@
 //! Two server replicas on one database: each learns the other's grants and releases from the
 //! periodic index refresh, or at once from a conflict, and never places onto taken slices.
 
-use crate::harness::{TestApp, spawn_with};
+use crate::harness::{TestApp, eventually, spawn_with};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
-
-/// Polls `check` until it holds or `deadline` passes.
-async fn eventually(deadline: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
-    let until = Instant::now() + deadline;
-    while Instant::now() < until {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    check().await
-}
 
 async fn grant(app: &TestApp, token: &str) -> Value {
     app.post(
