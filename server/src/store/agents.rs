@@ -405,11 +405,22 @@ pub async fn release_slice(tx: &mut Tx<'_>, id: Uuid) -> Result<(), sqlx::Error>
     .map(|_| ())
 }
 
-/// Stops wanting the lease's slices: bumps their hosts' generations (locking host rows in id
+/// Stops wanting the leases' slices: bumps their hosts' generations (locking host rows in id
 /// order, so concurrent writers cannot deadlock) and stamps each slice with the generation a
 /// report must have applied before its absence counts. Returns the hosts touched.
 pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
-    let hosts: Vec<Uuid> = sqlx::query!(
+    let hosts = hosts_of_live_slices(tx, lease_ids).await?;
+    super::fleet::bump_generations(&mut **tx, &hosts).await?;
+    stamp_teardown(tx, lease_ids).await?;
+    Ok(hosts)
+}
+
+/// The hosts of the leases' live slices, in id order.
+pub async fn hosts_of_live_slices(
+    tx: &mut Tx<'_>,
+    lease_ids: &[Uuid],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    Ok(sqlx::query!(
         "SELECT DISTINCT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
          WHERE s.lease_id = ANY($1) AND s.released_at IS NULL ORDER BY g.host_id",
         lease_ids
@@ -418,8 +429,13 @@ pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<U
     .await?
     .into_iter()
     .map(|r| r.host_id)
-    .collect();
-    super::fleet::bump_generations(&mut **tx, &hosts).await?;
+    .collect())
+}
+
+/// Stamps each live slice of the leases with its host's generation, which the caller has just
+/// bumped in this transaction: the generation a report must have applied before the slice's
+/// absence counts.
+pub async fn stamp_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE slices s SET teardown_generation = h.desired_generation
          FROM gpus g JOIN hosts h ON h.id = g.host_id
@@ -427,8 +443,8 @@ pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<U
         lease_ids
     )
     .execute(&mut **tx)
-    .await?;
-    Ok(hosts)
+    .await
+    .map(|_| ())
 }
 
 /// Whether the lease's last event is this kind with this detail (to record a repeated agent

@@ -301,27 +301,27 @@ async fn ends(app: &App, jobs: &[EndJob]) -> Result<Vec<Option<Outcome<Lease>>>,
             )));
         }
     }
+    // Every host of the batch is bumped once, all in one statement in id order, before the
+    // agents' slices are stamped for teardown and the others released.
+    let releasing: Vec<Uuid> = teardown
+        .iter()
+        .copied()
+        .chain(end_now.iter().map(|a| a.id))
+        .collect();
+    if !releasing.is_empty() {
+        let hosts = store::agents::hosts_of_live_slices(&mut tx, &releasing).await?;
+        store::fleet::bump_generations_for_all(&mut tx, &hosts).await?;
+    }
     if !teardown.is_empty() {
-        store::agents::begin_teardown(&mut tx, &teardown).await?;
+        store::agents::stamp_teardown(&mut tx, &teardown).await?;
     }
     let mut ended: HashMap<Uuid, Lease> = HashMap::new();
     let mut released = Vec::new();
     if !end_now.is_empty() {
-        let mut hosts = Vec::new();
         for (lease, slices) in store::leases::end_released(&mut tx, &end_now).await? {
-            hosts.extend(
-                lease
-                    .slices
-                    .iter()
-                    .filter(|s| slices.contains(&s.id))
-                    .map(|s| s.host_id),
-            );
             released.extend(slices);
             ended.insert(lease.id, lease);
         }
-        hosts.sort();
-        hosts.dedup();
-        store::fleet::bump_generations_for_all(&mut tx, &hosts).await?;
     }
     for (i, job) in jobs.iter().enumerate() {
         if outcomes[i].is_some() {
