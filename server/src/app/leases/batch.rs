@@ -11,7 +11,8 @@
 //! replica, a deadlock, a lost connection). Nothing of a failed batch is kept, so a request
 //! is written exactly once either way.
 
-use super::{CreateRequest, Decided, EndRequest, Grant, Room, cancel_pending, decide, replayed};
+use super::create::{CreateRequest, Decided, Grant, Room, decide, replayed};
+use super::end::{EndRequest, cancel_pending};
 use crate::app::group_commit::GroupCommit;
 use crate::app::release::ended_detail;
 use crate::app::{App, Error, WeakApp};
@@ -204,7 +205,7 @@ async fn creates(
         .iter()
         .flat_map(|(_, g)| g.reserved.iter().cloned())
         .collect();
-    super::commit_grant(app, tx, written, &reserved).await?;
+    super::create::commit_grant(app, tx, written, &reserved).await?;
     for (i, grant) in grants {
         app.metrics().granted();
         outcomes[i] = Some(Outcome::Done(Ok((grant.lease, true))));
