@@ -175,6 +175,7 @@ async fn creates(
         .iter()
         .map(|(i, _)| jobs[*i].request.who.actor())
         .collect();
+    let mut conflicted: Vec<Uuid> = Vec::new();
     let written = match decided {
         Ok(()) if grants.is_empty() => Ok(()),
         Ok(()) => {
@@ -192,12 +193,23 @@ async fn creates(
                 .collect();
             hosts.sort();
             hosts.dedup();
-            async {
-                store::leases::insert(&mut tx, &new).await?;
-                store::fleet::bump_generations_for_all(&mut tx, &hosts).await
+            let inserted = store::leases::insert(&mut tx, &new).await;
+            if let Err(e) = &inserted
+                && store::constraint(e) == Some("slices_no_overlap")
+            {
+                // Another replica took some of these places: reload those GPUs so that the
+                // requests, now run alone, place on what is really free.
+                conflicted = grants
+                    .iter()
+                    .flat_map(|(_, g)| g.reserved.iter().map(|r| r.gpu_id))
+                    .collect();
             }
-            .await
-            .map_err(Error::from)
+            match inserted {
+                Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts)
+                    .await
+                    .map_err(Error::from),
+                Err(e) => Err(e.into()),
+            }
         }
         Err(e) => Err(e),
     };
@@ -205,7 +217,15 @@ async fn creates(
         .iter()
         .flat_map(|(_, g)| g.reserved.iter().cloned())
         .collect();
-    super::create::commit_grant(app, tx, written, &reserved).await?;
+    let committed = super::create::commit_grant(app, tx, written, &reserved).await;
+    if committed.is_err() {
+        conflicted.sort();
+        conflicted.dedup();
+        for gpu in conflicted {
+            app.index().refresh_gpu(app.db(), gpu).await?;
+        }
+    }
+    committed?;
     for (i, grant) in grants {
         app.metrics().granted();
         outcomes[i] = Some(Outcome::Done(Ok((grant.lease, true))));
