@@ -416,7 +416,7 @@ pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<U
 }
 
 /// The hosts of the leases' live slices, in id order.
-pub async fn hosts_of_live_slices(
+async fn hosts_of_live_slices(
     tx: &mut Tx<'_>,
     lease_ids: &[Uuid],
 ) -> Result<Vec<Uuid>, sqlx::Error> {

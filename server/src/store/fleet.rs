@@ -205,21 +205,29 @@ pub async fn bump_generations(
     .map(|_| ())
 }
 
-/// Bumps the hosts' generations now, locking them in id order, and marks the transaction so
-/// that the deferred triggers of migration 0004 leave its slices' hosts alone (migration 0005):
-/// for a transaction that changes slices of many leases and bumps every host it touches here.
+/// Bumps the generations of `host_ids` and of the hosts of the live slices of `lease_ids`
+/// now, locking them all in id order in this one statement, and marks the transaction so that
+/// the deferred triggers of migration 0004 leave its slices' hosts alone (migration 0005): for a
+/// transaction that changes slices of many leases and bumps every host it touches here.
 pub async fn bump_generations_for_all(
     tx: &mut super::Tx<'_>,
     host_ids: &[Uuid],
+    lease_ids: &[Uuid],
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        r#"WITH locked AS (SELECT id FROM hosts WHERE id = ANY($1) ORDER BY id FOR UPDATE),
-           bump AS (
+        r#"WITH locked AS (
+               SELECT h.id FROM hosts h
+               WHERE h.id = ANY($1) OR h.id IN (
+                   SELECT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
+                   WHERE s.lease_id = ANY($2) AND s.released_at IS NULL)
+               ORDER BY h.id FOR UPDATE
+           ), bump AS (
                UPDATE hosts h SET desired_generation = h.desired_generation + 1
                FROM locked WHERE h.id = locked.id
            )
            SELECT set_config('slicebroker.bumped_hosts', '*', true) AS "set!""#,
-        host_ids
+        host_ids,
+        lease_ids
     )
     .fetch_one(&mut **tx)
     .await

@@ -205,7 +205,7 @@ async fn creates(
                     .collect();
             }
             match inserted {
-                Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts)
+                Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts, &[])
                     .await
                     .map_err(Error::from),
                 Err(e) => Err(e.into()),
@@ -322,27 +322,32 @@ async fn ends(app: &App, jobs: &[EndJob]) -> Result<Vec<Option<Outcome<Lease>>>,
             )));
         }
     }
-    // Every host of the batch is bumped once, all in one statement in id order, before the
-    // agents' slices are stamped for teardown and the others released.
-    let releasing: Vec<Uuid> = teardown
-        .iter()
-        .copied()
-        .chain(end_now.iter().map(|a| a.id))
-        .collect();
-    if !releasing.is_empty() {
-        let hosts = store::agents::hosts_of_live_slices(&mut tx, &releasing).await?;
-        store::fleet::bump_generations_for_all(&mut tx, &hosts).await?;
-    }
-    if !teardown.is_empty() {
-        store::agents::stamp_teardown(&mut tx, &teardown).await?;
-    }
+    // The leases without an agent end now; then every host of the batch is bumped once, all
+    // in one statement and in id order, as late as possible (the host rows stay locked until
+    // commit); then the agents' slices are stamped with their hosts' new generations.
     let mut ended: HashMap<Uuid, Lease> = HashMap::new();
     let mut released = Vec::new();
+    let mut hosts = Vec::new();
     if !end_now.is_empty() {
         for (lease, slices) in store::leases::end_released(&mut tx, &end_now).await? {
+            hosts.extend(
+                lease
+                    .slices
+                    .iter()
+                    .filter(|s| slices.contains(&s.id))
+                    .map(|s| s.host_id),
+            );
             released.extend(slices);
             ended.insert(lease.id, lease);
         }
+    }
+    if !end_now.is_empty() || !teardown.is_empty() {
+        hosts.sort();
+        hosts.dedup();
+        store::fleet::bump_generations_for_all(&mut tx, &hosts, &teardown).await?;
+    }
+    if !teardown.is_empty() {
+        store::agents::stamp_teardown(&mut tx, &teardown).await?;
     }
     for (i, job) in jobs.iter().enumerate() {
         if outcomes[i].is_some() {
