@@ -147,14 +147,6 @@ pub async fn update(
     .map(|r| r.map(Tenant::from))
 }
 
-/// What a tenant's live leases hold now: (leases, compute slices, memory GiB).
-pub async fn live_usage(db: impl PgExecutor<'_>, id: Uuid) -> Result<Holding, sqlx::Error> {
-    Ok(live_usage_many(db, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default())
-}
-
 /// What a tenant holds now, counted against its quota.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Holding {
@@ -166,8 +158,8 @@ pub struct Holding {
     pub memory: i64,
 }
 
-/// [`live_usage`] of several tenants, in one statement.
-pub async fn live_usage_many(
+/// What each of the tenants holds now, in one statement.
+pub async fn live_usage(
     db: impl PgExecutor<'_>,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Holding>, sqlx::Error> {

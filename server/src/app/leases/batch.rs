@@ -12,11 +12,9 @@
 //! is written exactly once either way.
 
 use super::create::{CreateRequest, Decided, Grant, Room, decide, replayed};
-use super::end::{EndRequest, cancel_pending};
+use super::end::{EndRequest, end_many};
 use crate::app::group_commit::GroupCommit;
-use crate::app::release::ended_detail;
 use crate::app::{App, Error, WeakApp};
-use crate::domain::lease::LeaseState;
 use crate::domain::lease_view::Lease;
 use crate::store;
 use chrono::{SubsecRound, Utc};
@@ -175,7 +173,11 @@ async fn creates(
         .iter()
         .map(|(i, _)| jobs[*i].request.who.actor())
         .collect();
-    let mut conflicted: Vec<Uuid> = Vec::new();
+    let reserved: Vec<_> = grants
+        .iter()
+        .flat_map(|(_, g)| g.reserved.iter().cloned())
+        .collect();
+    let mut conflicted = false;
     let written = match decided {
         Ok(()) if grants.is_empty() => Ok(()),
         Ok(()) => {
@@ -187,41 +189,29 @@ async fn creates(
                     g.new_lease(&r.who, &r.plan, r.idempotency_key.as_deref(), actor)
                 })
                 .collect();
-            let mut hosts: Vec<Uuid> = grants
-                .iter()
-                .flat_map(|(_, g)| g.reserved.iter().map(|r| r.host_id))
-                .collect();
+            let mut hosts: Vec<Uuid> = reserved.iter().map(|r| r.host_id).collect();
             hosts.sort();
             hosts.dedup();
-            let inserted = store::leases::insert(&mut tx, &new).await;
-            if let Err(e) = &inserted
-                && store::constraint(e) == Some("slices_no_overlap")
-            {
-                // Another replica took some of these places: reload those GPUs so that the
-                // requests, now run alone, place on what is really free.
-                conflicted = grants
-                    .iter()
-                    .flat_map(|(_, g)| g.reserved.iter().map(|r| r.gpu_id))
-                    .collect();
-            }
-            match inserted {
+            match store::leases::insert(&mut tx, &new).await {
                 Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts, &[])
                     .await
                     .map_err(Error::from),
-                Err(e) => Err(e.into()),
+                Err(e) => {
+                    conflicted = store::constraint(&e) == Some("slices_no_overlap");
+                    Err(e.into())
+                }
             }
         }
         Err(e) => Err(e),
     };
-    let reserved: Vec<_> = grants
-        .iter()
-        .flat_map(|(_, g)| g.reserved.iter().cloned())
-        .collect();
     let committed = super::create::commit_grant(app, tx, written, &reserved).await;
-    if committed.is_err() {
-        conflicted.sort();
-        conflicted.dedup();
-        for gpu in conflicted {
+    if conflicted {
+        // Another replica took some of these places: reload those GPUs so that the requests,
+        // now run alone, place on what is really free.
+        let mut gpus: Vec<Uuid> = reserved.iter().map(|r| r.gpu_id).collect();
+        gpus.sort();
+        gpus.dedup();
+        for gpu in gpus {
             app.index().refresh_gpu(app.db(), gpu).await?;
         }
     }
@@ -289,85 +279,12 @@ async fn write_ends(app: &App, mut jobs: Vec<EndJob>) {
         return;
     }
     let n = jobs.len();
-    let outcomes = ends(app, &jobs).await;
+    let requests: Vec<&EndRequest> = jobs.iter().map(|j| &j.request).collect();
+    let outcomes = end_many(app, &requests)
+        .await
+        .map(|ends| ends.into_iter().map(|e| Some(Outcome::Done(e))).collect());
     let alone = answer(jobs, outcomes);
     app.metrics().batch("end", n + repeats, alone + repeats);
-}
-
-async fn ends(app: &App, jobs: &[EndJob]) -> Result<Vec<Option<Outcome<Lease>>>, Error> {
-    let mut tx = app.db().begin().await?;
-    let asks: Vec<_> = jobs.iter().map(|j| j.request.ask()).collect();
-    let mut starts = store::leases::begin_release(&mut tx, &asks).await?;
-    let mut outcomes: Vec<Option<Outcome<Lease>>> = jobs.iter().map(|_| None).collect();
-    let (mut teardown, mut end_now) = (Vec::new(), Vec::new());
-    for (i, job) in jobs.iter().enumerate() {
-        let r = &job.request;
-        let Some(start) = starts.remove(&r.id) else {
-            outcomes[i] = Some(Outcome::Done(Err(Error::not_found("lease", r.id))));
-            continue;
-        };
-        if start.releasing && start.agent_hosts {
-            teardown.push(r.id);
-        } else if start.releasing {
-            end_now.push(store::leases::EndAsk {
-                id: r.id,
-                reason: r.reason,
-                detail: ended_detail(r.reason),
-            });
-        } else if start.from == LeaseState::Pending {
-            cancel_pending(&mut tx, r).await?;
-        } else {
-            outcomes[i] = Some(Outcome::Done(Err(
-                r.illegal(start.from, LeaseState::Releasing)
-            )));
-        }
-    }
-    // The leases without an agent end now; then every host of the batch is bumped once, all
-    // in one statement and in id order, as late as possible (the host rows stay locked until
-    // commit); then the agents' slices are stamped with their hosts' new generations.
-    let mut ended: HashMap<Uuid, Lease> = HashMap::new();
-    let mut released = Vec::new();
-    let mut hosts = Vec::new();
-    if !end_now.is_empty() {
-        for (lease, slices) in store::leases::end_released(&mut tx, &end_now).await? {
-            hosts.extend(
-                lease
-                    .slices
-                    .iter()
-                    .filter(|s| slices.contains(&s.id))
-                    .map(|s| s.host_id),
-            );
-            released.extend(slices);
-            ended.insert(lease.id, lease);
-        }
-    }
-    if !end_now.is_empty() || !teardown.is_empty() {
-        hosts.sort();
-        hosts.dedup();
-        store::fleet::bump_generations_for_all(&mut tx, &hosts, &teardown).await?;
-    }
-    if !teardown.is_empty() {
-        store::agents::stamp_teardown(&mut tx, &teardown).await?;
-    }
-    for (i, job) in jobs.iter().enumerate() {
-        if outcomes[i].is_some() {
-            continue;
-        }
-        let id = job.request.id;
-        let lease = match ended.remove(&id) {
-            Some(lease) => Ok(lease),
-            None if end_now.iter().any(|a| a.id == id) => Err(job
-                .request
-                .illegal(LeaseState::Releasing, LeaseState::Ended)),
-            None => store::leases::get(&mut tx, id, None)
-                .await?
-                .ok_or_else(|| Error::not_found("lease", id)),
-        };
-        outcomes[i] = Some(Outcome::Done(lease));
-    }
-    tx.commit().await?;
-    app.index().forget(released);
-    Ok(outcomes)
 }
 
 #[cfg(test)]

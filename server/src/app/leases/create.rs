@@ -453,7 +453,7 @@ impl Room {
         now: DateTime<Utc>,
     ) -> Result<HashMap<Uuid, Room>, Error> {
         let ids: Vec<Uuid> = tenants.iter().map(|t| t.id).collect();
-        let mut held = store::tenants::live_usage_many(&mut **tx, &ids).await?;
+        let mut held = store::tenants::live_usage(&mut **tx, &ids).await?;
         let month = budget::Month::containing(now);
         let mut rooms = HashMap::with_capacity(tenants.len());
         for t in tenants {

@@ -2,6 +2,7 @@
 //! batch (`batch.rs`).
 
 use crate::app::auth::Principal;
+use crate::app::release::{Releasing, tear_down};
 use crate::app::{App, Error};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::Lease;
@@ -68,32 +69,63 @@ impl EndRequest {
     }
 }
 
+/// A release in a transaction of its own.
 async fn end_alone(app: &App, r: &EndRequest) -> Result<Lease, Error> {
-    let mut tx = app.db().begin().await?;
-    let id = r.id;
-    let start = store::leases::begin_release(&mut tx, &[r.ask()])
+    end_many(app, &[r])
         .await?
-        .remove(&id)
-        .ok_or_else(|| Error::not_found("lease", id))?;
-    let released = if start.releasing {
-        crate::app::release::finish(&mut tx, id, r.reason, start.agent_hosts).await?
-    } else if start.from == LeaseState::Pending {
-        cancel_pending(&mut tx, r).await?;
-        crate::app::release::Released::default()
-    } else {
-        return Err(r.illegal(start.from, LeaseState::Releasing));
-    };
-    let lease = match released.lease {
-        Some(lease) => Some(lease),
-        None => store::leases::get(&mut tx, id, None).await?,
-    };
+        .pop()
+        .expect("one answer per request")
+}
+
+/// Releases (or revokes) `requests`, all in one transaction: the leases are locked in id order;
+/// those on hosts without an agent end now, the others are stamped for teardown by their
+/// agents; every host touched has its generation bumped once, in one statement and in id order;
+/// a queued lease is cancelled. Each request gets its own answer; an `Err` of the whole means
+/// nothing was written. The caller sends each lease id at most once.
+pub(super) async fn end_many(
+    app: &App,
+    requests: &[&EndRequest],
+) -> Result<Vec<Result<Lease, Error>>, Error> {
+    let mut tx = app.db().begin().await?;
+    let asks: Vec<_> = requests.iter().map(|r| r.ask()).collect();
+    let mut starts = store::leases::begin_release(&mut tx, &asks).await?;
+    let mut outcomes: Vec<Option<Result<Lease, Error>>> = requests.iter().map(|_| None).collect();
+    let mut releasing = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        let Some(start) = starts.remove(&r.id) else {
+            outcomes[i] = Some(Err(Error::not_found("lease", r.id)));
+            continue;
+        };
+        if start.releasing {
+            releasing.push(Releasing {
+                id: r.id,
+                reason: r.reason,
+                agent_hosts: start.agent_hosts,
+            });
+        } else if start.from == LeaseState::Pending {
+            cancel_pending(&mut tx, r).await?;
+        } else {
+            outcomes[i] = Some(Err(r.illegal(start.from, LeaseState::Releasing)));
+        }
+    }
+    let mut released = tear_down(&mut tx, &releasing).await?;
+    let mut answers = Vec::with_capacity(requests.len());
+    for (r, outcome) in requests.iter().zip(outcomes) {
+        answers.push(match (outcome, released.ended.remove(&r.id)) {
+            (Some(answer), _) => answer,
+            (None, Some(lease)) => Ok(lease),
+            (None, None) => store::leases::get(&mut tx, r.id, None)
+                .await?
+                .ok_or_else(|| Error::not_found("lease", r.id)),
+        });
+    }
     tx.commit().await?;
     app.index().forget(released.slices);
-    lease.ok_or_else(|| Error::not_found("lease", id))
+    Ok(answers)
 }
 
 /// `pending → ended(cancelled)` with its event; the caller holds the lease's row lock.
-pub(super) async fn cancel_pending(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<(), Error> {
+async fn cancel_pending(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<(), Error> {
     if !store::leases::transition(tx, r.id, LeaseState::Ended, Some(EndReason::Cancelled)).await? {
         return Err(r.illegal(LeaseState::Pending, LeaseState::Ended));
     }
