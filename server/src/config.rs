@@ -233,8 +233,11 @@ impl Config {
         if self.database_max_connections == 0 {
             return invalid("database_max_connections", "must be at least 1");
         }
-        if self.request_timeout_ms == 0 {
-            return invalid("request_timeout_ms", "must be at least 1");
+        if !(1..=3_600_000).contains(&self.request_timeout_ms) {
+            return invalid("request_timeout_ms", "must be between 1 and 3600000");
+        }
+        if self.expiry_warning_secs > 31_622_400 {
+            return invalid("expiry_warning_secs", "must be at most 31622400 (366 days)");
         }
         if self.body_limit_bytes < 1024 {
             return invalid("body_limit_bytes", "must be at least 1024");
@@ -245,8 +248,17 @@ impl Config {
         if !(1..=100).contains(&self.idle_warning_percent) {
             return invalid("idle_warning_percent", "must be between 1 and 100");
         }
-        if self.host_unreachable_after_ms < 1000 {
-            return invalid("host_unreachable_after_ms", "must be at least 1000");
+        if !(1000..=31_622_400_000).contains(&self.host_unreachable_after_ms) {
+            return invalid(
+                "host_unreachable_after_ms",
+                "must be between 1000 and 31622400000 (366 days)",
+            );
+        }
+        if self.host_lost_after_ms > 31_622_400_000 {
+            return invalid(
+                "host_lost_after_ms",
+                "must be at most 31622400000 (366 days)",
+            );
         }
         if self.host_lost_after_ms < self.host_unreachable_after_ms {
             return invalid(

@@ -5,7 +5,7 @@ use crate::cli::{PolicyArgs, TenantCommand};
 use crate::error::Result;
 use crate::output::{self, Style, Table};
 use chrono::Utc;
-use slicebroker_types::api::{Tenant, TenantCreate, TenantPolicy, TenantUpdate};
+use slicebroker_types::api::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};
 
 pub async fn run(ctx: &mut Ctx, command: TenantCommand) -> Result<()> {
     match command {
@@ -14,8 +14,9 @@ pub async fn run(ctx: &mut Ctx, command: TenantCommand) -> Result<()> {
             display_name,
             policy,
         } => {
-            let mut p = TenantPolicy::default();
-            let policy = apply(&mut p, &policy).then_some(p);
+            let base = TenantPolicy::default();
+            let mut p = base.clone();
+            let policy = apply(&mut p, &policy).then(|| TenantPolicyPatch::between(&base, &p));
             let body = TenantCreate {
                 name,
                 display_name,
@@ -39,12 +40,13 @@ pub async fn run(ctx: &mut Ctx, command: TenantCommand) -> Result<()> {
             policy,
         } => {
             let id = ctx.tenant_id(&tenant).await?;
+            // Only the fields given are sent: the server keeps the others as they are then.
             let current: Tenant = ctx.session.get(&format!("/v1/tenants/{id}")).await?;
-            let mut p = current.policy;
+            let mut p = current.policy.clone();
             let changed = apply(&mut p, &policy);
             let body = TenantUpdate {
                 display_name,
-                policy: changed.then_some(p),
+                policy: changed.then(|| TenantPolicyPatch::between(&current.policy, &p)),
             };
             let t: Tenant = ctx
                 .session

@@ -7,18 +7,17 @@ use super::{App, Error};
 use crate::domain::api_key::{self, AGENT_PREFIX, ENROLLMENT_PREFIX};
 use crate::store::{self, agents::EnrollmentToken, audit};
 use chrono::Utc;
-use slicebroker_types::GpuModel;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo, LeaseId,
     catalog_differences,
 };
+use slicebroker_types::{GpuModel, limits};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
 
 const DEFAULT_ENROLLMENT_TTL: i64 = 24 * 3600;
 const MAX_ENROLLMENT_TTL: i64 = 30 * 24 * 3600;
-const MAX_GPUS_PER_HOST: usize = 64;
 /// The longest a desired-config poll is held.
 pub const MAX_POLL_WAIT: Duration = Duration::from_secs(60);
 
@@ -48,11 +47,9 @@ async fn issue_enrollment(
     actor: &str,
     req: EnrollmentCreate,
 ) -> Result<IssuedEnrollment, Error> {
-    if req.note.chars().count() > 200 {
-        return Err(Error::invalid("note", "at most 200 characters"));
-    }
+    limits::text(&req.note).map_err(|r| Error::invalid("note", r))?;
     let ttl = match &req.ttl {
-        Some(t) => t.seconds("ttl")?,
+        Some(t) => t.seconds_of("ttl")?,
         None => DEFAULT_ENROLLMENT_TTL,
     };
     if ttl > MAX_ENROLLMENT_TTL {
@@ -67,7 +64,8 @@ async fn issue_enrollment(
         &key.prefix,
         &req.note,
         created_by,
-        Utc::now() + chrono::Duration::seconds(ttl),
+        limits::add_seconds(Utc::now(), ttl)
+            .ok_or_else(|| Error::invalid("ttl", "at most 30 days"))?,
     )
     .await?;
     audit::record(
@@ -202,42 +200,7 @@ pub async fn register(
 }
 
 fn validate_register(req: &AgentRegister) -> Result<(), Error> {
-    let name_ok = !req.hostname.is_empty()
-        && req.hostname.len() <= 253
-        && req
-            .hostname
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    if !name_ok {
-        return Err(Error::invalid(
-            "hostname",
-            "1-253 characters of letters, digits, `-`, `_` or `.`",
-        ));
-    }
-    if req.agent_version.is_empty() || req.agent_version.len() > 100 {
-        return Err(Error::invalid("agent_version", "1-100 characters"));
-    }
-    if req.gpus.len() > MAX_GPUS_PER_HOST {
-        return Err(Error::invalid(
-            "gpus",
-            format!("at most {MAX_GPUS_PER_HOST} GPUs per host"),
-        ));
-    }
-    for (i, g) in req.gpus.iter().enumerate() {
-        if g.uuid.is_empty() || g.uuid.len() > 100 {
-            return Err(Error::invalid(
-                format!("gpus[{i}].uuid"),
-                "1-100 characters",
-            ));
-        }
-        if req.gpus[..i].iter().any(|o| o.uuid == g.uuid) {
-            return Err(Error::invalid(format!("gpus[{i}].uuid"), "listed twice"));
-        }
-        if i32::try_from(g.index).is_err() {
-            return Err(Error::invalid(format!("gpus[{i}].index"), "out of range"));
-        }
-    }
-    Ok(())
+    Ok(crate::domain::agent_input::register(req)?)
 }
 
 /// A registered GPU, identified against the catalog.

@@ -12,9 +12,10 @@ pub enum Error {
     /// A field is missing, malformed or out of range.
     #[error("{0}")]
     Invalid(#[from] Invalid),
-    /// The request body is not the JSON the endpoint takes.
-    #[error("request body: {0}")]
-    MalformedBody(String),
+    /// The request body is not the JSON the endpoint takes; `field` names where (`body` when
+    /// the JSON itself is broken).
+    #[error("{field}: {detail}")]
+    MalformedBody { field: String, detail: String },
     #[error("{0}")]
     Unauthenticated(&'static str),
     #[error("{0}")]
@@ -65,6 +66,13 @@ impl Error {
         Self::Invalid(Invalid::new(field, reason))
     }
 
+    pub fn malformed(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::MalformedBody {
+            field: field.into(),
+            detail: detail.into(),
+        }
+    }
+
     pub fn not_found(kind: &'static str, id: impl ToString) -> Self {
         Self::NotFound {
             kind,
@@ -83,7 +91,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "invalid_input",
-            Self::MalformedBody(_) => "malformed_body",
+            Self::MalformedBody { .. } => "malformed_body",
             Self::Unauthenticated(_) => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound { .. } => "not_found",

@@ -46,9 +46,7 @@ pub async fn api_key_create(
 ) -> Result<ApiKeyCreated, Error> {
     check_manage(who, tenant)?;
     let name = req.name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(Error::invalid("name", "must be 1-200 characters"));
-    }
+    slicebroker_types::limits::name(name).map_err(|r| Error::invalid("name", r))?;
     if req.role == Role::Admin {
         return Err(Error::invalid(
             "role",

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod fleet;
 pub mod group_commit;
+pub mod idempotency;
 pub mod keys;
 pub mod leases;
 pub mod lifecycle;

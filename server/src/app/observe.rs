@@ -14,7 +14,6 @@ use slicebroker_types::agent::{GpuInstance, ObservedReport, ReportAck, ReportedE
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
-const MAX_ERRORS: usize = 1000;
 const MAX_REASON: usize = 2000;
 /// SM activity above this fraction counts as use (GPM samples are never exactly zero).
 pub const ACTIVE_THRESHOLD: f64 = 0.01;
@@ -32,14 +31,9 @@ pub async fn observe(
     host: &AgentPrincipal,
     report: ObservedReport,
 ) -> Result<ReportAck, Error> {
+    crate::domain::agent_input::report(&report)?;
     let applied = i64::try_from(report.applied_generation)
         .map_err(|_| Error::invalid("applied_generation", "out of range"))?;
-    if report.errors.len() > MAX_ERRORS {
-        return Err(Error::invalid(
-            "errors",
-            format!("at most {MAX_ERRORS} errors per report"),
-        ));
-    }
     let db = app.db();
     let (accepted, desired) = store::agents::generations(db, host.host_id).await?;
     if applied < accepted {

@@ -2,9 +2,10 @@
 
 use super::Error;
 use super::auth::Principal;
-use crate::domain::tenant::{Tenant, ValidatePolicy};
+use crate::domain::tenant::{Tenant, TenantPolicy, ValidatePolicy};
 use crate::domain::validate;
 use crate::store::{self, audit};
+use slicebroker_types::limits;
 use uuid::Uuid;
 
 pub use slicebroker_types::api::{TenantCreate, TenantUpdate};
@@ -20,8 +21,14 @@ pub async fn tenant_create(
 ) -> Result<Tenant, Error> {
     who.require_admin()?;
     validate::tenant_name(&req.name)?;
-    let policy = req.policy.unwrap_or_default();
+    let policy = req
+        .policy
+        .unwrap_or_default()
+        .apply(&TenantPolicy::default());
     policy.validate()?;
+    if let Some(d) = &req.display_name {
+        limits::name(d).map_err(|r| Error::invalid("display_name", r))?;
+    }
     let display = req.display_name.unwrap_or_else(|| req.name.clone());
     let mut tx = db.begin().await?;
     let tenant = store::tenants::insert(&mut *tx, Uuid::now_v7(), &req.name, &display, &policy)
@@ -72,13 +79,8 @@ pub async fn tenant_update(
     req: TenantUpdate,
 ) -> Result<Tenant, Error> {
     who.require_admin()?;
-    if let Some(p) = &req.policy {
-        p.validate()?;
-    }
-    if let Some(d) = &req.display_name
-        && (d.trim().is_empty() || d.len() > 200)
-    {
-        return Err(Error::invalid("display_name", "must be 1-200 characters"));
+    if let Some(d) = &req.display_name {
+        limits::name(d).map_err(|r| Error::invalid("display_name", r))?;
     }
     let mut tx = db.begin().await?;
     let before = store::tenants::lock(&mut tx, id)
@@ -87,7 +89,11 @@ pub async fn tenant_update(
     let display = req
         .display_name
         .unwrap_or_else(|| before.display_name.clone());
-    let policy = req.policy.unwrap_or_else(|| before.policy.clone());
+    let policy = match req.policy {
+        Some(patch) => patch.apply(&before.policy),
+        None => before.policy.clone(),
+    };
+    policy.validate()?;
     let after = store::tenants::update(&mut *tx, id, &display, &policy)
         .await?
         .ok_or_else(|| Error::not_found("tenant", id))?;

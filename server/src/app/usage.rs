@@ -16,6 +16,12 @@ pub async fn usage_report(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UsageRow>, Error> {
+    use chrono::Datelike;
+    for (field, t) in [("from", from), ("to", to)] {
+        if !(1970..=9999).contains(&t.year()) {
+            return Err(Error::invalid(field, "must be between 1970 and 9999"));
+        }
+    }
     if to <= from {
         return Err(Error::invalid("to", "must be after `from`"));
     }

@@ -53,7 +53,9 @@ pub fn extension_cost(
     by_seconds: i64,
     now: DateTime<Utc>,
 ) -> i64 {
-    let new_end = ends_at + chrono::Duration::seconds(by_seconds);
+    // Past year 9999 is past every month a budget is checked for.
+    let new_end = slicebroker_types::limits::add_seconds(ends_at, by_seconds)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     cost(month, compute_slices, ends_at.max(now), new_end.max(now))
 }
 

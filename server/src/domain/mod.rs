@@ -1,6 +1,7 @@
 //! Pure rules of the broker: the lease state machine, request validation, API-key format.
 //! Nothing here touches the network, the database or the clock.
 
+pub mod agent_input;
 pub mod api_key;
 pub mod budget;
 pub mod duration;

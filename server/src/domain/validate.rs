@@ -1,8 +1,10 @@
 //! Field checks shared by the use cases; each error names the field it is about.
 
+use slicebroker_types::limits::pointer;
 use std::collections::BTreeMap;
 
-/// An input that is not acceptable, naming the field (JSON pointer style, `labels.team`).
+/// An input that is not acceptable, naming the field: a top-level field, query parameter or
+/// header by its name (`duration`), a nested body field by its JSON pointer (`/labels/team`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct Invalid {
@@ -36,13 +38,13 @@ pub fn labels(labels: &BTreeMap<String, String>) -> Result<(), Invalid> {
                 .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
         if !key_ok {
             return Err(Invalid::new(
-                format!("labels.{k}"),
+                pointer(&["labels", k]),
                 "keys are 1-63 characters of letters, digits, `-`, `_`, `.` or `/`",
             ));
         }
         if v.len() > 256 {
             return Err(Invalid::new(
-                format!("labels.{k}"),
+                pointer(&["labels", k]),
                 "values are at most 256 bytes",
             ));
         }
@@ -78,7 +80,7 @@ mod tests {
         l.insert("team".to_owned(), "vision".to_owned());
         assert!(labels(&l).is_ok());
         l.insert("bad key".to_owned(), "x".to_owned());
-        assert_eq!(labels(&l).unwrap_err().field, "labels.bad key");
+        assert_eq!(labels(&l).unwrap_err().field, "/labels/bad key");
     }
 
     #[test]

@@ -142,14 +142,17 @@ async fn agent_register(
 
 /// Query of `GET /v1/agent/desired`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DesiredQuery {
     /// The generation the agent holds; the answer waits until the host's is newer.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub after: u64,
     /// Seconds to wait for a newer generation (default 0, at most 60 and below the server's
     /// request timeout).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 60)]
     pub wait: u64,
 }
 

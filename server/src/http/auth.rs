@@ -104,7 +104,8 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
-/// The bearer token of the request, if it has an `Authorization` header.
+/// The bearer token of the request, if it has an `Authorization` header. The scheme is
+/// case-insensitive (RFC 7235 §2.1: `bearer`, `BEARER` and `Bearer` are the same).
 pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Error> {
     let Some(header) = headers.get(AUTHORIZATION) else {
         return Ok(None);
@@ -112,11 +113,35 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Error> {
     header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .map(Some)
         .ok_or(Error::Unauthenticated(
             "the Authorization header must be `Bearer <token>`",
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for v in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR  abc "] {
+            assert_eq!(bearer(&with(v)).unwrap(), Some("abc"), "{v}");
+        }
+        for v in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "abc"] {
+            assert!(bearer(&with(v)).is_err(), "{v}");
+        }
+        assert_eq!(bearer(&HeaderMap::new()).unwrap(), None);
+    }
 }

@@ -1,13 +1,17 @@
 //! A JSON body extractor whose rejections are problem+json naming what was wrong.
 
 use crate::app::Error;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
+use slicebroker_types::limits::pointer;
 
-/// Like `axum::Json`, but a bad body is a 400 `malformed_body` problem, another content type
-/// a 415 and an oversized body a 413, all problem+json.
+/// Like `axum::Json`, but a bad body is a 400 `malformed_body` problem naming the field at
+/// fault (a top-level field by name, a nested one by JSON pointer, `body` when the JSON itself
+/// is broken), another content type a 415 and an oversized body a 413, all problem+json.
+/// Unknown fields are refused wherever the type says so (every request body does).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
@@ -19,12 +23,149 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::UnsupportedMediaType),
-            // A body without `Content-Length` that runs past the limit.
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Error::PayloadTooLarge),
-            Err(e) => Err(Error::MalformedBody(e.body_text())),
+        if !is_json(req.headers()) {
+            return Err(Error::UnsupportedMediaType);
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::malformed("body", e.body_text())
+            }
+        })?;
+        parse(&bytes).map(Json)
+    }
+}
+
+/// `application/json`, or any `application/*+json`.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|s| s.ends_with("+json"))
+}
+
+/// Deserialises a body, naming the field an error is about.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        let mut segments: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Seq { index } => Some(index.to_string()),
+                Segment::Map { key } => Some(key.clone()),
+                Segment::Enum { variant } => Some(variant.clone()),
+                Segment::Unknown => None,
+            })
+            .collect();
+        let message = inner.to_string();
+        // A missing field is reported at the object that holds it: name the field itself.
+        if let Some(name) = backticked_field(&message)
+            && segments.last() != Some(&name)
+        {
+            segments.push(name);
+        }
+        let field = if inner.is_syntax() || inner.is_eof() || segments.is_empty() {
+            "body".to_owned()
+        } else {
+            pointer(&segments)
+        };
+        Error::malformed(field, strip_position(&message))
+    })?;
+    de.end()
+        .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
+    Ok(value)
+}
+
+/// The field an ``unknown field `x` `` or ``missing field `x` `` message names.
+fn backticked_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// serde_json's ` at line 1 column 30` is noise once the field is named.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        max_live_leases: Option<i32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        duration: i64,
+        count: Option<u32>,
+        #[serde(default)]
+        policy: Option<Inner>,
+        #[serde(default)]
+        models: Vec<String>,
+        #[serde(default)]
+        labels: BTreeMap<String, String>,
+    }
+
+    fn field(body: &str) -> String {
+        match parse::<Outer>(body.as_bytes()).unwrap_err() {
+            Error::MalformedBody { field, .. } => field,
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn the_field_at_fault_is_named_not_the_body() {
+        assert_eq!(field(r#"{"duration": null}"#), "duration");
+        assert_eq!(field(r#"{"duration": 1, "count": -1}"#), "count");
+        assert_eq!(field(r#"{"count": 1}"#), "duration");
+        assert_eq!(field(r#"{"duration": 1, "colour": "red"}"#), "colour");
+        assert_eq!(
+            field(r#"{"duration": 1, "policy": {"max_live_lease": 5}}"#),
+            "/policy/max_live_lease"
+        );
+        assert_eq!(
+            field(r#"{"duration": 1, "policy": {"max_live_leases": "x"}}"#),
+            "/policy/max_live_leases"
+        );
+        assert_eq!(field(r#"{"duration": 1, "models": ["a", 3]}"#), "/models/1");
+        assert_eq!(
+            field(r#"{"duration": 1, "labels": {"a/b": 3}}"#),
+            "/labels/a~1b"
+        );
+    }
+
+    #[test]
+    fn broken_json_and_trailing_data_name_the_body() {
+        assert_eq!(field("{"), "body");
+        assert_eq!(field("[]"), "body");
+        assert_eq!(field(r#"{"duration": 1} x"#), "body");
     }
 }

@@ -160,6 +160,7 @@ async fn lease_list(
             .split_once('=')
             .ok_or_else(|| Error::invalid("label", "must be `key=value`"))?;
         labels.insert(k.to_owned(), v.to_owned());
+        crate::domain::validate::labels(&labels).map_err(|e| Error::invalid("label", e.reason))?;
     }
     let items = leases::lease_list(
         &app,

@@ -37,7 +37,8 @@ pub fn router(app: App) -> Router {
     let api = Router::from(openapi::api()).fallback(not_found);
     let timeout = app.config().request_timeout();
     let body_limit = app.config().body_limit_bytes;
-    api.layer(middleware::from_fn_with_state(app.clone(), record_metrics))
+    api.layer(middleware::from_fn(query::refuse_undeclared))
+        .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -53,8 +54,12 @@ pub fn router(app: App) -> Router {
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("");
                         tracing::info_span!("http", method = %req.method(), http.route = route, request_id = id)
-                    }),
+                    })
+                    // Problems are logged by `problem::log_problems` at the level they deserve;
+                    // the default would log every 5xx, a full fleet's 503 included, at ERROR.
+                    .on_failure(()),
                 )
+                .layer(middleware::from_fn(problem::log_problems))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::custom(|_| {
                     Error::Internal("handler panicked".into()).into_response()

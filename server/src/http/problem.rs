@@ -66,7 +66,7 @@ problem_responses! {
     /// 409 on creating something named.
     Conflict = "It already exists" ["conflict"];
     /// 409 on `POST /v1/leases` with an `Idempotency-Key`.
-    IdempotencyConflict = "The Idempotency-Key clashes" ["idempotency_key_reused", "conflict"];
+    IdempotencyConflict = "The Idempotency-Key clashes" ["idempotency_key_reused", "idempotency_key_in_progress", "conflict"];
     /// 409 on revoking a key.
     AlreadyRevoked = "Already revoked" ["already_revoked"];
     /// 422 where the tenant's policy applies.
@@ -83,7 +83,7 @@ problem_responses! {
 
 fn status_of(e: &Error) -> StatusCode {
     match e {
-        Error::Invalid(_) | Error::MalformedBody(_) => StatusCode::BAD_REQUEST,
+        Error::Invalid(_) | Error::MalformedBody { .. } => StatusCode::BAD_REQUEST,
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -108,7 +108,8 @@ pub fn from_error(e: Error) -> (StatusCode, Problem) {
         Error::Invalid(i) => Some(i.field.clone()),
         Error::Policy { field, .. } => Some(field.clone()),
         Error::BudgetExceeded { field, .. } => Some((*field).to_owned()),
-        Error::MalformedBody(_) | Error::PayloadTooLarge => Some("body".to_owned()),
+        Error::MalformedBody { field, .. } => Some(field.clone()),
+        Error::PayloadTooLarge => Some("body".to_owned()),
         Error::UnsupportedMediaType => Some("Content-Type".to_owned()),
         _ => None,
     };
@@ -135,11 +136,20 @@ pub fn from_error(e: Error) -> (StatusCode, Problem) {
     (status, problem)
 }
 
+/// What a problem response was made from, for [`log_problems`]: the error's code and its full
+/// text (for 5xx, the cause that the body does not show).
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub code: &'static str,
+    pub message: String,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if matches!(self, Error::Internal(_) | Error::Unavailable(_)) {
-            tracing::error!(error = %self, code = self.code(), "request failed");
-        }
+        let failure = Failure {
+            code: self.code(),
+            message: self.to_string(),
+        };
         let (status, problem) = from_error(self);
         let mut response = (status, Json(problem)).into_response();
         response
@@ -150,8 +160,38 @@ impl IntoResponse for Error {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if failure.code == "idempotency_key_in_progress" {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response.extensions_mut().insert(failure);
         response
     }
+}
+
+/// Logs each problem answered, at a level that matches what it means for whoever runs the
+/// server: a bug (500) at ERROR with its cause, a dependency down (503 `unavailable`) at WARN,
+/// a full fleet (503 `no_capacity`) at INFO, and a client's mistake or refusal (4xx) at DEBUG.
+/// Logging happens here, once, inside the request's span, never in the error conversions.
+pub async fn log_problems(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(req).await;
+    if let Some(f) = response.extensions().get::<Failure>() {
+        let status = response.status().as_u16();
+        match (status, f.code) {
+            (500.., "no_capacity") => {
+                tracing::info!(status, code = f.code, detail = %f.message, "no capacity");
+            }
+            (500.., "unavailable") => {
+                tracing::warn!(status, code = f.code, error = %f.message, "request failed");
+            }
+            (500.., _) => {
+                tracing::error!(status, code = f.code, error = %f.message, "request failed")
+            }
+            _ => tracing::debug!(status, code = f.code, detail = %f.message, "request refused"),
+        }
+    }
+    response
 }
 
 /// Turns the bare error responses that middleware and routing produce (405 from method
@@ -197,7 +237,7 @@ mod tests {
     fn every_error_has_a_documented_code_with_its_status() {
         let samples = [
             Error::invalid("count", "must be positive"),
-            Error::MalformedBody("expected a JSON object".into()),
+            Error::malformed("body", "expected a JSON object"),
             Error::Unauthenticated("the token has expired"),
             Error::Forbidden("this needs the admin role".into()),
             Error::not_found("lease", uuid::Uuid::nil()),
@@ -231,7 +271,7 @@ mod tests {
             // No wildcard: a new variant fails to compile here until it has a sample above.
             match &e {
                 Error::Invalid(_)
-                | Error::MalformedBody(_)
+                | Error::MalformedBody { .. }
                 | Error::Unauthenticated(_)
                 | Error::Forbidden(_)
                 | Error::NotFound { .. }
@@ -290,6 +330,67 @@ mod tests {
             }
         }
         assert!(seen > 0, "found no `code: \"…\"` in {dir}");
+    }
+
+    /// Log lines captured from one request through [`log_problems`].
+    fn logged(error: fn() -> Error) -> String {
+        use std::io::Write;
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let out = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || buf.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .finish();
+        let router = axum::Router::new()
+            .fallback(move || async move { error() })
+            .layer(axum::middleware::from_fn(log_problems));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        tracing::subscriber::with_default(subscriber, || {
+            rt.block_on(async {
+                use tower::Service;
+                let mut router = router;
+                let req = axum::http::Request::new(axum::body::Body::empty());
+                router.call(req).await.unwrap();
+            })
+        });
+        String::from_utf8(out.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_full_fleet_is_not_logged_as_an_error_but_a_bug_is() {
+        let full = logged(|| Error::NoCapacity {
+            detail: "nothing fits".into(),
+            free: Vec::new(),
+            next_free_at: None,
+        });
+        assert!(full.contains(" INFO ") && !full.contains("ERROR"), "{full}");
+        let down = logged(|| Error::Unavailable("the database is unreachable".into()));
+        assert!(down.contains(" WARN ") && !down.contains("ERROR"), "{down}");
+        let refused = logged(|| Error::QuotaExceeded("live leases".into()));
+        assert!(
+            refused.contains("DEBUG") && !refused.contains("ERROR"),
+            "{refused}"
+        );
+        let bug = logged(|| Error::Internal("the cause, for the log only".into()));
+        assert!(
+            bug.contains("ERROR") && bug.contains("the cause, for the log only"),
+            "{bug}"
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ fn decode_state(s: &str) -> Result<LeaseState, sqlx::Error> {
 #[derive(Debug)]
 pub struct Origin<'a> {
     pub idempotency_key: Option<&'a str>,
+    /// With a key: the fingerprint of the request that made the lease.
+    pub idempotency_fingerprint: Option<&'a str>,
     pub created_by: Option<Uuid>,
     /// Catalog keys the request allowed; empty = any (to place a pending lease later).
     pub gpu_models: &'a [String],
@@ -58,17 +60,18 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         "WITH lease AS (
              INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
                  idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
-                 created_at, gpu_models, priority)
+                 created_at, gpu_models, priority, idempotency_fingerprint)
              SELECT l.id, l.tenant_id, l.state::lease_state, l.request, l.slice_count,
                  l.duration_seconds, l.idle_timeout_seconds, l.labels, l.idempotency_key,
                  l.created_by, l.granted_at, l.ends_at, l.created_at,
-                 coalesce(string_to_array(nullif(l.gpu_models, ''), ','), '{}'), l.priority
+                 coalesce(string_to_array(nullif(l.gpu_models, ''), ','), '{}'), l.priority,
+                 l.idempotency_fingerprint
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int4[], $6::int8[],
                  $7::int8[], $8::jsonb[], $9::text[], $10::uuid[], $11::timestamptz[],
-                 $12::timestamptz[], $13::timestamptz[], $14::text[], $15::int4[])
+                 $12::timestamptz[], $13::timestamptz[], $14::text[], $15::int4[], $29::text[])
                  AS l(id, tenant_id, state, request, slice_count, duration_seconds,
                      idle_timeout_seconds, labels, idempotency_key, created_by, granted_at,
-                     ends_at, created_at, gpu_models, priority)
+                     ends_at, created_at, gpu_models, priority, idempotency_fingerprint)
          ), slices AS (
              INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
                  compute_slices, memory_gib, created_at)
@@ -114,6 +117,7 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         &col(new, |n| n.event_kind.to_owned()),
         &col(new, |n| n.event_detail.clone()),
         &col(new, |n| n.actor.to_owned()),
+        &col(new, |n| n.origin.idempotency_fingerprint.map(str::to_owned)) as &[Option<String>],
     )
     .execute(&mut **tx)
     .await
@@ -346,20 +350,22 @@ pub async fn exists(tx: &mut Tx<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(r.exists)
 }
 
-/// The tenant's lease with this idempotency key, if any.
+/// The tenant's lease with this idempotency key, if any, and the fingerprint of the request
+/// that made it (`None` for leases made before fingerprints were kept).
 pub async fn find_by_idempotency_key(
     tx: &mut Tx<'_>,
     tenant: Uuid,
     key: &str,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<(Uuid, Option<String>)>, sqlx::Error> {
     let r = sqlx::query!(
-        "SELECT id FROM leases WHERE tenant_id = $1 AND idempotency_key = $2",
+        "SELECT id, idempotency_fingerprint FROM leases
+         WHERE tenant_id = $1 AND idempotency_key = $2",
         tenant,
         key
     )
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(r.map(|r| r.id))
+    Ok(r.map(|r| (r.id, r.idempotency_fingerprint)))
 }
 
 async fn slices_of(

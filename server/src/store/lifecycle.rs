@@ -42,26 +42,67 @@ pub async fn is_expired(tx: &mut Tx<'_>, id: Uuid) -> Result<bool, sqlx::Error> 
     Ok(r.due)
 }
 
-/// Active leases ending within `within` seconds that have not had their `expiring` event.
+/// Active leases ending within `within` seconds that have not had their `expiring` event for
+/// their current end.
 pub async fn expiring(
     db: impl PgExecutor<'_>,
     within: i64,
     limit: i64,
-) -> Result<Vec<(Uuid, DateTime<Utc>)>, sqlx::Error> {
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT l.id, l.ends_at AS "ends_at!" FROM leases l
-           WHERE l.state = 'active' AND l.ends_at > now()
-               AND l.ends_at <= now() + make_interval(secs => $1::bigint::double precision)
-               AND NOT EXISTS (SELECT 1 FROM lease_events e
-                               WHERE e.lease_id = l.id AND e.kind = 'expiring'
-                                   AND (e.detail->>'ends_at')::timestamptz = l.ends_at)
-           ORDER BY l.ends_at LIMIT $2"#,
+        "SELECT l.id FROM leases l
+         WHERE l.state = 'active' AND l.ends_at > now()
+             AND l.ends_at <= now() + make_interval(secs => $1::bigint::double precision)
+             AND l.expiry_warned_for IS DISTINCT FROM l.ends_at
+         ORDER BY l.ends_at LIMIT $2",
         within,
         limit
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.ends_at)).collect())
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Claims the `expiring` warning of a lease for its current end, unless another transaction
+/// holds the lease or has claimed it: the end to warn about, once per lease and end, whichever
+/// replica asks.
+pub async fn claim_expiry_warning(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    within: i64,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE leases SET expiry_warned_for = ends_at
+           WHERE id = (SELECT id FROM leases WHERE id = $1 FOR UPDATE SKIP LOCKED)
+               AND state = 'active' AND ends_at > now()
+               AND ends_at <= now() + make_interval(secs => $2::bigint::double precision)
+               AND expiry_warned_for IS DISTINCT FROM ends_at
+           RETURNING ends_at AS "ends_at!""#,
+        id,
+        within
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| r.ends_at))
+}
+
+/// Claims the `idle_warning` of the idle period that began at `idle_since`: true once per
+/// period, whichever replica asks. The caller holds the lease's row lock.
+pub async fn claim_idle_warning(
+    tx: &mut Tx<'_>,
+    id: Uuid,
+    idle_since: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE leases SET idle_warned_at = now()
+         WHERE id = $1 AND state = 'active'
+             AND (idle_warned_at IS NULL OR idle_warned_at < $2)",
+        id,
+        idle_since
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// The soonest end of a live lease: when the expiry job next has work.
@@ -107,10 +148,10 @@ pub async fn idle(
            SELECT i.id AS "id!", i.idle_timeout_seconds AS "idle_timeout_seconds!",
                i.idle_since AS "idle_since!",
                extract(epoch FROM now() - i.idle_since)::bigint AS "idle_seconds!",
-               EXISTS (SELECT 1 FROM lease_events e WHERE e.lease_id = i.id
-                       AND e.kind = 'idle_warning' AND e.at >= i.idle_since) AS "warned!"
-           FROM idle i
-           WHERE extract(epoch FROM now() - i.idle_since) * 100 >= i.idle_timeout_seconds * $2
+               coalesce(l.idle_warned_at >= i.idle_since, false) AS "warned!"
+           FROM idle i JOIN leases l ON l.id = i.id
+           WHERE extract(epoch FROM now() - i.idle_since) * 100
+               >= i.idle_timeout_seconds::numeric * $2::bigint
            ORDER BY i.idle_since LIMIT $3"#,
         lease,
         percent,
@@ -179,21 +220,19 @@ pub async fn is_on_lost_host(
     Ok(r.lost)
 }
 
-/// `→ ended` with `reason`, keeping the slices marked taken (host loss: the agent destroys
-/// them when it comes back, and its report releases them).
-pub async fn end_keeping_slices(
-    tx: &mut Tx<'_>,
-    id: Uuid,
-    reason: &str,
-) -> Result<bool, sqlx::Error> {
+/// `→ ended` on a lost host, keeping the slices marked taken (the agent destroys them when it
+/// comes back, and its report releases them). The reason is the one the lease was being
+/// released for, if it was (`released`, `expired`, …: what the owner or the policy did), else
+/// `host_lost`. `None` if the lease had already ended: then nothing is written.
+pub async fn end_keeping_slices(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<String>, sqlx::Error> {
     let r = sqlx::query!(
-        "UPDATE leases SET state = 'ended', end_reason = $2::text::lease_end_reason,
-             ended_at = now()
-         WHERE id = $1 AND state IN ('provisioning', 'active', 'releasing')",
-        id,
-        reason
+        r#"UPDATE leases SET state = 'ended',
+               end_reason = coalesce(release_reason, 'host_lost'), ended_at = now()
+           WHERE id = $1 AND state IN ('provisioning', 'active', 'releasing')
+           RETURNING end_reason::text AS "reason!""#,
+        id
     )
-    .execute(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(r.map(|r| r.reason))
 }

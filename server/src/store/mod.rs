@@ -5,6 +5,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod audit;
 pub mod fleet;
+pub mod idempotency;
 pub mod leases;
 pub mod lifecycle;
 pub mod signing_keys;

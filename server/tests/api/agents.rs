@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 const H100: &str = "h100-80gb";
 
-async fn enrollment_token(app: &TestApp) -> String {
+pub async fn enrollment_token(app: &TestApp) -> String {
     let admin = app.admin_token().await;
     let r = app
         .post(
@@ -21,7 +21,7 @@ async fn enrollment_token(app: &TestApp) -> String {
     r.ok(201)["token"].as_str().unwrap().to_owned()
 }
 
-fn gpu(index: u32, uuid: &str, model: &str) -> Value {
+pub fn gpu(index: u32, uuid: &str, model: &str) -> Value {
     json!({
         "index": index, "uuid": uuid, "name": "NVIDIA H100 80GB HBM3", "pci_device_id": 0x2330_10de_u32,
         "model": model, "memory_total_mib": 81559,
@@ -29,7 +29,12 @@ fn gpu(index: u32, uuid: &str, model: &str) -> Value {
     })
 }
 
-async fn register(app: &TestApp, auth: Result<&str, &str>, host: &str, gpus: Vec<Value>) -> Resp {
+pub async fn register(
+    app: &TestApp,
+    auth: Result<&str, &str>,
+    host: &str,
+    gpus: Vec<Value>,
+) -> Resp {
     let mut body = json!({ "hostname": host, "agent_version": "test", "driver_version": "570.1", "gpus": gpus });
     let token = match auth {
         Ok(enrollment) => {
@@ -49,7 +54,7 @@ async fn register(app: &TestApp, auth: Result<&str, &str>, host: &str, gpus: Vec
 }
 
 /// An enrolled host with one H100; returns its credential.
-async fn enrolled_host(app: &TestApp, host: &str, gpu_uuid: &str) -> String {
+pub async fn enrolled_host(app: &TestApp, host: &str, gpu_uuid: &str) -> String {
     let token = enrollment_token(app).await;
     let r = register(app, Ok(&token), host, vec![gpu(0, gpu_uuid, H100)]).await;
     r.ok(200)["credential"].as_str().unwrap().to_owned()
@@ -409,7 +414,7 @@ async fn bad_agent_input_is_a_problem_naming_the_field() {
         vec![gpu(0, "GPU-9", H100), gpu(1, "GPU-9", H100)],
     )
     .await;
-    assert_eq!(twice.problem(400, "invalid_input")["field"], "gpus[1].uuid");
+    assert_eq!(twice.problem(400, "invalid_input")["field"], "/gpus/1/uuid");
     let admin = app.admin_token().await;
     let r = app
         .post("/v1/enrollment-tokens", &admin, &json!({ "ttl": "90d" }))

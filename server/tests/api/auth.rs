@@ -181,7 +181,7 @@ async fn members_cannot_use_admin_endpoints_and_tenant_changes_are_audited() {
         .await;
     assert_eq!(
         r.problem(400, "invalid_input")["field"],
-        "policy.max_live_leases"
+        "/policy/max_live_leases"
     );
     assert_eq!(
         app.snapshot().await,
@@ -206,4 +206,34 @@ async fn members_cannot_use_admin_endpoints_and_tenant_changes_are_audited() {
         .unwrap();
     assert_eq!(update["before"]["display_name"], "team-a");
     assert_eq!(update["after"]["display_name"], "Team A");
+}
+
+/// RFC 7235: the authentication scheme is case-insensitive.
+#[tokio::test]
+async fn the_bearer_scheme_is_matched_case_insensitively() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let auth = format!("{scheme} {token}");
+        let r = app
+            .request(
+                "GET",
+                "/v1/tenants",
+                None,
+                None,
+                &[("authorization", &auth)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{scheme}: {}", r.body);
+    }
+    let r = app
+        .request(
+            "GET",
+            "/v1/tenants",
+            None,
+            None,
+            &[("authorization", &format!("Basic {token}"))],
+        )
+        .await;
+    r.problem(401, "unauthenticated");
 }

@@ -44,13 +44,7 @@ pub async fn world(app: &TestApp) -> World {
 }
 
 /// A request (`"METHOD /path"`, body) and the problem it must get (status, code, field).
-pub type Case<'a> = (
-    String,
-    Option<&'a str>,
-    u16,
-    &'static str,
-    Option<&'static str>,
-);
+pub type Case<'a> = (String, Option<&'a str>, u16, &'static str, Option<&'a str>);
 
 /// Sends each request and checks the problem it gets: status, code and `field` (`None`: the
 /// problem must not name one). Then checks that the database did not change.
@@ -196,18 +190,25 @@ async fn malformed_bodies_wrong_content_types_and_oversized_bodies_are_problems(
     let w = world(&app).await;
     let admin = app.admin_token().await;
     let (t, l) = (&w.tenant, &w.lease);
-    let malformed = |req: String, body| (req, Some(body), 400, "malformed_body", Some("body"));
+    let malformed =
+        |req: String, body, field| (req, Some(body), 400, "malformed_body", Some(field));
     const CT: &str = "Content-Type";
     #[rustfmt::skip]
     let cases = [
-        malformed(r("POST /v1/auth/token"), "{"),
-        malformed(r("POST /v1/auth/token"), "{}"),
-        malformed(r("POST /v1/tenants"), "[]"),
-        malformed(r("POST /v1/tenants"), r#"{"name":"a","colour":"red"}"#),
-        malformed(format!("PATCH /v1/tenants/{t}"), r#"{"policy":{"max_lease_seconds":"long"}}"#),
-        malformed(format!("POST /v1/tenants/{t}/api-keys"), r#"{"name":"k","role":"owner"}"#),
-        malformed(format!("POST /v1/leases/{l}/extend"), r#"{"by":true}"#),
-        malformed(r("POST /v1/leases"), r#"{"profile":"1g.10gb"}"#),
+        malformed(r("POST /v1/auth/token"), "{", "body"),
+        malformed(r("POST /v1/auth/token"), "{}", "api_key"),
+        malformed(r("POST /v1/tenants"), "[]", "body"),
+        malformed(r("POST /v1/tenants"), r#"{"name":"a","colour":"red"}"#, "colour"),
+        malformed(format!("PATCH /v1/tenants/{t}"), r#"{"policy":{"max_lease_seconds":"long"}}"#, "/policy/max_lease_seconds"),
+        malformed(format!("PATCH /v1/tenants/{t}"), r#"{"policy":{"max_live_lease":5}}"#, "/policy/max_live_lease"),
+        malformed(format!("POST /v1/tenants/{t}/api-keys"), r#"{"name":"k","role":"owner"}"#, "role"),
+        malformed(format!("POST /v1/tenants/{t}/api-keys"), r#"{"name":"k","role":"superuser"}"#, "role"),
+        malformed(format!("POST /v1/leases/{l}/extend"), r#"{"by":true}"#, "by"),
+        malformed(r("POST /v1/leases"), r#"{"profile":"1g.10gb"}"#, "duration"),
+        malformed(r("POST /v1/leases"), r#"{"profile":"1g.10gb","duration":null}"#, "duration"),
+        malformed(r("POST /v1/leases"), r#"{"profile":"1g.10gb","duration":"1h","count":-1}"#, "count"),
+        malformed(r("POST /v1/leases"), r#"{"profile":"1g.10gb","duration":"1h","labels":{"a":1}}"#, "/labels/a"),
+        malformed(r("POST /v1/enrollment-tokens"), r#"{"note":"x","ttl":"1h","colour":1}"#, "colour"),
         (format!("POST /v1/leases/{l}/extend"), None, 415, "unsupported_media_type", Some(CT)),
     ];
     expect_problems(&app, Some(&admin), &cases).await;
@@ -347,7 +348,7 @@ async fn tenant_key_and_token_inputs_are_checked() {
     let cases = [
         invalid(r("POST /v1/tenants"), r#"{"name":"Team A"}"#, "name"),
         (r("POST /v1/tenants"), Some(r#"{"name":"team-a"}"#), 409, "conflict", None),
-        invalid(r("POST /v1/tenants"), &zero_lease, "policy.max_lease_seconds"),
+        invalid(r("POST /v1/tenants"), &zero_lease, "/policy/max_lease_seconds"),
         invalid(format!("PATCH /v1/tenants/{t}"), r#"{"display_name":" "}"#, "display_name"),
         invalid(format!("POST /v1/tenants/{t}/api-keys"), r#"{"name":"","role":"member"}"#, "name"),
         invalid(format!("POST /v1/tenants/{t}/api-keys"), r#"{"name":"r","role":"admin"}"#, "role"),
@@ -361,4 +362,34 @@ async fn tenant_key_and_token_inputs_are_checked() {
         (r("POST /v1/auth/token"), Some(r#"{"api_key":""}"#), 401, "unauthenticated", None),
     ];
     expect_problems(&app, None, &cases).await;
+}
+
+/// One rule for query strings: every operation refuses a parameter it does not declare, naming
+/// it, whether or not it reads its query at all.
+#[tokio::test]
+async fn unknown_query_parameters_are_refused_on_every_operation() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin_token().await;
+    let (t, l, g) = (&w.tenant, &w.lease, &w.gpu);
+    let unknown = |req: String, field| (req, None, 400, "invalid_input", Some(field));
+    #[rustfmt::skip]
+    let cases = [
+        unknown(r("GET /v1/capacity?colour=red"), "colour"),
+        unknown(format!("GET /v1/leases/{l}?colour=red"), "colour"),
+        unknown(format!("GET /v1/leases/{l}/events?x=1"), "x"),
+        unknown(format!("POST /v1/leases/{l}/release?force=true"), "force"),
+        unknown(r("GET /v1/leases?state=active&stat=active"), "stat"),
+        unknown(r("GET /v1/gpus?model=h100-80gb"), "model"),
+        unknown(r("GET /v1/hosts?x"), "x"),
+        unknown(format!("POST /v1/gpus/{g}/cordon?now=1"), "now"),
+        unknown(r("GET /v1/tenants?name=team-a"), "name"),
+        unknown(format!("GET /v1/tenants/{t}?expand=keys"), "expand"),
+        unknown(r("GET /v1/usage?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&tenant=x"), "tenant"),
+        unknown(r("GET /v1/enrollment-tokens?all=1"), "all"),
+        unknown(r("GET /healthz?verbose=1"), "verbose"),
+    ];
+    expect_problems(&app, Some(&admin), &cases).await;
+    // Declared parameters still work, percent-encoded or not.
+    app.get("/v1/leases?st%61te=active", &admin).await.ok(200);
 }

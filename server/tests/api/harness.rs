@@ -31,6 +31,7 @@ pub struct Resp {
     pub body: Value,
     /// The body as text.
     pub text: String,
+    pub headers: hyper::HeaderMap,
 }
 
 impl Resp {
@@ -180,6 +181,7 @@ impl TestApp {
             .unwrap();
         let res = self.client.request(req).await.expect("server answers");
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let content_type = res
             .headers()
             .get("content-type")
@@ -193,6 +195,7 @@ impl TestApp {
             content_type,
             body,
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            headers,
         }
     }
 

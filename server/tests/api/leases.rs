@@ -121,7 +121,7 @@ async fn bad_lease_requests_are_problems_naming_the_field_and_change_nothing() {
             json!({"profile": "2g.20gb", "duration": "1h", "gpu_models": ["tpu-v5"]}),
             400,
             "invalid_input",
-            "gpu_models[0]",
+            "/gpu_models/0",
         ),
         (
             json!({"profile": "2g.20gb", "duration": "1h", "count": 0}),
@@ -133,14 +133,14 @@ async fn bad_lease_requests_are_problems_naming_the_field_and_change_nothing() {
             json!({"profile": "2g.20gb", "duration": "1h", "labels": {"bad key": "x"}}),
             400,
             "invalid_input",
-            "labels.bad key",
+            "/labels/bad key",
         ),
         (json!({"duration": "1h"}), 400, "invalid_input", "profile"),
         (
             json!({"profile": "2g.20gb", "duration": "1h", "bogus": 1}),
             400,
             "malformed_body",
-            "body",
+            "bogus",
         ),
     ];
     for (body, status, code, field) in cases {

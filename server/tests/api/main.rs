@@ -4,10 +4,13 @@
 mod agents;
 mod auth;
 mod errors;
+mod extremes;
 mod group_commit;
 mod harness;
+mod idempotency;
 mod lease_errors;
 mod leases;
+mod lifecycle;
 mod metrics;
 mod openapi;
 mod policy;

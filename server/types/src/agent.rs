@@ -10,6 +10,7 @@ use std::fmt;
 /// MIG mode as NVML reports it: what is active and what the next activation will make active.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MigMode {
     pub current: bool,
     pub pending: bool,
@@ -19,6 +20,7 @@ pub struct MigMode {
 /// plus `nvmlDeviceGetGpuInstancePossiblePlacements_v2`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportedProfile {
     /// The `NVML_GPU_INSTANCE_PROFILE_*` index it was queried with.
     pub index: NvmlProfileIndex,
@@ -37,6 +39,7 @@ pub struct ReportedProfile {
 /// One physical GPU.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GpuInfo {
     pub index: u32,
     pub uuid: String,
@@ -70,6 +73,7 @@ impl GpuInfo {
 /// A compute process on a MIG device.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GpuProcess {
     pub pid: u32,
     /// Real uid of the process, where the host lets us read it.
@@ -81,6 +85,7 @@ pub struct GpuProcess {
 /// A compute instance inside a GPU instance; its MIG device is what `CUDA_VISIBLE_DEVICES` names.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComputeInstance {
     pub id: u32,
     /// `NVML_COMPUTE_INSTANCE_PROFILE_*` id.
@@ -91,6 +96,7 @@ pub struct ComputeInstance {
 /// One GPU instance with everything observed about it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GpuInstance {
     pub id: u32,
     pub profile_id: u32,
@@ -226,6 +232,7 @@ impl CatalogDifference {
 /// Registering again is harmless: it refreshes the host's facts and GPUs.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgentRegister {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_token: Option<String>,
@@ -281,6 +288,7 @@ pub struct DesiredSlice {
 /// `POST /v1/agent/observed`: what the agent saw after applying a generation. Also the heartbeat.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ObservedReport {
     pub applied_generation: u64,
     pub gpus: Vec<ObservedGpuReport>,
@@ -289,6 +297,7 @@ pub struct ObservedReport {
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ObservedGpuReport {
     pub gpu_uuid: String,
     pub mig_enabled: bool,
@@ -298,6 +307,7 @@ pub struct ObservedGpuReport {
 /// An instance on the GPU: whose it is (a lease, or unmanaged) and what runs on it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ObservedSlice {
     /// `None` for instances the agent did not create: never destroyed, their slices are taken.
     pub lease_id: Option<LeaseId>,
@@ -307,6 +317,7 @@ pub struct ObservedSlice {
 /// Something the agent could not do, with the lease it concerns where there is one.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportedError {
     pub gpu_uuid: String,
     pub lease_id: Option<LeaseId>,

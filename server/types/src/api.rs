@@ -23,4 +23,4 @@ pub use lease_state::{EndReason, LeaseState, TRANSITIONS};
 pub use problem::ProblemCode;
 pub use problem::{CODES, FreeCapacity, Problem};
 pub use role::Role;
-pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantUpdate};
+pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};

@@ -9,6 +9,7 @@ pub mod api;
 pub mod catalog;
 pub mod duration;
 pub mod geometry;
+pub mod limits;
 pub mod request;
 pub mod secret;
 

@@ -192,14 +192,24 @@ async fn creates(
             let mut hosts: Vec<Uuid> = reserved.iter().map(|r| r.host_id).collect();
             hosts.sort();
             hosts.dedup();
-            match store::leases::insert(&mut tx, &new).await {
-                Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts, &[])
-                    .await
-                    .map_err(Error::from),
-                Err(e) => {
-                    conflicted = store::constraint(&e) == Some("slices_no_overlap");
-                    Err(e.into())
-                }
+            let claims: Vec<_> = grants
+                .iter()
+                .filter_map(|(i, _)| jobs[*i].request.claim())
+                .collect();
+            match store::idempotency::consume(&mut tx, &claims).await {
+                // A claim was taken over as stale: the batch fails and each request runs alone,
+                // where the one that lost its claim is told so.
+                Ok(false) => Err(Error::Unavailable("an idempotency claim was lost".into())),
+                Err(e) => Err(e.into()),
+                Ok(true) => match store::leases::insert(&mut tx, &new).await {
+                    Ok(()) => store::fleet::bump_generations_for_all(&mut tx, &hosts, &[])
+                        .await
+                        .map_err(Error::from),
+                    Err(e) => {
+                        conflicted = store::constraint(&e) == Some("slices_no_overlap");
+                        Err(e.into())
+                    }
+                },
             }
         }
         Err(e) => Err(e),
@@ -254,10 +264,16 @@ async fn decide_creates(
             continue;
         };
         if let Some(key) = &r.idempotency_key
-            && let Some(id) = store::leases::find_by_idempotency_key(tx, r.tenant_id, key).await?
+            && let Some((id, fingerprint)) =
+                store::leases::find_by_idempotency_key(tx, r.tenant_id, key).await?
         {
             let lease = store::leases::get(tx, id, Some(r.tenant_id)).await?;
-            outcomes[i] = Some(Outcome::Done(replayed(lease, &r.plan, key)));
+            outcomes[i] = Some(Outcome::Done(replayed(
+                lease,
+                fingerprint.as_deref(),
+                &r.plan,
+                key,
+            )));
             continue;
         }
         let room = rooms.entry(r.tenant_id).or_default();

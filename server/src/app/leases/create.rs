@@ -6,7 +6,7 @@ use super::{DurationSeconds, budget_check};
 use crate::app::auth::Principal;
 use crate::app::error::FreeCapacity;
 use crate::app::placement::Reserved;
-use crate::app::{App, Error};
+use crate::app::{App, Error, idempotency};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::domain::lease_view::{Lease, LeaseSlice};
 use crate::domain::tenant::Tenant;
@@ -14,7 +14,7 @@ use crate::domain::{budget, duration, validate};
 use crate::store;
 use chrono::{DateTime, SubsecRound, Utc};
 use slicebroker_types::api::LeaseCreate;
-use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape};
+use slicebroker_types::{GpuModel, ModelId, ProfileRequest, SliceShape, limits};
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -35,6 +35,31 @@ pub(super) struct Plan {
     count: usize,
     idle_timeout: Option<i64>,
     priority: i32,
+    /// SHA-256 (hex) of everything above, the labels and `wait`: what an `Idempotency-Key`
+    /// is bound to.
+    fingerprint: String,
+}
+
+impl Plan {
+    fn fingerprint(
+        &self,
+        labels: &std::collections::BTreeMap<String, String>,
+        wait: bool,
+    ) -> String {
+        use sha2::Digest;
+        let canonical = serde_json::json!({
+            "request": self.request_text,
+            "models": self.model_keys,
+            "duration": self.duration,
+            "count": self.count,
+            "idle_timeout": self.idle_timeout,
+            "priority": self.priority,
+            "labels": labels,
+            "wait": wait,
+        });
+        let digest = sha2::Sha256::digest(canonical.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
@@ -45,13 +70,31 @@ fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
                 "give either `profile` or `min_memory_gib`, not both",
             ));
         }
+        (Some(p), None) if p.len() > 64 => {
+            return Err(Error::invalid("profile", "at most 64 characters"));
+        }
         (Some(p), None) => {
             ProfileRequest::parse(p).map_err(|e| Error::invalid("profile", e.to_string()))?
         }
-        (None, Some(gib)) => ProfileRequest::Need {
-            min_memory_gib: gib,
-            min_compute_slices: req.min_compute_slices.unwrap_or(1),
-        },
+        (None, Some(gib)) => {
+            if !(1..=limits::MAX_MIN_MEMORY_GIB).contains(&gib) {
+                return Err(Error::invalid(
+                    "min_memory_gib",
+                    format!("must be between 1 and {}", limits::MAX_MIN_MEMORY_GIB),
+                ));
+            }
+            let compute = req.min_compute_slices.unwrap_or(1);
+            if !(1..=limits::MAX_MIN_COMPUTE_SLICES).contains(&compute) {
+                return Err(Error::invalid(
+                    "min_compute_slices",
+                    format!("must be between 1 and {}", limits::MAX_MIN_COMPUTE_SLICES),
+                ));
+            }
+            ProfileRequest::Need {
+                min_memory_gib: gib,
+                min_compute_slices: compute,
+            }
+        }
         (None, None) => {
             return Err(Error::invalid(
                 "profile",
@@ -59,26 +102,37 @@ fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
             ));
         }
     };
+    if req.gpu_models.len() > limits::MAX_MODELS {
+        return Err(Error::invalid(
+            "gpu_models",
+            format!("at most {} models", limits::MAX_MODELS),
+        ));
+    }
     let mut models = Vec::new();
     for (i, m) in req.gpu_models.iter().enumerate() {
-        models.push(
-            GpuModel::parse(m)
-                .map_err(|e| Error::invalid(format!("gpu_models[{i}]"), e.to_string()))?,
-        );
+        models.push(GpuModel::parse(m).map_err(|e| {
+            Error::invalid(
+                limits::pointer(&["gpu_models", &i.to_string()]),
+                e.to_string(),
+            )
+        })?);
     }
     request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
     let count = req.count.unwrap_or(1);
-    if !(1..=64).contains(&count) {
-        return Err(Error::invalid("count", "must be between 1 and 64"));
+    if !(1..=limits::MAX_COUNT).contains(&count) {
+        return Err(Error::invalid(
+            "count",
+            format!("must be between 1 and {}", limits::MAX_COUNT),
+        ));
     }
     validate::labels(&req.labels)?;
     let priority = req.priority.unwrap_or(0);
-    if !(-100..=100).contains(&priority) {
+    if !limits::PRIORITY.contains(&priority) {
         return Err(Error::invalid("priority", "must be between -100 and 100"));
     }
-    Ok(Plan {
+    let mut plan = Plan {
         request_text: request.to_string(),
         request,
         model_keys: models
@@ -87,14 +141,17 @@ fn validate_create(req: &LeaseCreate) -> Result<Plan, Error> {
             .collect(),
         models,
         priority,
-        duration: req.duration.seconds("duration")?,
+        duration: req.duration.seconds_of("duration")?,
         count: count as usize,
         idle_timeout: req
             .idle_timeout
             .as_ref()
-            .map(|d| d.seconds("idle_timeout"))
+            .map(|d| d.seconds_of("idle_timeout"))
             .transpose()?,
-    })
+        fingerprint: String::new(),
+    };
+    plan.fingerprint = plan.fingerprint(&req.labels, req.wait);
+    Ok(plan)
 }
 
 /// Creates a lease. Returns the lease and whether it was created now (false: an earlier
@@ -117,17 +174,27 @@ pub async fn lease_create(
             "must be 1-200 characters",
         ));
     }
+    let plan = validate_create(&req)?;
+    let claim = match idempotency_key {
+        Some(key) => Some(idempotency::claim(app, tenant_id, key, &plan.fingerprint).await?),
+        None => None,
+    };
     let request = Arc::new(CreateRequest {
         who: who.clone(),
         tenant_id,
-        plan: validate_create(&req)?,
+        plan,
         req,
         idempotency_key: idempotency_key.map(str::to_owned),
+        claim: claim.as_ref().map(|c| c.token),
     });
-    if let Some(out) = super::batch::create(app, request.clone()).await {
-        return out;
+    let out = match super::batch::create(app, request.clone()).await {
+        Some(out) => out,
+        None => create_alone(app, &request).await,
+    };
+    if let Some(claim) = claim {
+        claim.settle().await;
     }
-    create_alone(app, &request).await
+    out
 }
 
 /// A validated create request, as the batch writer and the lone path take it.
@@ -138,6 +205,19 @@ pub(crate) struct CreateRequest {
     pub(super) req: LeaseCreate,
     pub(super) plan: Plan,
     pub(super) idempotency_key: Option<String>,
+    /// The token of this request's claim on its key (`app::idempotency`).
+    pub(super) claim: Option<Uuid>,
+}
+
+impl CreateRequest {
+    /// The claim a grant of this request consumes: (tenant, key, token).
+    pub(super) fn claim(&self) -> Option<(Uuid, &str, Uuid)> {
+        Some((
+            self.tenant_id,
+            self.idempotency_key.as_deref()?,
+            self.claim?,
+        ))
+    }
 }
 
 /// A create in a transaction of its own: retried on a placement conflict, and, when nothing
@@ -207,6 +287,7 @@ async fn try_create(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Attem
         req,
         plan,
         idempotency_key,
+        claim: _,
     } = r;
     let (tenant_id, idempotency_key) = (*tenant_id, idempotency_key.as_deref());
     let db = app.db();
@@ -217,11 +298,12 @@ async fn try_create(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Attem
             "the token's tenant no longer exists",
         ))?;
     if let Some(key) = idempotency_key
-        && let Some(id) = store::leases::find_by_idempotency_key(&mut tx, tenant_id, key).await?
+        && let Some((id, fingerprint)) =
+            store::leases::find_by_idempotency_key(&mut tx, tenant_id, key).await?
     {
         let lease = store::leases::get(&mut tx, id, Some(tenant_id)).await?;
         tx.commit().await?;
-        return Ok(replayed(lease, plan, key)?);
+        return Ok(replayed(lease, fingerprint.as_deref(), plan, key)?);
     }
     // Microseconds, as the database keeps them: the lease returned now matches later reads.
     let now = Utc::now().trunc_subsecs(6);
@@ -238,6 +320,15 @@ async fn try_create(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Attem
     };
     let actor = who.actor();
     let new = grant.new_lease(who, plan, idempotency_key, &actor);
+    let claims: Vec<_> = r.claim().into_iter().collect();
+    if !store::idempotency::consume(&mut tx, &claims).await? {
+        drop(tx);
+        app.index()
+            .forget(grant.reserved.iter().map(|r| r.slice_id));
+        return Err(Attempt::Failed(idempotency::lost(
+            idempotency_key.unwrap_or_default(),
+        )));
+    }
     let written = store::leases::insert(&mut tx, std::slice::from_ref(&new)).await;
     if let Err(e) = commit_grant(app, tx, written, &grant.reserved).await {
         return Err(match store::constraint(&e) {
@@ -256,21 +347,21 @@ async fn try_create(app: &App, r: &CreateRequest) -> Result<(Lease, bool), Attem
 }
 
 /// An earlier request's lease found by its idempotency key: the same lease if the request is
-/// the same, else a conflict.
+/// the same (the whole request, by its fingerprint; by shape and count for leases made before
+/// fingerprints were kept), else a conflict.
 pub(super) fn replayed(
     lease: Option<Lease>,
+    fingerprint: Option<&str>,
     plan: &Plan,
     key: &str,
 ) -> Result<(Lease, bool), Error> {
     let lease = lease.ok_or_else(|| Error::Internal("idempotent lease vanished".into()))?;
-    if lease.request != plan.request_text || lease.count as usize != plan.count {
-        return Err(Error::Conflict {
-            code: "idempotency_key_reused",
-            detail: format!(
-                "Idempotency-Key `{key}` was used for a different request (lease {})",
-                lease.id
-            ),
-        });
+    let same = match fingerprint {
+        Some(f) => f == plan.fingerprint,
+        None => lease.request == plan.request_text && lease.count as usize == plan.count,
+    };
+    if !same {
+        return Err(idempotency::reused(key));
     }
     Ok((lease, false))
 }
@@ -302,6 +393,7 @@ impl Grant {
             lease: &self.lease,
             origin: store::leases::Origin {
                 idempotency_key,
+                idempotency_fingerprint: idempotency_key.map(|_| plan.fingerprint.as_str()),
                 created_by: Some(who.key_id),
                 gpu_models: &plan.model_keys,
                 priority: plan.priority,
@@ -352,7 +444,8 @@ pub(super) fn decide(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    let ends_at = now + chrono::Duration::seconds(plan.duration);
+    let ends_at = limits::add_seconds(now, plan.duration)
+        .ok_or_else(|| Error::invalid("duration", "ends too far in the future"))?;
     let taken = room.admit(tenant, &shapes, plan.count, now, ends_at)?;
     let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
         let granted = state != LeaseState::Pending;
@@ -590,7 +683,8 @@ pub async fn grant_pending(app: &App, id: Uuid) -> Result<PendingGrant, Error> {
             }
         };
     let now = Utc::now().trunc_subsecs(6);
-    let ends_at = now + chrono::Duration::seconds(p.duration_seconds);
+    let ends_at = limits::add_seconds(now, p.duration_seconds)
+        .ok_or_else(|| Error::Internal(format!("pending lease {id}: duration out of range")))?;
     let mut room = Room::read(&mut tx, std::slice::from_ref(&tenant), now)
         .await?
         .remove(&tenant.id)

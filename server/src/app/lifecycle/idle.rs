@@ -1,59 +1,61 @@
 //! Idle reclamation (DESIGN.md §5): a lease whose slices ran no compute process and, where the
 //! GPU measures it, showed no activity for its `idle_timeout` is reclaimed (`reclaimed_idle`),
-//! after an `idle_warning` at a configurable share of the timeout. Activity in between moves
-//! the idle period's start, so the clock starts again. A lease never used is idle from
-//! activation. Leases on hosts that stopped reporting are left to the host-liveness job.
+//! after an `idle_warning` at a configurable share of the timeout (claimed once per idle
+//! period, whichever replica runs the job). Activity in between moves the idle period's start,
+//! so the clock starts again. A lease never used is idle from activation. Leases on hosts that
+//! stopped reporting are left to the host-liveness job.
 
+use super::each;
 use crate::app::{App, Error, release};
 use crate::domain::lease::{EndReason, LeaseState};
 use crate::store::{self, lifecycle};
+use uuid::Uuid;
 
 pub async fn run(app: &App) -> Result<(), Error> {
     let warn_percent = i64::from(app.config().idle_warning_percent);
-    for idle in lifecycle::idle(app.db(), None, warn_percent, super::BATCH).await? {
-        let mut tx = app.db().begin().await?;
-        if lifecycle::try_lock(&mut tx, idle.id).await?.as_deref() != Some("active") {
-            continue;
-        }
-        // Re-read under the lock: a report may have shown activity meanwhile.
-        let Some(now) = lifecycle::idle(&mut *tx, Some(idle.id), warn_percent, 1)
-            .await?
-            .pop()
-        else {
-            continue;
-        };
-        let detail = serde_json::json!({
-            "idle_since": now.idle_since,
-            "idle_seconds": now.idle_seconds,
-            "idle_timeout_seconds": now.idle_timeout_seconds,
-        });
-        let mut released = release::Released::default();
-        if now.idle_seconds >= now.idle_timeout_seconds {
-            released = release::begin(
-                &mut tx,
-                now.id,
-                LeaseState::Active,
-                EndReason::ReclaimedIdle,
-                "reclaimed_idle",
-                "system",
-                detail,
-            )
-            .await?;
-            tracing::info!(lease = %now.id, idle_seconds = now.idle_seconds, "idle lease reclaimed");
-        } else if !now.warned {
-            store::leases::insert_event(
-                &mut *tx,
-                now.id,
-                "idle_warning",
-                None,
-                None,
-                detail,
-                "system",
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        app.index().forget(released.slices);
+    let idle = lifecycle::idle(app.db(), None, warn_percent, super::BATCH).await?;
+    each("idle", idle.into_iter().map(|i| i.id), |id| {
+        reclaim_or_warn(app, id, warn_percent)
+    })
+    .await;
+    Ok(())
+}
+
+async fn reclaim_or_warn(app: &App, id: Uuid, warn_percent: i64) -> Result<(), Error> {
+    let mut tx = app.db().begin().await?;
+    if lifecycle::try_lock(&mut tx, id).await?.as_deref() != Some("active") {
+        return Ok(());
     }
+    // Re-read under the lock: a report may have shown activity meanwhile.
+    let Some(now) = lifecycle::idle(&mut *tx, Some(id), warn_percent, 1)
+        .await?
+        .pop()
+    else {
+        return Ok(());
+    };
+    let detail = serde_json::json!({
+        "idle_since": now.idle_since,
+        "idle_seconds": now.idle_seconds,
+        "idle_timeout_seconds": now.idle_timeout_seconds,
+    });
+    let mut released = release::Released::default();
+    if now.idle_seconds >= now.idle_timeout_seconds {
+        released = release::begin(
+            &mut tx,
+            id,
+            LeaseState::Active,
+            EndReason::ReclaimedIdle,
+            "reclaimed_idle",
+            "system",
+            detail,
+        )
+        .await?;
+        tracing::info!(lease = %id, idle_seconds = now.idle_seconds, "idle lease reclaimed");
+    } else if !now.warned && lifecycle::claim_idle_warning(&mut tx, id, now.idle_since).await? {
+        store::leases::insert_event(&mut *tx, id, "idle_warning", None, None, detail, "system")
+            .await?;
+    }
+    tx.commit().await?;
+    app.index().forget(released.slices);
     Ok(())
 }

@@ -9,20 +9,44 @@ mod hosts;
 mod idle;
 mod pending;
 
-use super::App;
+use super::{App, Error};
+use std::future::Future;
 use std::time::Duration;
+use uuid::Uuid;
 
 /// Candidates handled per job per pass; the next pass takes the rest.
 const BATCH: i64 = 200;
 
-/// Runs the jobs until the process ends.
+/// Handles each candidate lease of a job in turn, each in its own transaction: a lease that
+/// fails (a bad row, a conflict) is logged and left for the next pass, and never keeps the job
+/// from the others.
+async fn each<F, Fut>(job: &'static str, leases: impl IntoIterator<Item = Uuid>, handle: F)
+where
+    F: Fn(Uuid) -> Fut,
+    Fut: Future<Output = Result<(), Error>>,
+{
+    for lease in leases {
+        if let Err(e) = handle(lease).await {
+            tracing::warn!(job, %lease, error = %e, "lifecycle job failed for one lease; it is retried next pass");
+        }
+    }
+}
+
+/// Runs the jobs until the process ends. A pass that panics (a bug) is logged and the next
+/// pass runs as usual.
 pub fn spawn(app: App) {
     tokio::spawn(async move {
         let period = app.config().lifecycle_interval();
         let mut capacity = app.wakeups().subscribe_capacity();
         loop {
             capacity.borrow_and_update();
-            let next_end = pass(&app).await;
+            let next_end = match tokio::spawn(pass(app.clone())).await {
+                Ok(next_end) => next_end,
+                Err(e) => {
+                    tracing::error!(error = %e, "a lifecycle pass panicked; the next pass runs as usual");
+                    None
+                }
+            };
             let until_end = next_end
                 .map(|t| (t - chrono::Utc::now()).to_std().unwrap_or_default())
                 .unwrap_or(period);
@@ -35,7 +59,8 @@ pub fn spawn(app: App) {
 }
 
 /// One pass of every job; returns when the next lease ends, if any.
-async fn pass(app: &App) -> Option<chrono::DateTime<chrono::Utc>> {
+async fn pass(app: App) -> Option<chrono::DateTime<chrono::Utc>> {
+    let app = &app;
     let jobs = [
         ("hosts", hosts::run(app).await),
         ("expiry", expiry::run(app).await),

@@ -8,12 +8,15 @@ use crate::app::{App, Error};
 use crate::store;
 
 pub async fn run(app: &App) -> Result<(), Error> {
-    for id in store::leases::pending_queue(app.db(), super::BATCH).await? {
+    let queue = store::leases::pending_queue(app.db(), super::BATCH).await?;
+    super::each("pending", queue, |id| async move {
         match grant_pending(app, id).await? {
             PendingGrant::Granted => tracing::info!(lease = %id, "pending lease granted"),
             PendingGrant::Waiting(why) => tracing::debug!(lease = %id, why, "still pending"),
             PendingGrant::Gone => {}
         }
-    }
+        Ok(())
+    })
+    .await;
     Ok(())
 }

@@ -85,13 +85,90 @@ pub struct LeasePage {
     pub next_cursor: Option<Uuid>,
 }
 
-/// A duration: `"8h"`, `"PT8H"`, or seconds as a number or string.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A duration: `"8h"`, `"1h30m"`, `"PT8H"`, or whole seconds as a number or a string; positive
+/// and at most 366 days (`limits::MAX_DURATION_SECONDS`) wherever the API takes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum DurationInput {
     Seconds(i64),
     Text(String),
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DurationInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let max = crate::limits::MAX_DURATION_SECONDS;
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int64,
+                    )))
+                    .minimum(Some(1))
+                    .maximum(Some(max))
+                    .description(Some("Whole seconds.")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(64))
+                    .description(Some(
+                        "`8h`, `1h30m`, `2d` (units s, m, h, d, w), ISO 8601 (`PT8H`, `P1DT12H`) \
+                         or whole seconds.",
+                    )),
+            )
+            .description(Some(format!(
+                "A duration, positive and at most {max} seconds (366 days)."
+            )))
+            .examples(["8h"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DurationInput {}
+
+impl DurationInput {
+    /// Whole seconds, positive and at most [`crate::limits::MAX_DURATION_SECONDS`]; the reason
+    /// if not.
+    pub fn seconds(&self) -> Result<i64, String> {
+        let secs = match self {
+            Self::Seconds(s) => *s,
+            Self::Text(t) if t.len() > 64 => return Err("is longer than 64 characters".into()),
+            Self::Text(t) => crate::duration::parse_seconds(t)?,
+        };
+        crate::limits::duration(secs)
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DurationInput;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a duration: `\"8h\"`, `\"PT8H\"` or whole seconds")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DurationInput, E> {
+                Ok(DurationInput::Seconds(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DurationInput, E> {
+                // Past i64::MAX is past every bound: keep it as the largest, refused later.
+                Ok(DurationInput::Seconds(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationInput, E> {
+                Ok(DurationInput::Text(v.to_owned()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// Request for a lease: a profile name or size, or a need.

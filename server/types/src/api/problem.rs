@@ -59,6 +59,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         409,
         "The `Idempotency-Key` was already used for a different request.",
     ),
+    (
+        "idempotency_key_in_progress",
+        409,
+        "Another request with this `Idempotency-Key` is still being decided; retry with the same key (after `Retry-After` seconds) to get its outcome.",
+    ),
     ("already_revoked", 409, "The API key is already revoked."),
     (
         "policy_violation",

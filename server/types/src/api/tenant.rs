@@ -56,23 +56,190 @@ pub struct Tenant {
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantCreate {
-    /// Unique, lower-case, DNS-label style (`ml-vision`).
+    /// Unique, lower-case, DNS-label style (`ml-vision`), 1-63 characters.
     pub name: String,
-    /// Defaults to `name`.
+    /// 1-200 characters; defaults to `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub display_name: Option<String>,
-    /// Defaults apply to fields left out.
-    #[serde(default)]
-    pub policy: Option<TenantPolicy>,
+    /// The policy's fields that differ from the defaults; fields left out take their defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<TenantPolicyPatch>,
 }
 
-/// Replaces the display name and/or the whole policy.
+/// Changes the display name and/or some policy fields; what is left out stays as it is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantUpdate {
+    /// 1-200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub display_name: Option<String>,
-    pub policy: Option<TenantPolicy>,
+    /// The policy fields to change; those left out keep their values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<TenantPolicyPatch>,
+}
+
+/// Some fields of a [`TenantPolicy`]. A field left out keeps its value (its default, for a new
+/// tenant); `null` makes a limit unlimited where the policy allows that. Bounds: quotas 0 to
+/// 10,000,000; durations in seconds, 1 (0 for `max_total_extension_seconds`) to 31,622,400
+/// (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPolicyPatch {
+    /// Most compute slices the tenant's live leases may hold together; `null`: unlimited.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 10_000_000))]
+    pub max_live_compute_slices: Option<Option<i32>>,
+    /// Most GiB (by profile name) the tenant's live leases may hold together; `null`: unlimited.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 10_000_000))]
+    pub max_live_memory_gib: Option<Option<i32>>,
+    /// Most live leases at once; `null`: unlimited.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 10_000_000))]
+    pub max_live_leases: Option<Option<i32>>,
+    /// Longest lease, in seconds (default 604800, 7 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    pub max_lease_seconds: Option<i64>,
+    /// Most time all extensions of one lease may add, in seconds (default 604800).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 31_622_400))]
+    pub max_total_extension_seconds: Option<i64>,
+    /// Idle timeout of leases that do not ask for one, in seconds (default 7200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    pub default_idle_timeout_seconds: Option<i64>,
+    /// Catalog keys the tenant may use; empty means every model (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 32))]
+    pub allowed_gpu_models: Option<Vec<String>>,
+    /// Most compute-slice-hours per UTC calendar month; `null`: unlimited (the default).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000))]
+    pub monthly_budget_slice_hours: Option<Option<i64>>,
+}
+
+impl TenantPolicyPatch {
+    /// `base` with the fields this patch gives.
+    pub fn apply(self, base: &TenantPolicy) -> TenantPolicy {
+        let b = base.clone();
+        TenantPolicy {
+            max_live_compute_slices: self
+                .max_live_compute_slices
+                .unwrap_or(b.max_live_compute_slices),
+            max_live_memory_gib: self.max_live_memory_gib.unwrap_or(b.max_live_memory_gib),
+            max_live_leases: self.max_live_leases.unwrap_or(b.max_live_leases),
+            max_lease_seconds: self.max_lease_seconds.unwrap_or(b.max_lease_seconds),
+            max_total_extension_seconds: self
+                .max_total_extension_seconds
+                .unwrap_or(b.max_total_extension_seconds),
+            default_idle_timeout_seconds: self
+                .default_idle_timeout_seconds
+                .unwrap_or(b.default_idle_timeout_seconds),
+            allowed_gpu_models: self.allowed_gpu_models.unwrap_or(b.allowed_gpu_models),
+            monthly_budget_slice_hours: self
+                .monthly_budget_slice_hours
+                .unwrap_or(b.monthly_budget_slice_hours),
+        }
+    }
+
+    /// The patch that turns `from` into `to`: only the fields that differ.
+    pub fn between(from: &TenantPolicy, to: &TenantPolicy) -> Self {
+        fn diff<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
+            (a != b).then(|| b.clone())
+        }
+        Self {
+            max_live_compute_slices: diff(
+                &from.max_live_compute_slices,
+                &to.max_live_compute_slices,
+            ),
+            max_live_memory_gib: diff(&from.max_live_memory_gib, &to.max_live_memory_gib),
+            max_live_leases: diff(&from.max_live_leases, &to.max_live_leases),
+            max_lease_seconds: diff(&from.max_lease_seconds, &to.max_lease_seconds),
+            max_total_extension_seconds: diff(
+                &from.max_total_extension_seconds,
+                &to.max_total_extension_seconds,
+            ),
+            default_idle_timeout_seconds: diff(
+                &from.default_idle_timeout_seconds,
+                &to.default_idle_timeout_seconds,
+            ),
+            allowed_gpu_models: diff(&from.allowed_gpu_models, &to.allowed_gpu_models),
+            monthly_budget_slice_hours: diff(
+                &from.monthly_budget_slice_hours,
+                &to.monthly_budget_slice_hours,
+            ),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A field that may be left out (`None`), `null` (`Some(None)`) or a value.
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_changes_only_what_it_names_and_null_means_unlimited() {
+        let base = TenantPolicy {
+            max_live_leases: Some(3),
+            monthly_budget_slice_hours: Some(100),
+            ..TenantPolicy::default()
+        };
+        let patch: TenantPolicyPatch =
+            serde_json::from_str(r#"{"max_live_leases": null, "max_lease_seconds": 60}"#).unwrap();
+        let p = patch.apply(&base);
+        assert_eq!(p.max_live_leases, None);
+        assert_eq!(p.max_lease_seconds, 60);
+        assert_eq!(p.monthly_budget_slice_hours, Some(100));
+        let back = TenantPolicyPatch::between(&base, &p);
+        assert_eq!(back.clone().apply(&base), p);
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::json!({"max_live_leases": null, "max_lease_seconds": 60})
+        );
+    }
+
+    #[test]
+    fn a_misspelt_policy_field_is_refused() {
+        let e = serde_json::from_str::<TenantPolicyPatch>(r#"{"max_live_lease": 5}"#).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown field `max_live_lease`"),
+            "{e}"
+        );
+    }
 }

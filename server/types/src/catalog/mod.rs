@@ -17,6 +17,7 @@ pub const MAX_PROFILES: usize = 16;
 /// (`nvmlGpuInstancePlacement_t`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Placement {
     pub start: u8,
     pub size: u8,
