@@ -135,7 +135,9 @@ pub struct Problem {
     pub detail: String,
     #[cfg_attr(feature = "openapi", schema(value_type = ProblemCode))]
     pub code: String,
-    /// The request field the problem is about (`duration`, `labels.team`), for 4xx on input.
+    /// The request field the problem is about, for 4xx on input: a top-level body field, query
+    /// parameter or header by name (`duration`), a nested body field by JSON pointer
+    /// (`/labels/team`), or `body` when the JSON itself is broken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// With `no_capacity`: what is free now, per model and profile.
