@@ -113,7 +113,7 @@ pub enum LeaseCommand {
 #[derive(Debug, Args)]
 pub struct LeaseId {
     /// The lease's id.
-    pub id: uuid::Uuid,
+    pub id: slicebroker_types::LeaseId,
 }
 
 #[derive(Debug, Args)]
@@ -182,7 +182,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
     /// The lease's id.
-    pub id: uuid::Uuid,
+    pub id: slicebroker_types::LeaseId,
     /// Time to add: `2h`.
     #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
     pub by: i64,
@@ -308,7 +308,7 @@ pub enum KeyCommand {
     /// Revoke a key: it gets no new tokens; tokens already issued run out.
     Revoke {
         /// The key's id.
-        id: uuid::Uuid,
+        id: slicebroker_types::ApiKeyId,
         /// The tenant (id or name; default: your own).
         #[arg(long)]
         tenant: Option<String>,

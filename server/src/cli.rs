@@ -66,6 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
             let app = App::start(config).await?;
+            app.spawn_background();
             tracing::info!(addr = %listener.local_addr()?, "serving");
             http::serve(listener, app, http::shutdown_signal()).await?;
         }

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Cell, Color, PALETTE, Style, Table};
 use chrono::Utc;
 use slicebroker_types::api::{Capacity, Gpu, Host, Tenant};
+use slicebroker_types::{GpuId, HostId};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -118,7 +119,7 @@ pub async fn fleet(ctx: &mut Ctx, a: FleetArgs) -> Result<()> {
             .session
             .get::<Vec<Tenant>>("/v1/tenants")
             .await
-            .map(|ts| ts.into_iter().map(|t| (t.id, t.name)).collect())
+            .map(|ts| ts.into_iter().map(|t| (t.id.get(), t.name)).collect())
             .unwrap_or_default(),
         _ => HashMap::new(),
     };
@@ -171,8 +172,8 @@ fn marks(gpus: &[Gpu], by: ColorBy) -> (Vec<Vec<Mark>>, Vec<Uuid>) {
             let mut bar = vec![Mark::Free; usize::from(g.memory_slices)];
             for s in &g.slices {
                 let owner = match by {
-                    ColorBy::Lease => s.lease_id,
-                    ColorBy::Tenant => s.tenant_id,
+                    ColorBy::Lease => s.lease_id.map(Uuid::from),
+                    ColorBy::Tenant => s.tenant_id.map(Uuid::from),
                 };
                 let mark = match owner {
                     _ if s.unmanaged => Mark::Unmanaged,
@@ -270,12 +271,11 @@ pub async fn cordon(ctx: &mut Ctx, a: TargetArgs, schedulable: bool) -> Result<(
     let (path, id) = match a.kind {
         TargetKind::Host => {
             let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
-            let id = find_host(&hosts, &a.target)?;
-            ("hosts", id)
+            ("hosts", find_host(&hosts, &a.target)?.get())
         }
         TargetKind::Gpu => {
             let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
-            ("gpus", find_gpu(&gpus, &a.target)?)
+            ("gpus", find_gpu(&gpus, &a.target)?.get())
         }
     };
     ctx.session
@@ -285,12 +285,12 @@ pub async fn cordon(ctx: &mut Ctx, a: TargetArgs, schedulable: bool) -> Result<(
     match a.kind {
         TargetKind::Host => {
             let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
-            let host = hosts.into_iter().find(|h| h.id == id);
+            let host = hosts.into_iter().find(|h| h.id.get() == id);
             ctx.show(&host, |_, _| cordoned("host", &a.target, schedulable));
         }
         TargetKind::Gpu => {
             let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
-            let gpu = gpus.into_iter().find(|g| g.id == id);
+            let gpu = gpus.into_iter().find(|g| g.id.get() == id);
             ctx.show(&gpu, |_, _| cordoned("GPU", &a.target, schedulable));
         }
     }
@@ -305,7 +305,7 @@ fn cordoned(kind: &str, target: &str, schedulable: bool) -> String {
     }
 }
 
-fn find_host(hosts: &[Host], target: &str) -> Result<Uuid> {
+fn find_host(hosts: &[Host], target: &str) -> Result<HostId> {
     hosts
         .iter()
         .find(|h| h.name == target || h.id.to_string() == target)
@@ -314,7 +314,7 @@ fn find_host(hosts: &[Host], target: &str) -> Result<Uuid> {
 }
 
 /// A GPU by id, NVML uuid (`GPU-…`) or `HOST:INDEX`.
-fn find_gpu(gpus: &[Gpu], target: &str) -> Result<Uuid> {
+fn find_gpu(gpus: &[Gpu], target: &str) -> Result<GpuId> {
     let by_place = target
         .rsplit_once(':')
         .and_then(|(h, i)| Some((h, i.parse::<i32>().ok()?)));
@@ -336,11 +336,12 @@ fn find_gpu(gpus: &[Gpu], target: &str) -> Result<Uuid> {
 mod tests {
     use super::*;
     use slicebroker_types::api::GpuSlice;
+    use slicebroker_types::{LeaseId, TenantId};
 
     fn gpu(host: &str, index: i32, slices: Vec<GpuSlice>) -> Gpu {
         Gpu {
-            id: Uuid::new_v4(),
-            host_id: Uuid::nil(),
+            id: GpuId::new(),
+            host_id: HostId::default(),
             host: host.into(),
             uuid: format!("GPU-{host}-{index}"),
             device_index: index,
@@ -352,7 +353,7 @@ mod tests {
         }
     }
 
-    fn slice(start: i32, size: i32, lease: Option<Uuid>, tenant: Option<Uuid>) -> GpuSlice {
+    fn slice(start: i32, size: i32, lease: Option<LeaseId>, tenant: Option<TenantId>) -> GpuSlice {
         GpuSlice {
             profile: "2g.20gb".into(),
             start,
@@ -365,7 +366,7 @@ mod tests {
 
     #[test]
     fn the_bar_marks_each_memory_slice_by_owner() {
-        let (l1, l2, t) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let (l1, l2, t) = (LeaseId::new(), LeaseId::new(), TenantId::new());
         let mut unmanaged = slice(6, 1, None, None);
         unmanaged.unmanaged = true;
         let gpus = [
@@ -405,7 +406,7 @@ mod tests {
         );
 
         // By tenant, both leases are one letter, named.
-        let names = HashMap::from([(t, "vision".to_owned())]);
+        let names = HashMap::from([(t.get(), "vision".to_owned())]);
         let text = draw_fleet(&gpus, ColorBy::Tenant, &names, &Style { color: false });
         assert!(text.contains("[AA..AAx.]"), "{text}");
         assert!(text.contains("A  tenant vision"), "{text}");
@@ -413,7 +414,7 @@ mod tests {
 
     #[test]
     fn colour_paints_letters_only_on_a_terminal() {
-        let l = Uuid::new_v4();
+        let l = LeaseId::new();
         let gpus = [gpu("a", 0, vec![slice(0, 1, Some(l), None)])];
         let text = draw_fleet(
             &gpus,

@@ -6,11 +6,11 @@ use crate::cli::{CreateArgs, ExtendArgs, LeaseCommand, ListArgs};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Color, Style, Table};
 use chrono::Utc;
+use slicebroker_types::LeaseId;
 use slicebroker_types::api::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseState,
 };
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 pub async fn run(ctx: &mut Ctx, command: LeaseCommand) -> Result<()> {
     match command {
@@ -41,7 +41,7 @@ pub async fn run(ctx: &mut Ctx, command: LeaseCommand) -> Result<()> {
     }
 }
 
-async fn show(ctx: &mut Ctx, id: Uuid) -> Result<Lease> {
+async fn show(ctx: &mut Ctx, id: LeaseId) -> Result<Lease> {
     ctx.session.get(&format!("/v1/leases/{id}")).await
 }
 
@@ -182,7 +182,7 @@ async fn extend(ctx: &mut Ctx, a: ExtendArgs) -> Result<()> {
 }
 
 /// `release` or `revoke`.
-async fn end(ctx: &mut Ctx, id: Uuid, how: &str) -> Result<()> {
+async fn end(ctx: &mut Ctx, id: LeaseId, how: &str) -> Result<()> {
     let lease: Lease = ctx
         .session
         .post_bare(&format!("/v1/leases/{id}/{how}"))
@@ -362,7 +362,7 @@ fn events_table(events: &[LeaseEvent], style: &Style) -> String {
         };
         t.row(vec![
             e.at.format("%Y-%m-%d %H:%M:%SZ").to_string().into(),
-            e.kind.clone().into(),
+            e.kind.as_str().into(),
             state.into(),
             e.actor.clone().into(),
             detail.into(),
@@ -375,12 +375,13 @@ fn events_table(events: &[LeaseEvent], style: &Style) -> String {
 mod tests {
     use super::*;
     use slicebroker_types::api::LeaseSlice;
+    use slicebroker_types::{GpuId, HostId, SliceId, TenantId};
 
     fn lease(state: LeaseState, devices: &[(&str, &str)]) -> Lease {
         let now = Utc::now();
         Lease {
-            id: Uuid::nil(),
-            tenant_id: Uuid::nil(),
+            id: LeaseId::default(),
+            tenant_id: TenantId::default(),
             state,
             end_reason: None,
             request: "2g.20gb".into(),
@@ -398,10 +399,10 @@ mod tests {
             slices: devices
                 .iter()
                 .map(|(host, mig)| LeaseSlice {
-                    id: Uuid::nil(),
-                    host_id: Uuid::nil(),
+                    id: SliceId::default(),
+                    host_id: HostId::default(),
                     host: (*host).into(),
-                    gpu_id: Uuid::nil(),
+                    gpu_id: GpuId::default(),
                     gpu_uuid: "GPU-1".into(),
                     model: "h100-80gb".into(),
                     profile: "2g.20gb".into(),
@@ -427,7 +428,7 @@ mod tests {
             env(&l).unwrap(),
             format!(
                 "# slicebroker lease {}: run on host gpu-a\nexport CUDA_VISIBLE_DEVICES=MIG-1,MIG-2\n",
-                Uuid::nil()
+                LeaseId::default()
             )
         );
     }

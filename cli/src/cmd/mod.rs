@@ -14,8 +14,8 @@ use crate::config::{self, Store};
 use crate::error::{Error, Result};
 use crate::output::{self, Format, Style};
 use serde::Serialize;
+use slicebroker_types::TenantId;
 use slicebroker_types::api::Tenant;
-use uuid::Uuid;
 
 /// What every command after `login` works with.
 #[derive(Debug)]
@@ -45,7 +45,7 @@ impl Ctx {
     }
 
     /// A tenant's id from its id or name (names are looked up, which needs the admin role).
-    pub async fn tenant_id(&mut self, tenant: &str) -> Result<Uuid> {
+    pub async fn tenant_id(&mut self, tenant: &str) -> Result<TenantId> {
         if let Ok(id) = tenant.parse() {
             return Ok(id);
         }
@@ -57,12 +57,18 @@ impl Ctx {
     }
 
     /// The tenant named, else the caller's own.
-    pub async fn tenant_or_own(&mut self, tenant: Option<&str>) -> Result<Uuid> {
+    pub async fn tenant_or_own(&mut self, tenant: Option<&str>) -> Result<TenantId> {
         match tenant {
             Some(t) => self.tenant_id(t).await,
-            None => self.session.whoami().await?.tenant.ok_or_else(|| {
-                Error::usage("admin keys belong to no tenant: name one with --tenant")
-            }),
+            None => self
+                .session
+                .whoami()
+                .await?
+                .tenant
+                .map(TenantId::from)
+                .ok_or_else(|| {
+                    Error::usage("admin keys belong to no tenant: name one with --tenant")
+                }),
         }
     }
 }

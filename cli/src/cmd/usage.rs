@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn usage_ends_with_a_total() {
         let row = |tenant: &str, h: f64| UsageRow {
-            tenant_id: uuid::Uuid::nil(),
+            tenant_id: slicebroker_types::TenantId::default(),
             tenant: tenant.into(),
             profile: "2g.20gb".into(),
             model: "h100-80gb".into(),

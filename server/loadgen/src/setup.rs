@@ -6,6 +6,7 @@ use anyhow::Context;
 use serde_json::json;
 use slicebroker_server::config::{Config, Secret};
 use slicebroker_server::{App, domain::api_key, store};
+use slicebroker_types::{GpuId, HostId};
 use uuid::Uuid;
 
 /// The fleet's models, alternating.
@@ -51,6 +52,7 @@ impl Target {
         };
         config.validate()?;
         let app = App::start(config).await?;
+        app.spawn_background();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let served = app.clone();
@@ -117,16 +119,16 @@ impl Target {
 pub async fn seed_fleet(db: &sqlx::PgPool, gpus: usize) -> anyhow::Result<String> {
     let run = Uuid::new_v4().simple().to_string();
     let mut tx = db.begin().await?;
-    let mut host = Uuid::nil();
+    let mut host = HostId::default();
     for g in 0..gpus {
         if g % GPUS_PER_HOST == 0 {
-            host = Uuid::now_v7();
+            host = HostId::new();
             let name = format!("load-{}-{}", &run[..8], g / GPUS_PER_HOST);
             store::fleet::insert_host(&mut *tx, host, &name).await?;
         }
         store::fleet::insert_gpu(
             &mut *tx,
-            Uuid::now_v7(),
+            GpuId::new(),
             host,
             &format!("GPU-{}", Uuid::new_v4()),
             (g % GPUS_PER_HOST) as i32,

@@ -5,13 +5,14 @@ use super::auth::Principal;
 use super::leases::DurationSeconds;
 use super::{App, Error};
 use crate::domain::api_key::{self, AGENT_PREFIX, ENROLLMENT_PREFIX};
-use crate::store::{self, agents::EnrollmentToken, audit};
+use crate::store::{self, audit};
 use chrono::Utc;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo, LeaseId,
     catalog_differences,
 };
-use slicebroker_types::{GpuModel, limits};
+use slicebroker_types::api::EnrollmentToken;
+use slicebroker_types::{ApiKeyId, GpuId, GpuModel, HostId, limits};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
@@ -43,7 +44,7 @@ pub async fn enrollment_create_local(
 
 async fn issue_enrollment(
     app: &App,
-    created_by: Option<Uuid>,
+    created_by: Option<ApiKeyId>,
     actor: &str,
     req: EnrollmentCreate,
 ) -> Result<IssuedEnrollment, Error> {
@@ -98,7 +99,7 @@ pub async fn enrollment_list(app: &App, who: &Principal) -> Result<Vec<Enrollmen
 /// The host an agent credential speaks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentPrincipal {
-    pub host_id: Uuid,
+    pub host_id: HostId,
     pub host_name: String,
 }
 
@@ -169,8 +170,8 @@ pub async fn register(
     for g in &gpus {
         let facts = g.facts();
         if let Err(e) = store::agents::upsert_gpu(&mut tx, host_id, &facts).await {
-            return Err(match store::constraint(&e) {
-                Some("gpus_host_index_unique") => Error::invalid(
+            return Err(match store::violation(&e) {
+                Some(store::Violation::GpuIndexTaken) => Error::invalid(
                     "gpus",
                     format!("two GPUs have index {}", facts.device_index),
                 ),
@@ -294,11 +295,11 @@ pub async fn heard_from(app: &App, host: &AgentPrincipal) -> Result<(), Error> {
 }
 
 /// What the host should have now.
-pub async fn desired_config(app: &App, host_id: Uuid) -> Result<DesiredConfig, Error> {
+pub async fn desired_config(app: &App, host_id: HostId) -> Result<DesiredConfig, Error> {
     let mut conn = app.db().acquire().await?;
     let (generation, rows) = store::agents::desired(&mut conn, host_id).await?;
     let gpus = store::agents::host_gpus(&mut *conn, host_id).await?;
-    let mut by_gpu: BTreeMap<Uuid, Vec<DesiredSlice>> = BTreeMap::new();
+    let mut by_gpu: BTreeMap<GpuId, Vec<DesiredSlice>> = BTreeMap::new();
     for r in rows {
         let Some(gpu) = gpus.iter().find(|g| g.id == r.gpu_id) else {
             continue;
@@ -307,7 +308,7 @@ pub async fn desired_config(app: &App, host_id: Uuid) -> Result<DesiredConfig, E
             .map(GpuModel::get)
             .and_then(|m| m.profile_by_name(&r.profile).map(|p| m.profile(p)))
             .ok_or_else(|| {
-                Error::Internal(format!(
+                Error::internal(format!(
                     "slice of lease {} has profile {} unknown on {}",
                     r.lease_id, r.profile, gpu.model
                 ))

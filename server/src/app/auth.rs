@@ -4,13 +4,15 @@
 
 use super::Error;
 use crate::config::Config;
-use crate::domain::{api_key, role::Role};
+use crate::domain::api_key;
 use crate::store;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use slicebroker_types::api::Role;
+use slicebroker_types::{ApiKeyId, TenantId};
 use uuid::Uuid;
 
 /// PKCS#8 v1 DER prefix of an Ed25519 private key; the 32-byte seed follows.
@@ -22,10 +24,10 @@ const ED25519_PKCS8_PREFIX: [u8; 16] = [
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// The API key the token was issued for.
-    pub sub: Uuid,
+    pub sub: ApiKeyId,
     /// The key's tenant; absent for fleet admins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<Uuid>,
+    pub tenant: Option<TenantId>,
     pub role: Role,
     pub aud: String,
     pub iss: String,
@@ -37,8 +39,8 @@ pub struct Claims {
 /// Who is calling, from a verified token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    pub key_id: Uuid,
-    pub tenant: Option<Uuid>,
+    pub key_id: ApiKeyId,
+    pub tenant: Option<TenantId>,
     pub role: Role,
 }
 
@@ -60,12 +62,12 @@ impl Principal {
     }
 
     /// The tenant whose objects this caller may see: `None` = all (admins).
-    pub fn scope(&self) -> Option<Uuid> {
+    pub fn scope(&self) -> Option<TenantId> {
         if self.is_admin() { None } else { self.tenant }
     }
 
     /// The caller's own tenant, for operations that act within one.
-    pub fn own_tenant(&self) -> Result<Uuid, Error> {
+    pub fn own_tenant(&self) -> Result<TenantId, Error> {
         self.tenant.ok_or_else(|| {
             Error::Forbidden("admin keys belong to no tenant; use a key of the tenant".into())
         })
@@ -98,7 +100,7 @@ impl Signer {
     pub async fn load(config: &Config, db: &sqlx::PgPool) -> Result<Self, Error> {
         let der = match &config.jwt_signing_key_pem {
             Some(pem) => EncodingKey::from_ed_pem(pem.expose().as_bytes())
-                .map_err(|e| Error::Internal(format!("jwt_signing_key_pem: {e}")))?
+                .map_err(|e| Error::internal(format!("jwt_signing_key_pem: {e}")))?
                 .as_bytes()
                 .to_vec(),
             None => {
@@ -108,7 +110,7 @@ impl Signer {
                     None => {
                         let mut seed = [0u8; 32];
                         getrandom::fill(&mut seed)
-                            .map_err(|e| Error::Internal(format!("random source: {e}")))?;
+                            .map_err(|e| Error::internal(format!("random source: {e}")))?;
                         let mut der = ED25519_PKCS8_PREFIX.to_vec();
                         der.extend_from_slice(&seed);
                         let row = store::signing_keys::SigningKeyRow {
@@ -128,15 +130,15 @@ impl Signer {
     fn from_der(der: &[u8], config: &Config) -> Result<Self, Error> {
         let encoding = EncodingKey::from_ed_der(der);
         let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::EdDSA)
-            .map_err(|e| Error::Internal(format!("signing key: {e}")))?;
+            .map_err(|e| Error::internal(format!("signing key: {e}")))?;
         let kid = jwk
             .thumbprint(ThumbprintHash::SHA256)
-            .map_err(|e| Error::Internal(format!("signing key thumbprint: {e}")))?;
+            .map_err(|e| Error::internal(format!("signing key thumbprint: {e}")))?;
         jwk.common.key_id = Some(kid.clone());
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
         let decoding = DecodingKey::from_jwk(&jwk)
-            .map_err(|e| Error::Internal(format!("verifying key: {e}")))?;
+            .map_err(|e| Error::internal(format!("verifying key: {e}")))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_audience(&[&config.jwt_audience]);
         validation.set_issuer(&[&config.jwt_issuer]);
@@ -172,7 +174,7 @@ impl Signer {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
-            .map_err(|e| Error::Internal(format!("signing a token: {e}")))?;
+            .map_err(|e| Error::internal(format!("signing a token: {e}")))?;
         Ok(IssuedToken {
             access_token: token,
             token_type: "Bearer".into(),

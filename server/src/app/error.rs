@@ -1,9 +1,14 @@
 //! The one error type of the use cases. Transport-agnostic: `http::problem` maps it to
 //! RFC 9457 problem+json, the only place that knows about status codes.
 
-use crate::domain::lease::LeaseState;
+use crate::domain::admission::Refusal;
 use crate::domain::validate::Invalid;
 use chrono::{DateTime, Utc};
+use slicebroker_types::LeaseId;
+use slicebroker_types::api::LeaseState;
+
+/// The cause of an internal error, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 pub use slicebroker_types::api::FreeCapacity;
 
@@ -24,7 +29,7 @@ pub enum Error {
     NotFound { kind: &'static str, id: String },
     #[error("lease {lease} is {from}; it cannot become {to}")]
     IllegalTransition {
-        lease: uuid::Uuid,
+        lease: LeaseId,
         from: LeaseState,
         to: LeaseState,
     },
@@ -56,12 +61,44 @@ pub enum Error {
     /// A dependency (the database) is down; retrying later may work.
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    /// A bug or an unexpected database error; logged, never shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug or an unexpected database error; logged with its cause chain, never shown.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl Error {
+    /// A bug: something that cannot happen did.
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An unexpected failure of something the server relies on, with its cause.
+    pub fn internal_from(context: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error and its causes, outermost first, for the log.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
+
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Invalid(Invalid::new(field, reason))
     }
@@ -105,7 +142,17 @@ impl Error {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NoCapacity { .. } => "no_capacity",
             Self::Unavailable(_) => "unavailable",
-            Self::Internal(_) => "internal",
+            Self::Internal { .. } => "internal",
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Policy { field, reason } => Self::policy(field, reason),
+            Refusal::Quota(detail) => Self::QuotaExceeded(detail),
+            Refusal::Budget { field, detail } => Self::BudgetExceeded { field, detail },
         }
     }
 }
@@ -124,10 +171,9 @@ impl From<sqlx::Error> for Error {
                     .code()
                     .is_some_and(|c| c.starts_with("57") || c.starts_with("08")) =>
             {
-                tracing::warn!(error = %crate::store::describe(&e), "database unavailable");
                 Self::Unavailable("the database is restarting or unreachable".into())
             }
-            _ => Self::Internal(crate::store::describe(&e)),
+            _ => Self::internal_from(crate::store::describe(&e), e),
         }
     }
 }

@@ -2,9 +2,10 @@
 
 use super::auth::Principal;
 use super::{App, Error};
-use crate::store::{self, audit, fleet::Host};
+use crate::store::{self, audit};
 use slicebroker_types::GpuModel;
-use uuid::Uuid;
+use slicebroker_types::api::Host;
+use slicebroker_types::{GpuId, HostId};
 
 pub use slicebroker_types::api::{Capacity, Gpu, GpuSlice};
 
@@ -84,8 +85,8 @@ pub fn capacity(app: &App) -> Vec<Capacity> {
 /// Which kind of object to cordon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    Gpu,
-    Host,
+    Gpu(GpuId),
+    Host(HostId),
 }
 
 /// Cordons (`schedulable = false`) or uncordons a GPU or a host. Existing leases stay.
@@ -93,18 +94,19 @@ pub async fn set_schedulable(
     app: &App,
     who: &Principal,
     target: Target,
-    id: Uuid,
     schedulable: bool,
 ) -> Result<(), Error> {
     who.require_admin()?;
     let mut tx = app.db().begin().await?;
-    let (kind, found) = match target {
-        Target::Gpu => (
+    let (kind, id, found) = match target {
+        Target::Gpu(id) => (
             "gpu",
+            id.to_string(),
             store::fleet::set_gpu_schedulable(&mut *tx, id, schedulable).await?,
         ),
-        Target::Host => (
+        Target::Host(id) => (
             "host",
+            id.to_string(),
             store::fleet::set_host_schedulable(&mut *tx, id, schedulable).await?,
         ),
     };
@@ -118,7 +120,7 @@ pub async fn set_schedulable(
             actor: &who.actor(),
             action: if schedulable { "uncordon" } else { "cordon" },
             target_kind: kind,
-            target_id: id.to_string(),
+            target_id: id,
             before: Some(serde_json::json!({ "schedulable": !schedulable })),
             after: Some(serde_json::json!({ "schedulable": schedulable })),
         },

@@ -9,6 +9,7 @@
 
 use super::{App, Error};
 use crate::store;
+use slicebroker_types::TenantId;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ const POLL: Duration = Duration::from_millis(50);
 #[derive(Debug)]
 pub struct Claim {
     app: App,
-    pub tenant: Uuid,
+    pub tenant: TenantId,
     pub key: String,
     pub token: Uuid,
     settled: bool,
@@ -53,7 +54,12 @@ impl Drop for Claim {
 }
 
 /// Claims `key` for a request whose decided body hashes to `fingerprint`.
-pub async fn claim(app: &App, tenant: Uuid, key: &str, fingerprint: &str) -> Result<Claim, Error> {
+pub async fn claim(
+    app: &App,
+    tenant: TenantId,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Claim, Error> {
     let timeout = app.config().request_timeout();
     let stale_ms = i64::try_from(timeout.as_millis().saturating_mul(3)).unwrap_or(i64::MAX);
     let deadline = Instant::now() + (timeout / 2).min(Duration::from_secs(5));

@@ -2,28 +2,15 @@
 
 use super::Error;
 use super::auth::Principal;
-use crate::domain::{api_key, role::Role};
-use crate::store::{self, api_keys::ApiKey, audit};
-use uuid::Uuid;
+use crate::domain::api_key;
+use crate::store::{self, Violation, api_keys::ApiKey, audit};
+use slicebroker_types::api::Role;
+use slicebroker_types::{ApiKeyId, TenantId};
 
 pub use slicebroker_types::api::{ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 
-impl From<ApiKey> for ApiKeySummary {
-    fn from(k: ApiKey) -> Self {
-        Self {
-            id: k.id,
-            tenant_id: k.tenant_id,
-            role: k.role,
-            name: k.name,
-            prefix: k.prefix,
-            created_at: k.created_at,
-            revoked_at: k.revoked_at,
-        }
-    }
-}
-
 /// Admins manage every tenant's keys; tenant admins only their own tenant's.
-fn check_manage(who: &Principal, tenant: Uuid) -> Result<(), Error> {
+fn check_manage(who: &Principal, tenant: TenantId) -> Result<(), Error> {
     if who.is_admin() {
         return Ok(());
     }
@@ -41,7 +28,7 @@ fn check_manage(who: &Principal, tenant: Uuid) -> Result<(), Error> {
 pub async fn api_key_create(
     db: &sqlx::PgPool,
     who: &Principal,
-    tenant: Uuid,
+    tenant: TenantId,
     req: ApiKeyCreate,
 ) -> Result<ApiKeyCreated, Error> {
     check_manage(who, tenant)?;
@@ -61,7 +48,7 @@ pub async fn api_key_create(
     let key = store::api_keys::insert(
         &mut *tx,
         store::api_keys::NewApiKey {
-            id: Uuid::now_v7(),
+            id: ApiKeyId::new(),
             tenant_id: Some(tenant),
             role: req.role,
             name,
@@ -71,7 +58,7 @@ pub async fn api_key_create(
         },
     )
     .await?;
-    let summary = ApiKeySummary::from(key);
+    let summary = key;
     audit::record(
         &mut *tx,
         audit::Entry {
@@ -95,24 +82,20 @@ pub async fn api_key_create(
 pub async fn api_key_list(
     db: &sqlx::PgPool,
     who: &Principal,
-    tenant: Uuid,
+    tenant: TenantId,
 ) -> Result<Vec<ApiKeySummary>, Error> {
     check_manage(who, tenant)?;
     if store::tenants::get(db, tenant).await?.is_none() {
         return Err(Error::not_found("tenant", tenant));
     }
-    Ok(store::api_keys::list_for_tenant(db, tenant)
-        .await?
-        .into_iter()
-        .map(ApiKeySummary::from)
-        .collect())
+    Ok(store::api_keys::list_for_tenant(db, tenant).await?)
 }
 
 pub async fn api_key_revoke(
     db: &sqlx::PgPool,
     who: &Principal,
-    tenant: Uuid,
-    key_id: Uuid,
+    tenant: TenantId,
+    key_id: ApiKeyId,
 ) -> Result<ApiKeySummary, Error> {
     check_manage(who, tenant)?;
     let mut tx = db.begin().await?;
@@ -126,7 +109,6 @@ pub async fn api_key_revoke(
             code: "already_revoked",
             detail: format!("api key {key_id} is already revoked"),
         })?;
-    let (before, after) = (ApiKeySummary::from(before), ApiKeySummary::from(after));
     audit::record(
         &mut *tx,
         audit::Entry {
@@ -149,7 +131,7 @@ pub async fn admin_key_create(db: &sqlx::PgPool, name: &str) -> Result<ApiKeyCre
     let new = api_key::generate();
     let key = insert_admin(db, name, &new).await?;
     Ok(ApiKeyCreated {
-        key: key.into(),
+        key,
         secret: new.secret,
     })
 }
@@ -180,7 +162,7 @@ async fn insert_admin(
     let key = store::api_keys::insert(
         &mut *tx,
         store::api_keys::NewApiKey {
-            id: Uuid::now_v7(),
+            id: ApiKeyId::new(),
             tenant_id: None,
             role: Role::Admin,
             name,
@@ -190,8 +172,8 @@ async fn insert_admin(
         },
     )
     .await
-    .map_err(|e| match store::constraint(&e) {
-        Some("api_keys_hash_unique") => Error::Conflict {
+    .map_err(|e| match store::violation(&e) {
+        Some(Violation::ApiKeyTaken) => Error::Conflict {
             code: "conflict",
             detail: "this key already exists".into(),
         },
@@ -206,9 +188,7 @@ async fn insert_admin(
             target_kind: "api_key",
             target_id: key.id.to_string(),
             before: None,
-            after: Some(
-                serde_json::to_value(ApiKeySummary::from(key.clone())).expect("serialisable"),
-            ),
+            after: Some(serde_json::to_value(&key).expect("serialisable")),
         },
     )
     .await?;

@@ -115,3 +115,35 @@ impl Metrics {
         }
     }
 }
+
+/// Whether the database answers (the readiness probe).
+pub async fn ready(app: &super::App) -> Result<(), super::Error> {
+    crate::store::ping(app.db())
+        .await
+        .map_err(|_| super::Error::Unavailable("the database does not answer".into()))
+}
+
+/// The whole `/metrics` page: the process's counters, leases by state and free capacity.
+pub async fn exposition(app: &super::App) -> Result<String, super::Error> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    app.metrics().render(&mut out);
+    let _ = writeln!(out, "# HELP slicebroker_leases Leases by state.");
+    let _ = writeln!(out, "# TYPE slicebroker_leases gauge");
+    for (state, n) in crate::store::leases::count_by_state(app.db()).await? {
+        let _ = writeln!(out, "slicebroker_leases{{state=\"{state}\"}} {n}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP slicebroker_free_capacity Instances of each profile that fit now, per model."
+    );
+    let _ = writeln!(out, "# TYPE slicebroker_free_capacity gauge");
+    for c in super::fleet::capacity(app) {
+        let _ = writeln!(
+            out,
+            "slicebroker_free_capacity{{model=\"{}\",profile=\"{}\"}} {}",
+            c.model, c.profile, c.available
+        );
+    }
+    Ok(out)
+}

@@ -65,7 +65,9 @@ pub enum StartError {
 
 impl App {
     /// Connects, migrates (if configured), loads the signing key and the placement index, and
-    /// creates the bootstrap admin key if one is configured and none exists.
+    /// creates the bootstrap admin key if one is configured and none exists. Starts nothing
+    /// in the background: a server that serves calls [`App::spawn_background`] too, and the
+    /// admin commands never do (so they never run a lifecycle pass).
     pub async fn start(config: Config) -> Result<Self, StartError> {
         let db = store::connect(
             config.database_url.expose(),
@@ -98,7 +100,6 @@ impl App {
                 .map_err(StartError::Init)?;
         }
         let wakeups = Arc::new(wakeups::Wakeups::default());
-        tokio::spawn(wakeups::listen(db.clone(), wakeups.clone()));
         let app = Self {
             inner: Arc::new_cyclic(|inner| {
                 let writers =
@@ -114,11 +115,21 @@ impl App {
                 }
             }),
         };
-        if app.config().lifecycle_jobs {
-            lifecycle::spawn(app.clone());
-        }
-        app.spawn_index_refresh();
         Ok(app)
+    }
+
+    /// Starts what a serving replica runs besides requests: the listener that wakes agents'
+    /// long-polls and the pending queue, the placement index's periodic reload, and (unless
+    /// configured off) the lifecycle jobs. Each task ends when the process does.
+    pub fn spawn_background(&self) {
+        tokio::spawn(wakeups::listen(
+            self.db().clone(),
+            self.inner.wakeups.clone(),
+        ));
+        if self.config().lifecycle_jobs {
+            lifecycle::spawn(self.clone());
+        }
+        self.spawn_index_refresh();
     }
 
     /// Reloads the placement index every `placement_refresh_ms`, so that this replica sees

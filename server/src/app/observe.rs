@@ -6,13 +6,12 @@
 //! reports never deadlock with releases or grants.
 
 use super::agents::AgentPrincipal;
-use super::{App, Error};
-use crate::domain::lease::{EndReason, LeaseState};
-use crate::store::{self, Tx, agents::SliceObservation, agents::Unmanaged};
-use slicebroker_types::GpuModel;
+use super::{App, Error, release};
+use crate::store::{self, Tx, agents::Unmanaged, slices::SliceObservation};
 use slicebroker_types::agent::{GpuInstance, ObservedReport, ReportAck, ReportedError, SliceOp};
+use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseState};
+use slicebroker_types::{GpuModel, HostId, LeaseId, SliceId};
 use std::collections::{BTreeSet, HashMap};
-use uuid::Uuid;
 
 const MAX_REASON: usize = 2000;
 /// SM activity above this fraction counts as use (GPM samples are never exactly zero).
@@ -21,8 +20,8 @@ pub const ACTIVE_THRESHOLD: f64 = 0.01;
 /// What a report changed, applied to the placement index after commit.
 #[derive(Debug, Default)]
 struct Outcome {
-    released: Vec<Uuid>,
-    activated: Vec<(Vec<Uuid>, i64)>,
+    released: Vec<SliceId>,
+    activated: Vec<(Vec<SliceId>, i64)>,
     unmanaged_changed: bool,
 }
 
@@ -79,12 +78,12 @@ async fn stale(app: &App, host: &AgentPrincipal, applied: i64) -> Result<ReportA
 
 async fn apply(
     tx: &mut Tx<'_>,
-    host_id: Uuid,
+    host_id: HostId,
     applied: i64,
     report: &ObservedReport,
 ) -> Result<Outcome, Error> {
     let mut out = Outcome::default();
-    store::agents::lock_host_leases(tx, host_id).await?;
+    store::slices::lock_host_leases(tx, host_id).await?;
     let gpus = store::agents::host_gpus(&mut **tx, host_id).await?;
     let mut reported_gpus = Vec::new();
     // (gpu, lease, start) → the instance seen there.
@@ -126,18 +125,19 @@ async fn apply(
             }
         }
     }
-    fail_creations(tx, &report.errors).await?;
+    out.released
+        .extend(fail_creations(tx, &report.errors).await?);
     record_teardown_errors(tx, &report.errors).await?;
 
     let mut provisioning = BTreeSet::new();
     let mut releasing = BTreeSet::new();
-    for s in store::agents::host_slices(tx, host_id).await? {
+    for s in store::slices::on_host(tx, host_id).await? {
         let lease = s.lease_id.to_string();
         match seen.get(&(s.gpu_id, lease.as_str(), s.start)) {
             Some(inst) => {
                 let busy = !inst.processes.is_empty()
                     || inst.activity.is_some_and(|a| a > ACTIVE_THRESHOLD);
-                store::agents::observe_slice(
+                store::slices::observe(
                     tx,
                     s.id,
                     &SliceObservation {
@@ -151,16 +151,16 @@ async fn apply(
                     },
                 )
                 .await?;
-                if s.lease_state == "provisioning" && inst.mig_uuid().is_some() {
+                if s.lease_state == LeaseState::Provisioning && inst.mig_uuid().is_some() {
                     provisioning.insert(s.lease_id);
                 }
             }
             None => {
                 let torn_down = s.teardown_generation.is_some_and(|t| applied >= t)
-                    && matches!(s.lease_state.as_str(), "releasing" | "ended")
+                    && matches!(s.lease_state, LeaseState::Releasing | LeaseState::Ended)
                     && reported_gpus.contains(&s.gpu_id);
                 if torn_down {
-                    store::agents::release_slice(tx, s.id).await?;
+                    store::slices::release_torn_down(tx, s.id).await?;
                     out.released.push(s.id);
                     releasing.insert(s.lease_id);
                 }
@@ -168,11 +168,11 @@ async fn apply(
         }
     }
     for lease in provisioning {
-        if let Some((ends_at, slices)) = store::agents::activate_if_ready(tx, lease).await? {
+        if let Some((ends_at, slices)) = store::leases::activate_if_ready(tx, lease).await? {
             store::leases::insert_event(
                 &mut **tx,
                 lease,
-                "activated",
+                LeaseEventKind::Activated,
                 Some(LeaseState::Provisioning),
                 Some(LeaseState::Active),
                 serde_json::json!({ "ends_at": ends_at }),
@@ -183,11 +183,11 @@ async fn apply(
         }
     }
     for lease in releasing {
-        if let Some(reason) = store::agents::end_if_torn_down(tx, lease).await? {
+        if let Some(reason) = store::leases::end_if_torn_down(tx, lease).await? {
             store::leases::insert_event(
                 &mut **tx,
                 lease,
-                "ended",
+                LeaseEventKind::Ended,
                 Some(LeaseState::Releasing),
                 Some(LeaseState::Ended),
                 serde_json::json!({ "reason": reason.as_str() }),
@@ -201,46 +201,48 @@ async fn apply(
     Ok(out)
 }
 
-/// A slice the agent could not create fails its lease: `releasing` with reason `failed` (the
-/// agent cleans up whatever part of it exists), then `ended` once it confirms.
-async fn fail_creations(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<(), Error> {
+/// A slice the agent could not create fails its lease: `releasing` with reason `failed`
+/// through the one tear-down every release takes (the agent cleans up whatever part of it
+/// exists), then `ended` once it confirms. Returns the slices released at once.
+async fn fail_creations(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<Vec<SliceId>, Error> {
+    let mut asks = Vec::new();
     for e in errors.iter().filter(|e| e.op == SliceOp::Create) {
-        let Some(lease) = e.lease_id.as_ref().and_then(|l| l.0.parse::<Uuid>().ok()) else {
-            continue;
-        };
-        if !store::agents::begin_release(tx, lease, EndReason::Failed).await? {
+        let Some(lease) = lease_of(e) else { continue };
+        if asks.iter().any(|a: &release::Ask| a.id == lease) {
             continue;
         }
-        store::agents::begin_teardown(tx, &[lease]).await?;
-        store::leases::insert_event(
-            &mut **tx,
-            lease,
-            "failed",
-            Some(LeaseState::Provisioning),
-            Some(LeaseState::Releasing),
-            serde_json::json!({ "gpu_uuid": e.gpu_uuid, "reason": truncate(&e.reason) }),
-            "system",
-        )
-        .await?;
         tracing::warn!(%lease, gpu = %e.gpu_uuid, reason = %e.reason, "slice creation failed");
+        asks.push(release::Ask {
+            detail: serde_json::json!({ "gpu_uuid": e.gpu_uuid, "reason": truncate(&e.reason) }),
+            ..release::Ask::system(lease, EndReason::Failed)
+        });
     }
-    Ok(())
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A lease already releasing or gone is left as it is.
+    let (_, released) = release::release(tx, &asks).await?;
+    Ok(released.slices)
+}
+
+/// The lease an agent's error is about, if it names one.
+fn lease_of(e: &ReportedError) -> Option<LeaseId> {
+    e.lease_id.as_ref().and_then(|l| l.0.parse().ok())
 }
 
 /// A destroy the agent keeps retrying: recorded on the lease once per distinct reason.
 async fn record_teardown_errors(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<(), Error> {
     for e in errors.iter().filter(|e| e.op == SliceOp::Destroy) {
-        let Some(lease) = e.lease_id.as_ref().and_then(|l| l.0.parse::<Uuid>().ok()) else {
-            continue;
-        };
+        let Some(lease) = lease_of(e) else { continue };
         let detail = serde_json::json!({ "gpu_uuid": e.gpu_uuid, "reason": truncate(&e.reason) });
         if store::leases::exists(tx, lease).await?
-            && !store::agents::last_event_is(tx, lease, "teardown_error", &detail).await?
+            && !store::leases::last_event_is(tx, lease, LeaseEventKind::TeardownError, &detail)
+                .await?
         {
             store::leases::insert_event(
                 &mut **tx,
                 lease,
-                "teardown_error",
+                LeaseEventKind::TeardownError,
                 None,
                 None,
                 detail,

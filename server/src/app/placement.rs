@@ -9,23 +9,23 @@
 //! always known (`pending`), and while a reload is in flight every commit and release is also
 //! noted in a journal; both are replayed onto the snapshot before it replaces the index.
 
-use crate::domain::lease_view::LeaseSlice;
 use crate::store;
 use slicebroker_placement::{
     Decision, Fleet, GpuKey, HostKey, NoFit, PlacementRequest, Policy, SliceKey,
 };
+use slicebroker_types::api::LeaseSlice;
+use slicebroker_types::{GpuId, HostId, SliceId};
 use slicebroker_types::{GpuModel, ModelId, ProfileIdx, SliceShape};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use uuid::Uuid;
 
 /// A placement chosen and held in the index until the transaction commits or is abandoned.
 #[derive(Clone, Debug)]
 pub struct Reserved {
-    pub slice_id: Uuid,
-    pub gpu_id: Uuid,
+    pub slice_id: SliceId,
+    pub gpu_id: GpuId,
     pub gpu_uuid: String,
-    pub host_id: Uuid,
+    pub host_id: HostId,
     pub host: String,
     pub shape: SliceShape,
     pub start: u8,
@@ -65,7 +65,7 @@ struct GpuNames {
 /// A slice this replica placed, as the index needs it to place it again.
 #[derive(Clone, Copy, Debug)]
 struct Placed {
-    gpu_id: Uuid,
+    gpu_id: GpuId,
     profile: ProfileIdx,
     start: u8,
     ends_at: i64,
@@ -74,23 +74,23 @@ struct Placed {
 /// What this replica committed and released while a reload was reading the database.
 #[derive(Debug, Default)]
 struct Journal {
-    committed: Vec<(Uuid, Placed)>,
-    released: HashSet<Uuid>,
+    committed: Vec<(SliceId, Placed)>,
+    released: HashSet<SliceId>,
 }
 
 #[derive(Debug, Default)]
 struct State {
     fleet: Fleet,
-    gpu_ids: Vec<Uuid>,
+    gpu_ids: Vec<GpuId>,
     /// By `GpuKey`, like `gpu_ids`.
     gpu_names: Vec<GpuNames>,
-    gpu_keys: HashMap<Uuid, GpuKey>,
-    host_ids: Vec<Uuid>,
-    host_keys: HashMap<Uuid, HostKey>,
-    slice_keys: HashMap<Uuid, SliceKey>,
+    gpu_keys: HashMap<GpuId, GpuKey>,
+    host_ids: Vec<HostId>,
+    host_keys: HashMap<HostId, HostKey>,
+    slice_keys: HashMap<SliceId, SliceKey>,
     next_slice: u64,
     /// Reserved by this replica and not yet committed or abandoned.
-    pending: HashMap<Uuid, Placed>,
+    pending: HashMap<SliceId, Placed>,
     /// `Some` while a reload is in flight.
     journal: Option<Journal>,
 }
@@ -154,7 +154,7 @@ impl State {
     }
 
     /// Records a slice unless it is known already; false if it does not fit.
-    fn add(&mut self, id: Uuid, p: Placed) -> bool {
+    fn add(&mut self, id: SliceId, p: Placed) -> bool {
         if self.slice_keys.contains_key(&id) {
             return true;
         }
@@ -174,7 +174,7 @@ impl State {
         true
     }
 
-    fn remove(&mut self, id: &Uuid) {
+    fn remove(&mut self, id: &SliceId) {
         if let Some(key) = self.slice_keys.remove(id) {
             self.fleet.remove_slice(key);
         }
@@ -183,8 +183,8 @@ impl State {
     /// Puts back what this replica did that a snapshot may lack: reservations still pending
     /// and commits made during the reload, minus releases made during it. `gpu` limits the
     /// replay to one reloaded GPU.
-    fn replay(&mut self, journal: Journal, gpu: Option<Uuid>) {
-        let ours: Vec<(Uuid, Placed)> = self
+    fn replay(&mut self, journal: Journal, gpu: Option<GpuId>) {
+        let ours: Vec<(SliceId, Placed)> = self
             .pending
             .iter()
             .map(|(id, p)| (*id, *p))
@@ -252,7 +252,7 @@ impl PlacementIndex {
 
     /// Reloads one GPU's slices from the database: after a conflict there, another replica
     /// has placed something the index does not know.
-    pub async fn refresh_gpu(&self, db: &sqlx::PgPool, gpu_id: Uuid) -> Result<(), sqlx::Error> {
+    pub async fn refresh_gpu(&self, db: &sqlx::PgPool, gpu_id: GpuId) -> Result<(), sqlx::Error> {
         let _one = self.reloading.lock().await;
         self.state().journal = Some(Journal::default());
         let slices = match store::fleet::live_slices(db, Some(gpu_id)).await {
@@ -267,7 +267,7 @@ impl PlacementIndex {
         let Some(&gpu) = st.gpu_keys.get(&gpu_id) else {
             return Ok(());
         };
-        let held: Vec<Uuid> = st
+        let held: Vec<SliceId> = st
             .slice_keys
             .iter()
             .filter(|(_, k)| st.fleet.slice_gpu(**k) == Some(gpu))
@@ -300,7 +300,7 @@ impl PlacementIndex {
         let decisions: Vec<Decision> = st.fleet.plan_many(&req, count, self.policy)?;
         let mut out = Vec::with_capacity(decisions.len());
         for d in decisions {
-            let slice_id = Uuid::now_v7();
+            let slice_id = SliceId::new();
             let gpu_id = st.gpu_ids[d.gpu.0 as usize];
             let placed = Placed {
                 gpu_id,
@@ -329,7 +329,7 @@ impl PlacementIndex {
     }
 
     /// The reservations' transaction committed: they are now the database's too.
-    pub fn confirm(&self, slice_ids: &[Uuid]) {
+    pub fn confirm(&self, slice_ids: &[SliceId]) {
         let mut st = self.state();
         for id in slice_ids {
             if let Some(p) = st.pending.remove(id)
@@ -341,7 +341,7 @@ impl PlacementIndex {
     }
 
     /// Drops slices from the index: released, or reserved but never committed.
-    pub fn forget(&self, slice_ids: impl IntoIterator<Item = Uuid>) {
+    pub fn forget(&self, slice_ids: impl IntoIterator<Item = SliceId>) {
         let mut st = self.state();
         for id in slice_ids {
             st.pending.remove(&id);
@@ -354,7 +354,7 @@ impl PlacementIndex {
 
     /// Moves slices' end times (an extension). A reload in flight may bring back the old end;
     /// the next one corrects it, and end times only steer scoring, never correctness.
-    pub fn set_end(&self, slice_ids: &[Uuid], ends_at: i64) {
+    pub fn set_end(&self, slice_ids: &[SliceId], ends_at: i64) {
         let mut st = self.state();
         for id in slice_ids {
             if let Some(&key) = st.slice_keys.get(id) {
@@ -373,7 +373,7 @@ impl PlacementIndex {
     }
 
     /// Whether the index holds this slice (for tests).
-    pub fn knows_slice(&self, slice_id: Uuid) -> bool {
+    pub fn knows_slice(&self, slice_id: SliceId) -> bool {
         self.state().slice_keys.contains_key(&slice_id)
     }
 }

@@ -2,11 +2,11 @@
 
 use super::Error;
 use super::auth::Principal;
-use crate::domain::tenant::{Tenant, TenantPolicy, ValidatePolicy};
+use crate::domain::tenant::ValidatePolicy;
 use crate::domain::validate;
-use crate::store::{self, audit};
-use slicebroker_types::limits;
-use uuid::Uuid;
+use crate::store::{self, Violation, audit};
+use slicebroker_types::api::{Tenant, TenantPolicy};
+use slicebroker_types::{TenantId, limits};
 
 pub use slicebroker_types::api::{TenantCreate, TenantUpdate};
 
@@ -31,10 +31,10 @@ pub async fn tenant_create(
     }
     let display = req.display_name.unwrap_or_else(|| req.name.clone());
     let mut tx = db.begin().await?;
-    let tenant = store::tenants::insert(&mut *tx, Uuid::now_v7(), &req.name, &display, &policy)
+    let tenant = store::tenants::insert(&mut *tx, TenantId::new(), &req.name, &display, &policy)
         .await
-        .map_err(|e| match store::constraint(&e) {
-            Some("tenants_name_unique") => Error::Conflict {
+        .map_err(|e| match store::violation(&e) {
+            Some(Violation::TenantNameTaken) => Error::Conflict {
                 code: "conflict",
                 detail: format!("a tenant named `{}` already exists", req.name),
             },
@@ -63,7 +63,11 @@ pub async fn tenant_list(db: &sqlx::PgPool, who: &Principal) -> Result<Vec<Tenan
 }
 
 /// Admins see any tenant; a tenant's own keys see their tenant; others get 404.
-pub async fn tenant_show(db: &sqlx::PgPool, who: &Principal, id: Uuid) -> Result<Tenant, Error> {
+pub async fn tenant_show(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    id: TenantId,
+) -> Result<Tenant, Error> {
     if !who.is_admin() && who.tenant != Some(id) {
         return Err(Error::not_found("tenant", id));
     }
@@ -75,7 +79,7 @@ pub async fn tenant_show(db: &sqlx::PgPool, who: &Principal, id: Uuid) -> Result
 pub async fn tenant_update(
     db: &sqlx::PgPool,
     who: &Principal,
-    id: Uuid,
+    id: TenantId,
     req: TenantUpdate,
 ) -> Result<Tenant, Error> {
     who.require_admin()?;
@@ -117,8 +121,8 @@ pub async fn tenant_update(
 pub async fn tenant_audit(
     db: &sqlx::PgPool,
     who: &Principal,
-    id: Uuid,
-) -> Result<Vec<audit::AuditRecord>, Error> {
+    id: TenantId,
+) -> Result<Vec<slicebroker_types::api::AuditRecord>, Error> {
     who.require_admin()?;
     if store::tenants::get(db, id).await?.is_none() {
         return Err(Error::not_found("tenant", id));

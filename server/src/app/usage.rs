@@ -2,9 +2,10 @@
 
 use super::auth::Principal;
 use super::{App, Error};
-use crate::store::{self, usage::UsageRow};
+use crate::store;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use slicebroker_types::TenantId;
+use slicebroker_types::api::UsageRow;
 
 /// Longest period one request may cover.
 const MAX_DAYS: i64 = 366;
@@ -12,7 +13,7 @@ const MAX_DAYS: i64 = 366;
 pub async fn usage_report(
     app: &App,
     who: &Principal,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UsageRow>, Error> {

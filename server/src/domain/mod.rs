@@ -1,12 +1,9 @@
 //! Pure rules of the broker: the lease state machine, request validation, API-key format.
 //! Nothing here touches the network, the database or the clock.
 
+pub mod admission;
 pub mod agent_input;
 pub mod api_key;
 pub mod budget;
-pub mod duration;
-pub mod lease;
-pub mod lease_view;
-pub mod role;
 pub mod tenant;
 pub mod validate;

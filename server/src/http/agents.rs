@@ -7,7 +7,6 @@ use super::query::Query;
 use crate::app::agents::{self, AgentPrincipal, EnrollmentCreate, IssuedEnrollment};
 use crate::app::{App, Error, observe};
 use crate::http::problem::{BadRequest, Forbidden, InvalidInput, Unauthenticated, Unavailable};
-use crate::store::agents::EnrollmentToken;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -15,6 +14,7 @@ use serde::Deserialize;
 use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, ObservedReport, ReportAck,
 };
+use slicebroker_types::api::EnrollmentToken;
 use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -5,13 +5,13 @@ use super::path::Path;
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
 use crate::http::problem::{Forbidden, NotFound, Unauthenticated, Unavailable};
-use crate::store::fleet::Host;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use slicebroker_types::api::Host;
+use slicebroker_types::{GpuId, HostId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -102,9 +102,9 @@ async fn capacity_show(State(app): State<App>, Caller(_): Caller) -> Json<Vec<Ca
 async fn gpu_cordon(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<GpuId>,
 ) -> Result<StatusCode, Error> {
-    fleet::set_schedulable(&app, &who, Target::Gpu, id, false).await?;
+    fleet::set_schedulable(&app, &who, Target::Gpu(id), false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,9 +128,9 @@ async fn gpu_cordon(
 async fn gpu_uncordon(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<GpuId>,
 ) -> Result<StatusCode, Error> {
-    fleet::set_schedulable(&app, &who, Target::Gpu, id, true).await?;
+    fleet::set_schedulable(&app, &who, Target::Gpu(id), true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -155,9 +155,9 @@ async fn gpu_uncordon(
 async fn host_cordon(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<HostId>,
 ) -> Result<StatusCode, Error> {
-    fleet::set_schedulable(&app, &who, Target::Host, id, false).await?;
+    fleet::set_schedulable(&app, &who, Target::Host(id), false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -181,8 +181,8 @@ async fn host_cordon(
 async fn host_uncordon(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<HostId>,
 ) -> Result<StatusCode, Error> {
-    fleet::set_schedulable(&app, &who, Target::Host, id, true).await?;
+    fleet::set_schedulable(&app, &who, Target::Host(id), true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

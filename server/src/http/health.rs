@@ -2,7 +2,6 @@
 
 use crate::app::{App, Error};
 use crate::http::problem::Unavailable;
-use crate::store;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -55,9 +54,7 @@ async fn health_show() -> Json<HealthStatus> {
     )
 )]
 async fn readiness_show(State(app): State<App>) -> Result<Json<HealthStatus>, Error> {
-    store::ping(app.db())
-        .await
-        .map_err(|_| Error::Unavailable("the database does not answer".into()))?;
+    crate::app::metrics::ready(&app).await?;
     Ok(Json(HealthStatus { status: "ready" }))
 }
 
@@ -80,25 +77,6 @@ async fn readiness_show(State(app): State<App>) -> Result<Json<HealthStatus>, Er
     )
 )]
 async fn metrics_show(State(app): State<App>) -> Result<impl IntoResponse, Error> {
-    use std::fmt::Write;
-    let mut out = String::new();
-    app.metrics().render(&mut out);
-    let _ = writeln!(out, "# HELP slicebroker_leases Leases by state.");
-    let _ = writeln!(out, "# TYPE slicebroker_leases gauge");
-    for (state, n) in store::leases::count_by_state(app.db()).await? {
-        let _ = writeln!(out, "slicebroker_leases{{state=\"{state}\"}} {n}");
-    }
-    let _ = writeln!(
-        out,
-        "# HELP slicebroker_free_capacity Instances of each profile that fit now, per model."
-    );
-    let _ = writeln!(out, "# TYPE slicebroker_free_capacity gauge");
-    for c in crate::app::fleet::capacity(&app) {
-        let _ = writeln!(
-            out,
-            "slicebroker_free_capacity{{model=\"{}\",profile=\"{}\"}} {}",
-            c.model, c.profile, c.available
-        );
-    }
+    let out = crate::app::metrics::exposition(&app).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
 }

@@ -10,9 +10,9 @@ use crate::http::problem::{
 };
 use axum::extract::State;
 use axum::http::StatusCode;
+use slicebroker_types::{ApiKeyId, TenantId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<App> {
 async fn api_key_create(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(tenant): Path<Uuid>,
+    Path(tenant): Path<TenantId>,
     Json(req): Json<ApiKeyCreate>,
 ) -> Result<(StatusCode, axum::Json<ApiKeyCreated>), Error> {
     let k = keys::api_key_create(app.db(), &who, tenant, req).await?;
@@ -73,7 +73,7 @@ async fn api_key_create(
 async fn api_key_list(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(tenant): Path<Uuid>,
+    Path(tenant): Path<TenantId>,
 ) -> Result<axum::Json<Vec<ApiKeySummary>>, Error> {
     keys::api_key_list(app.db(), &who, tenant)
         .await
@@ -105,7 +105,7 @@ async fn api_key_list(
 async fn api_key_revoke(
     State(app): State<App>,
     Caller(who): Caller,
-    Path((tenant, key_id)): Path<(Uuid, Uuid)>,
+    Path((tenant, key_id)): Path<(TenantId, ApiKeyId)>,
 ) -> Result<axum::Json<ApiKeySummary>, Error> {
     keys::api_key_revoke(app.db(), &who, tenant, key_id)
         .await

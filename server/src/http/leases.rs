@@ -4,22 +4,19 @@ use super::auth::Caller;
 use super::json::Json;
 use super::path::Path;
 use super::query::Query;
-use crate::app::leases::{self, LeaseCreate, LeaseExtend};
+use crate::app::leases::{self, Created, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
-use crate::domain::lease::{EndReason, LeaseState};
-use crate::domain::lease_view::{Lease, LeaseEvent};
 use crate::http::problem::{
     BadRequest, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput, NoCapacity,
     NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
 };
-use crate::store::leases::ListFilter;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use slicebroker_types::api::{EndReason, Lease, LeaseEvent, LeaseState};
+use slicebroker_types::{LeaseId, TenantId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -90,15 +87,11 @@ async fn lease_create(
         ),
         None => None,
     };
-    let (lease, created) = leases::lease_create(&app, &who, req, key).await?;
-    let status = if !created {
-        StatusCode::OK
-    } else if lease.state == LeaseState::Pending {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, axum::Json(lease)))
+    Ok(match leases::lease_create(&app, &who, req, key).await? {
+        Created::New(lease) => (StatusCode::CREATED, axum::Json(lease)),
+        Created::Queued(lease) => (StatusCode::ACCEPTED, axum::Json(lease)),
+        Created::Replayed(lease) => (StatusCode::OK, axum::Json(lease)),
+    })
 }
 
 /// Query of `GET /v1/leases`.
@@ -107,20 +100,21 @@ async fn lease_create(
 #[serde(deny_unknown_fields)]
 pub struct LeaseListQuery {
     /// Only leases in this state.
-    #[param(value_type = Option<LeaseState>)]
-    pub state: Option<String>,
+    pub state: Option<LeaseState>,
     /// Only leases carrying this label, as `key=value`.
     pub label: Option<String>,
     /// Admins: only this tenant's leases.
-    pub tenant_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub tenant_id: Option<TenantId>,
     /// The `next_cursor` of the previous page.
-    pub cursor: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub cursor: Option<LeaseId>,
     /// Page size, 1-500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
-pub use slicebroker_types::api::LeasePage;
+use slicebroker_types::api::LeasePage;
 
 /// List leases
 ///
@@ -144,44 +138,14 @@ async fn lease_list(
     Caller(who): Caller,
     Query(q): Query<LeaseListQuery>,
 ) -> Result<axum::Json<LeasePage>, Error> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 500"));
-    }
-    let state = q
-        .state
-        .as_deref()
-        .map(str::parse::<LeaseState>)
-        .transpose()
-        .map_err(|e| Error::invalid("state", e))?;
-    let mut labels = BTreeMap::new();
-    if let Some(l) = &q.label {
-        let (k, v) = l
-            .split_once('=')
-            .ok_or_else(|| Error::invalid("label", "must be `key=value`"))?;
-        labels.insert(k.to_owned(), v.to_owned());
-        crate::domain::validate::labels(&labels).map_err(|e| Error::invalid("label", e.reason))?;
-    }
-    let items = leases::lease_list(
-        &app,
-        &who,
-        ListFilter {
-            tenant: q.tenant_id,
-            state,
-            labels,
-            after: q.cursor,
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    let mut items = items;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|l| l.id)
-    } else {
-        None
+    let query = leases::ListQuery {
+        state: q.state,
+        label: q.label,
+        tenant: q.tenant_id,
+        cursor: q.cursor,
+        limit: q.limit,
     };
-    Ok(axum::Json(LeasePage { items, next_cursor }))
+    leases::lease_list(&app, &who, query).await.map(axum::Json)
 }
 
 /// Show a lease
@@ -204,7 +168,7 @@ async fn lease_list(
 async fn lease_show(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LeaseId>,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_show(&app, &who, id).await.map(axum::Json)
 }
@@ -235,7 +199,7 @@ async fn lease_show(
 async fn lease_extend(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LeaseId>,
     Json(req): Json<LeaseExtend>,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_extend(&app, &who, id, req)
@@ -266,7 +230,7 @@ async fn lease_extend(
 async fn lease_release(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LeaseId>,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_end(&app, &who, id, EndReason::Released)
         .await
@@ -294,7 +258,7 @@ async fn lease_release(
 async fn lease_revoke(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LeaseId>,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_end(&app, &who, id, EndReason::Revoked)
         .await
@@ -320,7 +284,7 @@ async fn lease_revoke(
 async fn lease_events(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LeaseId>,
 ) -> Result<axum::Json<Vec<LeaseEvent>>, Error> {
     leases::lease_events(&app, &who, id).await.map(axum::Json)
 }

@@ -62,7 +62,7 @@ pub fn router(app: App) -> Router {
                 .layer(middleware::from_fn(problem::log_problems))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::custom(|_| {
-                    Error::Internal("handler panicked".into()).into_response()
+                    Error::internal("handler panicked").into_response()
                 }))
                 .layer(middleware::map_response(problem::bare_errors_as_problems))
                 .layer(TimeoutLayer::with_status_code(

@@ -24,7 +24,7 @@ where
             Ok(axum::extract::Path(v)) => return Ok(Path(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => e,
             // Missing parameters are a routing bug, not the caller's fault.
-            Err(other) => return Err(Error::Internal(other.body_text())),
+            Err(other) => return Err(Error::internal(other.body_text())),
         };
         let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
             .await
@@ -65,7 +65,7 @@ where
             ErrorKind::InvalidUtf8InPathParam { key } => {
                 (key.clone(), "is not valid UTF-8".to_owned())
             }
-            _ => return Err(Error::Internal(e.body_text())),
+            _ => return Err(Error::internal(e.body_text())),
         };
         Err(Error::invalid(field, reason))
     }

@@ -95,7 +95,7 @@ fn status_of(e: &Error) -> StatusCode {
         Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Error::NoCapacity { .. } | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -114,7 +114,7 @@ pub fn from_error(e: Error) -> (StatusCode, Problem) {
         _ => None,
     };
     let detail = match &e {
-        Error::Internal(_) => "an internal error occurred; it has been logged".to_owned(),
+        Error::Internal { .. } => "an internal error occurred; it has been logged".to_owned(),
         other => other.to_string(),
     };
     let (free, next_free_at) = match e {
@@ -148,7 +148,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let failure = Failure {
             code: self.code(),
-            message: self.to_string(),
+            message: self.chain(),
         };
         let (status, problem) = from_error(self);
         let mut response = (status, Json(problem)).into_response();
@@ -227,7 +227,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::lease::LeaseState;
+    use slicebroker_types::LeaseId;
+    use slicebroker_types::api::LeaseState;
 
     fn documented_status(code: &str) -> Option<u16> {
         CODES.iter().find(|(c, ..)| *c == code).map(|(_, s, _)| *s)
@@ -242,7 +243,7 @@ mod tests {
             Error::Forbidden("this needs the admin role".into()),
             Error::not_found("lease", uuid::Uuid::nil()),
             Error::IllegalTransition {
-                lease: uuid::Uuid::nil(),
+                lease: LeaseId::default(),
                 from: LeaseState::Ended,
                 to: LeaseState::Releasing,
             },
@@ -258,7 +259,7 @@ mod tests {
                 next_free_at: None,
             },
             Error::Unavailable("the database is unreachable".into()),
-            Error::Internal("bug".into()),
+            Error::internal("bug"),
             Error::BudgetExceeded {
                 field: "duration",
                 detail: "over budget".into(),
@@ -281,7 +282,7 @@ mod tests {
                 | Error::QuotaExceeded(_)
                 | Error::NoCapacity { .. }
                 | Error::Unavailable(_)
-                | Error::Internal(_)
+                | Error::Internal { .. }
                 | Error::BudgetExceeded { .. }
                 | Error::PayloadTooLarge
                 | Error::UnsupportedMediaType
@@ -386,7 +387,7 @@ mod tests {
             refused.contains("DEBUG") && !refused.contains("ERROR"),
             "{refused}"
         );
-        let bug = logged(|| Error::Internal("the cause, for the log only".into()));
+        let bug = logged(|| Error::internal("the cause, for the log only"));
         assert!(
             bug.contains("ERROR") && bug.contains("the cause, for the log only"),
             "{bug}"

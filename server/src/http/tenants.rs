@@ -9,12 +9,12 @@ use crate::domain::tenant::Tenant;
 use crate::http::problem::{
     BadRequest, Conflict, Forbidden, NotFound, Unauthenticated, Unavailable,
 };
-use crate::store::audit::AuditRecord;
 use axum::extract::State;
 use axum::http::StatusCode;
+use slicebroker_types::TenantId;
+use slicebroker_types::api::AuditRecord;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -94,7 +94,7 @@ async fn tenant_list(
 async fn tenant_show(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<TenantId>,
 ) -> Result<axum::Json<Tenant>, Error> {
     tenants::tenant_show(app.db(), &who, id)
         .await
@@ -125,7 +125,7 @@ async fn tenant_show(
 async fn tenant_update(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<TenantId>,
     Json(req): Json<TenantUpdate>,
 ) -> Result<axum::Json<Tenant>, Error> {
     tenants::tenant_update(app.db(), &who, id, req)
@@ -153,7 +153,7 @@ async fn tenant_update(
 async fn tenant_audit(
     State(app): State<App>,
     Caller(who): Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<TenantId>,
 ) -> Result<axum::Json<Vec<AuditRecord>>, Error> {
     tenants::tenant_audit(app.db(), &who, id)
         .await

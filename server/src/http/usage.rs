@@ -4,14 +4,14 @@ use super::auth::Caller;
 use super::query::Query;
 use crate::app::{App, Error, usage};
 use crate::http::problem::{InvalidInput, NotFound, Unauthenticated, Unavailable};
-use crate::store::usage::UsageRow;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use slicebroker_types::TenantId;
+use slicebroker_types::api::UsageRow;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new().routes(routes!(usage_show))
@@ -27,7 +27,8 @@ pub struct UsageQuery {
     /// End of the period (RFC 3339), after `from`.
     pub to: DateTime<Utc>,
     /// Admins: only this tenant.
-    pub tenant_id: Option<Uuid>,
+    #[param(value_type = Option<Uuid>)]
+    pub tenant_id: Option<TenantId>,
 }
 
 /// Usage report

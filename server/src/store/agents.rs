@@ -3,12 +3,12 @@
 //! desired slices of a host.
 
 use super::Tx;
-use crate::domain::lease::EndReason;
 use chrono::{DateTime, Utc};
+use slicebroker_types::{ApiKeyId, GpuId, HostId, LeaseId};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-pub use slicebroker_types::api::EnrollmentToken;
+use slicebroker_types::api::EnrollmentToken;
 
 pub async fn insert_enrollment_token(
     db: impl PgExecutor<'_>,
@@ -16,7 +16,7 @@ pub async fn insert_enrollment_token(
     hash: &[u8],
     prefix: &str,
     note: &str,
-    created_by: Option<Uuid>,
+    created_by: Option<ApiKeyId>,
     expires_at: DateTime<Utc>,
 ) -> Result<EnrollmentToken, sqlx::Error> {
     sqlx::query_as!(
@@ -29,7 +29,7 @@ pub async fn insert_enrollment_token(
         hash,
         prefix,
         note,
-        created_by,
+        created_by.map(ApiKeyId::get),
         expires_at
     )
     .fetch_one(db)
@@ -66,12 +66,12 @@ pub async fn lock_enrollment_token(
 pub async fn use_enrollment_token(
     tx: &mut Tx<'_>,
     id: Uuid,
-    host_id: Uuid,
+    host_id: HostId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE enrollment_tokens SET used_at = now(), used_by_host = $2 WHERE id = $1",
         id,
-        host_id
+        host_id.get()
     )
     .execute(&mut **tx)
     .await
@@ -81,7 +81,7 @@ pub async fn use_enrollment_token(
 /// The host an agent credential belongs to.
 #[derive(Clone, Debug)]
 pub struct AgentHost {
-    pub id: Uuid,
+    pub id: HostId,
     pub name: String,
 }
 
@@ -112,7 +112,7 @@ pub async fn upsert_host(
     tx: &mut Tx<'_>,
     facts: &HostFacts<'_>,
     credential_hash: Option<&[u8]>,
-) -> Result<(Uuid, i64), sqlx::Error> {
+) -> Result<(HostId, i64), sqlx::Error> {
     let r = sqlx::query!(
         r#"INSERT INTO hosts (id, name, agent_enrolled_at, agent_credential_hash, agent_version,
                driver_version, last_seen_at)
@@ -122,7 +122,7 @@ pub async fn upsert_host(
                agent_credential_hash = coalesce($3, hosts.agent_credential_hash),
                agent_version = $4, driver_version = $5, last_seen_at = now()
            RETURNING id, desired_generation"#,
-        Uuid::now_v7(),
+        HostId::new().get(),
         facts.name,
         credential_hash,
         facts.agent_version,
@@ -151,10 +151,10 @@ pub struct GpuFacts<'a> {
 
 /// Moves the host's device indices out of the way, so GPUs renumbered since the last
 /// registration can be written back without tripping `gpus_host_index_unique`.
-pub async fn park_device_indices(tx: &mut Tx<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn park_device_indices(tx: &mut Tx<'_>, host_id: HostId) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE gpus SET device_index = device_index + 100000 WHERE host_id = $1",
-        host_id
+        host_id.get()
     )
     .execute(&mut **tx)
     .await
@@ -163,9 +163,9 @@ pub async fn park_device_indices(tx: &mut Tx<'_>, host_id: Uuid) -> Result<(), s
 
 pub async fn upsert_gpu(
     tx: &mut Tx<'_>,
-    host_id: Uuid,
+    host_id: HostId,
     g: &GpuFacts<'_>,
-) -> Result<Uuid, sqlx::Error> {
+) -> Result<GpuId, sqlx::Error> {
     let r = sqlx::query!(
         r#"INSERT INTO gpus (id, host_id, uuid, device_index, model, name, memory_mib, mig_enabled,
                mig_pending, profile_table, catalog_differences, geometry_matches_catalog)
@@ -175,8 +175,8 @@ pub async fn upsert_gpu(
                mig_enabled = $8, mig_pending = $9, profile_table = $10,
                catalog_differences = $11, geometry_matches_catalog = $12
            RETURNING id"#,
-        Uuid::now_v7(),
-        host_id,
+        GpuId::new().get(),
+        host_id.get(),
         g.uuid,
         g.device_index,
         g.model,
@@ -196,11 +196,11 @@ pub async fn upsert_gpu(
 /// The host's desired generation.
 pub async fn desired_generation(
     db: impl PgExecutor<'_>,
-    host_id: Uuid,
+    host_id: HostId,
 ) -> Result<i64, sqlx::Error> {
     let r = sqlx::query!(
         "SELECT desired_generation FROM hosts WHERE id = $1",
-        host_id
+        host_id.get()
     )
     .fetch_one(db)
     .await?;
@@ -210,19 +210,19 @@ pub async fn desired_generation(
 /// A GPU of the host, for the desired config.
 #[derive(Clone, Debug)]
 pub struct HostGpu {
-    pub id: Uuid,
+    pub id: GpuId,
     pub uuid: String,
     pub model: String,
 }
 
 pub async fn host_gpus(
     db: impl PgExecutor<'_>,
-    host_id: Uuid,
+    host_id: HostId,
 ) -> Result<Vec<HostGpu>, sqlx::Error> {
     sqlx::query_as!(
         HostGpu,
         "SELECT id, uuid, model FROM gpus WHERE host_id = $1 ORDER BY device_index",
-        host_id
+        host_id.get()
     )
     .fetch_all(db)
     .await
@@ -231,8 +231,8 @@ pub async fn host_gpus(
 /// A slice the host should have: its lease is provisioning or active.
 #[derive(Clone, Debug)]
 pub struct DesiredRow {
-    pub gpu_id: Uuid,
-    pub lease_id: Uuid,
+    pub gpu_id: GpuId,
+    pub lease_id: LeaseId,
     pub profile: String,
     pub start: i32,
     pub size: i32,
@@ -241,7 +241,7 @@ pub struct DesiredRow {
 /// The generation and the desired slices, read in one snapshot.
 pub async fn desired(
     db: &mut sqlx::PgConnection,
-    host_id: Uuid,
+    host_id: HostId,
 ) -> Result<(i64, Vec<DesiredRow>), sqlx::Error> {
     let mut tx = sqlx::Connection::begin(&mut *db).await?;
     sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -255,7 +255,7 @@ pub async fn desired(
            WHERE g.host_id = $1 AND s.released_at IS NULL
                AND l.state IN ('provisioning', 'active')
            ORDER BY s.gpu_id, s.start"#,
-        host_id
+        host_id.get()
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -266,11 +266,11 @@ pub async fn desired(
 /// The newest generation already accepted from the host's agent, and the host's desired one.
 pub async fn generations(
     db: impl PgExecutor<'_>,
-    host_id: Uuid,
+    host_id: HostId,
 ) -> Result<(i64, i64), sqlx::Error> {
     let r = sqlx::query!(
         "SELECT observed_generation, desired_generation FROM hosts WHERE id = $1",
-        host_id
+        host_id.get()
     )
     .fetch_one(db)
     .await?;
@@ -281,13 +281,13 @@ pub async fn generations(
 /// Returns whether it was.
 pub async fn accept_report(
     tx: &mut Tx<'_>,
-    host_id: Uuid,
+    host_id: HostId,
     generation: i64,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "UPDATE hosts SET observed_generation = $2, last_report_at = now()
          WHERE id = $1 AND observed_generation <= $2",
-        host_id,
+        host_id.get(),
         generation
     )
     .execute(&mut **tx)
@@ -297,13 +297,13 @@ pub async fn accept_report(
 
 /// The host's agent was heard from. Returns true if the host had been marked unreachable (its
 /// GPUs are schedulable again).
-pub async fn touch_host(db: impl PgExecutor<'_>, host_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn touch_host(db: impl PgExecutor<'_>, host_id: HostId) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         r#"UPDATE hosts h SET last_seen_at = now(), unreachable_since = NULL
            FROM (SELECT id, unreachable_since FROM hosts WHERE id = $1 FOR UPDATE) old
            WHERE h.id = old.id
            RETURNING old.unreachable_since IS NOT NULL AS "was_unreachable!""#,
-        host_id
+        host_id.get()
     )
     .fetch_optional(db)
     .await?;
@@ -313,15 +313,15 @@ pub async fn touch_host(db: impl PgExecutor<'_>, host_id: Uuid) -> Result<bool, 
 /// What a report says about one GPU.
 pub async fn update_gpu_observed(
     tx: &mut Tx<'_>,
-    host_id: Uuid,
+    host_id: HostId,
     uuid: &str,
     mig_enabled: bool,
     memory_used_mib: Option<i64>,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<GpuId>, sqlx::Error> {
     let r = sqlx::query!(
         "UPDATE gpus SET mig_enabled = $3, memory_used_mib = $4
          WHERE host_id = $1 AND uuid = $2 RETURNING id",
-        host_id,
+        host_id.get(),
         uuid,
         mig_enabled,
         memory_used_mib
@@ -331,146 +331,10 @@ pub async fn update_gpu_observed(
     Ok(r.map(|r| r.id))
 }
 
-/// A slice on the host that is not yet released, with its lease's state.
-#[derive(Clone, Debug)]
-pub struct HostSlice {
-    pub id: Uuid,
-    pub lease_id: Uuid,
-    pub gpu_id: Uuid,
-    pub start: i32,
-    pub mig_device_uuid: Option<String>,
-    pub teardown_generation: Option<i64>,
-    pub lease_state: String,
-}
-
-pub async fn host_slices(tx: &mut Tx<'_>, host_id: Uuid) -> Result<Vec<HostSlice>, sqlx::Error> {
-    sqlx::query_as!(
-        HostSlice,
-        r#"SELECT s.id, s.lease_id, s.gpu_id, s.start, s.mig_device_uuid, s.teardown_generation,
-               l.state::text AS "lease_state!"
-           FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN leases l ON l.id = s.lease_id
-           WHERE g.host_id = $1 AND s.released_at IS NULL
-           ORDER BY s.lease_id, s.id"#,
-        host_id
-    )
-    .fetch_all(&mut **tx)
-    .await
-}
-
-/// What the agent saw on one slice.
-#[derive(Debug)]
-pub struct SliceObservation<'a> {
-    pub mig_device_uuid: Option<&'a str>,
-    pub gpu_instance_id: i32,
-    pub compute_instance_id: Option<i32>,
-    pub processes: serde_json::Value,
-    pub memory_used_mib: Option<i64>,
-    pub activity: Option<f64>,
-    /// Compute processes run or the GPU measured activity.
-    pub busy: bool,
-}
-
-pub async fn observe_slice(
-    tx: &mut Tx<'_>,
-    id: Uuid,
-    o: &SliceObservation<'_>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE slices SET mig_device_uuid = coalesce($2, mig_device_uuid), gpu_instance_id = $3,
-             compute_instance_id = $4, processes = $5, memory_used_mib = $6, activity = $7,
-             observed_at = now(),
-             last_active_at = CASE WHEN $8 THEN now() ELSE last_active_at END
-         WHERE id = $1",
-        id,
-        o.mig_device_uuid,
-        o.gpu_instance_id,
-        o.compute_instance_id,
-        o.processes,
-        o.memory_used_mib,
-        o.activity,
-        o.busy,
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-pub async fn release_slice(tx: &mut Tx<'_>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE slices SET released_at = now() WHERE id = $1 AND released_at IS NULL",
-        id
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-/// Stops wanting the leases' slices: bumps their hosts' generations (locking host rows in id
-/// order, so concurrent writers cannot deadlock) and stamps each slice with the generation a
-/// report must have applied before its absence counts. Returns the hosts touched.
-pub async fn begin_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
-    let hosts = hosts_of_live_slices(tx, lease_ids).await?;
-    super::fleet::bump_generations(&mut **tx, &hosts).await?;
-    stamp_teardown(tx, lease_ids).await?;
-    Ok(hosts)
-}
-
-/// The hosts of the leases' live slices, in id order.
-async fn hosts_of_live_slices(
-    tx: &mut Tx<'_>,
-    lease_ids: &[Uuid],
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    Ok(sqlx::query!(
-        "SELECT DISTINCT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
-         WHERE s.lease_id = ANY($1) AND s.released_at IS NULL ORDER BY g.host_id",
-        lease_ids
-    )
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(|r| r.host_id)
-    .collect())
-}
-
-/// Stamps each live slice of the leases with its host's generation, which the caller has just
-/// bumped in this transaction: the generation a report must have applied before the slice's
-/// absence counts.
-pub async fn stamp_teardown(tx: &mut Tx<'_>, lease_ids: &[Uuid]) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE slices s SET teardown_generation = h.desired_generation
-         FROM gpus g JOIN hosts h ON h.id = g.host_id
-         WHERE s.lease_id = ANY($1) AND s.released_at IS NULL AND g.id = s.gpu_id",
-        lease_ids
-    )
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-/// Whether the lease's last event is this kind with this detail (to record a repeated agent
-/// error once, not every report).
-pub async fn last_event_is(
-    tx: &mut Tx<'_>,
-    lease_id: Uuid,
-    kind: &str,
-    detail: &serde_json::Value,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"SELECT (kind = $2 AND detail = $3) AS "same!" FROM lease_events
-           WHERE lease_id = $1 ORDER BY id DESC LIMIT 1"#,
-        lease_id,
-        kind,
-        detail
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.is_some_and(|r| r.same))
-}
-
 /// An instance the broker did not make.
 #[derive(Debug)]
 pub struct Unmanaged<'a> {
-    pub gpu_id: Uuid,
+    pub gpu_id: GpuId,
     pub gpu_instance_id: i32,
     pub profile: String,
     pub start: i32,
@@ -483,33 +347,34 @@ pub struct Unmanaged<'a> {
 /// set of occupied placements changed (the placement index must then be refreshed).
 pub async fn replace_unmanaged(
     tx: &mut Tx<'_>,
-    gpu_ids: &[Uuid],
+    gpu_ids: &[GpuId],
     seen: &[Unmanaged<'_>],
 ) -> Result<bool, sqlx::Error> {
+    let gpu_ids: Vec<Uuid> = gpu_ids.iter().map(|g| g.get()).collect();
     let before = sqlx::query!(
         "SELECT gpu_id, gpu_instance_id, start, size FROM unmanaged_instances
          WHERE gpu_id = ANY($1)",
-        gpu_ids
+        &gpu_ids
     )
     .fetch_all(&mut **tx)
     .await?;
-    let mut old: Vec<(Uuid, i32, i32, i32)> = before
+    let mut old: Vec<(GpuId, i32, i32, i32)> = before
         .into_iter()
         .map(|r| (r.gpu_id, r.gpu_instance_id, r.start, r.size))
         .collect();
-    let mut new: Vec<(Uuid, i32, i32, i32)> = seen
+    let mut new: Vec<(GpuId, i32, i32, i32)> = seen
         .iter()
         .map(|u| (u.gpu_id, u.gpu_instance_id, u.start, u.size))
         .collect();
     old.sort();
     new.sort();
-    let keep_gpu: Vec<Uuid> = new.iter().map(|n| n.0).collect();
+    let keep_gpu: Vec<Uuid> = new.iter().map(|n| n.0.get()).collect();
     let keep_gi: Vec<i32> = new.iter().map(|n| n.1).collect();
     sqlx::query!(
         "DELETE FROM unmanaged_instances u WHERE u.gpu_id = ANY($1)
              AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::int[]) AS k(gpu_id, gi)
                              WHERE k.gpu_id = u.gpu_id AND k.gi = u.gpu_instance_id)",
-        gpu_ids,
+        &gpu_ids,
         &keep_gpu,
         &keep_gi
     )
@@ -522,7 +387,7 @@ pub async fn replace_unmanaged(
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (gpu_id, gpu_instance_id) DO UPDATE SET profile = $3, start = $4,
                  size = $5, mig_device_uuid = $6, processes = $7, last_seen_at = now()",
-            u.gpu_id,
+            u.gpu_id.get(),
             u.gpu_instance_id,
             &u.profile,
             u.start,
@@ -534,82 +399,4 @@ pub async fn replace_unmanaged(
         .await?;
     }
     Ok(old != new)
-}
-
-/// Locks, in id order, every lease with a live slice on the host.
-pub async fn lock_host_leases(tx: &mut Tx<'_>, host_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "SELECT l.id FROM leases l
-         WHERE l.id IN (SELECT s.lease_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
-                        WHERE g.host_id = $1 AND s.released_at IS NULL)
-         ORDER BY l.id FOR UPDATE OF l",
-        host_id
-    )
-    .fetch_all(&mut **tx)
-    .await
-    .map(|_| ())
-}
-
-/// `provisioning → active` once every slice of the lease has a MIG device: the paid-for time
-/// starts now. Returns the new end and the lease's slices.
-pub async fn activate_if_ready(
-    tx: &mut Tx<'_>,
-    lease_id: Uuid,
-) -> Result<Option<(DateTime<Utc>, Vec<Uuid>)>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"UPDATE leases l SET state = 'active', activated_at = now(),
-               ends_at = now() + make_interval(
-                   secs => (l.duration_seconds + l.extended_seconds)::double precision)
-           WHERE l.id = $1 AND l.state = 'provisioning'
-               AND NOT EXISTS (SELECT 1 FROM slices s WHERE s.lease_id = l.id
-                               AND s.released_at IS NULL AND s.mig_device_uuid IS NULL)
-           RETURNING ends_at AS "ends_at!""#,
-        lease_id
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let slices = sqlx::query!("SELECT id FROM slices WHERE lease_id = $1", lease_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(Some((
-        r.ends_at,
-        slices.into_iter().map(|s| s.id).collect(),
-    )))
-}
-
-/// `provisioning | active → releasing`, remembering why; false if the lease was in neither.
-pub async fn begin_release(
-    tx: &mut Tx<'_>,
-    lease_id: Uuid,
-    reason: EndReason,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE leases SET state = 'releasing', release_reason = $2::text::lease_end_reason
-         WHERE id = $1 AND state IN ('provisioning', 'active')",
-        lease_id,
-        reason.as_str()
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// `releasing → ended` once none of the lease's slices is left on a GPU; returns the reason.
-pub async fn end_if_torn_down(
-    tx: &mut Tx<'_>,
-    lease_id: Uuid,
-) -> Result<Option<EndReason>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"UPDATE leases l SET state = 'ended', ended_at = now(),
-               end_reason = coalesce(l.release_reason, 'released')
-           WHERE l.id = $1 AND l.state = 'releasing'
-               AND NOT EXISTS (SELECT 1 FROM slices s
-                               WHERE s.lease_id = l.id AND s.released_at IS NULL)
-           RETURNING end_reason::text AS "reason!""#,
-        lease_id
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.and_then(|r| EndReason::parse(&r.reason)))
 }

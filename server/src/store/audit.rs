@@ -1,13 +1,14 @@
 //! `audit_log`: who changed what, with the before and after images.
 
+use slicebroker_types::ApiKeyId;
+use slicebroker_types::api::AuditRecord;
 use sqlx::PgExecutor;
-use uuid::Uuid;
 
 /// One audited change. `before`/`after` are JSON images of the object (`None` when it did not
 /// exist before, or no longer does).
 #[derive(Debug)]
 pub struct Entry<'a> {
-    pub actor_key_id: Option<Uuid>,
+    pub actor_key_id: Option<ApiKeyId>,
     pub actor: &'a str,
     pub action: &'a str,
     pub target_kind: &'a str,
@@ -20,7 +21,7 @@ pub async fn record(db: impl PgExecutor<'_>, e: Entry<'_>) -> Result<(), sqlx::E
     sqlx::query!(
         "INSERT INTO audit_log (actor_key_id, actor, action, target_kind, target_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        e.actor_key_id,
+        e.actor_key_id.map(ApiKeyId::get),
         e.actor,
         e.action,
         e.target_kind,
@@ -31,19 +32,6 @@ pub async fn record(db: impl PgExecutor<'_>, e: Entry<'_>) -> Result<(), sqlx::E
     .execute(db)
     .await
     .map(|_| ())
-}
-
-/// An audit entry as read back.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditRecord {
-    pub id: i64,
-    pub actor: String,
-    pub action: String,
-    pub target_kind: String,
-    pub target_id: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 pub async fn for_target(

@@ -1,14 +1,14 @@
 //! `hosts` and `gpus`: inventory, cordoning, and the snapshot the in-memory placement index is
 //! built from.
 
+use slicebroker_types::{GpuId, HostId, LeaseId, SliceId, TenantId};
 use sqlx::PgExecutor;
-use uuid::Uuid;
 
 /// One GPU as the placement index needs it.
 #[derive(Clone, Debug)]
 pub struct GpuRecord {
-    pub id: Uuid,
-    pub host_id: Uuid,
+    pub id: GpuId,
+    pub host_id: HostId,
     pub host_name: String,
     /// NVML's GPU UUID.
     pub uuid: String,
@@ -22,8 +22,8 @@ pub struct GpuRecord {
 /// (with no end).
 #[derive(Clone, Debug)]
 pub struct LiveSlice {
-    pub id: Uuid,
-    pub gpu_id: Uuid,
+    pub id: SliceId,
+    pub gpu_id: GpuId,
     pub profile: String,
     pub start: i32,
     /// Unix seconds; the lease's planned end.
@@ -45,11 +45,11 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
 /// The live slices of every GPU, or of one.
 pub async fn live_slices(
     db: impl PgExecutor<'_>,
-    gpu: Option<Uuid>,
+    gpu: Option<GpuId>,
 ) -> Result<Vec<LiveSlice>, sqlx::Error> {
     sqlx::query_as!(
         LiveSlice,
-        r#"SELECT s.id AS "id!", s.gpu_id AS "gpu_id!", s.profile AS "profile!",
+        r#"SELECT s.id AS "id!: SliceId", s.gpu_id AS "gpu_id!: GpuId", s.profile AS "profile!",
                s.start AS "start!",
                extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
@@ -58,31 +58,39 @@ pub async fn live_slices(
            SELECT md5(u.gpu_id::text || '/' || u.gpu_instance_id)::uuid, u.gpu_id, u.profile,
                u.start, extract(epoch FROM now() + interval '100 years')::bigint
            FROM unmanaged_instances u WHERE $1::uuid IS NULL OR u.gpu_id = $1"#,
-        gpu
+        gpu.map(GpuId::get)
     )
     .fetch_all(db)
     .await
 }
 
-pub async fn insert_host(db: impl PgExecutor<'_>, id: Uuid, name: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("INSERT INTO hosts (id, name) VALUES ($1, $2)", id, name)
-        .execute(db)
-        .await
-        .map(|_| ())
+pub async fn insert_host(
+    db: impl PgExecutor<'_>,
+    id: HostId,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO hosts (id, name) VALUES ($1, $2)",
+        id.get(),
+        name
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 pub async fn insert_gpu(
     db: impl PgExecutor<'_>,
-    id: Uuid,
-    host_id: Uuid,
+    id: GpuId,
+    host_id: HostId,
     uuid: &str,
     device_index: i32,
     model: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO gpus (id, host_id, uuid, device_index, model) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        host_id,
+        id.get(),
+        host_id.get(),
         uuid,
         device_index,
         model
@@ -92,7 +100,7 @@ pub async fn insert_gpu(
     .map(|_| ())
 }
 
-pub use slicebroker_types::api::Host;
+use slicebroker_types::api::Host;
 
 pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
     sqlx::query_as!(
@@ -109,8 +117,8 @@ pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
 /// A GPU row for the fleet views.
 #[derive(Clone, Debug)]
 pub struct GpuRow {
-    pub id: Uuid,
-    pub host_id: Uuid,
+    pub id: GpuId,
+    pub host_id: HostId,
     pub host_name: String,
     pub uuid: String,
     pub device_index: i32,
@@ -133,10 +141,10 @@ pub async fn gpu_rows(db: impl PgExecutor<'_>) -> Result<Vec<GpuRow>, sqlx::Erro
 /// A live slice for the fleet views: where it is and whose it is.
 #[derive(Clone, Debug)]
 pub struct SliceRow {
-    pub gpu_id: Uuid,
+    pub gpu_id: GpuId,
     /// `None` for an instance the broker did not make.
-    pub lease_id: Option<Uuid>,
-    pub tenant_id: Option<Uuid>,
+    pub lease_id: Option<LeaseId>,
+    pub tenant_id: Option<TenantId>,
     pub profile: String,
     pub start: i32,
     pub size: i32,
@@ -145,7 +153,8 @@ pub struct SliceRow {
 pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, sqlx::Error> {
     sqlx::query_as!(
         SliceRow,
-        r#"SELECT s.gpu_id AS "gpu_id!", s.lease_id, l.tenant_id, s.profile AS "profile!",
+        r#"SELECT s.gpu_id AS "gpu_id!: GpuId", s.lease_id AS "lease_id: LeaseId",
+               l.tenant_id AS "tenant_id: TenantId", s.profile AS "profile!",
                s.start AS "start!", s.size AS "size!"
            FROM slices s JOIN leases l ON l.id = s.lease_id
            WHERE s.released_at IS NULL
@@ -160,12 +169,12 @@ pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, s
 /// Sets a GPU's flag; returns false if there is no such GPU.
 pub async fn set_gpu_schedulable(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    id: GpuId,
     schedulable: bool,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "UPDATE gpus SET schedulable = $2 WHERE id = $1",
-        id,
+        id.get(),
         schedulable
     )
     .execute(db)
@@ -175,12 +184,12 @@ pub async fn set_gpu_schedulable(
 
 pub async fn set_host_schedulable(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    id: HostId,
     schedulable: bool,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         "UPDATE hosts SET schedulable = $2 WHERE id = $1",
-        id,
+        id.get(),
         schedulable
     )
     .execute(db)
@@ -188,48 +197,27 @@ pub async fn set_host_schedulable(
     Ok(r.rows_affected() == 1)
 }
 
-/// Bumps each host's desired generation: their slices changed (DESIGN.md §2, invariant 4).
-/// Host rows are locked in id order, so concurrent writers never deadlock on them.
+/// Moves each host's desired generation: its slices changed (DESIGN.md §2, invariant 4). The
+/// one way generations move: every transaction that places, releases or stamps for teardown a
+/// slice calls this for the slices' hosts, as late as it can (the host rows stay locked until
+/// commit), locking them in id order so that concurrent writers never deadlock on them.
 pub async fn bump_generations(
-    db: impl PgExecutor<'_>,
-    host_ids: &[Uuid],
+    tx: &mut super::Tx<'_>,
+    host_ids: &[HostId],
 ) -> Result<(), sqlx::Error> {
+    if host_ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<uuid::Uuid> = host_ids.iter().map(|h| h.get()).collect();
+    ids.sort_unstable();
+    ids.dedup();
     sqlx::query!(
         "WITH locked AS (SELECT id FROM hosts WHERE id = ANY($1) ORDER BY id FOR UPDATE)
          UPDATE hosts h SET desired_generation = h.desired_generation + 1
          FROM locked WHERE h.id = locked.id",
-        host_ids
+        &ids
     )
-    .execute(db)
-    .await
-    .map(|_| ())
-}
-
-/// Bumps the generations of `host_ids` and of the hosts of the live slices of `lease_ids`
-/// now, locking them all in id order in this one statement, and marks the transaction so that
-/// the deferred triggers of migration 0004 leave its slices' hosts alone (migration 0005): for a
-/// transaction that changes slices of many leases and bumps every host it touches here.
-pub async fn bump_generations_for_all(
-    tx: &mut super::Tx<'_>,
-    host_ids: &[Uuid],
-    lease_ids: &[Uuid],
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"WITH locked AS (
-               SELECT h.id FROM hosts h
-               WHERE h.id = ANY($1) OR h.id IN (
-                   SELECT g.host_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
-                   WHERE s.lease_id = ANY($2) AND s.released_at IS NULL)
-               ORDER BY h.id FOR UPDATE
-           ), bump AS (
-               UPDATE hosts h SET desired_generation = h.desired_generation + 1
-               FROM locked WHERE h.id = locked.id
-           )
-           SELECT set_config('slicebroker.bumped_hosts', '*', true) AS "set!""#,
-        host_ids,
-        lease_ids
-    )
-    .fetch_one(&mut **tx)
+    .execute(&mut **tx)
     .await
     .map(|_| ())
 }

@@ -2,6 +2,7 @@
 //! one key has one outcome across requests and replicas (`app::idempotency`).
 
 use super::Tx;
+use slicebroker_types::TenantId;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ pub struct Held {
 /// then returns that claim (`Err`). A stale claim (its holder died or froze) is taken over.
 pub async fn claim(
     db: impl PgExecutor<'_>,
-    tenant: Uuid,
+    tenant: TenantId,
     key: &str,
     fingerprint: &str,
     token: Uuid,
@@ -35,7 +36,7 @@ pub async fn claim(
            SELECT (SELECT token FROM mine) AS mine,
                (SELECT fingerprint FROM idempotency_claims WHERE tenant_id = $1 AND key = $2)
                    AS held"#,
-        tenant,
+        tenant.get(),
         key,
         fingerprint,
         token,
@@ -55,7 +56,10 @@ pub async fn claim(
 
 /// Consumes the claim with the lease that settles it, in the transaction that writes the
 /// lease; false if the claim is no longer this request's (taken over as stale).
-pub async fn consume(tx: &mut Tx<'_>, claims: &[(Uuid, &str, Uuid)]) -> Result<bool, sqlx::Error> {
+pub async fn consume(
+    tx: &mut Tx<'_>,
+    claims: &[(TenantId, &str, Uuid)],
+) -> Result<bool, sqlx::Error> {
     if claims.is_empty() {
         return Ok(true);
     }
@@ -63,7 +67,7 @@ pub async fn consume(tx: &mut Tx<'_>, claims: &[(Uuid, &str, Uuid)]) -> Result<b
         "DELETE FROM idempotency_claims c
          USING unnest($1::uuid[], $2::text[], $3::uuid[]) AS m(tenant_id, key, token)
          WHERE c.tenant_id = m.tenant_id AND c.key = m.key AND c.token = m.token",
-        &claims.iter().map(|c| c.0).collect::<Vec<_>>(),
+        &claims.iter().map(|c| c.0.get()).collect::<Vec<_>>(),
         &claims.iter().map(|c| c.1.to_owned()).collect::<Vec<_>>(),
         &claims.iter().map(|c| c.2).collect::<Vec<_>>(),
     )
@@ -75,13 +79,13 @@ pub async fn consume(tx: &mut Tx<'_>, claims: &[(Uuid, &str, Uuid)]) -> Result<b
 /// Drops this request's claim (it was refused, or it is gone): the key may be used again.
 pub async fn drop_claim(
     db: impl PgExecutor<'_>,
-    tenant: Uuid,
+    tenant: TenantId,
     key: &str,
     token: Uuid,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "DELETE FROM idempotency_claims WHERE tenant_id = $1 AND key = $2 AND token = $3",
-        tenant,
+        tenant.get(),
         key,
         token
     )

@@ -4,38 +4,26 @@
 
 use super::Tx;
 use chrono::{DateTime, Utc};
+use slicebroker_types::{HostId, LeaseId};
 use sqlx::PgExecutor;
-use uuid::Uuid;
-
-/// Locks a lease for a job unless another transaction holds it; returns its state.
-pub async fn try_lock(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"SELECT state::text AS "state!" FROM leases WHERE id = $1 FOR UPDATE SKIP LOCKED"#,
-        id
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.map(|r| r.state))
-}
 
 /// Live leases whose end has come.
-pub async fn expired(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<Uuid>, sqlx::Error> {
-    let rows = sqlx::query!(
+pub async fn expired(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<LeaseId>, sqlx::Error> {
+    sqlx::query_scalar!(
         "SELECT id FROM leases WHERE state IN ('provisioning', 'active') AND ends_at <= now()
          ORDER BY ends_at LIMIT $1",
         limit
     )
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    .await
 }
 
 /// Whether the lease is still live and past its end (re-checked under its lock).
-pub async fn is_expired(tx: &mut Tx<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn is_expired(tx: &mut Tx<'_>, id: LeaseId) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         r#"SELECT EXISTS (SELECT 1 FROM leases WHERE id = $1
                AND state IN ('provisioning', 'active') AND ends_at <= now()) AS "due!""#,
-        id
+        id.get()
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -48,8 +36,8 @@ pub async fn expiring(
     db: impl PgExecutor<'_>,
     within: i64,
     limit: i64,
-) -> Result<Vec<Uuid>, sqlx::Error> {
-    let rows = sqlx::query!(
+) -> Result<Vec<LeaseId>, sqlx::Error> {
+    sqlx::query_scalar!(
         "SELECT l.id FROM leases l
          WHERE l.state = 'active' AND l.ends_at > now()
              AND l.ends_at <= now() + make_interval(secs => $1::bigint::double precision)
@@ -59,50 +47,7 @@ pub async fn expiring(
         limit
     )
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
-/// Claims the `expiring` warning of a lease for its current end, unless another transaction
-/// holds the lease or has claimed it: the end to warn about, once per lease and end, whichever
-/// replica asks.
-pub async fn claim_expiry_warning(
-    tx: &mut Tx<'_>,
-    id: Uuid,
-    within: i64,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"UPDATE leases SET expiry_warned_for = ends_at
-           WHERE id = (SELECT id FROM leases WHERE id = $1 FOR UPDATE SKIP LOCKED)
-               AND state = 'active' AND ends_at > now()
-               AND ends_at <= now() + make_interval(secs => $2::bigint::double precision)
-               AND expiry_warned_for IS DISTINCT FROM ends_at
-           RETURNING ends_at AS "ends_at!""#,
-        id,
-        within
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.map(|r| r.ends_at))
-}
-
-/// Claims the `idle_warning` of the idle period that began at `idle_since`: true once per
-/// period, whichever replica asks. The caller holds the lease's row lock.
-pub async fn claim_idle_warning(
-    tx: &mut Tx<'_>,
-    id: Uuid,
-    idle_since: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE leases SET idle_warned_at = now()
-         WHERE id = $1 AND state = 'active'
-             AND (idle_warned_at IS NULL OR idle_warned_at < $2)",
-        id,
-        idle_since
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .await
 }
 
 /// The soonest end of a live lease: when the expiry job next has work.
@@ -118,7 +63,7 @@ pub async fn next_end(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>>, 
 /// How long an active lease has been idle, from what its agents reported.
 #[derive(Clone, Debug)]
 pub struct Idle {
-    pub id: Uuid,
+    pub id: LeaseId,
     pub idle_timeout_seconds: i64,
     /// Since when no slice of the lease ran a process or showed activity (activation if never).
     pub idle_since: DateTime<Utc>,
@@ -130,7 +75,7 @@ pub struct Idle {
 /// Active leases idle for at least `percent` % of their timeout, on hosts that report.
 pub async fn idle(
     db: impl PgExecutor<'_>,
-    lease: Option<Uuid>,
+    lease: Option<LeaseId>,
     percent: i64,
     limit: i64,
 ) -> Result<Vec<Idle>, sqlx::Error> {
@@ -145,7 +90,7 @@ pub async fn idle(
                GROUP BY l.id
                HAVING bool_and(h.unreachable_since IS NULL)
            )
-           SELECT i.id AS "id!", i.idle_timeout_seconds AS "idle_timeout_seconds!",
+           SELECT i.id AS "id!: LeaseId", i.idle_timeout_seconds AS "idle_timeout_seconds!",
                i.idle_since AS "idle_since!",
                extract(epoch FROM now() - i.idle_since)::bigint AS "idle_seconds!",
                coalesce(l.idle_warned_at >= i.idle_since, false) AS "warned!"
@@ -153,7 +98,7 @@ pub async fn idle(
            WHERE extract(epoch FROM now() - i.idle_since) * 100
                >= i.idle_timeout_seconds::numeric * $2::bigint
            ORDER BY i.idle_since LIMIT $3"#,
-        lease,
+        lease.map(LeaseId::get),
         percent,
         limit
     )
@@ -165,7 +110,7 @@ pub async fn idle(
 pub async fn mark_unreachable(
     db: impl PgExecutor<'_>,
     after_ms: i64,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+) -> Result<Vec<(HostId, String)>, sqlx::Error> {
     let rows = sqlx::query!(
         "UPDATE hosts SET unreachable_since = now()
          WHERE agent_enrolled_at IS NOT NULL AND unreachable_since IS NULL
@@ -183,7 +128,7 @@ pub async fn leases_on_lost_hosts(
     db: impl PgExecutor<'_>,
     after_ms: i64,
     limit: i64,
-) -> Result<Vec<Uuid>, sqlx::Error> {
+) -> Result<Vec<LeaseId>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT DISTINCT l.id FROM leases l JOIN slices s ON s.lease_id = l.id
                JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
@@ -202,7 +147,7 @@ pub async fn leases_on_lost_hosts(
 /// Whether the lease still has a live slice on a host lost for longer than `after_ms`.
 pub async fn is_on_lost_host(
     tx: &mut Tx<'_>,
-    id: Uuid,
+    id: LeaseId,
     after_ms: i64,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
@@ -212,27 +157,10 @@ pub async fn is_on_lost_host(
                AND h.unreachable_since
                    < now() - make_interval(secs => $2::bigint::double precision / 1000))
            AS "lost!""#,
-        id,
+        id.get(),
         after_ms
     )
     .fetch_one(&mut **tx)
     .await?;
     Ok(r.lost)
-}
-
-/// `→ ended` on a lost host, keeping the slices marked taken (the agent destroys them when it
-/// comes back, and its report releases them). The reason is the one the lease was being
-/// released for, if it was (`released`, `expired`, …: what the owner or the policy did), else
-/// `host_lost`. `None` if the lease had already ended: then nothing is written.
-pub async fn end_keeping_slices(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"UPDATE leases SET state = 'ended',
-               end_reason = coalesce(release_reason, 'host_lost'), ended_at = now()
-           WHERE id = $1 AND state IN ('provisioning', 'active', 'releasing')
-           RETURNING end_reason::text AS "reason!""#,
-        id
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.map(|r| r.reason))
 }

@@ -8,7 +8,9 @@ pub mod fleet;
 pub mod idempotency;
 pub mod leases;
 pub mod lifecycle;
+pub mod notify;
 pub mod signing_keys;
+pub mod slices;
 pub mod tenants;
 pub mod usage;
 
@@ -33,12 +35,46 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
 
-/// The name of the constraint a database error violated, if any.
-pub fn constraint(e: &sqlx::Error) -> Option<&str> {
-    match e {
-        sqlx::Error::Database(db) => db.constraint(),
-        _ => None,
-    }
+/// A named constraint the database enforces, as the use cases know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// Another live slice holds some of these memory slices (DESIGN.md §2, invariant 1).
+    SlicesOverlap,
+    /// A tenant with this name exists.
+    TenantNameTaken,
+    /// A lease of the tenant already has this idempotency key.
+    IdempotencyKeyTaken,
+    /// Two GPUs of one host have the same device index.
+    GpuIndexTaken,
+    /// A lease state change the state machine does not allow (the transition trigger).
+    IllegalTransition,
+    /// An API key with this hash exists.
+    ApiKeyTaken,
+}
+
+/// Every constraint a use case turns into a domain error, by name: the one table.
+pub const CONSTRAINTS: [(&str, Violation); 6] = [
+    ("slices_no_overlap", Violation::SlicesOverlap),
+    ("tenants_name_unique", Violation::TenantNameTaken),
+    (
+        "leases_idempotency_key_unique",
+        Violation::IdempotencyKeyTaken,
+    ),
+    ("gpus_host_index_unique", Violation::GpuIndexTaken),
+    ("leases_legal_transition", Violation::IllegalTransition),
+    ("api_keys_hash_unique", Violation::ApiKeyTaken),
+];
+
+/// The named constraint a database error violated, if it is one the use cases know.
+pub fn violation(e: &sqlx::Error) -> Option<Violation> {
+    let name = match e {
+        sqlx::Error::Database(db) => db.constraint()?,
+        _ => return None,
+    };
+    CONSTRAINTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
 }
 
 /// A description of a database error for logs (never for clients).

@@ -2,8 +2,10 @@
 //! tenant's grants.
 
 use super::Tx;
-use crate::domain::tenant::{Tenant, TenantPolicy};
+use crate::domain::admission::Holding;
 use chrono::{DateTime, Utc};
+use slicebroker_types::TenantId;
+use slicebroker_types::api::{Tenant, TenantPolicy};
 use sqlx::PgExecutor;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -11,7 +13,7 @@ use uuid::Uuid;
 /// One `tenants` row, field for field: queries select `*` into it, and the `query_as!` check
 /// fails the build if the table and this struct ever disagree.
 struct Row {
-    id: Uuid,
+    id: TenantId,
     name: String,
     display_name: String,
     max_live_compute_slices: Option<i32>,
@@ -50,7 +52,7 @@ impl From<Row> for Tenant {
 
 pub async fn insert(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    id: TenantId,
     name: &str,
     display_name: &str,
     p: &TenantPolicy,
@@ -63,7 +65,7 @@ pub async fn insert(
              monthly_budget_slice_hours)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING *",
-        id,
+        id.get(),
         name,
         display_name,
         p.max_live_compute_slices,
@@ -80,8 +82,8 @@ pub async fn insert(
     .map(Tenant::from)
 }
 
-pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as!(Row, "SELECT * FROM tenants WHERE id = $1", id)
+pub async fn get(db: impl PgExecutor<'_>, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(Row, "SELECT * FROM tenants WHERE id = $1", id.get())
         .fetch_optional(db)
         .await
         .map(|r| r.map(Tenant::from))
@@ -90,20 +92,24 @@ pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Tenant>, sq
 /// Reads the tenant and holds its row lock until the transaction ends: every grant and
 /// extension for one tenant passes through here, so quota and budget checks see each other's
 /// writes (DESIGN.md §2, invariant 3).
-pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as!(Row, "SELECT * FROM tenants WHERE id = $1 FOR UPDATE", id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map(|r| r.map(Tenant::from))
+pub async fn lock(tx: &mut Tx<'_>, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        "SELECT * FROM tenants WHERE id = $1 FOR UPDATE",
+        id.get()
+    )
+    .fetch_optional(&mut **tx)
+    .await
+    .map(|r| r.map(Tenant::from))
 }
 
 /// The tenants with these ids, each locked for the rest of the transaction, in id order (the
 /// order every transaction that locks several takes them in).
-pub async fn lock_many(tx: &mut Tx<'_>, ids: &[Uuid]) -> Result<Vec<Tenant>, sqlx::Error> {
+pub async fn lock_many(tx: &mut Tx<'_>, ids: &[TenantId]) -> Result<Vec<Tenant>, sqlx::Error> {
     sqlx::query_as!(
         Row,
         "SELECT * FROM tenants WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-        ids
+        &ids.iter().map(|t| t.get()).collect::<Vec<Uuid>>()
     )
     .fetch_all(&mut **tx)
     .await
@@ -119,7 +125,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Tenant>, sqlx::Error> {
 
 pub async fn update(
     db: impl PgExecutor<'_>,
-    id: Uuid,
+    id: TenantId,
     display_name: &str,
     p: &TenantPolicy,
 ) -> Result<Option<Tenant>, sqlx::Error> {
@@ -131,7 +137,7 @@ pub async fn update(
              allowed_gpu_models = $9, monthly_budget_slice_hours = $10
          WHERE id = $1
          RETURNING *",
-        id,
+        id.get(),
         display_name,
         p.max_live_compute_slices,
         p.max_live_memory_gib,
@@ -147,24 +153,13 @@ pub async fn update(
     .map(|r| r.map(Tenant::from))
 }
 
-/// What a tenant holds now, counted against its quota.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Holding {
-    /// Leases not ended.
-    pub leases: i64,
-    /// Compute slices and GiB of memory of its slices not released (a lease lost with its
-    /// host keeps them until the agent comes back).
-    pub compute: i64,
-    pub memory: i64,
-}
-
 /// What each of the tenants holds now, in one statement.
 pub async fn live_usage(
     db: impl PgExecutor<'_>,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Holding>, sqlx::Error> {
+    ids: &[TenantId],
+) -> Result<HashMap<TenantId, Holding>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT t.id AS "id!",
+        r#"SELECT t.id AS "id!: TenantId",
                (SELECT count(*) FROM leases l
                 WHERE l.tenant_id = t.id AND l.state <> 'ended') AS "leases!",
                coalesce(s.compute, 0)::bigint AS "compute!",
@@ -174,7 +169,7 @@ pub async fn live_usage(
                SELECT sum(compute_slices) AS compute, sum(memory_gib) AS memory FROM slices
                WHERE tenant_id = t.id AND released_at IS NULL
            ) s ON true"#,
-        ids
+        &ids.iter().map(|t| t.get()).collect::<Vec<Uuid>>()
     )
     .fetch_all(db)
     .await?;

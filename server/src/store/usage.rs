@@ -4,14 +4,14 @@
 //! its slice stays taken until the agent comes back).
 
 use chrono::{DateTime, Utc};
+use slicebroker_types::TenantId;
 use sqlx::PgExecutor;
-use uuid::Uuid;
 
-pub use slicebroker_types::api::UsageRow;
+use slicebroker_types::api::UsageRow;
 
 pub async fn usage(
     db: impl PgExecutor<'_>,
-    tenant: Option<Uuid>,
+    tenant: Option<TenantId>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UsageRow>, sqlx::Error> {
@@ -33,7 +33,7 @@ pub async fn usage(
                FROM spans sp,
                     generate_series(date_trunc('day', sp.lo), sp.hi, interval '1 day') d
            )
-           SELECT tenant_id AS "tenant_id!", tenant AS "tenant!", profile AS "profile!",
+           SELECT tenant_id AS "tenant_id!: TenantId", tenant AS "tenant!", profile AS "profile!",
                   model AS "model!", day AS "day!",
                   sum(extract(epoch FROM dhi - dlo))::float8 / 3600 AS "slice_hours!",
                   sum(extract(epoch FROM dhi - dlo) * compute_slices)::float8 / 3600
@@ -41,7 +41,7 @@ pub async fn usage(
            FROM days WHERE dhi > dlo
            GROUP BY tenant_id, tenant, profile, model, day
            ORDER BY tenant, day, model, profile"#,
-        tenant,
+        tenant.map(TenantId::get),
         from,
         to,
     )
@@ -54,7 +54,7 @@ pub async fn usage(
 /// See `domain::budget`.
 pub async fn committed_compute_seconds(
     db: impl PgExecutor<'_>,
-    tenant: Uuid,
+    tenant: TenantId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
@@ -66,7 +66,7 @@ pub async fn committed_compute_seconds(
            FROM slices s JOIN leases l ON l.id = s.lease_id
            WHERE l.tenant_id = $1 AND s.created_at < $3
              AND (s.released_at IS NULL OR s.released_at > $2)"#,
-        tenant,
+        tenant.get(),
         from,
         to,
     )

@@ -213,7 +213,7 @@ async fn concurrent_releases_each_get_their_own_answer() {
     .unwrap();
     assert_eq!((live_leases, live_slices), (0, 0));
     let events: Vec<(String, String)> = sqlx::query_as(
-        "SELECT lease_id::text, string_agg(kind, ',' ORDER BY id) FROM lease_events
+        "SELECT lease_id::text, string_agg(kind::text, ',' ORDER BY id) FROM lease_events
          WHERE lease_id = ANY($1::uuid[]) GROUP BY lease_id",
     )
     .bind(&ids)

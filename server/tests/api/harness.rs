@@ -100,6 +100,35 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// DESIGN.md §2, invariant 4, checked in every test database: a transaction that inserts a
+/// slice, releases one that no agent tears down, or stamps one for teardown must also have
+/// moved its host's desired generation (the host row was updated by this very transaction,
+/// `xmin`), or it cannot commit. Every API test thus exercises the invariant on every path
+/// that changes slices.
+pub const INVARIANT_4: &str = r#"
+CREATE OR REPLACE FUNCTION test_host_generation_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM gpus g JOIN hosts h ON h.id = g.host_id
+                   WHERE g.id = NEW.gpu_id AND h.xmin = pg_current_xact_id()::xid) THEN
+        RAISE EXCEPTION 'slice % changed without its host''s desired generation moving', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'test_invariant_4';
+    END IF;
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS test_invariant_4_placed ON slices;
+CREATE CONSTRAINT TRIGGER test_invariant_4_placed AFTER INSERT ON slices
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION test_host_generation_moved();
+DROP TRIGGER IF EXISTS test_invariant_4_changed ON slices;
+CREATE CONSTRAINT TRIGGER test_invariant_4_changed
+    AFTER UPDATE OF released_at, teardown_generation ON slices
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN ((OLD.released_at IS NULL AND NEW.released_at IS NOT NULL
+           AND NEW.teardown_generation IS NULL)
+          OR OLD.teardown_generation IS DISTINCT FROM NEW.teardown_generation)
+    EXECUTE FUNCTION test_host_generation_moved();
+"#;
+
 pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let url = fresh_database().await;
     let admin_key = api_key::generate().secret;
@@ -112,12 +141,18 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     tweak(&mut config);
-    serve(config, admin_key).await
+    let app = serve(config, admin_key).await;
+    sqlx::raw_sql(INVARIANT_4)
+        .execute(app.app.db())
+        .await
+        .expect("the invariant 4 check installs");
+    app
 }
 
 async fn serve(config: Config, admin_key: String) -> TestApp {
     config.validate().expect("test config is valid");
     let app = App::start(config).await.expect("app starts");
+    app.spawn_background();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let served = app.clone();
@@ -259,14 +294,14 @@ impl TestApp {
     pub async fn seed_fleet(&self, hosts: usize, gpus_per_host: usize, model: &str) {
         let db = self.app.db();
         for h in 0..hosts {
-            let host = Uuid::now_v7();
+            let host = slicebroker_types::HostId::new();
             store::fleet::insert_host(db, host, &format!("host-{h}"))
                 .await
                 .unwrap();
             for g in 0..gpus_per_host {
                 store::fleet::insert_gpu(
                     db,
-                    Uuid::now_v7(),
+                    slicebroker_types::GpuId::new(),
                     host,
                     &format!("GPU-{}", Uuid::new_v4()),
                     g as i32,

@@ -98,7 +98,7 @@ async fn one_bad_lease_never_stalls_a_lifecycle_job_for_the_others() {
 async fn event_counts(app: &TestApp, kind: &str) -> Vec<i64> {
     sqlx::query_scalar(
         "SELECT count(e.id) FROM leases l LEFT JOIN lease_events e
-             ON e.lease_id = l.id AND e.kind = $1
+             ON e.lease_id = l.id AND e.kind::text = $1
          GROUP BY l.id ORDER BY l.id",
     )
     .bind(kind)

@@ -3,8 +3,8 @@
 
 use crate::harness::{TestApp, eventually, spawn_with};
 use serde_json::{Value, json};
+use slicebroker_types::SliceId;
 use std::time::Duration;
-use uuid::Uuid;
 
 async fn grant(app: &TestApp, token: &str) -> Value {
     app.post(
@@ -17,7 +17,7 @@ async fn grant(app: &TestApp, token: &str) -> Value {
     .clone()
 }
 
-fn slice_ids(lease: &Value) -> Vec<Uuid> {
+fn slice_ids(lease: &Value) -> Vec<SliceId> {
     lease["slices"]
         .as_array()
         .unwrap()
@@ -66,7 +66,7 @@ async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() 
         taken.extend(places(&lease));
         from_a.push(lease);
     }
-    let ids: Vec<Uuid> = from_a.iter().flat_map(slice_ids).collect();
+    let ids: Vec<SliceId> = from_a.iter().flat_map(slice_ids).collect();
     assert!(
         eventually(Duration::from_secs(5), async || ids
             .iter()

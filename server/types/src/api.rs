@@ -3,6 +3,7 @@
 //! (`slicectl`), so both ends agree by construction.
 
 mod access;
+mod audit;
 mod fleet;
 mod lease;
 mod lease_state;
@@ -14,11 +15,12 @@ pub use access::{
     ApiKeyCreate, ApiKeyCreated, ApiKeySummary, EnrollmentCreate, EnrollmentToken,
     IssuedEnrollment, IssuedToken, TokenCreate,
 };
+pub use audit::AuditRecord;
 pub use fleet::{Capacity, Gpu, GpuSlice, Host, UsageRow};
 pub use lease::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseSlice,
 };
-pub use lease_state::{EndReason, LeaseState, TRANSITIONS};
+pub use lease_state::{EndReason, LeaseEventKind, LeaseState, TRANSITIONS};
 #[cfg(feature = "openapi")]
 pub use problem::ProblemCode;
 pub use problem::{CODES, FreeCapacity, Problem};

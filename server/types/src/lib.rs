@@ -9,6 +9,7 @@ pub mod api;
 pub mod catalog;
 pub mod duration;
 pub mod geometry;
+pub mod ids;
 pub mod limits;
 pub mod request;
 pub mod secret;
@@ -18,5 +19,6 @@ pub use catalog::{
     ProfileIdx,
 };
 pub use geometry::{Instance, Occupancy, PlaceError};
+pub use ids::{ApiKeyId, GpuId, HostId, LeaseId, SliceId, TenantId};
 pub use request::{ProfileRequest, RequestError, SliceShape};
 pub use secret::Secret;

@@ -4,9 +4,9 @@
 
 use super::each;
 use crate::app::{App, Error, release};
-use crate::domain::lease::{EndReason, LeaseState};
 use crate::store::{self, lifecycle};
-use uuid::Uuid;
+use slicebroker_types::LeaseId;
+use slicebroker_types::api::{EndReason, LeaseEventKind};
 
 pub async fn run(app: &App) -> Result<(), Error> {
     let warn = app.config().expiry_warning_secs as i64;
@@ -17,16 +17,16 @@ pub async fn run(app: &App) -> Result<(), Error> {
     Ok(())
 }
 
-async fn warn_expiring(app: &App, id: Uuid, within: i64) -> Result<(), Error> {
+async fn warn_expiring(app: &App, id: LeaseId, within: i64) -> Result<(), Error> {
     let mut tx = app.db().begin().await?;
     // Only the transaction whose claim changed the row writes the event.
-    let Some(ends_at) = lifecycle::claim_expiry_warning(&mut tx, id, within).await? else {
+    let Some(ends_at) = store::leases::claim_expiry_warning(&mut tx, id, within).await? else {
         return Ok(());
     };
     store::leases::insert_event(
         &mut *tx,
         id,
-        "expiring",
+        LeaseEventKind::Expiring,
         None,
         None,
         serde_json::json!({ "ends_at": ends_at }),
@@ -37,25 +37,16 @@ async fn warn_expiring(app: &App, id: Uuid, within: i64) -> Result<(), Error> {
     Ok(())
 }
 
-async fn expire(app: &App, id: Uuid) -> Result<(), Error> {
+async fn expire(app: &App, id: LeaseId) -> Result<(), Error> {
     let mut tx = app.db().begin().await?;
-    let Some(state) = lifecycle::try_lock(&mut tx, id).await? else {
+    let Some(from) = store::leases::try_lock(&mut tx, id).await? else {
         return Ok(());
     };
     if !lifecycle::is_expired(&mut tx, id).await? {
         return Ok(());
     }
-    let from: LeaseState = state.parse().map_err(Error::Internal)?;
-    let released = release::begin(
-        &mut tx,
-        id,
-        from,
-        EndReason::Expired,
-        "expired",
-        "system",
-        serde_json::json!({}),
-    )
-    .await?;
+    let released =
+        release::release_one(&mut tx, release::Ask::system(id, EndReason::Expired), from).await?;
     tx.commit().await?;
     app.index().forget(released.slices);
     tracing::info!(lease = %id, "lease expired");

@@ -6,10 +6,9 @@
 //! reports. A returning agent makes the host reachable again.
 
 use super::each;
-use crate::app::{App, Error};
-use crate::domain::lease::LeaseState;
+use crate::app::{App, Error, release};
 use crate::store::{self, lifecycle};
-use uuid::Uuid;
+use slicebroker_types::LeaseId;
 
 pub async fn run(app: &App) -> Result<(), Error> {
     let config = app.config();
@@ -27,43 +26,17 @@ pub async fn run(app: &App) -> Result<(), Error> {
     Ok(())
 }
 
-async fn end_on_lost_host(app: &App, id: Uuid, lost_after: i64) -> Result<(), Error> {
+async fn end_on_lost_host(app: &App, id: LeaseId, lost_after: i64) -> Result<(), Error> {
     let mut tx = app.db().begin().await?;
-    let Some(state) = lifecycle::try_lock(&mut tx, id).await? else {
+    let Some(from) = store::leases::try_lock(&mut tx, id).await? else {
         return Ok(());
     };
-    let from: LeaseState = state.parse().map_err(Error::Internal)?;
     if !from.is_live() || !lifecycle::is_on_lost_host(&mut tx, id, lost_after).await? {
         return Ok(());
     }
-    // Only the transaction whose guarded update ended the lease writes its event.
-    let Some(reason) = lifecycle::end_keeping_slices(&mut tx, id).await? else {
+    let Some(reason) = release::end_on_lost_host(&mut tx, id, from).await? else {
         return Ok(());
     };
-    // Not wanted any more, so a returning agent destroys them; taken until it does.
-    store::agents::begin_teardown(&mut tx, &[id]).await?;
-    let (kind, detail) = if reason == "host_lost" {
-        ("host_lost", serde_json::json!({ "reason": reason }))
-    } else {
-        (
-            "ended",
-            serde_json::json!({
-                "reason": reason,
-                "note": "the host was lost before its agent confirmed the teardown; the slices \
-                         stay taken until the agent destroys them",
-            }),
-        )
-    };
-    store::leases::insert_event(
-        &mut *tx,
-        id,
-        kind,
-        Some(from),
-        Some(LeaseState::Ended),
-        detail,
-        "system",
-    )
-    .await?;
     tx.commit().await?;
     tracing::warn!(lease = %id, %reason, "lease ended: its host is lost");
     Ok(())

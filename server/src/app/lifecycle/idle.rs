@@ -7,9 +7,9 @@
 
 use super::each;
 use crate::app::{App, Error, release};
-use crate::domain::lease::{EndReason, LeaseState};
 use crate::store::{self, lifecycle};
-use uuid::Uuid;
+use slicebroker_types::LeaseId;
+use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseState};
 
 pub async fn run(app: &App) -> Result<(), Error> {
     let warn_percent = i64::from(app.config().idle_warning_percent);
@@ -21,9 +21,9 @@ pub async fn run(app: &App) -> Result<(), Error> {
     Ok(())
 }
 
-async fn reclaim_or_warn(app: &App, id: Uuid, warn_percent: i64) -> Result<(), Error> {
+async fn reclaim_or_warn(app: &App, id: LeaseId, warn_percent: i64) -> Result<(), Error> {
     let mut tx = app.db().begin().await?;
-    if lifecycle::try_lock(&mut tx, id).await?.as_deref() != Some("active") {
+    if store::leases::try_lock(&mut tx, id).await? != Some(LeaseState::Active) {
         return Ok(());
     }
     // Re-read under the lock: a report may have shown activity meanwhile.
@@ -40,20 +40,23 @@ async fn reclaim_or_warn(app: &App, id: Uuid, warn_percent: i64) -> Result<(), E
     });
     let mut released = release::Released::default();
     if now.idle_seconds >= now.idle_timeout_seconds {
-        released = release::begin(
-            &mut tx,
-            id,
-            LeaseState::Active,
-            EndReason::ReclaimedIdle,
-            "reclaimed_idle",
-            "system",
+        let ask = release::Ask {
             detail,
+            ..release::Ask::system(id, EndReason::ReclaimedIdle)
+        };
+        released = release::release_one(&mut tx, ask, LeaseState::Active).await?;
+        tracing::info!(lease = %id, idle_seconds = now.idle_seconds, "idle lease reclaimed");
+    } else if !now.warned && store::leases::claim_idle_warning(&mut tx, id, now.idle_since).await? {
+        store::leases::insert_event(
+            &mut *tx,
+            id,
+            LeaseEventKind::IdleWarning,
+            None,
+            None,
+            detail,
+            "system",
         )
         .await?;
-        tracing::info!(lease = %id, idle_seconds = now.idle_seconds, "idle lease reclaimed");
-    } else if !now.warned && lifecycle::claim_idle_warning(&mut tx, id, now.idle_since).await? {
-        store::leases::insert_event(&mut *tx, id, "idle_warning", None, None, detail, "system")
-            .await?;
     }
     tx.commit().await?;
     app.index().forget(released.slices);

@@ -10,9 +10,9 @@ mod idle;
 mod pending;
 
 use super::{App, Error};
+use slicebroker_types::LeaseId;
 use std::future::Future;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// Candidates handled per job per pass; the next pass takes the rest.
 const BATCH: i64 = 200;
@@ -20,14 +20,14 @@ const BATCH: i64 = 200;
 /// Handles each candidate lease of a job in turn, each in its own transaction: a lease that
 /// fails (a bad row, a conflict) is logged and left for the next pass, and never keeps the job
 /// from the others.
-async fn each<F, Fut>(job: &'static str, leases: impl IntoIterator<Item = Uuid>, handle: F)
+async fn each<F, Fut>(job: &'static str, leases: impl IntoIterator<Item = LeaseId>, handle: F)
 where
-    F: Fn(Uuid) -> Fut,
+    F: Fn(LeaseId) -> Fut,
     Fut: Future<Output = Result<(), Error>>,
 {
     for lease in leases {
         if let Err(e) = handle(lease).await {
-            tracing::warn!(job, %lease, error = %e, "lifecycle job failed for one lease; it is retried next pass");
+            tracing::warn!(job, %lease, error = %e.chain(), "lifecycle job failed for one lease; it is retried next pass");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! tokens that admit agents.
 
 use super::{DurationInput, Role};
+use crate::ids::{ApiKeyId, HostId, TenantId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -49,8 +50,8 @@ pub struct ApiKeyCreated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ApiKeySummary {
-    pub id: Uuid,
-    pub tenant_id: Option<Uuid>,
+    pub id: ApiKeyId,
+    pub tenant_id: Option<TenantId>,
     pub role: Role,
     pub name: String,
     pub prefix: String,
@@ -92,6 +93,6 @@ pub struct EnrollmentToken {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     /// The host that enrolled with it.
-    pub used_by_host: Option<Uuid>,
+    pub used_by_host: Option<HostId>,
     pub created_at: DateTime<Utc>,
 }

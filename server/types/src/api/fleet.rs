@@ -1,16 +1,16 @@
 //! The fleet on the wire: GPUs and what holds their memory slices, hosts, free capacity, and
 //! usage.
 
+use crate::ids::{GpuId, HostId, LeaseId, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A GPU and what holds its memory slices.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Gpu {
-    pub id: Uuid,
-    pub host_id: Uuid,
+    pub id: GpuId,
+    pub host_id: HostId,
     pub host: String,
     pub uuid: String,
     pub device_index: i32,
@@ -31,9 +31,9 @@ pub struct GpuSlice {
     pub start: i32,
     pub size: i32,
     /// The lease holding it: shown for the caller's own leases and to admins.
-    pub lease_id: Option<Uuid>,
+    pub lease_id: Option<LeaseId>,
     /// Shown to admins only.
-    pub tenant_id: Option<Uuid>,
+    pub tenant_id: Option<TenantId>,
     /// An instance the broker did not make (by hand): never placed on, never destroyed.
     pub unmanaged: bool,
 }
@@ -54,7 +54,7 @@ pub struct Capacity {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Host {
-    pub id: Uuid,
+    pub id: HostId,
     pub name: String,
     /// False when an admin cordoned the host: nothing new is placed on it.
     pub schedulable: bool,
@@ -69,7 +69,7 @@ pub struct Host {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UsageRow {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub tenant: String,
     pub profile: String,
     pub model: String,

@@ -1,17 +1,17 @@
 //! Leases on the wire: what a lease looks like to its owner (shape, placement, state, times
 //! and, once active, how to use it), its history, and the requests that create and extend it.
 
-use super::{EndReason, LeaseState};
+use super::{EndReason, LeaseEventKind, LeaseState};
+use crate::ids::{GpuId, HostId, LeaseId, SliceId, TenantId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: LeaseId,
+    pub tenant_id: TenantId,
     pub state: LeaseState,
     /// Set once the lease has ended.
     pub end_reason: Option<EndReason>,
@@ -38,10 +38,10 @@ pub struct Lease {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseSlice {
-    pub id: Uuid,
-    pub host_id: Uuid,
+    pub id: SliceId,
+    pub host_id: HostId,
     pub host: String,
-    pub gpu_id: Uuid,
+    pub gpu_id: GpuId,
     /// NVML UUID of the GPU (`GPU-…`).
     pub gpu_uuid: String,
     /// Catalog key of the GPU model.
@@ -65,8 +65,7 @@ pub struct LeaseSlice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseEvent {
     pub id: i64,
-    /// `granted`, `queued`, `released`, `extended`, `revoked`, `ended`, …
-    pub kind: String,
+    pub kind: LeaseEventKind,
     pub from_state: Option<LeaseState>,
     pub to_state: Option<LeaseState>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -82,7 +81,7 @@ pub struct LeaseEvent {
 pub struct LeasePage {
     pub items: Vec<Lease>,
     /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<Uuid>,
+    pub next_cursor: Option<LeaseId>,
 }
 
 /// A duration: `"8h"`, `"1h30m"`, `"PT8H"`, or whole seconds as a number or a string; positive

@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "lease_state", rename_all = "snake_case")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaseState {
@@ -96,6 +101,11 @@ pub const TRANSITIONS: [(LeaseState, LeaseState); 8] = {
 
 /// Why a lease ended.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "lease_end_reason", rename_all = "snake_case")
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
@@ -136,6 +146,113 @@ impl EndReason {
     }
 }
 
+impl fmt::Display for EndReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened to a lease, as its history (`GET /v1/leases/{id}/events`) records it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "lease_event_kind", rename_all = "snake_case")
+)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseEventKind {
+    /// Placed: `provisioning` (from the request, or from the pending queue).
+    Granted,
+    /// Nothing fitted and the request asked to wait: `pending`.
+    Queued,
+    /// The agent made every slice: `active`; the paid-for time runs from here.
+    Activated,
+    /// The end moved later.
+    Extended,
+    /// Its owner gave it back: `releasing`.
+    Released,
+    /// An admin took it back: `releasing`.
+    Revoked,
+    /// It ends soon (a configurable time before `ends_at`).
+    Expiring,
+    /// Its time ran out: `releasing`.
+    Expired,
+    /// It has been idle for a share of its idle timeout.
+    IdleWarning,
+    /// It stayed idle for its idle timeout: `releasing`.
+    ReclaimedIdle,
+    /// The agent could not make a slice: `releasing`.
+    Failed,
+    /// Cancelled while `pending` (by its owner, or because the tenant's policy changed).
+    Cancelled,
+    /// Its host stopped reporting for longer than the lost timeout: `ended`.
+    HostLost,
+    /// The slices are gone: `ended`.
+    Ended,
+    /// The agent keeps failing to destroy a slice (recorded once per distinct reason).
+    TeardownError,
+}
+
+impl LeaseEventKind {
+    pub const ALL: [LeaseEventKind; 15] = [
+        Self::Granted,
+        Self::Queued,
+        Self::Activated,
+        Self::Extended,
+        Self::Released,
+        Self::Revoked,
+        Self::Expiring,
+        Self::Expired,
+        Self::IdleWarning,
+        Self::ReclaimedIdle,
+        Self::Failed,
+        Self::Cancelled,
+        Self::HostLost,
+        Self::Ended,
+        Self::TeardownError,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Granted => "granted",
+            Self::Queued => "queued",
+            Self::Activated => "activated",
+            Self::Extended => "extended",
+            Self::Released => "released",
+            Self::Revoked => "revoked",
+            Self::Expiring => "expiring",
+            Self::Expired => "expired",
+            Self::IdleWarning => "idle_warning",
+            Self::ReclaimedIdle => "reclaimed_idle",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::HostLost => "host_lost",
+            Self::Ended => "ended",
+            Self::TeardownError => "teardown_error",
+        }
+    }
+
+    /// The event that records a lease going to `releasing` for `reason`.
+    pub const fn releasing(reason: EndReason) -> Self {
+        match reason {
+            EndReason::Released => Self::Released,
+            EndReason::Expired => Self::Expired,
+            EndReason::ReclaimedIdle => Self::ReclaimedIdle,
+            EndReason::Revoked => Self::Revoked,
+            EndReason::Failed => Self::Failed,
+            EndReason::Cancelled => Self::Cancelled,
+            EndReason::HostLost => Self::HostLost,
+        }
+    }
+}
+
+impl fmt::Display for LeaseEventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +275,13 @@ mod tests {
         }
         assert_eq!(LeaseState::allowed_from(Releasing), [Provisioning, Active]);
         assert!(!Active.can_become(Provisioning));
+    }
+
+    #[test]
+    fn event_kinds_serialise_as_their_names() {
+        for k in LeaseEventKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Tenants and their policy on the wire: the limits the granting transaction enforces, and the
 //! requests that create and change a tenant.
 
+use crate::ids::TenantId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A tenant's quotas and lease limits. `null` limits are unlimited.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -46,7 +46,7 @@ impl Default for TenantPolicy {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: TenantId,
     /// Unique, lower-case, DNS-label style.
     pub name: String,
     pub display_name: String,

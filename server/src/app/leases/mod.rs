@@ -1,0 +1,190 @@
+//! Leases. Creating one (`create`: validation, the idempotency claim, then the one write path
+//! in `write`, alone or in a group-commit batch), granting a queued one (`grant`), taking one
+//! back (`end`, through `app::release`), and here: list, show, extend and events.
+
+use super::auth::Principal;
+use super::{App, Error};
+use crate::domain::admission;
+use crate::domain::budget;
+use crate::store;
+use chrono::Utc;
+use slicebroker_types::api::{Lease, LeaseEvent, LeaseEventKind, LeasePage, LeaseState};
+use slicebroker_types::duration::format_seconds;
+use slicebroker_types::{LeaseId, TenantId};
+use std::collections::BTreeMap;
+
+mod batch;
+mod create;
+mod end;
+mod grant;
+mod write;
+
+pub(crate) use batch::Writers;
+pub use create::{Created, lease_create};
+pub use end::lease_end;
+pub use grant::{PendingGrant, grant_pending};
+pub use slicebroker_types::api::{DurationInput, LeaseCreate, LeaseExtend};
+
+/// A [`DurationInput`] as whole seconds within the documented bounds, or an `invalid_input`
+/// naming `field`.
+pub(crate) trait DurationSeconds {
+    fn seconds_of(&self, field: &str) -> Result<i64, Error>;
+}
+
+impl DurationSeconds for DurationInput {
+    fn seconds_of(&self, field: &str) -> Result<i64, Error> {
+        self.seconds().map_err(|r| Error::invalid(field, r))
+    }
+}
+
+pub async fn lease_show(app: &App, who: &Principal, id: LeaseId) -> Result<Lease, Error> {
+    let mut conn = app.db().acquire().await?;
+    store::leases::get(&mut conn, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))
+}
+
+/// Which leases to list, as a caller asks (`GET /v1/leases`).
+#[derive(Debug, Default)]
+pub struct ListQuery {
+    pub state: Option<LeaseState>,
+    /// `key=value`.
+    pub label: Option<String>,
+    /// Admins: only this tenant's.
+    pub tenant: Option<TenantId>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<LeaseId>,
+    /// 1-500, default 100.
+    pub limit: Option<i64>,
+}
+
+/// Most leases per page, and the page size when none is asked for.
+pub const MAX_PAGE: i64 = 500;
+const DEFAULT_PAGE: i64 = 100;
+
+/// A page of the caller's tenant's leases (admins: every tenant's, or one's), oldest first.
+pub async fn lease_list(app: &App, who: &Principal, q: ListQuery) -> Result<LeasePage, Error> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::invalid("limit", "must be between 1 and 500"));
+    }
+    let mut labels = BTreeMap::new();
+    if let Some(l) = &q.label {
+        let (k, v) = l
+            .split_once('=')
+            .ok_or_else(|| Error::invalid("label", "must be `key=value`"))?;
+        labels.insert(k.to_owned(), v.to_owned());
+        crate::domain::validate::labels(&labels).map_err(|e| Error::invalid("label", e.reason))?;
+    }
+    let filter = store::leases::ListFilter {
+        tenant: who.scope().or(q.tenant),
+        state: q.state,
+        labels,
+        after: q.cursor,
+        limit: limit + 1,
+    };
+    let mut conn = app.db().acquire().await?;
+    let mut items = store::leases::list(&mut conn, &filter).await?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|l| l.id)
+    } else {
+        None
+    };
+    Ok(LeasePage { items, next_cursor })
+}
+
+pub async fn lease_events(
+    app: &App,
+    who: &Principal,
+    id: LeaseId,
+) -> Result<Vec<LeaseEvent>, Error> {
+    lease_show(app, who, id).await?;
+    Ok(store::leases::events(app.db(), id).await?)
+}
+
+pub async fn lease_extend(
+    app: &App,
+    who: &Principal,
+    id: LeaseId,
+    req: LeaseExtend,
+) -> Result<Lease, Error> {
+    if !who.role.can_write_leases() {
+        return Err(Error::Forbidden("viewers cannot extend leases".into()));
+    }
+    let by = req.by.seconds_of("by")?;
+    let mut tx = app.db().begin().await?;
+    // The tenant's row lock before the lease's, in the order grants take them, so that
+    // budget checks of one tenant see each other.
+    let tenant_id = store::leases::tenant_of(&mut *tx, id, who.scope())
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let tenant = store::tenants::lock(&mut tx, tenant_id)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let state = store::leases::lock_state(&mut tx, id, None)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    if !matches!(state, LeaseState::Provisioning | LeaseState::Active) {
+        return Err(Error::IllegalTransition {
+            lease: id,
+            from: state,
+            to: state,
+        });
+    }
+    let current = store::leases::get(&mut tx, id, None)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let max = tenant.policy.max_total_extension_seconds;
+    // Both terms are bounded (366 days each), but a sum the client drives is checked anyway.
+    if current
+        .extended_seconds
+        .checked_add(by)
+        .is_none_or(|total| total > max)
+    {
+        return Err(Error::policy(
+            "by",
+            format!(
+                "extensions of one lease may add at most {} in total; {} already added",
+                format_seconds(max),
+                format_seconds(current.extended_seconds)
+            ),
+        ));
+    }
+    if let (Some(hours), Some(ends_at)) =
+        (tenant.policy.monthly_budget_slice_hours, current.ends_at)
+    {
+        let now = Utc::now();
+        let month = budget::Month::containing(now);
+        let compute: i64 = current
+            .slices
+            .iter()
+            .filter(|s| s.released_at.is_none())
+            .map(|s| i64::from(s.compute_slices))
+            .sum();
+        let wanted = budget::extension_cost(month, compute, ends_at, by, now);
+        let used =
+            store::usage::committed_compute_seconds(&mut *tx, tenant_id, month.start, month.end)
+                .await?;
+        admission::within_budget(hours, used, wanted, "by")?;
+    }
+    let ends_at = store::leases::extend(&mut tx, id, by, max)
+        .await?
+        .ok_or_else(|| Error::internal(format!("lease {id} changed under its row lock")))?;
+    store::leases::insert_event(
+        &mut *tx,
+        id,
+        LeaseEventKind::Extended,
+        None,
+        None,
+        serde_json::json!({ "by_seconds": by, "ends_at": ends_at }),
+        &who.actor(),
+    )
+    .await?;
+    let lease = store::leases::get(&mut tx, id, None).await?;
+    tx.commit().await?;
+    let lease = lease.ok_or_else(|| Error::not_found("lease", id))?;
+    let slice_ids: Vec<_> = lease.slices.iter().map(|s| s.id).collect();
+    app.index().set_end(&slice_ids, ends_at.timestamp());
+    Ok(lease)
+}

@@ -1,0 +1,59 @@
+//! LISTEN/NOTIFY: the database tells every replica when a host's desired generation moved
+//! (`sb_desired`, migrations/0002_agents.sql) and when capacity came back (`sb_capacity`,
+//! migrations/0003_lifecycle.sql). The app turns these into wake-ups (`app::wakeups`).
+
+use slicebroker_types::HostId;
+use sqlx::postgres::PgListener;
+use std::time::Duration;
+
+const DESIRED: &str = "sb_desired";
+const CAPACITY: &str = "sb_capacity";
+
+/// What a notification says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// This host's desired generation moved.
+    Desired(HostId),
+    /// A slice was released or a lease ended.
+    Capacity,
+    /// Notifications may have been missed (the connection was lost or just made): re-read.
+    Missed,
+}
+
+/// Listens until the pool closes, reconnecting after errors, and hands every notice to `on`.
+pub async fn listen(pool: sqlx::PgPool, on: impl Fn(Notice)) {
+    loop {
+        match listen_once(&pool, &on).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %super::describe(&e), "notification listener lost; reconnecting");
+                on(Notice::Missed);
+                if pool.is_closed() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn listen_once(pool: &sqlx::PgPool, on: &impl Fn(Notice)) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen_all([DESIRED, CAPACITY]).await?;
+    // Anything that changed while nobody was listening.
+    on(Notice::Missed);
+    loop {
+        match listener.try_recv().await? {
+            Some(n) if n.channel() == CAPACITY => on(Notice::Capacity),
+            Some(n) => match n.payload().parse::<HostId>() {
+                Ok(host) => on(Notice::Desired(host)),
+                Err(_) => tracing::warn!(payload = n.payload(), "odd {DESIRED} payload"),
+            },
+            // The connection dropped; `try_recv` reconnects on the next call.
+            None => on(Notice::Missed),
+        }
+        if pool.is_closed() {
+            return Ok(());
+        }
+    }
+}
