@@ -32,9 +32,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print read-only discovery as JSON: GPUs, MIG mode, profile and placement tables,
-    /// instances, processes, memory. Changes nothing.
-    Probe,
+    /// Print read-only discovery: GPUs, MIG mode, profile and placement tables, instances,
+    /// processes, memory. Changes nothing.
+    Probe {
+        /// `json` (everything), or `nvidia-smi`: the profile and placement tables laid out as
+        /// `nvidia-smi mig -lgip` and `-lgipp` print them, to compare with the real command.
+        #[arg(long, value_enum, default_value_t = ProbeFormat::Json)]
+        format: ProbeFormat,
+    },
     /// Run the reconcile loop: against the server (`--server`), or a desired-config file.
     Run(RunArgs),
     /// Turn MIG mode on or off for one GPU (explicit admin action; refused while in use).
@@ -48,6 +53,12 @@ pub enum Command {
     /// workloads, inject failures.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProbeFormat {
+    Json,
+    NvidiaSmi,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,6 +91,9 @@ pub struct Settings {
     /// GPU backend [default: nvml].
     #[arg(long, global = true, value_enum, env = "SLICEBROKER_AGENT_BACKEND")]
     pub backend: Option<BackendKind>,
+    /// The NVML library to load [default: `libnvidia-ml.so.1` from the linker's search path].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_NVML_LIB")]
+    pub nvml_lib: Option<PathBuf>,
     /// Simulated GPUs, e.g. `h100-80gb:4,a100-40gb:2` (with `--backend sim`).
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_SIM_GPUS")]
     pub sim_gpus: Option<String>,
@@ -177,6 +191,7 @@ impl Settings {
     pub fn merge(self, file: Settings) -> Settings {
         Settings {
             backend: self.backend.or(file.backend),
+            nvml_lib: self.nvml_lib.or(file.nvml_lib),
             sim_gpus: self.sim_gpus.or(file.sim_gpus),
             sim_seed: self.sim_seed.or(file.sim_seed),
             sim_state: self.sim_state.or(file.sim_state),
@@ -263,7 +278,7 @@ impl Settings {
     /// Opens the configured backend: NVML unless `sim` was asked for.
     pub fn open_backend(&self) -> Result<Box<dyn GpuBackend>, OpenError> {
         match self.backend.unwrap_or(BackendKind::Nvml) {
-            BackendKind::Nvml => Ok(Box::new(NvmlBackend::init()?)),
+            BackendKind::Nvml => Ok(Box::new(NvmlBackend::init_with(self.nvml_lib.as_deref())?)),
             BackendKind::Sim => {
                 let spec = self.sim_gpus.as_deref().ok_or_else(|| {
                     ConfigError::Invalid(

@@ -7,7 +7,9 @@ pub mod sim;
 
 pub use nvml_table::{CatalogDifference, catalog_differences, profile_name};
 
-use crate::model::{CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, Signal};
+use crate::model::{
+    CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, ProfileDetail, Signal,
+};
 use slicebroker_types::Placement;
 
 /// GPU operations. Calls block (NVML is synchronous); the async loop runs them on a blocking
@@ -52,6 +54,10 @@ pub trait GpuBackend: Send + Sync + std::fmt::Debug {
 
     /// Sends `signal` to a process that runs on a MIG device.
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError>;
+
+    /// The GPU's profiles as `nvidia-smi mig -lgip`/`-lgipp` show them (driver names, engines,
+    /// free instances, placements). Read-only; empty while MIG is off.
+    fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError>;
 
     /// Every GPU with its instances: what `probe` prints and what `plan` reads.
     fn snapshot(&self) -> Result<Vec<GpuSnapshot>, BackendError> {
