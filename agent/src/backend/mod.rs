@@ -1,9 +1,12 @@
 //! The hardware boundary: everything the agent does to GPUs goes through [`GpuBackend`], so the
 //! reconcile loop runs unchanged against real GPUs (`nvml`) or the simulator (`sim`).
 
+mod allow;
 pub mod nvml;
 mod nvml_table;
 pub mod sim;
+
+pub use allow::{AllowedGpus, GpuAllowList};
 
 pub use nvml_table::{CatalogDifference, catalog_differences, profile_name};
 
@@ -91,6 +94,8 @@ pub enum BackendError {
     },
     #[error("no GPU with UUID {uuid}")]
     UnknownGpu { uuid: String },
+    #[error("GPU {uuid} is not in the agent's `gpus` allow-list; the agent leaves it alone")]
+    NotAllowed { uuid: String },
     #[error("GPU {gpu} has no GPU instance {gpu_instance_id}")]
     UnknownInstance { gpu: String, gpu_instance_id: u32 },
     #[error("GPU {gpu} does not list profile id {profile_id}")]
