@@ -373,3 +373,32 @@ fn probe_on_nvml_through_nvml_lib_prints_the_nvidia_smi_tables_and_json() {
     assert_eq!(only["gpus"][0]["index"], 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The settings file the .deb installs is one the agent accepts (unknown keys are refused), and
+/// the unit starts the agent with it.
+#[test]
+fn the_packaged_settings_parse_and_the_unit_runs_the_agent_with_them() {
+    let packaging = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging");
+    let config = packaging.join("agent.toml").display().to_string();
+    json(&agent(&[
+        "--config",
+        &config,
+        "--backend",
+        "sim",
+        "--sim-gpus",
+        "a30",
+        "probe",
+    ]));
+    let unit = std::fs::read_to_string(packaging.join("slicebroker-agent.service")).unwrap();
+    assert!(
+        unit.contains(
+            "ExecStart=/usr/bin/slicebroker-agent --config /etc/slicebroker-agent/agent.toml run"
+        ),
+        "{unit}"
+    );
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(r#"["packaging/agent.toml", "etc/slicebroker-agent/agent.toml", "600"]"#)
+    );
+}
