@@ -250,6 +250,13 @@ fn init() -> nvmlReturn_t {
     }
 }
 
+/// Points the library at a state file before `nvmlInit_v2`, for this crate's own tests (the
+/// environment is process-wide, and a test binary is not a library file to sit beside).
+#[cfg(test)]
+pub(crate) fn use_state_file(path: &Path) {
+    library().state = Some(path.to_owned());
+}
+
 /// Starts NVML: finds the state file and counts the initialization.
 #[unsafe(no_mangle)]
 pub extern "C" fn nvmlInit_v2() -> nvmlReturn_t {
@@ -375,3 +382,6 @@ pub(crate) fn c_array<const N: usize>(text: &str) -> [c_char; N] {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
