@@ -341,14 +341,12 @@ impl NvmlBackend {
                 ptr::from_mut(&mut v3).cast::<nvmlGpuInstanceProfileInfo_v2_t>(),
             )
         };
-        if code == sys::nvmlReturn_enum_NVML_SUCCESS {
-            return Ok(Some(ProfileInfoV::V3(v3)));
-        }
-        if absent(code) {
-            return Ok(None);
-        }
-        if code != sys::nvmlReturn_enum_NVML_ERROR_ARGUMENT_VERSION_MISMATCH {
-            return Err(check(CALL, code).unwrap_err());
+        match code {
+            sys::nvmlReturn_enum_NVML_SUCCESS => return Ok(Some(ProfileInfoV::V3(v3))),
+            c if absent(c) => return Ok(None),
+            // A driver older than the v3 struct: ask again with v2.
+            sys::nvmlReturn_enum_NVML_ERROR_ARGUMENT_VERSION_MISMATCH => {}
+            c => check(CALL, c)?,
         }
         let mut v2 = ProfileInfoV::empty_v2();
         // SAFETY: `v2` is a whole v2 struct with its version set.
