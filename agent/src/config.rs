@@ -2,7 +2,7 @@
 //! or a TOML file (`--config`), in that order of precedence.
 
 use crate::backend::sim::SimBackend;
-use crate::backend::{BackendError, GpuBackend, nvml::NvmlBackend};
+use crate::backend::{AllowedGpus, BackendError, GpuAllowList, GpuBackend, nvml::NvmlBackend};
 use crate::client::{BadUrl, BaseUrl};
 use crate::enroll::{Enrollment, default_credential_file};
 use crate::fsutil::{self, FileError};
@@ -32,9 +32,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print read-only discovery as JSON: GPUs, MIG mode, profile and placement tables,
-    /// instances, processes, memory. Changes nothing.
-    Probe,
+    /// Print read-only discovery: GPUs, MIG mode, profile and placement tables, instances,
+    /// processes, memory. Changes nothing.
+    Probe {
+        /// `json` (everything), or `nvidia-smi`: the profile and placement tables laid out as
+        /// `nvidia-smi mig -lgip` and `-lgipp` print them, to compare with the real command.
+        #[arg(long, value_enum, default_value_t = ProbeFormat::Json)]
+        format: ProbeFormat,
+    },
     /// Run the reconcile loop: against the server (`--server`), or a desired-config file.
     Run(RunArgs),
     /// Turn MIG mode on or off for one GPU (explicit admin action; refused while in use).
@@ -48,6 +53,12 @@ pub enum Command {
     /// workloads, inject failures.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProbeFormat {
+    Json,
+    NvidiaSmi,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,6 +91,13 @@ pub struct Settings {
     /// GPU backend [default: nvml].
     #[arg(long, global = true, value_enum, env = "SLICEBROKER_AGENT_BACKEND")]
     pub backend: Option<BackendKind>,
+    /// The NVML library to load [default: `libnvidia-ml.so.1` from the linker's search path].
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_NVML_LIB")]
+    pub nvml_lib: Option<PathBuf>,
+    /// The only GPUs the agent manages: UUIDs (`GPU-…`) or NVML indexes, comma-separated
+    /// [default: all]. Others are never reported or touched.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_GPUS")]
+    pub gpus: Option<String>,
     /// Simulated GPUs, e.g. `h100-80gb:4,a100-40gb:2` (with `--backend sim`).
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_SIM_GPUS")]
     pub sim_gpus: Option<String>,
@@ -177,6 +195,8 @@ impl Settings {
     pub fn merge(self, file: Settings) -> Settings {
         Settings {
             backend: self.backend.or(file.backend),
+            nvml_lib: self.nvml_lib.or(file.nvml_lib),
+            gpus: self.gpus.or(file.gpus),
             sim_gpus: self.sim_gpus.or(file.sim_gpus),
             sim_seed: self.sim_seed.or(file.sim_seed),
             sim_state: self.sim_state.or(file.sim_state),
@@ -260,10 +280,24 @@ impl Settings {
         })
     }
 
-    /// Opens the configured backend: NVML unless `sim` was asked for.
+    /// Opens the configured backend (NVML unless `sim` was asked for), seen through the `gpus`
+    /// allow-list when there is one.
     pub fn open_backend(&self) -> Result<Box<dyn GpuBackend>, OpenError> {
+        let backend = self.open_all_gpus()?;
+        let Some(list) = &self.gpus else {
+            return Ok(backend);
+        };
+        let list = GpuAllowList::parse(list).map_err(ConfigError::Invalid)?;
+        let unmatched = list.unmatched(&backend.gpus()?);
+        if !unmatched.is_empty() {
+            tracing::warn!(?unmatched, "`gpus` entries that match no GPU on this host");
+        }
+        Ok(Box::new(AllowedGpus::new(backend, list)))
+    }
+
+    fn open_all_gpus(&self) -> Result<Box<dyn GpuBackend>, OpenError> {
         match self.backend.unwrap_or(BackendKind::Nvml) {
-            BackendKind::Nvml => Ok(Box::new(NvmlBackend::init()?)),
+            BackendKind::Nvml => Ok(Box::new(NvmlBackend::init_with(self.nvml_lib.as_deref())?)),
             BackendKind::Sim => {
                 let spec = self.sim_gpus.as_deref().ok_or_else(|| {
                     ConfigError::Invalid(
@@ -386,6 +420,28 @@ mod tests {
         let shown = format!("{cli:?}");
         assert!(!shown.contains("verysecret"), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    #[test]
+    fn the_gpus_allow_list_narrows_the_backend_and_a_bad_entry_is_named() {
+        let cli = Cli::parse_from([
+            "slicebroker-agent",
+            "--backend",
+            "sim",
+            "--sim-gpus",
+            "a100-40gb:3",
+            "--gpus",
+            "0,2",
+            "probe",
+        ]);
+        let gpus = cli.settings.open_backend().unwrap().gpus().unwrap();
+        assert_eq!(gpus.iter().map(|g| g.index).collect::<Vec<_>>(), [0, 2]);
+        let bad = Settings {
+            gpus: Some("0,third".into()),
+            ..cli.settings
+        };
+        let err = bad.open_backend().unwrap_err().to_string();
+        assert!(err.contains("third"), "{err}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `slicebroker-agent`: reads config, starts logging, runs the chosen command.
 
 use clap::Parser;
-use slicebroker_agent::config::{Cli, Command, OnOff, Settings};
-use slicebroker_agent::probe::discover;
+use slicebroker_agent::config::{Cli, Command, OnOff, ProbeFormat, Settings};
+use slicebroker_agent::probe::{discover, nvidia_smi};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,9 +27,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let settings = cli.settings.merge(file);
     match cli.command {
-        Command::Probe => {
-            let discovery = discover(settings.open_backend()?.as_ref())?;
-            println!("{}", serde_json::to_string_pretty(&discovery)?);
+        Command::Probe { format } => {
+            let backend = settings.open_backend()?;
+            match format {
+                ProbeFormat::Json => {
+                    let discovery = discover(backend.as_ref())?;
+                    println!("{}", serde_json::to_string_pretty(&discovery)?);
+                }
+                ProbeFormat::NvidiaSmi => print!("{}", nvidia_smi(backend.as_ref())?),
+            }
         }
         Command::MigMode { gpu, mode } => {
             let change = settings

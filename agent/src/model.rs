@@ -3,6 +3,7 @@
 //! observed-state report, so the simulator and NVML produce exactly the same shapes.
 
 use serde::{Deserialize, Serialize};
+use slicebroker_types::Placement;
 
 pub use slicebroker_types::agent::{
     ComputeInstance, GpuInfo, GpuInstance, GpuProcess, MigMode, ReportedProfile,
@@ -36,4 +37,26 @@ pub struct MigModeChange {
 pub enum Signal {
     Term,
     Kill,
+}
+
+/// One GPU-instance profile with everything `nvidia-smi mig -lgip` and `-lgipp` print, for
+/// `probe --format nvidia-smi`: more than the agent needs to place slices ([`ReportedProfile`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDetail {
+    pub id: u32,
+    /// As the driver names it (`MIG 1g.10gb`).
+    pub name: String,
+    pub compute_slices: u32,
+    pub memory_mib: u64,
+    /// `nvmlDeviceGetGpuInstanceRemainingCapacity`: how many more fit now.
+    pub instances_free: u32,
+    pub instances_total: u32,
+    pub p2p: bool,
+    pub multiprocessors: u32,
+    pub copy_engines: u32,
+    pub decoders: u32,
+    pub encoders: u32,
+    pub jpeg: u32,
+    pub ofa: u32,
+    pub placements: Vec<Placement>,
 }

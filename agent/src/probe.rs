@@ -1,4 +1,9 @@
-//! `slicebroker-agent probe`: read-only discovery as JSON. Uses only the backend's read calls.
+//! `slicebroker-agent probe`: read-only discovery as JSON, or the profile tables as `nvidia-smi`
+//! prints them ([`nvidia_smi`]). Uses only the backend's read calls.
+
+mod nvidia_smi;
+
+pub use nvidia_smi::nvidia_smi;
 
 use crate::backend::{BackendError, CatalogDifference, GpuBackend, catalog_differences};
 use crate::model::{GpuInfo, GpuInstance};

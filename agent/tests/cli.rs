@@ -308,3 +308,97 @@ fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the
     assert!(stderr.contains("proxy or sidecar"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The stand-in NVML library (a dev-dependency, built beside this test binary) installed in
+/// `dir` as `libnvidia-ml.so.1`, with a host of `boards`.
+fn install_stub(dir: &Path, boards: &[&str]) -> PathBuf {
+    let built = std::env::current_exe()
+        .unwrap()
+        .with_file_name("libnvidia_ml_stub.so");
+    let lib = dir.join("libnvidia-ml.so.1");
+    std::fs::copy(built, &lib).unwrap();
+    nvidia_ml_stub::state::State::new(boards, 3)
+        .unwrap()
+        .save(&dir.join("host.json"))
+        .unwrap();
+    lib
+}
+
+#[test]
+fn probe_on_nvml_through_nvml_lib_prints_the_nvidia_smi_tables_and_json() {
+    let dir = temp_dir("nvml-probe");
+    let lib = install_stub(&dir, &["a100-40gb", "h100-80gb"])
+        .display()
+        .to_string();
+    let probe = |extra: &[&str]| {
+        let mut args = vec!["probe", "--backend", "nvml", "--nvml-lib", &lib];
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_slicebroker-agent"))
+            .args(&args)
+            .env(nvidia_ml_stub::state::STATE_ENV, dir.join("host.json"))
+            .output()
+            .unwrap()
+    };
+    let out = probe(&["--format", "nvidia-smi"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("+---"), "{text}");
+    assert!(
+        text.contains(
+            "|   0  MIG 1g.5gb        19     7/7        4.75       No     14     0     0   |"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "|   1  MIG 7g.80gb        0     1/1        79.25      No    132     7     0   |"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("GPU  1 Profile ID 15 Placements: {0,2,4,6}:2"),
+        "{text}"
+    );
+    let d = json(&probe(&[]));
+    assert_eq!(d["backend"], "nvml");
+    assert_eq!(d["driver_version"], "580.65.06");
+    assert_eq!(d["gpus"][1]["model"], "h100-80gb");
+    // Only what `--gpus` allows.
+    let only = json(&probe(&["--gpus", "1"]));
+    assert_eq!(only["gpus"].as_array().unwrap().len(), 1);
+    assert_eq!(only["gpus"][0]["index"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The settings file the .deb installs is one the agent accepts (unknown keys are refused), and
+/// the unit starts the agent with it.
+#[test]
+fn the_packaged_settings_parse_and_the_unit_runs_the_agent_with_them() {
+    let packaging = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging");
+    let config = packaging.join("agent.toml").display().to_string();
+    json(&agent(&[
+        "--config",
+        &config,
+        "--backend",
+        "sim",
+        "--sim-gpus",
+        "a30",
+        "probe",
+    ]));
+    let unit = std::fs::read_to_string(packaging.join("slicebroker-agent.service")).unwrap();
+    assert!(
+        unit.contains(
+            "ExecStart=/usr/bin/slicebroker-agent --config /etc/slicebroker-agent/agent.toml run"
+        ),
+        "{unit}"
+    );
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(r#"["packaging/agent.toml", "etc/slicebroker-agent/agent.toml", "600"]"#)
+    );
+}

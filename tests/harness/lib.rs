@@ -3,6 +3,7 @@
 //! sleeps). Every process is killed when its handle drops; its log is printed if a test fails.
 
 mod http;
+pub mod nvml;
 mod pg;
 mod procs;
 

@@ -1,5 +1,6 @@
-//! The processes of a test cluster: server replicas and simulated agents, each with its own
-//! port or state directory, and the fresh database they share.
+//! The processes of a test cluster: server replicas and agents (on simulated GPUs, or on the
+//! NVML backend against the stand-in NVML library), each with its own port or state directory,
+//! and the fresh database they share.
 
 use crate::http::{Client, Resp};
 use serde_json::{Value, json};
@@ -101,11 +102,19 @@ impl Proc {
     }
 }
 
-/// A simulated agent: its host name, GPUs and the directory that keeps its state.
+/// Which backend an agent process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Sim,
+    /// `--backend nvml` against the stand-in NVML library.
+    NvmlStub,
+}
+
+/// An agent: its host name, GPUs and the directory that keeps its state.
 #[derive(Clone, Debug)]
 pub struct AgentSpec {
     pub host: String,
-    /// `--sim-gpus`, e.g. `h100-80gb:2`.
+    /// `--sim-gpus`, e.g. `h100-80gb:2`; for an NVML agent the stand-in's boards, same syntax.
     pub gpus: String,
     pub seed: u64,
 }
@@ -121,7 +130,7 @@ pub struct Cluster {
     log_filter: String,
     server_env: Vec<(String, String)>,
     servers: Vec<(String, Option<Proc>)>,
-    agents: Vec<(AgentSpec, Option<Proc>)>,
+    agents: Vec<(AgentSpec, Backend, Option<Proc>)>,
 }
 
 /// Where a cluster keeps its state: a fresh database and a temporary directory removed after a
@@ -300,11 +309,36 @@ impl Cluster {
 
     /// Enrolls and starts a simulated agent; returns its index.
     pub async fn add_agent(&mut self, spec: AgentSpec) -> usize {
-        self.agents.push((spec, None));
+        self.push_agent(spec, Backend::Sim).await
+    }
+
+    /// Enrolls and starts an agent on the NVML backend, its `libnvidia-ml.so.1` the stand-in
+    /// library with the boards of `spec.gpus` (`h100-80gb:2,a100-40gb`); returns its index.
+    pub async fn add_nvml_agent(&mut self, spec: AgentSpec) -> usize {
+        self.push_agent(spec, Backend::NvmlStub).await
+    }
+
+    async fn push_agent(&mut self, spec: AgentSpec, backend: Backend) -> usize {
+        self.agents.push((spec, backend, None));
         let i = self.agents.len() - 1;
-        std::fs::create_dir_all(self.agent_dir(i)).unwrap();
+        let dir = self.agent_dir(i);
+        std::fs::create_dir_all(&dir).unwrap();
+        if backend == Backend::NvmlStub {
+            let spec = &self.agents[i].0;
+            crate::nvml::install_host(&dir, &spec.gpus, spec.seed);
+        }
         self.start_agent(i).await;
         i
+    }
+
+    /// The stand-in NVML host of agent `i` (an NVML agent): the state file its library reads.
+    pub fn nvml_state(&self, i: usize) -> PathBuf {
+        assert_eq!(
+            self.agents[i].1,
+            Backend::NvmlStub,
+            "agent {i} is not an NVML agent"
+        );
+        crate::nvml::state_file(&self.agent_dir(i))
     }
 
     /// (Re)starts agent `i`: enrolls with a fresh token the first time, after that its stored
@@ -328,9 +362,8 @@ impl Cluster {
         let dir = self.agent_dir(i);
         let spec = self.agents[i].0.clone();
         let server = self.server_url(i % self.servers.len()).to_owned();
-        let mut cmd = Command::new(bin("slicebroker-agent"));
-        cmd.args(self.sim_args(i))
-            .arg("--checkpoint")
+        let mut cmd = self.agent_command(i);
+        cmd.arg("--checkpoint")
             .arg(dir.join("checkpoint.json"))
             .args(["run", "--server", &server, "--hostname", &spec.host])
             .arg("--credential-file")
@@ -345,39 +378,48 @@ impl Cluster {
             &mut cmd,
             dir.join("agent.log"),
         );
-        self.agents[i].1 = Some(proc);
+        self.agents[i].2 = Some(proc);
     }
 
-    fn sim_args(&self, i: usize) -> Vec<String> {
-        let spec = &self.agents[i].0;
-        vec![
-            "--backend".into(),
-            "sim".into(),
-            "--sim-gpus".into(),
-            spec.gpus.clone(),
-            "--sim-seed".into(),
-            spec.seed.to_string(),
-            "--sim-state".into(),
-            self.agent_dir(i).join("sim.json").display().to_string(),
-        ]
+    /// `slicebroker-agent` with agent `i`'s backend: the simulator and its state file, or NVML
+    /// loaded the way it is on a GPU host (`libnvidia-ml.so.1` found on the library path), the
+    /// stand-in's state file named by its environment variable.
+    fn agent_command(&self, i: usize) -> Command {
+        let (spec, backend, _) = &self.agents[i];
+        let dir = self.agent_dir(i);
+        let mut cmd = Command::new(bin("slicebroker-agent"));
+        match backend {
+            Backend::Sim => {
+                cmd.args(["--backend", "sim", "--sim-gpus", &spec.gpus])
+                    .args(["--sim-seed", &spec.seed.to_string()])
+                    .arg("--sim-state")
+                    .arg(dir.join("sim.json"));
+            }
+            Backend::NvmlStub => {
+                cmd.args(["--backend", "nvml"])
+                    .env("LD_LIBRARY_PATH", crate::nvml::library_dir(&dir))
+                    .env(crate::nvml::STATE_ENV, crate::nvml::state_file(&dir));
+            }
+        }
+        cmd
     }
 
     /// Kills agent `i` with SIGKILL (its state directory stays).
     pub async fn kill_agent(&mut self, i: usize) {
-        if let Some(mut p) = self.agents[i].1.take() {
+        if let Some(mut p) = self.agents[i].2.take() {
             let _ = p.child.kill().await;
         }
     }
 
     pub fn agent_pid(&self, i: usize) -> Option<u32> {
-        self.agents[i].1.as_ref().and_then(Proc::pid)
+        self.agents[i].2.as_ref().and_then(Proc::pid)
     }
 
-    /// Runs `slicebroker-agent <sim args> <args>` for agent `i`'s simulated host and returns
-    /// its JSON output (workloads, failure injection, probe).
+    /// Runs `slicebroker-agent <backend args> <args>` for agent `i`'s host and returns its JSON
+    /// output (`probe` on either backend; workloads and failure injection on the simulator).
     pub async fn sim(&self, i: usize, args: &[&str]) -> Value {
-        let out = Command::new(bin("slicebroker-agent"))
-            .args(self.sim_args(i))
+        let out = self
+            .agent_command(i)
             .args(args)
             .output()
             .await
@@ -397,7 +439,7 @@ impl Drop for Cluster {
             .servers
             .iter()
             .filter_map(|(_, p)| p.as_ref())
-            .chain(self.agents.iter().filter_map(|(_, p)| p.as_ref()));
+            .chain(self.agents.iter().filter_map(|(_, _, p)| p.as_ref()));
         if std::thread::panicking() {
             for p in procs {
                 let log = std::fs::read_to_string(&p.log).unwrap_or_default();

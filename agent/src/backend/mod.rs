@@ -1,13 +1,18 @@
 //! The hardware boundary: everything the agent does to GPUs goes through [`GpuBackend`], so the
 //! reconcile loop runs unchanged against real GPUs (`nvml`) or the simulator (`sim`).
 
+mod allow;
 pub mod nvml;
 mod nvml_table;
 pub mod sim;
 
+pub use allow::{AllowedGpus, GpuAllowList};
+
 pub use nvml_table::{CatalogDifference, catalog_differences, profile_name};
 
-use crate::model::{CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, Signal};
+use crate::model::{
+    CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, ProfileDetail, Signal,
+};
 use slicebroker_types::Placement;
 
 /// GPU operations. Calls block (NVML is synchronous); the async loop runs them on a blocking
@@ -53,6 +58,10 @@ pub trait GpuBackend: Send + Sync + std::fmt::Debug {
     /// Sends `signal` to a process that runs on a MIG device.
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError>;
 
+    /// The GPU's profiles as `nvidia-smi mig -lgip`/`-lgipp` show them (driver names, engines,
+    /// free instances, placements). Read-only; empty while MIG is off.
+    fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError>;
+
     /// Every GPU with its instances: what `probe` prints and what `plan` reads.
     fn snapshot(&self) -> Result<Vec<GpuSnapshot>, BackendError> {
         self.gpus()?
@@ -85,6 +94,8 @@ pub enum BackendError {
     },
     #[error("no GPU with UUID {uuid}")]
     UnknownGpu { uuid: String },
+    #[error("GPU {uuid} is not in the agent's `gpus` allow-list; the agent leaves it alone")]
+    NotAllowed { uuid: String },
     #[error("GPU {gpu} has no GPU instance {gpu_instance_id}")]
     UnknownInstance { gpu: String, gpu_instance_id: u32 },
     #[error("GPU {gpu} does not list profile id {profile_id}")]

@@ -11,7 +11,7 @@ use super::{BackendError, GpuBackend};
 use crate::host;
 use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigMode, MigModeChange,
-    ReportedProfile, Signal,
+    ProfileDetail, ReportedProfile, Signal,
 };
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::enums::gpm::GpmMetricId;
@@ -20,9 +20,11 @@ use nvml_wrapper::{Device, Nvml};
 use nvml_wrapper_sys::bindings::{
     self as sys, nvmlComputeInstance_t, nvmlComputeInstanceInfo_t, nvmlComputeInstancePlacement_t,
     nvmlComputeInstanceProfileInfo_t, nvmlGpuInstance_t, nvmlGpuInstanceInfo_t,
-    nvmlGpuInstancePlacement_t, nvmlReturn_t,
+    nvmlGpuInstancePlacement_t, nvmlGpuInstanceProfileInfo_v2_t, nvmlGpuInstanceProfileInfo_v3_t,
+    nvmlReturn_t,
 };
 use slicebroker_types::{GpuModel, NvmlProfileIndex, Placement};
+use std::path::Path;
 use std::ptr;
 use std::time::Duration;
 
@@ -75,9 +77,20 @@ impl std::fmt::Debug for NvmlBackend {
 }
 
 impl NvmlBackend {
-    /// Loads `libnvidia-ml.so` and initializes NVML, or says clearly why it cannot.
+    /// Loads `libnvidia-ml.so.1` and initializes NVML, or says clearly why it cannot.
     pub fn init() -> Result<Self, BackendError> {
-        match Nvml::init() {
+        Self::init_with(None)
+    }
+
+    /// As [`NvmlBackend::init`], from `library` when given (a path, or a name the dynamic
+    /// linker resolves), through nvml-wrapper's builder: the same loading, symbol lookup and
+    /// `nvmlInit_v2` as for the default library.
+    pub fn init_with(library: Option<&Path>) -> Result<Self, BackendError> {
+        let mut builder = Nvml::builder();
+        if let Some(path) = library {
+            builder.lib_path(path.as_os_str());
+        }
+        match builder.init() {
             Ok(nvml) => Ok(Self { nvml }),
             Err(
                 e @ (NvmlError::LibloadingError(_)
@@ -302,6 +315,62 @@ impl NvmlBackend {
         Ok((info.id, uuid))
     }
 
+    /// `nvmlDeviceGetGpuInstanceProfileInfoV` with the v3 struct, or the v2 struct where the
+    /// driver predates v3 (`NVML_ERROR_ARGUMENT_VERSION_MISMATCH`); `None` where the GPU does not
+    /// offer the profile. The detail `probe --format nvidia-smi` prints: name, engines, P2P.
+    fn profile_info_v(
+        &self,
+        device: &Device<'_>,
+        index: u32,
+    ) -> Result<Option<ProfileInfoV>, BackendError> {
+        const CALL: &str = "nvmlDeviceGetGpuInstanceProfileInfoV";
+        let f = raw_fn!(self.nvml, nvmlDeviceGetGpuInstanceProfileInfoV);
+        let absent = |code| {
+            code == sys::nvmlReturn_enum_NVML_ERROR_NOT_SUPPORTED
+                || code == sys::nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT
+                || code == sys::nvmlReturn_enum_NVML_ERROR_NOT_FOUND
+        };
+        let mut v3 = ProfileInfoV::empty_v3();
+        // SAFETY: `v3` is a whole `nvmlGpuInstanceProfileInfo_v3_t` whose `version` says so, and
+        // the function's parameter type is the v2 struct only by declaration: NVML reads the
+        // version and writes that version's struct (nvml.h, "…V accepts … v2 or later").
+        let code = unsafe {
+            f(
+                device.handle(),
+                index,
+                ptr::from_mut(&mut v3).cast::<nvmlGpuInstanceProfileInfo_v2_t>(),
+            )
+        };
+        match code {
+            sys::nvmlReturn_enum_NVML_SUCCESS => return Ok(Some(ProfileInfoV::V3(v3))),
+            c if absent(c) => return Ok(None),
+            // A driver older than the v3 struct: ask again with v2.
+            sys::nvmlReturn_enum_NVML_ERROR_ARGUMENT_VERSION_MISMATCH => {}
+            c => check(CALL, c)?,
+        }
+        let mut v2 = ProfileInfoV::empty_v2();
+        // SAFETY: `v2` is a whole v2 struct with its version set.
+        let code = unsafe { f(device.handle(), index, &mut v2) };
+        if absent(code) {
+            return Ok(None);
+        }
+        check(CALL, code)?;
+        Ok(Some(ProfileInfoV::V2(v2)))
+    }
+
+    fn remaining_capacity(
+        &self,
+        device: &Device<'_>,
+        profile_id: u32,
+    ) -> Result<u32, BackendError> {
+        let f = raw_fn!(self.nvml, nvmlDeviceGetGpuInstanceRemainingCapacity);
+        let mut count = 0;
+        // SAFETY: the handle is live and `count` is a valid out pointer.
+        let code = unsafe { f(device.handle(), profile_id, &mut count) };
+        check("nvmlDeviceGetGpuInstanceRemainingCapacity", code)?;
+        Ok(count)
+    }
+
     /// Wraps a MIG device handle that NVML returned for this `Nvml`.
     fn mig_device(&self, handle: sys::nvmlDevice_t) -> Device<'_> {
         // SAFETY: the handle came from `nvmlComputeInstanceGetInfo_v2` on this live `Nvml`
@@ -362,6 +431,98 @@ impl NvmlBackend {
                 Some((id, (value / 100.0).clamp(0.0, 1.0)))
             })
             .collect()
+    }
+}
+
+/// `NVML_STRUCT_VERSION(data, ver)`: the struct's size with the version in the top byte.
+fn struct_version<T>(version: u32) -> u32 {
+    std::mem::size_of::<T>() as u32 | (version << 24)
+}
+
+/// A versioned GPU-instance profile info, as the driver filled it.
+enum ProfileInfoV {
+    V2(nvmlGpuInstanceProfileInfo_v2_t),
+    V3(nvmlGpuInstanceProfileInfo_v3_t),
+}
+
+impl ProfileInfoV {
+    fn empty_v3() -> nvmlGpuInstanceProfileInfo_v3_t {
+        nvmlGpuInstanceProfileInfo_v3_t {
+            version: struct_version::<nvmlGpuInstanceProfileInfo_v3_t>(3),
+            id: 0,
+            sliceCount: 0,
+            instanceCount: 0,
+            multiprocessorCount: 0,
+            copyEngineCount: 0,
+            decoderCount: 0,
+            encoderCount: 0,
+            jpegCount: 0,
+            ofaCount: 0,
+            memorySizeMB: 0,
+            name: [0; 96],
+            capabilities: 0,
+        }
+    }
+
+    fn empty_v2() -> nvmlGpuInstanceProfileInfo_v2_t {
+        nvmlGpuInstanceProfileInfo_v2_t {
+            version: struct_version::<nvmlGpuInstanceProfileInfo_v2_t>(2),
+            id: 0,
+            isP2pSupported: 0,
+            sliceCount: 0,
+            instanceCount: 0,
+            multiprocessorCount: 0,
+            copyEngineCount: 0,
+            decoderCount: 0,
+            encoderCount: 0,
+            jpegCount: 0,
+            ofaCount: 0,
+            memorySizeMB: 0,
+            name: [0; 96],
+        }
+    }
+
+    fn detail(&self, free: u32, placements: Vec<Placement>) -> ProfileDetail {
+        let text = |name: &[std::ffi::c_char]| {
+            let bytes: Vec<u8> = name.iter().map(|&c| c as u8).collect();
+            std::ffi::CStr::from_bytes_until_nul(&bytes)
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        macro_rules! common {
+            ($i:expr, $p2p:expr) => {
+                ProfileDetail {
+                    id: $i.id,
+                    name: text(&$i.name),
+                    compute_slices: $i.sliceCount,
+                    memory_mib: $i.memorySizeMB,
+                    instances_free: free,
+                    instances_total: $i.instanceCount,
+                    p2p: $p2p,
+                    multiprocessors: $i.multiprocessorCount,
+                    copy_engines: $i.copyEngineCount,
+                    decoders: $i.decoderCount,
+                    encoders: $i.encoderCount,
+                    jpeg: $i.jpegCount,
+                    ofa: $i.ofaCount,
+                    placements,
+                }
+            };
+        }
+        match self {
+            ProfileInfoV::V2(i) => common!(i, i.isP2pSupported != 0),
+            ProfileInfoV::V3(i) => common!(
+                i,
+                i.capabilities & sys::NVML_GPU_INSTANCE_PROFILE_CAPS_P2P != 0
+            ),
+        }
+    }
+
+    fn id(&self) -> u32 {
+        match self {
+            ProfileInfoV::V2(i) => i.id,
+            ProfileInfoV::V3(i) => i.id,
+        }
     }
 }
 
@@ -660,6 +821,30 @@ impl GpuBackend for NvmlBackend {
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError> {
         host::signal_process(pid, signal)
     }
+
+    fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError> {
+        if !gpu.mig_enabled() {
+            return Ok(Vec::new());
+        }
+        let device = self.device(&gpu.uuid)?;
+        let mut out = Vec::new();
+        for index in NvmlProfileIndex::ALL {
+            let Some(info) = self.profile_info_v(&device, index.value())? else {
+                continue;
+            };
+            let placements = self
+                .possible_placements(&device, info.id())?
+                .into_iter()
+                .map(|(start, size)| Placement {
+                    start: start as u8,
+                    size: size as u8,
+                })
+                .collect();
+            let free = self.remaining_capacity(&device, info.id())?;
+            out.push(info.detail(free, placements));
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -704,3 +889,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "nvml_stub_tests.rs"]
+mod stub_tests;

@@ -12,7 +12,8 @@ use super::nvml_table::{catalog_memory_mib, catalog_table};
 use super::{BackendError, GpuBackend};
 use crate::fsutil;
 use crate::model::{
-    ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange, Signal,
+    ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange,
+    ProfileDetail, Signal,
 };
 use slicebroker_types::{GpuModel, Placement};
 use std::path::PathBuf;
@@ -328,6 +329,43 @@ impl GpuBackend for SimBackend {
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError> {
         self.mutate(|s| s.signal(pid, signal))
     }
+
+    fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError> {
+        self.read(|s| profile_details(s, &gpu.uuid))?
+    }
+}
+
+/// The catalog's table with the free counts of the GPU's occupancy, named as NVML names them.
+fn profile_details(state: &SimState, gpu_uuid: &str) -> Result<Vec<ProfileDetail>, BackendError> {
+    let sim = state.gpu(gpu_uuid)?;
+    if !sim.mig_mode.current {
+        return Ok(Vec::new());
+    }
+    let model = sim.model_def();
+    let occupancy = sim.occupancy();
+    Ok(model
+        .profile_indices()
+        .map(|idx| {
+            let p = model.profile(idx);
+            let e = p.engines;
+            ProfileDetail {
+                id: p.nvml_id,
+                name: format!("MIG {}", p.name),
+                compute_slices: u32::from(p.compute_slices),
+                memory_mib: catalog_memory_mib(model, p),
+                instances_free: u32::from(occupancy.remaining_capacity(idx)),
+                instances_total: u32::from(p.max_count),
+                p2p: false,
+                multiprocessors: e.sm_count.map_or(0, u32::from),
+                copy_engines: e.copy_engines.map_or(0, u32::from),
+                decoders: e.decoders.map_or(0, u32::from),
+                encoders: e.encoders.map_or(0, u32::from),
+                jpeg: e.jpeg.map_or(0, u32::from),
+                ofa: e.ofa.map_or(0, u32::from),
+                placements: p.placements.to_vec(),
+            }
+        })
+        .collect())
 }
 
 /// The GPU instances of one simulated GPU as NVML would list them.
