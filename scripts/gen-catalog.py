@@ -6,6 +6,7 @@ Run this after updating that copy; `cargo test -p slicebroker-types` checks that
 tables and the JSON agree field by field, and that the copy matches shared/reference when present.
 """
 import json
+import subprocess
 import pathlib
 import re
 
@@ -106,6 +107,9 @@ def main():
     out.append("];")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(out) + "\n")
+    # The tables are generated; rustfmt makes them read like the rest of the code, so that
+    # `cargo fmt --check` passes right after a regeneration.
+    subprocess.run(["rustfmt", "--edition", "2024", str(OUT)], check=True)
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ pub fn report(
                 .iter()
                 .map(|i| ObservedSlice {
                     lease_id: match &i.owner {
-                        Owner::Managed(l) => Some(l.clone()),
+                        Owner::Managed(l) => Some(*l),
                         Owner::Unmanaged => None,
                     },
                     instance: i.instance.clone(),
@@ -121,7 +121,7 @@ pub fn report(
         .collect();
     let conflicts = plan.conflicts.iter().map(|c| ReportedError {
         gpu_uuid: c.gpu_uuid.clone(),
-        lease_id: Some(c.lease_id.clone()),
+        lease_id: Some(c.lease_id),
         op: SliceOp::Create,
         reason: c.reason.clone(),
     });
@@ -129,7 +129,7 @@ pub fn report(
         let (gpu_uuid, lease_id) = o.action.subject();
         o.error.as_ref().map(|reason| ReportedError {
             gpu_uuid: gpu_uuid.to_owned(),
-            lease_id: Some(lease_id.clone()),
+            lease_id: Some(*lease_id),
             op: o.action.op(),
             reason: reason.clone(),
         })

@@ -135,7 +135,7 @@ mod tests {
     fn entry(start: u8, gi: Option<u32>) -> ManagedInstance {
         ManagedInstance {
             gpu_uuid: "GPU-a".into(),
-            lease_id: LeaseId("l1".into()),
+            lease_id: "00000000-0000-0000-0000-000000000001".parse().unwrap(),
             profile_id: 19,
             placement: Placement { start, size: 1 },
             gpu_instance_id: gi,

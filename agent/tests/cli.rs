@@ -116,7 +116,7 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
         args
     };
     let gpu = probe_h100(&p("sim.json"));
-    let slice = serde_json::json!([{ "lease_id": "L1", "profile": "Slice2", "profile_name": "2g.20gb", "placement": { "start": 2, "size": 2 } }]);
+    let slice = serde_json::json!([{ "lease_id": "00000000-0000-0000-0000-000000000001", "profile": "Slice2", "profile_name": "2g.20gb", "placement": { "start": 2, "size": 2 } }]);
     write_desired(&dir.join("desired.json"), 1, &gpu, slice);
 
     let args = common(&["--dry-run"]);
@@ -141,7 +141,7 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     let inst = &report["gpus"][0]["instances"][0];
-    assert_eq!(inst["lease_id"], "L1");
+    assert_eq!(inst["lease_id"], "00000000-0000-0000-0000-000000000001");
     assert!(
         inst["instance"]["compute_instances"][0]["mig_uuid"]
             .as_str()
@@ -206,7 +206,7 @@ fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_sl
     assert!(String::from_utf8_lossy(&out.stderr).contains("--sim-gpus"));
 
     let gpu = probe_h100(&state);
-    let slice = serde_json::json!([{ "lease_id": "L1", "profile": "Slice3", "profile_name": "3g.40gb", "placement": { "start": 4, "size": 4 } }]);
+    let slice = serde_json::json!([{ "lease_id": "00000000-0000-0000-0000-000000000001", "profile": "Slice3", "profile_name": "3g.40gb", "placement": { "start": 4, "size": 4 } }]);
     write_desired(&desired, 1, &gpu, slice.clone());
     let report = run(&[]);
     let mig = report["gpus"][0]["instances"][0]["instance"]["compute_instances"][0]["mig_uuid"]
@@ -276,7 +276,10 @@ fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_sl
     );
     let report = run(&[]);
     assert_eq!(report["errors"], serde_json::json!([]));
-    assert_eq!(report["gpus"][0]["instances"][0]["lease_id"], "L1");
+    assert_eq!(
+        report["gpus"][0]["instances"][0]["lease_id"],
+        "00000000-0000-0000-0000-000000000001"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -5,7 +5,7 @@ use super::*;
 use crate::agent::Agent;
 use crate::checkpoint::CheckpointStore;
 use crate::reconcile::KillPolicy;
-use slicebroker_types::agent::{DesiredConfig, DesiredGpu, DesiredSlice, LeaseId};
+use slicebroker_types::agent::{DesiredConfig, DesiredGpu, DesiredSlice};
 use std::sync::Arc;
 
 #[test]
@@ -228,7 +228,7 @@ fn a_reconcile_pass_on_nvml_creates_what_is_desired_and_leaves_hand_made_instanc
         gpus: vec![DesiredGpu {
             gpu_uuid: gpu_uuid.clone(),
             slices: vec![DesiredSlice {
-                lease_id: LeaseId("L1".into()),
+                lease_id: "00000000-0000-0000-0000-000000000001".parse().unwrap(),
                 profile: NvmlProfileIndex::Slice2,
                 profile_name: "2g.20gb".into(),
                 placement: Placement { start: 4, size: 2 },
@@ -244,11 +244,10 @@ fn a_reconcile_pass_on_nvml_creates_what_is_desired_and_leaves_hand_made_instanc
             .iter()
             .any(|s| s.lease_id.is_none() && s.instance.placement.start == 0)
     );
-    assert!(
-        slices
-            .iter()
-            .any(|s| s.lease_id.as_ref().is_some_and(|l| l.0 == "L1"))
-    );
+    assert!(slices.iter().any(|s| {
+        s.lease_id
+            .is_some_and(|l| l.to_string() == "00000000-0000-0000-0000-000000000001")
+    }));
     agent.offer_desired(DesiredConfig {
         generation: 2,
         gpus: Vec::new(),

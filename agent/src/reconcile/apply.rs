@@ -83,7 +83,7 @@ impl Applier<'_> {
             } => {
                 checkpoint.record_intent(ManagedInstance {
                     gpu_uuid: gpu_uuid.clone(),
-                    lease_id: lease_id.clone(),
+                    lease_id: *lease_id,
                     profile_id: *profile_id,
                     placement: *placement,
                     gpu_instance_id: None,

@@ -41,7 +41,7 @@ pub fn classify(snapshots: &[GpuSnapshot], checkpoint: &Checkpoint) -> Vec<Obser
                 .iter()
                 .map(|i| ObservedInstance {
                     owner: match checkpoint.find(&s.gpu.uuid, i) {
-                        Some(m) => Owner::Managed(m.lease_id.clone()),
+                        Some(m) => Owner::Managed(m.lease_id),
                         None => Owner::Unmanaged,
                     },
                     instance: i.clone(),
@@ -169,14 +169,14 @@ pub fn plan(desired: &DesiredConfig, observed: &[ObservedGpu]) -> Plan {
                     if i.compute_instances.is_empty() {
                         completes.push(Action::CreateComputeInstance {
                             gpu_uuid: uuid.clone(),
-                            lease_id: lease.clone(),
+                            lease_id: *lease,
                             gpu_instance_id: i.id,
                         });
                     }
                 }
                 None => removes.push(Action::Remove {
                     gpu_uuid: uuid.clone(),
-                    lease_id: lease.clone(),
+                    lease_id: *lease,
                     gpu_instance_id: i.id,
                     placement: i.placement,
                     pids: i.processes.iter().map(|p| p.pid).collect(),
@@ -189,7 +189,7 @@ pub fn plan(desired: &DesiredConfig, observed: &[ObservedGpu]) -> Plan {
                 Ok(action) => creates.push(action),
                 Err(reason) => out.conflicts.push(Conflict {
                     gpu_uuid: uuid.clone(),
-                    lease_id: w.lease_id.clone(),
+                    lease_id: w.lease_id,
                     reason,
                 }),
             }
@@ -199,7 +199,7 @@ pub fn plan(desired: &DesiredConfig, observed: &[ObservedGpu]) -> Plan {
         if !observed.iter().any(|o| o.gpu.uuid == d.gpu_uuid) {
             out.conflicts.extend(d.slices.iter().map(|s| Conflict {
                 gpu_uuid: d.gpu_uuid.clone(),
-                lease_id: s.lease_id.clone(),
+                lease_id: s.lease_id,
                 reason: "no such GPU on this host".into(),
             }));
         }
@@ -239,7 +239,7 @@ fn create_for(gpu: &GpuInfo, slice: &DesiredSlice, fit: &mut GpuFit) -> Result<A
     fit.take(profile.id, slice.placement)?;
     Ok(Action::Create {
         gpu_uuid: gpu.uuid.clone(),
-        lease_id: slice.lease_id.clone(),
+        lease_id: slice.lease_id,
         profile_id: profile.id,
         profile_name: profile.name.clone(),
         placement: slice.placement,

@@ -19,7 +19,7 @@ fn fast_kill() -> KillPolicy {
 }
 
 fn lease(n: u32) -> LeaseId {
-    LeaseId(format!("lease-{n}"))
+    format!("00000000-0000-0000-0000-{n:012}").parse().unwrap()
 }
 
 /// A desired slice by catalog profile name on the GPU's model.
@@ -205,7 +205,7 @@ fn slices_that_cannot_be_made_are_conflicts_with_reasons() {
     let reasons: Vec<(String, &str)> = p
         .conflicts
         .iter()
-        .map(|c| (c.lease_id.0.clone(), c.reason.as_str()))
+        .map(|c| (c.lease_id.to_string(), c.reason.as_str()))
         .collect();
     assert_eq!(reasons.len(), 4, "{reasons:?}");
     assert!(reasons[0].1.contains("MIG mode is not enabled"));
@@ -214,7 +214,10 @@ fn slices_that_cannot_be_made_are_conflicts_with_reasons() {
         reasons[2].1.contains("overlap"),
         "6 is taken by 3g@4: {reasons:?}"
     );
-    assert_eq!(reasons[3], ("lease-7".into(), "no such GPU on this host"));
+    assert_eq!(
+        reasons[3],
+        (lease(7).to_string(), "no such GPU on this host")
+    );
     assert_eq!(p.actions.len(), 2);
 }
 
@@ -414,7 +417,7 @@ proptest! {
         prop_assert!(second.actions.is_empty(), "not converged: {:?}", second.actions);
         prop_assert!(outcomes.is_empty());
         // The same slices stay refused (the reasons' counts may read differently).
-        let refused = |p: &Plan| p.conflicts.iter().map(|c| (c.gpu_uuid.clone(), c.lease_id.clone())).collect::<Vec<_>>();
+        let refused = |p: &Plan| p.conflicts.iter().map(|c| (c.gpu_uuid.clone(), c.lease_id)).collect::<Vec<_>>();
         prop_assert_eq!(refused(&second), refused(&first));
         let (third, _) = pass(&b, &mut cp, &desired);
         prop_assert_eq!(&third, &second, "plans are idempotent once converged");
@@ -430,7 +433,7 @@ proptest! {
             let gpu = observed.iter().find(|o| o.gpu.uuid == d.gpu_uuid).unwrap();
             for s in &d.slices {
                 let made = gpu.instances.iter().any(|o| {
-                    o.owner == Owner::Managed(s.lease_id.clone()) && o.instance.placement == s.placement
+                    o.owner == Owner::Managed(s.lease_id) && o.instance.placement == s.placement
                 });
                 let refused = second.conflicts.iter().any(|c| c.lease_id == s.lease_id && c.gpu_uuid == d.gpu_uuid);
                 prop_assert!(made || refused, "slice {:?} neither made nor refused", s);

@@ -50,7 +50,7 @@ impl Harness {
 
     /// Wants L1 at `generation`, starts the loop, and waits until the pass that made it ran.
     async fn running_with_l1(&self, generation: u64, interval: Duration) -> Running {
-        self.want(generation, &["L1"]);
+        self.want(generation, &["00000000-0000-0000-0000-000000000001"]);
         let running = self.start(interval, false);
         eventually("L1 is made and reported", || {
             self.instances().len() == 1
@@ -137,8 +137,8 @@ async fn the_loop_follows_the_desired_file_stopping_workloads_and_a_stop_destroy
     h.sim.start_process(&mig, stubborn).unwrap();
     let report = h.report().unwrap();
     assert_eq!(
-        report.gpus[0].instances[0].lease_id.as_ref().unwrap().0,
-        "L1"
+        report.gpus[0].instances[0].lease_id.unwrap().to_string(),
+        "00000000-0000-0000-0000-000000000001"
     );
 
     h.want(2, &[]);
@@ -148,7 +148,7 @@ async fn the_loop_follows_the_desired_file_stopping_workloads_and_a_stop_destroy
         "SIGTERM, then SIGKILL, ended both workloads"
     );
 
-    h.want(3, &["L2"]);
+    h.want(3, &["00000000-0000-0000-0000-000000000002"]);
     eventually("L2 is made", || h.instances().len() == 1).await;
     running.stop().await.unwrap();
     assert_eq!(h.instances().len(), 1, "stopping leaves slices as they are");
@@ -191,7 +191,7 @@ async fn a_stop_during_the_wait_ends_the_loop_at_once() {
 #[tokio::test]
 async fn once_runs_one_pass_and_fails_on_an_unreadable_file() {
     let h = Harness::new("loop-once");
-    h.want(1, &["L1"]);
+    h.want(1, &["00000000-0000-0000-0000-000000000001"]);
     h.start(Duration::from_secs(3600), true)
         .finished()
         .await
@@ -243,14 +243,17 @@ fn backoff_doubles_up_to_a_minute_within_a_fifth_and_resets() {
 #[test]
 fn desired_configs_parse_from_the_file_format_the_readme_shows() {
     let h = Harness::new("loop-format");
-    h.want(7, &["L9"]);
+    h.want(7, &["00000000-0000-0000-0000-000000000009"]);
     let read = FileSource {
         path: h.desired_path(),
     }
     .read()
     .unwrap();
     assert_eq!(read.generation, 7);
-    assert_eq!(read.gpus[0].slices[0].lease_id.0, "L9");
+    assert_eq!(
+        read.gpus[0].slices[0].lease_id.to_string(),
+        "00000000-0000-0000-0000-000000000009"
+    );
     let missing = FileSource {
         path: h.dir.path().join("none.json"),
     };

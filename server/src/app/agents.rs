@@ -8,7 +8,7 @@ use crate::domain::api_key::{self, AGENT_PREFIX, ENROLLMENT_PREFIX};
 use crate::store::{self, audit};
 use chrono::Utc;
 use slicebroker_types::agent::{
-    AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo, LeaseId,
+    AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo,
     catalog_differences,
 };
 use slicebroker_types::api::EnrollmentToken;
@@ -314,7 +314,7 @@ pub async fn desired_config(app: &App, host_id: HostId) -> Result<DesiredConfig,
                 ))
             })?;
         by_gpu.entry(r.gpu_id).or_default().push(DesiredSlice {
-            lease_id: LeaseId(r.lease_id.to_string()),
+            lease_id: r.lease_id,
             profile: profile.nvml_index,
             profile_name: profile.name.to_owned(),
             placement: slicebroker_types::Placement {

@@ -108,10 +108,7 @@ async fn apply(
             let inst = &i.instance;
             match &i.lease_id {
                 Some(lease) => {
-                    seen.insert(
-                        (gpu.id, lease.0.as_str(), i32::from(inst.placement.start)),
-                        inst,
-                    );
+                    seen.insert((gpu.id, *lease, i32::from(inst.placement.start)), inst);
                 }
                 None => unmanaged.push(Unmanaged {
                     gpu_id: gpu.id,
@@ -132,8 +129,7 @@ async fn apply(
     let mut provisioning = BTreeSet::new();
     let mut releasing = BTreeSet::new();
     for s in store::slices::on_host(tx, host_id).await? {
-        let lease = s.lease_id.to_string();
-        match seen.get(&(s.gpu_id, lease.as_str(), s.start)) {
+        match seen.get(&(s.gpu_id, s.lease_id, s.start)) {
             Some(inst) => {
                 let busy = !inst.processes.is_empty()
                     || inst.activity.is_some_and(|a| a > ACTIVE_THRESHOLD);
@@ -226,8 +222,8 @@ async fn fail_creations(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<Vec
 }
 
 /// The lease an agent's error is about, if it names one.
-fn lease_of(e: &ReportedError) -> Option<LeaseId> {
-    e.lease_id.as_ref().and_then(|l| l.0.parse().ok())
+const fn lease_of(e: &ReportedError) -> Option<LeaseId> {
+    e.lease_id
 }
 
 /// A destroy the agent keeps retrying: recorded on the lease once per distinct reason.

@@ -5,7 +5,6 @@
 
 use crate::{GpuModel, NvmlProfileIndex, Placement};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// MIG mode as NVML reports it: what is active and what the next activation will make active.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -206,17 +205,8 @@ fn starts(placements: &[Placement]) -> String {
     )
 }
 
-/// The lease a slice serves; opaque to the agent.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct LeaseId(pub String);
-
-impl fmt::Display for LeaseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// The lease a slice serves (opaque to the agent, which only carries it back).
+pub use crate::ids::LeaseId;
 
 impl CatalogDifference {
     /// Whether the difference changes what fits where (placements, counts, slice sizes, a
