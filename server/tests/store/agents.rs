@@ -1,0 +1,89 @@
+//! `store::agents`: enrollment tokens, re-registration, and reports accepted in order.
+
+use slicebroker_server::store::{self, agents::HostFacts};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn an_enrollment_token_is_used_once(db: PgPool) {
+    let id = Uuid::now_v7();
+    let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+    store::agents::insert_enrollment_token(&db, id, &[1u8; 32], "sbe_x", "rack 1", None, expires)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        store::agents::lock_enrollment_token(&mut tx, &[1u8; 32])
+            .await
+            .unwrap(),
+        Some(id)
+    );
+    let facts = HostFacts {
+        name: "node-1",
+        agent_version: "1",
+        driver_version: None,
+    };
+    let (host, _) = store::agents::upsert_host(&mut tx, &facts, Some(&[2u8; 32]))
+        .await
+        .unwrap();
+    store::agents::use_enrollment_token(&mut tx, id, host)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        store::agents::lock_enrollment_token(&mut tx, &[1u8; 32])
+            .await
+            .unwrap(),
+        None
+    );
+    let tokens = store::agents::enrollment_tokens(&mut *tx).await.unwrap();
+    assert_eq!(tokens[0].used_by_host, Some(host));
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn registering_again_keeps_the_host_and_reports_are_accepted_in_order(db: PgPool) {
+    let facts = HostFacts {
+        name: "node-1",
+        agent_version: "1",
+        driver_version: Some("570"),
+    };
+    let mut tx = db.begin().await.unwrap();
+    let (first, _) = store::agents::upsert_host(&mut tx, &facts, Some(&[2u8; 32]))
+        .await
+        .unwrap();
+    let (again, _) = store::agents::upsert_host(&mut tx, &facts, None)
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    assert!(
+        store::agents::accept_report(&mut tx, first, 0)
+            .await
+            .unwrap()
+    );
+    store::fleet::bump_generations(&mut tx, &[first])
+        .await
+        .unwrap();
+    assert!(
+        store::agents::accept_report(&mut tx, first, 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store::agents::accept_report(&mut tx, first, 0)
+            .await
+            .unwrap(),
+        "an older report"
+    );
+    tx.commit().await.unwrap();
+    let host = store::agents::host_by_credential(&db, &[2u8; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(host.id, first);
+    // Hosts start at generation 1; the bump made it 2; report 1 is the newest accepted.
+    assert_eq!(
+        store::agents::generations(&db, first).await.unwrap(),
+        (1, 2)
+    );
+}

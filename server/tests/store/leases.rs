@@ -1,0 +1,305 @@
+//! `store::leases`: each guarded transition moves a lease only from the states it names, and
+//! refuses every other one without changing anything.
+
+use crate::fixture::{self, World};
+use chrono::Utc;
+use slicebroker_server::store::{self, leases::TRANSITION_SOURCES};
+use slicebroker_types::api::{EndReason, Lease, LeaseState};
+use sqlx::PgPool;
+
+/// Calls the transition `name` on a lease in each state and checks that it moved exactly the
+/// leases in the states it names, to `to`, and left the others as they were.
+async fn each_state<F>(db: &PgPool, name: &str, prepare: fn(&Lease) -> String, mut run: F)
+where
+    F: AsyncFnMut(&Lease) -> bool,
+{
+    let (_, from, to) = TRANSITION_SOURCES
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .copied()
+        .unwrap();
+    let w: World = fixture::world(db).await;
+    for state in LeaseState::ALL {
+        let lease = fixture::lease(db, w, state).await;
+        let prep = prepare(&lease);
+        if !prep.is_empty() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(prep))
+                .execute(db)
+                .await
+                .unwrap();
+        }
+        let changed = run(&lease).await;
+        let allowed = from.contains(&state);
+        assert_eq!(changed, allowed, "{name} from {state}");
+        let now = fixture::state(db, lease.id).await;
+        assert_eq!(now, if allowed { to } else { state }, "{name} from {state}");
+    }
+}
+
+fn nothing(_: &Lease) -> String {
+    String::new()
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn grant_pending_moves_only_pending_leases(db: PgPool) {
+    each_state(&db, "grant_pending", nothing, async |lease| {
+        let gpu = fixture::gpu(
+            &db,
+            World {
+                tenant: lease.tenant_id,
+                host: fixture_host(&db).await,
+            },
+        )
+        .await;
+        let slices = fixture::view(
+            World {
+                tenant: lease.tenant_id,
+                host: fixture_host(&db).await,
+            },
+            LeaseState::Provisioning,
+            gpu,
+            0,
+        )
+        .slices;
+        let mut tx = db.begin().await.unwrap();
+        let now = Utc::now();
+        let ok = store::leases::grant_pending(
+            &mut tx,
+            lease.id,
+            now,
+            now,
+            &slices,
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+        store::fleet::bump_generations(&mut tx, &[fixture_host(&db).await])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ok
+    })
+    .await;
+}
+
+async fn fixture_host(db: &PgPool) -> slicebroker_types::HostId {
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM hosts LIMIT 1")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    id.into()
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn activation_moves_only_provisioning_leases_whose_slices_are_made(db: PgPool) {
+    fn made(l: &Lease) -> String {
+        format!(
+            "UPDATE slices SET mig_device_uuid = 'MIG-x' WHERE lease_id = '{}'",
+            l.id
+        )
+    }
+    each_state(&db, "activate_if_ready", made, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let ok = store::leases::activate_if_ready(&mut tx, lease.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ok.is_some()
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn begin_release_moves_only_provisioning_and_active_leases(db: PgPool) {
+    each_state(&db, "begin_release", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let ask = store::leases::ReleaseAsk {
+            id: lease.id,
+            tenant: None,
+            reason: EndReason::Released,
+            detail: serde_json::json!({}),
+            actor: "test",
+        };
+        let starts = store::leases::begin_release(&mut tx, &[ask]).await.unwrap();
+        tx.commit().await.unwrap();
+        starts[&lease.id].releasing
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_release_never_touches_another_tenants_lease(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Active).await;
+    let mut tx = db.begin().await.unwrap();
+    let ask = store::leases::ReleaseAsk {
+        id: lease.id,
+        tenant: Some(slicebroker_types::TenantId::new()),
+        reason: EndReason::Released,
+        detail: serde_json::json!({}),
+        actor: "test",
+    };
+    assert!(
+        store::leases::begin_release(&mut tx, &[ask])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(fixture::state(&db, lease.id).await, LeaseState::Active);
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn ending_at_once_moves_only_releasing_leases_and_frees_their_slices(db: PgPool) {
+    each_state(&db, "end_released", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let ask = store::leases::EndAsk {
+            id: lease.id,
+            reason: EndReason::Released,
+            detail: serde_json::json!({}),
+        };
+        let ended = store::leases::end_released(&mut tx, &[ask]).await.unwrap();
+        store::fleet::bump_generations(&mut tx, &[fixture_host(&db).await])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if let Some((l, released)) = ended.first() {
+            assert_eq!(l.state, LeaseState::Ended);
+            assert_eq!(released.len(), 1, "its slice is released");
+        }
+        !ended.is_empty()
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_torn_down_lease_ends_only_from_releasing(db: PgPool) {
+    fn destroyed(l: &Lease) -> String {
+        format!(
+            "UPDATE slices SET teardown_generation = 1 WHERE lease_id = '{id}';
+             UPDATE slices SET released_at = now() WHERE lease_id = '{id}'",
+            id = l.id
+        )
+    }
+    each_state(&db, "end_if_torn_down", destroyed, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let reason = store::leases::end_if_torn_down(&mut tx, lease.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if let Some(r) = reason {
+            assert_eq!(r, EndReason::Released, "the reason it was released for");
+        }
+        reason.is_some()
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_lost_host_ends_only_live_leases_keeping_their_slices(db: PgPool) {
+    each_state(&db, "end_on_lost_host", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let reason = store::leases::end_on_lost_host(&mut tx, lease.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        reason.is_some()
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn cancelling_moves_only_pending_leases(db: PgPool) {
+    each_state(&db, "cancel_pending", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let ok = store::leases::cancel_pending(&mut tx, lease.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ok
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn the_rust_and_sql_transition_tables_agree(db: PgPool) {
+    let mut sql = store::leases::sql_transitions(&db).await.unwrap();
+    let mut rust = slicebroker_types::api::TRANSITIONS.to_vec();
+    sql.sort();
+    rust.sort();
+    assert_eq!(rust, sql);
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn an_extension_stays_within_the_total_and_a_live_lease(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Active).await;
+    let mut tx = db.begin().await.unwrap();
+    let end = store::leases::extend(&mut tx, lease.id, 60, 100)
+        .await
+        .unwrap();
+    assert!(end.is_some());
+    assert!(
+        store::leases::extend(&mut tx, lease.id, 60, 100)
+            .await
+            .unwrap()
+            .is_none(),
+        "120 s is past the 100 s total"
+    );
+    tx.commit().await.unwrap();
+    let ended = fixture::lease(&db, w, LeaseState::Ended).await;
+    let mut tx = db.begin().await.unwrap();
+    assert!(
+        store::leases::extend(&mut tx, ended.id, 1, 100)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn one_shot_warnings_are_claimed_once_per_end_and_idle_period(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Active).await;
+    let mut tx = db.begin().await.unwrap();
+    assert!(
+        store::leases::claim_expiry_warning(&mut tx, lease.id, 7200)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store::leases::claim_expiry_warning(&mut tx, lease.id, 7200)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store::leases::extend(&mut tx, lease.id, 60, 3600)
+        .await
+        .unwrap();
+    assert!(
+        store::leases::claim_expiry_warning(&mut tx, lease.id, 7200)
+            .await
+            .unwrap()
+            .is_some(),
+        "a new end is warned about again"
+    );
+    let since = Utc::now() - chrono::Duration::minutes(5);
+    assert!(
+        store::leases::claim_idle_warning(&mut tx, lease.id, since)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store::leases::claim_idle_warning(&mut tx, lease.id, since)
+            .await
+            .unwrap()
+    );
+    let later = Utc::now() + chrono::Duration::minutes(5);
+    assert!(
+        store::leases::claim_idle_warning(&mut tx, lease.id, later)
+            .await
+            .unwrap(),
+        "a new idle period is warned about again"
+    );
+}
