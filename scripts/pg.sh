@@ -1,4 +1,5 @@
-# Sourced by scripts/test.sh: makes sure DATABASE_URL points at a PostgreSQL that answers.
+# Sourced by scripts/test.sh and scripts/run.sh: makes sure DATABASE_URL points at a PostgreSQL
+# that answers, installing PostgreSQL first on a machine that has none (as root).
 # Order: the DATABASE_URL you gave; a server on 127.0.0.1:5432 that trusts user postgres; else a
 # private server started from the installed PostgreSQL binaries, with its data under .data/pg
 # (owned by an unprivileged user when run as root) on port ${SLICEBROKER_PG_PORT:-55432}.
@@ -6,6 +7,20 @@
 # SLICEBROKER_PG_STARTED to its data directory (stop_postgres stops it again).
 
 pg_answers() { psql "$1" -XAtqc 'select 1' >/dev/null 2>&1; }
+
+# Installs Debian's PostgreSQL when neither a server nor its binaries are here: as root, with
+# apt-get (what .ci/run does on a fresh machine); otherwise says the one command to run.
+install_postgres() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing PostgreSQL (apt-get install postgresql)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL is not installed. Install it first, e.g.:" >&2
+    echo "    sudo apt-get install -y postgresql" >&2
+    echo "or point DATABASE_URL at a PostgreSQL server you have." >&2
+    return 1
+  fi
+}
 
 pg_bin() {
   local dir
@@ -28,7 +43,10 @@ ensure_postgres() {
     return 0
   fi
   local bin root port data log user run
-  bin=$(pg_bin) || { echo "no PostgreSQL found: install it (e.g. apt-get install postgresql) or set DATABASE_URL" >&2; return 1; }
+  if ! bin=$(pg_bin); then
+    install_postgres || return 1
+    bin=$(pg_bin) || { echo "PostgreSQL was installed but initdb is not found" >&2; return 1; }
+  fi
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   port=${SLICEBROKER_PG_PORT:-55432}
   data=$root/.data/pg

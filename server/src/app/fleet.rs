@@ -129,3 +129,40 @@ pub async fn set_schedulable(
     tx.commit().await?;
     app.refresh_fleet().await
 }
+
+/// Removes a host (admin) that holds nothing any more: drain it first (cordon, then release or
+/// revoke its leases and let its agent destroy their slices). Its agent's credential stops
+/// working; enrolling again brings the host back.
+pub async fn host_delete(app: &App, who: &Principal, id: HostId) -> Result<(), Error> {
+    who.require_admin()?;
+    let mut tx = app.db().begin().await?;
+    match store::fleet::remove_host(&mut tx, id).await? {
+        store::fleet::Removal::Missing => return Err(Error::not_found("host", id)),
+        store::fleet::Removal::InUse { live_slices } => {
+            return Err(Error::Conflict {
+                code: "host_in_use",
+                detail: format!(
+                    "host {id} still holds {live_slices} slice(s): cordon it, release or revoke \
+                     its leases, and let its agent destroy their slices before removing it"
+                ),
+            });
+        }
+        store::fleet::Removal::Removed => {}
+    }
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: Some(who.key_id),
+            actor: &who.actor(),
+            action: "host.remove",
+            target_kind: "host",
+            target_id: id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(host = %id, "host removed");
+    app.refresh_fleet().await
+}

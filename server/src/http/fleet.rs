@@ -4,7 +4,7 @@ use super::auth::Caller;
 use super::path::Path;
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
-use crate::http::problem::{Forbidden, NotFound, Unauthenticated, Unavailable};
+use crate::http::problem::{Forbidden, HostInUse, NotFound, Unauthenticated, Unavailable};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(gpu_uncordon))
         .routes(routes!(host_cordon))
         .routes(routes!(host_uncordon))
+        .routes(routes!(host_delete))
 }
 
 /// List GPUs
@@ -184,5 +185,36 @@ async fn host_uncordon(
     Path(id): Path<HostId>,
 ) -> Result<StatusCode, Error> {
     fleet::set_schedulable(&app, &who, Target::Host(id), true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a host (admin)
+///
+/// For a host taken out of the fleet for good. Drain it first: cordon it (`host_cordon`),
+/// release or revoke its leases, and let its agent destroy their slices; until then the answer
+/// is `409 host_in_use`. The host is then no longer listed or placed on, and its agent's
+/// credential stops working (stop the agent). Its leases' history stays. An agent that enrolls
+/// again under the same name brings the host back.
+#[utoipa::path(
+    delete,
+    path = "/v1/hosts/{id}",
+    operation_id = "host_delete",
+    tag = "fleet",
+    params(("id" = Uuid, Path, description = "The host's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = HostInUse),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn host_delete(
+    State(app): State<App>,
+    Caller(who): Caller,
+    Path(id): Path<HostId>,
+) -> Result<StatusCode, Error> {
+    fleet::host_delete(&app, &who, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

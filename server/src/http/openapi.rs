@@ -35,6 +35,7 @@ use utoipa_axum::routes;
             problem::Conflict,
             problem::IdempotencyConflict,
             problem::AlreadyRevoked,
+            problem::HostInUse,
             problem::PolicyViolation,
             problem::PolicyOrQuota,
             problem::Unavailable,

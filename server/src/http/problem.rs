@@ -67,6 +67,8 @@ problem_responses! {
     Conflict = "It already exists" ["conflict"];
     /// 409 on `POST /v1/leases` with an `Idempotency-Key`.
     IdempotencyConflict = "The Idempotency-Key clashes" ["idempotency_key_reused", "idempotency_key_in_progress", "conflict"];
+    /// 409 on removing a host that still holds slices.
+    HostInUse = "The host still holds slices" ["host_in_use"];
     /// 409 on revoking a key.
     AlreadyRevoked = "Already revoked" ["already_revoked"];
     /// 422 where the tenant's policy applies.

@@ -120,7 +120,10 @@ pub async fn upsert_host(
            ON CONFLICT (name) DO UPDATE SET
                agent_enrolled_at = coalesce(hosts.agent_enrolled_at, now()),
                agent_credential_hash = coalesce($3, hosts.agent_credential_hash),
-               agent_version = $4, driver_version = $5, last_seen_at = now()
+               agent_version = $4, driver_version = $5, last_seen_at = now(),
+               -- A host removed and enrolled again comes back uncordoned.
+               schedulable = hosts.schedulable OR hosts.removed_at IS NOT NULL,
+               removed_at = NULL
            RETURNING id, desired_generation"#,
         HostId::new().get(),
         facts.name,

@@ -36,7 +36,8 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
         r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.model,
                (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog
                    AND h.unreachable_since IS NULL) AS "schedulable!"
-           FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
+           FROM gpus g JOIN hosts h ON h.id = g.host_id
+           WHERE h.removed_at IS NULL ORDER BY h.name, g.device_index"#
     )
     .fetch_all(db)
     .await
@@ -108,7 +109,7 @@ pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
         r#"SELECT h.id, h.name, h.schedulable, h.desired_generation,
                (SELECT count(*) FROM gpus g WHERE g.host_id = h.id) AS "gpu_count!",
                h.last_seen_at, h.unreachable_since, h.created_at
-           FROM hosts h ORDER BY h.name"#
+           FROM hosts h WHERE h.removed_at IS NULL ORDER BY h.name"#
     )
     .fetch_all(db)
     .await
@@ -132,7 +133,8 @@ pub async fn gpu_rows(db: impl PgExecutor<'_>) -> Result<Vec<GpuRow>, sqlx::Erro
         GpuRow,
         r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.device_index, g.model,
                g.schedulable, h.schedulable AS host_schedulable
-           FROM gpus g JOIN hosts h ON h.id = g.host_id ORDER BY h.name, g.device_index"#
+           FROM gpus g JOIN hosts h ON h.id = g.host_id
+           WHERE h.removed_at IS NULL ORDER BY h.name, g.device_index"#
     )
     .fetch_all(db)
     .await
@@ -220,4 +222,50 @@ pub async fn bump_generations(
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// Why a host could not be removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    /// No such host, or removed already.
+    Missing,
+    /// Slices of live leases, or slices its agent has yet to destroy, are still on it.
+    InUse {
+        live_slices: i64,
+    },
+}
+
+/// Removes a host that holds nothing: it is no longer listed or placed on, its agent
+/// credential stops working, and what its agent reported of instances made by hand is
+/// forgotten. Its rows stay for the history of the leases it served.
+pub async fn remove_host(tx: &mut super::Tx<'_>, id: HostId) -> Result<Removal, sqlx::Error> {
+    let live: Option<i64> = sqlx::query_scalar!(
+        r#"SELECT (SELECT count(*) FROM slices s JOIN gpus g ON g.id = s.gpu_id
+                   WHERE g.host_id = h.id AND s.released_at IS NULL) AS "live!"
+           FROM hosts h WHERE h.id = $1 AND h.removed_at IS NULL FOR UPDATE OF h"#,
+        id.get()
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    match live {
+        None => return Ok(Removal::Missing),
+        Some(n) if n > 0 => return Ok(Removal::InUse { live_slices: n }),
+        Some(_) => {}
+    }
+    sqlx::query!(
+        "UPDATE hosts SET removed_at = now(), agent_credential_hash = NULL,
+             agent_enrolled_at = NULL, schedulable = false, unreachable_since = NULL
+         WHERE id = $1",
+        id.get()
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM unmanaged_instances WHERE gpu_id IN (SELECT id FROM gpus WHERE host_id = $1)",
+        id.get()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(Removal::Removed)
 }

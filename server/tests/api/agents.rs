@@ -421,3 +421,71 @@ async fn bad_agent_input_is_a_problem_naming_the_field() {
         .await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "ttl");
 }
+
+/// Removing a host: refused while it holds a slice (even one being torn down); once drained,
+/// the host is gone from the fleet, its agent's credential is refused, and enrolling again
+/// brings it back.
+#[tokio::test]
+async fn a_host_is_removed_only_once_drained_and_comes_back_by_enrolling_again() {
+    let app = spawn_app().await;
+    let cred = enrolled_host(&app, "node-1", "GPU-1").await;
+    let admin = app.admin_token().await;
+    let (_, member) = app.tenant("team-a", Value::Null).await;
+    let host = app.get("/v1/hosts", &admin).await.ok(200)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app
+        .post(
+            "/v1/leases",
+            &member,
+            &json!({ "profile": "1g.10gb", "duration": "1h" }),
+        )
+        .await;
+    let id = created.ok(201)["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/hosts/{host}");
+    let remove = || app.request("DELETE", &path, Some(&admin), None, &[]);
+    remove().await.problem(409, "host_in_use");
+    app.post(&format!("/v1/leases/{id}/release"), &member, &json!({}))
+        .await
+        .ok(200);
+    // Releasing, but its agent has not destroyed the slice yet.
+    remove().await.problem(409, "host_in_use");
+    let g = desired(&app, &cred, 0, 0).await["generation"]
+        .as_u64()
+        .unwrap();
+    report(&app, &cred, g, "GPU-1", vec![], vec![])
+        .await
+        .ok(200);
+    assert_eq!(lease(&app, &member, &id).await["state"], "ended");
+    let before = app.snapshot().await;
+    app.request(
+        "DELETE",
+        &format!("/v1/hosts/{host}"),
+        Some(&member),
+        None,
+        &[],
+    )
+    .await
+    .problem(403, "forbidden");
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(remove().await.status, 204);
+    remove().await.problem(404, "not_found");
+    assert_eq!(app.get("/v1/hosts", &admin).await.ok(200), &json!([]));
+    assert_eq!(app.get("/v1/gpus", &admin).await.ok(200), &json!([]));
+    app.get("/v1/agent/desired", &cred)
+        .await
+        .problem(401, "unauthenticated");
+    // The lease's history stays.
+    assert_eq!(
+        lease(&app, &member, &id).await["slices"][0]["host"],
+        "node-1"
+    );
+    let token = enrollment_token(&app).await;
+    register(&app, Ok(&token), "node-1", vec![gpu(0, "GPU-1", H100)])
+        .await
+        .ok(200);
+    let hosts = app.get("/v1/hosts", &admin).await;
+    assert_eq!(hosts.ok(200)[0]["id"], host.as_str(), "the same host, back");
+    assert_eq!(hosts.body[0]["schedulable"], true);
+}

@@ -60,6 +60,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The `Idempotency-Key` was already used for a different request.",
     ),
     (
+        "host_in_use",
+        409,
+        "The host still holds slices: cordon it, release or revoke its leases and let its agent destroy their slices first.",
+    ),
+    (
         "idempotency_key_in_progress",
         409,
         "Another request with this `Idempotency-Key` is still being decided; retry with the same key (after `Retry-After` seconds) to get its outcome.",
