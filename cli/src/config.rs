@@ -36,6 +36,9 @@ pub struct Profile {
     pub token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// CAs trusted for this server besides the system's (PEM), as `login --ca-file` gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Profile {
@@ -166,6 +169,7 @@ mod tests {
                 api_key: Some("sbk_secret".into()),
                 token: Some("jwt".into()),
                 token_expires_at: Some(Utc::now()),
+                ca_file: Some("/etc/slicebroker/ca.pem".into()),
             },
         );
         store.config.current_profile = Some("lab".into());
