@@ -304,7 +304,15 @@ fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the
     assert!(stderr.contains("cannot connect"), "{stderr}");
     assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
     assert!(!dir.join("credential").exists());
-    let stderr = run("https://broker.example", &[]);
-    assert!(stderr.contains("proxy or sidecar"), "{stderr}");
+    // Plain http off this machine is refused before anything is sent, saying what to do.
+    let stderr = run(
+        "http://broker.example:8080",
+        &["--enrollment-token", "sbe_secret_value"],
+    );
+    assert!(
+        stderr.contains("plain http") && stderr.contains("--insecure-http"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
