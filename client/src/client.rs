@@ -405,17 +405,20 @@ impl RequestBuilder<'_> {
         let mut req = Request::builder()
             .method(self.method.clone())
             .uri(&self.url)
-            .header(header::ACCEPT, "application/json")
-            .header(header::USER_AGENT, shared.user_agent.clone());
-        for (name, value) in &self.headers {
-            req = req.header(name, value);
-        }
-        let req = req
             .body(Full::new(self.body.clone().unwrap_or_default()))
             .map_err(|e| ClientError::Request {
                 url: self.url.clone(),
                 reason: e.to_string(),
             })?;
+        // The caller's headers, and the defaults for those it did not set.
+        let headers = req.headers_mut();
+        headers.clone_from(&self.headers);
+        headers
+            .entry(header::ACCEPT)
+            .or_insert(HeaderValue::from_static("application/json"));
+        headers
+            .entry(header::USER_AGENT)
+            .or_insert(shared.user_agent.clone());
         self.client.observe(Event::Sending {
             method: &self.method,
             url: &self.url,

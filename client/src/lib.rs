@@ -29,7 +29,8 @@ mod url;
 
 pub use client::{Client, ClientBuilder, Event, RequestBuilder};
 pub use error::{BuildError, ClientError, parse_problem};
-pub use hyper::{Method, StatusCode};
+pub use hyper::body::Bytes;
+pub use hyper::{HeaderMap, Method, StatusCode};
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use url::{BadUrl, BaseUrl, Scheme};
