@@ -6,3 +6,4 @@ mod agent;
 mod cli;
 mod lifecycle;
 mod replicas;
+mod tls;

@@ -16,3 +16,4 @@ mod openapi;
 mod policy;
 mod replicas;
 mod store;
+mod tls;
