@@ -307,11 +307,10 @@ pub enum OpenError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_dir::TestDir;
 
     #[test]
     fn flags_win_over_the_file_and_the_file_fills_the_rest() {
-        let dir = TestDir::new("config");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.toml");
         std::fs::write(
             &path,
@@ -329,7 +328,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_the_file_are_rejected_by_name() {
-        let dir = TestDir::new("config-bad");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.toml");
         std::fs::write(&path, "sim-gpu = \"a30\"\n").unwrap();
         let err = Settings::from_file(&path).unwrap_err();
@@ -339,7 +338,7 @@ mod tests {
 
     #[test]
     fn the_server_wins_over_the_file_and_the_token_can_come_from_a_file() {
-        let dir = TestDir::new("config-server");
+        let dir = tempfile::tempdir().unwrap();
         let token_file = dir.path().join("token");
         std::fs::write(&token_file, "sbe_fromfile\n").unwrap();
         let cli = Cli::parse_from([

@@ -122,7 +122,6 @@ pub fn default_credential_file(checkpoint: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_dir::TestDir;
 
     #[test]
     fn the_credential_lives_beside_the_checkpoint() {
@@ -140,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_credential_or_token_nothing_is_sent_and_the_error_says_what_to_do() {
-        let dir = TestDir::new("enroll-none");
+        let dir = tempfile::tempdir().unwrap();
         let enrollment = Enrollment {
             credential_file: dir.path().join("credential"),
             token: None,

@@ -3,7 +3,7 @@
 //! failures without NVML or without a way to enroll.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn agent(args: &[&str]) -> Output {
@@ -12,16 +12,6 @@ fn agent(args: &[&str]) -> Output {
         .env_remove("SLICEBROKER_AGENT_BACKEND")
         .output()
         .expect("the agent binary runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "slicebroker-agent-cli-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn json(out: &Output) -> Value {
@@ -90,7 +80,8 @@ fn without_nvml_the_agent_says_so_and_fails_unless_sim() {
 
 #[test]
 fn run_creates_then_removes_and_dry_run_changes_nothing() {
-    let dir = temp_dir("run");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let p = |f: &str| dir.join(f).display().to_string();
     let common = |extra: &[&str]| -> Vec<String> {
         let mut args: Vec<String> = [
@@ -162,7 +153,6 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
     let report3: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(report3["gpus"][0]["instances"], serde_json::json!([]));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn read_json(path: &Path) -> Value {
@@ -178,7 +168,8 @@ fn run_once(gpus: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_slice_back() {
-    let dir = temp_dir("workload");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let p = |f: &str| dir.join(f).display().to_string();
     let (state, desired) = (p("sim.json"), dir.join("desired.json"));
     let run = |extra: &[&str]| {
@@ -277,12 +268,12 @@ fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_sl
     let report = run(&[]);
     assert_eq!(report["errors"], serde_json::json!([]));
     assert_eq!(report["gpus"][0]["instances"][0]["lease_id"], "L1");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the_token() {
-    let dir = temp_dir("enroll");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let credential = dir.join("credential").display().to_string();
     // Nothing listens on port 1: with --once a registration attempt fails at once.
     let run = |server: &str, extra: &[&str]| {
@@ -314,5 +305,4 @@ fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the
         "{stderr}"
     );
     assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

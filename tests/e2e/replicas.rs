@@ -161,12 +161,12 @@ async fn a_replica_killed_during_a_burst_loses_no_acknowledged_lease() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_restart() {
-    let dir = std::env::temp_dir().join(format!(
-        "slicebroker-e2e-pg-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let pg = PrivatePg::start(&dir);
+    // Declared first, so it is removed after the database in it is stopped.
+    let dir = tempfile::Builder::new()
+        .prefix("slicebroker-e2e-pg-")
+        .tempdir()
+        .unwrap();
+    let pg = PrivatePg::start(dir.path());
     let mut c = Cluster::start_with(
         2,
         ClusterOptions {
