@@ -213,15 +213,6 @@ impl Client {
         self.shared.request_timeout
     }
 
-    /// The same client (pool, trust, timeouts) for another server, such as a second replica.
-    /// It trusts what this one does: a client built for `http://` has no system roots.
-    pub fn at(&self, base: &str) -> Result<Self, BuildError> {
-        Ok(Self {
-            base: BaseUrl::parse(base)?,
-            shared: self.shared.clone(),
-        })
-    }
-
     /// A request for `path` (from `/`, joined to the base; or a whole `http(s)://` URL).
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
