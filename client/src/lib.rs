@@ -22,15 +22,17 @@
 pub mod agent;
 mod client;
 mod error;
+mod request;
 mod response;
 pub mod retry;
 mod tls;
 mod url;
 
-pub use client::{Client, ClientBuilder, Event, RequestBuilder};
+pub use client::{Client, ClientBuilder, Event};
 pub use error::{BuildError, ClientError, parse_problem};
 pub use hyper::body::Bytes;
 pub use hyper::{HeaderMap, Method, StatusCode};
+pub use request::RequestBuilder;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use url::{BadUrl, BaseUrl, Scheme};
