@@ -116,7 +116,6 @@ impl CheckpointStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_dir::TestDir;
 
     fn instance(id: u32, profile_id: u32, start: u8) -> GpuInstance {
         GpuInstance {
@@ -174,7 +173,7 @@ mod tests {
 
     #[test]
     fn checkpoint_survives_a_round_trip_through_its_file() {
-        let dir = TestDir::new("checkpoint");
+        let dir = tempfile::tempdir().unwrap();
         let store = CheckpointStore::new(Some(dir.path().join("checkpoint.json")));
         assert_eq!(store.load().unwrap(), Checkpoint::default());
         let mut c = Checkpoint::default();

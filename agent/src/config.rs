@@ -3,13 +3,13 @@
 
 use crate::backend::sim::SimBackend;
 use crate::backend::{AllowedGpus, BackendError, GpuAllowList, GpuBackend, nvml::NvmlBackend};
-use crate::client::{BadUrl, BaseUrl};
 use crate::enroll::{Enrollment, default_credential_file};
 use crate::fsutil::{self, FileError};
 use crate::reconcile::KillPolicy;
 use crate::sim_cli::SimCommand;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
+use slicebroker_client::{BadUrl, BaseUrl};
 use slicebroker_types::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -110,9 +110,18 @@ pub struct Settings {
     /// Where the agent records the instances it created.
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_CHECKPOINT")]
     pub checkpoint: Option<PathBuf>,
-    /// The server, `http://host[:port]` (TLS terminates at a proxy or sidecar).
+    /// The server, `https://host[:port]` (plain `http://` only to this machine, or with
+    /// `--insecure-http`).
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_SERVER")]
     pub server: Option<String>,
+    /// CA certificates (PEM) to trust for the server's certificate, besides the system's.
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow a plain `http://` server that is not on this machine (a trusted network only:
+    /// the credential and desired configs cross it unencrypted).
+    #[arg(long, global = true, env = "SLICEBROKER_AGENT_INSECURE_HTTP")]
+    #[serde(default)]
+    pub insecure_http: bool,
     /// One-time enrollment token (`sbe_…`) for the first registration.
     #[arg(long, global = true, env = "SLICEBROKER_AGENT_ENROLLMENT_TOKEN")]
     pub enrollment_token: Option<Secret>,
@@ -174,6 +183,7 @@ pub enum SourceSettings {
 #[derive(Debug)]
 pub struct ServerSettings {
     pub url: BaseUrl,
+    pub ca_file: Option<PathBuf>,
     pub enrollment: Enrollment,
     pub hostname: String,
 }
@@ -202,6 +212,8 @@ impl Settings {
             sim_state: self.sim_state.or(file.sim_state),
             checkpoint: self.checkpoint.or(file.checkpoint),
             server: self.server.or(file.server),
+            ca_file: self.ca_file.or(file.ca_file),
+            insecure_http: self.insecure_http || file.insecure_http,
             enrollment_token: self.enrollment_token.or(file.enrollment_token),
             enrollment_token_file: self.enrollment_token_file.or(file.enrollment_token_file),
             credential_file: self.credential_file.or(file.credential_file),
@@ -254,7 +266,8 @@ impl Settings {
             (None, None) => None,
         };
         Ok(SourceSettings::Server(ServerSettings {
-            url: BaseUrl::parse(server)?,
+            url: crate::client::server_url(server, self.insecure_http)?,
+            ca_file: self.ca_file.clone(),
             enrollment: Enrollment {
                 credential_file: self
                     .credential_file
@@ -328,11 +341,10 @@ pub enum OpenError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_dir::TestDir;
 
     #[test]
     fn flags_win_over_the_file_and_the_file_fills_the_rest() {
-        let dir = TestDir::new("config");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.toml");
         std::fs::write(
             &path,
@@ -350,7 +362,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_the_file_are_rejected_by_name() {
-        let dir = TestDir::new("config-bad");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.toml");
         std::fs::write(&path, "sim-gpu = \"a30\"\n").unwrap();
         let err = Settings::from_file(&path).unwrap_err();
@@ -360,7 +372,7 @@ mod tests {
 
     #[test]
     fn the_server_wins_over_the_file_and_the_token_can_come_from_a_file() {
-        let dir = TestDir::new("config-server");
+        let dir = tempfile::tempdir().unwrap();
         let token_file = dir.path().join("token");
         std::fs::write(&token_file, "sbe_fromfile\n").unwrap();
         let cli = Cli::parse_from([
@@ -390,18 +402,34 @@ mod tests {
     }
 
     #[test]
-    fn run_without_a_source_or_with_https_says_what_to_give() {
+    fn run_without_a_source_or_with_remote_plain_http_says_what_to_give() {
         let none = Settings::default().source().unwrap_err().to_string();
         assert!(
             none.contains("--server") && none.contains("--desired-file"),
             "{none}"
         );
-        let https = Settings {
-            server: Some("https://broker.example".into()),
+        let plain = Settings {
+            server: Some("http://broker.example:8080".into()),
             ..Settings::default()
         };
-        let err = https.source().unwrap_err().to_string();
-        assert!(err.contains("proxy or sidecar"), "{err}");
+        let err = plain.source().unwrap_err().to_string();
+        assert!(
+            err.contains("https://") && err.contains("--insecure-http"),
+            "{err}"
+        );
+        let allowed = Cli::parse_from([
+            "slicebroker-agent",
+            "--server",
+            "http://broker.example:8080",
+            "--insecure-http",
+            "--ca-file",
+            "/etc/slicebroker/ca.pem",
+            "run",
+        ]);
+        let SourceSettings::Server(s) = allowed.settings.source().unwrap() else {
+            panic!("the server is the source");
+        };
+        assert_eq!(s.ca_file, Some(PathBuf::from("/etc/slicebroker/ca.pem")));
         let file = Settings {
             desired_file: Some("d.json".into()),
             ..Settings::default()

@@ -1,10 +1,11 @@
 //! Where the loop gets its desired config and sends its reports: the server (long-poll, and the
 //! observed report as heartbeat), or a JSON file for offline and dry-run use.
 
-use crate::client::{ClientError, ServerClient};
 use crate::enroll::{EnrollError, Enrollment};
 use crate::fsutil::{self, FileError};
 use crate::model::GpuInfo;
+use slicebroker_client::ClientError;
+use slicebroker_client::agent::AgentClient;
 use slicebroker_types::agent::{AgentRegister, DesiredConfig, ObservedReport, ReportAck};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -89,7 +90,7 @@ impl FileSource {
 /// The server, with the host already registered.
 #[derive(Debug)]
 pub struct ServerSource {
-    pub client: ServerClient,
+    pub client: AgentClient,
     pub enrollment: Enrollment,
     /// What was last registered (without the token).
     pub facts: AgentRegister,

@@ -2,8 +2,9 @@
 //! credential, kept in an owner-only file; later starts register with that credential (which
 //! refreshes the host's facts) and use the token again only if the server no longer knows it.
 
-use crate::client::{ClientError, ServerClient};
 use crate::fsutil::{self, FileError};
+use slicebroker_client::ClientError;
+use slicebroker_client::agent::AgentClient;
 use slicebroker_types::Secret;
 use slicebroker_types::agent::{AgentRegister, AgentRegistration};
 use std::path::{Path, PathBuf};
@@ -55,7 +56,7 @@ impl Enrollment {
     /// credential in `client` for the calls that follow.
     pub async fn register(
         &self,
-        client: &mut ServerClient,
+        client: &mut AgentClient,
         facts: &AgentRegister,
     ) -> Result<AgentRegistration, EnrollError> {
         let path = || self.credential_file.display().to_string();
@@ -121,8 +122,6 @@ pub fn default_credential_file(checkpoint: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::BaseUrl;
-    use crate::test_dir::TestDir;
 
     #[test]
     fn the_credential_lives_beside_the_checkpoint() {
@@ -140,13 +139,14 @@ mod tests {
 
     #[tokio::test]
     async fn without_credential_or_token_nothing_is_sent_and_the_error_says_what_to_do() {
-        let dir = TestDir::new("enroll-none");
+        let dir = tempfile::tempdir().unwrap();
         let enrollment = Enrollment {
             credential_file: dir.path().join("credential"),
             token: None,
         };
         // Nothing listens on port 1; the check happens before any request.
-        let mut client = ServerClient::new(BaseUrl::parse("http://127.0.0.1:1").unwrap());
+        let mut client =
+            AgentClient::new(slicebroker_client::Client::new("http://127.0.0.1:1").unwrap());
         let facts = AgentRegister {
             enrollment_token: None,
             hostname: "h".into(),

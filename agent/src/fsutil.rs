@@ -5,7 +5,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,33 +75,31 @@ pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<(), Fil
     write_atomic(path, &bytes, 0o666)
 }
 
-/// Writes `bytes` to `path` atomically; a new file gets `mode` (less the umask).
+/// Writes `bytes` to `path` atomically: a temporary file beside it, created with `mode` (less
+/// the umask), written and synced, then renamed over it.
 fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FileError> {
     let write_err = |source| FileError::Write {
         path: path.display().to_string(),
         source,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(write_err)?;
-    }
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(format!(".tmp.{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    // A leftover from a crashed writer with the same pid would keep its own mode.
-    let _ = fs::remove_file(&tmp);
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(write_err)?;
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(path.file_name().unwrap_or_default());
+    // Dropped unpersisted (an error below), the temporary file is removed.
+    let mut file = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)
         .map_err(write_err)?;
     file.write_all(bytes).map_err(write_err)?;
-    file.sync_all().map_err(write_err)?;
-    drop(file);
-    fs::rename(&tmp, path).map_err(write_err)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = fs::File::open(dir)
-    {
+    file.as_file().sync_all().map_err(write_err)?;
+    file.persist(path).map_err(|e| write_err(e.error))?;
+    if let Ok(d) = fs::File::open(dir) {
         // Makes the rename itself durable; best effort, some filesystems refuse it.
         let _ = d.sync_all();
     }
@@ -144,7 +142,7 @@ mod tests {
 
     #[test]
     fn json_round_trips_and_missing_file_reads_as_none() {
-        let dir = crate::test_dir::TestDir::new("fsutil");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/state.json");
         assert!(read_json::<Vec<u32>>(&path).unwrap().is_none());
         write_json_atomic(&path, &vec![1u32, 2, 3]).unwrap();
@@ -157,8 +155,7 @@ mod tests {
 
     #[test]
     fn secrets_are_owner_only_and_read_back_trimmed() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = crate::test_dir::TestDir::new("fsutil-secret");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lib/credential");
         assert_eq!(read_secret(&path).unwrap(), None);
         write_secret_atomic(&path, "sba_abc").unwrap();
@@ -171,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_second_lock_waits_for_the_first() {
-        let dir = crate::test_dir::TestDir::new("fsutil-lock");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.lock");
         let first = FileLock::exclusive(&path).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -192,7 +189,7 @@ mod tests {
 
     #[test]
     fn corrupt_file_is_a_parse_error_naming_the_path() {
-        let dir = crate::test_dir::TestDir::new("fsutil-corrupt");
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
         fs::write(&path, "{ not json").unwrap();
         let err = read_json::<Vec<u32>>(&path).unwrap_err();

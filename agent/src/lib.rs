@@ -15,6 +15,3 @@ pub mod probe;
 pub mod reconcile;
 pub mod run;
 pub mod sim_cli;
-
-#[cfg(test)]
-mod test_dir;

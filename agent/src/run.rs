@@ -6,7 +6,6 @@
 use crate::agent::{Agent, PassResult};
 use crate::backend::GpuBackend;
 use crate::checkpoint::CheckpointStore;
-use crate::client::ServerClient;
 use crate::config::{RunArgs, ServerSettings, Settings, SourceSettings};
 use crate::desired::{DesiredSource, FileSource, ServerSource};
 use crate::fsutil;
@@ -78,7 +77,7 @@ async fn connect(
         driver_version,
         gpus,
     };
-    let mut client = ServerClient::new(server.url);
+    let mut client = crate::client::connect(&server.url, server.ca_file.clone())?;
     let mut backoff = Backoff::new();
     loop {
         let result = tokio::select! {

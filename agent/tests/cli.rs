@@ -14,16 +14,6 @@ fn agent(args: &[&str]) -> Output {
         .expect("the agent binary runs")
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "slicebroker-agent-cli-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn json(out: &Output) -> Value {
     assert!(
         out.status.success(),
@@ -90,7 +80,8 @@ fn without_nvml_the_agent_says_so_and_fails_unless_sim() {
 
 #[test]
 fn run_creates_then_removes_and_dry_run_changes_nothing() {
-    let dir = temp_dir("run");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let p = |f: &str| dir.join(f).display().to_string();
     let common = |extra: &[&str]| -> Vec<String> {
         let mut args: Vec<String> = [
@@ -162,7 +153,6 @@ fn run_creates_then_removes_and_dry_run_changes_nothing() {
     let report3: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(report3["gpus"][0]["instances"], serde_json::json!([]));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn read_json(path: &Path) -> Value {
@@ -178,7 +168,8 @@ fn run_once(gpus: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_slice_back() {
-    let dir = temp_dir("workload");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let p = |f: &str| dir.join(f).display().to_string();
     let (state, desired) = (p("sim.json"), dir.join("desired.json"));
     let run = |extra: &[&str]| {
@@ -280,12 +271,12 @@ fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_sl
         report["gpus"][0]["instances"][0]["lease_id"],
         "00000000-0000-0000-0000-000000000001"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the_token() {
-    let dir = temp_dir("enroll");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let credential = dir.join("credential").display().to_string();
     // Nothing listens on port 1: with --once a registration attempt fails at once.
     let run = |server: &str, extra: &[&str]| {
@@ -307,9 +298,16 @@ fn run_against_a_server_fails_clearly_without_a_way_to_enroll_and_never_logs_the
     assert!(stderr.contains("cannot connect"), "{stderr}");
     assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
     assert!(!dir.join("credential").exists());
-    let stderr = run("https://broker.example", &[]);
-    assert!(stderr.contains("proxy or sidecar"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
+    // Plain http off this machine is refused before anything is sent, saying what to do.
+    let stderr = run(
+        "http://broker.example:8080",
+        &["--enrollment-token", "sbe_secret_value"],
+    );
+    assert!(
+        stderr.contains("plain http") && stderr.contains("--insecure-http"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sbe_secret_value"), "{stderr}");
 }
 
 /// The stand-in NVML library (a dev-dependency, built beside this test binary) installed in
@@ -329,7 +327,8 @@ fn install_stub(dir: &Path, boards: &[&str]) -> PathBuf {
 
 #[test]
 fn probe_on_nvml_through_nvml_lib_prints_the_nvidia_smi_tables_and_json() {
-    let dir = temp_dir("nvml-probe");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
     let lib = install_stub(&dir, &["a100-40gb", "h100-80gb"])
         .display()
         .to_string();
@@ -374,7 +373,6 @@ fn probe_on_nvml_through_nvml_lib_prints_the_nvidia_smi_tables_and_json() {
     let only = json(&probe(&["--gpus", "1"]));
     assert_eq!(only["gpus"].as_array().unwrap().len(), 1);
     assert_eq!(only["gpus"][0]["index"], 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The settings file the .deb installs is one the agent accepts (unknown keys are refused), and

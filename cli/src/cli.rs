@@ -12,8 +12,8 @@ Lease NVIDIA MIG slices from a slicebroker server, and run its fleet.
 
 Start with `slicectl login --server http://HOST:8080` (the API key is read from a prompt or
 stdin), then `slicectl lease create 2g.20gb --for 8h --wait` and
-`eval \"$(slicectl lease env ID)\"`. Plain http only for now: reach an https server through a
-local TLS-terminating proxy or an SSH tunnel.";
+`eval \"$(slicectl lease env ID)\"`. For an https server signed by a private CA, give the CA
+with --ca-file (login keeps it in the profile).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,9 +35,13 @@ pub struct Cli {
 #[derive(Clone, Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// The server, `http://host[:port]` (default: the profile's).
+    /// The server, `http(s)://host[:port]` (default: the profile's).
     #[arg(long, global = true, env = "SLICEBROKER_URL", value_name = "URL")]
     pub server: Option<String>,
+    /// CA certificates (PEM) to trust for an https server, besides the system's (default: the
+    /// profile's, as `login` kept it).
+    #[arg(long, global = true, env = "SLICEBROKER_CA_FILE", value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
     /// Which saved login to use (default: the current profile, else `default`).
     #[arg(long, global = true, env = "SLICEBROKER_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,

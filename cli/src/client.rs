@@ -1,43 +1,28 @@
-//! The HTTP client of the public API: plain HTTP/1.1 over hyper, JSON bodies of the shared wire
-//! types, bearer tokens from the profile's API key (exchanged again when the cached one expires
-//! or the server answers 401), and error answers read as problem+json.
+//! The session with one server, over `slicebroker-client` (http or https, timeouts, reads and
+//! keyed creates retried): bearer tokens from the profile's API key (exchanged again when the
+//! cached one expires or the server answers 401), and refusals turned into the CLI's errors.
 
 use crate::config::{Profile, Store};
 use crate::error::{ApiError, Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Bytes;
-use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, StatusCode, Uri};
-use hyper_util::client::legacy::Client as Hyper;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use slicebroker_types::api::{IssuedToken, Problem, Role, TokenCreate};
+use slicebroker_client::{BaseUrl, BuildError, Client, ClientError, Event, Method, Response};
+use slicebroker_types::api::{IssuedToken, Role, TokenCreate};
+use std::path::PathBuf;
 use std::time::Duration;
 use uuid::Uuid;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-const MAX_BODY: usize = 32 << 20;
 
-/// A server address as `--server` takes it: `http://host[:port]`, without a trailing slash.
+/// A server address as `--server` takes it: `http(s)://host[:port]`, without a trailing slash.
 pub fn server_url(url: &str) -> Result<String> {
-    let url = url.trim().trim_end_matches('/');
-    let bad = |why: &str| Error::usage(format!("server URL `{url}`: {why}"));
-    let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
-    match uri.scheme_str() {
-        Some("http") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(url.to_owned()),
-        Some("http") => Err(bad("no host")),
-        Some("https") => Err(bad(
-            "slicectl speaks plain http for now; reach an https server through a local \
-             TLS-terminating proxy or an SSH tunnel and give its http:// address",
-        )),
-        _ => Err(bad("expected http://host[:port]")),
-    }
+    BaseUrl::parse(url)
+        .map(|b| b.as_str().to_owned())
+        .map_err(|e| Error::usage(e.to_string()))
 }
 
 /// Who a token says the caller is (read without verifying: for display and defaults only).
@@ -63,33 +48,41 @@ struct Login {
 /// A connection to one server, authenticated as a profile's API key when it has one.
 #[derive(Debug)]
 pub struct Session {
-    base: String,
-    http: Hyper<HttpConnector, Full<Bytes>>,
+    http: Client,
     login: Option<Login>,
     token: Option<String>,
-    verbose: bool,
 }
 
 impl Session {
-    /// An unauthenticated session (for `login`).
-    pub fn anonymous(base: String, verbose: bool) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        Self {
-            base,
-            http: Hyper::builder(TokioExecutor::new()).build(connector),
+    /// An unauthenticated session (for `login`), trusting the system's CAs and `ca_file`'s.
+    pub fn anonymous(base: &str, ca_file: Option<PathBuf>, verbose: bool) -> Result<Self> {
+        let mut builder = Client::builder(base)
+            .ca_file(ca_file)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .request_timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("slicectl/", env!("CARGO_PKG_VERSION")));
+        if verbose {
+            builder = builder.observer(show);
+        }
+        // A bad URL or an unreadable CA file are bad options: usage errors.
+        let http = builder
+            .build()
+            .map_err(|e: BuildError| Error::usage(e.to_string()))?;
+        Ok(Self {
+            http,
             login: None,
             token: None,
-            verbose,
-        }
+        })
     }
 
     /// A session for `server` (or the profile's), with the profile's credentials. They are
-    /// only ever sent to the server they were stored for.
+    /// only ever sent to the server they were stored for. `ca_file` (else the profile's) is
+    /// trusted besides the system's CAs.
     pub fn for_profile(
         store: Store,
         profile: String,
         server: Option<&str>,
+        ca_file: Option<PathBuf>,
         verbose: bool,
     ) -> Result<Self> {
         let stored = store.config.profiles.get(&profile);
@@ -103,9 +96,10 @@ impl Session {
                 )));
             }
         };
-        let mut session = Self::anonymous(base, verbose);
-        if let Some(p) = stored.filter(|p| server_url(&p.server).ok() == Some(session.base.clone()))
-        {
+        let same_server = stored.filter(|p| server_url(&p.server).ok() == Some(base.clone()));
+        let ca_file = ca_file.or_else(|| same_server.and_then(|p| p.ca_file.clone()));
+        let mut session = Self::anonymous(&base, ca_file, verbose)?;
+        if let Some(p) = same_server {
             session.token = p.fresh_token(Utc::now()).map(str::to_owned);
             if p.api_key.is_some() {
                 session.login = Some(Login { store, profile });
@@ -115,7 +109,7 @@ impl Session {
     }
 
     pub fn base(&self) -> &str {
-        &self.base
+        self.http.base().as_str()
     }
 
     /// Exchanges `api_key` for a token: `POST /v1/auth/token`.
@@ -123,16 +117,8 @@ impl Session {
         let body = TokenCreate {
             api_key: api_key.to_owned(),
         };
-        let (status, bytes) = self
-            .send(
-                Method::POST,
-                "/v1/auth/token",
-                Some(to_json(&body)),
-                None,
-                None,
-            )
-            .await?;
-        self.decode(Method::POST, "/v1/auth/token", status, &bytes)
+        let answer = self.http.post("/v1/auth/token").json(&body).send().await;
+        decode(answer.map_err(failed))
     }
 
     /// The caller, as the current token says.
@@ -158,7 +144,7 @@ impl Session {
         self.call(Method::POST, path, None::<&()>, None).await
     }
 
-    /// `POST` with an `Idempotency-Key`, so a retry cannot do it twice.
+    /// `POST` with an `Idempotency-Key`, so it can be retried without doing it twice.
     pub async fn post_once<B: Serialize, T: DeserializeOwned>(
         &mut self,
         path: &str,
@@ -178,7 +164,8 @@ impl Session {
 
     /// A `POST` without body whose answer has none either (`204`).
     pub async fn post_empty(&mut self, path: &str) -> Result<()> {
-        self.authed(Method::POST, path, None, None).await.map(drop)
+        let answer = self.authed(Method::POST, path, None, None).await?;
+        answer.error_for_status().map(drop).map_err(api_error)
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(
@@ -189,10 +176,8 @@ impl Session {
         idempotency_key: Option<&str>,
     ) -> Result<T> {
         let body = body.map(to_json);
-        let (status, bytes) = self
-            .authed(method.clone(), path, body, idempotency_key)
-            .await?;
-        self.decode(method, path, status, &bytes)
+        let answer = self.authed(method, path, body, idempotency_key).await;
+        decode(answer)
     }
 
     /// Sends with the bearer token; on a 401, gets a new token once and sends again.
@@ -202,30 +187,20 @@ impl Session {
         path: &str,
         body: Option<Vec<u8>>,
         idempotency_key: Option<&str>,
-    ) -> Result<(StatusCode, Bytes)> {
+    ) -> Result<Response> {
         let had_token = self.token.is_some();
         let token = self.token().await?;
         let mut answer = self
-            .send(
-                method.clone(),
-                path,
-                body.clone(),
-                Some(&token),
-                idempotency_key,
-            )
+            .send(method.clone(), path, body.clone(), &token, idempotency_key)
             .await?;
-        if answer.0 == StatusCode::UNAUTHORIZED && had_token && self.login.is_some() {
+        if answer.status == 401 && had_token && self.login.is_some() {
             self.token = None;
             let token = self.token().await?;
             answer = self
-                .send(method.clone(), path, body, Some(&token), idempotency_key)
+                .send(method, path, body, &token, idempotency_key)
                 .await?;
         }
-        if answer.0.is_success() {
-            Ok(answer)
-        } else {
-            Err(self.api_error(method, path, answer.0, &answer.1))
-        }
+        Ok(answer)
     }
 
     /// The cached token, or a new one for the profile's API key (stored back in the profile).
@@ -236,7 +211,8 @@ impl Session {
         let Some(login) = &self.login else {
             return Err(Error::failed(format!(
                 "not logged in to {}: run `slicectl login --server {}`",
-                self.base, self.base
+                self.base(),
+                self.base()
             )));
         };
         let profile = &login.store.config.profiles[&login.profile];
@@ -262,92 +238,65 @@ impl Session {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        token: Option<&str>,
+        token: &str,
         idempotency_key: Option<&str>,
-    ) -> Result<(StatusCode, Bytes)> {
-        let url = format!("{}{path}", self.base);
-        let mut req = Request::builder()
-            .method(method.clone())
-            .uri(&url)
-            .header(header::ACCEPT, "application/json")
-            .header(
-                header::USER_AGENT,
-                concat!("slicectl/", env!("CARGO_PKG_VERSION")),
-            );
-        if let Some(t) = token {
-            let mut v = HeaderValue::try_from(format!("Bearer {t}"))
-                .map_err(|_| Error::failed("the token is not a valid header value"))?;
-            v.set_sensitive(true);
-            req = req.header(header::AUTHORIZATION, v);
-        }
+    ) -> Result<Response> {
+        let mut req = self.http.request(method, path).bearer(token);
         if let Some(k) = idempotency_key {
-            req = req.header("idempotency-key", k);
+            req = req.idempotency_key(k);
         }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/json");
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
         }
-        let req = req
-            .body(Full::new(Bytes::from(body.unwrap_or_default())))
-            .map_err(|e| Error::usage(format!("{url}: {e}")))?;
-        if self.verbose {
-            eprintln!("> {method} {url}");
-        }
-        let exchange = async {
-            let res = self.http.request(req).await.map_err(|e| {
-                if e.is_connect() {
-                    Error::failed(format!("cannot connect to {}", self.base))
-                } else {
-                    Error::failed(format!("{method} {url}: {e}"))
-                }
-            })?;
-            let status = res.status();
-            let bytes = Limited::new(res.into_body(), MAX_BODY)
-                .collect()
-                .await
-                .map_err(|e| Error::failed(format!("{method} {url}: reading the answer: {e}")))?
-                .to_bytes();
-            Ok::<_, Error>((status, bytes))
-        };
-        let (status, bytes) = tokio::time::timeout(REQUEST_TIMEOUT, exchange)
-            .await
-            .map_err(|_| {
-                Error::failed(format!(
-                    "{method} {url}: no answer within {}s",
-                    REQUEST_TIMEOUT.as_secs()
-                ))
-            })??;
-        if self.verbose {
-            eprintln!("< {status}");
-        }
-        Ok((status, bytes))
+        req.send().await.map_err(failed)
     }
+}
 
-    fn decode<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        status: StatusCode,
-        bytes: &[u8],
-    ) -> Result<T> {
-        if !status.is_success() {
-            return Err(self.api_error(method, path, status, bytes));
+/// `-v`: each request, its answer, and each retry, on stderr.
+fn show(event: &Event<'_>) {
+    match event {
+        Event::Sending { method, url, .. } => eprintln!("> {method} {url}"),
+        Event::Answered { status, .. } => match slicebroker_client::StatusCode::from_u16(*status) {
+            Ok(s) => eprintln!("< {s}"),
+            Err(_) => eprintln!("< {status}"),
+        },
+        Event::Retrying { after, why, .. } => {
+            eprintln!("  retrying in {:.1}s: {why}", after.as_secs_f64());
         }
-        serde_json::from_slice(bytes).map_err(|e| {
-            Error::failed(format!(
-                "{method} {}{path}: the answer is not the expected JSON: {e}",
-                self.base
-            ))
-        })
     }
+}
 
-    fn api_error(&self, method: Method, path: &str, status: StatusCode, body: &[u8]) -> Error {
-        let e = ApiError {
+/// A successful answer as `T`, or the CLI's error for a refusal or a failure.
+fn decode<T: DeserializeOwned>(answer: Result<Response>) -> Result<T> {
+    answer?.json().map_err(api_error)
+}
+
+/// A refusal keeps the server's problem (its code decides the exit code); anything else is a
+/// failure, said in one line.
+fn api_error(e: ClientError) -> Error {
+    match e {
+        ClientError::Problem {
+            method,
+            url,
+            problem,
+            body,
+        } => Error::Api(Box::new(ApiError {
             method: method.to_string(),
-            url: format!("{}{path}", self.base),
-            problem: problem(status, body),
-            body: String::from_utf8_lossy(body).into_owned(),
-        };
-        Error::Api(Box::new(e))
+            url,
+            problem: *problem,
+            body,
+        })),
+        other => failed(other),
+    }
+}
+
+/// A call that got no answer: no connection, TLS refused, no answer in time.
+fn failed(e: ClientError) -> Error {
+    match e {
+        ClientError::Tls { .. } => Error::failed(format!(
+            "{e}; give the CA to trust with --ca-file FILE or SLICEBROKER_CA_FILE"
+        )),
+        other => Error::failed(other.to_string()),
     }
 }
 
@@ -367,50 +316,37 @@ fn remember(login: &mut Login, issued: &IssuedToken) {
     p.token_expires_at = Some(Utc::now() + chrono::Duration::seconds(issued.expires_in));
 }
 
-/// The problem+json of an error answer, or one made from the status when the body is not one
-/// (a proxy's HTML page).
-pub fn problem(status: StatusCode, body: &[u8]) -> Problem {
-    serde_json::from_slice::<Problem>(body).unwrap_or_else(|_| {
-        let reason = status.canonical_reason().unwrap_or("error");
-        Problem {
-            kind: "about:blank".into(),
-            title: reason.into(),
-            status: status.as_u16(),
-            detail: {
-                let text: String = String::from_utf8_lossy(body)
-                    .trim()
-                    .chars()
-                    .take(200)
-                    .collect();
-                if text.is_empty() {
-                    reason.to_owned()
-                } else {
-                    text
-                }
-            },
-            code: format!("http_{}", status.as_u16()),
-            field: None,
-            free: None,
-            next_free_at: None,
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn server_urls_are_plain_http_with_a_host() {
+    fn server_urls_are_http_or_https_with_a_host() {
         assert_eq!(
             server_url("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
         );
-        let https = server_url("https://broker.example").unwrap_err();
-        assert!(https.to_string().contains("plain http"), "{https}");
-        assert_eq!(https.exit(), crate::error::Exit::Usage);
+        assert_eq!(
+            server_url("https://broker.example/").unwrap(),
+            "https://broker.example"
+        );
+        let ftp = server_url("ftp://broker.example").unwrap_err();
+        assert!(ftp.to_string().contains("http(s)://"), "{ftp}");
+        assert_eq!(ftp.exit(), crate::error::Exit::Usage);
         assert!(server_url("broker:8080").is_err());
         assert!(server_url("http://").is_err());
+    }
+
+    #[test]
+    fn a_ca_file_that_cannot_be_read_is_a_usage_error_naming_it() {
+        let err = Session::anonymous(
+            "https://broker.example",
+            Some("/nonexistent/ca.pem".into()),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(err.exit(), crate::error::Exit::Usage);
+        assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
     }
 
     #[test]
@@ -422,18 +358,5 @@ mod tests {
         assert_eq!(c.role, Role::Member);
         assert!(c.tenant.is_some());
         assert_eq!(claims("not-a-jwt"), None);
-    }
-
-    #[test]
-    fn an_answer_that_is_not_problem_json_still_gives_a_code() {
-        let p = problem(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>");
-        assert_eq!(p.code, "http_502");
-        assert_eq!(p.detail, "<html>bad gateway</html>");
-        let body = br#"{"type":"t","title":"Not Found","status":404,"detail":"lease x not found","code":"not_found"}"#;
-        let p = problem(StatusCode::NOT_FOUND, body);
-        assert_eq!(
-            (p.code.as_str(), p.detail.as_str()),
-            ("not_found", "lease x not found")
-        );
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PROFILE: &str = "default";
@@ -36,6 +36,9 @@ pub struct Profile {
     pub token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// CAs trusted for this server besides the system's (PEM), as `login --ca-file` gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Profile {
@@ -108,18 +111,17 @@ impl Store {
             .create(dir)
             .map_err(|e| fail("creating the directory of", e))?;
         let text = toml::to_string(&self.config).expect("the config serialises");
-        let tmp = self.path.with_extension("toml.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
+        let mut file = tempfile::Builder::new()
+            .prefix(".config.toml.")
+            .permissions(std::fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
             .map_err(|e| fail("writing", e))?;
         file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
+            .and_then(|()| file.as_file().sync_all())
             .map_err(|e| fail("writing", e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| fail("replacing", e))
+        file.persist(&self.path)
+            .map_err(|e| fail("replacing", e.error))?;
+        Ok(())
     }
 
     /// The profile to use: the one named, else the current one, else `default`.
@@ -147,16 +149,10 @@ fn warn_if_readable_by_others(path: &Path) {
 mod tests {
     use super::*;
 
-    fn temp_dir() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("slicectl-test-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
     #[test]
     fn the_config_file_is_private_and_round_trips() {
-        let base = temp_dir();
-        let dir = base.join("nested").join("slicebroker");
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("nested").join("slicebroker");
         let mut store = Store::open(&dir).unwrap();
         assert_eq!(store.config, Config::default());
         store.config.profiles.insert(
@@ -166,6 +162,7 @@ mod tests {
                 api_key: Some("sbk_secret".into()),
                 token: Some("jwt".into()),
                 token_expires_at: Some(Utc::now()),
+                ca_file: Some("/etc/slicebroker/ca.pem".into()),
             },
         );
         store.config.current_profile = Some("lab".into());
@@ -183,7 +180,6 @@ mod tests {
         assert_eq!(again.config, store.config);
         assert_eq!(again.profile_name(None), "lab");
         assert_eq!(again.profile_name(Some("other")), "other");
-        std::fs::remove_dir_all(base).unwrap();
     }
 
     #[test]
@@ -203,10 +199,9 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_an_error_naming_it() {
-        let dir = temp_dir();
-        std::fs::write(dir.join("config.toml"), "profiles = 3").unwrap();
-        let err = Store::open(&dir).unwrap_err().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), "profiles = 3").unwrap();
+        let err = Store::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("config.toml"), "{err}");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -65,10 +65,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
+            // Read before anything else starts, so a bad certificate stops the server at once.
+            let tls = match (&config.tls_cert_file, &config.tls_key_file) {
+                (Some(cert), Some(key)) => Some(http::tls::Certificates::load(cert, key)?),
+                _ => None,
+            };
             let app = App::start(config).await?;
             app.spawn_background();
-            tracing::info!(addr = %listener.local_addr()?, "serving");
-            http::serve(listener, app, http::shutdown_signal()).await?;
+            let addr = listener.local_addr()?;
+            match tls {
+                Some(certs) => {
+                    tokio::spawn(http::reload_on_sighup(certs.clone()));
+                    tracing::info!(%addr, "serving https");
+                    http::serve_tls(listener, &certs, app, http::shutdown_signal()).await?;
+                }
+                None => {
+                    tracing::info!(%addr, "serving");
+                    http::serve(listener, app, http::shutdown_signal()).await?;
+                }
+            }
         }
         Command::Migrate => {
             let db = store::connect(config.database_url.expose(), 1).await?;

@@ -64,6 +64,11 @@ pub struct Config {
     /// Group commit: at most this many concurrent grants, and as many releases, share one
     /// transaction; 1 writes each in its own transaction.
     pub group_commit_max: usize,
+    /// Serve https with this certificate chain (PEM, leaf first) and `tls_key_file`; both or
+    /// neither. Both files are read again on SIGHUP.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -91,6 +96,8 @@ impl Default for Config {
             placement_policy: "default".into(),
             placement_refresh_ms: 5000,
             group_commit_max: 64,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -215,6 +222,12 @@ impl Config {
         if let Some(v) = get("PLACEMENT_POLICY") {
             self.placement_policy = v;
         }
+        if let Some(v) = get("TLS_CERT_FILE") {
+            self.tls_cert_file = Some(v.into());
+        }
+        if let Some(v) = get("TLS_KEY_FILE") {
+            self.tls_key_file = Some(v.into());
+        }
         Ok(())
     }
 
@@ -292,6 +305,11 @@ impl Config {
         }
         if !(1..=1024).contains(&self.group_commit_max) {
             return invalid("group_commit_max", "must be between 1 and 1024");
+        }
+        match (&self.tls_cert_file, &self.tls_key_file) {
+            (Some(_), None) => return invalid("tls_key_file", "must be set with tls_cert_file"),
+            (None, Some(_)) => return invalid("tls_cert_file", "must be set with tls_key_file"),
+            _ => {}
         }
         if !(50..=3_600_000).contains(&self.placement_refresh_ms) {
             return invalid(
@@ -390,6 +408,26 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .starts_with("placement_refresh_ms")
+        );
+        let config = Config {
+            tls_cert_file: Some("/etc/slicebroker/cert.pem".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "tls_key_file: must be set with tls_cert_file"
+        );
+        let mut config = Config::default();
+        config
+            .apply_env(env(&[
+                ("SLICEBROKER_TLS_CERT_FILE", "/etc/slicebroker/cert.pem"),
+                ("SLICEBROKER_TLS_KEY_FILE", "/etc/slicebroker/key.pem"),
+            ]))
+            .unwrap();
+        assert!(config.validate().is_ok());
+        assert_eq!(
+            config.tls_key_file.as_deref(),
+            Some(Path::new("/etc/slicebroker/key.pem"))
         );
         let config = Config {
             placement_policy: "random".into(),

@@ -11,7 +11,7 @@
 //! `CLIENTS=8`, `SUSTAIN_SECS=20` to change the sample). Needs PostgreSQL like the tests.
 
 use serde_json::json;
-use slicebroker_e2e::{AgentSpec, Cluster, wait_until};
+use slicebroker_testkit::{AgentSpec, Cluster, wait_until};
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -59,7 +59,7 @@ async fn until_state(c: &Cluster, token: &str, path: &str, state: &str) {
     let start = Instant::now();
     loop {
         let l = c.api("GET", path, token, None).await;
-        if l.ok()["state"] == state {
+        if l.success()["state"] == state {
             return;
         }
         assert!(
@@ -86,7 +86,7 @@ async fn latencies(c: &Cluster, team: &str, leases: u64, replicas: usize) {
                 Some(&json!({ "profile": "1g.10gb", "duration": "1h" })),
             )
             .await;
-        let id = r.ok()["id"].as_str().unwrap().to_owned();
+        let id = r.success()["id"].as_str().unwrap().to_owned();
         let path = format!("/v1/leases/{id}");
         until_state(c, team, &path, "active").await;
         to_active.push(t.elapsed());
@@ -99,7 +99,7 @@ async fn latencies(c: &Cluster, team: &str, leases: u64, replicas: usize) {
             Some(&json!({})),
         )
         .await
-        .ok();
+        .success();
         until_state(c, team, &path, "ended").await;
         to_ended.push(t.elapsed());
     }
@@ -109,10 +109,14 @@ async fn latencies(c: &Cluster, team: &str, leases: u64, replicas: usize) {
 
 async fn wait_hosts(c: &Cluster, n: usize) {
     let admin = c.admin_token().await;
-    wait_until("the agents registered", Duration::from_secs(60), || async {
-        let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
-        (hosts.ok().as_array()?.len() == n).then_some(())
-    })
+    wait_until(
+        Duration::from_secs(60),
+        "the agents registered",
+        async || {
+            let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
+            (hosts.success().as_array()?.len() == n).then_some(())
+        },
+    )
     .await;
 }
 
@@ -182,7 +186,7 @@ async fn main() {
                 let r = c
                     .api_on(server, "POST", "/v1/leases", &team, Some(&body))
                     .await;
-                let id = r.ok()["id"].as_str().unwrap().to_owned();
+                let id = r.success()["id"].as_str().unwrap().to_owned();
                 let path = format!("/v1/leases/{id}");
                 until_state(c, &team, &path, "active").await;
                 c.api_on(
@@ -193,7 +197,7 @@ async fn main() {
                     Some(&json!({})),
                 )
                 .await
-                .ok();
+                .success();
                 until_state(c, &team, &path, "ended").await;
                 done += 1;
             }

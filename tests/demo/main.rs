@@ -6,7 +6,7 @@
 //! Run it through `scripts/run.sh`, which finds or starts PostgreSQL and sets `DATABASE_URL`.
 
 use serde_json::{Value, json};
-use slicebroker_e2e::{AgentSpec, Cluster, ClusterOptions, wait_until};
+use slicebroker_testkit::{AgentSpec, Cluster, ClusterOptions, wait_until};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -50,7 +50,7 @@ async fn tenant_key(c: &Cluster, dir: &Path) -> Result<String> {
     let admin = c.admin_token().await;
     let tenants = c.api("GET", "/v1/tenants", &admin, None).await;
     let existing = tenants
-        .ok()
+        .success()
         .as_array()
         .and_then(|ts| ts.iter().find(|t| t["name"] == "demo").cloned());
     let tenant = match existing {
@@ -63,7 +63,7 @@ async fn tenant_key(c: &Cluster, dir: &Path) -> Result<String> {
                 Some(&json!({ "name": "demo", "display_name": "Demo team" })),
             )
             .await
-            .ok()
+            .success()
             .clone(),
     };
     let key = c
@@ -77,7 +77,10 @@ async fn tenant_key(c: &Cluster, dir: &Path) -> Result<String> {
             Some(&json!({ "name": "demo", "role": "member" })),
         )
         .await;
-    let secret = key.ok()["secret"].as_str().unwrap_or_default().to_owned();
+    let secret = key.success()["secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     kept(dir, "tenant-key", || secret)
 }
 
@@ -106,6 +109,7 @@ async fn main() -> Result<()> {
             admin_key: Some(admin_key.clone()),
             log_filter: Some("info".into()),
             server_env: Vec::new(),
+            tls: false,
         },
     )
     .await;
@@ -119,12 +123,12 @@ async fn main() -> Result<()> {
     }
     let admin = c.admin_token().await;
     wait_until(
-        "the simulated hosts registered",
         Duration::from_secs(60),
-        || async {
+        "the simulated hosts registered",
+        async || {
             let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
             let names: Vec<Value> = hosts
-                .ok()
+                .success()
                 .as_array()?
                 .iter()
                 .map(|h| h["name"].clone())

@@ -2,7 +2,7 @@
 //! release killing the slice's processes, an agent killed mid-reconcile.
 
 use serde_json::{Value, json};
-use slicebroker_e2e::{AgentSpec, Cluster, wait_until};
+use slicebroker_testkit::{AgentSpec, Cluster, wait_until};
 use std::time::Duration;
 
 pub const DEADLINE: Duration = Duration::from_secs(60);
@@ -18,28 +18,31 @@ pub fn node(host: &str, gpus: &str, seed: u64) -> AgentSpec {
 pub async fn lease_state(c: &Cluster, token: &str, id: &str) -> Value {
     c.api("GET", &format!("/v1/leases/{id}"), token, None)
         .await
-        .ok()
+        .success()
         .clone()
 }
 
 pub async fn wait_state(c: &Cluster, token: &str, id: &str, state: &str) -> Value {
-    wait_until(&format!("lease {id} {state}"), DEADLINE, || async {
+    wait_until(DEADLINE, &format!("lease {id} {state}"), async || {
         let l = lease_state(c, token, id).await;
-        (l["state"] == state).then_some(l)
+        if l["state"] == state {
+            Ok(l)
+        } else {
+            Err(l["state"].clone())
+        }
     })
     .await
 }
 
 pub async fn wait_host(c: &Cluster, host: &str, gpus: usize) {
     let admin = c.admin_token().await;
-    wait_until(&format!("{host} registered"), DEADLINE, || async {
+    wait_until(DEADLINE, &format!("{host} registered"), async || {
         let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
-        hosts
-            .ok()
-            .as_array()?
-            .iter()
-            .any(|h| h["name"] == host && h["gpu_count"] == gpus as i64)
-            .then_some(())
+        let found = hosts.success().as_array().is_some_and(|all| {
+            all.iter()
+                .any(|h| h["name"] == host && h["gpu_count"] == gpus as i64)
+        });
+        if found { Ok(()) } else { Err(hosts.body) }
     })
     .await;
 }
@@ -57,7 +60,7 @@ pub async fn instances(c: &Cluster, agent: usize) -> Vec<Value> {
 
 pub async fn create(c: &Cluster, token: &str, body: Value) -> String {
     let r = c.api("POST", "/v1/leases", token, Some(&body)).await;
-    r.ok()["id"].as_str().unwrap().to_owned()
+    r.success()["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,7 +97,7 @@ async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
         )
         .await;
     let pid = started["pid"].as_u64().expect("workload pid");
-    let seen: i64 = wait_until("the workload reported", DEADLINE, || async {
+    let seen: i64 = wait_until(DEADLINE, "the workload reported", async || {
         let n: i64 = sqlx::query_scalar(
             "SELECT jsonb_array_length(processes)::bigint FROM slices WHERE lease_id = $1::uuid",
         )
@@ -111,7 +114,7 @@ async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
     let by = |by: &str| json!({ "by": by });
     let extend = format!("/v1/leases/{id}/extend");
     let extended = c.api("POST", &extend, &team, Some(&by("2h"))).await;
-    assert_ne!(extended.ok()["ends_at"], active["ends_at"]);
+    assert_ne!(extended.success()["ends_at"], active["ends_at"]);
     let refused = c.api("POST", &extend, &team, Some(&by("8d"))).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(refused.body["field"], "by");
@@ -123,7 +126,7 @@ async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
         Some(&json!({})),
     )
     .await
-    .ok();
+    .success();
     let ended = wait_state(&c, &team, &id, "ended").await;
     assert_eq!(ended["end_reason"], "released");
     assert!(
@@ -167,7 +170,7 @@ async fn an_agent_killed_mid_reconcile_converges_without_leaking_or_double_creat
             Some(&json!({})),
         )
         .await
-        .ok();
+        .success();
     }
     // Killed again while tearing down: the restarted agent finishes the job.
     c.kill_agent(a).await;
@@ -204,9 +207,9 @@ async fn an_instance_made_by_hand_is_reported_and_never_touched() {
     )
     .await;
     let admin = c.admin_token().await;
-    wait_until("the unmanaged instance reported", DEADLINE, || async {
+    wait_until(DEADLINE, "the unmanaged instance reported", async || {
         let gpus = c.api("GET", "/v1/gpus", &admin, None).await;
-        gpus.ok()[0]["slices"]
+        gpus.success()[0]["slices"]
             .as_array()?
             .iter()
             .any(|s| s["unmanaged"] == true)
@@ -234,7 +237,7 @@ async fn an_instance_made_by_hand_is_reported_and_never_touched() {
         Some(&json!({})),
     )
     .await
-    .ok();
+    .success();
     wait_state(&c, &team, &id, "ended").await;
     let held = instances(&c, a).await;
     assert_eq!(held.len(), 1, "the hand-made instance stays: {held:?}");

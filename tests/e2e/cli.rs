@@ -5,7 +5,7 @@
 
 use crate::agent::{DEADLINE, node, wait_host};
 use serde_json::Value;
-use slicebroker_e2e::{Cluster, bin, wait_until};
+use slicebroker_testkit::{Cluster, bin, wait_until};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -13,33 +13,35 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 /// A user's `slicectl`: its own config directory and profile, talking to one cluster.
-struct Slicectl {
+pub struct Slicectl {
     config: PathBuf,
     server: String,
     /// `--profile`, given before every command's arguments.
     profile: Option<&'static str>,
+    /// `SLICEBROKER_CA_FILE`, for an https cluster.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// What a run of `slicectl` did.
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl Run {
-    fn ok(&self) -> &str {
+    pub fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "slicectl failed: {self:?}");
         &self.stdout
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_str(self.ok())
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 
-    fn fails_with(&self, code: i32, says: &str) {
+    pub fn fails_with(&self, code: i32, says: &str) {
         assert_eq!(self.code, code, "{self:?}");
         assert!(
             self.stderr.contains(says),
@@ -49,27 +51,31 @@ impl Run {
 }
 
 impl Slicectl {
-    fn new(c: &Cluster, user: &str, profile: Option<&'static str>) -> Self {
+    pub fn new(c: &Cluster, user: &str, profile: Option<&'static str>) -> Self {
         let config = c.dir.join(format!("slicectl-{user}"));
         Self {
             config,
             server: c.server_url(0).to_owned(),
             profile,
+            ca_file: None,
         }
     }
 
-    async fn run(&self, args: &[&str]) -> Run {
+    pub async fn run(&self, args: &[&str]) -> Run {
         self.run_with_stdin(args, None).await
     }
 
-    async fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    pub async fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let profile = self.profile.map(|p| ["--profile", p]);
+        let ca_file = self.ca_file.iter().map(|f| ("SLICEBROKER_CA_FILE", f));
         let mut child = Command::new(bin("slicectl"))
             .args(profile.iter().flatten())
             .args(args)
             .env("SLICEBROKER_CONFIG_DIR", &self.config)
             .env("SLICEBROKER_URL", &self.server)
             .env_remove("SLICEBROKER_PROFILE")
+            .env_remove("SLICEBROKER_CA_FILE")
+            .envs(ca_file)
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -131,7 +137,7 @@ async fn setup(c: &Cluster) -> (Slicectl, Slicectl, String) {
 async fn lease_json(c: &Cluster, token: &str, id: &str) -> Value {
     c.api("GET", &format!("/v1/leases/{id}"), token, None)
         .await
-        .ok()
+        .success()
         .clone()
 }
 
@@ -210,9 +216,13 @@ async fn slicectl_leases_a_slice_from_login_to_release() {
 
     let released = user.run(&["lease", "release", &id]).await;
     assert!(released.ok().contains("releasing") || released.stdout.contains("ended"));
-    wait_until("the lease ends", DEADLINE, || async {
+    wait_until(DEADLINE, "the lease ends", async || {
         let l = user.run(&["lease", "show", &id, "-o", "json"]).await.json();
-        (l["state"] == "ended").then_some(())
+        if l["state"] == "ended" {
+            Ok(())
+        } else {
+            Err(l["state"].clone())
+        }
     })
     .await;
     let events = user.run(&["lease", "events", &id]).await;
@@ -321,12 +331,16 @@ async fn slicectl_exit_codes_tell_scripts_what_happened() {
     user.run(&["lease", "release", first["id"].as_str().unwrap()])
         .await
         .ok();
-    wait_until("the queued lease is granted", DEADLINE, || async {
+    wait_until(DEADLINE, "the queued lease is granted", async || {
         let l = user
             .run(&["lease", "show", queued, "-o", "json"])
             .await
             .json();
-        (l["state"] == "active").then_some(())
+        if l["state"] == "active" {
+            Ok(())
+        } else {
+            Err(l["state"].clone())
+        }
     })
     .await;
 }

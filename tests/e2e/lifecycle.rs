@@ -2,7 +2,7 @@
 
 use crate::agent::{DEADLINE, create, instances, node, wait_host, wait_state};
 use serde_json::{Value, json};
-use slicebroker_e2e::{Cluster, ClusterOptions, wait_until};
+use slicebroker_testkit::{Cluster, ClusterOptions, wait_until};
 
 async fn cluster(env: &[(&str, &str)]) -> Cluster {
     Cluster::start_with(
@@ -23,7 +23,7 @@ async fn event_kinds(c: &Cluster, token: &str, id: &str) -> Vec<String> {
         .api("GET", &format!("/v1/leases/{id}/events"), token, None)
         .await;
     events
-        .ok()
+        .success()
         .as_array()
         .unwrap()
         .iter()
@@ -32,12 +32,13 @@ async fn event_kinds(c: &Cluster, token: &str, id: &str) -> Vec<String> {
 }
 
 async fn wait_event(c: &Cluster, token: &str, id: &str, kind: &str) {
-    wait_until(&format!("a `{kind}` event on {id}"), DEADLINE, || async {
-        event_kinds(c, token, id)
-            .await
-            .iter()
-            .any(|k| k == kind)
-            .then_some(())
+    wait_until(DEADLINE, &format!("a `{kind}` event on {id}"), async || {
+        let kinds = event_kinds(c, token, id).await;
+        if kinds.iter().any(|k| k == kind) {
+            Ok(())
+        } else {
+            Err(kinds)
+        }
     })
     .await;
 }
@@ -78,18 +79,22 @@ async fn an_idle_lease_is_warned_then_reclaimed_and_use_keeps_it() {
 
     // In use for longer than its idle timeout: never warned, never reclaimed.
     let pool = c.pool.clone();
-    wait_until("the lease used past its idle timeout", DEADLINE, || async {
-        let busy_for: f64 = sqlx::query_scalar(
-            "SELECT extract(epoch FROM now() - l.activated_at)::float8 FROM leases l
+    wait_until(
+        DEADLINE,
+        "the lease used past its idle timeout",
+        async || {
+            let busy_for: f64 = sqlx::query_scalar(
+                "SELECT extract(epoch FROM now() - l.activated_at)::float8 FROM leases l
              JOIN slices s ON s.lease_id = l.id
              WHERE l.id = $1::uuid AND s.last_active_at > now() - interval '2 seconds'",
-        )
-        .bind(&id)
-        .fetch_optional(&pool)
-        .await
-        .unwrap()?;
-        (busy_for > 6.0).then_some(())
-    })
+            )
+            .bind(&id)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()?;
+            (busy_for > 6.0).then_some(())
+        },
+    )
     .await;
     let kinds = event_kinds(&c, &team, &id).await;
     assert!(
@@ -131,14 +136,13 @@ async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_con
 
     c.kill_agent(h).await;
     let admin = c.admin_token().await;
-    wait_until("node-h100 unreachable", DEADLINE, || async {
+    wait_until(DEADLINE, "node-h100 unreachable", async || {
         let hosts = c.api("GET", "/v1/hosts", &admin, None).await;
-        hosts
-            .ok()
-            .as_array()?
-            .iter()
-            .any(|x| x["name"] == "node-h100" && x["unreachable_since"].is_string())
-            .then_some(())
+        let found = hosts.success().as_array().is_some_and(|all| {
+            all.iter()
+                .any(|x| x["name"] == "node-h100" && x["unreachable_since"].is_string())
+        });
+        if found { Ok(()) } else { Err(hosts.body) }
     })
     .await;
     // Its GPU is skipped: the next lease goes to the other host, an H100-only one finds none.
@@ -160,7 +164,7 @@ async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_con
     assert_eq!(taken, 1, "the slice stays taken while the agent is away");
 
     c.start_agent(h).await;
-    wait_until("the lost lease's slice released", DEADLINE, || async {
+    wait_until(DEADLINE, "the lost lease's slice released", async || {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM slices WHERE lease_id = $1::uuid AND released_at IS NULL",
         )
@@ -168,7 +172,11 @@ async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_con
         .fetch_one(&c.pool)
         .await
         .unwrap();
-        (n == 0).then_some(())
+        if n == 0 {
+            Ok(())
+        } else {
+            Err(format!("{n} live slices"))
+        }
     })
     .await;
     assert!(
@@ -208,7 +216,7 @@ async fn a_waiting_request_is_served_when_capacity_frees_and_its_quota_is_respec
     let small = c
         .api("POST", "/v1/leases", &b, Some(&queued("1g.10gb")))
         .await;
-    let small = small.ok()["id"].as_str().unwrap().to_owned();
+    let small = small.success()["id"].as_str().unwrap().to_owned();
 
     // The GPU frees up: the older request is served; the next would pass team-b's quota of
     // three compute slices, so it keeps waiting although a 1g fits.
@@ -219,16 +227,16 @@ async fn a_waiting_request_is_served_when_capacity_frees_and_its_quota_is_respec
         Some(&json!({})),
     )
     .await
-    .ok();
+    .success();
     wait_state(&c, &b, &big, "active").await;
     let capacity = c.api("GET", "/v1/capacity", &b, None).await;
     assert!(
-        capacity.ok().to_string().contains("1g.10gb"),
+        capacity.success().to_string().contains("1g.10gb"),
         "{}",
         capacity.body
     );
     let still = c.api("GET", &format!("/v1/leases/{small}"), &b, None).await;
-    assert_eq!(still.ok()["state"], "pending");
+    assert_eq!(still.success()["state"], "pending");
 
     c.api(
         "POST",
@@ -237,7 +245,7 @@ async fn a_waiting_request_is_served_when_capacity_frees_and_its_quota_is_respec
         Some(&json!({})),
     )
     .await
-    .ok();
+    .success();
     wait_state(&c, &b, &small, "active").await;
     let kinds = event_kinds(&c, &b, &small).await;
     assert_eq!(kinds, ["queued", "granted", "activated"]);

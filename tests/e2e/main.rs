@@ -8,3 +8,4 @@ mod cli;
 mod lifecycle;
 mod nvml;
 mod replicas;
+mod tls;

@@ -5,8 +5,8 @@
 
 use crate::agent::{DEADLINE, create, node, wait_host, wait_state};
 use serde_json::{Value, json};
-use slicebroker_e2e::nvml::State;
-use slicebroker_e2e::{Cluster, ClusterOptions, wait_until};
+use slicebroker_testkit::nvml::State;
+use slicebroker_testkit::{Cluster, ClusterOptions, wait_until};
 use std::path::Path;
 use std::process::{Child, Command};
 
@@ -40,7 +40,7 @@ async fn event_kinds(c: &Cluster, token: &str, id: &str) -> Vec<String> {
         .api("GET", &format!("/v1/leases/{id}/events"), token, None)
         .await;
     events
-        .ok()
+        .success()
         .as_array()
         .unwrap()
         .iter()
@@ -85,7 +85,7 @@ async fn a_lease_on_nvml_goes_active_with_the_drivers_mig_device_and_idle_reclai
 
     // A workload on the slice is reported through NVML's process list.
     let work = Workload::start_on(&state, &mig, 0.6);
-    wait_until("the workload reported", DEADLINE, || async {
+    wait_until(DEADLINE, "the workload reported", async || {
         let n: i64 = sqlx::query_scalar(
             "SELECT jsonb_array_length(processes)::bigint FROM slices WHERE lease_id = $1::uuid",
         )
@@ -106,7 +106,7 @@ async fn a_lease_on_nvml_goes_active_with_the_drivers_mig_device_and_idle_reclai
         kinds[kinds.len() - 3..],
         ["idle_warning", "reclaimed_idle", "ended"]
     );
-    wait_until("the GPU instance destroyed", DEADLINE, || async {
+    wait_until(DEADLINE, "the GPU instance destroyed", async || {
         State::load(&state).unwrap().gpus[0]
             .gpu_instances
             .is_empty()
@@ -126,9 +126,9 @@ async fn an_nvml_agent_killed_between_gpu_and_compute_instance_converges_without
     let team = c.tenant("team-a", Value::Null).await;
     let id = create(&c, &team, json!({ "profile": "3g.20gb", "duration": "1h" })).await;
     let half_made = wait_until(
-        "a GPU instance without its compute instance",
         DEADLINE,
-        || async {
+        "a GPU instance without its compute instance",
+        async || {
             let s = State::load(&state).unwrap();
             let gis = &s.gpus[0].gpu_instances;
             (gis.len() == 1 && gis[0].compute_instances.is_empty()).then(|| gis[0].serial)
@@ -163,9 +163,9 @@ async fn an_nvml_agent_killed_between_gpu_and_compute_instance_converges_without
         Some(&json!({})),
     )
     .await
-    .ok();
+    .success();
     wait_state(&c, &team, &id, "ended").await;
-    wait_until("nothing left on the GPU", DEADLINE, || async {
+    wait_until(DEADLINE, "nothing left on the GPU", async || {
         State::load(&state).unwrap().gpus[0]
             .gpu_instances
             .is_empty()

@@ -3,7 +3,7 @@
 
 use crate::agent::{DEADLINE, node, wait_host, wait_state};
 use serde_json::{Value, json};
-use slicebroker_e2e::{Cluster, ClusterOptions, PrivatePg, Resp, wait_until};
+use slicebroker_testkit::{Cluster, ClusterOptions, PrivatePg, Resp, wait_until};
 use std::time::Duration;
 
 /// `n` lease requests at once, spread over the replicas; connection errors come back as `Err`.
@@ -108,7 +108,7 @@ async fn requests_over_both_replicas_racing_for_the_last_slices_never_overlap_or
     assert!(a_holds <= 3, "team-a holds {a_holds} compute slices");
     // And every grant becomes a real instance.
     let page = c.api("GET", "/v1/leases", &b, None).await;
-    for l in page.ok()["items"].as_array().unwrap() {
+    for l in page.success()["items"].as_array().unwrap() {
         wait_state(&c, &b, l["id"].as_str().unwrap(), "active").await;
     }
 }
@@ -148,7 +148,7 @@ async fn a_replica_killed_during_a_burst_loses_no_acknowledged_lease() {
     }
     // The surviving replica carries on.
     let more = c.api_on(0, "POST", "/v1/leases", &team, Some(&body)).await;
-    wait_state(&c, &team, more.ok()["id"].as_str().unwrap(), "active").await;
+    wait_state(&c, &team, more.success()["id"].as_str().unwrap(), "active").await;
     let live = count(&c, "SELECT count(*) FROM leases WHERE state <> 'ended'").await;
     let slices = count(&c, "SELECT count(*) FROM slices WHERE released_at IS NULL").await;
     assert_eq!(live, slices, "every live lease has its one slice");
@@ -161,12 +161,12 @@ async fn a_replica_killed_during_a_burst_loses_no_acknowledged_lease() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_restart() {
-    let dir = std::env::temp_dir().join(format!(
-        "slicebroker-e2e-pg-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let pg = PrivatePg::start(&dir);
+    // Declared first, so it is removed after the database in it is stopped.
+    let dir = tempfile::Builder::new()
+        .prefix("slicebroker-e2e-pg-")
+        .tempdir()
+        .unwrap();
+    let pg = PrivatePg::start(dir.path());
     let mut c = Cluster::start_with(
         2,
         ClusterOptions {
@@ -213,10 +213,15 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     pg.down();
     for i in 0..2 {
         let ready = format!("{}/readyz", c.server_url(i));
-        wait_until(&format!("replica {i} not ready"), DEADLINE, || async {
-            let r = c.client.try_request("GET", &ready, None, None).await.ok()?;
-            (r.status == 503).then_some(())
-        })
+        wait_until(
+            DEADLINE,
+            &format!("replica {i} not ready"),
+            async || match c.client.try_request("GET", &ready, None, None).await {
+                Ok(r) if r.status == 503 => Ok(()),
+                Ok(r) => Err(format!("{} {}", r.status, r.text)),
+                Err(e) => Err(e),
+            },
+        )
         .await;
     }
     let r = c
@@ -235,15 +240,20 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     pg.up();
     for i in 0..2 {
         let ready = format!("{}/readyz", c.server_url(i));
-        wait_until(&format!("replica {i} ready again"), DEADLINE, || async {
-            let r = c.client.try_request("GET", &ready, None, None).await.ok()?;
-            (r.status == 200).then_some(())
-        })
+        wait_until(
+            DEADLINE,
+            &format!("replica {i} ready again"),
+            async || match c.client.try_request("GET", &ready, None, None).await {
+                Ok(r) if r.status == 200 => Ok(()),
+                Ok(r) => Err(format!("{} {}", r.status, r.text)),
+                Err(e) => Err(e),
+            },
+        )
         .await;
     }
     for i in 0..2 {
         let r = c.api_on(i, "POST", "/v1/leases", &team, Some(&body)).await;
-        wait_state(&c, &team, r.ok()["id"].as_str().unwrap(), "active").await;
+        wait_state(&c, &team, r.success()["id"].as_str().unwrap(), "active").await;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let seen = load.await.unwrap();
@@ -262,7 +272,7 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     // Every lease a client was told about exists.
     for (_, id) in seen.iter().flatten().filter(|(s, _)| *s == 201) {
         let path = format!("/v1/leases/{}", id.as_deref().unwrap());
-        c.api("GET", &path, &team, None).await.ok();
+        c.api("GET", &path, &team, None).await.success();
     }
     drop(c);
     drop(pg);

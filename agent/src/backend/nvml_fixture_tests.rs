@@ -81,7 +81,10 @@ fn real_gpu_probe_fixtures_agree_with_the_stub() {
 #[test]
 fn a_fixture_is_compared_table_by_table_and_word_by_word() {
     let host = StubHost::new("stub-fixture-self", &["h100-80gb"]);
-    let dir = TestDir::new("fixtures");
+    let dir = tempfile::Builder::new()
+        .prefix("fixtures")
+        .tempdir()
+        .unwrap();
     let json = dir.path().join("h100-80gb-580.65.06.json");
     let discovery = crate::probe::discover(&host.backend()).unwrap();
     std::fs::write(&json, serde_json::to_string(&discovery).unwrap()).unwrap();

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::probe::{differences, nvidia_smi};
-use crate::test_dir::TestDir;
+
 use nvidia_ml_stub::boards::Board;
 use nvidia_ml_stub::state::{STATE_ENV, STATE_FILE_NAME, State};
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use std::process::{Child, Command};
 
 /// A stand-in host: a copy of the stub library and its state file in a fresh directory.
 struct StubHost {
-    dir: TestDir,
+    dir: tempfile::TempDir,
 }
 
 impl StubHost {
@@ -22,7 +22,7 @@ impl StubHost {
             std::env::var_os(STATE_ENV).is_none(),
             "unset {STATE_ENV}: it would point every stub copy at one state file"
         );
-        let dir = TestDir::new(name);
+        let dir = tempfile::Builder::new().prefix(name).tempdir().unwrap();
         std::fs::copy(stub_library(), dir.path().join("libnvidia-ml.so.1")).unwrap();
         State::new(boards, 11)
             .unwrap()

@@ -3,7 +3,6 @@
 use super::*;
 use crate::backend::sim::{ProcessSpec, SimBackend};
 use crate::model::GpuInstance;
-use crate::test_dir::TestDir;
 use serde_json::json;
 use slicebroker_types::agent::{DesiredConfig, ObservedReport};
 use std::path::Path;
@@ -12,7 +11,7 @@ use std::time::Instant;
 struct Harness {
     sim: Arc<SimBackend>,
     gpu: String,
-    dir: TestDir,
+    dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -22,7 +21,7 @@ impl Harness {
         Self {
             sim,
             gpu,
-            dir: TestDir::new(name),
+            dir: tempfile::Builder::new().prefix(name).tempdir().unwrap(),
         }
     }
 

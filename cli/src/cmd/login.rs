@@ -32,8 +32,17 @@ pub async fn run(g: &Global) -> Result<()> {
         .or_else(|| store.config.profiles.get(&name).map(|p| p.server.clone()))
         .ok_or_else(|| Error::usage("which server? `slicectl login --server http://HOST:8080`"))?;
     let server = server_url(&server)?;
+    // The CA given now, else the one the profile kept for this same server.
+    let ca_file = g.ca_file.clone().or_else(|| {
+        store
+            .config
+            .profiles
+            .get(&name)
+            .filter(|p| server_url(&p.server).ok().as_deref() == Some(server.as_str()))
+            .and_then(|p| p.ca_file.clone())
+    });
+    let session = Session::anonymous(&server, ca_file.clone(), g.verbose)?;
     let api_key = prompt::secret(&format!("API key for {server}: "))?;
-    let session = Session::anonymous(server.clone(), g.verbose);
     let issued = session.exchange(&api_key).await?;
     let expires = Utc::now() + chrono::Duration::seconds(issued.expires_in);
     let who = claims(&issued.access_token);
@@ -44,6 +53,7 @@ pub async fn run(g: &Global) -> Result<()> {
             api_key: Some(api_key),
             token: Some(issued.access_token.clone()),
             token_expires_at: Some(expires),
+            ca_file,
         },
     );
     if store.config.current_profile.is_none() {
@@ -66,7 +76,7 @@ pub async fn run(g: &Global) -> Result<()> {
     // The tenant's name reads better than its id; members may read their own tenant.
     let tenant = match done.tenant_id {
         Some(id) => {
-            let mut s = Session::for_profile(store, done.profile.clone(), None, g.verbose)?;
+            let mut s = Session::for_profile(store, done.profile.clone(), None, None, g.verbose)?;
             let name = s
                 .get::<Tenant>(&format!("/v1/tenants/{id}"))
                 .await

@@ -30,7 +30,13 @@ impl Ctx {
         let store = Store::open(&config::dir()?)?;
         let profile = store.profile_name(g.profile.as_deref());
         Ok(Self {
-            session: Session::for_profile(store, profile, g.server.as_deref(), g.verbose)?,
+            session: Session::for_profile(
+                store,
+                profile,
+                g.server.as_deref(),
+                g.ca_file.clone(),
+                g.verbose,
+            )?,
             format: g.output,
             style: Style::detect(),
         })

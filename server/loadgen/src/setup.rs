@@ -1,9 +1,9 @@
 //! What the benchmark runs against: a fresh database with the server in this process, or a
 //! running server; and the seeding of its fleet and tenants.
 
-use crate::http::Client;
 use anyhow::Context;
-use serde_json::json;
+use serde_json::{Value, json};
+use slicebroker_client::Client;
 use slicebroker_server::config::{Config, Secret};
 use slicebroker_server::{App, domain::api_key, store};
 use slicebroker_types::{GpuId, HostId};
@@ -147,32 +147,57 @@ pub async fn seed_fleet(db: &sqlx::PgPool, gpus: usize) -> anyhow::Result<String
 
 /// Creates `n` tenants without quotas, each with a member key; returns their tokens.
 pub async fn tenants(client: &Client, admin_key: &str, n: usize) -> anyhow::Result<Vec<String>> {
-    let token = |body: serde_json::Value| body["access_token"].as_str().map(str::to_owned);
-    let admin = client
-        .expect("/v1/auth/token", "", &json!({ "api_key": admin_key }), 200)
-        .await
-        .and_then(|b| token(b).context("no access_token"))?;
+    let token = |body: Value| body["access_token"].as_str().map(str::to_owned);
+    let admin = post(
+        client,
+        "/v1/auth/token",
+        None,
+        &json!({ "api_key": admin_key }),
+    )
+    .await
+    .and_then(|b| token(b).context("no access_token"))?;
     let run = Uuid::new_v4().simple().to_string();
     let mut tokens = Vec::with_capacity(n);
     for i in 0..n {
         let name = format!("load-{}-{i}", &run[..8]);
-        let t = client
-            .expect("/v1/tenants", &admin, &json!({ "name": name }), 201)
-            .await?;
+        let t = post(
+            client,
+            "/v1/tenants",
+            Some(&admin),
+            &json!({ "name": name }),
+        )
+        .await?;
         let id = t["id"].as_str().context("tenant id")?;
-        let k = client
-            .expect(
-                &format!("/v1/tenants/{id}/api-keys"),
-                &admin,
-                &json!({ "name": "load", "role": "member" }),
-                201,
-            )
-            .await?;
+        let k = post(
+            client,
+            &format!("/v1/tenants/{id}/api-keys"),
+            Some(&admin),
+            &json!({ "name": "load", "role": "member" }),
+        )
+        .await?;
         let secret = k["secret"].as_str().context("key secret")?;
-        let issued = client
-            .expect("/v1/auth/token", "", &json!({ "api_key": secret }), 200)
-            .await?;
+        let issued = post(
+            client,
+            "/v1/auth/token",
+            None,
+            &json!({ "api_key": secret }),
+        )
+        .await?;
         tokens.push(token(issued).context("no access_token")?);
     }
     Ok(tokens)
+}
+
+/// POSTs `body`, with a bearer token if given; a refusal is an error naming the problem.
+async fn post(
+    client: &Client,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> anyhow::Result<Value> {
+    let mut req = client.post(path).json(body);
+    if let Some(t) = token {
+        req = req.bearer(t);
+    }
+    Ok(req.call().await?)
 }

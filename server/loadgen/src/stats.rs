@@ -1,6 +1,6 @@
 //! Outcomes of requests and the report: throughput, latency percentiles, non-2xx by status.
 
-use crate::http::Resp;
+use slicebroker_client::{ClientError, Response};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -20,19 +20,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(kind: Kind, started: Instant, r: &anyhow::Result<Resp>) -> Self {
+    fn new(kind: Kind, started: Instant, r: &Result<Response, ClientError>) -> Self {
         Self {
             kind,
             latency: started.elapsed(),
-            status: r.as_ref().map_or(0, |r| r.status),
+            status: r.as_ref().map_or(0, |r| r.status.as_u16()),
         }
     }
 
-    pub fn create(started: Instant, r: &anyhow::Result<Resp>) -> Self {
+    pub fn create(started: Instant, r: &Result<Response, ClientError>) -> Self {
         Self::new(Kind::Create, started, r)
     }
 
-    pub fn release(started: Instant, r: &anyhow::Result<Resp>) -> Self {
+    pub fn release(started: Instant, r: &Result<Response, ClientError>) -> Self {
         Self::new(Kind::Release, started, r)
     }
 }

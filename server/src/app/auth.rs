@@ -15,11 +15,6 @@ use slicebroker_types::api::Role;
 use slicebroker_types::{ApiKeyId, TenantId};
 use uuid::Uuid;
 
-/// PKCS#8 v1 DER prefix of an Ed25519 private key; the 32-byte seed follows.
-const ED25519_PKCS8_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
-
 /// The claims of the tokens we issue.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -111,11 +106,9 @@ impl Signer {
                         let mut seed = [0u8; 32];
                         getrandom::fill(&mut seed)
                             .map_err(|e| Error::internal(format!("random source: {e}")))?;
-                        let mut der = ED25519_PKCS8_PREFIX.to_vec();
-                        der.extend_from_slice(&seed);
                         let row = store::signing_keys::SigningKeyRow {
                             kid: Uuid::new_v4().to_string(),
-                            private_der: der,
+                            private_der: pkcs8_der(seed)?,
                         };
                         store::signing_keys::insert_or_get(db, &row)
                             .await?
@@ -210,6 +203,19 @@ impl Signer {
     }
 }
 
+/// An Ed25519 private key as PKCS#8 v1 DER (the seed alone, no public key: the form
+/// `jsonwebtoken` reads, and the one already stored in `signing_keys`).
+fn pkcs8_der(seed: [u8; 32]) -> Result<Vec<u8>, Error> {
+    use ed25519_dalek::pkcs8::{EncodePrivateKey, KeypairBytes};
+    let key = KeypairBytes {
+        secret_key: seed,
+        public_key: None,
+    };
+    key.to_pkcs8_der()
+        .map(|doc| doc.as_bytes().to_vec())
+        .map_err(|e| Error::internal(format!("encoding the signing key: {e}")))
+}
+
 /// Exchanges an API key for a token.
 pub async fn token_create(
     db: &sqlx::PgPool,
@@ -229,4 +235,25 @@ pub async fn token_create(
 /// Encodes bytes the way JWKs do (for tests that forge tokens).
 pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What was hand-written here before, and is in every `signing_keys` row made so far.
+    const PKCS8_V1_ED25519_PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+
+    #[test]
+    fn a_new_signing_key_is_the_seed_in_pkcs8_v1_and_signs() {
+        let seed = [7u8; 32];
+        let der = pkcs8_der(seed).unwrap();
+        assert_eq!(der[..16], PKCS8_V1_ED25519_PREFIX);
+        assert_eq!(der[16..], seed);
+        let signer = Signer::from_der(&der, &Config::default()).unwrap();
+        assert_eq!(signer.jwks().keys.len(), 1);
+    }
 }

@@ -1,6 +1,6 @@
 //! The HTTP surface: routes (one file per resource, all documented: `openapi`), the middleware
-//! stack (request ids, tracing spans, timeouts, body limit, panic catching) and serving with
-//! graceful shutdown.
+//! stack (request ids, tracing spans, timeouts, body limit, panic catching) and serving, plain
+//! or with TLS (`tls`), with graceful shutdown.
 
 pub mod agents;
 pub mod auth;
@@ -14,6 +14,7 @@ pub mod path;
 pub mod problem;
 pub mod query;
 pub mod tenants;
+pub mod tls;
 pub mod usage;
 
 use crate::app::{App, Error};
@@ -105,6 +106,35 @@ pub async fn serve(
     axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Serves https with `certs` until `shutdown` resolves, then finishes in-flight requests, as
+/// [`serve`] does. Reloading `certs` changes the certificate of new connections.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    certs: &std::sync::Arc<tls::Certificates>,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(tls::TlsListener::new(listener, certs)?, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Reads the certificate and key again on each SIGHUP; a failed reload is logged and the
+/// certificate in use stays.
+pub async fn reload_on_sighup(certs: std::sync::Arc<tls::Certificates>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup())?;
+    while hangup.recv().await.is_some() {
+        match certs.reload() {
+            Ok(()) => {
+                tracing::info!(cert_file = %certs.cert_file().display(), "TLS certificate reloaded")
+            }
+            Err(e) => tracing::error!("TLS certificate not reloaded, the current one stays: {e}"),
+        }
+    }
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1,99 +1,24 @@
-//! `spawn_app()`: a fresh database, a server on port 0, an admin key, and typed HTTP helpers.
+//! `spawn_app()`: a fresh database, the server in this process on port 0, an admin key, and
+//! typed helpers over the shared test kit's client.
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
+use slicebroker_server::http::tls::Certificates;
 use slicebroker_server::{App, Config, config::Secret, domain::api_key, store};
+use slicebroker_testkit::{Http, InProcess};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use uuid::Uuid;
 
-pub fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+pub use slicebroker_testkit::{Resp, fresh_database, wait_until};
 
 #[derive(Debug)]
 pub struct TestApp {
     pub addr: SocketAddr,
     pub app: App,
     pub admin_key: String,
-    client: Client<HttpConnector, Full<Bytes>>,
-}
-
-/// A response: status, content type and JSON body (`Null` if empty or not JSON).
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub content_type: String,
-    pub body: Value,
-    /// The body as text.
-    pub text: String,
-    pub headers: hyper::HeaderMap,
-}
-
-impl Resp {
-    /// Asserts a problem+json error with this status and code; returns the body.
-    pub fn problem(&self, status: u16, code: &str) -> &Value {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        assert_eq!(
-            self.content_type, "application/problem+json",
-            "{}",
-            self.body
-        );
-        assert_eq!(self.body["code"], code, "{}", self.body);
-        assert_eq!(self.body["status"], status);
-        &self.body
-    }
-
-    pub fn ok(&self, status: u16) -> &Value {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        &self.body
-    }
-}
-
-/// A fresh, migrated database with a unique name.
-pub async fn fresh_database() -> String {
-    let base = database_url();
-    let admin = sqlx::PgPool::connect(&base)
-        .await
-        .expect("postgres is reachable");
-    let name = format!("sb_test_{}", Uuid::new_v4().simple());
-    // The name is a generated UUID: nothing to inject.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .expect("create test database");
-    admin.close().await;
-    let (prefix, _) = base
-        .rsplit_once('/')
-        .expect("DATABASE_URL has a database name");
-    format!("{prefix}/{name}")
-}
-
-/// Polls `check` until it holds or `deadline` passes.
-pub async fn eventually(
-    deadline: std::time::Duration,
-    mut check: impl AsyncFnMut() -> bool,
-) -> bool {
-    let until = std::time::Instant::now() + deadline;
-    while std::time::Instant::now() < until {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    check().await
+    pub client: Http,
+    /// The certificates of a server started with `tls_cert_file` and `tls_key_file`.
+    pub tls: Option<Arc<Certificates>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -150,22 +75,13 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 async fn serve(config: Config, admin_key: String) -> TestApp {
-    config.validate().expect("test config is valid");
-    let app = App::start(config).await.expect("app starts");
-    app.spawn_background();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let served = app.clone();
-    tokio::spawn(async move {
-        slicebroker_server::http::serve(listener, served, std::future::pending())
-            .await
-            .unwrap();
-    });
+    let server = InProcess::start(config).await;
     TestApp {
-        addr,
-        app,
+        addr: server.addr,
+        app: server.app,
         admin_key,
-        client: Client::builder(TokioExecutor::new()).build_http(),
+        client: Http::new(&server.url, None),
+        tls: server.certs,
     }
 }
 
@@ -185,6 +101,7 @@ impl TestApp {
             app: self.app.clone(),
             admin_key: self.admin_key.clone(),
             client: self.client.clone(),
+            tls: self.tls.clone(),
         }
     }
 
@@ -196,51 +113,26 @@ impl TestApp {
         body: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Resp {
-        let mut req = hyper::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.addr));
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let typed = headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-        if body.is_some() && !typed {
-            req = req.header("content-type", "application/json");
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
-            .unwrap();
-        let res = self.client.request(req).await.expect("server answers");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp {
-            status,
-            content_type,
-            body,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            headers,
-        }
+        self.client.send(method, path, token, body, headers).await
     }
 
     /// A GET without a token, for bodies that are not JSON: status, headers and bytes.
-    pub async fn get_raw(&self, path: &str) -> (u16, hyper::HeaderMap, Bytes) {
-        let uri = format!("http://{}{path}", self.addr).parse().unwrap();
-        let res = self.client.get(uri).await.expect("server answers");
-        let (parts, body) = res.into_parts();
-        let bytes = body.collect().await.unwrap().to_bytes();
-        (parts.status.as_u16(), parts.headers, bytes)
+    pub async fn get_raw(
+        &self,
+        path: &str,
+    ) -> (
+        u16,
+        slicebroker_client::HeaderMap,
+        slicebroker_client::Bytes,
+    ) {
+        let r = self
+            .client
+            .client()
+            .get(path)
+            .send()
+            .await
+            .expect("server answers");
+        (r.status.as_u16(), r.headers, r.body)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {

@@ -66,15 +66,22 @@ async fn a_retry_while_the_first_request_is_still_deciding_gets_its_outcome() {
         tokio::spawn(async move { keyed(&a, &team, "job-9", &body).await })
     };
     // The first request holds the claim once its row exists.
-    let claimed = crate::harness::eventually(Duration::from_secs(5), async || {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_claims")
-            .fetch_one(a.app.db())
-            .await
-            .unwrap();
-        n == 1
-    })
+    crate::harness::wait_until(
+        Duration::from_secs(5),
+        "the first request to claim its key",
+        async || {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM idempotency_claims")
+                .fetch_one(a.app.db())
+                .await
+                .unwrap();
+            if n == 1 {
+                Ok(())
+            } else {
+                Err(format!("{n} claims"))
+            }
+        },
+    )
     .await;
-    assert!(claimed, "the first request claimed its key");
 
     let other = json!({"profile": "2g.20gb", "duration": "1h"});
     keyed(&b, &team, "job-9", &other)

@@ -424,12 +424,17 @@ async fn a_queued_lease_that_fits_the_quota_is_granted_when_capacity_frees() {
     app.post(&format!("/v1/leases/{theirs}/release"), &other, &json!({}))
         .await
         .ok(200);
-    let granted = crate::harness::eventually(std::time::Duration::from_secs(20), async || {
-        app.get(&format!("/v1/leases/{id}"), &team).await.body["state"] == "provisioning"
-    })
+    crate::harness::wait_until(
+        std::time::Duration::from_secs(20),
+        "the queued lease to be granted: it is one of the two the quota allows",
+        async || {
+            let state = app.get(&format!("/v1/leases/{id}"), &team).await.body["state"].clone();
+            if state == "provisioning" {
+                Ok(())
+            } else {
+                Err(state)
+            }
+        },
+    )
     .await;
-    assert!(
-        granted,
-        "the queued lease is granted: it is one of the two the quota allows"
-    );
 }

@@ -4,7 +4,7 @@
 //! transaction whose guarded update changed the lease.
 
 use crate::agents::enrolled_host;
-use crate::harness::{TestApp, eventually, spawn_with};
+use crate::harness::{TestApp, spawn_with, wait_until};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -77,14 +77,19 @@ async fn one_bad_lease_never_stalls_a_lifecycle_job_for_the_others() {
         ),
     )
     .await;
-    let done = eventually(Duration::from_secs(10), async || {
-        lease_row(&app, &idle).await.1.is_some() && lease_row(&app, &due).await.1.is_some()
-    })
+    wait_until(
+        Duration::from_secs(10),
+        "idle reclamation and expiry to go on past the bad rows",
+        async || {
+            let rows = (lease_row(&app, &idle).await, lease_row(&app, &due).await);
+            if rows.0.1.is_some() && rows.1.1.is_some() {
+                Ok(())
+            } else {
+                Err(rows)
+            }
+        },
+    )
     .await;
-    assert!(
-        done,
-        "idle reclamation and expiry went on past the bad rows"
-    );
     assert_eq!(
         lease_row(&app, &idle).await.1.as_deref(),
         Some("reclaimed_idle")
@@ -130,15 +135,22 @@ async fn two_replicas_write_each_one_shot_warning_once() {
              idle_timeout_seconds = 3600, ends_at = now() + interval '30 minutes'",
     )
     .await;
-    let warned = eventually(Duration::from_secs(15), async || {
-        event_counts(&a, "expiring").await.iter().all(|n| *n >= 1)
-            && event_counts(&a, "idle_warning")
-                .await
-                .iter()
-                .all(|n| *n >= 1)
-    })
+    wait_until(
+        Duration::from_secs(15),
+        "every lease to be warned",
+        async || {
+            let counts = (
+                event_counts(&a, "expiring").await,
+                event_counts(&a, "idle_warning").await,
+            );
+            if counts.0.iter().all(|n| *n >= 1) && counts.1.iter().all(|n| *n >= 1) {
+                Ok(())
+            } else {
+                Err(counts)
+            }
+        },
+    )
     .await;
-    assert!(warned, "every lease was warned");
     // Many more passes of both replicas: still one of each.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(event_counts(&a, "expiring").await, vec![1; 40]);
@@ -152,11 +164,19 @@ async fn two_replicas_write_each_one_shot_warning_once() {
     )
     .await
     .ok(200);
-    let again = eventually(Duration::from_secs(5), async || {
-        event_counts(&a, "expiring").await.iter().sum::<i64>() == 41
-    })
+    wait_until(
+        Duration::from_secs(5),
+        "the new end to be warned about",
+        async || {
+            let n = event_counts(&a, "expiring").await.iter().sum::<i64>();
+            if n == 41 {
+                Ok(())
+            } else {
+                Err(format!("{n} `expiring` events"))
+            }
+        },
+    )
     .await;
-    assert!(again, "the new end was warned about");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(event_counts(&a, "expiring").await.iter().sum::<i64>(), 41);
 }
@@ -191,15 +211,22 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
         "the agent has yet to tear it down"
     );
     // The agent never reports: the host goes unreachable, then lost.
-    let ended = eventually(Duration::from_secs(10), async || {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM leases WHERE state = 'ended'")
-            .fetch_one(a.app.db())
-            .await
-            .unwrap();
-        n == 6
-    })
+    wait_until(
+        Duration::from_secs(10),
+        "every lease on the lost host to end",
+        async || {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM leases WHERE state = 'ended'")
+                .fetch_one(a.app.db())
+                .await
+                .unwrap();
+            if n == 6 {
+                Ok(())
+            } else {
+                Err(format!("{n} of 6 ended"))
+            }
+        },
+    )
     .await;
-    assert!(ended, "every lease on the lost host ended");
     tokio::time::sleep(Duration::from_millis(300)).await;
     for id in &in_use {
         assert_eq!(lease_row(&a, id).await.1.as_deref(), Some("host_lost"));

@@ -16,3 +16,4 @@ mod metrics;
 mod openapi;
 mod policy;
 mod replicas;
+mod tls;

@@ -1,7 +1,7 @@
 //! Two server replicas on one database: each learns the other's grants and releases from the
 //! periodic index refresh, or at once from a conflict, and never places onto taken slices.
 
-use crate::harness::{TestApp, eventually, spawn_with};
+use crate::harness::{TestApp, spawn_with, wait_until};
 use serde_json::{Value, json};
 use slicebroker_types::SliceId;
 use std::time::Duration;
@@ -67,13 +67,22 @@ async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() 
         from_a.push(lease);
     }
     let ids: Vec<SliceId> = from_a.iter().flat_map(slice_ids).collect();
-    assert!(
-        eventually(Duration::from_secs(5), async || ids
-            .iter()
-            .all(|id| b.app.index().knows_slice(*id)))
-        .await,
-        "replica b's index learns a's grants from its periodic refresh"
-    );
+    wait_until(
+        Duration::from_secs(5),
+        "replica b's index to learn a's grants from its periodic refresh",
+        async || {
+            let known = ids
+                .iter()
+                .filter(|id| b.app.index().knows_slice(**id))
+                .count();
+            if known == ids.len() {
+                Ok(())
+            } else {
+                Err(format!("{known} of {} slices known", ids.len()))
+            }
+        },
+    )
+    .await;
     assert_eq!(free_1g(&b, &team).await, 4);
     // b fills the rest of the GPU without touching a's places, then has nothing left.
     for _ in 0..4 {
@@ -98,13 +107,22 @@ async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() 
             .await
             .ok(200);
     }
-    assert!(
-        eventually(Duration::from_secs(5), async || !ids
-            .iter()
-            .any(|id| b.app.index().knows_slice(*id)))
-        .await,
-        "replica b's index forgets a's released slices"
-    );
+    wait_until(
+        Duration::from_secs(5),
+        "replica b's index to forget a's released slices",
+        async || {
+            let known = ids
+                .iter()
+                .filter(|id| b.app.index().knows_slice(**id))
+                .count();
+            if known == 0 {
+                Ok(())
+            } else {
+                Err(format!("{known} of {} slices still known", ids.len()))
+            }
+        },
+    )
+    .await;
     assert_eq!(free_1g(&b, &team).await, 3);
     grant(&b, &team).await;
 }

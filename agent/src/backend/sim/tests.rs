@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::backend::catalog_differences;
-use crate::test_dir::TestDir;
 
 fn sim(spec: &str) -> SimBackend {
     SimBackend::from_spec(spec, 42).unwrap()
@@ -192,7 +191,7 @@ fn sigterm_is_ignored_by_stubborn_processes_but_sigkill_is_not() {
 
 #[test]
 fn state_file_survives_a_restart_and_must_match_the_spec() {
-    let dir = TestDir::new("sim-state");
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sim.json");
     let (gpu_uuid, mig, pid) = {
         let b = SimBackend::open("h100-80gb:2", 1, path.clone()).unwrap();
@@ -305,7 +304,7 @@ fn snapshot_lists_every_gpu_with_its_instances() {
 
 #[test]
 fn backends_sharing_a_state_file_see_each_others_changes() {
-    let dir = TestDir::new("sim-shared");
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sim.json");
     let agent = SimBackend::open("h100-80gb", 5, path.clone()).unwrap();
     let outside = SimBackend::open_existing(path.clone()).unwrap();
@@ -333,7 +332,7 @@ fn backends_sharing_a_state_file_see_each_others_changes() {
 
 #[test]
 fn changes_from_many_backends_at_once_are_never_lost() {
-    let dir = TestDir::new("sim-locked");
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sim.json");
     let first = SimBackend::open("h100-80gb", 5, path.clone()).unwrap();
     let mig = first

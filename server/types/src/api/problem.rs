@@ -127,7 +127,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     "detail": "quota exceeded: the tenant holds 6 compute slices of its 7; this request needs 2 more",
     "code": "quota_exceeded"
 })))]
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// A URI naming the problem type: `https://slicebroker.dev/problems/{code}`.
     #[serde(rename = "type")]

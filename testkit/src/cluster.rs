@@ -1,10 +1,12 @@
-//! The processes of a test cluster: server replicas and agents (on simulated GPUs, or on the
-//! NVML backend against the stand-in NVML library), each with its own port or state directory,
-//! and the fresh database they share.
+//! The processes of an end-to-end cluster: server replicas and agents (on simulated GPUs,
+//! or on the NVML backend against the stand-in NVML library), each with its own port or
+//! state directory, the fresh database they share, and (with `tls`) a test CA whose
+//! certificate the servers present and the agents trust.
 
-use crate::http::{Client, Resp};
+use crate::http::{Http, Resp};
+use crate::tls::TestCa;
 use serde_json::{Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -55,22 +57,15 @@ pub fn bin(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
-}
-
-async fn fresh_database(id: &str) -> String {
-    let base = crate::database_url();
-    let admin = sqlx::PgPool::connect(&base).await.expect("postgres");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE sb_e2e_{id}")))
-        .execute(&admin)
-        .await
-        .expect("create database");
-    admin.close().await;
-    format!("{}/sb_e2e_{id}", base.rsplit_once('/').expect("db name").0)
 }
 
 /// A child process with its log file.
@@ -124,13 +119,18 @@ pub struct Cluster {
     pub db_url: String,
     pub pool: sqlx::PgPool,
     pub admin_key: String,
-    pub client: Client,
+    /// A client of the servers (trusting the test CA with `tls`).
+    pub client: Http,
     pub dir: PathBuf,
-    keep: bool,
+    /// With `tls`: the CA and the file of its certificate (what `--ca-file` takes).
+    pub ca: Option<(TestCa, PathBuf)>,
     log_filter: String,
     server_env: Vec<(String, String)>,
     servers: Vec<(String, Option<Proc>)>,
     agents: Vec<(AgentSpec, Backend, Option<Proc>)>,
+    /// The directory removed when a passing test drops the cluster; last, so it goes after
+    /// the processes that write in it are killed.
+    temp: Option<tempfile::TempDir>,
 }
 
 /// Where a cluster keeps its state: a fresh database and a temporary directory removed after a
@@ -147,6 +147,9 @@ pub struct ClusterOptions {
     pub log_filter: Option<String>,
     /// Extra `SLICEBROKER_*` settings for every server replica.
     pub server_env: Vec<(String, String)>,
+    /// Servers serve https with a certificate from a CA made for the cluster, which agents
+    /// are given with `--ca-file`.
+    pub tls: bool,
 }
 
 impl Cluster {
@@ -156,46 +159,72 @@ impl Cluster {
     }
 
     pub async fn start_with(servers: usize, opts: ClusterOptions) -> Cluster {
-        let id = uuid::Uuid::new_v4().simple().to_string();
         let db_url = match opts.database_url {
             Some(url) => url,
-            None => fresh_database(&id).await,
+            None => crate::fresh_database().await,
         };
-        let keep = opts.dir.is_some();
-        let dir = opts
-            .dir
-            .unwrap_or_else(|| std::env::temp_dir().join(format!("slicebroker-e2e-{id}")));
+        let (dir, temp) = match opts.dir {
+            Some(dir) => (dir, None),
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("slicebroker-e2e-")
+                    .tempdir()
+                    .expect("a temporary directory");
+                (temp.path().to_owned(), Some(temp))
+            }
+        };
         std::fs::create_dir_all(&dir).unwrap();
+        let mut server_env = opts.server_env;
+        let ca = opts.tls.then(|| {
+            let ca = TestCa::new("slicebroker e2e CA");
+            let files = ca.write_server_files(&dir);
+            server_env.push(("SLICEBROKER_TLS_CERT_FILE".into(), path(&files.cert)));
+            server_env.push(("SLICEBROKER_TLS_KEY_FILE".into(), path(&files.key)));
+            let file = ca.write_ca(&dir.join("ca.pem"));
+            (ca, file)
+        });
+        let scheme = if opts.tls { "https" } else { "http" };
+        let ports: Vec<u16> = (0..servers)
+            .map(|i| match opts.ports.get(i) {
+                Some(&p) if p != 0 => p,
+                _ => free_port(),
+            })
+            .collect();
+        let urls: Vec<String> = ports
+            .iter()
+            .map(|p| format!("{scheme}://127.0.0.1:{p}"))
+            .collect();
         let secret = format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
+        let base = urls.first().map_or("http://127.0.0.1:1", String::as_str);
         let mut cluster = Cluster {
             pool: sqlx::PgPool::connect(&db_url).await.expect("test database"),
             db_url,
             admin_key: opts
                 .admin_key
                 .unwrap_or_else(|| format!("sbk_{}", &secret[..43])),
-            client: Client::default(),
+            client: Http::new(base, ca.as_ref().map(|(_, f)| f.clone())),
             dir,
-            keep,
+            temp,
+            ca,
             log_filter: opts.log_filter.unwrap_or_else(|| "info".into()),
-            server_env: opts.server_env,
+            server_env,
             servers: Vec::new(),
             agents: Vec::new(),
         };
-        for i in 0..servers {
-            let port = match opts.ports.get(i) {
-                Some(&p) if p != 0 => p,
-                _ => free_port(),
-            };
-            cluster
-                .servers
-                .push((format!("http://127.0.0.1:{port}"), None));
+        for (i, url) in urls.into_iter().enumerate() {
+            cluster.servers.push((url, None));
             cluster.start_server(i).await;
         }
         cluster
+    }
+
+    /// The file of the test CA's certificate, with `tls`.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca.as_ref().map(|(_, f)| f.as_path())
     }
 
     pub fn server_url(&self, i: usize) -> &str {
@@ -205,7 +234,7 @@ impl Cluster {
     /// (Re)starts server `i` on its port and waits until it is ready.
     pub async fn start_server(&mut self, i: usize) {
         let url = self.servers[i].0.clone();
-        let listen = url.trim_start_matches("http://").to_owned();
+        let listen = url.split_once("://").expect("a URL").1.to_owned();
         let proc = Proc::spawn(
             format!("server-{i}"),
             Command::new(bin("slicebroker-server"))
@@ -218,17 +247,14 @@ impl Cluster {
             self.dir.join(format!("server-{i}.log")),
         );
         self.servers[i].1 = Some(proc);
-        let client = self.client.clone();
         let ready = format!("{url}/readyz");
         crate::wait_until(
-            &format!("server {i} ready"),
             Duration::from_secs(30),
-            || {
-                let (client, ready) = (client.clone(), ready.clone());
-                async move {
-                    let r = client.try_request("GET", &ready, None, None).await.ok()?;
-                    (r.status == 200).then_some(())
-                }
+            &format!("server {i} ready"),
+            async || match self.client.try_request("GET", &ready, None, None).await {
+                Ok(r) if r.status == 200 => Ok(()),
+                Ok(r) => Err(format!("{} {}", r.status, r.text)),
+                Err(e) => Err(e),
             },
         )
         .await;
@@ -236,6 +262,13 @@ impl Cluster {
 
     pub fn server_pid(&self, i: usize) -> Option<u32> {
         self.servers[i].1.as_ref().and_then(Proc::pid)
+    }
+
+    /// Sends server `i` SIGHUP (it reads its TLS certificate and key again).
+    pub fn hangup_server(&self, i: usize) {
+        let pid = self.server_pid(i).expect("server running");
+        let pid = rustix::process::Pid::from_raw(pid as i32).expect("a pid");
+        rustix::process::kill_process(pid, rustix::process::Signal::HUP).expect("SIGHUP sent");
     }
 
     /// Kills server `i` with SIGKILL.
@@ -268,7 +301,7 @@ impl Cluster {
             .client
             .request("POST", &url, None, Some(&json!({ "api_key": api_key })))
             .await;
-        r.ok()["access_token"].as_str().unwrap().to_owned()
+        r.success()["access_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn admin_token(&self) -> String {
@@ -283,7 +316,7 @@ impl Cluster {
             body["policy"] = policy;
         }
         let t = self.api("POST", "/v1/tenants", &admin, Some(&body)).await;
-        let id = t.ok()["id"].as_str().unwrap().to_owned();
+        let id = t.success()["id"].as_str().unwrap().to_owned();
         let key = self
             .api(
                 "POST",
@@ -292,7 +325,7 @@ impl Cluster {
                 Some(&json!({ "name": "e2e", "role": "member" })),
             )
             .await;
-        self.token(key.ok()["secret"].as_str().unwrap()).await
+        self.token(key.success()["secret"].as_str().unwrap()).await
     }
 
     fn agent_dir(&self, i: usize) -> PathBuf {
@@ -357,7 +390,7 @@ impl Cluster {
                     Some(&json!({ "ttl": "1h" })),
                 )
                 .await;
-            Some(r.ok()["token"].as_str().unwrap().to_owned())
+            Some(r.success()["token"].as_str().unwrap().to_owned())
         };
         let dir = self.agent_dir(i);
         let spec = self.agents[i].0.clone();
@@ -370,6 +403,9 @@ impl Cluster {
             .arg(dir.join("credential"))
             .args(["--interval-secs", "1", "--kill-grace-secs", "1"])
             .env("RUST_LOG", &self.log_filter);
+        if let Some(ca_file) = self.ca_file() {
+            cmd.arg("--ca-file").arg(ca_file);
+        }
         if let Some(token) = token {
             cmd.env("SLICEBROKER_AGENT_ENROLLMENT_TOKEN", token);
         }
@@ -453,8 +489,10 @@ impl Drop for Cluster {
                     eprintln!("{line}");
                 }
             }
-        } else if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            // Kept for looking into: the logs, the agents' state, the certificates.
+            if let Some(temp) = self.temp.take() {
+                eprintln!("---- kept {}", temp.keep().display());
+            }
         }
     }
 }
