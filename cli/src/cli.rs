@@ -82,6 +82,12 @@ pub enum Command {
     Cordon(TargetArgs),
     /// Place leases on a cordoned host or GPU again (admin).
     Uncordon(TargetArgs),
+    /// Remove a drained host for good (admin): refused while any slice is still on it. Its
+    /// agent's credential stops working; enrolling it again brings it back.
+    RemoveHost {
+        /// The host's name or id.
+        host: String,
+    },
     /// Print a completion script: `slicectl completions bash > /etc/bash_completion.d/slicectl`.
     Completions {
         #[arg(value_enum)]

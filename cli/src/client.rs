@@ -168,6 +168,12 @@ impl Session {
         answer.error_for_status().map(drop).map_err(api_error)
     }
 
+    /// A `DELETE` whose answer has no body (`204`).
+    pub async fn delete(&mut self, path: &str) -> Result<()> {
+        let answer = self.authed(Method::DELETE, path, None, None).await?;
+        answer.error_for_status().map(drop).map_err(api_error)
+    }
+
     async fn call<B: Serialize, T: DeserializeOwned>(
         &mut self,
         method: Method,

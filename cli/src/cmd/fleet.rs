@@ -297,6 +297,17 @@ pub async fn cordon(ctx: &mut Ctx, a: TargetArgs, schedulable: bool) -> Result<(
     Ok(())
 }
 
+/// `remove-host`: `DELETE /v1/hosts/{id}` for a host named as people know it.
+pub async fn remove_host(ctx: &mut Ctx, target: &str) -> Result<()> {
+    let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
+    let id = find_host(&hosts, target)?;
+    ctx.session.delete(&format!("/v1/hosts/{id}")).await?;
+    ctx.show(&serde_json::json!({ "removed": id }), |_, _| {
+        format!("host {target} removed: stop its agent; enrolling it again brings it back\n")
+    });
+    Ok(())
+}
+
 fn cordoned(kind: &str, target: &str, schedulable: bool) -> String {
     if schedulable {
         format!("{kind} {target} uncordoned: leases are placed on it again\n")

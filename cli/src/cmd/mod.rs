@@ -106,6 +106,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Gpus => fleet::gpus(&mut ctx).await,
         Command::Cordon(a) => fleet::cordon(&mut ctx, a, false).await,
         Command::Uncordon(a) => fleet::cordon(&mut ctx, a, true).await,
+        Command::RemoveHost { host } => fleet::remove_host(&mut ctx, &host).await,
         Command::Tenant(c) => tenant::run(&mut ctx, c).await,
         Command::Key(c) => access::key(&mut ctx, c).await,
         Command::Enroll(a) => access::enroll(&mut ctx, a).await,
