@@ -127,35 +127,7 @@ pub fn full_compute_instance_profile(compute_slices: u32) -> Option<u32> {
 
 pub use slicebroker_types::agent::{CatalogDifference, catalog_differences};
 
-/// The table a catalog model would report: what the simulator's GPUs report.
-pub fn catalog_table(model: &GpuModel) -> Vec<ReportedProfile> {
-    model
-        .profiles
-        .iter()
-        .map(|p| ReportedProfile {
-            index: p.nvml_index,
-            id: p.nvml_id,
-            name: p.name.to_owned(),
-            compute_slices: p.compute_slices,
-            memory_slices: p.memory_slices,
-            memory_mib: catalog_memory_mib(model, p),
-            max_count: p.max_count,
-            placements: p.placements.to_vec(),
-        })
-        .collect()
-}
-
-/// A catalog profile's memory; where the reference recorded none, its share of the full profile.
-pub fn catalog_memory_mib(model: &GpuModel, profile: &slicebroker_types::Profile) -> u64 {
-    if let Some(mib) = profile.memory_mib {
-        return u64::from(mib);
-    }
-    let full = model
-        .full_profile()
-        .and_then(|f| model.profile(f).memory_mib)
-        .map_or(0, u64::from);
-    full * u64::from(profile.memory_slices) / u64::from(model.memory_slices.max(1))
-}
+pub use slicebroker_types::agent::{catalog_memory_mib, catalog_table};
 
 #[cfg(test)]
 #[path = "nvml_table_tests.rs"]

@@ -1,15 +1,22 @@
-//! slicebroker-loadgen: concurrent clients that each loop create → release over HTTP against a
-//! seeded fleet, then report grants per second and latency percentiles. By default it creates
-//! a fresh database and runs the server in this process; `--url` drives a running server.
+//! slicebroker-loadgen: concurrent clients that each loop create → release over HTTP, then
+//! report grants per second and latency percentiles. The fleet is seeded into the database
+//! (hosts without agents), or, with `--agents N`, made of N virtual hosts speaking the agent
+//! protocol over HTTP (`agents`). By default it creates a fresh database and runs the server in
+//! this process; `--url` (once per replica) drives running servers, whose CPU and memory it
+//! reads with `--server-pid`.
 
+mod agents;
 mod setup;
 mod stats;
+mod system;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use slicebroker_client::{Client, Response, RetryPolicy};
 use stats::{Outcome, Report};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,9 +28,26 @@ struct Args {
     /// `--url` the running server's own database, which is seeded in place.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     database_url: String,
-    /// Drive this running server instead of starting one (needs `--admin-key`).
+    /// Drive these running servers (replicas of one database) instead of starting one (needs
+    /// `--admin-key`); clients and agents are spread over them.
     #[arg(long, requires = "admin_key")]
-    url: Option<String>,
+    url: Vec<String>,
+    /// The running servers' process ids, to read their CPU time and memory.
+    #[arg(long)]
+    server_pid: Vec<u32>,
+    /// Virtual GPU hosts (8 GPUs each) speaking the agent protocol, instead of a seeded fleet.
+    #[arg(long, default_value_t = 0)]
+    agents: usize,
+    /// Seconds between a virtual agent's reports (its long-poll is held this long).
+    #[arg(long, default_value_t = 5)]
+    report_interval: u64,
+    /// Milliseconds a virtual agent's pass takes between receiving a desired config and
+    /// reporting: the real agent's pass on NVML samples GPU activity for 200 ms (GPM) before it
+    /// reports, so a host whose config keeps changing reports at most about five times a
+    /// second, each report covering every change since the last (MIG operations themselves
+    /// are taken as instant, which flatters nothing on the server).
+    #[arg(long, default_value_t = 200)]
+    pass_ms: u64,
     /// An admin API key of the server given with `--url`.
     #[arg(long)]
     admin_key: Option<String>,
@@ -59,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
     if args.clients == 0 || args.tenants == 0 || args.gpus == 0 {
         bail!("--clients, --tenants and --gpus must be at least 1");
     }
-    let target = match &args.url {
+    let target = match args.url.first() {
         Some(url) => setup::Target::remote(url, &args.database_url, args.admin_key.as_deref())
             .await
             .context("connecting to the server's database")?,
@@ -67,50 +91,112 @@ async fn main() -> anyhow::Result<()> {
             .await
             .context("starting the server in process")?,
     };
+    let urls = if args.url.is_empty() {
+        vec![target.base_url.clone()]
+    } else {
+        args.url.clone()
+    };
     // Each request is sent once: a retry would hide the failure the benchmark is to count.
-    let client = Client::builder(&target.base_url)
-        .retry(RetryPolicy::none())
-        .pool_max_idle_per_host(1024)
-        .build()?;
-    let models = setup::seed_fleet(&target.db, args.gpus).await?;
-    target.refresh().await?;
+    let clients: Vec<Client> = urls
+        .iter()
+        .map(|u| {
+            Client::builder(u)
+                .retry(RetryPolicy::none())
+                .pool_max_idle_per_host(4096)
+                .request_timeout(Duration::from_secs(30))
+                .build()
+        })
+        .collect::<Result<_, _>>()?;
+    let client = clients[0].clone();
     let tokens = setup::tenants(&client, &target.admin_key, args.tenants).await?;
+    let mut hosts = Vec::new();
+    if args.agents == 0 {
+        let models = setup::seed_fleet(&target.db, args.gpus).await?;
+        target.refresh().await?;
+        eprintln!("seeded {} GPUs ({models})", args.gpus);
+    } else {
+        let admin = setup::admin_token(&client, &target.admin_key).await?;
+        let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+        let t = Instant::now();
+        hosts = agents::enroll(&clients, &admin, &run, args.agents).await?;
+        eprintln!(
+            "enrolled {} virtual hosts ({} GPUs) in {:.1}s",
+            args.agents,
+            args.agents * agents::GPUS_PER_HOST as usize,
+            t.elapsed().as_secs_f64()
+        );
+        // Every replica's placement index sees the registered GPUs at its next refresh.
+        target.refresh().await?;
+    }
     eprintln!(
-        "seeded {} GPUs ({models}) and {} tenants; warming up for {}s",
-        args.gpus, args.tenants, args.warmup
+        "{} tenants; warming up for {}s, then measuring for {}s",
+        args.tenants, args.warmup, args.seconds
     );
 
     let start = Instant::now();
     let measure_from = start + Duration::from_secs_f64(args.warmup);
     let until = measure_from + Duration::from_secs_f64(args.seconds);
+    let agent_samples = Arc::new(Mutex::new(agents::AgentSamples::default()));
+    let mut agent_tasks = Vec::new();
+    let interval = Duration::from_secs(args.report_interval);
+    for host in hosts {
+        let samples = agent_samples.clone();
+        agent_tasks.push(tokio::spawn(host.run(
+            interval,
+            Duration::from_millis(args.pass_ms),
+            measure_from,
+            until,
+            samples,
+        )));
+    }
     let mut tasks = Vec::new();
     for i in 0..args.clients {
-        let client = client.clone();
+        let client = clients[i % clients.len()].clone();
         let token = tokens[i % tokens.len()].clone();
         tasks.push(tokio::spawn(async move {
             run_client(&client, &token, i, measure_from, until).await
         }));
     }
+    tokio::time::sleep_until(measure_from.into()).await;
+    let before = system::Snapshot::take(&target.db, &args.server_pid).await?;
     let mut outcomes = Vec::new();
     for t in tasks {
         outcomes.extend(t.await?);
     }
+    let after = system::Snapshot::take(&target.db, &args.server_pid).await?;
+    for t in agent_tasks {
+        t.await?;
+    }
     let elapsed = args.seconds;
     let report = Report::new(&outcomes, elapsed);
     println!(
-        "slicebroker load benchmark: {} clients x create+release for {:.0}s, {} GPUs, {} tenants, \
-         server pool {}",
+        "slicebroker load benchmark: {} clients x create+release for {:.0}s, {}, {} tenants, {}",
         args.clients,
         args.seconds,
-        args.gpus,
-        args.tenants,
-        if args.url.is_some() {
-            "(remote)".to_owned()
+        if args.agents > 0 {
+            format!(
+                "{} virtual hosts x {} GPUs reporting every {}s (passes of {} ms)",
+                args.agents,
+                agents::GPUS_PER_HOST,
+                args.report_interval,
+                args.pass_ms
+            )
         } else {
-            args.pool.to_string()
+            format!("{} seeded GPUs", args.gpus)
+        },
+        args.tenants,
+        if args.url.is_empty() {
+            format!("server in process, pool {}", args.pool)
+        } else {
+            format!("{} server process(es)", args.url.len())
         }
     );
     print!("{report}");
+    if args.agents > 0 {
+        let s = agent_samples.lock().await;
+        print!("{}", stats::agent_summary(&s.reports, &s.polls, elapsed));
+    }
+    print!("{}", system::Snapshot::summary(&before, &after, elapsed));
     match client.get("/metrics").send().await {
         Ok(metrics) => print!("{}", group_commit_summary(&metrics.text())),
         Err(e) => eprintln!("could not read /metrics: {e}"),

@@ -189,6 +189,21 @@ pub async fn tenants(client: &Client, admin_key: &str, n: usize) -> anyhow::Resu
 }
 
 /// POSTs `body`, with a bearer token if given; a refusal is an error naming the problem.
+/// A token for the admin key.
+pub async fn admin_token(client: &Client, admin_key: &str) -> anyhow::Result<String> {
+    let issued = post(
+        client,
+        "/v1/auth/token",
+        None,
+        &json!({ "api_key": admin_key }),
+    )
+    .await?;
+    Ok(issued["access_token"]
+        .as_str()
+        .context("no access_token")?
+        .to_owned())
+}
+
 async fn post(
     client: &Client,
     path: &str,

@@ -37,6 +37,42 @@ impl Outcome {
     }
 }
 
+/// One agent request: how long it took and whether it succeeded.
+#[derive(Clone, Copy, Debug)]
+pub struct Sample {
+    pub latency: Duration,
+    pub ok: bool,
+}
+
+impl Sample {
+    pub fn new(started: Instant, ok: bool) -> Self {
+        Self {
+            latency: started.elapsed(),
+            ok,
+        }
+    }
+}
+
+/// The virtual agents' side of a run: reports (latency) and long-polls (held by design, so
+/// only their failures count).
+pub fn agent_summary(reports: &[Sample], polls: &[Sample], seconds: f64) -> String {
+    let l = Latency::of(reports.iter().map(|s| s.latency).collect());
+    let failed = |v: &[Sample]| v.iter().filter(|s| !s.ok).count();
+    format!(
+        "reports  n={:<7} {:.0}/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms\n\
+         agent failures: {} reports, {} of {} long-polls\n",
+        l.count,
+        l.count as f64 / seconds,
+        l.p50,
+        l.p90,
+        l.p99,
+        l.max,
+        failed(reports),
+        failed(polls),
+        polls.len()
+    )
+}
+
 /// Latency percentiles of one kind of request, in milliseconds.
 #[derive(Debug)]
 struct Latency {

@@ -287,18 +287,23 @@ pub async fn desired(
 /// The host's agent was heard from (a poll or a report): its heartbeat. A host that was marked
 /// unreachable is schedulable again.
 pub async fn heard_from(app: &App, host: &AgentPrincipal) -> Result<(), Error> {
-    if store::agents::touch_host(app.db(), host.host_id).await? {
+    if touch(app, host).await? {
         tracing::info!(host = %host.host_name, "host reachable again");
         app.refresh_fleet().await?;
     }
     Ok(())
 }
 
+/// Writes the host's heartbeat unless a recent one stands (a quarter of the silence that makes a
+/// host unreachable); true if the host had been unreachable.
+pub async fn touch(app: &App, host: &AgentPrincipal) -> Result<bool, Error> {
+    let fresh_for = std::time::Duration::from_millis(app.config().host_unreachable_after_ms) / 4;
+    Ok(store::agents::touch_host(app.db(), host.host_id, fresh_for).await?)
+}
+
 /// What the host should have now.
 pub async fn desired_config(app: &App, host_id: HostId) -> Result<DesiredConfig, Error> {
-    let mut conn = app.db().acquire().await?;
-    let (generation, rows) = store::agents::desired(&mut conn, host_id).await?;
-    let gpus = store::agents::host_gpus(&mut *conn, host_id).await?;
+    let (generation, gpus, rows) = store::agents::desired(app.db(), host_id).await?;
     let mut by_gpu: BTreeMap<GpuId, Vec<DesiredSlice>> = BTreeMap::new();
     for r in rows {
         let Some(gpu) = gpus.iter().find(|g| g.id == r.gpu_id) else {

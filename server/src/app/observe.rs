@@ -2,12 +2,19 @@
 //! transitions (`provisioning → active`, `releasing → ended`, creation failures to `failed`),
 //! per-slice activity for idle detection, and the instances the broker did not make.
 //!
-//! Locks are taken lease rows first (in id order), then host rows, like every other writer, so
-//! reports never deadlock with releases or grants.
+//! A report locks only what it changes, in the order every writer takes rows (leases in id
+//! order, then hosts, then slices), so reports never deadlock with grants and releases and do
+//! not hold them up: the leases it moves (activation, end, a failed creation), not every lease
+//! on the host; the host's heartbeat row, not its `hosts` row (which grants and releases lock
+//! to move its generation).
 
 use super::agents::AgentPrincipal;
 use super::{App, Error, release};
-use crate::store::{self, Tx, agents::Unmanaged, slices::SliceObservation};
+use crate::store::{
+    self, Tx,
+    agents::Unmanaged,
+    slices::{HostSlice, SliceObservation},
+};
 use slicebroker_types::agent::{GpuInstance, ObservedReport, ReportAck, ReportedError, SliceOp};
 use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseState};
 use slicebroker_types::{GpuModel, HostId, LeaseId, SliceId};
@@ -33,31 +40,37 @@ pub async fn observe(
     crate::domain::agent_input::report(&report)?;
     let applied = i64::try_from(report.applied_generation)
         .map_err(|_| Error::invalid("applied_generation", "out of range"))?;
-    let db = app.db();
-    let (accepted, desired) = store::agents::generations(db, host.host_id).await?;
-    if applied < accepted {
-        return stale(app, host, applied).await;
-    }
-    if applied > desired {
-        return Err(Error::invalid(
-            "applied_generation",
-            "newer than any generation the server has handed out",
-        ));
-    }
-    let mut tx = db.begin().await?;
+    let mut tx = app.db().begin().await?;
     let outcome = apply(&mut tx, host.host_id, applied, &report).await?;
-    if !store::agents::accept_report(&mut tx, host.host_id, applied).await? {
-        drop(tx);
-        return stale(app, host, applied).await;
-    }
-    let desired = store::agents::desired_generation(&mut *tx, host.host_id).await?;
+    // Last, so the heartbeat row is locked only for the commit.
+    let accept = store::agents::accept_report(&mut tx, host.host_id, applied).await?;
+    let (desired, was_unreachable) = match accept {
+        store::agents::Accept::Accepted {
+            desired,
+            was_unreachable,
+        } => (desired, was_unreachable),
+        store::agents::Accept::Stale { .. } => {
+            drop(tx);
+            return stale(app, host, applied).await;
+        }
+        store::agents::Accept::TooNew => {
+            return Err(Error::invalid(
+                "applied_generation",
+                "newer than any generation the server has handed out",
+            ));
+        }
+    };
     tx.commit().await?;
-    super::agents::heard_from(app, host).await?;
     app.index().forget(outcome.released);
     for (slices, ends_at) in &outcome.activated {
         app.index().set_end(slices, *ends_at);
     }
-    if outcome.unmanaged_changed {
+    // Outside the report's transaction: the `hosts` row comes after slices in the lock order.
+    let back = was_unreachable && super::agents::touch(app, host).await?;
+    if back {
+        tracing::info!(host = %host.host_name, "host reachable again");
+    }
+    if outcome.unmanaged_changed || back {
         app.refresh_fleet().await?;
     }
     Ok(ReportAck {
@@ -83,8 +96,23 @@ async fn apply(
     report: &ObservedReport,
 ) -> Result<Outcome, Error> {
     let mut out = Outcome::default();
-    store::slices::lock_host_leases(tx, host_id).await?;
-    let gpus = store::agents::host_gpus(&mut **tx, host_id).await?;
+    let slices = store::slices::on_host(tx, host_id).await?;
+    let seen_gpus: Vec<store::agents::GpuObservation<'_>> = report
+        .gpus
+        .iter()
+        .map(|g| store::agents::GpuObservation {
+            uuid: &g.gpu_uuid,
+            mig_enabled: g.mig_enabled,
+            memory_used_mib: g
+                .instances
+                .iter()
+                .map(|i| i.instance.memory_used_mib)
+                .sum::<Option<u64>>()
+                .map(|u| u as i64),
+        })
+        .collect();
+    // GPU rows before lease rows: nothing that locks a lease goes on to write a GPU row.
+    let gpus = store::agents::observe_gpus(tx, host_id, &seen_gpus).await?;
     let mut reported_gpus = Vec::new();
     // (gpu, lease, start) → the instance seen there.
     let mut seen = HashMap::new();
@@ -94,15 +122,6 @@ async fn apply(
             tracing::warn!(gpu = %g.gpu_uuid, "report names a GPU the host did not register");
             continue;
         };
-        let used: Option<u64> = g.instances.iter().map(|i| i.instance.memory_used_mib).sum();
-        store::agents::update_gpu_observed(
-            tx,
-            host_id,
-            &g.gpu_uuid,
-            g.mig_enabled,
-            used.map(|u| u as i64),
-        )
-        .await?;
         reported_gpus.push(gpu.id);
         for i in &g.instances {
             let inst = &i.instance;
@@ -122,21 +141,56 @@ async fn apply(
             }
         }
     }
-    out.released
-        .extend(fail_creations(tx, &report.errors).await?);
+    // Leases with an error: a failed creation fails the lease, a failed destroy is recorded on
+    // it.
+    let erred: Vec<LeaseId> = report.errors.iter().filter_map(lease_of).collect();
+    let failing = report.errors.iter().any(|e| e.op == SliceOp::Create);
+    let torn_down = |s: &HostSlice| {
+        !seen.contains_key(&(s.gpu_id, s.lease_id, s.start))
+            && s.teardown_generation.is_some_and(|t| applied >= t)
+            && matches!(s.lease_state, LeaseState::Releasing | LeaseState::Ended)
+            && reported_gpus.contains(&s.gpu_id)
+    };
+    // The leases this report may move or write events of, locked before anything else is
+    // written. A lease that
+    // moved since the read is left to the guarded transitions below (which then change
+    // nothing) and to the next report.
+    let mut moving: Vec<LeaseId> = slices
+        .iter()
+        .filter(|s| {
+            let made = seen
+                .get(&(s.gpu_id, s.lease_id, s.start))
+                .is_some_and(|i| i.mig_uuid().is_some());
+            (made && s.lease_state == LeaseState::Provisioning) || torn_down(s)
+        })
+        .map(|s| s.lease_id)
+        .chain(erred)
+        .collect();
+    moving.sort_unstable();
+    moving.dedup();
+    store::leases::lock(tx, &moving).await?;
+
+    let slices = if failing {
+        out.released
+            .extend(fail_creations(tx, &report.errors).await?);
+        store::slices::on_host(tx, host_id).await?
+    } else {
+        slices
+    };
     record_teardown_errors(tx, &report.errors).await?;
+    let failed_now = out.released.len();
 
     let mut provisioning = BTreeSet::new();
     let mut releasing = BTreeSet::new();
-    for s in store::slices::on_host(tx, host_id).await? {
+    let mut observed = Vec::new();
+    for s in &slices {
         match seen.get(&(s.gpu_id, s.lease_id, s.start)) {
             Some(inst) => {
                 let busy = !inst.processes.is_empty()
                     || inst.activity.is_some_and(|a| a > ACTIVE_THRESHOLD);
-                store::slices::observe(
-                    tx,
+                observed.push((
                     s.id,
-                    &SliceObservation {
+                    SliceObservation {
                         mig_device_uuid: inst.mig_uuid(),
                         gpu_instance_id: inst.id as i32,
                         compute_instance_id: inst.compute_instances.first().map(|c| c.id as i32),
@@ -145,53 +199,50 @@ async fn apply(
                         activity: inst.activity,
                         busy,
                     },
-                )
-                .await?;
-                if s.lease_state == LeaseState::Provisioning && inst.mig_uuid().is_some() {
+                ));
+                if s.lease_state == LeaseState::Provisioning
+                    && inst.mig_uuid().is_some()
+                    && moving.binary_search(&s.lease_id).is_ok()
+                {
                     provisioning.insert(s.lease_id);
                 }
             }
             None => {
-                let torn_down = s.teardown_generation.is_some_and(|t| applied >= t)
-                    && matches!(s.lease_state, LeaseState::Releasing | LeaseState::Ended)
-                    && reported_gpus.contains(&s.gpu_id);
-                if torn_down {
-                    store::slices::release_torn_down(tx, s.id).await?;
+                if torn_down(s) && moving.binary_search(&s.lease_id).is_ok() {
                     out.released.push(s.id);
                     releasing.insert(s.lease_id);
                 }
             }
         }
     }
-    for lease in provisioning {
-        if let Some((ends_at, slices)) = store::leases::activate_if_ready(tx, lease).await? {
-            store::leases::insert_event(
-                &mut **tx,
-                lease,
-                LeaseEventKind::Activated,
-                Some(LeaseState::Provisioning),
-                Some(LeaseState::Active),
-                serde_json::json!({ "ends_at": ends_at }),
-                "system",
-            )
-            .await?;
-            out.activated.push((slices, ends_at.timestamp()));
-        }
+    let torn: Vec<SliceId> = out.released[failed_now..].to_vec();
+    store::slices::release_torn_down(tx, &torn).await?;
+    store::slices::observe(tx, &observed).await?;
+    let provisioning: Vec<LeaseId> = provisioning.into_iter().collect();
+    let releasing: Vec<LeaseId> = releasing.into_iter().collect();
+    let mut events = Vec::new();
+    for (lease, ends_at, slices) in store::leases::activate_if_ready(tx, &provisioning).await? {
+        events.push(store::leases::NewEvent {
+            lease_id: lease,
+            kind: LeaseEventKind::Activated,
+            from: Some(LeaseState::Provisioning),
+            to: Some(LeaseState::Active),
+            detail: serde_json::json!({ "ends_at": ends_at }),
+            actor: "system",
+        });
+        out.activated.push((slices, ends_at.timestamp()));
     }
-    for lease in releasing {
-        if let Some(reason) = store::leases::end_if_torn_down(tx, lease).await? {
-            store::leases::insert_event(
-                &mut **tx,
-                lease,
-                LeaseEventKind::Ended,
-                Some(LeaseState::Releasing),
-                Some(LeaseState::Ended),
-                serde_json::json!({ "reason": reason.as_str() }),
-                "system",
-            )
-            .await?;
-        }
+    for (lease, reason) in store::leases::end_if_torn_down(tx, &releasing).await? {
+        events.push(store::leases::NewEvent {
+            lease_id: lease,
+            kind: LeaseEventKind::Ended,
+            from: Some(LeaseState::Releasing),
+            to: Some(LeaseState::Ended),
+            detail: serde_json::json!({ "reason": reason.as_str() }),
+            actor: "system",
+        });
     }
+    store::leases::insert_events(tx, &events).await?;
     out.unmanaged_changed =
         store::agents::replace_unmanaged(tx, &reported_gpus, &unmanaged).await?;
     Ok(out)
@@ -222,7 +273,7 @@ async fn fail_creations(tx: &mut Tx<'_>, errors: &[ReportedError]) -> Result<Vec
 }
 
 /// The lease an agent's error is about, if it names one.
-const fn lease_of(e: &ReportedError) -> Option<LeaseId> {
+fn lease_of(e: &ReportedError) -> Option<LeaseId> {
     e.lease_id
 }
 

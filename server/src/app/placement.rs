@@ -18,6 +18,7 @@ use slicebroker_types::{GpuId, HostId, SliceId};
 use slicebroker_types::{GpuModel, ModelId, ProfileIdx, SliceShape};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A placement chosen and held in the index until the transaction commits or is abandoned.
 #[derive(Clone, Debug)]
@@ -203,11 +204,23 @@ impl State {
     }
 }
 
+/// Where a reload reads from.
+enum Source<'a> {
+    Pool(&'a sqlx::PgPool),
+    Conn(&'a mut sqlx::PgConnection),
+}
+
 #[derive(Debug)]
 pub struct PlacementIndex {
     state: Mutex<State>,
     /// One reload at a time, so that each has the journal to itself.
     reloading: tokio::sync::Mutex<()>,
+    /// Whole reloads asked for, and the highest of those asks that a finished reload covers
+    /// (it began reading after the ask): callers that queued behind a reload which started
+    /// after them need no reload of their own, so a burst of registrations costs a few reloads,
+    /// not one each.
+    asked: AtomicU64,
+    covered: AtomicU64,
     policy: Policy,
 }
 
@@ -216,6 +229,8 @@ impl PlacementIndex {
         Self {
             state: Mutex::new(State::default()),
             reloading: tokio::sync::Mutex::new(()),
+            asked: AtomicU64::new(0),
+            covered: AtomicU64::new(0),
             policy,
         }
     }
@@ -224,13 +239,35 @@ impl PlacementIndex {
         self.state.lock().expect("index lock")
     }
 
-    /// Rebuilds the index from the database.
+    /// Rebuilds the index from the database: on return it reflects everything committed before
+    /// the call.
     pub async fn refresh(&self, db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+        self.reload(Source::Pool(db)).await
+    }
+
+    /// [`Self::refresh`] on this connection (a transaction's, holding a lock others wait on).
+    pub async fn refresh_on(&self, conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        self.reload(Source::Conn(conn)).await
+    }
+
+    /// A pool's connection is taken only once it is this call's turn: callers queued behind a
+    /// reload hold none.
+    async fn reload(&self, from: Source<'_>) -> Result<(), sqlx::Error> {
+        let ask = self.asked.fetch_add(1, Ordering::SeqCst) + 1;
         let _one = self.reloading.lock().await;
+        if self.covered.load(Ordering::SeqCst) >= ask {
+            return Ok(());
+        }
+        let mut pooled = None;
+        let conn = match from {
+            Source::Conn(c) => c,
+            Source::Pool(db) => &mut **pooled.insert(db.acquire().await?),
+        };
+        let covers = self.asked.load(Ordering::SeqCst);
         self.state().journal = Some(Journal::default());
         let read = async {
-            let gpus = store::fleet::gpus(db).await?;
-            let slices = store::fleet::live_slices(db, None).await?;
+            let gpus = store::fleet::gpus(&mut *conn).await?;
+            let slices = store::fleet::live_slices(&mut *conn, None).await?;
             Ok::<_, sqlx::Error>((gpus, slices))
         };
         let (gpus, slices) = match read.await {
@@ -247,12 +284,17 @@ impl PlacementIndex {
         fresh.next_slice = fresh.next_slice.max(st.next_slice);
         fresh.replay(journal, None);
         *st = fresh;
+        self.covered.fetch_max(covers, Ordering::SeqCst);
         Ok(())
     }
 
     /// Reloads one GPU's slices from the database: after a conflict there, another replica
     /// has placed something the index does not know.
-    pub async fn refresh_gpu(&self, db: &sqlx::PgPool, gpu_id: GpuId) -> Result<(), sqlx::Error> {
+    pub async fn refresh_gpu(
+        &self,
+        db: impl sqlx::PgExecutor<'_>,
+        gpu_id: GpuId,
+    ) -> Result<(), sqlx::Error> {
         let _one = self.reloading.lock().await;
         self.state().journal = Some(Journal::default());
         let slices = match store::fleet::live_slices(db, Some(gpu_id)).await {

@@ -7,7 +7,7 @@
 use super::Error;
 use crate::store::{self, Tx};
 use slicebroker_types::api::{EndReason, Lease, LeaseEventKind, LeaseState};
-use slicebroker_types::{LeaseId, SliceId, TenantId};
+use slicebroker_types::{HostId, LeaseId, SliceId, TenantId};
 use std::collections::HashMap;
 
 /// What taking leases back changed.
@@ -79,10 +79,12 @@ pub async fn release(tx: &mut Tx<'_>, asks: &[Ask]) -> Result<(Vec<Started>, Rel
     let mut starts = store::leases::begin_release(tx, &store_asks).await?;
     let mut outcomes = Vec::with_capacity(asks.len());
     let mut down = Vec::new();
+    let mut hosts = Vec::new();
     for a in asks {
         outcomes.push(match starts.remove(&a.id) {
             None => Started::Missing,
             Some(s) if s.releasing => {
+                hosts.extend(s.hosts);
                 down.push(TearDown {
                     id: a.id,
                     reason: a.reason,
@@ -97,7 +99,7 @@ pub async fn release(tx: &mut Tx<'_>, asks: &[Ask]) -> Result<(Vec<Started>, Rel
             Some(s) => Started::Refused(s.from),
         });
     }
-    let released = tear_down(tx, &down).await?;
+    let released = tear_down(tx, &down, &hosts).await?;
     Ok((outcomes, released))
 }
 
@@ -158,6 +160,7 @@ pub async fn end_on_lost_host(
         "system",
     )
     .await?;
+    let hosts = store::slices::hosts_of_live(tx, &[id]).await?;
     tear_down(
         tx,
         &[TearDown {
@@ -165,6 +168,7 @@ pub async fn end_on_lost_host(
             reason,
             how: How::KeepTaken,
         }],
+        &hosts,
     )
     .await?;
     Ok(Some(reason))
@@ -189,18 +193,20 @@ struct TearDown {
     how: How,
 }
 
-/// Tears down the slices of leases that are no longer wanted, in one pass: those with nothing
-/// to destroy end now, their slices released and `ended` events written in one statement;
-/// then the generation of every host touched is bumped once, in one statement and id order, as
-/// late as it can be (the host rows stay locked until commit); then the slices an agent will
-/// destroy are stamped with their host's new generation (the generation its report must have
-/// applied before their absence counts).
-async fn tear_down(tx: &mut Tx<'_>, leases: &[TearDown]) -> Result<Released, Error> {
+/// Tears down the slices of leases that are no longer wanted (on `hosts`), in one pass: those
+/// with nothing to destroy end now, their slices released and `ended` events written in one
+/// statement; then the generation of every host touched is bumped once, in one statement and
+/// id order, as late as it can be (the host rows stay locked until commit); then the slices an
+/// agent will destroy are stamped with their host's new generation (the generation its report
+/// must have applied before their absence counts).
+async fn tear_down(
+    tx: &mut Tx<'_>,
+    leases: &[TearDown],
+    hosts: &[HostId],
+) -> Result<Released, Error> {
     if leases.is_empty() {
         return Ok(Released::default());
     }
-    let all: Vec<LeaseId> = leases.iter().map(|l| l.id).collect();
-    let hosts = store::slices::hosts_of_live(tx, &all).await?;
     let end_now: Vec<store::leases::EndAsk> = leases
         .iter()
         .filter(|l| l.how == How::EndNow)
@@ -225,7 +231,7 @@ async fn tear_down(tx: &mut Tx<'_>, leases: &[TearDown]) -> Result<Released, Err
             to: LeaseState::Ended,
         });
     }
-    store::fleet::bump_generations(tx, &hosts).await?;
+    store::fleet::bump_generations(tx, hosts).await?;
     let stamped: Vec<LeaseId> = leases
         .iter()
         .filter(|l| l.how != How::EndNow)

@@ -114,17 +114,23 @@ pub async fn upsert_host(
     credential_hash: Option<&[u8]>,
 ) -> Result<(HostId, i64), sqlx::Error> {
     let r = sqlx::query!(
-        r#"INSERT INTO hosts (id, name, agent_enrolled_at, agent_credential_hash, agent_version,
-               driver_version, last_seen_at)
-           VALUES ($1, $2, now(), $3, $4, $5, now())
-           ON CONFLICT (name) DO UPDATE SET
-               agent_enrolled_at = coalesce(hosts.agent_enrolled_at, now()),
-               agent_credential_hash = coalesce($3, hosts.agent_credential_hash),
-               agent_version = $4, driver_version = $5, last_seen_at = now(),
-               -- A host removed and enrolled again comes back uncordoned.
-               schedulable = hosts.schedulable OR hosts.removed_at IS NOT NULL,
-               removed_at = NULL
-           RETURNING id, desired_generation"#,
+        r#"WITH host AS (
+               INSERT INTO hosts (id, name, agent_enrolled_at, agent_credential_hash,
+                   agent_version, driver_version)
+               VALUES ($1, $2, now(), $3, $4, $5)
+               ON CONFLICT (name) DO UPDATE SET
+                   agent_enrolled_at = coalesce(hosts.agent_enrolled_at, now()),
+                   agent_credential_hash = coalesce($3, hosts.agent_credential_hash),
+                   agent_version = $4, driver_version = $5,
+                   -- A host removed and enrolled again comes back uncordoned.
+                   schedulable = hosts.schedulable OR hosts.removed_at IS NOT NULL,
+                   removed_at = NULL
+               RETURNING id, desired_generation
+           ), beat AS (
+               INSERT INTO host_heartbeats (host_id, last_seen_at) SELECT id, now() FROM host
+               ON CONFLICT (host_id) DO UPDATE SET last_seen_at = now()
+           )
+           SELECT id AS "id!", desired_generation AS "desired_generation!" FROM host"#,
         HostId::new().get(),
         facts.name,
         credential_hash,
@@ -241,29 +247,103 @@ pub struct DesiredRow {
     pub size: i32,
 }
 
-/// The generation and the desired slices, read in one snapshot.
+/// The host's generation, its GPUs and the slices they should have, in one statement (so one
+/// snapshot).
 pub async fn desired(
-    db: &mut sqlx::PgConnection,
+    db: impl PgExecutor<'_>,
     host_id: HostId,
-) -> Result<(i64, Vec<DesiredRow>), sqlx::Error> {
-    let mut tx = sqlx::Connection::begin(&mut *db).await?;
-    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    let generation = desired_generation(&mut *tx, host_id).await?;
-    let rows = sqlx::query_as!(
-        DesiredRow,
-        r#"SELECT s.gpu_id, s.lease_id, s.profile, s.start, s.size
-           FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN leases l ON l.id = s.lease_id
-           WHERE g.host_id = $1 AND s.released_at IS NULL
-               AND l.state IN ('provisioning', 'active')
-           ORDER BY s.gpu_id, s.start"#,
+) -> Result<(i64, Vec<HostGpu>, Vec<DesiredRow>), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT h.desired_generation AS "generation!", g.id AS "gpu_id?: GpuId",
+               g.uuid AS "uuid?", g.model AS "model?",
+               s.lease_id AS "lease_id?: LeaseId", s.profile AS "profile?", s.start AS "start?",
+               s.size AS "size?"
+           FROM hosts h LEFT JOIN gpus g ON g.host_id = h.id
+           LEFT JOIN (slices s JOIN leases l
+                          ON l.id = s.lease_id AND l.state IN ('provisioning', 'active'))
+               ON s.gpu_id = g.id AND s.released_at IS NULL
+           WHERE h.id = $1
+           ORDER BY g.device_index, s.start"#,
         host_id.get()
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(db)
     .await?;
-    tx.commit().await?;
-    Ok((generation, rows))
+    let mut generation = 0;
+    let mut gpus: Vec<HostGpu> = Vec::new();
+    let mut slices = Vec::new();
+    for r in rows {
+        generation = r.generation;
+        let (Some(gpu_id), Some(uuid), Some(model)) = (r.gpu_id, r.uuid, r.model) else {
+            continue;
+        };
+        if gpus.last().is_none_or(|g| g.id != gpu_id) {
+            gpus.push(HostGpu {
+                id: gpu_id,
+                uuid,
+                model,
+            });
+        }
+        if let (Some(lease_id), Some(profile), Some(start), Some(size)) =
+            (r.lease_id, r.profile, r.start, r.size)
+        {
+            slices.push(DesiredRow {
+                gpu_id,
+                lease_id,
+                profile,
+                start,
+                size,
+            });
+        }
+    }
+    Ok((generation, gpus, slices))
+}
+
+/// How a report's generation compares with what the host has accepted and been handed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accept {
+    /// Recorded (and the host heard from): the host's desired generation, and whether it had
+    /// been unreachable.
+    Accepted { desired: i64, was_unreachable: bool },
+    /// Older than a report already accepted.
+    Stale { desired: i64 },
+    /// Newer than any generation the server has handed out.
+    TooNew,
+}
+
+/// Records a report of `generation` as accepted unless a newer one was accepted meanwhile or
+/// it is newer than the host's desired generation; an accepted report is also the host's
+/// heartbeat. One statement when accepted. It locks the host's heartbeat row (not its `hosts`
+/// row, which grants and releases lock), so that a host's reports apply one at a time: a
+/// report takes it first.
+pub async fn accept_report(
+    tx: &mut Tx<'_>,
+    host_id: HostId,
+    generation: i64,
+) -> Result<Accept, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"UPDATE host_heartbeats b SET observed_generation = $2, last_report_at = now(),
+               last_seen_at = now()
+           FROM hosts h
+           WHERE b.host_id = $1 AND h.id = b.host_id
+               AND b.observed_generation <= $2 AND h.desired_generation >= $2
+           RETURNING h.desired_generation, h.unreachable_since IS NOT NULL AS "was!""#,
+        host_id.get(),
+        generation
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(r) = r {
+        return Ok(Accept::Accepted {
+            desired: r.desired_generation,
+            was_unreachable: r.was,
+        });
+    }
+    let (accepted, desired) = generations(&mut **tx, host_id).await?;
+    Ok(if generation < accepted {
+        Accept::Stale { desired }
+    } else {
+        Accept::TooNew
+    })
 }
 
 /// The newest generation already accepted from the host's agent, and the host's desired one.
@@ -272,66 +352,81 @@ pub async fn generations(
     host_id: HostId,
 ) -> Result<(i64, i64), sqlx::Error> {
     let r = sqlx::query!(
-        "SELECT observed_generation, desired_generation FROM hosts WHERE id = $1",
+        r#"SELECT coalesce(b.observed_generation, 0) AS "observed!", h.desired_generation
+           FROM hosts h LEFT JOIN host_heartbeats b ON b.host_id = h.id WHERE h.id = $1"#,
         host_id.get()
     )
     .fetch_one(db)
     .await?;
-    Ok((r.observed_generation, r.desired_generation))
-}
-
-/// Records a report as accepted (and as a heartbeat) unless a newer one was accepted meanwhile.
-/// Returns whether it was.
-pub async fn accept_report(
-    tx: &mut Tx<'_>,
-    host_id: HostId,
-    generation: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE hosts SET observed_generation = $2, last_report_at = now()
-         WHERE id = $1 AND observed_generation <= $2",
-        host_id.get(),
-        generation
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    Ok((r.observed, r.desired_generation))
 }
 
 /// The host's agent was heard from. Returns true if the host had been marked unreachable (its
-/// GPUs are schedulable again).
-pub async fn touch_host(db: impl PgExecutor<'_>, host_id: HostId) -> Result<bool, sqlx::Error> {
+/// GPUs are schedulable again). The heartbeat is written only when the last one is older than
+/// `fresh_for` (liveness is judged over tens of seconds), so the polls of a large fleet, each
+/// right after a report, do not each write a row; the `hosts` row only when the host comes
+/// back.
+pub async fn touch_host(
+    db: impl PgExecutor<'_>,
+    host_id: HostId,
+    fresh_for: std::time::Duration,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
-        r#"UPDATE hosts h SET last_seen_at = now(), unreachable_since = NULL
-           FROM (SELECT id, unreachable_since FROM hosts WHERE id = $1 FOR UPDATE) old
-           WHERE h.id = old.id
-           RETURNING old.unreachable_since IS NOT NULL AS "was_unreachable!""#,
-        host_id.get()
+        r#"WITH beat AS (
+               UPDATE host_heartbeats SET last_seen_at = now()
+               WHERE host_id = $1
+                   AND (last_seen_at IS NULL
+                        OR last_seen_at < now() - make_interval(secs => $2::double precision))
+           ), back AS (
+               UPDATE hosts SET unreachable_since = NULL
+               WHERE id = $1 AND unreachable_since IS NOT NULL
+               RETURNING id
+           )
+           SELECT EXISTS (SELECT 1 FROM back) AS "was_unreachable!""#,
+        host_id.get(),
+        fresh_for.as_secs_f64()
     )
-    .fetch_optional(db)
+    .fetch_one(db)
     .await?;
-    Ok(r.is_some_and(|r| r.was_unreachable))
+    Ok(r.was_unreachable)
 }
 
 /// What a report says about one GPU.
-pub async fn update_gpu_observed(
+#[derive(Debug)]
+pub struct GpuObservation<'a> {
+    pub uuid: &'a str,
+    pub mig_enabled: bool,
+    pub memory_used_mib: Option<i64>,
+}
+
+/// Records what a report says about the host's GPUs, writing only those whose figures
+/// changed, and returns all the host's GPUs: one statement.
+pub async fn observe_gpus(
     tx: &mut Tx<'_>,
     host_id: HostId,
-    uuid: &str,
-    mig_enabled: bool,
-    memory_used_mib: Option<i64>,
-) -> Result<Option<GpuId>, sqlx::Error> {
-    let r = sqlx::query!(
-        "UPDATE gpus SET mig_enabled = $3, memory_used_mib = $4
-         WHERE host_id = $1 AND uuid = $2 RETURNING id",
+    seen: &[GpuObservation<'_>],
+) -> Result<Vec<HostGpu>, sqlx::Error> {
+    sqlx::query_as!(
+        HostGpu,
+        r#"WITH seen AS (
+               SELECT * FROM unnest($2::text[], $3::bool[], $4::int8[])
+                   AS s(uuid, mig_enabled, memory_used_mib)
+           ), upd AS (
+               UPDATE gpus g SET mig_enabled = s.mig_enabled, memory_used_mib = s.memory_used_mib
+               FROM seen s
+               WHERE g.host_id = $1 AND g.uuid = s.uuid
+                   AND (g.mig_enabled, g.memory_used_mib)
+                       IS DISTINCT FROM (s.mig_enabled, s.memory_used_mib)
+           )
+           SELECT id AS "id!: GpuId", uuid AS "uuid!", model AS "model!"
+           FROM gpus WHERE host_id = $1 ORDER BY device_index"#,
         host_id.get(),
-        uuid,
-        mig_enabled,
-        memory_used_mib
+        &seen.iter().map(|g| g.uuid.to_owned()).collect::<Vec<_>>(),
+        &seen.iter().map(|g| g.mig_enabled).collect::<Vec<_>>(),
+        &seen.iter().map(|g| g.memory_used_mib).collect::<Vec<_>>() as &[Option<i64>],
     )
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.map(|r| r.id))
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// An instance the broker did not make.
@@ -354,6 +449,17 @@ pub async fn replace_unmanaged(
     seen: &[Unmanaged<'_>],
 ) -> Result<bool, sqlx::Error> {
     let gpu_ids: Vec<Uuid> = gpu_ids.iter().map(|g| g.get()).collect();
+    if seen.is_empty() {
+        // The common case: nothing made by hand. One statement, which writes nothing unless
+        // instances made by hand have gone.
+        let gone = sqlx::query!(
+            "DELETE FROM unmanaged_instances WHERE gpu_id = ANY($1)",
+            &gpu_ids
+        )
+        .execute(&mut **tx)
+        .await?;
+        return Ok(gone.rows_affected() > 0);
+    }
     let before = sqlx::query!(
         "SELECT gpu_id, gpu_instance_id, start, size FROM unmanaged_instances
          WHERE gpu_id = ANY($1)",

@@ -108,8 +108,9 @@ pub async fn hosts(db: impl PgExecutor<'_>) -> Result<Vec<Host>, sqlx::Error> {
         Host,
         r#"SELECT h.id, h.name, h.schedulable, h.desired_generation,
                (SELECT count(*) FROM gpus g WHERE g.host_id = h.id) AS "gpu_count!",
-               h.last_seen_at, h.unreachable_since, h.created_at
-           FROM hosts h WHERE h.removed_at IS NULL ORDER BY h.name"#
+               b.last_seen_at, h.unreachable_since, h.created_at
+           FROM hosts h LEFT JOIN host_heartbeats b ON b.host_id = h.id
+           WHERE h.removed_at IS NULL ORDER BY h.name"#
     )
     .fetch_all(db)
     .await
@@ -197,6 +198,37 @@ pub async fn set_host_schedulable(
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// How a transaction that places slices stands to the others that do (see [`hold_placement`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placing {
+    /// Beside any number of others.
+    Beside,
+    /// With no other placing anywhere: after losing a race to another replica.
+    Alone,
+}
+
+/// The advisory lock that placing slices holds: shared by every transaction that places, taken
+/// alone by one that lost a placement race to another replica, so that its retry sees the
+/// GPUs settled and cannot lose again. Released at commit or rollback.
+const PLACEMENT_LOCK: i64 = 0x736c_6963_6562_726b; // "slicebrk"
+
+/// Takes the placement lock for the rest of the transaction, first thing, before any row lock.
+pub async fn hold_placement(tx: &mut super::Tx<'_>, how: Placing) -> Result<(), sqlx::Error> {
+    match how {
+        Placing::Beside => {
+            sqlx::query!("SELECT pg_advisory_xact_lock_shared($1)", PLACEMENT_LOCK)
+                .fetch_one(&mut **tx)
+                .await?;
+        }
+        Placing::Alone => {
+            sqlx::query!("SELECT pg_advisory_xact_lock($1)", PLACEMENT_LOCK)
+                .fetch_one(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Moves each host's desired generation: its slices changed (DESIGN.md §2, invariant 4). The

@@ -12,7 +12,7 @@ pub use views::*;
 use super::Tx;
 use chrono::{DateTime, Utc};
 use slicebroker_types::api::{EndReason, Lease, LeaseEventKind, LeaseSlice, LeaseState};
-use slicebroker_types::{ApiKeyId, LeaseId, SliceId, TenantId};
+use slicebroker_types::{ApiKeyId, GpuId, HostId, LeaseId, SliceId, TenantId};
 use sqlx::PgExecutor;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -45,6 +45,11 @@ fn from(name: &str) -> Vec<LeaseState> {
         .expect("a transition listed in TRANSITION_SOURCES")
 }
 
+/// One column of a statement's `unnest` arrays.
+fn col<T, U>(items: &[T], f: impl Fn(&T) -> U) -> Vec<U> {
+    items.iter().map(f).collect()
+}
+
 /// What a lease row keeps about its request beyond the [`Lease`] view.
 #[derive(Debug)]
 pub struct Origin<'a> {
@@ -74,9 +79,6 @@ pub struct NewLease<'a> {
 /// from their lease's `created_at`, the moment of the grant (usage and the monthly budget). The
 /// caller bumps the slices' hosts (`fleet::bump_generations`) before it commits.
 pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::Error> {
-    fn col<U>(new: &[NewLease<'_>], f: impl Fn(&NewLease<'_>) -> U) -> Vec<U> {
-        new.iter().map(f).collect::<Vec<_>>()
-    }
     let mut labels = Vec::with_capacity(new.len());
     for n in new {
         labels.push(
@@ -190,6 +192,41 @@ pub async fn insert_event(
     .map(|_| ())
 }
 
+/// An entry of a lease's history, to write with others ([`insert_events`]).
+#[derive(Debug)]
+pub struct NewEvent<'a> {
+    pub lease_id: LeaseId,
+    pub kind: LeaseEventKind,
+    pub from: Option<LeaseState>,
+    pub to: Option<LeaseState>,
+    pub detail: serde_json::Value,
+    pub actor: &'a str,
+}
+
+/// Writes entries of lease histories in one statement, in the order given.
+pub async fn insert_events(tx: &mut Tx<'_>, events: &[NewEvent<'_>]) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+         SELECT lease_id, kind, from_state, to_state, detail, actor
+         FROM unnest($1::uuid[], $2::lease_event_kind[], $3::lease_state[],
+             $4::lease_state[], $5::jsonb[], $6::text[]) WITH ORDINALITY
+             AS e(lease_id, kind, from_state, to_state, detail, actor, n)
+         ORDER BY n",
+        &col(events, |e| e.lease_id.get()),
+        &col(events, |e| e.kind) as &[LeaseEventKind],
+        &col(events, |e| e.from) as &[Option<LeaseState>],
+        &col(events, |e| e.to) as &[Option<LeaseState>],
+        &col(events, |e| e.detail.clone()),
+        &col(events, |e| e.actor.to_owned()),
+    )
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
 /// `pending → provisioning` with its slices and the `granted` event, in one statement; false
 /// if the lease was no longer pending. Fails with `slices_no_overlap` like [`insert`]; the
 /// caller bumps the slices' hosts.
@@ -238,40 +275,43 @@ pub async fn grant_pending(
     Ok(r.granted == 1)
 }
 
-/// `provisioning → active` once every slice of the lease has a MIG device: the paid-for time
-/// starts now. Returns the new end and the lease's slices.
+/// `provisioning → active` for those of the leases whose every slice has a MIG device now:
+/// their paid-for time starts. One statement; returns, for each lease that moved, its new end
+/// and its slices (the others are left as they are).
 pub async fn activate_if_ready(
     tx: &mut Tx<'_>,
-    id: LeaseId,
-) -> Result<Option<(DateTime<Utc>, Vec<SliceId>)>, sqlx::Error> {
-    let r = sqlx::query!(
+    ids: &[LeaseId],
+) -> Result<Vec<(LeaseId, DateTime<Utc>, Vec<SliceId>)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
         r#"UPDATE leases l SET state = 'active', activated_at = now(),
                ends_at = now() + make_interval(
                    secs => (l.duration_seconds + l.extended_seconds)::double precision)
-           WHERE l.id = $1 AND l.state = ANY($2)
+           WHERE l.id = ANY($1) AND l.state = ANY($2)
                AND NOT EXISTS (SELECT 1 FROM slices s WHERE s.lease_id = l.id
                                AND s.released_at IS NULL AND s.mig_device_uuid IS NULL)
-           RETURNING ends_at AS "ends_at!""#,
-        id.get(),
+           RETURNING l.id AS "id: LeaseId", l.ends_at AS "ends_at!",
+               array(SELECT s.id FROM slices s WHERE s.lease_id = l.id ORDER BY s.id)
+                   AS "slices!: Vec<SliceId>""#,
+        &ids.iter().map(|l| l.get()).collect::<Vec<_>>(),
         &from("activate_if_ready") as &[LeaseState],
     )
-    .fetch_optional(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    let Some(r) = r else { return Ok(None) };
-    let slices = sqlx::query!("SELECT id FROM slices WHERE lease_id = $1", id.get())
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(Some((
-        r.ends_at,
-        slices.into_iter().map(|s| s.id).collect(),
-    )))
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.ends_at, r.slices))
+        .collect())
 }
 
-/// What [`begin_release`] found: the lease's state before, whether any of its hosts has an
-/// agent, and whether it moved to `releasing`.
+/// What [`begin_release`] found: the lease's state before, the hosts of its live slices (in id
+/// order), whether any of them has an agent, and whether it moved to `releasing`.
 #[derive(Debug)]
 pub struct ReleaseStart {
     pub from: LeaseState,
+    pub hosts: Vec<HostId>,
     pub agent_hosts: bool,
     pub releasing: bool,
 }
@@ -315,13 +355,14 @@ pub async fn begin_release(
            )
            SELECT cur.id AS "id!: LeaseId", cur.state AS "state!: LeaseState",
                EXISTS (SELECT 1 FROM upd WHERE upd.id = cur.id) AS "releasing!",
-               EXISTS (
-                   SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id
-                       JOIN hosts h ON h.id = g.host_id
-                   WHERE s.lease_id = cur.id AND s.released_at IS NULL
-                       AND h.agent_enrolled_at IS NOT NULL
-               ) AS "agent_hosts!"
-           FROM cur"#,
+               coalesce(live.hosts, '{}') AS "hosts!: Vec<HostId>",
+               coalesce(live.agent_hosts, false) AS "agent_hosts!"
+           FROM cur LEFT JOIN LATERAL (
+               SELECT array_agg(DISTINCT g.host_id ORDER BY g.host_id) AS hosts,
+                   bool_or(h.agent_enrolled_at IS NOT NULL) AS agent_hosts
+               FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
+               WHERE s.lease_id = cur.id AND s.released_at IS NULL
+           ) live ON true"#,
         &asks.iter().map(|a| a.id.get()).collect::<Vec<_>>(),
         &asks
             .iter()
@@ -343,6 +384,7 @@ pub async fn begin_release(
         .map(|r| {
             let start = ReleaseStart {
                 from: r.state,
+                hosts: r.hosts,
                 agent_hosts: r.agent_hosts,
                 releasing: r.releasing,
             };
@@ -369,15 +411,21 @@ pub async fn end_released(
     tx: &mut Tx<'_>,
     asks: &[EndAsk],
 ) -> Result<Vec<(Lease, Vec<SliceId>)>, sqlx::Error> {
-    let ids: Vec<Uuid> = asks.iter().map(|a| a.id.get()).collect();
-    let ended = sqlx::query!(
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query_as!(
+        views::Joined,
         r#"WITH ask AS (
                SELECT * FROM unnest($1::uuid[], $2::lease_end_reason[], $3::jsonb[])
                    AS a(id, reason, detail)
            ), l AS (
                UPDATE leases l SET state = 'ended', end_reason = ask.reason, ended_at = now()
                FROM ask WHERE l.id = ask.id AND l.state = ANY($4)
-               RETURNING l.id
+               RETURNING l.id, l.tenant_id, l.state, l.end_reason, l.request, l.slice_count,
+                   l.duration_seconds, l.idle_timeout_seconds, l.extended_seconds,
+                   l.extensions, l.labels, l.granted_at, l.activated_at, l.ends_at,
+                   l.ended_at, l.created_at
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
                SELECT l.id, 'ended', 'releasing', 'ended', ask.detail, 'system'
@@ -385,52 +433,70 @@ pub async fn end_released(
            ), rel AS (
                UPDATE slices s SET released_at = now()
                FROM l WHERE s.lease_id = l.id AND s.released_at IS NULL
-               RETURNING s.id
+               RETURNING s.id, s.released_at
            )
-           SELECT (SELECT array_agg(id) FROM l) AS "leases: Vec<LeaseId>",
-               (SELECT array_agg(id) FROM rel) AS "slices: Vec<SliceId>""#,
-        &ids,
+           SELECT l.id AS "id!: LeaseId", l.tenant_id AS "tenant_id!: TenantId",
+               l.state AS "state!: LeaseState", l.end_reason AS "end_reason: EndReason",
+               l.request AS "request!", l.slice_count AS "slice_count!",
+               l.duration_seconds AS "duration_seconds!",
+               l.idle_timeout_seconds AS "idle_timeout_seconds!",
+               l.extended_seconds AS "extended_seconds!", l.extensions AS "extensions!",
+               l.labels AS "labels!", l.granted_at, l.activated_at, l.ends_at, l.ended_at,
+               l.created_at AS "created_at!",
+               s.id AS "slice_id?: SliceId", h.id AS "host_id?: HostId", h.name AS "host?",
+               g.id AS "gpu_id?: GpuId", g.uuid AS "gpu_uuid?", g.model AS "model?",
+               s.profile AS "profile?", s.start AS "start?", s.size AS "size?",
+               s.compute_slices AS "compute_slices?", s.memory_gib AS "memory_gib?",
+               s.mig_device_uuid AS "mig_device_uuid?",
+               coalesce(rel.released_at, s.released_at) AS "released_at?"
+           FROM l LEFT JOIN slices s ON s.lease_id = l.id
+               LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
+               LEFT JOIN rel ON rel.id = s.id
+           ORDER BY l.id, s.id"#,
+        &asks.iter().map(|a| a.id.get()).collect::<Vec<_>>(),
         &asks.iter().map(|a| a.reason).collect::<Vec<_>>() as &[EndReason],
         &asks.iter().map(|a| a.detail.clone()).collect::<Vec<_>>(),
         &from("end_released") as &[LeaseState],
     )
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    let leases = ended.leases.unwrap_or_default();
-    let released = ended.slices.unwrap_or_default();
-    let mut views = views::many(tx, &leases).await?;
-    let mut out = Vec::with_capacity(views.len());
-    for lease in views.drain(..) {
-        let slices = lease
-            .slices
-            .iter()
-            .map(|s| s.id)
-            .filter(|id| released.contains(id))
-            .collect();
-        out.push((lease, slices));
-    }
-    Ok(out)
+    // The slices released now carry the transaction's time, which is also the leases' end.
+    views::group(rows)?
+        .into_iter()
+        .map(|lease| {
+            let now: Vec<SliceId> = lease
+                .slices
+                .iter()
+                .filter(|s| s.released_at.is_some() && s.released_at == lease.ended_at)
+                .map(|s| s.id)
+                .collect();
+            Ok((lease, now))
+        })
+        .collect()
 }
 
-/// `releasing → ended` once none of the lease's slices is left on a GPU; returns the reason
-/// (the one it was released for).
+/// `releasing → ended` for those of the leases none of whose slices is left (the agent
+/// destroyed them all). One statement; returns the leases that moved, with their end reason.
 pub async fn end_if_torn_down(
     tx: &mut Tx<'_>,
-    id: LeaseId,
-) -> Result<Option<EndReason>, sqlx::Error> {
-    let r = sqlx::query!(
+    ids: &[LeaseId],
+) -> Result<Vec<(LeaseId, EndReason)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
         r#"UPDATE leases l SET state = 'ended', ended_at = now(),
                end_reason = coalesce(l.release_reason, 'released')
-           WHERE l.id = $1 AND l.state = ANY($2)
+           WHERE l.id = ANY($1) AND l.state = ANY($2)
                AND NOT EXISTS (SELECT 1 FROM slices s
                                WHERE s.lease_id = l.id AND s.released_at IS NULL)
-           RETURNING end_reason AS "reason!""#,
-        id.get(),
+           RETURNING l.id AS "id: LeaseId", l.end_reason AS "reason!: EndReason""#,
+        &ids.iter().map(|l| l.get()).collect::<Vec<_>>(),
         &from("end_if_torn_down") as &[LeaseState],
     )
-    .fetch_optional(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(r.map(|r| r.reason))
+    Ok(rows.into_iter().map(|r| (r.id, r.reason)).collect())
 }
 
 /// `→ ended` on a lost host, keeping the slices marked taken (the agent destroys them when it

@@ -112,10 +112,12 @@ pub async fn mark_unreachable(
     after_ms: i64,
 ) -> Result<Vec<(HostId, String)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "UPDATE hosts SET unreachable_since = now()
-         WHERE agent_enrolled_at IS NOT NULL AND unreachable_since IS NULL
-             AND last_seen_at < now() - make_interval(secs => $1::bigint::double precision / 1000)
-         RETURNING id, name",
+        "UPDATE hosts h SET unreachable_since = now()
+         FROM host_heartbeats b
+         WHERE b.host_id = h.id AND h.agent_enrolled_at IS NOT NULL
+             AND h.unreachable_since IS NULL
+             AND b.last_seen_at < now() - make_interval(secs => $1::bigint::double precision / 1000)
+         RETURNING h.id, h.name",
         after_ms
     )
     .fetch_all(db)

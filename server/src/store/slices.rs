@@ -1,4 +1,4 @@
-//! `slices`: what the agents report about each, their teardown, and the locks a report takes.
+//! `slices`: what the agents report about each, and their teardown.
 //! Slices are written with their leases (`leases::insert`, `leases::grant_pending`); a change
 //! to which slices a host should have is always paired, in the same transaction, with
 //! `fleet::bump_generations` for its host (DESIGN.md §2, invariant 4).
@@ -20,6 +20,9 @@ pub struct HostSlice {
     pub lease_state: LeaseState,
 }
 
+/// The host's live slices with their leases' states, read without locking: a report locks only
+/// the leases it will move ([`super::leases::lock`]), so a busy host's reports do not hold up
+/// the grants and releases of its other leases.
 pub async fn on_host(tx: &mut Tx<'_>, host_id: HostId) -> Result<Vec<HostSlice>, sqlx::Error> {
     sqlx::query_as!(
         HostSlice,
@@ -32,20 +35,6 @@ pub async fn on_host(tx: &mut Tx<'_>, host_id: HostId) -> Result<Vec<HostSlice>,
     )
     .fetch_all(&mut **tx)
     .await
-}
-
-/// Locks, in id order, every lease with a live slice on the host (a report changes them).
-pub async fn lock_host_leases(tx: &mut Tx<'_>, host_id: HostId) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "SELECT l.id FROM leases l
-         WHERE l.id IN (SELECT s.lease_id FROM slices s JOIN gpus g ON g.id = s.gpu_id
-                        WHERE g.host_id = $1 AND s.released_at IS NULL)
-         ORDER BY l.id FOR UPDATE OF l",
-        host_id.get()
-    )
-    .fetch_all(&mut **tx)
-    .await
-    .map(|_| ())
 }
 
 /// What the agent saw on one slice.
@@ -61,38 +50,70 @@ pub struct SliceObservation<'a> {
     pub busy: bool,
 }
 
+/// Records what the agent saw on slices, in one statement, writing only a slice whose
+/// observation changed or that was busy (its idle clock moves then).
 pub async fn observe(
     tx: &mut Tx<'_>,
-    id: SliceId,
-    o: &SliceObservation<'_>,
+    seen: &[(SliceId, SliceObservation<'_>)],
 ) -> Result<(), sqlx::Error> {
+    if seen.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
-        "UPDATE slices SET mig_device_uuid = coalesce($2, mig_device_uuid), gpu_instance_id = $3,
-             compute_instance_id = $4, processes = $5, memory_used_mib = $6, activity = $7,
-             observed_at = now(),
-             last_active_at = CASE WHEN $8 THEN now() ELSE last_active_at END
-         WHERE id = $1",
-        id.get(),
-        o.mig_device_uuid,
-        o.gpu_instance_id,
-        o.compute_instance_id,
-        o.processes,
-        o.memory_used_mib,
-        o.activity,
-        o.busy,
+        "UPDATE slices s SET mig_device_uuid = coalesce(o.mig, s.mig_device_uuid),
+             gpu_instance_id = o.gi, compute_instance_id = o.ci, processes = o.processes,
+             memory_used_mib = o.memory, activity = o.activity, observed_at = now(),
+             last_active_at = CASE WHEN o.busy THEN now() ELSE s.last_active_at END
+         FROM unnest($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::jsonb[], $6::int8[],
+                 $7::float8[], $8::bool[])
+             AS o(id, mig, gi, ci, processes, memory, activity, busy)
+         WHERE s.id = o.id
+             AND (o.busy
+                  OR (coalesce(o.mig, s.mig_device_uuid), o.gi, o.ci, o.processes, o.memory,
+                      o.activity)
+                     IS DISTINCT FROM (s.mig_device_uuid, s.gpu_instance_id,
+                                       s.compute_instance_id, s.processes, s.memory_used_mib,
+                                       s.activity))",
+        &seen.iter().map(|(id, _)| id.get()).collect::<Vec<_>>(),
+        &seen
+            .iter()
+            .map(|(_, o)| o.mig_device_uuid.map(str::to_owned))
+            .collect::<Vec<_>>() as &[Option<String>],
+        &seen
+            .iter()
+            .map(|(_, o)| o.gpu_instance_id)
+            .collect::<Vec<_>>(),
+        &seen
+            .iter()
+            .map(|(_, o)| o.compute_instance_id)
+            .collect::<Vec<_>>() as &[Option<i32>],
+        &seen
+            .iter()
+            .map(|(_, o)| o.processes.clone())
+            .collect::<Vec<_>>(),
+        &seen
+            .iter()
+            .map(|(_, o)| o.memory_used_mib)
+            .collect::<Vec<_>>() as &[Option<i64>],
+        &seen.iter().map(|(_, o)| o.activity).collect::<Vec<_>>() as &[Option<f64>],
+        &seen.iter().map(|(_, o)| o.busy).collect::<Vec<_>>(),
     )
     .execute(&mut **tx)
     .await
     .map(|_| ())
 }
 
-/// The agent destroyed a slice stamped for teardown: it is free. (Its host's generation moved
-/// when it was stamped; the desired config does not change now.)
-pub async fn release_torn_down(tx: &mut Tx<'_>, id: SliceId) -> Result<(), sqlx::Error> {
+/// The agent destroyed these slices: those stamped for teardown are free. (Their hosts'
+/// generations moved when they were stamped; the desired config does not change now.) Any
+/// other is left as it is.
+pub async fn release_torn_down(tx: &mut Tx<'_>, ids: &[SliceId]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
         "UPDATE slices SET released_at = now()
-         WHERE id = $1 AND released_at IS NULL AND teardown_generation IS NOT NULL",
-        id.get()
+         WHERE id = ANY($1) AND released_at IS NULL AND teardown_generation IS NOT NULL",
+        &ids.iter().map(|s| s.get()).collect::<Vec<Uuid>>()
     )
     .execute(&mut **tx)
     .await

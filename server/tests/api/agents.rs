@@ -266,6 +266,73 @@ async fn a_lease_goes_active_when_the_agent_reports_its_instance_and_ends_after_
     assert_eq!(kinds, ["granted", "activated", "released", "ended"]);
 }
 
+/// A report locks only the leases it moves and its host's heartbeat: a grant or release
+/// holding another lease of the host, and the host's row (to move its generation), does not
+/// hold it up. (Reports used to lock every lease on the host and the host row, so a busy
+/// host's reports and its grants and releases queued behind each other.)
+#[tokio::test]
+async fn a_report_waits_for_no_lease_it_does_not_move_nor_for_the_host_row() {
+    let app = spawn_app().await;
+    let cred = enrolled_host(&app, "node-1", "GPU-1").await;
+    let (_, member) = app.tenant("team-a", Value::Null).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let created = app
+            .post(
+                "/v1/leases",
+                &member,
+                &json!({ "profile": "2g.20gb", "duration": "8h" }),
+            )
+            .await;
+        ids.push(created.ok(201)["id"].as_str().unwrap().to_owned());
+    }
+    let d = desired(&app, &cred, 0, 0).await;
+    let generation = d["generation"].as_u64().unwrap();
+    let slices = d["gpus"][0]["slices"].as_array().unwrap().clone();
+    assert_eq!(slices.len(), 2);
+    let instances = |only: &str| -> Vec<Value> {
+        slices
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| only.is_empty() || s["lease_id"] == only)
+            .map(|(i, s)| {
+                let start = s["placement"]["start"].as_u64().unwrap() as u8;
+                let lease = s["lease_id"].as_str().unwrap();
+                let mig = format!("MIG-00000000-0000-0000-0000-00000000000{i}");
+                instance(Some(lease), i as u32 + 1, "Slice2", start, 2, &mig)
+            })
+            .collect()
+    };
+    // The agent has made the second lease's slice only: it goes active.
+    let (first, second) = (ids[0].as_str(), ids[1].as_str());
+    report(&app, &cred, generation, "GPU-1", instances(second), vec![])
+        .await
+        .ok(200);
+    assert_eq!(lease(&app, &member, second).await["state"], "active");
+
+    // Another writer holds the active lease and the host's row, as a release of that lease
+    // does until it commits.
+    let db = app.app.db();
+    let mut other = db.begin().await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SELECT 1 FROM leases WHERE id = '{second}' FOR UPDATE;
+         SELECT 1 FROM hosts WHERE name = 'node-1' FOR UPDATE;"
+    )))
+    .execute(&mut *other)
+    .await
+    .unwrap();
+    // Now both slices are made: the report moves the first lease only, and goes through.
+    let sent = tokio::time::timeout(
+        Duration::from_secs(10),
+        report(&app, &cred, generation, "GPU-1", instances(""), vec![]),
+    )
+    .await
+    .expect("the report waited on locks it does not need");
+    assert_eq!(sent.ok(200)["accepted"], true);
+    assert_eq!(lease(&app, &member, first).await["state"], "active");
+    other.rollback().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_creation_failure_fails_the_lease_with_the_reason() {
     let app = spawn_app().await;

@@ -157,3 +157,28 @@ async fn a_replica_with_a_stale_index_reloads_the_conflicting_gpu_and_places_els
     .unwrap();
     assert_eq!(overlaps, 0);
 }
+
+/// A request that loses placement races (another replica took the place its index showed
+/// free) retries with the other writers held off, reloading what it lost on and then the whole
+/// fleet: it is granted however stale its replica's index is, where it used to give up with a
+/// 503 after five races lost one GPU at a time.
+#[tokio::test]
+async fn a_request_that_loses_placement_races_is_granted_however_stale_its_index() {
+    // No periodic refresh within the test: b's index knows only what it read at start-up.
+    let a = spawn_with(|c| c.placement_refresh_ms = 3_600_000).await;
+    a.seed_fleet(1, 8, "h100-80gb").await;
+    let b = a.replica(|_| {}).await;
+    let (_, team) = a.tenant("team-a", Value::Null).await;
+    // a fills 55 of the 56 1g places, GPU after GPU; b still sees all 56 free.
+    let mut taken = Vec::new();
+    for _ in 0..55 {
+        taken.extend(places(&grant(&a, &team).await));
+    }
+    let last = grant(&b, &team).await;
+    let place = places(&last);
+    assert!(!taken.contains(&place[0]), "{place:?} was a's already");
+    taken.extend(place);
+    taken.sort();
+    taken.dedup();
+    assert_eq!(taken.len(), 56, "every place granted once");
+}

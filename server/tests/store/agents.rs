@@ -1,6 +1,6 @@
 //! `store::agents`: enrollment tokens, re-registration, and reports accepted in order.
 
-use slicebroker_server::store::{self, agents::HostFacts};
+use slicebroker_server::store::{self, agents::Accept, agents::HostFacts};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -56,23 +56,25 @@ async fn registering_again_keeps_the_host_and_reports_are_accepted_in_order(db: 
         .await
         .unwrap();
     assert_eq!(first, again);
-    assert!(
-        store::agents::accept_report(&mut tx, first, 0)
-            .await
-            .unwrap()
-    );
+    // Hosts start at generation 1: a report of 0 is accepted, 2 is newer than any handed out.
+    let accept = async |tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, g| {
+        store::agents::accept_report(tx, first, g).await.unwrap()
+    };
+    assert!(matches!(
+        accept(&mut tx, 0).await,
+        Accept::Accepted { desired: 1, .. }
+    ));
+    assert_eq!(accept(&mut tx, 2).await, Accept::TooNew);
     store::fleet::bump_generations(&mut tx, &[first])
         .await
         .unwrap();
-    assert!(
-        store::agents::accept_report(&mut tx, first, 1)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store::agents::accept_report(&mut tx, first, 0)
-            .await
-            .unwrap(),
+    assert!(matches!(
+        accept(&mut tx, 1).await,
+        Accept::Accepted { desired: 2, .. }
+    ));
+    assert_eq!(
+        accept(&mut tx, 0).await,
+        Accept::Stale { desired: 2 },
         "an older report"
     );
     tx.commit().await.unwrap();

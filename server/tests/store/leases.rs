@@ -100,11 +100,15 @@ async fn activation_moves_only_provisioning_leases_whose_slices_are_made(db: PgP
     }
     each_state(&db, "activate_if_ready", made, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let ok = store::leases::activate_if_ready(&mut tx, lease.id)
+        let moved = store::leases::activate_if_ready(&mut tx, &[lease.id])
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        ok.is_some()
+        if let Some((id, _, slices)) = moved.first() {
+            assert_eq!(*id, lease.id);
+            assert_eq!(slices.len(), lease.slices.len(), "the lease's slices");
+        }
+        !moved.is_empty()
     })
     .await;
 }
@@ -183,14 +187,15 @@ async fn a_torn_down_lease_ends_only_from_releasing(db: PgPool) {
     }
     each_state(&db, "end_if_torn_down", destroyed, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let reason = store::leases::end_if_torn_down(&mut tx, lease.id)
+        let ended = store::leases::end_if_torn_down(&mut tx, &[lease.id])
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        if let Some(r) = reason {
-            assert_eq!(r, EndReason::Released, "the reason it was released for");
+        if let Some((id, r)) = ended.first() {
+            assert_eq!(*id, lease.id);
+            assert_eq!(*r, EndReason::Released, "the reason it was released for");
         }
-        reason.is_some()
+        !ended.is_empty()
     })
     .await;
 }

@@ -62,8 +62,13 @@ async fn idleness_counts_from_activation_or_last_activity_without_overflow(db: P
 async fn a_silent_host_goes_unreachable_then_its_leases_are_lost(db: PgPool) {
     let w = fixture::world(&db).await;
     let lease = fixture::lease(&db, w, LeaseState::Active).await;
+    sqlx::query("UPDATE hosts SET agent_enrolled_at = now()")
+        .execute(&db)
+        .await
+        .unwrap();
     sqlx::query(
-        "UPDATE hosts SET agent_enrolled_at = now(), last_seen_at = now() - interval '1 hour'",
+        "INSERT INTO host_heartbeats (host_id, last_seen_at)
+         SELECT id, now() - interval '1 hour' FROM hosts",
     )
     .execute(&db)
     .await

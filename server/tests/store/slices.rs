@@ -11,7 +11,7 @@ async fn only_a_slice_stamped_for_teardown_is_released_by_the_agent(db: PgPool) 
     let lease = fixture::lease(&db, w, LeaseState::Releasing).await;
     let slice = lease.slices[0].id;
     let mut tx = db.begin().await.unwrap();
-    store::slices::release_torn_down(&mut tx, slice)
+    store::slices::release_torn_down(&mut tx, &[slice])
         .await
         .unwrap();
     let live = store::slices::on_host(&mut tx, w.host).await.unwrap();
@@ -31,7 +31,7 @@ async fn only_a_slice_stamped_for_teardown_is_released_by_the_agent(db: PgPool) 
         Some(generation),
         "the host's new generation"
     );
-    store::slices::release_torn_down(&mut tx, slice)
+    store::slices::release_torn_down(&mut tx, &[slice])
         .await
         .unwrap();
     assert!(
@@ -85,13 +85,13 @@ async fn an_observation_of_activity_moves_the_idle_clock(db: PgPool) {
             .unwrap()
     };
     let mut tx = db.begin().await.unwrap();
-    store::slices::observe(&mut tx, slice, &observe(false))
+    store::slices::observe(&mut tx, &[(slice, observe(false))])
         .await
         .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(last().await, None);
     let mut tx = db.begin().await.unwrap();
-    store::slices::observe(&mut tx, slice, &observe(true))
+    store::slices::observe(&mut tx, &[(slice, observe(true))])
         .await
         .unwrap();
     tx.commit().await.unwrap();

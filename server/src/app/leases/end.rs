@@ -8,6 +8,7 @@ use crate::app::{App, Error};
 use crate::store;
 use slicebroker_types::api::{EndReason, Lease, LeaseEventKind, LeaseState};
 use slicebroker_types::{LeaseId, TenantId};
+use std::collections::HashMap;
 
 /// Release by the owner, or revoke by an admin: the lease goes to `releasing`; on hosts with
 /// no agent enrolled there is nothing to tear down, so it ends in the same transaction.
@@ -68,29 +69,43 @@ pub(super) async fn end_many(
     let (started, mut released) = release::release(&mut tx, &asks).await?;
     let mut answers = Vec::with_capacity(requests.len());
     for (r, s) in requests.iter().zip(started) {
-        let answer = match s {
+        answers.push(match s {
             Started::Missing => Err(Error::not_found("lease", r.id)),
             Started::Refused(LeaseState::Pending) => {
                 cancel_pending(&mut tx, r).await?;
-                Ok(())
+                Ok(r.id)
             }
             Started::Refused(from) => Err(Error::IllegalTransition {
                 lease: r.id,
                 from,
                 to: LeaseState::Releasing,
             }),
-            Started::Releasing => Ok(()),
-        };
-        answers.push(match answer {
-            Err(e) => Err(e),
-            Ok(()) => match released.ended.remove(&r.id) {
-                Some(lease) => Ok(lease),
-                None => store::leases::get(&mut tx, r.id, None)
-                    .await?
-                    .ok_or_else(|| Error::not_found("lease", r.id)),
-            },
+            Started::Releasing => Ok(r.id),
         });
     }
+    // The leases that did not end at once, as they now are: one read for the batch.
+    let read: Vec<LeaseId> = answers
+        .iter()
+        .filter_map(|a| a.as_ref().ok())
+        .filter(|id| !released.ended.contains_key(id))
+        .copied()
+        .collect();
+    let mut now: HashMap<LeaseId, Lease> = store::leases::many(&mut tx, &read)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let answers = answers
+        .into_iter()
+        .map(|a| {
+            let id = a?;
+            released
+                .ended
+                .remove(&id)
+                .or_else(|| now.remove(&id))
+                .ok_or_else(|| Error::not_found("lease", id))
+        })
+        .collect();
     tx.commit().await?;
     app.index().forget(released.slices);
     Ok(answers)

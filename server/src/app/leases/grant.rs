@@ -22,6 +22,7 @@ pub enum PendingGrant {
 
 pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error> {
     let mut tx = app.db().begin().await?;
+    store::fleet::hold_placement(&mut tx, store::fleet::Placing::Beside).await?;
     let Some(p) = store::leases::lock_pending(&mut tx, id).await? else {
         return Ok(PendingGrant::Gone);
     };

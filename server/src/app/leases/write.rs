@@ -81,10 +81,13 @@ async fn run(
     let mut todo = which.to_vec();
     let mut refreshed = false;
     let mut attempts = 0;
+    // GPUs on which a lone request lost a race with another replica: it then places alone.
+    let mut contested: Vec<GpuId> = Vec::new();
     while !todo.is_empty() {
         attempts += 1;
         let batch: Vec<&CreateRequest> = todo.iter().map(|&i| &*requests[i]).collect();
-        match transaction(app, &batch).await {
+        let alone = (todo.len() == 1 && !contested.is_empty()).then_some(contested.as_slice());
+        match transaction(app, &batch, alone).await {
             Ok(decisions) => {
                 let mut nofit = Vec::new();
                 for (&i, d) in todo.iter().zip(decisions) {
@@ -142,7 +145,11 @@ async fn run(
                 }
                 let i = todo[0];
                 match failed {
-                    Failed::Conflict(_) if attempts < MAX_ATTEMPTS => {}
+                    Failed::Conflict(gpus) if attempts < MAX_ATTEMPTS => {
+                        contested.extend(gpus);
+                        contested.sort();
+                        contested.dedup();
+                    }
                     Failed::Conflict(_) => {
                         app.metrics().rejected("conflict");
                         answers[i] = Some(Err(Error::Unavailable(
@@ -188,8 +195,30 @@ impl From<Error> for Failed {
 }
 
 /// One transaction for `batch`: each request decided in order, the grants written together.
-async fn transaction(app: &App, batch: &[&CreateRequest]) -> Result<Vec<Decision>, Failed> {
+/// It places beside the other writers (`alone: None`), or, for a request that lost a placement
+/// race on `alone`'s GPUs, with every other writer of every replica held off: once no one
+/// else is placing, those GPUs are reloaded (and after a second loss, the whole fleet), so the
+/// request cannot lose again.
+async fn transaction(
+    app: &App,
+    batch: &[&CreateRequest],
+    alone: Option<&[GpuId]>,
+) -> Result<Vec<Decision>, Failed> {
     let mut tx = app.db().begin().await?;
+    match alone {
+        None => store::fleet::hold_placement(&mut tx, store::fleet::Placing::Beside).await?,
+        Some(gpus) => {
+            store::fleet::hold_placement(&mut tx, store::fleet::Placing::Alone).await?;
+            // On this connection: the pool's others may all be waiting for this transaction.
+            if gpus.len() > 1 {
+                app.index().refresh_on(&mut tx).await?;
+            } else {
+                for gpu in gpus {
+                    app.index().refresh_gpu(&mut *tx, *gpu).await?;
+                }
+            }
+        }
+    }
     let mut ids: Vec<TenantId> = batch.iter().map(|r| r.tenant_id).collect();
     ids.sort();
     ids.dedup();

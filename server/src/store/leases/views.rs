@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use slicebroker_types::api::{
     EndReason, Lease, LeaseEvent, LeaseEventKind, LeaseSlice, LeaseState,
 };
-use slicebroker_types::{LeaseId, TenantId};
+use slicebroker_types::{GpuId, HostId, LeaseId, SliceId, TenantId};
 use sqlx::PgExecutor;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -91,19 +91,146 @@ pub async fn list(db: &mut sqlx::PgConnection, f: &ListFilter) -> Result<Vec<Lea
     with_slices(db, rows).await
 }
 
-/// The leases with these ids, as they are now, in id order.
+/// The leases with these ids, as they are now, in id order: one statement.
 pub async fn many(db: &mut sqlx::PgConnection, ids: &[LeaseId]) -> Result<Vec<Lease>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query_as!(
-        LeaseRow,
-        "SELECT id, tenant_id, state, end_reason, request, slice_count, duration_seconds,
-             idle_timeout_seconds, extended_seconds, extensions, labels, granted_at,
-             activated_at, ends_at, ended_at, created_at
-         FROM leases WHERE id = ANY($1) ORDER BY id",
+        Joined,
+        r#"SELECT l.id AS "id!: LeaseId", l.tenant_id AS "tenant_id!: TenantId",
+               l.state AS "state!: LeaseState", l.end_reason AS "end_reason: EndReason",
+               l.request AS "request!", l.slice_count AS "slice_count!",
+               l.duration_seconds AS "duration_seconds!",
+               l.idle_timeout_seconds AS "idle_timeout_seconds!",
+               l.extended_seconds AS "extended_seconds!", l.extensions AS "extensions!",
+               l.labels AS "labels!", l.granted_at, l.activated_at, l.ends_at, l.ended_at,
+               l.created_at AS "created_at!",
+               s.id AS "slice_id?: SliceId", h.id AS "host_id?: HostId", h.name AS "host?",
+               g.id AS "gpu_id?: GpuId", g.uuid AS "gpu_uuid?", g.model AS "model?",
+               s.profile AS "profile?", s.start AS "start?", s.size AS "size?",
+               s.compute_slices AS "compute_slices?", s.memory_gib AS "memory_gib?",
+               s.mig_device_uuid AS "mig_device_uuid?", s.released_at AS "released_at?"
+           FROM leases l LEFT JOIN slices s ON s.lease_id = l.id
+               LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
+           WHERE l.id = ANY($1)
+           ORDER BY l.id, s.id"#,
         &ids.iter().map(|i| i.get()).collect::<Vec<_>>(),
     )
     .fetch_all(&mut *db)
     .await?;
-    with_slices(db, rows).await
+    group(rows)
+}
+
+/// A lease row joined with one of its slices (the slice's columns are all `None` for a lease
+/// without slices): what statements that return whole leases in one round trip give back.
+#[derive(Debug)]
+pub(in crate::store) struct Joined {
+    pub id: LeaseId,
+    pub tenant_id: TenantId,
+    pub state: LeaseState,
+    pub end_reason: Option<EndReason>,
+    pub request: String,
+    pub slice_count: i32,
+    pub duration_seconds: i64,
+    pub idle_timeout_seconds: i64,
+    pub extended_seconds: i64,
+    pub extensions: i32,
+    pub labels: serde_json::Value,
+    pub granted_at: Option<DateTime<Utc>>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub slice_id: Option<SliceId>,
+    pub host_id: Option<HostId>,
+    pub host: Option<String>,
+    pub gpu_id: Option<GpuId>,
+    pub gpu_uuid: Option<String>,
+    pub model: Option<String>,
+    pub profile: Option<String>,
+    pub start: Option<i32>,
+    pub size: Option<i32>,
+    pub compute_slices: Option<i32>,
+    pub memory_gib: Option<i32>,
+    pub mig_device_uuid: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// Leases from [`Joined`] rows ordered by lease.
+pub(in crate::store) fn group(rows: Vec<Joined>) -> Result<Vec<Lease>, sqlx::Error> {
+    let mut out: Vec<Lease> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|l| l.id != r.id) {
+            let row = LeaseRow {
+                id: r.id,
+                tenant_id: r.tenant_id,
+                state: r.state,
+                end_reason: r.end_reason,
+                request: r.request,
+                slice_count: r.slice_count,
+                duration_seconds: r.duration_seconds,
+                idle_timeout_seconds: r.idle_timeout_seconds,
+                extended_seconds: r.extended_seconds,
+                extensions: r.extensions,
+                labels: r.labels,
+                granted_at: r.granted_at,
+                activated_at: r.activated_at,
+                ends_at: r.ends_at,
+                ended_at: r.ended_at,
+                created_at: r.created_at,
+            };
+            out.push(row.into_lease(Vec::new())?);
+        }
+        let (
+            Some(id),
+            Some(host_id),
+            Some(host),
+            Some(gpu_id),
+            Some(gpu_uuid),
+            Some(model),
+            Some(profile),
+            Some(start),
+            Some(size),
+            Some(compute_slices),
+            Some(memory_gib),
+        ) = (
+            r.slice_id,
+            r.host_id,
+            r.host,
+            r.gpu_id,
+            r.gpu_uuid,
+            r.model,
+            r.profile,
+            r.start,
+            r.size,
+            r.compute_slices,
+            r.memory_gib,
+        )
+        else {
+            continue;
+        };
+        out.last_mut()
+            .expect("pushed above")
+            .slices
+            .push(LeaseSlice {
+                id,
+                host_id,
+                host,
+                gpu_id,
+                gpu_uuid,
+                model,
+                profile,
+                start,
+                size,
+                compute_slices,
+                memory_gib,
+                cuda_visible_devices: r.mig_device_uuid.clone(),
+                mig_device_uuid: r.mig_device_uuid,
+                released_at: r.released_at,
+            });
+    }
+    Ok(out)
 }
 
 async fn with_slices(
@@ -181,6 +308,22 @@ pub async fn lock_state(
     )
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// Locks these leases in id order, as every writer takes lease rows, before any host or slice
+/// row (a report locks the leases it will move this way).
+pub async fn lock(tx: &mut Tx<'_>, ids: &[LeaseId]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = ids.iter().map(|l| l.get()).collect();
+    sqlx::query!(
+        "SELECT id FROM leases WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        &ids
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Locks a lease for a lifecycle job unless another transaction holds it; its state.
