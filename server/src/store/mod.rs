@@ -77,6 +77,16 @@ pub fn violation(e: &sqlx::Error) -> Option<Violation> {
         .map(|(_, v)| *v)
 }
 
+/// Whether a write lost a race for memory slices to a concurrent writer: another live slice
+/// holds them (`slices_no_overlap`), or two writers each waited on the other's uncommitted
+/// slices while checking that constraint (a deadlock, SQLSTATE 40P01, which PostgreSQL ends
+/// by failing one of them). Either way, placing again on fresh state succeeds.
+pub fn lost_placement_race(e: &sqlx::Error) -> bool {
+    const DEADLOCK_DETECTED: &str = "40P01";
+    violation(e) == Some(Violation::SlicesOverlap)
+        || matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some(DEADLOCK_DETECTED))
+}
+
 /// A description of a database error for logs (never for clients).
 pub fn describe(e: &sqlx::Error) -> String {
     match e {

@@ -308,3 +308,38 @@ async fn one_shot_warnings_are_claimed_once_per_end_and_idle_period(db: PgPool) 
         "a new idle period is warned about again"
     );
 }
+
+/// Two writers that each hold memory slices the other is inserting wait on each other while
+/// the exclusion constraint is checked; PostgreSQL fails one with a deadlock, which the write
+/// path must take as a lost placement race (placed again), not as an internal error.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn crossing_inserts_deadlock_and_the_loser_is_told_it_lost_a_placement_race(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let (g1, g2) = (fixture::gpu(&db, w).await, fixture::gpu(&db, w).await);
+    let lease_on = |gpu| fixture::view(w, LeaseState::Provisioning, gpu, 0);
+    let (a1, a2, b2, b1) = (lease_on(g1), lease_on(g2), lease_on(g2), lease_on(g1));
+    let mut tx_a = db.begin().await.unwrap();
+    let mut tx_b = db.begin().await.unwrap();
+    store::leases::insert(&mut tx_a, &[fixture::new_lease(&a1)])
+        .await
+        .unwrap();
+    store::leases::insert(&mut tx_b, &[fixture::new_lease(&b2)])
+        .await
+        .unwrap();
+    // Each now inserts where the other holds an uncommitted slice, and waits for it.
+    let (na2, nb1) = ([fixture::new_lease(&a2)], [fixture::new_lease(&b1)]);
+    let (ra, rb) = tokio::join!(
+        store::leases::insert(&mut tx_a, &na2),
+        store::leases::insert(&mut tx_b, &nb1),
+    );
+    let errors: Vec<sqlx::Error> = [ra, rb].into_iter().filter_map(Result::err).collect();
+    assert_eq!(errors.len(), 1, "exactly one writer is failed: {errors:?}");
+    let e = &errors[0];
+    assert_eq!(
+        e.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("40P01"),
+        "{e}"
+    );
+    assert!(store::lost_placement_race(e));
+    assert_eq!(store::violation(e), None);
+}

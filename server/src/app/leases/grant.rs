@@ -5,7 +5,7 @@ use super::write::{placements, room};
 use crate::app::placement::Reserved;
 use crate::app::{App, Error};
 use crate::domain::admission::{self, Refusal};
-use crate::store::{self, Violation};
+use crate::store;
 use chrono::{SubsecRound, Utc};
 use slicebroker_types::api::{LeaseEventKind, LeaseSlice, LeaseState};
 use slicebroker_types::{GpuModel, LeaseId, ModelId, ProfileRequest, limits};
@@ -111,7 +111,7 @@ pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error
         }
         Err(e) => {
             app.index().forget(slice_ids);
-            if store::violation(&e) == Some(Violation::SlicesOverlap) {
+            if store::lost_placement_race(&e) {
                 for gpu in reserved.iter().map(|r| r.gpu_id) {
                     app.index().refresh_gpu(app.db(), gpu).await?;
                 }

@@ -320,13 +320,13 @@ async fn write(
         .map(|((i, g), actor)| g.new_lease(batch[*i], actor))
         .collect();
     if let Err(e) = store::leases::insert(tx, &new).await {
+        if store::lost_placement_race(&e) {
+            let mut gpus: Vec<GpuId> = reserved.iter().map(|r| r.gpu_id).collect();
+            gpus.sort();
+            gpus.dedup();
+            return Err(Failed::Conflict(gpus));
+        }
         return Err(match store::violation(&e) {
-            Some(Violation::SlicesOverlap) => {
-                let mut gpus: Vec<GpuId> = reserved.iter().map(|r| r.gpu_id).collect();
-                gpus.sort();
-                gpus.dedup();
-                Failed::Conflict(gpus)
-            }
             Some(Violation::IdempotencyKeyTaken) => Failed::Error(Error::Conflict {
                 code: "idempotency_key_in_progress",
                 detail: "a concurrent request with the same Idempotency-Key won; retry".into(),
