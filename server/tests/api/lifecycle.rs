@@ -36,7 +36,7 @@ async fn create(app: &TestApp, token: &str) -> String {
 
 #[tokio::test]
 async fn one_bad_lease_never_stalls_a_lifecycle_job_for_the_others() {
-    let app = spawn_with(|c| c.lifecycle_interval_ms = 50).await;
+    let app = spawn_with(|c| c.lifecycle_interval = "50ms".parse().unwrap()).await;
     app.seed_fleet(1, 2, "h100-80gb").await;
     let (_, a) = app.tenant("team-a", Value::Null).await;
     let (_, b) = app.tenant("team-b", Value::Null).await;
@@ -114,10 +114,10 @@ async fn event_counts(app: &TestApp, kind: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn two_replicas_write_each_one_shot_warning_once() {
-    let tweak = |c: &mut slicebroker_server::Config| {
-        c.lifecycle_interval_ms = 10;
-        c.expiry_warning_secs = 3600;
-        c.idle_warning_percent = 50;
+    let tweak = |c: &mut slicebroker_server::config::UnvalidatedConfig| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.expiry_warning = "1h".parse().unwrap();
+        c.idle_warning_percent = "50".parse().unwrap();
     };
     let a = spawn_with(tweak).await;
     let b = a.replica(tweak).await;
@@ -187,10 +187,10 @@ async fn two_replicas_write_each_one_shot_warning_once() {
 /// written for a lease that had already ended.
 #[tokio::test]
 async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
-    let tweak = |c: &mut slicebroker_server::Config| {
-        c.lifecycle_interval_ms = 10;
-        c.host_unreachable_after_ms = 1000;
-        c.host_lost_after_ms = 1000;
+    let tweak = |c: &mut slicebroker_server::config::UnvalidatedConfig| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.host_unreachable_after = "1s".parse().unwrap();
+        c.host_lost_after = "1s".parse().unwrap();
     };
     let a = spawn_with(tweak).await;
     let b = a.replica(tweak).await;
