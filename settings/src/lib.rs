@@ -28,3 +28,13 @@ where
     let text = <String as serde::Deserialize>::deserialize(d)?;
     text.parse().map_err(serde::de::Error::custom)
 }
+
+/// [`from_str`] for an optional setting (absent is `None`, from the struct's default).
+pub fn option_from_str<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    from_str(d).map(Some)
+}
