@@ -252,3 +252,41 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
         .unwrap();
     assert_eq!(live, 6);
 }
+
+/// What `slicebroker-server admin …` does: `App::start` and no `spawn_background`. A lease
+/// that is due stays as it is while such an app lives, through many lifecycle intervals; the
+/// same app ends it once its background jobs are started, so the wait could have seen a pass.
+#[tokio::test]
+async fn starting_the_app_runs_no_lifecycle_pass_until_its_jobs_are_started() {
+    let app = spawn_with(|c| c.lifecycle_jobs = false).await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let due = create(&app, &team).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE leases SET state = 'active', activated_at = now(),
+                 ends_at = now() - interval '1 minute' WHERE id = '{due}'"
+        ),
+    )
+    .await;
+    let mut config = app.app.config().to_unvalidated();
+    config.lifecycle_jobs = true;
+    config.lifecycle_interval = "10ms".parse().unwrap();
+    let config = slicebroker_server::Config::try_from(config).unwrap();
+    let started = slicebroker_server::App::start(config).await.unwrap();
+    // A negative: nothing to poll for, so wait out 30 lifecycle intervals.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(lease_row(&app, &due).await, ("active".to_owned(), None));
+    started.spawn_background();
+    wait_until(
+        Duration::from_secs(10),
+        "the started jobs to expire the lease",
+        async || match lease_row(&app, &due).await {
+            (_, Some(reason)) => Ok(reason),
+            row => Err(row),
+        },
+    )
+    .await;
+    assert_eq!(lease_row(&app, &due).await.1.as_deref(), Some("expired"));
+}
