@@ -140,10 +140,7 @@ impl<const MIN_MS: u64, const MAX_MS: u64> DurationIn<MIN_MS, MAX_MS> {
     pub fn new(d: impl Into<HumanDuration>) -> Result<Self, String> {
         let d = d.into();
         let ms = d.get().as_millis();
-        if ms < u128::from(MIN_MS)
-            || ms > u128::from(MAX_MS)
-            || d.get().subsec_nanos() % 1_000_000 != 0
-        {
+        if ms < u128::from(MIN_MS) || ms > u128::from(MAX_MS) {
             return Err(format!(
                 "must be between {} and {}; got {d}",
                 HumanDuration::from_millis(MIN_MS),

@@ -96,6 +96,7 @@ impl<S: Described> clap::Args for Flags<S> {
                 // `--run-migrations` alone is `true`; `--run-migrations=false` turns it off
                 // (the `=` keeps a following subcommand from being taken as the value).
                 Kind::Bool => arg
+                    .value_name("BOOL")
                     .value_parser(["true", "false"])
                     .num_args(0..=1)
                     .require_equals(true)

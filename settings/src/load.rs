@@ -44,7 +44,8 @@ pub enum Kind {
     Bool,
 }
 
-/// A setting that was renamed: its old key, and an example of the value the new one takes.
+/// A duration setting that was renamed when it dropped its unit suffix (`interval-secs` →
+/// `interval`): its old key, its new one, and an example of the duration it takes.
 #[derive(Debug)]
 pub struct Renamed {
     pub old: &'static str,
