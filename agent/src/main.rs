@@ -1,7 +1,7 @@
 //! `slicebroker-agent`: reads config, starts logging, runs the chosen command.
 
 use clap::Parser;
-use slicebroker_agent::config::{Cli, Command, OnOff, ProbeFormat, Settings};
+use slicebroker_agent::config::{Cli, Command, OnOff, ProbeFormat};
 use slicebroker_agent::probe::{discover, nvidia_smi};
 use std::process::ExitCode;
 
@@ -21,11 +21,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let file = match &cli.config {
-        Some(path) => Settings::from_file(path)?,
-        None => Settings::default(),
-    };
-    let settings = cli.settings.merge(file);
+    let settings = cli.settings()?;
     match cli.command {
         Command::Probe { format } => {
             let backend = settings.open_backend()?;

@@ -245,7 +245,7 @@ fn sim_workloads_started_from_outside_are_stopped_by_the_agent_that_takes_the_sl
 
     // Taking the slice back: SIGTERM ends the first, SIGKILL after the grace the second.
     write_desired(&desired, 2, &gpu, serde_json::json!([]));
-    let report = run(&["--kill-grace-secs", "1"]);
+    let report = run(&["--kill-grace", "1s"]);
     assert_eq!(report["gpus"][0]["instances"], serde_json::json!([]));
     assert_eq!(report["errors"], serde_json::json!([]));
     assert_eq!(json(&sim(&["workload", "ls"])), serde_json::json!([]));

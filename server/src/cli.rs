@@ -6,14 +6,18 @@ use crate::config::Config;
 use crate::{http, store, telemetry};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use slicebroker_settings::Flags;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(name = "slicebroker-server", about = "slicebroker's central server")]
 pub struct Cli {
-    /// TOML config file (else `SLICEBROKER_CONFIG`, else defaults); env vars override it.
-    #[arg(long, global = true)]
+    /// TOML config file with any of the settings below; variables (`SLICEBROKER_` + the
+    /// setting in upper case) override it, and flags override both.
+    #[arg(long, global = true, env = "SLICEBROKER_CONFIG")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: Flags<Config>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -58,7 +62,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", http::openapi::document_json());
         return Ok(());
     }
-    let config = Config::load(cli.config.as_deref()).context("invalid configuration")?;
+    let config =
+        Config::load(cli.config.as_deref(), &cli.settings).context("invalid configuration")?;
     telemetry::init(&config);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

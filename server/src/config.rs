@@ -1,12 +1,18 @@
-//! Typed configuration: defaults, then an optional TOML file, then `SLICEBROKER_*` variables,
-//! validated once at start-up. Secrets are wrapped in [`Secret`] so `Debug` never shows them.
+//! Typed configuration, read the way the agent reads its own (`slicebroker-settings`):
+//! defaults, then an optional TOML file, then `SLICEBROKER_*` variables, then flags. Every
+//! value is checked while deserializing — ranges by the field types, rules between fields by
+//! `TryFrom<UnvalidatedConfig> for Config` — so no [`Config`] exists that skipped the checks.
+//! Secrets are wrapped in [`Secret`] so `Debug` never shows them.
 
 use serde::Deserialize;
-use std::fmt;
+use slicebroker_settings::{Described, Flags, Kind, Layers, Renamed, Setting, SettingsError, Spec};
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use slicebroker_placement::Policy;
+pub use slicebroker_settings::{Bounded, DurationIn, HumanDuration};
 /// A value that must never reach a log: `Debug` prints `[redacted]`.
 pub use slicebroker_types::Secret;
 
@@ -17,53 +23,64 @@ pub enum LogFormat {
     Json,
 }
 
-/// The server's settings. Field names are the TOML keys; the environment variable for each is
-/// `SLICEBROKER_` + the name in upper case (`SLICEBROKER_DATABASE_URL`).
+const DAY_MS: u64 = 86_400_000;
+/// 366 days: the longest any duration setting may be.
+const YEAR_MS: u64 = 366 * DAY_MS;
+
+/// The server's settings as read, each within its own range but not yet checked against each
+/// other; [`Config::try_from`] does that. Field names are the TOML keys; the variable for each
+/// is `SLICEBROKER_` + the name in upper case (`SLICEBROKER_HOST_LOST_AFTER=10m`), the flag
+/// `--` + the name with dashes (`--host-lost-after 10m`). Tests build one of these, change
+/// what they need, and convert it.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Config {
+pub struct UnvalidatedConfig {
     /// Address to listen on; port 0 picks a free one.
     pub listen: SocketAddr,
     pub database_url: Secret,
-    pub database_max_connections: u32,
+    pub database_max_connections: Bounded<u32, 1, { u64::MAX }>,
     /// Apply pending migrations at start-up.
     pub run_migrations: bool,
     pub log_format: LogFormat,
     /// `tracing_subscriber` filter, e.g. `info,slicebroker_server=debug`.
     pub log_filter: String,
-    /// Requests taking longer are answered 503 and abandoned.
-    pub request_timeout_ms: u64,
-    pub body_limit_bytes: usize,
+    /// Requests taking longer are answered 503 and abandoned (1ms to 1h).
+    pub request_timeout: DurationIn<1, 3_600_000>,
+    pub body_limit_bytes: Bounded<usize, 1024, { u64::MAX }>,
     /// Run the lifecycle jobs (expiry, idle reclamation, host liveness, pending queue).
     pub lifecycle_jobs: bool,
-    /// How often the lifecycle jobs run when nothing wakes them sooner.
-    pub lifecycle_interval_ms: u64,
-    /// The `expiring` event comes this long before a lease's end.
-    pub expiry_warning_secs: u64,
-    /// The `idle_warning` event comes at this share (%) of a lease's idle timeout.
-    pub idle_warning_percent: u8,
-    /// A host whose agent is silent this long is unreachable: its GPUs are not placed on.
-    pub host_unreachable_after_ms: u64,
-    /// A host unreachable this long is lost: its leases end `host_lost`.
-    pub host_lost_after_ms: u64,
+    /// How often the lifecycle jobs run when nothing wakes them sooner (10ms to 10m).
+    pub lifecycle_interval: DurationIn<10, 600_000>,
+    /// The `expiring` event comes this long before a lease's end (at most 366d).
+    pub expiry_warning: DurationIn<0, YEAR_MS>,
+    /// The `idle_warning` event comes at this share (%) of a lease's idle timeout (1 to 100).
+    pub idle_warning_percent: Bounded<u8, 1, 100>,
+    /// A host whose agent is silent this long is unreachable: its GPUs are not placed on
+    /// (1s to 366d).
+    pub host_unreachable_after: DurationIn<1000, YEAR_MS>,
+    /// A host unreachable this long is lost: its leases end `host_lost` (at least
+    /// `host_unreachable_after`, at most 366d).
+    pub host_lost_after: DurationIn<0, YEAR_MS>,
     /// `aud` of the tokens the server issues and accepts.
     pub jwt_audience: String,
     /// `iss` of the tokens the server issues.
     pub jwt_issuer: String,
-    pub jwt_ttl_seconds: u64,
+    /// How long the tokens the server issues are valid (1m to 1d).
+    pub jwt_ttl: DurationIn<60_000, DAY_MS>,
     /// An Ed25519 private key (PKCS#8 PEM) to sign tokens with; if unset, the server generates
     /// one on first start and keeps it in the database.
     pub jwt_signing_key_pem: Option<Secret>,
     /// If set and no admin key exists yet, this key becomes the first admin key at start-up.
     pub bootstrap_admin_key: Option<Secret>,
     /// Placement policy: `default`, `best-fit` or `first-fit`.
-    pub placement_policy: String,
+    #[serde(deserialize_with = "slicebroker_settings::from_str")]
+    pub placement_policy: Policy,
     /// How often the placement index is reloaded from the database, to see what other
-    /// replicas granted and released and inventory changes.
-    pub placement_refresh_ms: u64,
+    /// replicas granted and released and inventory changes (50ms to 1h).
+    pub placement_refresh: DurationIn<50, 3_600_000>,
     /// Group commit: at most this many concurrent grants, and as many releases, share one
-    /// transaction; 1 writes each in its own transaction.
-    pub group_commit_max: usize,
+    /// transaction; 1 writes each in its own transaction (1 to 1024).
+    pub group_commit_max: Bounded<usize, 1, 1024>,
     /// Serve https with this certificate chain (PEM, leaf first) and `tls_key_file`; both or
     /// neither. Both files are read again on SIGHUP.
     pub tls_cert_file: Option<PathBuf>,
@@ -71,221 +88,72 @@ pub struct Config {
     pub tls_key_file: Option<PathBuf>,
 }
 
-impl Default for Config {
+fn bounded<T: Copy + TryFrom<u64>, const MIN: u64, const MAX: u64>(n: u64) -> Bounded<T, MIN, MAX> {
+    Bounded::new(n).expect("the default is within its range")
+}
+
+impl Default for UnvalidatedConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: Secret::new("postgres://postgres@127.0.0.1:5432/slicebroker"),
-            database_max_connections: 16,
+            database_max_connections: bounded(16),
             run_migrations: true,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
-            request_timeout_ms: 10_000,
-            body_limit_bytes: 64 * 1024,
+            request_timeout: DurationIn::from_millis(10_000),
+            body_limit_bytes: bounded(64 * 1024),
             lifecycle_jobs: true,
-            lifecycle_interval_ms: 1000,
-            expiry_warning_secs: 900,
-            idle_warning_percent: 80,
-            host_unreachable_after_ms: 30_000,
-            host_lost_after_ms: 600_000,
+            lifecycle_interval: DurationIn::from_millis(1000),
+            expiry_warning: DurationIn::from_millis(15 * 60_000),
+            idle_warning_percent: bounded(80),
+            host_unreachable_after: DurationIn::from_millis(30_000),
+            host_lost_after: DurationIn::from_millis(10 * 60_000),
             jwt_audience: "slicebroker".into(),
             jwt_issuer: "slicebroker".into(),
-            jwt_ttl_seconds: 3600,
+            jwt_ttl: DurationIn::from_millis(3_600_000),
             jwt_signing_key_pem: None,
             bootstrap_admin_key: None,
-            placement_policy: "default".into(),
-            placement_refresh_ms: 5000,
-            group_commit_max: 64,
+            placement_policy: Policy::Default,
+            placement_refresh: DurationIn::from_millis(5000),
+            group_commit_max: bounded(64),
             tls_cert_file: None,
             tls_key_file: None,
         }
     }
 }
 
-/// Why the configuration cannot be used; each names the setting.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("config file {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        #[source]
-        source: toml::de::Error,
-    },
-    #[error("{var}: {reason}")]
-    Env { var: String, reason: String },
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+/// The server's settings, every one checked; read them as the fields of
+/// [`UnvalidatedConfig`] (through `Deref`). The only ways to get one are loading
+/// ([`Config::load`]) and converting an [`UnvalidatedConfig`], and both run the checks.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "UnvalidatedConfig")]
+pub struct Config(UnvalidatedConfig);
+
+/// A rule between settings (or a setting's form) that the values break; names the setting.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct InvalidConfig {
+    pub setting: &'static str,
+    pub reason: &'static str,
 }
 
-const ENV_PREFIX: &str = "SLICEBROKER_";
+impl TryFrom<UnvalidatedConfig> for Config {
+    type Error = InvalidConfig;
 
-impl Config {
-    /// Defaults, then `file` (if given, or `SLICEBROKER_CONFIG`), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let from_env: Option<PathBuf> = std::env::var_os("SLICEBROKER_CONFIG").map(PathBuf::from);
-        let mut config = match file.map(Path::to_path_buf).or(from_env) {
-            Some(path) => Self::from_file(&path)?,
-            None => Self::default(),
-        };
-        config.apply_env(|name| std::env::var(name).ok())?;
-        config.validate()?;
-        Ok(config)
-    }
-
-    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.to_owned(),
-            source,
-        })
-    }
-
-    /// Overrides fields from variables that `lookup` finds.
-    pub fn apply_env(
-        &mut self,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<(), ConfigError> {
-        fn parsed<T: std::str::FromStr>(var: &str, value: &str) -> Result<T, ConfigError>
-        where
-            T::Err: fmt::Display,
-        {
-            value.trim().parse().map_err(|e: T::Err| ConfigError::Env {
-                var: var.to_owned(),
-                reason: format!("`{value}` is not valid: {e}"),
-            })
-        }
-        let var = |name: &str| format!("{ENV_PREFIX}{name}");
-        let get = |name: &str| lookup(&var(name)).filter(|v| !v.is_empty());
-        // Every setting that parses from its text, by variable name.
-        macro_rules! parse_each {
-            ($($name:literal => $field:ident),* $(,)?) => {
-                $(if let Some(v) = get($name) {
-                    self.$field = parsed(&var($name), &v)?;
-                })*
-            };
-        }
-        parse_each!(
-            "LISTEN" => listen,
-            "DATABASE_MAX_CONNECTIONS" => database_max_connections,
-            "RUN_MIGRATIONS" => run_migrations,
-            "REQUEST_TIMEOUT_MS" => request_timeout_ms,
-            "BODY_LIMIT_BYTES" => body_limit_bytes,
-            "LIFECYCLE_JOBS" => lifecycle_jobs,
-            "LIFECYCLE_INTERVAL_MS" => lifecycle_interval_ms,
-            "EXPIRY_WARNING_SECS" => expiry_warning_secs,
-            "IDLE_WARNING_PERCENT" => idle_warning_percent,
-            "HOST_UNREACHABLE_AFTER_MS" => host_unreachable_after_ms,
-            "HOST_LOST_AFTER_MS" => host_lost_after_ms,
-            "JWT_TTL_SECONDS" => jwt_ttl_seconds,
-            "PLACEMENT_REFRESH_MS" => placement_refresh_ms,
-            "GROUP_COMMIT_MAX" => group_commit_max,
-        );
-        if let Some(v) = get("DATABASE_URL") {
-            self.database_url = Secret::new(v);
-        }
-        if let Some(v) = get("LOG_FORMAT") {
-            self.log_format = match v.as_str() {
-                "pretty" => LogFormat::Pretty,
-                "json" => LogFormat::Json,
-                other => {
-                    return Err(ConfigError::Env {
-                        var: var("LOG_FORMAT"),
-                        reason: format!("`{other}` is not valid; expected `pretty` or `json`"),
-                    });
-                }
-            };
-        }
-        if let Some(v) = get("LOG_FILTER") {
-            self.log_filter = v;
-        }
-        if let Some(v) = get("JWT_AUDIENCE") {
-            self.jwt_audience = v;
-        }
-        if let Some(v) = get("JWT_ISSUER") {
-            self.jwt_issuer = v;
-        }
-        if let Some(v) = get("JWT_SIGNING_KEY_PEM") {
-            self.jwt_signing_key_pem = Some(Secret::new(v));
-        }
-        if let Some(v) = get("BOOTSTRAP_ADMIN_KEY") {
-            self.bootstrap_admin_key = Some(Secret::new(v));
-        }
-        if let Some(v) = get("PLACEMENT_POLICY") {
-            self.placement_policy = v;
-        }
-        if let Some(v) = get("TLS_CERT_FILE") {
-            self.tls_cert_file = Some(v.into());
-        }
-        if let Some(v) = get("TLS_KEY_FILE") {
-            self.tls_key_file = Some(v.into());
-        }
-        Ok(())
-    }
-
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |field, reason: &str| {
-            Err(ConfigError::Invalid {
-                field,
-                reason: reason.to_owned(),
-            })
-        };
-        if !self.database_url.expose().starts_with("postgres://")
-            && !self.database_url.expose().starts_with("postgresql://")
-        {
+    fn try_from(c: UnvalidatedConfig) -> Result<Self, InvalidConfig> {
+        let invalid = |setting, reason| Err(InvalidConfig { setting, reason });
+        let url = c.database_url.expose();
+        if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
             return invalid("database_url", "must be a postgres:// URL");
         }
-        if self.database_max_connections == 0 {
-            return invalid("database_max_connections", "must be at least 1");
+        if c.host_lost_after.get() < c.host_unreachable_after.get() {
+            return invalid("host_lost_after", "must be at least host_unreachable_after");
         }
-        if !(1..=3_600_000).contains(&self.request_timeout_ms) {
-            return invalid("request_timeout_ms", "must be between 1 and 3600000");
-        }
-        if self.expiry_warning_secs > 31_622_400 {
-            return invalid("expiry_warning_secs", "must be at most 31622400 (366 days)");
-        }
-        if self.body_limit_bytes < 1024 {
-            return invalid("body_limit_bytes", "must be at least 1024");
-        }
-        if !(10..=600_000).contains(&self.lifecycle_interval_ms) {
-            return invalid("lifecycle_interval_ms", "must be between 10 and 600000");
-        }
-        if !(1..=100).contains(&self.idle_warning_percent) {
-            return invalid("idle_warning_percent", "must be between 1 and 100");
-        }
-        if !(1000..=31_622_400_000).contains(&self.host_unreachable_after_ms) {
-            return invalid(
-                "host_unreachable_after_ms",
-                "must be between 1000 and 31622400000 (366 days)",
-            );
-        }
-        if self.host_lost_after_ms > 31_622_400_000 {
-            return invalid(
-                "host_lost_after_ms",
-                "must be at most 31622400000 (366 days)",
-            );
-        }
-        if self.host_lost_after_ms < self.host_unreachable_after_ms {
-            return invalid(
-                "host_lost_after_ms",
-                "must be at least host_unreachable_after_ms",
-            );
-        }
-        if self.jwt_audience.trim().is_empty() {
+        if c.jwt_audience.trim().is_empty() {
             return invalid("jwt_audience", "must not be empty");
         }
-        if !(60..=86_400).contains(&self.jwt_ttl_seconds) {
-            return invalid("jwt_ttl_seconds", "must be between 60 and 86400");
-        }
-        if let Some(key) = &self.bootstrap_admin_key
+        if let Some(key) = &c.bootstrap_admin_key
             && !crate::domain::api_key::looks_like_key(key.expose())
         {
             return invalid(
@@ -293,152 +161,212 @@ impl Config {
                 "must look like a key from `slicebroker-server admin generate-key` (sbk_ + 43 characters)",
             );
         }
-        if self
-            .placement_policy
-            .parse::<slicebroker_placement::Policy>()
-            .is_err()
-        {
-            return invalid(
+        match (&c.tls_cert_file, &c.tls_key_file) {
+            (Some(_), None) => invalid("tls_key_file", "must be set with tls_cert_file"),
+            (None, Some(_)) => invalid("tls_cert_file", "must be set with tls_key_file"),
+            _ => Ok(Config(c)),
+        }
+    }
+}
+
+impl Deref for Config {
+    type Target = UnvalidatedConfig;
+
+    fn deref(&self) -> &UnvalidatedConfig {
+        &self.0
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::try_from(UnvalidatedConfig::default()).expect("the defaults are valid")
+    }
+}
+
+impl Described for Config {
+    const SPEC: Spec = Spec {
+        env_prefix: "SLICEBROKER_",
+        settings: &[
+            setting(
+                "listen",
+                Kind::Text,
+                "Address to listen on [default: 127.0.0.1:8080]",
+            ),
+            setting(
+                "database_url",
+                Kind::Secret,
+                "postgres:// URL of the database",
+            ),
+            setting(
+                "database_max_connections",
+                Kind::Integer,
+                "Database pool size [default: 16]",
+            ),
+            setting(
+                "run_migrations",
+                Kind::Bool,
+                "Apply pending migrations at start-up [default: true]",
+            ),
+            setting(
+                "log_format",
+                Kind::Text,
+                "`pretty` or `json` [default: pretty]",
+            ),
+            setting(
+                "log_filter",
+                Kind::Text,
+                "tracing filter, e.g. `info,slicebroker_server=debug`",
+            ),
+            setting(
+                "request_timeout",
+                Kind::Text,
+                "Requests taking longer are answered 503 [default: 10s]",
+            ),
+            setting(
+                "body_limit_bytes",
+                Kind::Integer,
+                "Largest request body [default: 65536]",
+            ),
+            setting(
+                "lifecycle_jobs",
+                Kind::Bool,
+                "Run the lifecycle jobs [default: true]",
+            ),
+            setting(
+                "lifecycle_interval",
+                Kind::Text,
+                "How often the lifecycle jobs run [default: 1s]",
+            ),
+            setting(
+                "expiry_warning",
+                Kind::Text,
+                "`expiring` comes this long before a lease ends [default: 15m]",
+            ),
+            setting(
+                "idle_warning_percent",
+                Kind::Integer,
+                "`idle_warning` at this % of the idle timeout [default: 80]",
+            ),
+            setting(
+                "host_unreachable_after",
+                Kind::Text,
+                "A host silent this long is unreachable [default: 30s]",
+            ),
+            setting(
+                "host_lost_after",
+                Kind::Text,
+                "A host unreachable this long is lost [default: 10m]",
+            ),
+            setting(
+                "jwt_audience",
+                Kind::Text,
+                "`aud` of the tokens [default: slicebroker]",
+            ),
+            setting(
+                "jwt_issuer",
+                Kind::Text,
+                "`iss` of the tokens [default: slicebroker]",
+            ),
+            setting(
+                "jwt_ttl",
+                Kind::Text,
+                "How long issued tokens are valid [default: 1h]",
+            ),
+            setting(
+                "jwt_signing_key_pem",
+                Kind::Secret,
+                "Ed25519 private key (PKCS#8 PEM) to sign tokens",
+            ),
+            setting(
+                "bootstrap_admin_key",
+                Kind::Secret,
+                "The first admin key, if none exists",
+            ),
+            setting(
                 "placement_policy",
-                "must be one of `default`, `best-fit`, `first-fit`",
-            );
-        }
-        if !(1..=1024).contains(&self.group_commit_max) {
-            return invalid("group_commit_max", "must be between 1 and 1024");
-        }
-        match (&self.tls_cert_file, &self.tls_key_file) {
-            (Some(_), None) => return invalid("tls_key_file", "must be set with tls_cert_file"),
-            (None, Some(_)) => return invalid("tls_cert_file", "must be set with tls_key_file"),
-            _ => {}
-        }
-        if !(50..=3_600_000).contains(&self.placement_refresh_ms) {
-            return invalid(
-                "placement_refresh_ms",
-                "must be between 50 and 3600000 (an hour)",
-            );
-        }
-        Ok(())
+                Kind::Text,
+                "`default`, `best-fit` or `first-fit` [default: default]",
+            ),
+            setting(
+                "placement_refresh",
+                Kind::Text,
+                "How often the placement index is reloaded [default: 5s]",
+            ),
+            setting(
+                "group_commit_max",
+                Kind::Integer,
+                "Most grants (and releases) per transaction [default: 64]",
+            ),
+            setting(
+                "tls_cert_file",
+                Kind::Text,
+                "Serve https with this certificate chain (PEM)",
+            ),
+            setting(
+                "tls_key_file",
+                Kind::Text,
+                "The certificate's private key (PEM)",
+            ),
+        ],
+        renamed: &[
+            renamed("request_timeout_ms", "request_timeout", "10s"),
+            renamed("lifecycle_interval_ms", "lifecycle_interval", "1s"),
+            renamed("expiry_warning_secs", "expiry_warning", "15m"),
+            renamed("host_unreachable_after_ms", "host_unreachable_after", "30s"),
+            renamed("host_lost_after_ms", "host_lost_after", "10m"),
+            renamed("jwt_ttl_seconds", "jwt_ttl", "1h"),
+            renamed("placement_refresh_ms", "placement_refresh", "5s"),
+        ],
+    };
+}
+
+const fn setting(key: &'static str, kind: Kind, help: &'static str) -> Setting {
+    Setting { key, kind, help }
+}
+
+const fn renamed(old: &'static str, new: &'static str, example: &'static str) -> Renamed {
+    Renamed { old, new, example }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then `SLICEBROKER_*` variables, then `flags`.
+    pub fn load(file: Option<&Path>, flags: &Flags<Config>) -> Result<Self, SettingsError> {
+        Layers::from_process(file, flags)
+    }
+
+    /// A copy of the settings to change and convert again (tests, a second replica).
+    pub fn to_unvalidated(&self) -> UnvalidatedConfig {
+        self.0.clone()
     }
 
     pub fn lifecycle_interval(&self) -> Duration {
-        Duration::from_millis(self.lifecycle_interval_ms)
+        self.0.lifecycle_interval.get()
     }
 
     pub fn request_timeout(&self) -> Duration {
-        Duration::from_millis(self.request_timeout_ms)
+        self.0.request_timeout.get()
     }
 
     pub fn placement_refresh(&self) -> Duration {
-        Duration::from_millis(self.placement_refresh_ms)
+        self.0.placement_refresh.get()
+    }
+
+    pub fn expiry_warning(&self) -> Duration {
+        self.0.expiry_warning.get()
+    }
+
+    pub fn host_unreachable_after(&self) -> Duration {
+        self.0.host_unreachable_after.get()
+    }
+
+    pub fn host_lost_after(&self) -> Duration {
+        self.0.host_lost_after.get()
+    }
+
+    pub fn jwt_ttl(&self) -> Duration {
+        self.0.jwt_ttl.get()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
-
-    #[test]
-    fn debug_output_never_contains_secrets() {
-        let mut config = Config::default();
-        config
-            .apply_env(env(&[
-                ("SLICEBROKER_DATABASE_URL", "postgres://u:hunter2@db/x"),
-                (
-                    "SLICEBROKER_JWT_SIGNING_KEY_PEM",
-                    "-----BEGIN PRIVATE KEY-----abc",
-                ),
-            ]))
-            .unwrap();
-        let debug = format!("{config:?}");
-        assert!(!debug.contains("hunter2"), "{debug}");
-        assert!(!debug.contains("BEGIN PRIVATE KEY"), "{debug}");
-        assert!(debug.contains("[redacted]"));
-    }
-
-    #[test]
-    fn environment_overrides_file_values_and_bad_values_name_the_variable() {
-        let mut config: Config =
-            toml::from_str("listen = \"0.0.0.0:9000\"\nrequest_timeout_ms = 5\n").unwrap();
-        assert_eq!(config.listen.port(), 9000);
-        config
-            .apply_env(env(&[("SLICEBROKER_REQUEST_TIMEOUT_MS", "250")]))
-            .unwrap();
-        assert_eq!(config.request_timeout_ms, 250);
-        config
-            .apply_env(env(&[("SLICEBROKER_PLACEMENT_REFRESH_MS", "1500")]))
-            .unwrap();
-        assert_eq!(config.placement_refresh(), Duration::from_millis(1500));
-        let err = config
-            .apply_env(env(&[("SLICEBROKER_RUN_MIGRATIONS", "maybe")]))
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("SLICEBROKER_RUN_MIGRATIONS: `maybe`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn unknown_file_keys_and_invalid_values_are_rejected() {
-        assert!(toml::from_str::<Config>("listne = \"x\"").is_err());
-        let config = Config {
-            jwt_ttl_seconds: 5,
-            ..Config::default()
-        };
-        assert_eq!(
-            config.validate().unwrap_err().to_string(),
-            "jwt_ttl_seconds: must be between 60 and 86400"
-        );
-        let config = Config {
-            placement_refresh_ms: 0,
-            ..Config::default()
-        };
-        assert!(
-            config
-                .validate()
-                .unwrap_err()
-                .to_string()
-                .starts_with("placement_refresh_ms")
-        );
-        let config = Config {
-            tls_cert_file: Some("/etc/slicebroker/cert.pem".into()),
-            ..Config::default()
-        };
-        assert_eq!(
-            config.validate().unwrap_err().to_string(),
-            "tls_key_file: must be set with tls_cert_file"
-        );
-        let mut config = Config::default();
-        config
-            .apply_env(env(&[
-                ("SLICEBROKER_TLS_CERT_FILE", "/etc/slicebroker/cert.pem"),
-                ("SLICEBROKER_TLS_KEY_FILE", "/etc/slicebroker/key.pem"),
-            ]))
-            .unwrap();
-        assert!(config.validate().is_ok());
-        assert_eq!(
-            config.tls_key_file.as_deref(),
-            Some(Path::new("/etc/slicebroker/key.pem"))
-        );
-        let config = Config {
-            placement_policy: "random".into(),
-            ..Config::default()
-        };
-        assert!(
-            config
-                .validate()
-                .unwrap_err()
-                .to_string()
-                .starts_with("placement_policy")
-        );
-    }
-}
+mod tests;

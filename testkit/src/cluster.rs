@@ -401,7 +401,7 @@ impl Cluster {
             .args(["run", "--server", &server, "--hostname", &spec.host])
             .arg("--credential-file")
             .arg(dir.join("credential"))
-            .args(["--interval-secs", "1", "--kill-grace-secs", "1"])
+            .args(["--interval", "1s", "--kill-grace", "1s"])
             .env("RUST_LOG", &self.log_filter);
         if let Some(ca_file) = self.ca_file() {
             cmd.arg("--ca-file").arg(ca_file);

@@ -45,7 +45,7 @@ async fn wait_event(c: &Cluster, token: &str, id: &str, kind: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_expires_after_a_warning_and_its_slice_is_destroyed() {
-    let mut c = cluster(&[("SLICEBROKER_EXPIRY_WARNING_SECS", "2")]).await;
+    let mut c = cluster(&[("SLICEBROKER_EXPIRY_WARNING", "2s")]).await;
     let a = c.add_agent(node("node-1", "h100-80gb:1", 21)).await;
     wait_host(&c, "node-1", 1).await;
     let team = c.tenant("team-a", Value::Null).await;
@@ -120,8 +120,8 @@ async fn an_idle_lease_is_warned_then_reclaimed_and_use_keeps_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_agent_makes_its_host_unreachable_then_lost_and_its_restart_converges() {
     let mut c = cluster(&[
-        ("SLICEBROKER_HOST_UNREACHABLE_AFTER_MS", "3000"),
-        ("SLICEBROKER_HOST_LOST_AFTER_MS", "6000"),
+        ("SLICEBROKER_HOST_UNREACHABLE_AFTER", "3s"),
+        ("SLICEBROKER_HOST_LOST_AFTER", "6s"),
         ("SLICEBROKER_PLACEMENT_POLICY", "first-fit"),
     ])
     .await;

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use serde_json::{Value, json};
 use slicebroker_client::Client;
-use slicebroker_server::config::{Config, Secret};
+use slicebroker_server::config::{Bounded, Config, Secret, UnvalidatedConfig};
 use slicebroker_server::{App, domain::api_key, store};
 use slicebroker_types::{GpuId, HostId};
 use uuid::Uuid;
@@ -41,16 +41,16 @@ impl Target {
             .context("the database URL names a database")?;
         let url = format!("{prefix}/{name}");
         let admin_key = api_key::generate().secret;
-        let config = Config {
+        let config = Config::try_from(UnvalidatedConfig {
             listen: "127.0.0.1:0".parse()?,
             database_url: Secret::new(url.clone()),
-            database_max_connections: pool,
-            group_commit_max,
+            database_max_connections: Bounded::new(pool.into()).map_err(anyhow::Error::msg)?,
+            group_commit_max: Bounded::new(u64::try_from(group_commit_max)?)
+                .map_err(anyhow::Error::msg)?,
             bootstrap_admin_key: Some(Secret::new(admin_key.clone())),
             log_filter: "warn".into(),
-            ..Config::default()
-        };
-        config.validate()?;
+            ..UnvalidatedConfig::default()
+        })?;
         let app = App::start(config).await?;
         app.spawn_background();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

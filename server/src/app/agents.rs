@@ -297,7 +297,7 @@ pub async fn heard_from(app: &App, host: &AgentPrincipal) -> Result<(), Error> {
 /// Writes the host's heartbeat unless a recent one stands (a quarter of the silence that makes a
 /// host unreachable); true if the host had been unreachable.
 pub async fn touch(app: &App, host: &AgentPrincipal) -> Result<bool, Error> {
-    let fresh_for = std::time::Duration::from_millis(app.config().host_unreachable_after_ms) / 4;
+    let fresh_for = app.config().host_unreachable_after() / 4;
     Ok(store::agents::touch_host(app.db(), host.host_id, fresh_for).await?)
 }
 

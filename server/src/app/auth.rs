@@ -145,7 +145,7 @@ impl Signer {
             validation,
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
-            ttl_seconds: config.jwt_ttl_seconds as i64,
+            ttl_seconds: config.jwt_ttl().as_secs() as i64,
         })
     }
 

@@ -71,7 +71,7 @@ impl App {
     pub async fn start(config: Config) -> Result<Self, StartError> {
         let db = store::connect(
             config.database_url.expose(),
-            config.database_max_connections,
+            config.database_max_connections.get(),
         )
         .await
         .map_err(StartError::Connect)?;
@@ -85,11 +85,7 @@ impl App {
         let signer = auth::Signer::load(&config, &db)
             .await
             .map_err(StartError::Init)?;
-        let policy = config
-            .placement_policy
-            .parse()
-            .expect("validated with the config");
-        let index = placement::PlacementIndex::new(policy);
+        let index = placement::PlacementIndex::new(config.placement_policy);
         index
             .refresh(&db)
             .await
@@ -103,7 +99,7 @@ impl App {
         let app = Self {
             inner: Arc::new_cyclic(|inner| {
                 let writers =
-                    leases::Writers::spawn(WeakApp(inner.clone()), config.group_commit_max);
+                    leases::Writers::spawn(WeakApp(inner.clone()), config.group_commit_max.get());
                 Inner {
                     db,
                     config,
@@ -132,7 +128,7 @@ impl App {
         self.spawn_index_refresh();
     }
 
-    /// Reloads the placement index every `placement_refresh_ms`, so that this replica sees
+    /// Reloads the placement index every `placement_refresh`, so that this replica sees
     /// what other replicas granted and released. The task ends when the last `App` is dropped.
     fn spawn_index_refresh(&self) {
         let app: Weak<Inner> = Arc::downgrade(&self.inner);

@@ -83,7 +83,7 @@ async fn api_key_list(
 /// Revoke an API key (admin or tenant-admin)
 ///
 /// The key can no longer be exchanged for tokens. Tokens already issued for it stay valid
-/// until they expire (at most `jwt_ttl_seconds`). Revoking is final.
+/// until they expire (at most `jwt_ttl`). Revoking is final.
 #[utoipa::path(
     post,
     path = "/v1/tenants/{id}/api-keys/{key_id}/revoke",

@@ -37,7 +37,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(app: App) -> Router {
     let api = Router::from(openapi::api()).fallback(not_found);
     let timeout = app.config().request_timeout();
-    let body_limit = app.config().body_limit_bytes;
+    let body_limit = app.config().body_limit_bytes.get();
     api.layer(middleware::from_fn(query::refuse_undeclared))
         .layer(middleware::from_fn_with_state(app.clone(), record_metrics))
         .layer(

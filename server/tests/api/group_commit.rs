@@ -228,7 +228,7 @@ async fn concurrent_releases_each_get_their_own_answer() {
 
 #[tokio::test]
 async fn with_group_commit_off_each_request_writes_its_own_transaction() {
-    let app = spawn_with(|c| c.group_commit_max = 1).await;
+    let app = spawn_with(|c| c.group_commit_max = "1".parse().unwrap()).await;
     app.seed_fleet(1, 2, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", policy(Some(3))).await;
     let app = Arc::new(app);

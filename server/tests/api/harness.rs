@@ -2,8 +2,9 @@
 //! typed helpers over the shared test kit's client.
 
 use serde_json::Value;
+use slicebroker_server::config::{Secret, UnvalidatedConfig};
 use slicebroker_server::http::tls::Certificates;
-use slicebroker_server::{App, Config, config::Secret, domain::api_key, store};
+use slicebroker_server::{App, Config, domain::api_key, store};
 use slicebroker_testkit::{Http, InProcess};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,24 +55,28 @@ CREATE CONSTRAINT TRIGGER test_invariant_4_changed
     EXECUTE FUNCTION test_host_generation_moved();
 "#;
 
-pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+pub async fn spawn_with(tweak: impl FnOnce(&mut UnvalidatedConfig)) -> TestApp {
     let url = fresh_database().await;
     let admin_key = api_key::generate().secret;
-    let mut config = Config {
+    let mut config = UnvalidatedConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: Secret::new(url),
-        database_max_connections: 20,
+        database_max_connections: "20".parse().unwrap(),
         bootstrap_admin_key: Some(Secret::new(admin_key.clone())),
         log_filter: "warn".into(),
-        ..Config::default()
+        ..UnvalidatedConfig::default()
     };
     tweak(&mut config);
-    let app = serve(config, admin_key).await;
+    let app = serve(valid(config), admin_key).await;
     sqlx::raw_sql(INVARIANT_4)
         .execute(app.app.db())
         .await
         .expect("the invariant 4 check installs");
     app
+}
+
+fn valid(config: UnvalidatedConfig) -> Config {
+    Config::try_from(config).expect("test config is valid")
 }
 
 async fn serve(config: Config, admin_key: String) -> TestApp {
@@ -88,10 +93,10 @@ async fn serve(config: Config, admin_key: String) -> TestApp {
 impl TestApp {
     /// Another server process on the same database, as a second replica behind a load
     /// balancer would be; `tweak` adjusts its configuration.
-    pub async fn replica(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = self.app.config().clone();
+    pub async fn replica(&self, tweak: impl FnOnce(&mut UnvalidatedConfig)) -> TestApp {
+        let mut config = self.app.config().to_unvalidated();
         tweak(&mut config);
-        serve(config, self.admin_key.clone()).await
+        serve(valid(config), self.admin_key.clone()).await
     }
 
     /// Another handle on the same server (for a concurrent task).

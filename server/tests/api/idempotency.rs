@@ -47,7 +47,7 @@ async fn a_key_sent_again_with_any_other_request_is_refused() {
 /// request completes, the retry replays its lease. A retry with another body is refused at once.
 #[tokio::test]
 async fn a_retry_while_the_first_request_is_still_deciding_gets_its_outcome() {
-    let a = spawn_with(|c| c.request_timeout_ms = 4000).await;
+    let a = spawn_with(|c| c.request_timeout = "4s".parse().unwrap()).await;
     a.seed_fleet(1, 2, "h100-80gb").await;
     let b = a.replica(|_| {}).await;
     let (tenant, team) = a.tenant("team-a", Value::Null).await;

@@ -36,7 +36,7 @@ async fn create(app: &TestApp, token: &str) -> String {
 
 #[tokio::test]
 async fn one_bad_lease_never_stalls_a_lifecycle_job_for_the_others() {
-    let app = spawn_with(|c| c.lifecycle_interval_ms = 50).await;
+    let app = spawn_with(|c| c.lifecycle_interval = "50ms".parse().unwrap()).await;
     app.seed_fleet(1, 2, "h100-80gb").await;
     let (_, a) = app.tenant("team-a", Value::Null).await;
     let (_, b) = app.tenant("team-b", Value::Null).await;
@@ -114,10 +114,10 @@ async fn event_counts(app: &TestApp, kind: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn two_replicas_write_each_one_shot_warning_once() {
-    let tweak = |c: &mut slicebroker_server::Config| {
-        c.lifecycle_interval_ms = 10;
-        c.expiry_warning_secs = 3600;
-        c.idle_warning_percent = 50;
+    let tweak = |c: &mut slicebroker_server::config::UnvalidatedConfig| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.expiry_warning = "1h".parse().unwrap();
+        c.idle_warning_percent = "50".parse().unwrap();
     };
     let a = spawn_with(tweak).await;
     let b = a.replica(tweak).await;
@@ -187,10 +187,10 @@ async fn two_replicas_write_each_one_shot_warning_once() {
 /// written for a lease that had already ended.
 #[tokio::test]
 async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
-    let tweak = |c: &mut slicebroker_server::Config| {
-        c.lifecycle_interval_ms = 10;
-        c.host_unreachable_after_ms = 1000;
-        c.host_lost_after_ms = 1000;
+    let tweak = |c: &mut slicebroker_server::config::UnvalidatedConfig| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.host_unreachable_after = "1s".parse().unwrap();
+        c.host_lost_after = "1s".parse().unwrap();
     };
     let a = spawn_with(tweak).await;
     let b = a.replica(tweak).await;
@@ -251,4 +251,42 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
         .await
         .unwrap();
     assert_eq!(live, 6);
+}
+
+/// What `slicebroker-server admin …` does: `App::start` and no `spawn_background`. A lease
+/// that is due stays as it is while such an app lives, through many lifecycle intervals; the
+/// same app ends it once its background jobs are started, so the wait could have seen a pass.
+#[tokio::test]
+async fn starting_the_app_runs_no_lifecycle_pass_until_its_jobs_are_started() {
+    let app = spawn_with(|c| c.lifecycle_jobs = false).await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let due = create(&app, &team).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE leases SET state = 'active', activated_at = now(),
+                 ends_at = now() - interval '1 minute' WHERE id = '{due}'"
+        ),
+    )
+    .await;
+    let mut config = app.app.config().to_unvalidated();
+    config.lifecycle_jobs = true;
+    config.lifecycle_interval = "10ms".parse().unwrap();
+    let config = slicebroker_server::Config::try_from(config).unwrap();
+    let started = slicebroker_server::App::start(config).await.unwrap();
+    // A negative: nothing to poll for, so wait out 30 lifecycle intervals.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(lease_row(&app, &due).await, ("active".to_owned(), None));
+    started.spawn_background();
+    wait_until(
+        Duration::from_secs(10),
+        "the started jobs to expire the lease",
+        async || match lease_row(&app, &due).await {
+            (_, Some(reason)) => Ok(reason),
+            row => Err(row),
+        },
+    )
+    .await;
+    assert_eq!(lease_row(&app, &due).await.1.as_deref(), Some("expired"));
 }

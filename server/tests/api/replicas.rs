@@ -53,7 +53,7 @@ async fn free_1g(app: &TestApp, token: &str) -> u64 {
 
 #[tokio::test]
 async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() {
-    let a = spawn_with(|c| c.placement_refresh_ms = 100).await;
+    let a = spawn_with(|c| c.placement_refresh = "100ms".parse().unwrap()).await;
     a.seed_fleet(1, 1, "h100-80gb").await;
     let b = a.replica(|_| {}).await;
     let (_, team) = a.tenant("team-a", Value::Null).await;
@@ -130,7 +130,7 @@ async fn grants_and_releases_on_one_replica_reach_the_others_index_by_refresh() 
 #[tokio::test]
 async fn a_replica_with_a_stale_index_reloads_the_conflicting_gpu_and_places_elsewhere() {
     // No periodic refresh within the test: b's index knows only what it read at start-up.
-    let a = spawn_with(|c| c.placement_refresh_ms = 3_600_000).await;
+    let a = spawn_with(|c| c.placement_refresh = "1h".parse().unwrap()).await;
     a.seed_fleet(1, 1, "h100-80gb").await;
     let b = a.replica(|_| {}).await;
     let (_, team) = a.tenant("team-a", Value::Null).await;
@@ -165,7 +165,7 @@ async fn a_replica_with_a_stale_index_reloads_the_conflicting_gpu_and_places_els
 #[tokio::test]
 async fn a_request_that_loses_placement_races_is_granted_however_stale_its_index() {
     // No periodic refresh within the test: b's index knows only what it read at start-up.
-    let a = spawn_with(|c| c.placement_refresh_ms = 3_600_000).await;
+    let a = spawn_with(|c| c.placement_refresh = "1h".parse().unwrap()).await;
     a.seed_fleet(1, 8, "h100-80gb").await;
     let b = a.replica(|_| {}).await;
     let (_, team) = a.tenant("team-a", Value::Null).await;

@@ -9,7 +9,7 @@ use slicebroker_types::LeaseId;
 use slicebroker_types::api::{EndReason, LeaseEventKind};
 
 pub async fn run(app: &App) -> Result<(), Error> {
-    let warn = app.config().expiry_warning_secs as i64;
+    let warn = app.config().expiry_warning().as_secs() as i64;
     let due = lifecycle::expiring(app.db(), warn, super::BATCH).await?;
     each("expiring", due, |id| warn_expiring(app, id, warn)).await;
     let due = lifecycle::expired(app.db(), super::BATCH).await?;

@@ -1,6 +1,6 @@
 //! Host liveness: a host whose agent has not been heard from (poll or report) for
-//! `host_unreachable_after_ms` is marked unreachable and its GPUs are not placed on. Its leases
-//! are kept until `host_lost_after_ms`, then ended: `host_lost`, or, for a lease that was being
+//! `host_unreachable_after` is marked unreachable and its GPUs are not placed on. Its leases
+//! are kept until `host_lost_after`, then ended: `host_lost`, or, for a lease that was being
 //! released, the reason it was being released for (what its owner did). Their slices stay
 //! marked taken (nothing is double-allocated) until the agent comes back, destroys them and
 //! reports. A returning agent makes the host reachable again.
@@ -13,14 +13,15 @@ use slicebroker_types::LeaseId;
 pub async fn run(app: &App) -> Result<(), Error> {
     let config = app.config();
     let unreachable =
-        lifecycle::mark_unreachable(app.db(), config.host_unreachable_after_ms as i64).await?;
+        lifecycle::mark_unreachable(app.db(), config.host_unreachable_after().as_millis() as i64)
+            .await?;
     for (id, name) in &unreachable {
         tracing::warn!(host = %name, %id, "host unreachable: its agent stopped reporting");
     }
     if !unreachable.is_empty() {
         app.refresh_fleet().await?;
     }
-    let lost_after = config.host_lost_after_ms as i64;
+    let lost_after = config.host_lost_after().as_millis() as i64;
     let leases = lifecycle::leases_on_lost_hosts(app.db(), lost_after, super::BATCH).await?;
     each("hosts", leases, |id| end_on_lost_host(app, id, lost_after)).await;
     Ok(())

@@ -12,7 +12,7 @@ use slicebroker_types::LeaseId;
 use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseState};
 
 pub async fn run(app: &App) -> Result<(), Error> {
-    let warn_percent = i64::from(app.config().idle_warning_percent);
+    let warn_percent = i64::from(app.config().idle_warning_percent.get());
     let idle = lifecycle::idle(app.db(), None, warn_percent, super::BATCH).await?;
     each("idle", idle.into_iter().map(|i| i.id), |id| {
         reclaim_or_warn(app, id, warn_percent)
