@@ -69,6 +69,9 @@ pub struct Config {
     pub tls_cert_file: Option<PathBuf>,
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
     pub tls_key_file: Option<PathBuf>,
+    /// Serve the web dashboard built into this directory (`web/dist`, which must hold
+    /// `index.html`) at `/`; unset, there is no dashboard.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -98,6 +101,7 @@ impl Default for Config {
             group_commit_max: 64,
             tls_cert_file: None,
             tls_key_file: None,
+            web_dir: None,
         }
     }
 }
@@ -228,6 +232,9 @@ impl Config {
         if let Some(v) = get("TLS_KEY_FILE") {
             self.tls_key_file = Some(v.into());
         }
+        if let Some(v) = get("WEB_DIR") {
+            self.web_dir = Some(v.into());
+        }
         Ok(())
     }
 
@@ -310,6 +317,17 @@ impl Config {
             (Some(_), None) => return invalid("tls_key_file", "must be set with tls_cert_file"),
             (None, Some(_)) => return invalid("tls_cert_file", "must be set with tls_key_file"),
             _ => {}
+        }
+        if let Some(dir) = &self.web_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(ConfigError::Invalid {
+                field: "web_dir",
+                reason: format!(
+                    "{} holds no index.html; build the dashboard first (scripts/web.sh build)",
+                    dir.display()
+                ),
+            });
         }
         if !(50..=3_600_000).contains(&self.placement_refresh_ms) {
             return invalid(
@@ -428,6 +446,14 @@ mod tests {
         assert_eq!(
             config.tls_key_file.as_deref(),
             Some(Path::new("/etc/slicebroker/key.pem"))
+        );
+        let mut config = Config::default();
+        config
+            .apply_env(env(&[("SLICEBROKER_WEB_DIR", "/nonexistent/dist")]))
+            .unwrap();
+        assert_eq!(
+            config.validate().unwrap_err().to_string(),
+            "web_dir: /nonexistent/dist holds no index.html; build the dashboard first (scripts/web.sh build)"
         );
         let config = Config {
             placement_policy: "random".into(),
