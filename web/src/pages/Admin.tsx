@@ -73,15 +73,13 @@ function policyForm(t: Tenant): PolicyForm {
   };
 }
 
-function TenantEditor({ tenant, onSaved }: { tenant: Tenant; onSaved: () => void }) {
+function TenantEditor({ tenant, saved, onSaved }: { tenant: Tenant; saved: boolean; onSaved: () => void }) {
   const [form, setForm] = useState<PolicyForm>(policyForm(tenant));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
   const save = async (e: Event) => {
     e.preventDefault();
     setMessage(null);
-    setSaved(false);
     const r = policyPatch(form, policyForm(tenant));
     if ("errors" in r) {
       setErrors(r.errors);
@@ -96,7 +94,6 @@ function TenantEditor({ tenant, onSaved }: { tenant: Tenant; onSaved: () => void
       setMessage(problemText(res.error, res.response));
       return;
     }
-    setSaved(true);
     onSaved();
   };
   return (
@@ -123,13 +120,14 @@ function TenantEditor({ tenant, onSaved }: { tenant: Tenant; onSaved: () => void
       <button type="submit" class="small">
         Save {tenant.name}
       </button>{" "}
-      {saved ? <small role="status">Saved.</small> : null}
+      {saved ? <small role="status">Saved: {new Date(tenant.updated_at).toLocaleTimeString()}.</small> : null}
     </form>
   );
 }
 
 function Tenants() {
   const { data, error, reload } = usePoll(() => must(api.GET("/v1/tenants")), 10000);
+  const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [createError, setCreateError] = useState<string | null>(null);
   const create = async (e: Event) => {
@@ -161,7 +159,16 @@ function Tenants() {
               quota {t.policy.max_live_compute_slices ?? "∞"} compute slices · {t.policy.max_live_leases ?? "∞"} leases
             </small>
           </summary>
-          <TenantEditor key={t.updated_at} tenant={t} onSaved={reload} />
+          {/* A new version of the tenant starts the form again from what was saved. */}
+          <TenantEditor
+            key={t.updated_at}
+            tenant={t}
+            saved={saved === t.id}
+            onSaved={() => {
+              setSaved(t.id);
+              reload();
+            }}
+          />
         </details>
       ))}
     </div>
