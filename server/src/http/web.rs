@@ -33,7 +33,10 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'u
                    connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// `router` with the dashboard in `dir` as its fallback.
-pub fn with_dashboard<S: Clone + Send + Sync + 'static>(router: Router<S>, dir: &Path) -> Router<S> {
+pub fn with_dashboard<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    dir: &Path,
+) -> Router<S> {
     let dir: Arc<Path> = dir.into();
     router.fallback(move |req: Request| serve(dir.clone(), req))
 }
@@ -123,7 +126,14 @@ mod tests {
         ] {
             assert!(is_api_path(p), "{p}");
         }
-        for p in ["/", "/v1x", "/leases/abc", "/fleet", "/docsy", "/assets/a.js"] {
+        for p in [
+            "/",
+            "/v1x",
+            "/leases/abc",
+            "/fleet",
+            "/docsy",
+            "/assets/a.js",
+        ] {
             assert!(!is_api_path(p), "{p}");
         }
     }
@@ -132,7 +142,9 @@ mod tests {
     fn only_a_dotted_last_segment_names_a_file() {
         assert!(names_a_file("/assets/index-3f2a.js"));
         assert!(names_a_file("/favicon.svg"));
-        assert!(!names_a_file("/leases/0191d2c4-7b0e-7a51-b3a2-5c1f00000001"));
+        assert!(!names_a_file(
+            "/leases/0191d2c4-7b0e-7a51-b3a2-5c1f00000001"
+        ));
         assert!(!names_a_file("/"));
         assert!(!names_a_file("/admin"));
     }
