@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, countdown, formatDuration, parseDuration } from "./time";
+import { ago, barIn, countdown, formatDuration, parseDuration } from "./time";
 
 describe("formatDuration", () => {
   it.each([
@@ -55,5 +55,17 @@ describe("parseDuration", () => {
   ])("%j is refused", (text, msg) => {
     const r = parseDuration(text);
     expect("error" in r && r.error).toMatch(msg);
+  });
+});
+
+describe("barIn", () => {
+  it("places a lease in the calendar's window, clipped to it", () => {
+    expect(barIn(100, 200, 0, 1000)).toEqual({ left: 10, width: 10 });
+    expect(barIn(-500, 250, 0, 1000)).toEqual({ left: 0, width: 25 });
+    expect(barIn(900, 5000, 0, 1000)).toEqual({ left: 90, width: 10 });
+  });
+  it("leaves out leases outside it", () => {
+    expect(barIn(1000, 2000, 0, 1000)).toBeUndefined();
+    expect(barIn(-10, 0, 0, 1000)).toBeUndefined();
   });
 });

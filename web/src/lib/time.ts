@@ -65,3 +65,11 @@ export function parseDuration(input: string): { seconds: number } | { error: str
   if (seconds > MAX_DURATION_SECONDS) return { error: "must be at most 366 days" };
   return { seconds };
 }
+
+/** A bar's place (%) in the window [from, from + span), clipped; undefined when outside it. */
+export function barIn(startMs: number, endMs: number, from: number, span: number) {
+  const a = Math.max(startMs, from);
+  const b = Math.min(endMs, from + span);
+  if (b <= a) return undefined;
+  return { left: ((a - from) / span) * 100, width: ((b - a) / span) * 100 };
+}

@@ -4,19 +4,11 @@ import { useState } from "preact/hooks";
 import { api, must, type Lease } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { LIVE_STATES, leasesIn } from "../data";
-import { colourFor } from "../lib/geometry";
-import { countdown } from "../lib/time";
+import { colourFor, inkFor } from "../lib/geometry";
+import { barIn, countdown } from "../lib/time";
 import { onLinkClick } from "../router";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
-
-/** A bar's position (%) in a window [from, from+span), clipped; undefined when outside. */
-export function barIn(startMs: number, endMs: number, from: number, span: number) {
-  const a = Math.max(startMs, from);
-  const b = Math.min(endMs, from + span);
-  if (b <= a) return undefined;
-  return { left: ((a - from) / span) * 100, width: ((b - a) / span) * 100 };
-}
 
 export function Calendar({ session }: { session: Session }) {
   const [days, setDays] = useState(1);
@@ -25,13 +17,14 @@ export function Calendar({ session }: { session: Session }) {
   const now = useNow(5000);
   const span = days * 86400_000;
   const from = now - span * 0.05;
-  const byGpu = new Map<string, { lease: Lease; start: number; end: number }[]>();
+  // x is time, y the GPU's memory slices: leases side by side on one GPU never overlap.
+  const byGpu = new Map<string, { lease: Lease; start: number; end: number; at: number; size: number }[]>();
   for (const l of leases.data ?? []) {
     const start = Date.parse(l.activated_at ?? l.granted_at ?? l.created_at);
     const end = l.ends_at ? Date.parse(l.ends_at) : start + l.duration_seconds * 1000;
     for (const s of l.slices) {
       const list = byGpu.get(s.gpu_id) ?? [];
-      list.push({ lease: l, start, end });
+      list.push({ lease: l, start, end, at: s.start, size: s.size });
       byGpu.set(s.gpu_id, list);
     }
   }
@@ -73,19 +66,27 @@ export function Calendar({ session }: { session: Session }) {
             <span class="cal-name">
               {g.host} · GPU {g.device_index} <small>{g.model}</small>
             </span>
-            <div class="cal-track">
+            <div class="cal-track gpu-track" style={{ "--slices": g.memory_slices }}>
               <i class="now" style={{ left: `${((now - from) / span) * 100}%` }} />
-              {(byGpu.get(g.id) ?? []).map(({ lease, start, end }) => {
+              {(byGpu.get(g.id) ?? []).map(({ lease, start, end, at, size }) => {
                 const bar = barIn(start, end, from, span);
                 if (!bar) return null;
                 const c = colourFor(admin ? lease.tenant_id : lease.id);
+                const ink = inkFor(c);
                 return (
                   <a
-                    key={lease.id}
+                    key={`${lease.id}-${at}`}
                     href={`/leases/${lease.id}`}
                     onClick={onLinkClick}
                     class="cal-bar"
-                    style={{ left: `${bar.left}%`, width: `${bar.width}%`, background: c }}
+                    style={{
+                      left: `${bar.left}%`,
+                      width: `${bar.width}%`,
+                      top: `${(at / g.memory_slices) * 100}%`,
+                      height: `${(size / g.memory_slices) * 100}%`,
+                      background: c,
+                      color: ink,
+                    }}
                     title={`${lease.request} · ${lease.state} · ends in ${countdown(lease.ends_at, now)}`}
                   >
                     {lease.request}

@@ -165,7 +165,7 @@ export function RequestSlice({ session }: { session: Session }) {
             <input type="radio" name="when" checked readOnly /> Now
           </label>
           <label>
-            <input type="radio" name="when" disabled /> At a start time <small>(booking not yet available)</small>
+            <input type="radio" name="when" disabled /> At a start time <span class="muted">(booking not yet available)</span>
           </label>
         </fieldset>
         <label for="labels">
