@@ -153,6 +153,17 @@ class System {
   }
 }
 
+/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does); its pid. */
+function startWorkload(sys, mig) {
+  const out = execFileSync(
+    join(BIN, "slicebroker-agent"),
+    ["--backend", "sim", "--sim-gpus", "h100-80gb:4", "--sim-seed", "11", "--sim-state", join(sys.dir, "demo-h100", "sim.json"),
+      "sim", "workload", "start", "--mig", mig, "--memory-mib", "2048"],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out).pid;
+}
+
 // ---------------------------------------------------------------- the browser side
 
 async function signIn(browser, sys, key, name) {
@@ -284,6 +295,21 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await block.hover();
   const tip = await text(page, '[data-testid="slice-tooltip"]');
   check(tip.includes(id) && tip.includes("2g.20gb") && tip.includes("active") && tip.includes(slice.mig_device_uuid), `the tooltip tells the lease: ${tip}`);
+  check(/idle \d/.test(tip), `an unused slice is idle: ${tip}`);
+  // A workload starts on the slice: the agent reports it, the tooltip says busy, with its pid.
+  check(slice.host === "demo-h100", `placed on the H100 host as asked: ${slice.host}`);
+  const pid = startWorkload(sys, slice.mig_device_uuid);
+  await waitUntil("the agent to report the workload", 10_000, async () => {
+    const g = (await sys.ok("GET", "/v1/gpus", member)).find((x) => x.id === slice.gpu_id);
+    return g.slices.find((x) => x.lease_id === id)?.processes?.some((p) => p.pid === pid);
+  });
+  await page.mouse.move(0, 0);
+  await block.hover();
+  await waitUntil("the tooltip to say busy", 4000, async () => {
+    const t = await text(page, '[data-testid="slice-tooltip"]');
+    return t.includes("busy: 1 process") && t.includes(String(pid)) ? t : false;
+  });
+  // Other tenants' slices show no activity; the API hides it from them (checked below).
   check((await page.locator('[data-testid="gpu-count"]').textContent()) === String(gpus.length), "the summary counts the GPUs");
   await shot(page, "fleet-member");
 
@@ -296,6 +322,7 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await row.locator('[data-testid="extend"]').click();
   await waitUntil("the extension to land", 5000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).extended_seconds === 3600);
   await waitUntil("the countdown to show the extra hour", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("2h 5"));
+  await waitUntil("the row to show the lease busy", 5000, async () => (await row.locator('[data-testid="activity"]').textContent()) === "busy: 1 process");
   await shot(page, "leases");
 
   // Release on the lease page: the state change shows within two seconds of the API's.
@@ -417,6 +444,12 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
     for (const [t, id] of made) if ((await sys.ok("GET", `/v1/leases/${id}`, t)).state !== "active") return false;
     return true;
   });
+  // Another tenant sees where the demo tenant's slices are, but not their leases or activity.
+  for (const g of await sys.ok("GET", "/v1/gpus", v)) {
+    for (const s of g.slices.filter((x) => !x.lease_id)) {
+      check(s.processes === null && s.last_active_at === null && s.memory_used_mib === null, `another tenant's slice shows no activity: ${JSON.stringify(s)}`);
+    }
+  }
   const { context, page } = await signIn(browser, sys, sys.adminKey, "admin-2");
   await page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
   await page.waitForTimeout(2500);

@@ -971,7 +971,24 @@ export interface components {
             uid?: number | null;
         };
         GpuSlice: {
+            /**
+             * Format: date-time
+             * @description When its agent last saw it busy (processes, or activity where the GPU measures it);
+             *     shown with `processes`.
+             */
+            last_active_at?: string | null;
             lease_id?: components["schemas"]["LeaseId"] | null;
+            /**
+             * Format: int64
+             * @description Device memory in use (MiB), as last reported; shown with `processes`.
+             */
+            memory_used_mib?: number | null;
+            /**
+             * @description The compute processes on it, as its agent last reported them (none: idle, unless
+             *     `last_active_at` is recent). Shown where `lease_id` is (and for unmanaged instances, to
+             *     admins); `null` otherwise.
+             */
+            processes?: components["schemas"]["GpuProcess"][] | null;
             profile: string;
             /** Format: int32 */
             size: number;

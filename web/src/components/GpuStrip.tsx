@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import type { Gpu, Lease } from "../api/client";
 import { colourFor, drawGpu, GeometryError, inkFor, type Block } from "../lib/geometry";
 import { countdown } from "../lib/time";
+import { activityOf, describeProcess } from "../lib/activity";
 
 type Slice = Gpu["slices"][number];
 
@@ -54,6 +55,14 @@ function describe(b: Block<Slice>, props: StripProps): string[] {
   } else if (!s.unmanaged) {
     lines.push("another tenant's lease");
   }
+  const act = activityOf([s], s.lease_id ? props.leases?.get(s.lease_id)?.activated_at : null, props.now);
+  if (act.state !== "unknown") {
+    lines.push(act.text + (s.memory_used_mib !== null && s.memory_used_mib !== undefined ? ` · ${s.memory_used_mib} MiB used` : ""));
+  }
+  if (act.state === "busy") {
+    for (const p of act.processes.slice(0, 4)) lines.push(`  ${describeProcess(p)}`);
+    if (act.processes.length > 4) lines.push(`  … ${act.processes.length - 4} more`);
+  }
   return lines;
 }
 
@@ -91,7 +100,7 @@ export function GpuStrip(props: StripProps) {
           <button
             type="button"
             key={`${b.start}`}
-            class={`block holder-${b.holder}`}
+            class={`block holder-${b.holder} activity-${activityOf([b.slice], null, props.now).state}`}
             data-testid="slice-block"
             data-start={b.start}
             data-size={b.size}
@@ -104,7 +113,10 @@ export function GpuStrip(props: StripProps) {
             onFocus={() => setTip(i)}
             onBlur={() => setTip(null)}
           >
-            <span class="label">{b.slice.profile}</span>
+            <span class="label">
+              {b.slice.processes?.length ? <i class="dot" aria-hidden="true" title="busy" /> : null}
+              {b.slice.profile}
+            </span>
           </button>
         );
       })}

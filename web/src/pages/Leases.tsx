@@ -6,6 +6,8 @@ import { ErrorNote } from "../components/Problem";
 import { LeaseActions } from "../components/LeaseActions";
 import { LIVE_STATES, leasesIn, recentLeases } from "../data";
 import { countdown } from "../lib/time";
+import { activityOf } from "../lib/activity";
+import type { Gpu } from "../api/client";
 import { onLinkClick } from "../router";
 import { useNow, usePoll } from "../poll";
 import { can, type Session } from "../session";
@@ -37,6 +39,12 @@ export function Leases({ session }: { session: Session }) {
     1500,
     [scope],
   );
+  // What each slice is doing (processes, last activity) comes with the fleet's view.
+  const gpus = usePoll(() => must(api.GET("/v1/gpus")), 3000);
+  const slicesOf = new Map<string, Gpu["slices"]>();
+  for (const g of gpus.data ?? []) {
+    for (const s of g.slices) if (s.lease_id) slicesOf.set(s.lease_id, [...(slicesOf.get(s.lease_id) ?? []), s]);
+  }
   const { data: tenant } = useTenant(session);
   const now = useNow();
   const mayAct = can.lease(session.claims.role);
@@ -67,6 +75,7 @@ export function Leases({ session }: { session: Session }) {
                 <th scope="col">State</th>
                 <th scope="col">Where</th>
                 <th scope="col">Ends in</th>
+                <th scope="col">Activity</th>
                 <th scope="col">Labels</th>
                 {mayAct ? <th scope="col">Actions</th> : null}
               </tr>
@@ -96,6 +105,13 @@ export function Leases({ session }: { session: Session }) {
                     ))}
                   </td>
                   <td data-testid="countdown">{l.state === "ended" ? "ended" : countdown(l.ends_at, now)}</td>
+                  <td data-testid="activity">
+                    {(() => {
+                      if (l.state !== "active") return "—";
+                      const a = activityOf(slicesOf.get(l.id) ?? [], l.activated_at, now);
+                      return <span class={`act-${a.state}`}>{a.text}</span>;
+                    })()}
+                  </td>
                   <td>
                     {Object.entries(l.labels).map(([k, v]) => (
                       <mark class="label" key={k}>
