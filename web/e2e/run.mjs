@@ -153,15 +153,19 @@ class System {
   }
 }
 
-/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does); its pid. */
-function startWorkload(sys, mig) {
+/** The simulator of the demo's H100 host, driven from outside the agent (as tests/e2e does). */
+function simH100(sys, args) {
   const out = execFileSync(
     join(BIN, "slicebroker-agent"),
-    ["--backend", "sim", "--sim-gpus", "h100-80gb:4", "--sim-seed", "11", "--sim-state", join(sys.dir, "demo-h100", "sim.json"),
-      "sim", "workload", "start", "--mig", mig, "--memory-mib", "2048"],
+    ["--backend", "sim", "--sim-gpus", "h100-80gb:4", "--sim-seed", "11", "--sim-state", join(sys.dir, "demo-h100", "sim.json"), "sim", ...args],
     { encoding: "utf8" },
   );
-  return JSON.parse(out).pid;
+  return JSON.parse(out);
+}
+
+/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does); its pid. */
+function startWorkload(sys, mig) {
+  return simH100(sys, ["workload", "start", "--mig", mig, "--memory-mib", "2048"]).pid;
 }
 
 // ---------------------------------------------------------------- the browser side
@@ -377,6 +381,14 @@ async function quotaScene(browser, sys, page, admin, demo, field) {
   await waitUntil("the host to be cordoned", 5000, async () => (await sys.ok("GET", "/v1/hosts", admin)).find((h) => h.name === "demo-a100").schedulable === false);
   await page.getByRole("button", { name: "Uncordon demo-a100" }).waitFor({ timeout: 3000 });
   await shot(page, "admin-hosts");
+  // The fleet draws the cordoned host apart: a badge, and its GPUs' strips dimmed.
+  await go(page, "Fleet");
+  const host = page.locator('[data-testid="host"][data-host="demo-a100"]');
+  await host.locator(".badge.cordoned").waitFor({ timeout: 3000 });
+  check((await host.locator('[data-testid="gpu-strip"].dimmed').count()) === 2, "both A100 strips drawn cordoned");
+  check((await page.locator('[data-testid="host"][data-host="demo-h100"] .badge.cordoned').count()) === 0, "the H100 host is not");
+  await go(page, "Admin");
+  await page.getByRole("tab", { name: "Hosts & GPUs" }).click();
 
   // The member's next request over the new quota: the refusal, in the API's words.
   const m = await signIn(browser, sys, sys.memberKey, "member-2");
@@ -429,6 +441,12 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
   const vkey = (await sys.ok("POST", `/v1/tenants/${vision.id}/api-keys`, admin, { name: "e2e", role: "member" })).secret;
   const v = await sys.token(vkey);
   const m = await sys.token(sys.memberKey);
+  // An instance an admin made by hand on the last H100: drawn hatched, never placed on.
+  const lastGpu = (await sys.ok("GET", "/v1/gpus", admin)).find((g) => g.host === "demo-h100" && g.device_index === 3);
+  simH100(sys, ["instance", "create", "--gpu", lastGpu.uuid, "--profile", "1g.10gb", "--start", "6"]);
+  await waitUntil("the agent to report the hand-made instance", 10_000, async () =>
+    (await sys.ok("GET", "/v1/gpus", admin)).find((g) => g.id === lastGpu.id).slices.some((x) => x.unmanaged && x.start === 6),
+  );
   const made = [];
   for (const [t, body] of [
     [v, { profile: "3g.40gb", duration: "6h", gpu_models: ["h100-80gb"] }],
@@ -452,6 +470,14 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
   }
   const { context, page } = await signIn(browser, sys, sys.adminKey, "admin-2");
   await page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
+  const handMade = page.locator(`[data-gpu-id="${lastGpu.id}"] [data-testid="slice-block"].holder-unmanaged[data-start="6"]`);
+  await handMade.waitFor({ timeout: 5000 });
+  await handMade.focus();
+  check((await text(page, '[data-testid="slice-tooltip"]')).includes("made by hand"), "focusing the hand-made slice tells what it is");
+  await handMade.blur();
+  // Admins see each tenant in its own colour.
+  const colours = await page.locator('[data-testid="slice-block"].holder-tenant').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
+  check(colours.length === 2, `two tenants, two colours: ${colours}`);
   await page.waitForTimeout(2500);
   await shot(page, "fleet-admin");
   await go(page, "Calendar");
