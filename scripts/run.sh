@@ -23,11 +23,13 @@ profile=${SLICEBROKER_PROFILE:-debug}
 flag=(); [ "$profile" = release ] && flag=(--release)
 echo "building ($profile)…" >&2
 cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicectl --bin slicebroker-demo
-if command -v node >/dev/null 2>&1; then
-  scripts/web.sh ensure
+if command -v node >/dev/null 2>&1 && scripts/web.sh ensure; then
+  export SLICEBROKER_WEB_DIR=$PWD/web/dist
+elif [ -f web/dist/index.html ]; then
+  echo "could not rebuild the web dashboard: serving the last build in web/dist" >&2
   export SLICEBROKER_WEB_DIR=$PWD/web/dist
 else
-  echo "Node.js is not installed: starting without the web dashboard (install Node.js >= 20.19 for it)" >&2
+  echo "no web dashboard (it needs Node.js >= 20.19 to build): starting without it" >&2
 fi
 target/$profile/slicebroker-demo &
 demo=$!

@@ -483,6 +483,7 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
   await go(page, "Calendar");
   await page.locator(".cal-bar").first().waitFor({ timeout: 5000 });
   await shot(page, "calendar");
+  check(page.jsErrors.length === 0, `no script or policy errors: ${page.jsErrors.join("; ")}`);
   await context.close();
   const mem = await signIn(browser, sys, sys.memberKey, "member-3");
   await mem.page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
@@ -499,6 +500,7 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
   await go(mem.page, "Leases");
   await mem.page.locator('[data-testid="lease-row"]').first().waitFor({ timeout: 5000 });
   await shot(mem.page, "leases-busy");
+  check(mem.page.jsErrors.length === 0, `no script or policy errors: ${mem.page.jsErrors.join("; ")}`);
   await mem.context.close();
   for (const [t, id] of made) await sys.ok("POST", `/v1/leases/${id}/release`, t);
 });

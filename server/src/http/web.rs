@@ -29,7 +29,7 @@ const NOT_DASHBOARD: [&str; 7] = [
 ];
 
 /// The dashboard's files may only come from this origin; the API is called on it too.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
                    connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// `router` with the dashboard in `dir` as its fallback.
