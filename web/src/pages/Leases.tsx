@@ -36,7 +36,8 @@ export function Leases({ session }: { session: Session }) {
   const [scope, setScope] = useState<"live" | "all">("live");
   const { data, error, reload } = usePoll(
     () => (scope === "live" ? leasesIn(LIVE_STATES) : recentLeases(200)),
-    1500,
+    // Live leases change state within seconds; the history (every page of it) can wait.
+    scope === "live" ? 1500 : 5000,
     [scope],
   );
   // What each slice is doing (processes, last activity) comes with the fleet's view.
