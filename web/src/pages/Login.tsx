@@ -55,7 +55,7 @@ export function Login() {
         <footer>
           <small>
             The key is traded for a short-lived token kept in this tab's memory only: reloading the page signs you out.
-            Single sign-on appears here once the server is configured with an OIDC issuer.
+            Single sign-on is not available yet: the server has no OIDC support so far.
           </small>
         </footer>
       </article>
