@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs slicebroker on this machine: PostgreSQL (DATABASE_URL if given; else a server on
 # 127.0.0.1:5432 that trusts user postgres; else a private one under .data/pg), the server on
-# port ${SLICEBROKER_PORT:-8080}, two simulated GPU hosts and a demo tenant. Prints the URLs,
+# port ${SLICEBROKER_PORT:-8080} serving the web dashboard (built into web/dist when missing or
+# stale; needs Node.js), two simulated GPU hosts and a demo tenant. Prints the dashboard's URL,
 # keys and a lease to try. Ctrl-C stops everything it started; state survives a restart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,14 @@ profile=${SLICEBROKER_PROFILE:-debug}
 flag=(); [ "$profile" = release ] && flag=(--release)
 echo "building ($profile)…" >&2
 cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicectl --bin slicebroker-demo
+if command -v node >/dev/null 2>&1 && scripts/web.sh ensure; then
+  export SLICEBROKER_WEB_DIR=$PWD/web/dist
+elif [ -f web/dist/index.html ]; then
+  echo "could not rebuild the web dashboard: serving the last build in web/dist" >&2
+  export SLICEBROKER_WEB_DIR=$PWD/web/dist
+else
+  echo "no web dashboard (it needs Node.js >= 20.19 to build): starting without it" >&2
+fi
 target/$profile/slicebroker-demo &
 demo=$!
 trap 'kill -INT $demo 2>/dev/null || true' INT TERM

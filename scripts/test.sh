@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace: formatting, clippy with warnings as errors, and
-# all test suites (store and API tests need PostgreSQL; scripts/pg.sh finds or starts one).
+# all test suites (store and API tests need PostgreSQL; scripts/pg.sh finds or starts one),
+# then the web dashboard's (scripts/web.sh test: Node.js and Chromium, against the binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg.sh
@@ -22,3 +23,7 @@ cargo test --workspace --locked
 comm -13 <(echo "$before" | LC_ALL=C sort) <(scratch_dbs | LC_ALL=C sort) | while read -r db; do
   psql "$DATABASE_URL" -XAtqc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
+echo "== web dashboard"
+# Its end-to-end tests run the debug binaries (server, agent, demo) in a real browser.
+cargo build --workspace --bins --locked
+scripts/web.sh test

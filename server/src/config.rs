@@ -86,6 +86,9 @@ pub struct UnvalidatedConfig {
     pub tls_cert_file: Option<PathBuf>,
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
     pub tls_key_file: Option<PathBuf>,
+    /// Serve the web dashboard built into this directory (`web/dist`, which must hold
+    /// `index.html`) at `/`; unset, there is no dashboard.
+    pub web_dir: Option<PathBuf>,
 }
 
 fn bounded<T: Copy + TryFrom<u64>, const MIN: u64, const MAX: u64>(n: u64) -> Bounded<T, MIN, MAX> {
@@ -119,6 +122,7 @@ impl Default for UnvalidatedConfig {
             group_commit_max: bounded(64),
             tls_cert_file: None,
             tls_key_file: None,
+            web_dir: None,
         }
     }
 }
@@ -159,6 +163,14 @@ impl TryFrom<UnvalidatedConfig> for Config {
             return invalid(
                 "bootstrap_admin_key",
                 "must look like a key from `slicebroker-server admin generate-key` (sbk_ + 43 characters)",
+            );
+        }
+        if let Some(dir) = &c.web_dir
+            && !dir.join("index.html").is_file()
+        {
+            return invalid(
+                "web_dir",
+                "holds no index.html; build the dashboard first (scripts/web.sh build)",
             );
         }
         match (&c.tls_cert_file, &c.tls_key_file) {
@@ -306,6 +318,11 @@ impl Described for Config {
                 "tls_key_file",
                 Kind::Text,
                 "The certificate's private key (PEM)",
+            ),
+            setting(
+                "web_dir",
+                Kind::Text,
+                "Serve the web dashboard built into this directory at / [default: none]",
             ),
         ],
         renamed: &[

@@ -1,7 +1,9 @@
 //! `slicebroker-demo`: the whole system on this machine, for a first look. One server, two
 //! simulated GPU hosts (4× H100-80GB, 2× A100-40GB), a demo tenant; prints the URLs, an admin
-//! key, a tenant key and a lease to try. Ctrl-C stops what it started; its state (keys, agent
-//! credentials, simulated GPUs) under `SLICEBROKER_DEMO_DIR` and the database survive a restart.
+//! key, a tenant key and a lease to try. With `SLICEBROKER_WEB_DIR` (scripts/run.sh sets it)
+//! the server serves the web dashboard, whose URL comes first. Ctrl-C stops what it started;
+//! its state (keys, agent credentials, simulated GPUs) under `SLICEBROKER_DEMO_DIR` and the
+//! database survive a restart.
 //!
 //! Run it through `scripts/run.sh`, which finds or starts PostgreSQL and sets `DATABASE_URL`.
 
@@ -142,11 +144,16 @@ async fn main() -> Result<()> {
     .await;
     let team_key = tenant_key(&c, &dir).await?;
     let url = c.server_url(0).to_owned();
+    // The server inherits SLICEBROKER_WEB_DIR from here (scripts/run.sh sets it).
+    let dashboard = match std::env::var_os("SLICEBROKER_WEB_DIR") {
+        Some(_) => format!("  Dashboard    {url}/   (sign in with a key below)\n"),
+        None => String::new(),
+    };
     println!(
         r#"
 slicebroker is running.
 
-  API          {url}
+{dashboard}  API          {url}
   API docs     {url}/docs   (OpenAPI document: {url}/openapi.json)
   GPU hosts    demo-h100 (4× h100-80gb), demo-a100 (2× a100-40gb): simulated agents
   admin key    {admin_key}

@@ -372,6 +372,9 @@ mod tests {
             lease_id: lease,
             tenant_id: tenant,
             unmanaged: false,
+            processes: None,
+            memory_used_mib: None,
+            last_active_at: None,
         }
     }
 

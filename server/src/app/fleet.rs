@@ -19,15 +19,24 @@ pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
             let mine: Vec<GpuSlice> = slices
                 .iter()
                 .filter(|s| s.gpu_id == g.id)
-                .map(|s| GpuSlice {
-                    profile: s.profile.clone(),
-                    start: s.start,
-                    size: s.size,
-                    lease_id: s.lease_id.filter(|_| {
-                        who.is_admin() || (who.tenant.is_some() && who.tenant == s.tenant_id)
-                    }),
-                    tenant_id: s.tenant_id.filter(|_| who.is_admin()),
-                    unmanaged: s.lease_id.is_none(),
+                .map(|s| {
+                    let visible =
+                        who.is_admin() || (who.tenant.is_some() && who.tenant == s.tenant_id);
+                    GpuSlice {
+                        profile: s.profile.clone(),
+                        start: s.start,
+                        size: s.size,
+                        lease_id: s.lease_id.filter(|_| visible),
+                        tenant_id: s.tenant_id.filter(|_| who.is_admin()),
+                        unmanaged: s.lease_id.is_none(),
+                        // Written by the server from the agent's typed report; a row that
+                        // does not parse shows as unknown rather than failing the whole view.
+                        processes: visible
+                            .then(|| serde_json::from_value(s.processes.clone()).ok())
+                            .flatten(),
+                        memory_used_mib: s.memory_used_mib.filter(|_| visible),
+                        last_active_at: s.last_active_at.filter(|_| visible),
+                    }
                 })
                 .collect();
             let layout = (0..i32::from(width))

@@ -207,6 +207,10 @@ fn rules_between_settings_are_checked_when_converting() {
         config.tls_key_file.as_deref(),
         Some(Path::new("/etc/slicebroker/key.pem"))
     );
+    assert_eq!(
+        error("", &[("SLICEBROKER_WEB_DIR", "/nonexistent/dist")]),
+        "web_dir: holds no index.html; build the dashboard first (scripts/web.sh build)"
+    );
     assert!(
         error("database_url = \"mysql://x\"", &[]).starts_with("database_url: must be a postgres")
     );

@@ -16,6 +16,7 @@ pub mod query;
 pub mod tenants;
 pub mod tls;
 pub mod usage;
+pub mod web;
 
 use crate::app::{App, Error};
 use axum::Router;
@@ -35,7 +36,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route, with the middleware stack.
 pub fn router(app: App) -> Router {
-    let api = Router::from(openapi::api()).fallback(not_found);
+    let api = Router::from(openapi::api());
+    let api = match &app.config().web_dir {
+        Some(dir) => web::with_dashboard(api, dir),
+        None => api.fallback(not_found),
+    };
     let timeout = app.config().request_timeout();
     let body_limit = app.config().body_limit_bytes.get();
     api.layer(middleware::from_fn(query::refuse_undeclared))

@@ -1,6 +1,7 @@
 //! `hosts` and `gpus`: inventory, cordoning, and the snapshot the in-memory placement index is
 //! built from.
 
+use chrono::{DateTime, Utc};
 use slicebroker_types::{GpuId, HostId, LeaseId, SliceId, TenantId};
 use sqlx::PgExecutor;
 
@@ -151,6 +152,10 @@ pub struct SliceRow {
     pub profile: String,
     pub start: i32,
     pub size: i32,
+    /// As the agent last reported them (a JSON array of `GpuProcess`).
+    pub processes: serde_json::Value,
+    pub memory_used_mib: Option<i64>,
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, sqlx::Error> {
@@ -158,11 +163,14 @@ pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, s
         SliceRow,
         r#"SELECT s.gpu_id AS "gpu_id!: GpuId", s.lease_id AS "lease_id: LeaseId",
                l.tenant_id AS "tenant_id: TenantId", s.profile AS "profile!",
-               s.start AS "start!", s.size AS "size!"
+               s.start AS "start!", s.size AS "size!", s.processes AS "processes!",
+               s.memory_used_mib, s.last_active_at
            FROM slices s JOIN leases l ON l.id = s.lease_id
            WHERE s.released_at IS NULL
            UNION ALL
-           SELECT u.gpu_id, NULL, NULL, u.profile, u.start, u.size FROM unmanaged_instances u
+           SELECT u.gpu_id, NULL, NULL, u.profile, u.start, u.size, u.processes,
+                  NULL::bigint, NULL::timestamptz
+           FROM unmanaged_instances u
            ORDER BY 1, 5"#
     )
     .fetch_all(db)

@@ -556,3 +556,57 @@ async fn a_host_is_removed_only_once_drained_and_comes_back_by_enrolling_again()
     assert_eq!(hosts.ok(200)[0]["id"], host.as_str(), "the same host, back");
     assert_eq!(hosts.body[0]["schedulable"], true);
 }
+
+#[tokio::test]
+async fn the_fleet_view_shows_reported_processes_to_the_slice_owner_and_admins_only() {
+    let app = spawn_app().await;
+    let cred = enrolled_host(&app, "node-1", "GPU-1").await;
+    let (_, member) = app.tenant("team-a", Value::Null).await;
+    let (_, other) = app.tenant("team-b", Value::Null).await;
+    let admin = app.admin_token().await;
+    let g0 = desired(&app, &cred, 0, 0).await["generation"]
+        .as_u64()
+        .unwrap();
+    let created = app
+        .post(
+            "/v1/leases",
+            &member,
+            &json!({ "profile": "2g.20gb", "duration": "8h" }),
+        )
+        .await;
+    let id = created.ok(201)["id"].as_str().unwrap().to_owned();
+    let d1 = desired(&app, &cred, g0, 5).await;
+    let g1 = d1["generation"].as_u64().unwrap();
+    let start = d1["gpus"][0]["slices"][0]["placement"]["start"]
+        .as_u64()
+        .unwrap() as u8;
+    let mut busy = instance(Some(&id), 3, "Slice2", start, 2, "MIG-1");
+    let process =
+        json!({ "pid": 4242, "uid": 1000, "command": "python train.py", "memory_mib": 2048 });
+    busy["instance"]["processes"] = json!([process]);
+    busy["instance"]["memory_used_mib"] = json!(2300);
+    report(&app, &cred, g1, "GPU-1", vec![busy], vec![])
+        .await
+        .ok(200);
+
+    let slice_seen_by = async |token: &str| {
+        let gpus = app.get("/v1/gpus", token).await.ok(200).clone();
+        gpus[0]["slices"][0].clone()
+    };
+    for token in [&member, &admin] {
+        let s = slice_seen_by(token).await;
+        assert_eq!(s["lease_id"], id.as_str(), "{s}");
+        assert_eq!(s["processes"], json!([process]), "{s}");
+        assert_eq!(s["memory_used_mib"], 2300, "{s}");
+        assert!(s["last_active_at"].is_string(), "busy now: {s}");
+    }
+    // Another tenant sees the slice's place, not its lease nor what runs on it.
+    let s = slice_seen_by(&other).await;
+    assert_eq!(
+        (s["start"].as_u64(), s["size"].as_u64()),
+        (Some(u64::from(start)), Some(2))
+    );
+    for field in ["lease_id", "processes", "memory_used_mib", "last_active_at"] {
+        assert!(s[field].is_null(), "{field} hidden: {s}");
+    }
+}

@@ -17,3 +17,4 @@ mod openapi;
 mod policy;
 mod replicas;
 mod tls;
+mod web;

@@ -1,6 +1,7 @@
 //! The fleet on the wire: GPUs and what holds their memory slices, hosts, free capacity, and
 //! usage.
 
+use crate::agent::GpuProcess;
 use crate::ids::{GpuId, HostId, LeaseId, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,15 @@ pub struct GpuSlice {
     pub tenant_id: Option<TenantId>,
     /// An instance the broker did not make (by hand): never placed on, never destroyed.
     pub unmanaged: bool,
+    /// The compute processes on it, as its agent last reported them (none: idle, unless
+    /// `last_active_at` is recent). Shown where `lease_id` is (and for unmanaged instances, to
+    /// admins); `null` otherwise.
+    pub processes: Option<Vec<GpuProcess>>,
+    /// Device memory in use (MiB), as last reported; shown with `processes`.
+    pub memory_used_mib: Option<i64>,
+    /// When its agent last saw it busy (processes, or activity where the GPU measures it);
+    /// shown with `processes`.
+    pub last_active_at: Option<DateTime<Utc>>,
 }
 
 /// How many more of one profile fit right now on one model.

@@ -1,0 +1,564 @@
+// End-to-end tests of the dashboard in a real browser: playwright-core driving the system's
+// Chromium (nothing is downloaded) against a real server, PostgreSQL and simulated GPU hosts,
+// started here through `slicebroker-demo` (one server serving web/dist, 4× H100 and 2× A100
+// on simulated agents, a demo tenant) on a fresh database that is dropped afterwards.
+//
+//   node e2e/run.mjs            (scripts/web.sh test runs it after building web/dist)
+//
+// Environment: SLICEBROKER_BIN_DIR (the built binaries, default ../target/debug),
+// DATABASE_URL (a PostgreSQL server to create the scratch database on; default the local
+// postgres://postgres@127.0.0.1:5432/postgres), CHROMIUM (default /usr/bin/chromium),
+// E2E_OUT (screenshots and logs, default test-results/), E2E_ONLY (a scenario name substring).
+
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { chromium } from "playwright-core";
+
+const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = resolve(process.env.SLICEBROKER_BIN_DIR ?? join(WEB, "../target/debug"));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const OUT = resolve(process.env.E2E_OUT ?? join(WEB, "test-results"));
+const SHOTS = join(OUT, "screenshots");
+const BASE_DB = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ONLY = process.env.E2E_ONLY ?? "";
+
+// ---------------------------------------------------------------- small helpers
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function check(condition, message) {
+  if (!condition) fail(message);
+}
+
+/** Polls `probe` until it returns a truthy value or `ms` pass; fails with what it last saw. */
+async function waitUntil(what, ms, probe) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) fail(`timed out after ${ms} ms waiting for ${what}; last saw: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on("error", rej);
+  });
+}
+
+function psql(url, sql) {
+  return execFileSync("psql", [url, "-XAtqc", sql], { encoding: "utf8" }).trim();
+}
+
+// ---------------------------------------------------------------- the system under test
+
+class System {
+  async start() {
+    for (const b of ["slicebroker-demo", "slicebroker-server", "slicebroker-agent"]) {
+      check(existsSync(join(BIN, b)), `${join(BIN, b)} is missing: cargo build --bins first (or set SLICEBROKER_BIN_DIR)`);
+    }
+    check(existsSync(join(WEB, "dist/index.html")), "web/dist is missing: npm run build first");
+    this.db = `sb_e2e_web_${randomBytes(6).toString("hex")}`;
+    psql(BASE_DB, `CREATE DATABASE ${this.db}`);
+    const url = new URL(BASE_DB);
+    url.pathname = `/${this.db}`;
+    this.dbUrl = url.toString();
+    this.dir = mkdtempSync(join(tmpdir(), "slicebroker-web-e2e-"));
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    let out = "";
+    this.proc = spawn(join(BIN, "slicebroker-demo"), [], {
+      env: {
+        ...process.env,
+        DATABASE_URL: this.dbUrl,
+        SLICEBROKER_DEMO_DIR: this.dir,
+        SLICEBROKER_PORT: String(port),
+        SLICEBROKER_WEB_DIR: join(WEB, "dist"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    this.proc.stdout.on("data", (d) => (out += d));
+    this.proc.stderr.on("data", (d) => (out += d));
+    const exited = new Promise((r) => this.proc.on("exit", r));
+    this.exited = exited;
+    await Promise.race([
+      waitUntil("the demo to print its keys", 120_000, () => /tenant key\s+sbk_\S+/.test(out)),
+      exited.then((code) => fail(`slicebroker-demo exited (${code}) before it was ready:\n${out}`)),
+    ]);
+    this.adminKey = /admin key\s+(sbk_\S+)/.exec(out)[1];
+    this.memberKey = /tenant key\s+(sbk_\S+)/.exec(out)[1];
+    this.output = () => out;
+  }
+
+  async stop(keep) {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill("SIGINT");
+      const done = await Promise.race([this.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      if (!done) {
+        try {
+          process.kill(-this.proc.pid, "SIGKILL");
+        } catch {}
+      }
+    }
+    if (keep) {
+      console.error(`kept for a look: database ${this.db}, logs under ${this.dir}`);
+      return;
+    }
+    if (this.db) psql(BASE_DB, `DROP DATABASE IF EXISTS ${this.db} WITH (FORCE)`);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The API itself, to set scenes up and to check what the pages show against it. */
+  async api(method, path, token, body) {
+    const r = await fetch(this.url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: r.status, body: json, text };
+  }
+
+  async ok(method, path, token, body) {
+    const r = await this.api(method, path, token, body);
+    check(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  async token(key) {
+    return (await this.ok("POST", "/v1/auth/token", null, { api_key: key })).access_token;
+  }
+}
+
+/** The simulator of the demo's H100 host, driven from outside the agent (as tests/e2e does). */
+function simH100(sys, args) {
+  const out = execFileSync(
+    join(BIN, "slicebroker-agent"),
+    ["--backend", "sim", "--sim-gpus", "h100-80gb:4", "--sim-seed", "11", "--sim-state", join(sys.dir, "demo-h100", "sim.json"), "sim", ...args],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out);
+}
+
+/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does); its pid. */
+function startWorkload(sys, mig) {
+  return simH100(sys, ["workload", "start", "--mig", mig, "--memory-mib", "2048"]).pid;
+}
+
+// ---------------------------------------------------------------- the browser side
+
+async function signIn(browser, sys, key, name) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: sys.url });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && !/status of 4\d\d/.test(m.text()) && errors.push(m.text()));
+  page.jsErrors = errors;
+  await page.goto(sys.url + "/");
+  await page.fill("#api-key", key);
+  await page.click("button[type=submit]");
+  await page.waitForSelector('[data-testid="who"]', { timeout: 10_000 });
+  page.shotName = name;
+  return { context, page };
+}
+
+async function go(page, label) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).click();
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function text(page, selector) {
+  return (await page.locator(selector).first().textContent()) ?? "";
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const scenarios = [];
+const scenario = (name, fn) => scenarios.push({ name, fn });
+
+scenario("a bad key shows a clear error", async ({ browser, sys }) => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  await page.goto(sys.url + "/");
+  const bad = "sbk_" + "x".repeat(43);
+  const api = await sys.api("POST", "/v1/auth/token", null, { api_key: bad });
+  check(api.status === 401 && api.body?.detail, `the API refuses a bad key with a detail: ${api.text}`);
+  await page.fill("#api-key", bad);
+  await page.click("button[type=submit]");
+  const note = page.locator('[data-testid="login-error"]');
+  await note.waitFor({ timeout: 5000 });
+  const shown = await note.textContent();
+  check(shown === `Sign-in refused: ${api.body.detail}`, `login error shows the API's detail; got "${shown}"`);
+  check((await page.locator('[data-testid="who"]').count()) === 0, "a refused key does not sign in");
+  check((await page.getAttribute("#api-key", "aria-invalid")) === "true", "the key field is marked invalid");
+  await shot(page, "login-error");
+  // An empty key is refused before any request.
+  await page.fill("#api-key", "  ");
+  await page.click("button[type=submit]");
+  await context.close();
+});
+
+scenario("a member requests a 2g.20gb, sees it active, extends and releases it; the fleet draws it where the API says", async ({ browser, sys, scene }) => {
+  const { context, page } = await signIn(browser, sys, sys.memberKey, "member");
+  const member = await sys.token(sys.memberKey);
+  await go(page, "Request a slice");
+  await page.waitForSelector('#profile option[value="2g.20gb"]', { state: "attached" });
+  await page.selectOption("#profile", "2g.20gb");
+  await page.selectOption("#gpu-model", "h100-80gb");
+  await page.fill("#duration", "2h");
+  await page.fill("#labels", "team=web, run=e2e");
+  await shot(page, "request");
+  // A bad field is named before anything is sent.
+  await page.fill("#count", "0");
+  await page.click("button[type=submit]");
+  check((await text(page, '[data-testid="field-error-count"]')).includes("whole number"), "count is refused next to the field");
+  await page.fill("#count", "1");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/leases\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+  const id = page.url().split("/").pop();
+  // It goes active with a MIG device, and the page shows exactly what the API reports.
+  await page.locator('[data-testid="use-it"]').waitFor({ timeout: 30_000 });
+  const lease = await sys.ok("GET", `/v1/leases/${id}`, member);
+  check(lease.state === "active", `the API says active: ${lease.state}`);
+  check(lease.labels.team === "web" && lease.labels.run === "e2e", `labels sent: ${JSON.stringify(lease.labels)}`);
+  const slice = lease.slices[0];
+  check(slice.profile === "2g.20gb" && slice.mig_device_uuid?.startsWith("MIG-"), `a 2g.20gb with a MIG device: ${JSON.stringify(slice)}`);
+  const use = await text(page, '[data-testid="use-it"]');
+  check(use.includes(`CUDA_VISIBLE_DEVICES=${slice.cuda_visible_devices}`), `the page shows the API's CUDA_VISIBLE_DEVICES: ${use}`);
+  check(use.includes(`slicectl lease env ${id}`), "and the slicectl line");
+  await page.getByRole("button", { name: "Copy CUDA_VISIBLE_DEVICES" }).click();
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  check(clip === `CUDA_VISIBLE_DEVICES=${slice.cuda_visible_devices}`, `one click copies it: "${clip}"`);
+  await page.locator('[data-testid="timeline"] li[data-kind="activated"]').waitFor({ timeout: 5000 });
+  await shot(page, "lease");
+  scene.memberLease = id;
+
+  // The fleet page draws the slice at the API's placement, to scale.
+  await go(page, "Fleet");
+  const block = page.locator(`[data-testid="slice-block"][data-lease-id="${id}"]`);
+  await block.waitFor({ timeout: 5000 });
+  const gpus = await sys.ok("GET", "/v1/gpus", member);
+  const gpu = gpus.find((g) => g.id === slice.gpu_id);
+  const drawn = await block.evaluate((el) => {
+    const strip = el.closest('[data-testid="gpu-strip"]');
+    const s = strip.getBoundingClientRect();
+    const b = el.getBoundingClientRect();
+    return {
+      gpu: strip.dataset.gpuId,
+      n: Number(strip.dataset.memorySlices),
+      start: Number(el.dataset.start),
+      size: Number(el.dataset.size),
+      profile: el.dataset.profile,
+      left: b.left - (s.left + strip.clientLeft),
+      width: b.width,
+      inner: strip.clientWidth,
+    };
+  });
+  check(drawn.gpu === slice.gpu_id, `drawn on the GPU the API placed it on (${drawn.gpu} vs ${slice.gpu_id})`);
+  check(drawn.n === gpu.memory_slices && drawn.n === 8, `an H100 strip has 8 memory slices: ${drawn.n}`);
+  check(drawn.start === slice.start && drawn.size === slice.size && drawn.profile === "2g.20gb", `data attributes match the API: ${JSON.stringify(drawn)} vs ${slice.start}+${slice.size}`);
+  const cell = drawn.inner / drawn.n;
+  check(Math.abs(drawn.left - slice.start * cell) <= 1.5, `the block starts at memory slice ${slice.start}: ${drawn.left}px vs ${slice.start * cell}px`);
+  check(Math.abs(drawn.width - slice.size * cell) <= 1.5, `the block is ${slice.size} memory slices wide: ${drawn.width}px vs ${slice.size * cell}px`);
+  // Every strip agrees with the API's layout string, cell by cell.
+  for (const g of gpus) {
+    const cells = await page.locator(`[data-testid="gpu-strip"][data-gpu-id="${g.id}"] [data-testid="slice-block"]`).evaluateAll((els) =>
+      els.map((e) => [Number(e.dataset.start), Number(e.dataset.size)]),
+    );
+    const layout = Array(g.memory_slices).fill(".");
+    for (const [s, n] of cells) for (let i = s; i < s + n; i++) layout[i] = "#";
+    check(layout.join("") === g.layout, `GPU ${g.id} drawn as ${layout.join("")}, API layout ${g.layout}`);
+  }
+  await block.hover();
+  const tip = await text(page, '[data-testid="slice-tooltip"]');
+  check(tip.includes(id) && tip.includes("2g.20gb") && tip.includes("active") && tip.includes(slice.mig_device_uuid), `the tooltip tells the lease: ${tip}`);
+  check(/idle \d/.test(tip), `an unused slice is idle: ${tip}`);
+  // A workload starts on the slice: the agent reports it, the tooltip says busy, with its pid.
+  check(slice.host === "demo-h100", `placed on the H100 host as asked: ${slice.host}`);
+  const pid = startWorkload(sys, slice.mig_device_uuid);
+  await waitUntil("the agent to report the workload", 10_000, async () => {
+    const g = (await sys.ok("GET", "/v1/gpus", member)).find((x) => x.id === slice.gpu_id);
+    return g.slices.find((x) => x.lease_id === id)?.processes?.some((p) => p.pid === pid);
+  });
+  await page.mouse.move(0, 0);
+  await block.hover();
+  await waitUntil("the tooltip to say busy", 4000, async () => {
+    const t = await text(page, '[data-testid="slice-tooltip"]');
+    return t.includes("busy: 1 process") && t.includes(String(pid)) ? t : false;
+  });
+  // Other tenants' slices show no activity; the API hides it from them (checked below).
+  check((await page.locator('[data-testid="gpu-count"]').textContent()) === String(gpus.length), "the summary counts the GPUs");
+  await shot(page, "fleet-member");
+
+  // Leases page: the countdown runs, extend adds time within policy.
+  await go(page, "Leases");
+  const row = page.locator(`[data-testid="lease-row"][data-lease-id="${id}"]`);
+  await row.waitFor({ timeout: 5000 });
+  await waitUntil("the countdown to show the time left of 2 h", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("1h 5"));
+  await waitUntil("the extension limit (7 days by default) to show", 5000, async () => (await row.locator('[data-testid="extension-left"]').textContent()).includes("7d"));
+  await row.locator('[data-testid="extend"]').click();
+  await waitUntil("the extension to land", 5000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).extended_seconds === 3600);
+  await waitUntil("the countdown to show the extra hour", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("2h 5"));
+  await waitUntil("the row to show the lease busy", 5000, async () => (await row.locator('[data-testid="activity"]').textContent()) === "busy: 1 process");
+  await shot(page, "leases");
+
+  // Release on the lease page: the state change shows within two seconds of the API's.
+  await row.locator("a").first().click();
+  await page.waitForURL(new RegExp(`/leases/${id}$`));
+  await page.locator('[data-testid="timeline"] li[data-kind="extended"]').waitFor({ timeout: 5000 });
+  await page.locator('[data-testid="release"]').click();
+  await waitUntil("the API to end the lease", 20_000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).state === "ended");
+  const seen = Date.now();
+  await waitUntil("the page to show ended", 2000, async () => (await text(page, '[data-testid="lease-state"]')).startsWith("ended (released)"));
+  console.log(`    lease page showed "ended" ${Date.now() - seen} ms after the API`);
+  check(page.jsErrors.length === 0, `no script errors: ${page.jsErrors.join("; ")}`);
+  await context.close();
+});
+
+scenario("an admin changes a tenant's quota and the tenant's next request over it is refused", async ({ browser, sys }) => {
+  const { context, page } = await signIn(browser, sys, sys.adminKey, "admin");
+  const admin = await sys.token(sys.adminKey);
+  await go(page, "Admin");
+  const tenants = await sys.ok("GET", "/v1/tenants", admin);
+  const demo = tenants.find((t) => t.name === "demo");
+  await page.locator('details[data-tenant="demo"] summary').click();
+  const field = page.locator("#demo-max_live_compute_slices");
+  // A value the API would refuse is named next to the field, and nothing is sent.
+  await field.fill("lots");
+  await page.getByRole("button", { name: "Save demo" }).click();
+  check((await text(page, "#demo-max_live_compute_slices-msg")).includes("whole number"), "the field says what it takes");
+  check((await sys.ok("GET", `/v1/tenants/${demo.id}`, admin)).policy.max_live_compute_slices === demo.policy.max_live_compute_slices, "nothing was saved");
+  try {
+    await quotaScene(browser, sys, page, admin, demo, field);
+  } finally {
+    await sys.ok("PATCH", `/v1/tenants/${demo.id}`, admin, { policy: { max_live_compute_slices: demo.policy.max_live_compute_slices } });
+    const a100 = (await sys.ok("GET", "/v1/hosts", admin)).find((h) => h.name === "demo-a100");
+    if (!a100.schedulable) await sys.ok("POST", `/v1/hosts/${a100.id}/uncordon`, admin);
+    await context.close();
+  }
+});
+
+async function quotaScene(browser, sys, page, admin, demo, field) {
+  await field.fill("1");
+  await page.getByRole("button", { name: "Save demo" }).click();
+  await waitUntil("the quota to change", 5000, async () => (await sys.ok("GET", `/v1/tenants/${demo.id}`, admin)).policy.max_live_compute_slices === 1);
+  await page.getByRole("status").waitFor({ timeout: 3000 });
+  await shot(page, "admin-tenants");
+  // The audit log shows the change's before and after.
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await page.selectOption("#audit-tenant", demo.id);
+  await page.locator(".diff th", { hasText: "policy.max_live_compute_slices" }).first().waitFor({ timeout: 5000 });
+  await shot(page, "admin-audit");
+  await page.getByRole("tab", { name: "Hosts & GPUs" }).click();
+  await page.getByRole("button", { name: "Cordon demo-a100" }).click();
+  await waitUntil("the host to be cordoned", 5000, async () => (await sys.ok("GET", "/v1/hosts", admin)).find((h) => h.name === "demo-a100").schedulable === false);
+  await page.getByRole("button", { name: "Uncordon demo-a100" }).waitFor({ timeout: 3000 });
+  await shot(page, "admin-hosts");
+  // The fleet draws the cordoned host apart: a badge, and its GPUs' strips dimmed.
+  await go(page, "Fleet");
+  const host = page.locator('[data-testid="host"][data-host="demo-a100"]');
+  await host.locator(".badge.cordoned").waitFor({ timeout: 3000 });
+  check((await host.locator('[data-testid="gpu-strip"].dimmed').count()) === 2, "both A100 strips drawn cordoned");
+  check((await page.locator('[data-testid="host"][data-host="demo-h100"] .badge.cordoned').count()) === 0, "the H100 host is not");
+  await go(page, "Admin");
+  await page.getByRole("tab", { name: "Hosts & GPUs" }).click();
+
+  // The member's next request over the new quota: the refusal, in the API's words.
+  const m = await signIn(browser, sys, sys.memberKey, "member-2");
+  await go(m.page, "Request a slice");
+  await m.page.waitForSelector('#profile option[value="2g.20gb"]', { state: "attached" });
+  await m.page.selectOption("#profile", "2g.20gb");
+  await m.page.click("button[type=submit]");
+  const refusal = await m.page.locator('[data-testid="request-error"]').textContent({ timeout: 5000 });
+  const api = await sys.api("POST", "/v1/leases", await sys.token(sys.memberKey), { profile: "2g.20gb", duration: "8h" });
+  check(api.status === 422 && api.body.code === "quota_exceeded", `the API refuses it too: ${api.text}`);
+  check(refusal === `Refused: ${api.body.detail}`, `the page shows the problem's detail: "${refusal}" vs "${api.body.detail}"`);
+  check(/^\/request$/.test(new URL(m.page.url()).pathname), "and stays on the form");
+  await shot(m.page, "request-refused");
+  await m.context.close();
+}
+
+scenario("a viewer sees the fleet and leases but no admin or lease actions", async ({ browser, sys }) => {
+  const admin = await sys.token(sys.adminKey);
+  const demo = (await sys.ok("GET", "/v1/tenants", admin)).find((t) => t.name === "demo");
+  const key = (await sys.ok("POST", `/v1/tenants/${demo.id}/api-keys`, admin, { name: "e2e viewer", role: "viewer" })).secret;
+  // A live lease of the tenant, so the leases page has a row the viewer could act on.
+  const member = await sys.token(sys.memberKey);
+  const lease = await sys.ok("POST", "/v1/leases", member, { profile: "1g.10gb", duration: "1h" });
+  const { context, page } = await signIn(browser, sys, key, "viewer");
+  check((await text(page, '[data-testid="who"]')).includes("viewer"), "signed in as a viewer");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  check((await nav.getByRole("link", { name: "Admin" }).count()) === 0, "no Admin link");
+  check((await nav.getByRole("link", { name: "Request a slice" }).count()) === 0, "no Request link");
+  await go(page, "Leases");
+  await page.locator(`[data-testid="lease-row"][data-lease-id="${lease.id}"]`).waitFor({ timeout: 5000 });
+  check((await page.locator('[data-testid="extend"], [data-testid="release"]').count()) === 0, "no extend or release buttons");
+  // Even by address, the admin page offers nothing.
+  await page.evaluate(() => {
+    history.pushState(null, "", "/admin");
+    dispatchEvent(new PopStateEvent("popstate"));
+  });
+  await page.getByRole("heading", { name: "Not allowed" }).waitFor({ timeout: 3000 });
+  check((await page.getByRole("button", { name: /Cordon|Save|Create/ }).count()) === 0, "no admin actions by address either");
+  // The API agrees: a viewer cannot release.
+  const refused = await sys.api("POST", `/v1/leases/${lease.id}/release`, await sys.token(key));
+  check(refused.status === 403, `the API refuses a viewer's release: ${refused.status}`);
+  await sys.ok("POST", `/v1/leases/${lease.id}/release`, member);
+  await context.close();
+});
+
+scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser, sys }) => {
+  // A second tenant and some leases of both, so the admin's fleet shows tenants apart.
+  const admin = await sys.token(sys.adminKey);
+  const vision = await sys.ok("POST", "/v1/tenants", admin, { name: "vision", display_name: "Vision team" });
+  const vkey = (await sys.ok("POST", `/v1/tenants/${vision.id}/api-keys`, admin, { name: "e2e", role: "member" })).secret;
+  const v = await sys.token(vkey);
+  const m = await sys.token(sys.memberKey);
+  // An instance an admin made by hand on the last H100: drawn hatched, never placed on.
+  const lastGpu = (await sys.ok("GET", "/v1/gpus", admin)).find((g) => g.host === "demo-h100" && g.device_index === 3);
+  simH100(sys, ["instance", "create", "--gpu", lastGpu.uuid, "--profile", "1g.10gb", "--start", "6"]);
+  await waitUntil("the agent to report the hand-made instance", 10_000, async () =>
+    (await sys.ok("GET", "/v1/gpus", admin)).find((g) => g.id === lastGpu.id).slices.some((x) => x.unmanaged && x.start === 6),
+  );
+  const made = [];
+  for (const [t, body] of [
+    [v, { profile: "3g.40gb", duration: "6h", gpu_models: ["h100-80gb"] }],
+    [m, { profile: "1g.10gb", duration: "3h", count: 2, gpu_models: ["h100-80gb"] }],
+    [v, { profile: "4g.40gb", duration: "20h", gpu_models: ["h100-80gb"] }],
+    [m, { profile: "2g.20gb", duration: "2h", gpu_models: ["h100-80gb"] }],
+    [v, { profile: "3g.20gb", duration: "10h", gpu_models: ["a100-40gb"] }],
+    [m, { profile: "7g.80gb", duration: "1d", gpu_models: ["h100-80gb"] }],
+  ]) {
+    made.push([t, (await sys.ok("POST", "/v1/leases", t, body)).id]);
+  }
+  await waitUntil("the leases to go active", 30_000, async () => {
+    for (const [t, id] of made) if ((await sys.ok("GET", `/v1/leases/${id}`, t)).state !== "active") return false;
+    return true;
+  });
+  // Another tenant sees where the demo tenant's slices are, but not their leases or activity.
+  for (const g of await sys.ok("GET", "/v1/gpus", v)) {
+    for (const s of g.slices.filter((x) => !x.lease_id)) {
+      check(s.processes === null && s.last_active_at === null && s.memory_used_mib === null, `another tenant's slice shows no activity: ${JSON.stringify(s)}`);
+    }
+  }
+  const { context, page } = await signIn(browser, sys, sys.adminKey, "admin-2");
+  await page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
+  const handMade = page.locator(`[data-gpu-id="${lastGpu.id}"] [data-testid="slice-block"].holder-unmanaged[data-start="6"]`);
+  await handMade.waitFor({ timeout: 5000 });
+  await handMade.focus();
+  check((await text(page, '[data-testid="slice-tooltip"]')).includes("made by hand"), "focusing the hand-made slice tells what it is");
+  await handMade.blur();
+  // Admins see each tenant in its own colour.
+  const colours = await page.locator('[data-testid="slice-block"].holder-tenant').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
+  check(colours.length === 2, `two tenants, two colours: ${colours}`);
+  await page.waitForTimeout(2500);
+  await shot(page, "fleet-admin");
+  await go(page, "Calendar");
+  await page.locator(".cal-bar").first().waitFor({ timeout: 5000 });
+  await shot(page, "calendar");
+  check(page.jsErrors.length === 0, `no script or policy errors: ${page.jsErrors.join("; ")}`);
+  await context.close();
+  const mem = await signIn(browser, sys, sys.memberKey, "member-3");
+  await mem.page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
+  await shot(mem.page, "fleet-member-busy");
+  // Readable on a phone: the strips keep their scale, nothing runs off the side.
+  await mem.page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await mem.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `the fleet fits a 390 px phone screen (${overflow} px too wide)`);
+  await shot(mem.page, "fleet-phone");
+  await mem.page.setViewportSize({ width: 1440, height: 960 });
+  await go(mem.page, "Usage");
+  await mem.page.locator('[data-testid="usage-chart"] canvas').waitFor({ timeout: 5000 });
+  await shot(mem.page, "usage");
+  await go(mem.page, "Leases");
+  await mem.page.locator('[data-testid="lease-row"]').first().waitFor({ timeout: 5000 });
+  await shot(mem.page, "leases-busy");
+  check(mem.page.jsErrors.length === 0, `no script or policy errors: ${mem.page.jsErrors.join("; ")}`);
+  await mem.context.close();
+  for (const [t, id] of made) await sys.ok("POST", `/v1/leases/${id}/release`, t);
+});
+
+// ---------------------------------------------------------------- runner
+
+async function main() {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  check(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM)`);
+  const sys = new System();
+  let failed = 0;
+  let ran = 0;
+  let browser;
+  const t0 = Date.now();
+  try {
+    await sys.start();
+    console.log(`server, PostgreSQL (${sys.db}) and 2 simulated hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${sys.url}`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+    });
+    const scene = {};
+    for (const s of scenarios) {
+      if (ONLY && !s.name.includes(ONLY)) continue;
+      ran++;
+      const start = Date.now();
+      try {
+        await s.fn({ browser, sys, scene });
+        console.log(`ok   ${s.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${s.name}\n     ${e.stack ?? e}`);
+        for (const ctx of browser.contexts()) {
+          for (const [i, p] of ctx.pages().entries()) {
+            await p.screenshot({ path: join(SHOTS, `FAILED-${s.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`), fullPage: true }).catch(() => {});
+          }
+          await ctx.close().catch(() => {});
+        }
+      }
+    }
+  } catch (e) {
+    failed++;
+    ran++;
+    console.log(`FAIL setting up: ${e.stack ?? e}`);
+    if (sys.output) console.log(sys.output());
+  } finally {
+    await browser?.close().catch(() => {});
+    if (failed && sys.dir) {
+      try {
+        console.log("--- server log (tail)\n" + readFileSync(join(sys.dir, "server-0.log"), "utf8").split("\n").slice(-40).join("\n"));
+      } catch {}
+    }
+    await sys.stop(failed > 0 && process.env.E2E_KEEP === "1");
+  }
+  console.log(`${failed ? "FAILED" : "passed"}: ${ran - failed}/${ran} scenarios in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${SHOTS}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();

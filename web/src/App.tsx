@@ -1,0 +1,116 @@
+// The shell: the login page until signed in, then the navigation and the page the path names.
+import type { ComponentChildren } from "preact";
+import { logout, type Session, useSession } from "./session";
+import { onLinkClick, usePath } from "./router";
+import { Login } from "./pages/Login";
+import { Fleet } from "./pages/Fleet";
+import { RequestSlice } from "./pages/Request";
+import { Leases } from "./pages/Leases";
+import { LeasePage } from "./pages/Lease";
+import { Admin } from "./pages/Admin";
+import { Usage } from "./pages/Usage";
+import { Calendar } from "./pages/Calendar";
+import { can } from "./session";
+
+interface NavItem {
+  href: string;
+  label: string;
+  show: (s: Session) => boolean;
+}
+
+const NAV: NavItem[] = [
+  { href: "/", label: "Fleet", show: () => true },
+  { href: "/request", label: "Request a slice", show: (s) => can.lease(s.claims.role) },
+  { href: "/leases", label: "Leases", show: () => true },
+  { href: "/calendar", label: "Calendar", show: () => true },
+  { href: "/usage", label: "Usage", show: () => true },
+  { href: "/admin", label: "Admin", show: (s) => can.manageKeys(s.claims.role) },
+];
+
+function page(path: string, s: Session): ComponentChildren {
+  const lease = /^\/leases\/([0-9a-f-]{36})$/.exec(path);
+  if (lease) return <LeasePage id={lease[1]!} session={s} />;
+  switch (path) {
+    case "/":
+      return <Fleet session={s} />;
+    case "/request":
+      return <RequestSlice session={s} />;
+    case "/leases":
+      return <Leases session={s} />;
+    case "/calendar":
+      return <Calendar session={s} />;
+    case "/usage":
+      return <Usage session={s} />;
+    case "/admin":
+      return can.manageKeys(s.claims.role) ? <Admin session={s} /> : <NotAllowed />;
+    default:
+      return (
+        <section>
+          <h1>Not found</h1>
+          <p>
+            There is no page at <code>{path}</code>. <a href="/" onClick={onLinkClick}>Go to the fleet</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+function NotAllowed() {
+  return (
+    <section>
+      <h1>Not allowed</h1>
+      <p>Your key's role cannot administer tenants or the fleet.</p>
+    </section>
+  );
+}
+
+export function App() {
+  const session = useSession();
+  const path = usePath();
+  if (!session) return <Login />;
+  const { role, tenant } = session.claims;
+  return (
+    <>
+      <header class="container-fluid topbar">
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <a href="/" onClick={onLinkClick} class="brand">
+                <strong>slicebroker</strong>
+              </a>
+            </li>
+          </ul>
+          <ul class="links">
+            {NAV.filter((n) => n.show(session)).map((n) => (
+              <li key={n.href}>
+                <a
+                  href={n.href}
+                  onClick={onLinkClick}
+                  aria-current={
+                    path === n.href || (n.href !== "/" && path.startsWith(n.href + "/")) ? "page" : undefined
+                  }
+                >
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+          <ul>
+            <li>
+              <span class="who" data-testid="who">
+                <span class={`role role-${role}`}>{role}</span>
+                {tenant ? <small> tenant {tenant.slice(0, 8)}</small> : null}
+              </span>
+            </li>
+            <li>
+              <button type="button" class="secondary outline small" onClick={() => logout()}>
+                Sign out
+              </button>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main class="container-fluid">{page(path, session)}</main>
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+// Extend (within policy, the limit shown) and release, for one lease; refusals show the
+// problem's detail.
+import { useState } from "preact/hooks";
+import { api, must, type Lease, type Tenant } from "../api/client";
+import { ErrorNote } from "./Problem";
+import { formatDuration, parseDuration } from "../lib/time";
+
+export function extensionLeft(lease: Lease, tenant?: Tenant): number | undefined {
+  if (!tenant) return undefined;
+  return Math.max(0, tenant.policy.max_total_extension_seconds - lease.extended_seconds);
+}
+
+export function LeaseActions({
+  lease,
+  tenant,
+  onDone,
+}: {
+  lease: Lease;
+  tenant?: Tenant;
+  onDone: () => void;
+}) {
+  const [by, setBy] = useState("1h");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<"extend" | "release" | null>(null);
+  const left = extensionLeft(lease, tenant);
+  const extendable = lease.state === "provisioning" || lease.state === "active";
+  const releasable = lease.state !== "ended" && lease.state !== "releasing";
+  const act = async (what: "extend" | "release") => {
+    setError(null);
+    if (what === "extend") {
+      const d = parseDuration(by);
+      if ("error" in d) {
+        setError(`Extend by: ${d.error}`);
+        return;
+      }
+    }
+    setBusy(what);
+    try {
+      if (what === "extend") {
+        await must(api.POST("/v1/leases/{id}/extend", { params: { path: { id: lease.id } }, body: { by: by.trim() } }));
+      } else {
+        await must(api.POST("/v1/leases/{id}/release", { params: { path: { id: lease.id } } }));
+      }
+      onDone();
+    } catch (e) {
+      setError(`${what === "extend" ? "Extend" : "Release"} refused: ${(e as Error).message}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (!releasable) return null;
+  return (
+    <div class="lease-actions">
+      {extendable ? (
+        <div role="group" class="extend">
+          <input
+            aria-label={`Extend lease ${lease.id.slice(0, 8)} by`}
+            value={by}
+            size={5}
+            onInput={(e) => setBy((e.target as HTMLInputElement).value)}
+          />
+          <button type="button" class="small" aria-busy={busy === "extend"} onClick={() => act("extend")} data-testid="extend">
+            Extend
+          </button>
+        </div>
+      ) : null}
+      <button
+        type="button"
+        class="small secondary"
+        aria-busy={busy === "release"}
+        onClick={() => act("release")}
+        data-testid="release"
+      >
+        Release
+      </button>
+      {extendable && left !== undefined ? (
+        <small class="limit" data-testid="extension-left">
+          up to {formatDuration(left)} more
+        </small>
+      ) : null}
+      <ErrorNote message={error} testid="action-error" />
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { type LeaseForm, leaseRequest, parseLabels, policyPatch } from "./validate";
+
+const form = (over: Partial<LeaseForm> = {}): LeaseForm => ({
+  mode: "profile",
+  profile: "2g.20gb",
+  minMemoryGib: "",
+  minComputeSlices: "",
+  gpuModel: "",
+  duration: "8h",
+  count: "1",
+  labels: "",
+  wait: false,
+  ...over,
+});
+
+describe("leaseRequest", () => {
+  it("builds the API body from a valid form", () => {
+    expect(leaseRequest(form({ labels: "team=vision\nrun = 42", wait: true, gpuModel: "h100-80gb" }))).toEqual({
+      body: {
+        profile: "2g.20gb",
+        duration: "8h",
+        count: 1,
+        labels: { team: "vision", run: "42" },
+        gpu_models: ["h100-80gb"],
+        wait: true,
+      },
+    });
+  });
+
+  it("a need asks for memory and compute instead of a profile", () => {
+    const r = leaseRequest(form({ mode: "need", minMemoryGib: "20", minComputeSlices: "2" }));
+    expect(r).toMatchObject({ body: { min_memory_gib: 20, min_compute_slices: 2 } });
+    expect("body" in r && r.body.profile).toBeFalsy();
+  });
+
+  it("names every bad field at once", () => {
+    const r = leaseRequest(form({ profile: "", duration: "soon", count: "0", labels: "oops" }));
+    expect(r).toEqual({
+      errors: {
+        profile: "choose a profile",
+        duration: expect.stringMatching(/not a duration/),
+        count: "a whole number from 1 to 64",
+        labels: '"oops" is not key=value',
+      },
+    });
+    expect(leaseRequest(form({ mode: "need", minMemoryGib: "lots" }))).toEqual({
+      errors: { minMemoryGib: "a whole number from 1 to 1024" },
+    });
+    expect(leaseRequest(form({ profile: "big one" }))).toMatchObject({ errors: { profile: /not a profile/ } });
+  });
+});
+
+describe("parseLabels", () => {
+  it("refuses duplicate and malformed keys", () => {
+    expect(parseLabels("a=1, a=2")).toEqual({ error: 'label "a" is given twice' });
+    expect(parseLabels("=x")).toEqual({ error: '"=x" is not key=value' });
+    expect(parseLabels("bad key=1")).toMatchObject({ error: /label key/ });
+    expect(parseLabels("")).toEqual({ labels: {} });
+  });
+});
+
+describe("policyPatch", () => {
+  it("sends only what changed; empty quotas are unlimited", () => {
+    const current = { max_live_compute_slices: "14", max_live_leases: "", max_lease_seconds: "604800" };
+    expect(
+      policyPatch({ max_live_compute_slices: "2", max_live_leases: "", max_lease_seconds: "604800" }, current),
+    ).toEqual({ patch: { max_live_compute_slices: 2 } });
+    expect(policyPatch({ max_live_compute_slices: "" }, current)).toEqual({
+      patch: { max_live_compute_slices: null },
+    });
+  });
+
+  it("keeps the API's bounds", () => {
+    expect(policyPatch({ max_live_leases: "-1", max_lease_seconds: "0", monthly_budget_slice_hours: "x" })).toEqual({
+      errors: {
+        max_live_leases: "a whole number from 0 to 10000000, or empty for unlimited",
+        max_lease_seconds: "seconds: a whole number from 1 to 31622400",
+        monthly_budget_slice_hours: "a whole number from 0 to 1000000000, or empty for unlimited",
+      },
+    });
+    expect(policyPatch({ max_total_extension_seconds: "0" })).toEqual({
+      patch: { max_total_extension_seconds: 0 },
+    });
+  });
+});

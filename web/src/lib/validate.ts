@@ -1,0 +1,134 @@
+// Form validation done before a request is sent, with the same rules the API applies, so a
+// mistake is named next to its field at once. The API stays the judge: its problem `detail`
+// is shown for anything these rules let through.
+
+import type { components } from "../api/schema";
+import { parseDuration } from "./time";
+
+type LeaseCreate = components["schemas"]["LeaseCreate"];
+type TenantPolicyPatch = components["schemas"]["TenantPolicyPatch"];
+
+export type FieldErrors = Record<string, string>;
+
+export interface LeaseForm {
+  /** `profile` (a name or compute size) or `need` (memory and compute). */
+  mode: "profile" | "need";
+  profile: string;
+  minMemoryGib: string;
+  minComputeSlices: string;
+  gpuModel: string;
+  duration: string;
+  count: string;
+  labels: string;
+  wait: boolean;
+}
+
+/** `team=vision, run=42` or one per line → a map; errors name the bad entry. */
+export function parseLabels(text: string): { labels: Record<string, string> } | { error: string } {
+  const labels: Record<string, string> = {};
+  for (const raw of text.split(/[\n,]/)) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const eq = entry.indexOf("=");
+    if (eq <= 0) return { error: `"${entry}" is not key=value` };
+    const key = entry.slice(0, eq).trim();
+    const value = entry.slice(eq + 1).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9._\/-]{0,62}$/.test(key)) {
+      return { error: `label key "${key}": letters, digits, . _ / - (at most 63)` };
+    }
+    if (key in labels) return { error: `label "${key}" is given twice` };
+    labels[key] = value;
+  }
+  return { labels };
+}
+
+function wholeNumber(text: string, min: number, max: number): number | string {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return `a whole number from ${min} to ${max}`;
+  const n = Number(t);
+  if (n < min || n > max) return `a whole number from ${min} to ${max}`;
+  return n;
+}
+
+/** The body of `POST /v1/leases`, or the errors by form field. */
+export function leaseRequest(form: LeaseForm): { body: LeaseCreate } | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const body: LeaseCreate = { duration: "" };
+  if (form.mode === "profile") {
+    const p = form.profile.trim();
+    if (!p) errors.profile = "choose a profile";
+    else if (!/^\d+g(\.\d+gb)?(\+[a-z.]+|-me)?$/.test(p)) {
+      errors.profile = `"${p}" is not a profile name (2g.20gb) or compute size (3g)`;
+    } else body.profile = p;
+  } else {
+    const mem = wholeNumber(form.minMemoryGib, 1, 1024);
+    if (typeof mem === "string") errors.minMemoryGib = mem;
+    else body.min_memory_gib = mem;
+    if (form.minComputeSlices.trim()) {
+      const c = wholeNumber(form.minComputeSlices, 1, 8);
+      if (typeof c === "string") errors.minComputeSlices = c;
+      else body.min_compute_slices = c;
+    }
+  }
+  const d = parseDuration(form.duration);
+  if ("error" in d) errors.duration = d.error;
+  else body.duration = form.duration.trim();
+  const count = wholeNumber(form.count || "1", 1, 64);
+  if (typeof count === "string") errors.count = count;
+  else body.count = count;
+  const labels = parseLabels(form.labels);
+  if ("error" in labels) errors.labels = labels.error;
+  else if (Object.keys(labels.labels).length) body.labels = labels.labels;
+  if (form.gpuModel) body.gpu_models = [form.gpuModel];
+  body.wait = form.wait;
+  return Object.keys(errors).length ? { errors } : { body };
+}
+
+/** A policy form: every field as text; empty means unlimited where the API allows `null`. */
+export type PolicyForm = Record<keyof TenantPolicyPatch, string>;
+
+const QUOTAS = ["max_live_compute_slices", "max_live_leases", "max_live_memory_gib"] as const;
+const SECONDS = ["max_lease_seconds", "default_idle_timeout_seconds", "max_total_extension_seconds"] as const;
+
+/** The `policy` of `PATCH /v1/tenants/{id}` from a form, only the fields that changed. */
+export function policyPatch(
+  form: Partial<PolicyForm>,
+  current: Partial<PolicyForm> = {},
+): { patch: TenantPolicyPatch } | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const patch: TenantPolicyPatch = {};
+  const changed = (k: keyof PolicyForm) =>
+    form[k] !== undefined && (form[k] ?? "").trim() !== (current[k] ?? "").trim();
+  for (const k of QUOTAS) {
+    if (!changed(k)) continue;
+    const t = form[k]!.trim();
+    if (!t) patch[k] = null;
+    else {
+      const n = wholeNumber(t, 0, 10_000_000);
+      if (typeof n === "string") errors[k] = `${n}, or empty for unlimited`;
+      else patch[k] = n;
+    }
+  }
+  for (const k of SECONDS) {
+    if (!changed(k)) continue;
+    const min = k === "max_total_extension_seconds" ? 0 : 1;
+    const n = wholeNumber(form[k]!, min, 31_622_400);
+    if (typeof n === "string") errors[k] = `seconds: ${n}`;
+    else patch[k] = n;
+  }
+  if (changed("monthly_budget_slice_hours")) {
+    const t = form.monthly_budget_slice_hours!.trim();
+    if (!t) patch.monthly_budget_slice_hours = null;
+    else {
+      const n = wholeNumber(t, 0, 1_000_000_000);
+      if (typeof n === "string") errors.monthly_budget_slice_hours = `${n}, or empty for unlimited`;
+      else patch.monthly_budget_slice_hours = n;
+    }
+  }
+  if (changed("allowed_gpu_models")) {
+    const models = form.allowed_gpu_models!.split(/[\s,]+/).filter(Boolean);
+    if (models.length > 32) errors.allowed_gpu_models = "at most 32 models";
+    else patch.allowed_gpu_models = models;
+  }
+  return Object.keys(errors).length ? { errors } : { patch };
+}

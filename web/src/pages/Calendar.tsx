@@ -1,0 +1,102 @@
+// Calendar: the leases you can see over time, one row per GPU (1, 7 or 30 days ahead), so a
+// free window is easy to spot. Bookings appear once the booking API exists (issue 14).
+import { useState } from "preact/hooks";
+import { api, must, type Lease } from "../api/client";
+import { ErrorNote } from "../components/Problem";
+import { LIVE_STATES, leasesIn } from "../data";
+import { colourFor, inkFor } from "../lib/geometry";
+import { barIn, countdown } from "../lib/time";
+import { onLinkClick } from "../router";
+import { useNow, usePoll } from "../poll";
+import type { Session } from "../session";
+
+export function Calendar({ session }: { session: Session }) {
+  const [days, setDays] = useState(1);
+  const gpus = usePoll(() => must(api.GET("/v1/gpus")), 5000);
+  const leases = usePoll(() => leasesIn(LIVE_STATES), 2000);
+  const now = useNow(5000);
+  const span = days * 86400_000;
+  const from = now - span * 0.05;
+  // x is time, y the GPU's memory slices: leases side by side on one GPU never overlap.
+  const byGpu = new Map<string, { lease: Lease; start: number; end: number; at: number; size: number }[]>();
+  for (const l of leases.data ?? []) {
+    const start = Date.parse(l.activated_at ?? l.granted_at ?? l.created_at);
+    const end = l.ends_at ? Date.parse(l.ends_at) : start + l.duration_seconds * 1000;
+    for (const s of l.slices) {
+      const list = byGpu.get(s.gpu_id) ?? [];
+      list.push({ lease: l, start, end, at: s.start, size: s.size });
+      byGpu.set(s.gpu_id, list);
+    }
+  }
+  const ticks = days === 1 ? 6 : days === 7 ? 7 : 10;
+  const admin = session.claims.role === "admin";
+  return (
+    <section class="calendar">
+      <h1>Calendar</h1>
+      <fieldset role="group" class="scope">
+        {[1, 7, 30].map((d) => (
+          <button type="button" key={d} class={d === days ? "" : "outline"} aria-pressed={d === days} onClick={() => setDays(d)}>
+            {d === 1 ? "1 day" : `${d} days`}
+          </button>
+        ))}
+      </fieldset>
+      <p>
+        <small>
+          Running leases {admin ? "of every tenant" : "of your tenant"} until they end. Booking ahead is not yet available.
+        </small>
+      </p>
+      <ErrorNote message={gpus.error ?? leases.error} />
+      <div class="cal">
+        <div class="cal-row cal-axis" aria-hidden="true">
+          <span class="cal-name" />
+          <div class="cal-track">
+            {Array.from({ length: ticks }, (_, i) => {
+              const t = from + (span / ticks) * i;
+              return (
+                <span key={i} style={{ left: `${(i / ticks) * 100}%` }}>
+                  {days === 1 ? new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : new Date(t).toLocaleDateString()}
+                </span>
+              );
+            })}
+            <i class="now" style={{ left: `${((now - from) / span) * 100}%` }} />
+          </div>
+        </div>
+        {(gpus.data ?? []).map((g) => (
+          <div class="cal-row" key={g.id}>
+            <span class="cal-name">
+              {g.host} · GPU {g.device_index} <small>{g.model}</small>
+            </span>
+            <div class="cal-track gpu-track" style={{ "--slices": g.memory_slices }}>
+              <i class="now" style={{ left: `${((now - from) / span) * 100}%` }} />
+              {(byGpu.get(g.id) ?? []).map(({ lease, start, end, at, size }) => {
+                const bar = barIn(start, end, from, span);
+                if (!bar) return null;
+                const c = colourFor(admin ? lease.tenant_id : lease.id);
+                const ink = inkFor(c);
+                return (
+                  <a
+                    key={`${lease.id}-${at}`}
+                    href={`/leases/${lease.id}`}
+                    onClick={onLinkClick}
+                    class="cal-bar"
+                    style={{
+                      left: `${bar.left}%`,
+                      width: `${bar.width}%`,
+                      top: `${(at / g.memory_slices) * 100}%`,
+                      height: `${(size / g.memory_slices) * 100}%`,
+                      background: c,
+                      color: ink,
+                    }}
+                    title={`${lease.request} · ${lease.state} · ends in ${countdown(lease.ends_at, now)}`}
+                  >
+                    {lease.request}
+                  </a>
+                );
+              })}
+            </div>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,182 @@
+// Fleet: every host and GPU drawn as its memory slices, and above them what is free.
+import { api, must, type Capacity, type Gpu, type Host, type Lease } from "../api/client";
+import { GpuStrip } from "../components/GpuStrip";
+import { ErrorNote } from "../components/Problem";
+import { leasesIn } from "../data";
+import { colourFor } from "../lib/geometry";
+import { ago } from "../lib/time";
+import { useNow, usePoll } from "../poll";
+import type { Session } from "../session";
+
+interface FleetData {
+  gpus: Gpu[];
+  hosts: Host[];
+  capacity: Capacity[];
+  leases: Lease[];
+  tenants: Map<string, string>;
+}
+
+async function loadFleet(admin: boolean): Promise<FleetData> {
+  const [gpus, hosts, capacity, leases, tenants] = await Promise.all([
+    must(api.GET("/v1/gpus")),
+    must(api.GET("/v1/hosts")),
+    must(api.GET("/v1/capacity")),
+    leasesIn(["provisioning", "active", "releasing"]),
+    admin ? must(api.GET("/v1/tenants")) : Promise.resolve([]),
+  ]);
+  return { gpus, hosts, capacity, leases, tenants: new Map(tenants.map((t) => [t.id, t.name])) };
+}
+
+/** Per model: GPUs, and the largest profile with how many still fit (fragmentation at a glance). */
+export function modelSummary(gpus: Gpu[], capacity: Capacity[]) {
+  const models = [...new Set(gpus.map((g) => g.model))].sort();
+  return models.map((model) => {
+    const mine = capacity.filter((c) => c.model === model);
+    const largest = [...mine].sort((a, b) => b.compute_slices - a.compute_slices || b.memory_gib - a.memory_gib)[0];
+    const ofModel = gpus.filter((g) => g.model === model);
+    return {
+      model,
+      gpus: ofModel.length,
+      free: ofModel.reduce((n, g) => n + [...g.layout].filter((c) => c === ".").length, 0),
+      total: ofModel.reduce((n, g) => n + g.memory_slices, 0),
+      largest,
+      profiles: mine,
+    };
+  });
+}
+
+export function Fleet({ session }: { session: Session }) {
+  const admin = session.claims.role === "admin";
+  const { data, error } = usePoll(() => loadFleet(admin), 2000, [admin]);
+  const now = useNow();
+  if (!data) return <section aria-busy={!error}>{error ? <ErrorNote message={error} /> : "Loading the fleet…"}</section>;
+  const leases = new Map(data.leases.map((l) => [l.id, l]));
+  const summary = modelSummary(data.gpus, data.capacity);
+  const liveLeases = data.leases.filter((l) => l.state !== "releasing").length;
+  const hostGpus = (h: Host) => data.gpus.filter((g) => g.host_id === h.id).sort((a, b) => a.device_index - b.device_index);
+  const profiles = [...new Set(data.capacity.map((c) => c.profile))];
+  const usedTenants = [...new Set(data.gpus.flatMap((g) => g.slices.map((s) => s.tenant_id)).filter(Boolean))] as string[];
+  return (
+    <section class="fleet">
+      <h1>Fleet</h1>
+      <ErrorNote message={error} />
+      <div class="summary" data-testid="fleet-summary">
+        <article>
+          <small>GPUs</small>
+          <strong data-testid="gpu-count">{data.gpus.length}</strong>
+          <small>{data.hosts.length} hosts</small>
+        </article>
+        <article>
+          <small>{admin ? "Live leases" : "Your tenant's live leases"}</small>
+          <strong data-testid="live-leases">{liveLeases}</strong>
+        </article>
+        {summary.map((m) => (
+          <article key={m.model}>
+            <small>{m.model}</small>
+            <strong>
+              {m.free}/{m.total}
+            </strong>
+            <small>memory slices free on {m.gpus} GPUs</small>
+            {m.largest ? (
+              <small data-testid={`largest-${m.model}`}>
+                {m.largest.available} × {m.largest.profile} still fit
+              </small>
+            ) : null}
+          </article>
+        ))}
+      </div>
+      <details class="capacity">
+        <summary>Free capacity per profile and model</summary>
+        <div class="overflow-auto">
+          <table class="striped" data-testid="capacity-table">
+            <thead>
+              <tr>
+                <th scope="col">Profile</th>
+                {summary.map((m) => (
+                  <th scope="col" key={m.model}>
+                    {m.model}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {profiles.map((p) => (
+                <tr key={p}>
+                  <th scope="row">{p}</th>
+                  {summary.map((m) => {
+                    const c = m.profiles.find((x) => x.profile === p);
+                    return <td key={m.model}>{c ? c.available : "—"}</td>;
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+      <div class="legend" aria-label="Legend">
+        {admin ? (
+          usedTenants.map((t) => (
+            <span key={t}>
+              <i style={{ background: colourFor(t) }} /> {data.tenants.get(t) ?? t.slice(0, 8)}
+            </span>
+          ))
+        ) : (
+          <>
+            <span>
+              <i style={{ background: "#0072B2" }} /> mine
+            </span>
+            <span>
+              <i style={{ background: "#9aa3ad" }} /> others
+            </span>
+          </>
+        )}
+        <span>
+          <i class="hatch" /> made by hand (unmanaged)
+        </span>
+        <span>
+          <i class="free" /> free
+        </span>
+      </div>
+      {data.hosts.map((h) => {
+        const unreachable = !!h.unreachable_since;
+        return (
+          <article
+            key={h.id}
+            class={`host${unreachable ? " unreachable" : ""}${h.schedulable ? "" : " cordoned"}`}
+            data-testid="host"
+            data-host={h.name}
+          >
+            <header>
+              <strong>{h.name}</strong> <small>{h.gpu_count} GPUs</small>{" "}
+              {!h.schedulable ? <mark class="badge cordoned">cordoned</mark> : null}{" "}
+              {unreachable ? (
+                <mark class="badge unreachable">unreachable since {ago(h.unreachable_since, now)}</mark>
+              ) : (
+                <small>seen {ago(h.last_seen_at, now)}</small>
+              )}
+            </header>
+            {hostGpus(h).map((g) => (
+              <div class={`gpu${g.schedulable ? "" : " cordoned"}`} key={g.id}>
+                <div class="gpu-name">
+                  <span>
+                    GPU {g.device_index} · {g.model}
+                  </span>
+                  <small title={g.uuid}>{g.uuid.slice(0, 12)}…</small>
+                  {!g.schedulable && h.schedulable ? <mark class="badge cordoned">cordoned</mark> : null}
+                </div>
+                <GpuStrip
+                  gpu={g}
+                  leases={leases}
+                  byTenant={admin}
+                  tenantNames={data.tenants}
+                  now={now}
+                  dimmed={unreachable || !g.schedulable}
+                />
+              </div>
+            ))}
+          </article>
+        );
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+// One lease, followed live: its state from pending to active, how to use it (copy
+// CUDA_VISIBLE_DEVICES or the slicectl line), its placement drawn, and its event timeline.
+import { api, must, type Gpu } from "../api/client";
+import { Copy } from "../components/Copy";
+import { GpuStrip } from "../components/GpuStrip";
+import { LeaseActions } from "../components/LeaseActions";
+import { ErrorNote } from "../components/Problem";
+import { countdown, formatDuration } from "../lib/time";
+import { useNow, usePoll } from "../poll";
+import { can, type Session } from "../session";
+import { StateBadge, useTenant } from "./Leases";
+
+const STEPS = ["pending", "provisioning", "active", "releasing", "ended"] as const;
+
+export function LeasePage({ id, session }: { id: string; session: Session }) {
+  const lease = usePoll(() => must(api.GET("/v1/leases/{id}", { params: { path: { id } } })), 1000, [id]);
+  const events = usePoll(() => must(api.GET("/v1/leases/{id}/events", { params: { path: { id } } })), 2000, [id]);
+  const gpus = usePoll(() => must(api.GET("/v1/gpus")), 3000);
+  const { data: tenant } = useTenant(session);
+  const now = useNow();
+  const l = lease.data;
+  if (!l) return <section aria-busy={!lease.error}>{lease.error ? <ErrorNote message={lease.error} /> : "Loading…"}</section>;
+  const reached = STEPS.indexOf(l.state);
+  const cuda = l.slices.map((s) => s.cuda_visible_devices).filter(Boolean) as string[];
+  const gpuById = new Map((gpus.data ?? []).map((g) => [g.id, g] as [string, Gpu]));
+  return (
+    <section class="lease">
+      <h1>
+        Lease <code>{l.id}</code>
+      </h1>
+      <ErrorNote message={lease.error} />
+      <ol class="steps" aria-label="Lease progress">
+        {STEPS.map((s, i) => (
+          <li key={s} class={i < reached ? "done" : i === reached ? "current" : ""} aria-current={i === reached ? "step" : undefined}>
+            {s}
+          </li>
+        ))}
+      </ol>
+      <div class="grid">
+        <div>
+          <p>
+            <StateBadge lease={l} /> {l.count > 1 ? `${l.count} × ` : ""}
+            <strong>{l.request}</strong> for {formatDuration(l.duration_seconds)}
+            {l.extended_seconds ? ` (+${formatDuration(l.extended_seconds)} extended, ${l.extensions}×)` : ""}
+          </p>
+          <p>
+            {l.state === "ended" ? (
+              <>Ended {l.ended_at ? new Date(l.ended_at).toLocaleString() : ""}</>
+            ) : l.ends_at ? (
+              <>
+                Ends in <strong data-testid="lease-countdown">{countdown(l.ends_at, now)}</strong> ({new Date(l.ends_at).toLocaleString()})
+              </>
+            ) : l.state === "pending" ? (
+              "Waiting in the queue for capacity."
+            ) : (
+              "The agent is making the MIG device."
+            )}
+          </p>
+        </div>
+        {can.lease(session.claims.role) ? (
+          <LeaseActions lease={l} tenant={tenant} onDone={() => (lease.reload(), events.reload())} />
+        ) : null}
+      </div>
+      {l.state === "active" && cuda.length ? (
+        <article data-testid="use-it">
+          <header>Use it</header>
+          <Copy text={`CUDA_VISIBLE_DEVICES=${cuda.join(",")}`} label="CUDA_VISIBLE_DEVICES" />
+          <Copy text={`eval "$(slicectl lease env ${l.id})"`} label="the slicectl line" />
+        </article>
+      ) : null}
+      <h2>Placement</h2>
+      {l.slices.length === 0 ? <p>Not placed yet.</p> : null}
+      {l.slices.map((s) => {
+        const g = gpuById.get(s.gpu_id);
+        return (
+          <div class="gpu" key={s.id} data-testid="lease-slice" data-mig={s.mig_device_uuid ?? ""}>
+            <div class="gpu-name">
+              <span>
+                {s.host} · GPU {g?.device_index ?? "?"} · {s.model} · {s.profile} at memory slice {s.start} ({s.size} wide)
+              </span>
+              <small>{s.mig_device_uuid ?? "no MIG device yet"}</small>
+            </div>
+            {g ? <GpuStrip gpu={g} now={now} highlight={l.id} /> : null}
+          </div>
+        );
+      })}
+      <h2>Events</h2>
+      <ErrorNote message={events.error} />
+      <ol class="timeline" data-testid="timeline">
+        {(events.data ?? []).map((e) => (
+          <li key={e.id} data-kind={e.kind}>
+            <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> <strong>{e.kind}</strong>
+            {e.from_state || e.to_state ? (
+              <small>
+                {" "}
+                {e.from_state ?? "—"} → {e.to_state ?? "—"}
+              </small>
+            ) : null}{" "}
+            <small>by {e.actor}</small>
+            {e.detail && Object.keys(e.detail).length ? <pre>{JSON.stringify(e.detail)}</pre> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

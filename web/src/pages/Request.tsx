@@ -1,0 +1,196 @@
+// Request a slice: a profile (with how many fit now per model) or a need, a duration, count,
+// labels and whether to wait in the queue. On success, the lease page follows it to active.
+import { useState } from "preact/hooks";
+import { api, asProblem, must, problemText, type Problem } from "../api/client";
+import { ErrorNote } from "../components/Problem";
+import { leaseRequest, type FieldErrors, type LeaseForm } from "../lib/validate";
+import { parseDuration, formatDuration } from "../lib/time";
+import { navigate } from "../router";
+import { usePoll } from "../poll";
+import type { Session } from "../session";
+
+const FIELD_OF: Record<string, keyof LeaseForm> = {
+  profile: "profile",
+  duration: "duration",
+  count: "count",
+  labels: "labels",
+  min_memory_gib: "minMemoryGib",
+  min_compute_slices: "minComputeSlices",
+  gpu_models: "gpuModel",
+};
+
+export function RequestSlice({ session }: { session: Session }) {
+  const { data: capacity, error: capError } = usePoll(() => must(api.GET("/v1/capacity")), 3000);
+  const [form, setForm] = useState<LeaseForm>({
+    mode: "profile",
+    profile: "",
+    minMemoryGib: "",
+    minComputeSlices: "",
+    gpuModel: "",
+    duration: "8h",
+    count: "1",
+    labels: "",
+    wait: false,
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [problem, setProblem] = useState<{ text: string; p?: Problem } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof LeaseForm) => (e: Event) => {
+    const t = e.target as HTMLInputElement;
+    setForm({ ...form, [k]: t.type === "checkbox" ? t.checked : t.value });
+  };
+  const profiles = [...new Set((capacity ?? []).map((c) => c.profile))];
+  const models = [...new Set((capacity ?? []).map((c) => c.model))].sort();
+  const fit = (p: string) =>
+    (capacity ?? [])
+      .filter((c) => c.profile === p && (!form.gpuModel || c.model === form.gpuModel))
+      .map((c) => `${c.model} ${c.available}`)
+      .join(", ");
+  const role = session.claims.role;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setProblem(null);
+    const r = leaseRequest(form);
+    if ("errors" in r) {
+      setErrors(r.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const res = await api.POST("/v1/leases", { body: r.body });
+      if (res.error || !res.data) {
+        const p = asProblem(res.error);
+        const field = p?.field ? FIELD_OF[p.field.replace(/^\//, "").split("/")[0]!] : undefined;
+        if (field) setErrors({ [field]: p!.detail });
+        setProblem({ text: problemText(res.error, res.response), p });
+        return;
+      }
+      navigate(`/leases/${res.data.id}`);
+    } catch (err) {
+      setProblem({ text: problemText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const dur = parseDuration(form.duration);
+  const err = (k: string) =>
+    errors[k] ? (
+      <small id={`${k}-error`} class="field-error" data-testid={`field-error-${k}`}>
+        {errors[k]}
+      </small>
+    ) : null;
+  const inv = (k: string) => (errors[k] ? { "aria-invalid": "true" as const, "aria-describedby": `${k}-error` } : {});
+  if (role === "viewer" || role === "admin") {
+    return (
+      <section>
+        <h1>Request a slice</h1>
+        <p>
+          {role === "viewer"
+            ? "Viewer keys can look but not lease: ask your tenant admin for a member key."
+            : "Admin keys belong to no tenant; lease with a tenant's member key."}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section class="request">
+      <h1>Request a slice</h1>
+      <ErrorNote message={capError} />
+      <form onSubmit={submit} noValidate>
+        <fieldset>
+          <legend>What</legend>
+          <label>
+            <input type="radio" name="mode" checked={form.mode === "profile"} onChange={() => setForm({ ...form, mode: "profile" })} />
+            A profile
+          </label>
+          <label>
+            <input type="radio" name="mode" checked={form.mode === "need"} onChange={() => setForm({ ...form, mode: "need" })} />
+            A need (memory and compute)
+          </label>
+        </fieldset>
+        {form.mode === "profile" ? (
+          <label for="profile">
+            Profile
+            <select id="profile" name="profile" value={form.profile} onChange={set("profile")} {...inv("profile")}>
+              <option value="">Choose a profile…</option>
+              {profiles.map((p) => (
+                <option key={p} value={p}>
+                  {p} — fit now: {fit(p) || "none"}
+                </option>
+              ))}
+            </select>
+            {err("profile")}
+          </label>
+        ) : (
+          <div class="grid">
+            <label for="min-memory">
+              Memory at least (GiB)
+              <input id="min-memory" inputMode="numeric" value={form.minMemoryGib} onInput={set("minMemoryGib")} {...inv("minMemoryGib")} />
+              {err("minMemoryGib")}
+            </label>
+            <label for="min-compute">
+              Compute slices at least
+              <input id="min-compute" inputMode="numeric" placeholder="1" value={form.minComputeSlices} onInput={set("minComputeSlices")} {...inv("minComputeSlices")} />
+              {err("minComputeSlices")}
+            </label>
+          </div>
+        )}
+        <label for="gpu-model">
+          GPU model
+          <select id="gpu-model" value={form.gpuModel} onChange={set("gpuModel")}>
+            <option value="">Any</option>
+            {models.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div class="grid">
+          <label for="duration">
+            Duration
+            <input id="duration" value={form.duration} onInput={set("duration")} placeholder="8h" {...inv("duration")} />
+            {err("duration") ?? <small>{"seconds" in dur ? formatDuration(dur.seconds) : "e.g. 8h, 1h30m, 2d"}</small>}
+          </label>
+          <label for="count">
+            Count
+            <input id="count" inputMode="numeric" value={form.count} onInput={set("count")} {...inv("count")} />
+            {err("count") ?? <small>granted all or nothing</small>}
+          </label>
+        </div>
+        <fieldset>
+          <legend>When</legend>
+          <label>
+            <input type="radio" name="when" checked readOnly /> Now
+          </label>
+          <label>
+            <input type="radio" name="when" disabled /> At a start time <span class="muted">(booking not yet available)</span>
+          </label>
+        </fieldset>
+        <label for="labels">
+          Labels
+          <textarea id="labels" rows={2} placeholder="team=vision, run=42" value={form.labels} onInput={set("labels")} {...inv("labels")} />
+          {err("labels")}
+        </label>
+        <label>
+          <input type="checkbox" role="switch" checked={form.wait} onChange={set("wait")} />
+          Wait in the queue if nothing fits now
+        </label>
+        <ErrorNote message={problem ? `Refused: ${problem.text}` : null} testid="request-error" />
+        {problem?.p?.free?.length ? (
+          <p>
+            Free now:{" "}
+            {problem.p.free
+              .filter((f) => f.available > 0)
+              .map((f) => `${f.available} × ${f.profile} on ${f.model}`)
+              .join(", ") || "nothing"}
+          </p>
+        ) : null}
+        <button type="submit" aria-busy={busy} disabled={busy}>
+          Request
+        </button>
+      </form>
+    </section>
+  );
+}

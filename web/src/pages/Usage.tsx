@@ -1,0 +1,126 @@
+// Usage: slice-hours per day stacked by profile and model (uPlot), the monthly budget used
+// against its limit, and the rows as CSV.
+import { useEffect, useRef, useState } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { api, must } from "../api/client";
+import { ErrorNote } from "../components/Problem";
+import { PALETTE } from "../lib/geometry";
+import { usePoll } from "../poll";
+import type { Session } from "../session";
+import { useTenant } from "./Leases";
+import type { components } from "../api/schema";
+
+type Row = components["schemas"]["UsageRow"];
+
+const DAY = 86400_000;
+
+/** Days × (profile on model) slice-hours, stacked bottom-up. */
+export function stackByDay(rows: Row[], from: number, days: number) {
+  const keys = [...new Set(rows.map((r) => `${r.profile} on ${r.model}`))].sort();
+  const xs = Array.from({ length: days }, (_, i) => (from + i * DAY) / 1000);
+  const values = keys.map(() => new Array(days).fill(0) as number[]);
+  for (const r of rows) {
+    const d = Math.round((Date.parse(`${r.day}T00:00:00Z`) - from) / DAY);
+    const k = keys.indexOf(`${r.profile} on ${r.model}`);
+    if (d >= 0 && d < days && k >= 0) values[k]![d]! += r.slice_hours;
+  }
+  const stacked = values.map((_, k) => xs.map((_, d) => values.slice(0, k + 1).reduce((s, v) => s + v[d]!, 0)));
+  return { keys, xs, values, stacked };
+}
+
+function toCsv(rows: Row[]): string {
+  const head = "day,tenant,model,profile,slice_hours,compute_slice_hours";
+  return [head, ...rows.map((r) => [r.day, r.tenant, r.model, r.profile, r.slice_hours.toFixed(4), r.compute_slice_hours.toFixed(4)].join(","))].join("\n") + "\n";
+}
+
+export function Usage({ session }: { session: Session }) {
+  const [days, setDays] = useState(14);
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const from = today - (days - 1) * DAY;
+  const monthStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1);
+  const start = Math.min(from, monthStart);
+  const { data, error } = usePoll(
+    () =>
+      must(
+        api.GET("/v1/usage", {
+          params: { query: { from: new Date(start).toISOString(), to: new Date(today + DAY).toISOString() } },
+        }),
+      ),
+    30000,
+    [days],
+  );
+  const { data: tenant } = useTenant(session);
+  const chart = useRef<HTMLDivElement>(null);
+  const rows = (data ?? []).filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= from);
+  useEffect(() => {
+    if (!chart.current || !data) return;
+    const { keys, xs, stacked } = stackByDay(rows, from, days);
+    const bars = uPlot.paths.bars!({ size: [0.7, 40] });
+    // Later (taller) sums drawn first, so each series shows as its own band of the bar.
+    const order = keys.map((_, i) => i).reverse();
+    const plot = new uPlot(
+      {
+        width: Math.max(320, chart.current.clientWidth),
+        height: 280,
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        axes: [{}, { label: "slice-hours" }],
+        series: [
+          {},
+          ...order.map((k) => ({
+            label: keys[k],
+            fill: PALETTE[k % PALETTE.length],
+            stroke: PALETTE[k % PALETTE.length],
+            paths: bars,
+            points: { show: false },
+          })),
+        ],
+      },
+      [xs, ...order.map((k) => stacked[k]!)] as uPlot.AlignedData,
+      chart.current,
+    );
+    return () => plot.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data, days]);
+  const monthRows = (data ?? []).filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= monthStart);
+  const used = monthRows.reduce((s, r) => s + r.compute_slice_hours, 0);
+  const budget = tenant?.policy.monthly_budget_slice_hours;
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: "text/csv" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `slicebroker-usage-${new Date(from).toISOString().slice(0, 10)}.csv`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <section>
+      <h1>Usage</h1>
+      <ErrorNote message={error} />
+      <div class="inline">
+        <label for="usage-days">
+          Days
+          <select id="usage-days" value={days} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
+            <option value={7}>7</option>
+            <option value={14}>14</option>
+            <option value={30}>30</option>
+          </select>
+        </label>
+        <button type="button" class="outline" onClick={download} disabled={!data}>
+          Download CSV
+        </button>
+      </div>
+      {session.claims.tenant ? (
+        <div class="budget" data-testid="budget">
+          <p>
+            This month: <strong>{used.toFixed(1)}</strong> compute-slice-hours
+            {budget !== null && budget !== undefined ? ` of ${budget}` : " (no budget limit)"}
+          </p>
+          {budget ? <progress value={Math.min(used, budget)} max={budget} aria-label="Monthly budget used" /> : null}
+        </div>
+      ) : null}
+      <div ref={chart} class="chart" data-testid="usage-chart" aria-label="Slice-hours per day, stacked by profile and model" />
+      {data && rows.length === 0 ? <p>No usage in these days.</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+// Who is signed in: an API key traded for a JWT (`POST /v1/auth/token`). Both live in memory
+// only (a reload signs out); the token is traded again before it expires, and signing out
+// forgets both. The role and tenant come from the token's claims and decide what the pages
+// offer; the API still decides what is allowed.
+
+import { useEffect, useState } from "preact/hooks";
+
+export type Role = "admin" | "tenant-admin" | "member" | "viewer";
+
+export interface Claims {
+  sub: string;
+  tenant?: string;
+  role: Role;
+  exp: number;
+}
+
+export interface Session {
+  token: string;
+  claims: Claims;
+  /** When the token expires (ms since the epoch). */
+  expiresAt: number;
+}
+
+let session: Session | null = null;
+let apiKey: string | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let notice: string | null = null;
+const listeners = new Set<() => void>();
+
+function changed() {
+  for (const l of listeners) l();
+}
+
+export function currentToken(): string | null {
+  return session?.token ?? null;
+}
+
+export function currentSession(): Session | null {
+  return session;
+}
+
+/** The claims of a JWT, read without checking the signature (the server checks it). */
+export function decodeClaims(token: string): Claims {
+  const part = token.split(".")[1];
+  if (!part) throw new Error("the server sent a token that is not a JWT");
+  const json = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
+  const claims = JSON.parse(json) as Claims;
+  if (!claims.role || !claims.sub) throw new Error("the token carries no role");
+  return claims;
+}
+
+interface Issued {
+  access_token: string;
+  expires_in: number;
+}
+
+async function trade(key: string): Promise<Issued> {
+  let response: Response;
+  try {
+    response = await fetch("/v1/auth/token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api_key: key }),
+    });
+  } catch (e) {
+    throw new Error(`The server could not be reached: ${(e as Error).message}`);
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = body && typeof body.detail === "string" ? body.detail : `${response.status} ${response.statusText}`;
+    throw new Error(detail);
+  }
+  return body as Issued;
+}
+
+function schedule(expiresIn: number) {
+  clearTimeout(refreshTimer);
+  // At 80 % of the token's life (at least 5 s before it ends), trade the key again.
+  const inMs = Math.max(1000, Math.min(expiresIn * 800, expiresIn * 1000 - 5000));
+  refreshTimer = setTimeout(refresh, inMs);
+}
+
+async function refresh() {
+  if (!apiKey) return;
+  try {
+    const issued = await trade(apiKey);
+    adopt(issued);
+  } catch (e) {
+    expireSession(`Could not renew your session: ${(e as Error).message}`);
+  }
+}
+
+function adopt(issued: Issued) {
+  const claims = decodeClaims(issued.access_token);
+  session = {
+    token: issued.access_token,
+    claims,
+    expiresAt: Date.now() + issued.expires_in * 1000,
+  };
+  schedule(issued.expires_in);
+  changed();
+}
+
+/** Signs in with `key`; throws with the server's `detail` when the key is refused. */
+export async function login(key: string): Promise<void> {
+  const k = key.trim();
+  if (!k) throw new Error("Enter an API key (sbk_…).");
+  const issued = await trade(k);
+  apiKey = k;
+  notice = null;
+  adopt(issued);
+}
+
+export function logout(message: string | null = null) {
+  clearTimeout(refreshTimer);
+  session = null;
+  apiKey = null;
+  notice = message;
+  changed();
+}
+
+/** Ends the session because the server refused its token. */
+export function expireSession(message: string) {
+  if (session) logout(message);
+}
+
+/** Why the last session ended, for the login page. */
+export function sessionNotice(): string | null {
+  return notice;
+}
+
+export function useSession(): Session | null {
+  const [, bump] = useState(0);
+  useEffect(() => {
+    const l = () => bump((n) => n + 1);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, []);
+  return session;
+}
+
+/** What a role may do, as the API's rules say. */
+export const can = {
+  lease: (r: Role) => r === "member" || r === "tenant-admin",
+  administerFleet: (r: Role) => r === "admin",
+  manageKeys: (r: Role) => r === "admin" || r === "tenant-admin",
+};
