@@ -675,7 +675,7 @@ export interface paths {
         /**
          * Revoke an API key (admin or tenant-admin)
          * @description The key can no longer be exchanged for tokens. Tokens already issued for it stay valid
-         *     until they expire (at most `jwt_ttl_seconds`). Revoking is final.
+         *     until they expire (at most `jwt_ttl`). Revoking is final.
          */
         post: operations["api_key_revoke"];
         delete?: never;
