@@ -64,9 +64,12 @@ impl std::fmt::Debug for SignIn {
     }
 }
 
+/// Verifying keys by `kid`, each with the algorithm its JWK names (if it names one).
+type KeysByKid = HashMap<String, (DecodingKey, Option<Algorithm>)>;
+
 #[derive(Default)]
 struct Keys {
-    by_kid: HashMap<String, (DecodingKey, Option<Algorithm>)>,
+    by_kid: KeysByKid,
     fetched_at: Option<Instant>,
     authorization_endpoint: Option<String>,
 }
@@ -137,8 +140,8 @@ impl SignIn {
     /// The issuer, client id and (once the discovery document was read) the authorization
     /// endpoint, for `GET /v1/auth/sso`.
     pub async fn sso_settings(&self) -> SsoSettings {
-        if self.keys.read().unwrap().fetched_at.is_none() {
-            self.fetch(false).await;
+        if self.stale() {
+            self.fetch().await;
         }
         SsoSettings {
             issuer: self.issuer.clone(),
@@ -158,10 +161,13 @@ impl SignIn {
             return Err(refused("algorithm not accepted"));
         }
         let kid = header.kid.ok_or_else(|| refused("no kid"))?;
+        if self.stale() {
+            self.fetch().await;
+        }
         let key = match self.key(&kid) {
             Some(k) => k,
             None => {
-                self.fetch(true).await;
+                self.fetch().await;
                 self.key(&kid).ok_or_else(|| refused("unknown kid"))?
             }
         };
@@ -205,18 +211,26 @@ impl SignIn {
         })
     }
 
-    /// The key named `kid`, if held and not too old.
+    /// The key named `kid`, if held. Keys past their age are still used while the issuer
+    /// cannot be reached: an outage there should not sign everyone out.
     fn key(&self, kid: &str) -> Option<(DecodingKey, Option<Algorithm>)> {
-        let keys = self.keys.read().unwrap();
-        let fresh = keys.fetched_at.is_some_and(|t| t.elapsed() < KEYS_MAX_AGE);
-        fresh.then(|| keys.by_kid.get(kid).cloned()).flatten()
+        self.keys.read().unwrap().by_kid.get(kid).cloned()
     }
 
-    /// Fetches the discovery document and key set, unless `rate_limited` and the last fetch
-    /// began less than `oidc_refetch_min` ago. A failure keeps the keys held and is logged.
-    async fn fetch(&self, rate_limited: bool) {
+    /// Whether the keys were never read or are older than [`KEYS_MAX_AGE`].
+    fn stale(&self) -> bool {
+        self.keys
+            .read()
+            .unwrap()
+            .fetched_at
+            .is_none_or(|t| t.elapsed() >= KEYS_MAX_AGE)
+    }
+
+    /// Fetches the discovery document and key set, unless the last fetch began less than
+    /// `oidc_refetch_min` ago. A failure keeps the keys held and is logged.
+    async fn fetch(&self) {
         let mut last = self.fetching.lock().await;
-        if rate_limited && last.is_some_and(|t| t.elapsed() < self.refetch_min) {
+        if last.is_some_and(|t| t.elapsed() < self.refetch_min) {
             return;
         }
         *last = Some(Instant::now());
@@ -229,19 +243,24 @@ impl SignIn {
                     authorization_endpoint,
                 };
             }
-            Err(e) => tracing::warn!(issuer = %self.issuer, error = %e, "cannot read the sign-in issuer's keys"),
+            Err(e) => {
+                tracing::warn!(issuer = %self.issuer, error = %e, "cannot read the sign-in issuer's keys")
+            }
         }
     }
 
-    #[allow(clippy::type_complexity)]
-    async fn read_keys(
-        &self,
-    ) -> Result<(HashMap<String, (DecodingKey, Option<Algorithm>)>, Option<String>), String> {
+    /// The issuer's signing keys and its authorization endpoint.
+    async fn read_keys(&self) -> Result<(KeysByKid, Option<String>), String> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.issuer.trim_end_matches('/')
         );
-        let doc: Discovery = self.http.get(&url).call().await.map_err(|e| e.to_string())?;
+        let doc: Discovery = self
+            .http
+            .get(&url)
+            .call()
+            .await
+            .map_err(|e| e.to_string())?;
         if doc.issuer != self.issuer {
             return Err(format!(
                 "the discovery document names issuer `{}`, not `{}`",

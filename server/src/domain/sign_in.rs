@@ -43,7 +43,9 @@ impl TryFrom<UncheckedRule> for Rule {
                 "the rule for {}={} needs a `tenant` (only `admin` has none)",
                 r.claim, r.value
             )),
-            (Some(t), _) if t.trim().is_empty() => Err("a rule's `tenant` must not be empty".into()),
+            (Some(t), _) if t.trim().is_empty() => {
+                Err("a rule's `tenant` must not be empty".into())
+            }
             _ => Ok(Rule {
                 claim: r.claim,
                 value: r.value,
@@ -107,10 +109,9 @@ impl Rules {
 /// Whether the claim at `path` is `value`, or a list holding it. Only strings match: a
 /// number or boolean claim never does, so `"1"` cannot match `1` by accident.
 fn claim_has(claims: &Value, path: &str, value: &str) -> bool {
-    let at = claims.get(path).or_else(|| {
-        path.split('.')
-            .try_fold(claims, |v, part| v.get(part))
-    });
+    let at = claims
+        .get(path)
+        .or_else(|| path.split('.').try_fold(claims, |v, part| v.get(part)));
     match at {
         Some(Value::String(s)) => s == value,
         Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(value)),
@@ -182,11 +183,15 @@ mod tests {
             ]"#,
         )
         .unwrap();
-        let g = r.grant(&json!({"groups": ["vision", "vision-admins"]})).unwrap();
+        let g = r
+            .grant(&json!({"groups": ["vision", "vision-admins"]}))
+            .unwrap();
         assert_eq!((g.tenant, g.role), (Some("vision"), Role::TenantAdmin));
         let g = r.grant(&json!({"groups": "vision"})).unwrap();
         assert_eq!((g.tenant, g.role), (Some("vision"), Role::Member));
-        let g = r.grant(&json!({"realm_access": {"roles": ["ops"]}})).unwrap();
+        let g = r
+            .grant(&json!({"realm_access": {"roles": ["ops"]}}))
+            .unwrap();
         assert_eq!((g.tenant, g.role), (None, Role::Admin));
         assert_eq!(r.grant(&json!({"groups": ["other"]})), None);
         assert_eq!(r.grant(&json!({"team": 1})), None);

@@ -153,7 +153,9 @@ impl FromRequestParts<App> for Caller {
             "an `Authorization: Bearer` token is required",
         ))?;
         let who = match app.sign_in() {
-            Some(sign_in) if sign_in.claims_issuer(token) => sign_in.verify(app.db(), token).await?,
+            Some(sign_in) if sign_in.claims_issuer(token) => {
+                sign_in.verify(app.db(), token).await?
+            }
             _ => {
                 let who = app.signer().verify(token)?;
                 if let Some(key) = who.key_id {

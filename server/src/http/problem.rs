@@ -31,7 +31,9 @@ fn problem_response(summary: &str, codes: &[&str]) -> RefOr<utoipa::openapi::Res
             "Retry-After",
             utoipa::openapi::HeaderBuilder::new()
                 .schema(Some(seconds))
-                .description(Some("Seconds to wait before the tenant's next request is accepted."))
+                .description(Some(
+                    "Seconds to wait before the tenant's next request is accepted.",
+                ))
                 .build(),
         );
     }

@@ -117,7 +117,13 @@ impl Issuer {
                 "/keys",
                 axum::routing::get(|State(s): State<IssuerState>| async move {
                     s.jwks_fetches.fetch_add(1, Ordering::SeqCst);
-                    let keys = s.keys.lock().unwrap().iter().map(|k| k.jwk.clone()).collect();
+                    let keys = s
+                        .keys
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .map(|k| k.jwk.clone())
+                        .collect();
                     axum::Json(JwkSet { keys })
                 }),
             )
@@ -245,8 +251,14 @@ async fn sign_in_tokens_that_fail_any_check_are_the_same_plain_401() {
     let now = chrono::Utc::now().timestamp();
     let other_ec = Key::ec("rsa-1");
     let mut refused: Vec<(&str, String)> = vec![
-        ("wrong audience", rsa.sign(&with(json!({"aud": "someone-else"})))),
-        ("expired", rsa.sign(&with(json!({"exp": now - 3600, "iat": now - 7200})))),
+        (
+            "wrong audience",
+            rsa.sign(&with(json!({"aud": "someone-else"}))),
+        ),
+        (
+            "expired",
+            rsa.sign(&with(json!({"exp": now - 3600, "iat": now - 7200}))),
+        ),
         ("not yet valid", rsa.sign(&with(json!({"nbf": now + 3600})))),
         ("no exp", rsa.sign(&with(json!({"exp": null})))),
         ("no sub", rsa.sign(&with(json!({"sub": null})))),
@@ -255,10 +267,16 @@ async fn sign_in_tokens_that_fail_any_check_are_the_same_plain_401() {
             let header = Header::new(Algorithm::RS256);
             jsonwebtoken::encode(&header, &good, &rsa.encoding).unwrap()
         }),
-        ("unmapped groups", rsa.sign(&with(json!({"groups": ["gpu-team-other"]})))),
+        (
+            "unmapped groups",
+            rsa.sign(&with(json!({"groups": ["gpu-team-other"]}))),
+        ),
         ("no groups", rsa.sign(&with(json!({"groups": null})))),
         ("a group as a number", rsa.sign(&with(json!({"groups": 7})))),
-        ("mapped to no tenant", rsa.sign(&with(json!({"groups": ["gpu-team-ghost"]})))),
+        (
+            "mapped to no tenant",
+            rsa.sign(&with(json!({"groups": ["gpu-team-ghost"]}))),
+        ),
         ("another key's type under the kid", other_ec.sign(&good)),
         (
             "HMAC with the public key",
@@ -406,10 +424,14 @@ async fn tokens_of_a_revoked_key_are_refused_on_every_replica_within_the_delay()
     app.get("/v1/leases", &token)
         .await
         .problem(401, "unauthenticated");
-    wait_until(Duration::from_secs(10), "the other replica to refuse", async || {
-        let r = other.get("/v1/leases", &token).await;
-        (r.status == 401).then_some(()).ok_or(r.status)
-    })
+    wait_until(
+        Duration::from_secs(10),
+        "the other replica to refuse",
+        async || {
+            let r = other.get("/v1/leases", &token).await;
+            (r.status == 401).then_some(()).ok_or(r.status)
+        },
+    )
     .await;
     // The admin's own tokens are untouched.
     other.get("/v1/tenants", &admin).await.ok(200);
@@ -446,9 +468,13 @@ async fn a_tenant_over_its_rate_limit_gets_429_with_retry_after_and_no_one_else_
         app.get("/v1/tenants", &admin).await.ok(200);
     }
     // After the wait, the tenant is served again.
-    wait_until(Duration::from_secs(10), "tenant a to be served again", async || {
-        let r = app.get("/v1/leases", &a).await;
-        (r.status == 200).then_some(()).ok_or(r.status)
-    })
+    wait_until(
+        Duration::from_secs(10),
+        "tenant a to be served again",
+        async || {
+            let r = app.get("/v1/leases", &a).await;
+            (r.status == 200).then_some(()).ok_or(r.status)
+        },
+    )
     .await;
 }
