@@ -189,8 +189,9 @@ impl SignIn {
         let sub = claims
             .get("sub")
             .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| refused("no sub"))?;
+            // It becomes the actor (`oidc:<sub>`) in audit entries and lease events.
+            .filter(|s| !s.is_empty() && s.len() <= 255)
+            .ok_or_else(|| refused("no sub, or one over 255 bytes"))?;
         let grant = self
             .rules
             .grant(&claims)
