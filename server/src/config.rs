@@ -11,6 +11,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::domain::sign_in::Rules;
 pub use slicebroker_placement::Policy;
 pub use slicebroker_settings::{Bounded, DurationIn, HumanDuration};
 /// A value that must never reach a log: `Debug` prints `[redacted]`.
@@ -89,6 +90,29 @@ pub struct UnvalidatedConfig {
     /// Serve the web dashboard built into this directory (`web/dist`, which must hold
     /// `index.html`) at `/`; unset, there is no dashboard.
     pub web_dir: Option<PathBuf>,
+    /// Trust tokens from this OpenID Connect issuer (its `iss`, an https URL; http only on
+    /// loopback); its keys come from `<issuer>/.well-known/openid-configuration`. Unset: no
+    /// organisation sign-in.
+    pub oidc_issuer: Option<String>,
+    /// The `aud` that the issuer's tokens must carry (required with `oidc_issuer`).
+    pub oidc_audience: Option<String>,
+    /// The client id the dashboard signs in with (authorization code + PKCE); shown by
+    /// `GET /v1/auth/sso`. Defaults to `oidc_audience`.
+    pub oidc_client_id: Option<String>,
+    /// Which claim values map to which tenant and role; the first matching rule decides, and a
+    /// token no rule matches is refused.
+    pub oidc_rules: Rules,
+    /// Fetches of the issuer's key set that a token with an unknown `kid` causes are at least
+    /// this far apart, so that forged tokens cannot make us hammer the issuer (0 to 1h).
+    pub oidc_refetch_min: DurationIn<0, 3_600_000>,
+    /// A token minted from an API key is refused at most this long after the key is revoked
+    /// (at once on the replica that revoked it); each replica re-checks a key this often
+    /// (0 = on every request, to 1h).
+    pub key_revocation_delay: DurationIn<0, 3_600_000>,
+    /// Requests per second each tenant may make on average, per replica; 0 = no limit.
+    pub rate_limit_per_second: Bounded<u32, 0, 1_000_000>,
+    /// Requests a tenant may make at once above the average (1 to 1,000,000).
+    pub rate_limit_burst: Bounded<u32, 1, 1_000_000>,
 }
 
 fn bounded<T: Copy + TryFrom<u64>, const MIN: u64, const MAX: u64>(n: u64) -> Bounded<T, MIN, MAX> {
@@ -123,6 +147,14 @@ impl Default for UnvalidatedConfig {
             tls_cert_file: None,
             tls_key_file: None,
             web_dir: None,
+            oidc_issuer: None,
+            oidc_audience: None,
+            oidc_client_id: None,
+            oidc_rules: Rules::default(),
+            oidc_refetch_min: DurationIn::from_millis(10_000),
+            key_revocation_delay: DurationIn::from_millis(5_000),
+            rate_limit_per_second: bounded(0),
+            rate_limit_burst: bounded(20),
         }
     }
 }
@@ -173,12 +205,53 @@ impl TryFrom<UnvalidatedConfig> for Config {
                 "holds no index.html; build the dashboard first (scripts/web.sh build)",
             );
         }
+        match (&c.oidc_issuer, &c.oidc_audience) {
+            (Some(_), None) => return invalid("oidc_audience", "must be set with oidc_issuer"),
+            (None, Some(_)) => return invalid("oidc_issuer", "must be set with oidc_audience"),
+            (Some(issuer), Some(audience)) => {
+                if !issuer_url_ok(issuer) {
+                    return invalid(
+                        "oidc_issuer",
+                        "must be an https:// URL (http:// only for localhost or 127.0.0.1)",
+                    );
+                }
+                if issuer.trim_end_matches('/') == c.jwt_issuer.trim_end_matches('/') {
+                    return invalid("oidc_issuer", "must differ from jwt_issuer");
+                }
+                if audience.trim().is_empty() {
+                    return invalid("oidc_audience", "must not be empty");
+                }
+                if c.oidc_rules.0.is_empty() {
+                    return invalid(
+                        "oidc_rules",
+                        "must map at least one claim value to a tenant and role",
+                    );
+                }
+            }
+            (None, None) => {}
+        }
         match (&c.tls_cert_file, &c.tls_key_file) {
             (Some(_), None) => invalid("tls_key_file", "must be set with tls_cert_file"),
             (None, Some(_)) => invalid("tls_cert_file", "must be set with tls_key_file"),
             _ => Ok(Config(c)),
         }
     }
+}
+
+/// An issuer URL the server may fetch keys from: https, or http to this machine (tests, a
+/// local identity provider), never a URL with a query or fragment.
+pub(crate) fn issuer_url_ok(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    let no_extras = !url.contains(['?', '#', ' ']) && !host.is_empty();
+    no_extras
+        && match scheme {
+            "https" => true,
+            "http" => matches!(host, "localhost" | "127.0.0.1") || rest.starts_with("[::1]"),
+            _ => false,
+        }
 }
 
 impl Deref for Config {
@@ -324,6 +397,46 @@ impl Described for Config {
                 Kind::Text,
                 "Serve the web dashboard built into this directory at / [default: none]",
             ),
+            setting(
+                "oidc_issuer",
+                Kind::Text,
+                "Trust tokens from this OpenID Connect issuer URL [default: none]",
+            ),
+            setting(
+                "oidc_audience",
+                Kind::Text,
+                "`aud` the issuer's tokens must carry (required with oidc_issuer)",
+            ),
+            setting(
+                "oidc_client_id",
+                Kind::Text,
+                "Client id for the dashboard's sign-in [default: oidc_audience]",
+            ),
+            setting(
+                "oidc_rules",
+                Kind::Text,
+                "Claim → tenant/role rules, a TOML array: [{claim=\"groups\", value=\"…\", tenant=\"…\", role=\"member\"}]",
+            ),
+            setting(
+                "oidc_refetch_min",
+                Kind::Text,
+                "Least time between key-set fetches for unknown kids [default: 10s]",
+            ),
+            setting(
+                "key_revocation_delay",
+                Kind::Text,
+                "Tokens of a revoked key are refused within this long [default: 5s]",
+            ),
+            setting(
+                "rate_limit_per_second",
+                Kind::Integer,
+                "Requests/s per tenant per replica; 0 = no limit [default: 0]",
+            ),
+            setting(
+                "rate_limit_burst",
+                Kind::Integer,
+                "Requests a tenant may make at once [default: 20]",
+            ),
         ],
         renamed: &[
             renamed("request_timeout_ms", "request_timeout", "10s"),
@@ -382,6 +495,14 @@ impl Config {
 
     pub fn jwt_ttl(&self) -> Duration {
         self.0.jwt_ttl.get()
+    }
+
+    pub fn oidc_refetch_min(&self) -> Duration {
+        self.0.oidc_refetch_min.get()
+    }
+
+    pub fn key_revocation_delay(&self) -> Duration {
+        self.0.key_revocation_delay.get()
     }
 }
 

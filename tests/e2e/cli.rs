@@ -399,7 +399,11 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
         .fails_with(3, "no_capacity");
     admin.run(&["uncordon", "host", "gpu-a"]).await.ok();
 
-    // Keys: listed, revoked; a revoked key cannot log in.
+    // Members are not admins: the server says so, exit 1.
+    user.run(&["tenant", "ls"]).await.fails_with(1, "forbidden");
+
+    // Keys: listed, revoked; a revoked key cannot log in, and the token already minted from
+    // it is refused too (at once: this cluster's one server revoked it).
     let keys = admin
         .run(&["key", "ls", "--tenant", "vision", "-o", "json"])
         .await
@@ -412,6 +416,9 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
     user.run_with_stdin(&["--profile", "other", "login"], Some(&secret))
         .await
         .fails_with(1, "unauthenticated");
+    user.run(&["lease", "ls"])
+        .await
+        .fails_with(1, "no longer accepted");
 
     let enrolled = admin
         .run(&["enroll", "--note", "rack 1", "-o", "json"])
@@ -422,6 +429,4 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
     assert!(usage.json().is_array());
     let bash = admin.run(&["completions", "bash"]).await;
     assert!(bash.ok().contains("slicectl"), "{bash:?}");
-    // Members are not admins: the server says so, exit 1.
-    user.run(&["tenant", "ls"]).await.fails_with(1, "forbidden");
 }

@@ -30,7 +30,7 @@ pub async fn enrollment_create(
     req: EnrollmentCreate,
 ) -> Result<IssuedEnrollment, Error> {
     who.require_admin()?;
-    issue_enrollment(app, Some(who.key_id), &who.actor(), req).await
+    issue_enrollment(app, who.key_id, &who.actor(), req).await
 }
 
 /// An enrollment token from the server's own command line (`admin enroll`), for deployments

@@ -34,14 +34,24 @@ pub struct Claims {
 /// Who is calling, from a verified token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    pub key_id: ApiKeyId,
+    /// The API key our token was minted from; `None` for a token of the organisation's
+    /// sign-in (an external OIDC issuer).
+    pub key_id: Option<ApiKeyId>,
+    /// For a signed-in person, their issuer's `sub`.
+    pub subject: Option<String>,
     pub tenant: Option<TenantId>,
     pub role: Role,
 }
 
 impl Principal {
+    /// Who did it, for audit and lease events: `key:<id>`, or `oidc:<sub>` for a person
+    /// signed in through the organisation's issuer.
     pub fn actor(&self) -> String {
-        format!("key:{}", self.key_id)
+        match (&self.key_id, &self.subject) {
+            (Some(k), _) => format!("key:{k}"),
+            (None, Some(sub)) => format!("oidc:{sub}"),
+            (None, None) => "unknown".to_owned(),
+        }
     }
 
     pub fn is_admin(&self) -> bool {
@@ -196,7 +206,8 @@ impl Signer {
             ));
         }
         Ok(Principal {
-            key_id: c.sub,
+            key_id: Some(c.sub),
+            subject: None,
             tenant: c.tenant,
             role: c.role,
         })

@@ -58,6 +58,10 @@ pub enum Error {
         free: Vec<FreeCapacity>,
         next_free_at: Option<DateTime<Utc>>,
     },
+    /// The caller's tenant made more requests than its rate limit allows; retry after this
+    /// many seconds.
+    #[error("too many requests from this tenant; retry after {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
     /// A dependency (the database) is down; retrying later may work.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -141,6 +145,7 @@ impl Error {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NoCapacity { .. } => "no_capacity",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal { .. } => "internal",
         }

@@ -125,7 +125,7 @@ pub async fn set_schedulable(
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: if schedulable { "uncordon" } else { "cordon" },
             target_kind: kind,
@@ -161,7 +161,7 @@ pub async fn host_delete(app: &App, who: &Principal, id: HostId) -> Result<(), E
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "host.remove",
             target_kind: "host",

@@ -54,7 +54,7 @@ pub async fn api_key_create(
             name,
             hash: &new.hash,
             prefix: &new.prefix,
-            created_by: Some(who.key_id),
+            created_by: who.key_id,
         },
     )
     .await?;
@@ -62,7 +62,7 @@ pub async fn api_key_create(
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "api_key.create",
             target_kind: "api_key",
@@ -112,7 +112,7 @@ pub async fn api_key_revoke(
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "api_key.revoke",
             target_kind: "api_key",

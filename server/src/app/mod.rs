@@ -13,7 +13,10 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod observe;
 pub mod placement;
+pub mod rate_limits;
 pub mod release;
+pub mod revocations;
+pub mod sign_in;
 pub mod tenants;
 pub mod usage;
 pub mod wakeups;
@@ -35,6 +38,10 @@ struct Inner {
     db: sqlx::PgPool,
     config: Config,
     signer: auth::Signer,
+    /// The organisation's OIDC issuer; `None` when not configured.
+    sign_in: Option<sign_in::SignIn>,
+    revocations: revocations::Revocations,
+    rate_limits: rate_limits::RateLimits,
     index: placement::PlacementIndex,
     metrics: metrics::Metrics,
     wakeups: Arc<wakeups::Wakeups>,
@@ -85,6 +92,12 @@ impl App {
         let signer = auth::Signer::load(&config, &db)
             .await
             .map_err(StartError::Init)?;
+        let sign_in = sign_in::SignIn::from_config(&config).map_err(StartError::Init)?;
+        let revocations = revocations::Revocations::new(config.key_revocation_delay());
+        let rate_limits = rate_limits::RateLimits::new(
+            config.rate_limit_per_second.get(),
+            config.rate_limit_burst.get(),
+        );
         let index = placement::PlacementIndex::new(config.placement_policy);
         index
             .refresh(&db)
@@ -104,6 +117,9 @@ impl App {
                     db,
                     config,
                     signer,
+                    sign_in,
+                    revocations,
+                    rate_limits,
                     index,
                     metrics: metrics::Metrics::default(),
                     wakeups,
@@ -157,6 +173,18 @@ impl App {
 
     pub fn signer(&self) -> &auth::Signer {
         &self.inner.signer
+    }
+
+    pub fn sign_in(&self) -> Option<&sign_in::SignIn> {
+        self.inner.sign_in.as_ref()
+    }
+
+    pub fn revocations(&self) -> &revocations::Revocations {
+        &self.inner.revocations
+    }
+
+    pub fn rate_limits(&self) -> &rate_limits::RateLimits {
+        &self.inner.rate_limits
     }
 
     pub fn index(&self) -> &placement::PlacementIndex {

@@ -43,7 +43,7 @@ pub async fn tenant_create(
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "tenant.create",
             target_kind: "tenant",
@@ -104,7 +104,7 @@ pub async fn tenant_update(
     audit::record(
         &mut *tx,
         audit::Entry {
-            actor_key_id: Some(who.key_id),
+            actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "tenant.update",
             target_kind: "tenant",

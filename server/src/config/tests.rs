@@ -230,3 +230,82 @@ fn every_setting_in_the_spec_is_a_field_and_the_defaults_are_valid() {
     }
     let _ = Config::default();
 }
+
+#[test]
+fn sign_in_rules_read_from_the_file_and_from_a_variable_alike() {
+    let file = load(
+        r#"
+        oidc_issuer = "https://login.example.com/realms/corp"
+        oidc_audience = "slicebroker"
+        [[oidc_rules]]
+        claim = "groups"
+        value = "gpu-team-vision"
+        tenant = "vision"
+        role = "member"
+        "#,
+        &[],
+    )
+    .unwrap();
+    let vars = load(
+        "",
+        &[
+            (
+                "SLICEBROKER_OIDC_ISSUER",
+                "https://login.example.com/realms/corp",
+            ),
+            ("SLICEBROKER_OIDC_AUDIENCE", "slicebroker"),
+            (
+                "SLICEBROKER_OIDC_RULES",
+                r#"[{claim="groups", value="gpu-team-vision", tenant="vision", role="member"}]"#,
+            ),
+        ],
+    )
+    .unwrap();
+    assert_eq!(file.oidc_rules, vars.oidc_rules);
+    assert_eq!(file.oidc_rules.0.len(), 1);
+    assert_eq!(file.oidc_refetch_min(), Duration::from_secs(10));
+    assert_eq!(file.key_revocation_delay(), Duration::from_secs(5));
+    assert_eq!(file.rate_limit_per_second.get(), 0);
+}
+
+#[test]
+fn sign_in_settings_that_cannot_work_are_refused_naming_the_setting() {
+    let rule = r#"oidc_rules = [{claim="groups", value="v", tenant="v", role="member"}]"#;
+    let issuer = |url: &str| format!("oidc_issuer = \"{url}\"\noidc_audience = \"a\"\n{rule}");
+    assert!(load(&issuer("https://idp.example.com"), &[]).is_ok());
+    assert!(load(&issuer("http://127.0.0.1:9000/realms/x"), &[]).is_ok());
+    for bad in [
+        "http://idp.example.com",
+        "idp.example.com",
+        "https://idp.example.com/?x=1",
+        "ftp://idp.example.com",
+    ] {
+        let e = error(&issuer(bad), &[]);
+        assert!(
+            e.starts_with("oidc_issuer: must be an https:// URL"),
+            "{bad}: {e}"
+        );
+    }
+    let e = error("oidc_issuer = \"https://idp.example.com\"", &[]);
+    assert!(e.starts_with("oidc_audience: must be set"), "{e}");
+    let e = error(
+        "oidc_issuer = \"https://idp.example.com\"\noidc_audience = \"a\"",
+        &[],
+    );
+    assert!(e.starts_with("oidc_rules: must map"), "{e}");
+    let e = error(
+        &format!(
+            "{}\njwt_issuer = \"https://idp.example.com\"",
+            issuer("https://idp.example.com/")
+        ),
+        &[],
+    );
+    assert!(
+        e.starts_with("oidc_issuer: must differ from jwt_issuer"),
+        "{e}"
+    );
+    let e = error("", &[("SLICEBROKER_OIDC_RULES", "[{claim=\"groups\"}]")]);
+    assert!(e.contains("SLICEBROKER_OIDC_RULES"), "{e}");
+    let e = error("rate_limit_burst = 0", &[]);
+    assert!(e.contains("rate_limit_burst"), "{e}");
+}

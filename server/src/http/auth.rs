@@ -15,6 +15,57 @@ pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(token_create))
         .routes(routes!(jwks_show))
+        .routes(routes!(sso_show))
+}
+
+/// How the dashboard and portals sign people in with the organisation's identity provider.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SsoSettings {
+    /// Whether the server trusts an OpenID Connect issuer; the other fields are null when not.
+    pub enabled: bool,
+    /// The issuer's URL (`iss` of its tokens); its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: Option<String>,
+    /// Where to send the browser (authorization code flow with PKCE); null when the issuer's
+    /// discovery document could not be read yet.
+    pub authorization_endpoint: Option<String>,
+    /// The client id to sign in with; its ID or access tokens carry it as `aud`.
+    pub client_id: Option<String>,
+}
+
+/// Organisation sign-in settings
+///
+/// Whether tokens of the organisation's OpenID Connect issuer are accepted, and what a client
+/// needs for the authorization code flow with PKCE. A token from that issuer is then sent as
+/// `Authorization: Bearer <token>` like our own; its claims map to a tenant and role by the
+/// server's sign-in rules, and one that fails any check or matches no rule is a plain 401.
+#[utoipa::path(
+    get,
+    path = "/v1/auth/sso",
+    operation_id = "sso_show",
+    tag = "auth",
+    security(),
+    responses((status = 200, description = "The sign-in settings", body = SsoSettings))
+)]
+async fn sso_show(State(app): State<App>) -> axum::Json<SsoSettings> {
+    let settings = match app.sign_in() {
+        Some(s) => {
+            let s = s.sso_settings().await;
+            SsoSettings {
+                enabled: true,
+                issuer: Some(s.issuer),
+                authorization_endpoint: s.authorization_endpoint,
+                client_id: Some(s.client_id),
+            }
+        }
+        None => SsoSettings {
+            enabled: false,
+            issuer: None,
+            authorization_endpoint: None,
+            client_id: None,
+        },
+    };
+    axum::Json(settings)
 }
 
 pub use slicebroker_types::api::TokenCreate;
@@ -24,7 +75,8 @@ pub use slicebroker_types::api::TokenCreate;
 /// Returns a short-lived JWT (EdDSA) to send as `Authorization: Bearer <access_token>` on
 /// every other call. Tokens cannot be refreshed: when one expires (`expires_in` seconds from
 /// now, or a `401 unauthenticated` answer), ask for another. Revoking the key stops new
-/// tokens; tokens already issued run out on their own.
+/// tokens, and the tokens already issued from it are refused within the server's
+/// `key_revocation_delay` (5 s by default).
 #[utoipa::path(
     post,
     path = "/v1/auth/token",
@@ -100,7 +152,22 @@ impl FromRequestParts<App> for Caller {
         let token = bearer(&parts.headers)?.ok_or(Error::Unauthenticated(
             "an `Authorization: Bearer` token is required",
         ))?;
-        app.signer().verify(token).map(Caller)
+        let who = match app.sign_in() {
+            Some(sign_in) if sign_in.claims_issuer(token) => {
+                sign_in.verify(app.db(), token).await?
+            }
+            _ => {
+                let who = app.signer().verify(token)?;
+                if let Some(key) = who.key_id {
+                    app.revocations().check(app.db(), key).await?;
+                }
+                who
+            }
+        };
+        if let Some(tenant) = who.tenant {
+            app.rate_limits().check(tenant)?;
+        }
+        Ok(Caller(who))
     }
 }
 

@@ -82,8 +82,9 @@ async fn api_key_list(
 
 /// Revoke an API key (admin or tenant-admin)
 ///
-/// The key can no longer be exchanged for tokens. Tokens already issued for it stay valid
-/// until they expire (at most `jwt_ttl`). Revoking is final.
+/// The key can no longer be exchanged for tokens, and the tokens already issued for it are
+/// refused from now on by this server and within `key_revocation_delay` (5 s by default) by
+/// every other replica. Revoking is final.
 #[utoipa::path(
     post,
     path = "/v1/tenants/{id}/api-keys/{key_id}/revoke",
@@ -107,7 +108,7 @@ async fn api_key_revoke(
     Caller(who): Caller,
     Path((tenant, key_id)): Path<(TenantId, ApiKeyId)>,
 ) -> Result<axum::Json<ApiKeySummary>, Error> {
-    keys::api_key_revoke(app.db(), &who, tenant, key_id)
-        .await
-        .map(axum::Json)
+    let revoked = keys::api_key_revoke(app.db(), &who, tenant, key_id).await?;
+    app.revocations().revoked(key_id);
+    Ok(axum::Json(revoked))
 }

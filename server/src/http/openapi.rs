@@ -38,13 +38,14 @@ use utoipa_axum::routes;
             problem::HostInUse,
             problem::PolicyViolation,
             problem::PolicyOrQuota,
+            problem::RateLimited,
             problem::Unavailable,
             problem::NoCapacity,
             problem::Internal,
         )
     ),
     tags(
-        (name = "auth", description = "Exchange an API key for a bearer token; the keys that sign tokens."),
+        (name = "auth", description = "Exchange an API key for a bearer token; the keys that sign tokens; the organisation's sign-in (OIDC) settings."),
         (name = "leases", description = "Lease MIG slices, use them, extend and release them. A lease goes `pending` (queued) → `provisioning` (granted, the instance is being made) → `active` (usable) → `releasing` → `ended`; `end_reason` says why it ended."),
         (name = "fleet", description = "The GPUs and hosts leases are placed on, free capacity, and (admins) cordoning."),
         (name = "usage", description = "Slice-hours, for reports and chargeback."),
@@ -109,6 +110,16 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .or_insert_with(|| {
                     RefOr::Ref(Ref::from_response_name(problem::Internal::response().0))
                 });
+            // An operation that takes a user's token (the document's global `bearerAuth`)
+            // counts against the caller's tenant's rate limit.
+            if op.security.is_none() {
+                op.responses
+                    .responses
+                    .entry("429".into())
+                    .or_insert_with(|| {
+                        RefOr::Ref(Ref::from_response_name(problem::RateLimited::response().0))
+                    });
+            }
         }
     }
     doc

@@ -22,8 +22,22 @@ fn problem_response(summary: &str, codes: &[&str]) -> RefOr<utoipa::openapi::Res
             .expect("the code is in CODES");
         description.push_str(&format!("\n- `{code}`: {when}"));
     }
-    ResponseBuilder::new()
-        .description(description)
+    let mut response = ResponseBuilder::new().description(description);
+    if codes.contains(&"rate_limited") {
+        let seconds = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(1));
+        response = response.header(
+            "Retry-After",
+            utoipa::openapi::HeaderBuilder::new()
+                .schema(Some(seconds))
+                .description(Some(
+                    "Seconds to wait before the tenant's next request is accepted.",
+                ))
+                .build(),
+        );
+    }
+    response
         .content(
             CONTENT_TYPE,
             ContentBuilder::new()
@@ -75,6 +89,8 @@ problem_responses! {
     PolicyViolation = "The tenant's policy forbids this" ["policy_violation"];
     /// 422 on granting.
     PolicyOrQuota = "The tenant's policy, quota or budget forbids this" ["policy_violation", "quota_exceeded", "budget_exceeded"];
+    /// 429, which any operation taking a user's token can answer.
+    RateLimited = "Too many requests from the caller's tenant; retry after `Retry-After` seconds" ["rate_limited"];
     /// 503 when the database is down.
     Unavailable = "Try again later" ["unavailable"];
     /// 503 on granting.
@@ -96,6 +112,7 @@ fn status_of(e: &Error) -> StatusCode {
         Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::NoCapacity { .. } | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -148,6 +165,10 @@ pub struct Failure {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            Error::RateLimited { retry_after_secs } => Some(HeaderValue::from(*retry_after_secs)),
+            _ => None,
+        };
         let failure = Failure {
             code: self.code(),
             message: self.chain(),
@@ -166,6 +187,9 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let Some(v) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response.extensions_mut().insert(failure);
         response
@@ -269,6 +293,9 @@ mod tests {
             Error::PayloadTooLarge,
             Error::UnsupportedMediaType,
             Error::MethodNotAllowed,
+            Error::RateLimited {
+                retry_after_secs: 1,
+            },
         ];
         for e in samples {
             // No wildcard: a new variant fails to compile here until it has a sample above.
@@ -288,7 +315,8 @@ mod tests {
                 | Error::BudgetExceeded { .. }
                 | Error::PayloadTooLarge
                 | Error::UnsupportedMediaType
-                | Error::MethodNotAllowed => {}
+                | Error::MethodNotAllowed
+                | Error::RateLimited { .. } => {}
             }
             assert_eq!(
                 documented_status(e.code()),

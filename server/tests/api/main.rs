@@ -16,5 +16,6 @@ mod metrics;
 mod openapi;
 mod policy;
 mod replicas;
+mod sign_in;
 mod tls;
 mod web;

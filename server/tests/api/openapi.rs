@@ -10,9 +10,10 @@ const CHECKED_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/sliceb
 const REGENERATE: &str = "cargo run -p slicebroker-server -- openapi > openapi/slicebroker.json";
 
 /// Operations anyone may call, without a token.
-const PUBLIC: [&str; 8] = [
+const PUBLIC: [&str; 9] = [
     "token_create",
     "jwks_show",
+    "sso_show",
     "health_show",
     "readiness_show",
     "metrics_show",

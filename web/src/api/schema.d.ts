@@ -219,6 +219,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Organisation sign-in settings
+         * @description Whether tokens of the organisation's OpenID Connect issuer are accepted, and what a client
+         *     needs for the authorization code flow with PKCE. A token from that issuer is then sent as
+         *     `Authorization: Bearer <token>` like our own; its claims map to a tenant and role by the
+         *     server's sign-in rules, and one that fails any check or matches no rule is a plain 401.
+         */
+        get: operations["sso_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/token": {
         parameters: {
             query?: never;
@@ -233,7 +256,8 @@ export interface paths {
          * @description Returns a short-lived JWT (EdDSA) to send as `Authorization: Bearer <access_token>` on
          *     every other call. Tokens cannot be refreshed: when one expires (`expires_in` seconds from
          *     now, or a `401 unauthenticated` answer), ask for another. Revoking the key stops new
-         *     tokens; tokens already issued run out on their own.
+         *     tokens, and the tokens already issued from it are refused within the server's
+         *     `key_revocation_delay` (5 s by default).
          */
         post: operations["token_create"];
         delete?: never;
@@ -674,8 +698,9 @@ export interface paths {
         put?: never;
         /**
          * Revoke an API key (admin or tenant-admin)
-         * @description The key can no longer be exchanged for tokens. Tokens already issued for it stay valid
-         *     until they expire (at most `jwt_ttl`). Revoking is final.
+         * @description The key can no longer be exchanged for tokens, and the tokens already issued for it are
+         *     refused from now on by this server and within `key_revocation_delay` (5 s by default) by
+         *     every other replica. Revoking is final.
          */
         post: operations["api_key_revoke"];
         delete?: never;
@@ -1288,7 +1313,7 @@ export interface components {
          *     | --- | --- | --- |
          *     | `invalid_input` | 400 | A field, query parameter or header is missing, malformed or out of range; `field` names it. |
          *     | `malformed_body` | 400 | The body is not the JSON the endpoint takes: bad syntax, a wrong type, a missing or unknown field, or no `Content-Type: application/json`. |
-         *     | `unauthenticated` | 401 | No bearer token, or one that is malformed, expired, or for another audience or issuer; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token. |
+         *     | `unauthenticated` | 401 | No bearer token, or one that is malformed, expired, for another audience or issuer, or minted from an API key since revoked; a token of the organisation's sign-in that fails any check or that no sign-in rule maps; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token. |
          *     | `forbidden` | 403 | The caller's role does not allow this: admin-only, tenant-admin-only, or a viewer trying to write. |
          *     | `not_found` | 404 | No such object, or one the caller may not see (other tenants' objects are not found, never forbidden); also any unknown route. |
          *     | `illegal_transition` | 409 | The lease's state does not allow this, such as extending or releasing a lease that has ended. |
@@ -1304,11 +1329,12 @@ export interface components {
          *     | `payload_too_large` | 413 | The request body is larger than the server accepts. |
          *     | `unsupported_media_type` | 415 | The body must be JSON, sent with `Content-Type: application/json`. |
          *     | `no_capacity` | 503 | Nothing fits right now. `free` lists what does fit, `next_free_at` says when a matching slice frees up; retry later or create with `wait: true` to queue. |
+         *     | `rate_limited` | 429 | The caller's tenant sent more requests than its rate limit allows (per server replica); wait the `Retry-After` seconds and retry. |
          *     | `unavailable` | 503 | A dependency (the database) is unreachable, or placement kept losing races with concurrent grants; retry with backoff. |
          *     | `internal` | 500 | A bug or an unexpected error. It is logged with the request's `x-request-id`; quote that when reporting it. |
          * @enum {string}
          */
-        ProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "unavailable" | "internal";
+        ProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "rate_limited" | "unavailable" | "internal";
         /** @description The server's answer to an observed report. */
         ReportAck: {
             /**
@@ -1366,6 +1392,23 @@ export interface components {
          * @enum {string}
          */
         SliceOp: "create" | "destroy";
+        /** @description How the dashboard and portals sign people in with the organisation's identity provider. */
+        SsoSettings: {
+            /**
+             * @description Where to send the browser (authorization code flow with PKCE); null when the issuer's
+             *     discovery document could not be read yet.
+             */
+            authorization_endpoint?: string | null;
+            /** @description The client id to sign in with; its ID or access tokens carry it as `aud`. */
+            client_id?: string | null;
+            /** @description Whether the server trusts an OpenID Connect issuer; the other fields are null when not. */
+            enabled: boolean;
+            /**
+             * @description The issuer's URL (`iss` of its tokens); its discovery document is at
+             *     `<issuer>/.well-known/openid-configuration`.
+             */
+            issuer?: string | null;
+        };
         Tenant: {
             /** Format: date-time */
             created_at: string;
@@ -1682,9 +1725,24 @@ export interface components {
             };
         };
         /**
+         * @description Too many requests from the caller's tenant; retry after `Retry-After` seconds: a `Problem` whose `code` is
+         *
+         *     - `rate_limited`: The caller's tenant sent more requests than its rate limit allows (per server replica); wait the `Retry-After` seconds and retry.
+         */
+        RateLimited: {
+            headers: {
+                /** @description Seconds to wait before the tenant's next request is accepted. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description No valid bearer token: a `Problem` whose `code` is
          *
-         *     - `unauthenticated`: No bearer token, or one that is malformed, expired, or for another audience or issuer; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.
+         *     - `unauthenticated`: No bearer token, or one that is malformed, expired, for another audience or issuer, or minted from an API key since revoked; a token of the organisation's sign-in that fails any check or that no sign-in rule maps; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.
          */
         Unauthenticated: {
             headers: {
@@ -1955,6 +2013,27 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    sso_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettings"];
+                };
+            };
+            500: components["responses"]["Internal"];
+        };
+    };
     token_create: {
         parameters: {
             query?: never;
@@ -2002,6 +2081,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };
     };
@@ -2025,6 +2105,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2054,6 +2135,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2077,6 +2159,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2103,6 +2186,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2129,6 +2213,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2152,6 +2237,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2179,6 +2265,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["HostInUse"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2205,6 +2292,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2231,6 +2319,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2266,6 +2355,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2318,6 +2408,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
             422: components["responses"]["PolicyOrQuota"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["NoCapacity"];
         };
@@ -2345,6 +2436,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2372,6 +2464,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2412,6 +2505,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["IllegalTransition"];
             422: components["responses"]["PolicyOrQuota"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2441,6 +2535,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IllegalTransition"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2470,6 +2565,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IllegalTransition"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2494,6 +2590,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2524,6 +2621,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2551,6 +2649,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2584,6 +2683,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2612,6 +2712,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2645,6 +2746,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2676,6 +2778,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AlreadyRevoked"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2703,6 +2806,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2735,6 +2839,7 @@ export interface operations {
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

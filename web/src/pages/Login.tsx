@@ -1,4 +1,5 @@
-// Sign in with an API key; SSO waits for the server's OIDC support (issue 13).
+// Sign in with an API key. The server accepts OIDC tokens (`GET /v1/auth/sso`); the PKCE flow
+// that would get one here is not wired yet.
 import { useState } from "preact/hooks";
 import { ErrorNote } from "../components/Problem";
 import { login, sessionNotice } from "../session";
@@ -55,7 +56,7 @@ export function Login() {
         <footer>
           <small>
             The key is traded for a short-lived token kept in this tab's memory only: reloading the page signs you out.
-            Single sign-on is not available yet: the server has no OIDC support so far.
+            Single sign-on is not available on this page yet.
           </small>
         </footer>
       </article>

@@ -430,7 +430,7 @@ impl Grant {
                     .idempotency_key
                     .as_ref()
                     .map(|_| r.plan.fingerprint.as_str()),
-                created_by: Some(r.who.key_id),
+                created_by: r.who.key_id,
                 gpu_models: &r.plan.model_keys,
                 priority: r.plan.priority,
             },

@@ -32,7 +32,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     (
         "unauthenticated",
         401,
-        "No bearer token, or one that is malformed, expired, or for another audience or issuer; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.",
+        "No bearer token, or one that is malformed, expired, for another audience or issuer, or minted from an API key since revoked; a token of the organisation's sign-in that fails any check or that no sign-in rule maps; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.",
     ),
     (
         "forbidden",
@@ -104,6 +104,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "no_capacity",
         503,
         "Nothing fits right now. `free` lists what does fit, `next_free_at` says when a matching slice frees up; retry later or create with `wait: true` to queue.",
+    ),
+    (
+        "rate_limited",
+        429,
+        "The caller's tenant sent more requests than its rate limit allows (per server replica); wait the `Retry-After` seconds and retry.",
     ),
     (
         "unavailable",
