@@ -189,7 +189,7 @@ fn every_reference_in_the_document_resolves() {
 #[test]
 fn problem_codes_are_listed_in_the_document_and_the_readme() {
     let doc = document();
-    let listed = &doc["components"]["schemas"]["ProblemCode"]["enum"];
+    let listed = &doc["components"]["schemas"]["KnownProblemCode"]["enum"];
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/README.md"))
             .unwrap();
