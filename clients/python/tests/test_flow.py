@@ -116,3 +116,15 @@ def test_a_problem_is_raised_as_its_code(member: Session):
     with pytest.raises(NotFound) as missing:
         member.call(lease_show.sync_detailed, id=uuid.uuid4())
     assert missing.value.code == "not_found"
+
+
+def test_a_token_is_renewed_before_it_expires():
+    # A margin longer than a token lives: every use counts as "about to expire".
+    s = Session(URL, os.environ["SB_ADMIN_KEY"], refresh_margin=10**9)
+    first = s.client()
+    second = s.client()
+    assert first is not second
+    assert s.call(capacity_show.sync_detailed) is not None
+    # With the default margin the token is kept.
+    kept = Session(URL, os.environ["SB_ADMIN_KEY"])
+    assert kept.client() is kept.client()

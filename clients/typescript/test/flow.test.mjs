@@ -86,3 +86,22 @@ test("a lease goes from request to release through the typed client", { skip: !U
     (e) => e instanceof NotFound && e.code === "not_found",
   );
 });
+
+test("a token is renewed before it expires", { skip: !URL && "needs SB_URL" }, async () => {
+  let exchanges = 0;
+  const counting = (input, init) => {
+    const url = typeof input === "string" ? input : input.url;
+    if (url.endsWith("/v1/auth/token")) exchanges += 1;
+    return fetch(input, init);
+  };
+  // A margin longer than a token lives: every request counts as "about to expire".
+  const eager = createSession({ baseUrl: URL, apiKey: process.env.SB_ADMIN_KEY, refreshMarginSeconds: 1e9, fetch: counting });
+  await eager.unwrap(eager.api.GET("/v1/capacity"));
+  await eager.unwrap(eager.api.GET("/v1/capacity"));
+  assert.equal(exchanges, 2);
+  exchanges = 0;
+  const kept = createSession({ baseUrl: URL, apiKey: process.env.SB_ADMIN_KEY, fetch: counting });
+  await kept.unwrap(kept.api.GET("/v1/capacity"));
+  await kept.unwrap(kept.api.GET("/v1/capacity"));
+  assert.equal(exchanges, 1);
+});
