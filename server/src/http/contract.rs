@@ -421,12 +421,15 @@ fn input_rules(schemas: &mut Map<String, Value>) {
     }
 }
 
+/// (path, method, the statuses that create, the operations linked to, their parameters).
+type LinkSet<'a> = (&'a str, &'a str, &'a [&'a str], &'a [&'a str], &'a Value);
+
 /// OpenAPI links from what creates an object to what reads and changes it, for clients and
 /// for stateful testing (schemathesis follows them).
 fn add_links(doc: &mut Value) {
     let lease = json!({"id": "$response.body#/id"});
     let tenant = json!({"id": "$response.body#/id"});
-    let sets: [(&str, &str, &[&str], &[&str], &Value); 3] = [
+    let sets: [LinkSet; 3] = [
         (
             "/v1/leases",
             "post",
