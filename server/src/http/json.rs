@@ -188,4 +188,12 @@ mod tests {
         assert_eq!(field("[]"), "body");
         assert_eq!(field(r#"{"duration": 1} x"#), "body");
     }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_an_integer() {
+        let o: Outer = parse(br#"{"duration": 3600.0, "count": 2.0}"#).unwrap();
+        assert_eq!((o.duration, o.count), (3600, Some(2)));
+        assert_eq!(field(r#"{"duration": 1, "count": 2.5}"#), "count");
+        assert_eq!(field(r#"{"duration": 1, "count": -1.0}"#), "count");
+    }
 }
