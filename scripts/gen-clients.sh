@@ -69,7 +69,7 @@ stamp "$out/package.json"
 
 if [ "${1:-}" = "--check" ]; then
   status=0
-  diff -r "$out/slicebroker_client" "$root/clients/python/slicebroker_client" >/dev/null || status=1
+  diff -r -x __pycache__ "$out/slicebroker_client" "$root/clients/python/slicebroker_client" >/dev/null || status=1
   cmp -s "$out/schema.d.ts" "$ts/src/schema.d.ts" || status=1
   cmp -s "$out/pyproject.toml" "$root/clients/python/pyproject.toml" || status=1
   cmp -s "$out/package.json" "$ts/package.json" || status=1

@@ -21,6 +21,6 @@ fi
 source scripts/live.sh
 start_live
 echo "== clients/python (pytest, $SB_URL)"
-PYTHONPATH=clients/python "$venv/bin/python" -m pytest -q -p no:cacheprovider clients/python/tests
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=clients/python "$venv/bin/python" -m pytest -q -p no:cacheprovider clients/python/tests
 echo "== clients/typescript (node --test, $SB_URL)"
 (cd clients/typescript && npm test --silent)
