@@ -1155,7 +1155,7 @@ export interface components {
         };
         /** @description One entry of a lease's history; `kind` says which, and what `detail` holds. */
         LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventTeardownError"];
-        /** @description A `activated` event: Every slice is ready: the lease runs until `ends_at`. */
+        /** @description A `activated` event. Every slice is ready: the lease runs until `ends_at`. */
         LeaseEventActivated: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1175,7 +1175,7 @@ export interface components {
             kind: "activated";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `cancelled` event: A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it). */
+        /** @description A `cancelled` event. A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it). */
         LeaseEventCancelled: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1195,7 +1195,7 @@ export interface components {
             kind: "cancelled";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `ended` event: Its slices are gone. */
+        /** @description A `ended` event. Its slices are gone. */
         LeaseEventEnded: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1216,7 +1216,7 @@ export interface components {
             kind: "ended";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `expired` event: It reached `ends_at`. */
+        /** @description A `expired` event. It reached `ends_at`. */
         LeaseEventExpired: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1236,7 +1236,7 @@ export interface components {
             kind: "expired";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `expiring` event: It ends soon, at `ends_at`. */
+        /** @description A `expiring` event. It ends soon, at `ends_at`. */
         LeaseEventExpiring: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1256,7 +1256,7 @@ export interface components {
             kind: "expiring";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `extended` event: Time was added. */
+        /** @description A `extended` event. Time was added. */
         LeaseEventExtended: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1278,7 +1278,7 @@ export interface components {
             kind: "extended";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `failed` event: The agent could not make or keep a slice. */
+        /** @description A `failed` event. The agent could not make or keep a slice. */
         LeaseEventFailed: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1299,7 +1299,7 @@ export interface components {
             kind: "failed";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `granted` event: Slices were reserved: where each went. */
+        /** @description A `granted` event. Slices were reserved: where each went. */
         LeaseEventGranted: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1325,7 +1325,7 @@ export interface components {
             kind: "granted";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `host_lost` event: Its host stopped reporting. */
+        /** @description A `host_lost` event. Its host stopped reporting. */
         LeaseEventHostLost: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1345,7 +1345,7 @@ export interface components {
             kind: "host_lost";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `idle_warning` event: It has been idle long enough to be reclaimed soon. */
+        /** @description A `idle_warning` event. It has been idle long enough to be reclaimed soon. */
         LeaseEventIdleWarning: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1374,7 +1374,7 @@ export interface components {
          * @enum {string}
          */
         LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error";
-        /** @description A `queued` event: Nothing fitted; the lease waits as `pending`. */
+        /** @description A `queued` event. Nothing fitted; the lease waits as `pending`. */
         LeaseEventQueued: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1391,7 +1391,7 @@ export interface components {
             kind: "queued";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `reclaimed_idle` event: It sat idle past its idle timeout. */
+        /** @description A `reclaimed_idle` event. It sat idle past its idle timeout. */
         LeaseEventReclaimedIdle: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1417,7 +1417,7 @@ export interface components {
             kind: "reclaimed_idle";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `released` event: Its owner released it. */
+        /** @description A `released` event. Its owner released it. */
         LeaseEventReleased: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1437,7 +1437,7 @@ export interface components {
             kind: "released";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `revoked` event: An admin revoked it. */
+        /** @description A `revoked` event. An admin revoked it. */
         LeaseEventRevoked: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1457,7 +1457,7 @@ export interface components {
             kind: "revoked";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `teardown_error` event: The agent failed to destroy a slice; it retries. */
+        /** @description A `teardown_error` event. The agent failed to destroy a slice; it retries. */
         LeaseEventTeardownError: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;

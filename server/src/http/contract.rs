@@ -229,7 +229,7 @@ fn type_lease_events(schemas: &mut Map<String, Value>) {
         );
         let name = format!("LeaseEvent{}", pascal(kind));
         let mut variant = base.clone();
-        variant["description"] = json!(format!("A `{kind}` event: {what}"));
+        variant["description"] = json!(format!("A `{kind}` event. {what}"));
         variant["properties"]["kind"] = json!({"type": "string", "enum": [kind]});
         variant["properties"]["detail"] = detail;
         let reference = format!("#/components/schemas/{name}");

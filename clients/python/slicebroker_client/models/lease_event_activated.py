@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventActivated")
 
 @_attrs_define
 class LeaseEventActivated:
-    """ A `activated` event: Every slice is ready: the lease runs until `ends_at`.
+    """ A `activated` event. Every slice is ready: the lease runs until `ends_at`.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventCancelled")
 
 @_attrs_define
 class LeaseEventCancelled:
-    """ A `cancelled` event: A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows
+    """ A `cancelled` event. A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows
     it).
 
         Attributes:

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventEnded")
 
 @_attrs_define
 class LeaseEventEnded:
-    """ A `ended` event: Its slices are gone.
+    """ A `ended` event. Its slices are gone.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

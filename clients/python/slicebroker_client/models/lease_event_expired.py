@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventExpired")
 
 @_attrs_define
 class LeaseEventExpired:
-    """ A `expired` event: It reached `ends_at`.
+    """ A `expired` event. It reached `ends_at`.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventExpiring")
 
 @_attrs_define
 class LeaseEventExpiring:
-    """ A `expiring` event: It ends soon, at `ends_at`.
+    """ A `expiring` event. It ends soon, at `ends_at`.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

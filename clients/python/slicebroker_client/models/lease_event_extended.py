@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventExtended")
 
 @_attrs_define
 class LeaseEventExtended:
-    """ A `extended` event: Time was added.
+    """ A `extended` event. Time was added.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventFailed")
 
 @_attrs_define
 class LeaseEventFailed:
-    """ A `failed` event: The agent could not make or keep a slice.
+    """ A `failed` event. The agent could not make or keep a slice.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

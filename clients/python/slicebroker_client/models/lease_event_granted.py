@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventGranted")
 
 @_attrs_define
 class LeaseEventGranted:
-    """ A `granted` event: Slices were reserved: where each went.
+    """ A `granted` event. Slices were reserved: where each went.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

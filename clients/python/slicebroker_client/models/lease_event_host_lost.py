@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventHostLost")
 
 @_attrs_define
 class LeaseEventHostLost:
-    """ A `host_lost` event: Its host stopped reporting.
+    """ A `host_lost` event. Its host stopped reporting.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventIdleWarning")
 
 @_attrs_define
 class LeaseEventIdleWarning:
-    """ A `idle_warning` event: It has been idle long enough to be reclaimed soon.
+    """ A `idle_warning` event. It has been idle long enough to be reclaimed soon.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

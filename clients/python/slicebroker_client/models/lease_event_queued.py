@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventQueued")
 
 @_attrs_define
 class LeaseEventQueued:
-    """ A `queued` event: Nothing fitted; the lease waits as `pending`.
+    """ A `queued` event. Nothing fitted; the lease waits as `pending`.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

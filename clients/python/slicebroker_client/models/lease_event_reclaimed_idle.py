@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventReclaimedIdle")
 
 @_attrs_define
 class LeaseEventReclaimedIdle:
-    """ A `reclaimed_idle` event: It sat idle past its idle timeout.
+    """ A `reclaimed_idle` event. It sat idle past its idle timeout.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

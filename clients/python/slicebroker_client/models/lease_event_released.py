@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventReleased")
 
 @_attrs_define
 class LeaseEventReleased:
-    """ A `released` event: Its owner released it.
+    """ A `released` event. Its owner released it.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventRevoked")
 
 @_attrs_define
 class LeaseEventRevoked:
-    """ A `revoked` event: An admin revoked it.
+    """ A `revoked` event. An admin revoked it.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

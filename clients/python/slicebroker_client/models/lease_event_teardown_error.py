@@ -26,7 +26,7 @@ T = TypeVar("T", bound="LeaseEventTeardownError")
 
 @_attrs_define
 class LeaseEventTeardownError:
-    """ A `teardown_error` event: The agent failed to destroy a slice; it retries.
+    """ A `teardown_error` event. The agent failed to destroy a slice; it retries.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.
