@@ -4,7 +4,10 @@
 # the stateful phase that follows the document's links. It fails on any 5xx, any response
 # that breaks the document (status, content type, headers, schema), an error that is not
 # problem+json, or a schema-valid request that is refused. Bounded: a few examples per
-# operation, so a run takes a couple of minutes on two cores.
+# operation, so a run takes a couple of minutes on two cores. The agent protocol's operations
+# run with a user's token, so they answer 401 (documented, problem+json); fuzzing them with a
+# host's credential is not done yet. One worker: with two, schemathesis 4.32.5's coverage
+# phase crashed inside CPython 3.11's compiler ("AST constructor recursion depth mismatch").
 #
 # schemathesis (pinned below) is installed from PyPI into .tools/venv when missing. Needs
 # DATABASE_URL (scripts/pg.sh) and the debug binaries (cargo build --bins).
@@ -48,7 +51,6 @@ run() {
     --generation-database none \
     --suppress-health-check all \
     --warnings off \
-    --exclude-path-regex '^/v1/agent/' \
     "$@"
 }
 # The tenant's member: leases (the stateful links from a created lease).
