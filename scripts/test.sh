@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace: formatting, clippy with warnings as errors, and
 # all test suites (store and API tests need PostgreSQL; scripts/pg.sh finds or starts one),
-# then the web dashboard's (scripts/web.sh test: Node.js and Chromium, against the binaries).
+# then the web dashboard's (scripts/web.sh test: Node.js and Chromium, against the binaries),
+# schemathesis against a live server (scripts/schemathesis.sh) and the generated clients'
+# drift check and flows (scripts/test-clients.sh); these two need Python 3 and PyPI access
+# the first time (their tools are installed into .tools/venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg.sh
@@ -27,3 +30,7 @@ echo "== web dashboard"
 # Its end-to-end tests run the debug binaries (server, agent, demo) in a real browser.
 cargo build --workspace --bins --locked
 scripts/web.sh test
+echo "== API contract (schemathesis)"
+scripts/schemathesis.sh
+echo "== generated clients"
+scripts/test-clients.sh

@@ -42,10 +42,10 @@ pub fn labels(labels: &BTreeMap<String, String>) -> Result<(), Invalid> {
                 "keys are 1-63 characters of letters, digits, `-`, `_`, `.` or `/`",
             ));
         }
-        if v.len() > 256 {
+        if v.chars().count() > 256 {
             return Err(Invalid::new(
                 pointer(&["labels", k]),
-                "values are at most 256 bytes",
+                "values are at most 256 characters",
             ));
         }
     }

@@ -59,8 +59,10 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 
 /// Deserialises a body, naming the field an error is about.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let mut json: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
+    integral_floats_as_integers(&mut json);
+    let value = serde_path_to_error::deserialize(json).map_err(|e| {
         let inner = e.inner();
         let mut segments: Vec<String> = e
             .path()
@@ -86,9 +88,27 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         };
         Error::malformed(field, strip_position(&message))
     })?;
-    de.end()
-        .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
     Ok(value)
+}
+
+/// `5.0` is the integer 5, as JSON Schema (and so the OpenAPI document) counts it: a client
+/// whose JSON library writes whole numbers with a fraction is not refused for it.
+fn integral_floats_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            // Only where the float is exact: below 2^53 in magnitude.
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 /// The field an ``unknown field `x` `` or ``missing field `x` `` message names.
@@ -167,5 +187,13 @@ mod tests {
         assert_eq!(field("{"), "body");
         assert_eq!(field("[]"), "body");
         assert_eq!(field(r#"{"duration": 1} x"#), "body");
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_an_integer() {
+        let o: Outer = parse(br#"{"duration": 3600.0, "count": 2.0}"#).unwrap();
+        assert_eq!((o.duration, o.count), (3600, Some(2)));
+        assert_eq!(field(r#"{"duration": 1, "count": 2.5}"#), "count");
+        assert_eq!(field(r#"{"duration": 1, "count": -1.0}"#), "count");
     }
 }

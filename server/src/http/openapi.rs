@@ -126,10 +126,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 /// [`document`] as pretty JSON with a final newline: the bytes of `openapi/slicebroker.json`.
+/// The document is refined ([`super::contract`]) on its JSON, for what the derives cannot say.
 pub fn document_json() -> String {
-    let mut json = document()
-        .to_pretty_json()
-        .expect("the document serialises");
+    let mut doc = serde_json::to_value(document()).expect("the document serialises");
+    super::contract::refine(&mut doc);
+    let mut json = serde_json::to_string_pretty(&doc).expect("the document serialises");
     json.push('\n');
     json
 }

@@ -190,7 +190,7 @@ fn every_reference_in_the_document_resolves() {
 #[test]
 fn problem_codes_are_listed_in_the_document_and_the_readme() {
     let doc = document();
-    let listed = &doc["components"]["schemas"]["ProblemCode"]["enum"];
+    let listed = &doc["components"]["schemas"]["KnownProblemCode"]["enum"];
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/README.md"))
             .unwrap();
@@ -250,4 +250,70 @@ async fn openapi_json_and_the_docs_page_are_served_without_a_token() {
     app.request("GET", "/docs/secrets.txt", None, None, &[])
         .await
         .problem(404, "not_found");
+}
+
+/// What generated clients rely on: no third "unset" state for fields that are always sent,
+/// events typed by kind, an open set of problem codes, distinct create answers.
+#[test]
+fn the_document_is_exact_where_generated_clients_depend_on_it() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let required = |schema: &str| -> Vec<String> {
+        schemas[schema]["required"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} has required fields"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (schema, field) in [
+        ("Lease", "ends_at"),
+        ("Lease", "end_reason"),
+        ("LeaseSlice", "cuda_visible_devices"),
+        ("LeaseSlice", "mig_device_uuid"),
+        ("AuditRecord", "before"),
+        ("LeasePage", "next_cursor"),
+    ] {
+        assert!(
+            required(schema).iter().any(|f| f == field),
+            "{schema}.{field} is always sent, so required"
+        );
+    }
+    assert!(!required("Problem").iter().any(|f| f == "field"));
+
+    let events = &schemas["LeaseEvent"];
+    assert_eq!(events["discriminator"]["propertyName"], "kind");
+    let kinds = schemas["LeaseEventKind"]["enum"].as_array().unwrap();
+    let mapping = events["discriminator"]["mapping"].as_object().unwrap();
+    assert_eq!(mapping.len(), kinds.len(), "every event kind has a variant");
+    for kind in kinds {
+        let name = mapping[kind.as_str().unwrap()]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        assert_eq!(schemas[name]["properties"]["kind"]["enum"][0], *kind);
+        assert_eq!(schemas[name]["properties"]["detail"]["type"], "object");
+    }
+
+    let code = &schemas["ProblemCode"]["anyOf"];
+    assert_eq!(code[0]["$ref"], "#/components/schemas/KnownProblemCode");
+    assert_eq!(code[1]["type"], "string");
+    assert!(code[1].get("enum").is_none(), "unknown codes are allowed");
+
+    let create = &doc["paths"]["/v1/leases"]["post"]["responses"];
+    for status in ["200", "201", "202"] {
+        assert!(create[status]["links"]["LeaseShow"].is_object(), "{status}");
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        op["responses"].get(status).is_some(),
+                        "{method} {path} lists {status}"
+                    );
+                }
+            }
+        }
+    }
 }

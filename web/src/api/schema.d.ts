@@ -791,7 +791,7 @@ export interface components {
             /** @description What the key is for (`ci`, `alice's laptop`). */
             name: string;
             /** @description `tenant-admin`, `member` or `viewer`. */
-            role: components["schemas"]["Role"];
+            role: components["schemas"]["TenantRole"];
         };
         /** @description A new key: the only time `secret` is ever shown. */
         ApiKeyCreated: {
@@ -808,9 +808,9 @@ export interface components {
             name: string;
             prefix: string;
             /** Format: date-time */
-            revoked_at?: string | null;
+            revoked_at: string | null;
             role: components["schemas"]["Role"];
-            tenant_id?: components["schemas"]["TenantId"] | null;
+            tenant_id: components["schemas"]["TenantId"] | null;
         };
         /** @description One audited change. */
         AuditRecord: {
@@ -818,12 +818,12 @@ export interface components {
             action: string;
             /** @description `key:<api key id>`, or `cli` for the server's own command line. */
             actor: string;
-            /** @description The object after the change; absent when it no longer exists. */
-            after?: unknown;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object after the change; `null` when it no longer exists. */
+            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | null;
             /** Format: date-time */
             at: string;
-            /** @description The object before the change; absent when it did not exist. */
-            before?: unknown;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object before the change; `null` when it did not exist. */
+            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | null;
             /** Format: int64 */
             id: number;
             target_id: string;
@@ -892,7 +892,8 @@ export interface components {
         EnrollmentCreate: {
             /** @description A note for admins (`rack 12, node 3`), up to 200 characters. */
             note?: string;
-            ttl?: components["schemas"]["DurationInput"] | null;
+            /** @description How long the token may be used: `"24h"`, `"PT1H"` or seconds (default 24h, at most 30 days). */
+            ttl?: number | string | null;
         };
         /** @description An enrollment token as admins see it (never the secret). */
         EnrollmentToken: {
@@ -906,8 +907,8 @@ export interface components {
             /** @description The first characters of the token, to tell tokens apart. */
             prefix: string;
             /** Format: date-time */
-            used_at?: string | null;
-            used_by_host?: components["schemas"]["HostId"] | null;
+            used_at: string | null;
+            used_by_host: components["schemas"]["HostId"] | null;
         };
         /** @description What is free right now for one profile on one model: carried by [`Error::NoCapacity`]. */
         FreeCapacity: {
@@ -982,6 +983,11 @@ export interface components {
             profile_id: number;
             profile_index?: components["schemas"]["NvmlProfileIndex"] | null;
         };
+        /**
+         * @description A GPU model's catalog key.
+         * @enum {string}
+         */
+        GpuModelKey: "a30-24gb" | "a100-40gb" | "a100-80gb" | "h100-80gb" | "h100-pcie-80gb" | "h100-nvl-94gb" | "h100-96gb" | "h200-141gb" | "gh200-144gb" | "b200-180gb" | "rtx-pro-6000-96gb";
         /** @description A compute process on a MIG device. */
         GpuProcess: {
             command?: string | null;
@@ -1001,25 +1007,25 @@ export interface components {
              * @description When its agent last saw it busy (processes, or activity where the GPU measures it);
              *     shown with `processes`.
              */
-            last_active_at?: string | null;
-            lease_id?: components["schemas"]["LeaseId"] | null;
+            last_active_at: string | null;
+            lease_id: components["schemas"]["LeaseId"] | null;
             /**
              * Format: int64
              * @description Device memory in use (MiB), as last reported; shown with `processes`.
              */
-            memory_used_mib?: number | null;
+            memory_used_mib: number | null;
             /**
              * @description The compute processes on it, as its agent last reported them (none: idle, unless
              *     `last_active_at` is recent). Shown where `lease_id` is (and for unmanaged instances, to
              *     admins); `null` otherwise.
              */
-            processes?: components["schemas"]["GpuProcess"][] | null;
+            processes: components["schemas"]["GpuProcess"][] | null;
             profile: string;
             /** Format: int32 */
             size: number;
             /** Format: int32 */
             start: number;
-            tenant_id?: components["schemas"]["TenantId"] | null;
+            tenant_id: components["schemas"]["TenantId"] | null;
             /** @description An instance the broker did not make (by hand): never placed on, never destroyed. */
             unmanaged: boolean;
         };
@@ -1038,7 +1044,7 @@ export interface components {
             gpu_count: number;
             id: components["schemas"]["HostId"];
             /** Format: date-time */
-            last_seen_at?: string | null;
+            last_seen_at: string | null;
             name: string;
             /** @description False when an admin cordoned the host: nothing new is placed on it. */
             schedulable: boolean;
@@ -1046,7 +1052,7 @@ export interface components {
              * Format: date-time
              * @description Set while the host's agent is silent: its GPUs are not placed on.
              */
-            unreachable_since?: string | null;
+            unreachable_since: string | null;
         };
         /** Format: uuid */
         HostId: string;
@@ -1090,9 +1096,14 @@ export interface components {
         Jwks: {
             keys: components["schemas"]["Jwk"][];
         };
+        /**
+         * @description A code this version of the API documents.
+         * @enum {string}
+         */
+        KnownProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "rate_limited" | "unavailable" | "internal";
         Lease: {
             /** Format: date-time */
-            activated_at?: string | null;
+            activated_at: string | null;
             /**
              * Format: int32
              * @description Slices in this lease (granted all or nothing).
@@ -1102,14 +1113,14 @@ export interface components {
             created_at: string;
             /** Format: int64 */
             duration_seconds: number;
-            end_reason?: components["schemas"]["EndReason"] | null;
+            end_reason: components["schemas"]["EndReason"] | null;
             /** Format: date-time */
-            ended_at?: string | null;
+            ended_at: string | null;
             /**
              * Format: date-time
              * @description When the lease ends unless extended or released first.
              */
-            ends_at?: string | null;
+            ends_at: string | null;
             /**
              * Format: int64
              * @description Time added by extensions so far.
@@ -1118,7 +1129,7 @@ export interface components {
             /** Format: int32 */
             extensions: number;
             /** Format: date-time */
-            granted_at?: string | null;
+            granted_at: string | null;
             id: components["schemas"]["LeaseId"];
             /** Format: int64 */
             idle_timeout_seconds: number;
@@ -1141,7 +1152,7 @@ export interface components {
             /** @description How long: `"8h"`, `"PT8H"` or seconds. */
             duration: components["schemas"]["DurationInput"];
             /** @description Only these GPU models (catalog keys). */
-            gpu_models?: string[];
+            gpu_models?: components["schemas"]["GpuModelKey"][];
             idle_timeout?: components["schemas"]["DurationInput"] | null;
             labels?: {
                 [key: string]: string;
@@ -1167,24 +1178,331 @@ export interface components {
             /** @description Queue as `pending` instead of failing when nothing fits now. */
             wait?: boolean;
         };
-        /** @description One entry of a lease's history. */
-        LeaseEvent: {
+        /** @description One entry of a lease's history; `kind` says which, and what `detail` holds. */
+        LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventTeardownError"];
+        /** @description A `activated` event. Every slice is ready: the lease runs until `ends_at`. */
+        LeaseEventActivated: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
             /** Format: date-time */
             at: string;
-            detail: Record<string, never>;
-            from_state?: components["schemas"]["LeaseState"] | null;
+            detail: {
+                /** Format: date-time */
+                ends_at: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
             /** Format: int64 */
             id: number;
-            kind: components["schemas"]["LeaseEventKind"];
-            to_state?: components["schemas"]["LeaseState"] | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "activated";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `cancelled` event. A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it). */
+        LeaseEventCancelled: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason?: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "cancelled";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `ended` event. Its slices are gone. */
+        LeaseEventEnded: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                note?: string;
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ended";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `expired` event. It reached `ends_at`. */
+        LeaseEventExpired: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "expired";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `expiring` event. It ends soon, at `ends_at`. */
+        LeaseEventExpiring: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: date-time */
+                ends_at: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "expiring";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `extended` event. Time was added. */
+        LeaseEventExtended: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: int64 */
+                by_seconds: number;
+                /** Format: date-time */
+                ends_at: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "extended";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `failed` event. The agent could not make or keep a slice. */
+        LeaseEventFailed: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                gpu_uuid?: string;
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "failed";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `granted` event. Slices were reserved: where each went. */
+        LeaseEventGranted: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                placements: {
+                    gpu_id: components["schemas"]["GpuId"];
+                    profile: string;
+                    /** Format: int32 */
+                    size: number;
+                    /** Format: int32 */
+                    start: number;
+                }[];
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "granted";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `host_lost` event. Its host stopped reporting. */
+        LeaseEventHostLost: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "host_lost";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `idle_warning` event. It has been idle long enough to be reclaimed soon. */
+        LeaseEventIdleWarning: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: int64 */
+                idle_seconds?: number;
+                /** Format: date-time */
+                idle_since?: string;
+                /** Format: int64 */
+                idle_timeout_seconds?: number;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "idle_warning";
+            to_state: components["schemas"]["LeaseState"] | null;
         };
         /**
          * @description What happened to a lease, as its history (`GET /v1/leases/{id}/events`) records it.
          * @enum {string}
          */
         LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error";
+        /** @description A `queued` event. Nothing fitted; the lease waits as `pending`. */
+        LeaseEventQueued: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: Record<string, never>;
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "queued";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `reclaimed_idle` event. It sat idle past its idle timeout. */
+        LeaseEventReclaimedIdle: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: int64 */
+                idle_seconds?: number;
+                /** Format: date-time */
+                idle_since?: string;
+                /** Format: int64 */
+                idle_timeout_seconds?: number;
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "reclaimed_idle";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `released` event. Its owner released it. */
+        LeaseEventReleased: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "released";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `revoked` event. An admin revoked it. */
+        LeaseEventRevoked: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "revoked";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `teardown_error` event. The agent failed to destroy a slice; it retries. */
+        LeaseEventTeardownError: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                gpu_uuid: string;
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "teardown_error";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
         LeaseExtend: {
             /** @description Time to add: `"2h"`, `"PT2H"` or seconds. */
             by: components["schemas"]["DurationInput"];
@@ -1194,14 +1512,14 @@ export interface components {
         /** @description A page of leases. */
         LeasePage: {
             items: components["schemas"]["Lease"][];
-            next_cursor?: components["schemas"]["LeaseId"] | null;
+            next_cursor: components["schemas"]["LeaseId"] | null;
         };
         /** @description One MIG slice of a lease. */
         LeaseSlice: {
             /** Format: int32 */
             compute_slices: number;
             /** @description Once active: the value to export as `CUDA_VISIBLE_DEVICES`. */
-            cuda_visible_devices?: string | null;
+            cuda_visible_devices: string | null;
             gpu_id: components["schemas"]["GpuId"];
             /** @description NVML UUID of the GPU (`GPU-…`). */
             gpu_uuid: string;
@@ -1211,12 +1529,12 @@ export interface components {
             /** Format: int32 */
             memory_gib: number;
             /** @description Once active: the MIG device UUID (`MIG-…`). */
-            mig_device_uuid?: string | null;
+            mig_device_uuid: string | null;
             /** @description Catalog key of the GPU model. */
             model: string;
             profile: string;
             /** Format: date-time */
-            released_at?: string | null;
+            released_at: string | null;
             /**
              * Format: int32
              * @description Memory slices the placement covers.
@@ -1332,9 +1650,11 @@ export interface components {
          *     | `rate_limited` | 429 | The caller's tenant sent more requests than its rate limit allows (per server replica); wait the `Retry-After` seconds and retry. |
          *     | `unavailable` | 503 | A dependency (the database) is unreachable, or placement kept losing races with concurrent grants; retry with backoff. |
          *     | `internal` | 500 | A bug or an unexpected error. It is logged with the request's `x-request-id`; quote that when reporting it. |
-         * @enum {string}
+         *
+         *
+         *     An open set: new codes may be added, so treat a code you do not know by the response's status.
          */
-        ProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "rate_limited" | "unavailable" | "internal";
+        ProblemCode: components["schemas"]["KnownProblemCode"] | string;
         /** @description The server's answer to an observed report. */
         ReportAck: {
             /**
@@ -1384,6 +1704,10 @@ export interface components {
         };
         /** @enum {string} */
         Role: "admin" | "tenant-admin" | "member" | "viewer";
+        /** @description A host's or GPU's cordon state, as `cordon`/`uncordon` audit it. */
+        Schedulable: {
+            schedulable: boolean;
+        };
         /** Format: uuid */
         SliceId: string;
         /**
@@ -1398,16 +1722,16 @@ export interface components {
              * @description Where to send the browser (authorization code flow with PKCE); null when the issuer's
              *     discovery document could not be read yet.
              */
-            authorization_endpoint?: string | null;
+            authorization_endpoint: string | null;
             /** @description The client id to sign in with; its ID or access tokens carry it as `aud`. */
-            client_id?: string | null;
+            client_id: string | null;
             /** @description Whether the server trusts an OpenID Connect issuer; the other fields are null when not. */
             enabled: boolean;
             /**
              * @description The issuer's URL (`iss` of its tokens); its discovery document is at
              *     `<issuer>/.well-known/openid-configuration`.
              */
-            issuer?: string | null;
+            issuer: string | null;
         };
         Tenant: {
             /** Format: date-time */
@@ -1447,17 +1771,17 @@ export interface components {
              * Format: int32
              * @description Most compute slices the tenant's live leases may hold together.
              */
-            max_live_compute_slices?: number | null;
+            max_live_compute_slices: number | null;
             /**
              * Format: int32
              * @description Most live leases at once.
              */
-            max_live_leases?: number | null;
+            max_live_leases: number | null;
             /**
              * Format: int32
              * @description Most GiB (by profile name) the tenant's live leases may hold together.
              */
-            max_live_memory_gib?: number | null;
+            max_live_memory_gib: number | null;
             /**
              * Format: int64
              * @description Most time all extensions of one lease may add, in seconds.
@@ -1468,7 +1792,7 @@ export interface components {
              * @description Most compute-slice-hours the tenant's leases may commit in one UTC calendar month
              *     (see `domain::budget`); grants and extensions past it are refused.
              */
-            monthly_budget_slice_hours?: number | null;
+            monthly_budget_slice_hours: number | null;
         };
         /**
          * @description Some fields of a [`TenantPolicy`]. A field left out keeps its value (its default, for a new
@@ -1477,44 +1801,59 @@ export interface components {
          *     (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
          */
         TenantPolicyPatch: {
-            /** @description Catalog keys the tenant may use; empty means every model (the default). */
-            allowed_gpu_models?: string[] | null;
+            /**
+             * @description Catalog keys the tenant may use; empty means every model (the default).
+             * @default []
+             */
+            allowed_gpu_models?: components["schemas"]["GpuModelKey"][] | null;
             /**
              * Format: int64
              * @description Idle timeout of leases that do not ask for one, in seconds (default 7200).
+             * @default 7200
              */
             default_idle_timeout_seconds?: number | null;
             /**
              * Format: int64
              * @description Longest lease, in seconds (default 604800, 7 days).
+             * @default 604800
              */
             max_lease_seconds?: number | null;
             /**
              * Format: int32
              * @description Most compute slices the tenant's live leases may hold together; `null`: unlimited.
+             * @default null
              */
             max_live_compute_slices?: number | null;
             /**
              * Format: int32
              * @description Most live leases at once; `null`: unlimited.
+             * @default null
              */
             max_live_leases?: number | null;
             /**
              * Format: int32
              * @description Most GiB (by profile name) the tenant's live leases may hold together; `null`: unlimited.
+             * @default null
              */
             max_live_memory_gib?: number | null;
             /**
              * Format: int64
              * @description Most time all extensions of one lease may add, in seconds (default 604800).
+             * @default 604800
              */
             max_total_extension_seconds?: number | null;
             /**
              * Format: int64
              * @description Most compute-slice-hours per UTC calendar month; `null`: unlimited (the default).
+             * @default null
              */
             monthly_budget_slice_hours?: number | null;
         };
+        /**
+         * @description The role of a tenant's key.
+         * @enum {string}
+         */
+        TenantRole: "tenant-admin" | "member" | "viewer";
         /** @description Changes the display name and/or some policy fields; what is left out stays as it is. */
         TenantUpdate: {
             /** @description 1-200 characters. */
@@ -1669,6 +2008,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The path exists but not with this method (`Allow` lists those it takes): a `Problem` whose `code` is `method_not_allowed`. Not listed per operation, since it answers for a method the path does not have. */
+        MethodNotAllowed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /**
          * @description Nothing fits now, or try again later: a `Problem` whose `code` is
          *
@@ -1689,6 +2037,15 @@ export interface components {
          *     - `not_found`: No such object, or one the caller may not see (other tenants' objects are not found, never forbidden); also any unknown route.
          */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than the server accepts (`body_limit_bytes`, 64 KiB by default): a `Problem` whose `code` is `payload_too_large`. */
+        PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1765,6 +2122,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The body must be JSON, sent with `Content-Type: application/json`: a `Problem` whose `code` is `unsupported_media_type`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1791,7 +2157,9 @@ export interface operations {
                     "application/json": components["schemas"]["Jwks"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     docs_show: {
@@ -1812,7 +2180,9 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     docs_asset_show: {
@@ -1834,8 +2204,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     health_show: {
@@ -1856,7 +2228,9 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     metrics_show: {
@@ -1877,6 +2251,7 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1899,7 +2274,9 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     readiness_show: {
@@ -1920,6 +2297,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1980,6 +2358,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2009,6 +2389,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2031,7 +2413,9 @@ export interface operations {
                     "application/json": components["schemas"]["SsoSettings"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     token_create: {
@@ -2058,6 +2442,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -2080,9 +2466,11 @@ export interface operations {
                     "application/json": components["schemas"]["Capacity"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
     enrollment_token_list: {
@@ -2103,6 +2491,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnrollmentToken"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -2135,6 +2524,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2158,6 +2549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Gpu"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2183,6 +2575,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2210,6 +2603,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2236,6 +2630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Host"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2261,6 +2656,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2289,6 +2685,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2316,6 +2713,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2407,6 +2805,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["PolicyOrQuota"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2434,6 +2834,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lease"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
@@ -2462,6 +2863,7 @@ export interface operations {
                     "application/json": components["schemas"]["LeaseEvent"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
@@ -2504,6 +2906,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IllegalTransition"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["PolicyOrQuota"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -2531,6 +2935,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lease"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2561,6 +2966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lease"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2588,6 +2994,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
@@ -2621,6 +3028,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2647,6 +3056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
@@ -2683,6 +3093,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2709,6 +3121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeySummary"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2746,6 +3159,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2774,6 +3189,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeySummary"];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2804,8 +3220,10 @@ export interface operations {
                     "application/json": components["schemas"]["AuditRecord"][];
                 };
             };
+            400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

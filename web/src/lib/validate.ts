@@ -7,6 +7,9 @@ import { parseDuration } from "./time";
 
 type LeaseCreate = components["schemas"]["LeaseCreate"];
 type TenantPolicyPatch = components["schemas"]["TenantPolicyPatch"];
+/** The document lists catalog keys; the server also reads names and aliases, and names a bad
+ * one in its answer, so what people type is sent as it is. */
+type GpuModelKey = components["schemas"]["GpuModelKey"];
 
 export type FieldErrors = Record<string, string>;
 
@@ -79,7 +82,7 @@ export function leaseRequest(form: LeaseForm): { body: LeaseCreate } | { errors:
   const labels = parseLabels(form.labels);
   if ("error" in labels) errors.labels = labels.error;
   else if (Object.keys(labels.labels).length) body.labels = labels.labels;
-  if (form.gpuModel) body.gpu_models = [form.gpuModel];
+  if (form.gpuModel) body.gpu_models = [form.gpuModel as GpuModelKey];
   body.wait = form.wait;
   return Object.keys(errors).length ? { errors } : { body };
 }
@@ -128,7 +131,7 @@ export function policyPatch(
   if (changed("allowed_gpu_models")) {
     const models = form.allowed_gpu_models!.split(/[\s,]+/).filter(Boolean);
     if (models.length > 32) errors.allowed_gpu_models = "at most 32 models";
-    else patch.allowed_gpu_models = models;
+    else patch.allowed_gpu_models = models as GpuModelKey[];
   }
   return Object.keys(errors).length ? { errors } : { patch };
 }

@@ -14,9 +14,9 @@ pub struct AuditRecord {
     pub action: String,
     pub target_kind: String,
     pub target_id: String,
-    /// The object before the change; absent when it did not exist.
+    /// The object before the change; `null` when it did not exist.
     pub before: Option<serde_json::Value>,
-    /// The object after the change; absent when it no longer exists.
+    /// The object after the change; `null` when it no longer exists.
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
 }

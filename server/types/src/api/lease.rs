@@ -80,7 +80,7 @@ pub struct LeaseEvent {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LeasePage {
     pub items: Vec<Lease>,
-    /// Pass as `cursor` for the next page; absent on the last page.
+    /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<LeaseId>,
 }
 

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+from uuid import UUID
+
+if TYPE_CHECKING:
+  from ..models.gpu_slice import GpuSlice
+
+
+
+
+
+T = TypeVar("T", bound="Gpu")
+
+
+
+@_attrs_define
+class Gpu:
+    """ A GPU and what holds its memory slices.
+
+        Attributes:
+            device_index (int):
+            host (str):
+            host_id (UUID):
+            id (UUID):
+            layout (str): One character per memory slice: `.` free, `#` taken.
+            memory_slices (int): Width of the placement grid.
+            model (str):
+            schedulable (bool): False if the GPU or its host is cordoned.
+            slices (list[GpuSlice]):
+            uuid (str):
+     """
+
+    device_index: int
+    host: str
+    host_id: UUID
+    id: UUID
+    layout: str
+    memory_slices: int
+    model: str
+    schedulable: bool
+    slices: list[GpuSlice]
+    uuid: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.gpu_slice import GpuSlice # noqa: PLC0415
+        device_index = self.device_index
+
+        host = self.host
+
+        host_id = str(self.host_id)
+
+        id = str(self.id)
+
+        layout = self.layout
+
+        memory_slices = self.memory_slices
+
+        model = self.model
+
+        schedulable = self.schedulable
+
+        slices = []
+        for slices_item_data in self.slices:
+            slices_item = slices_item_data.to_dict()
+            slices.append(slices_item)
+
+
+
+        uuid = self.uuid
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "device_index": device_index,
+            "host": host,
+            "host_id": host_id,
+            "id": id,
+            "layout": layout,
+            "memory_slices": memory_slices,
+            "model": model,
+            "schedulable": schedulable,
+            "slices": slices,
+            "uuid": uuid,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.gpu_slice import GpuSlice # noqa: PLC0415
+        d = dict(src_dict)
+        device_index = d.pop("device_index")
+
+        host = d.pop("host")
+
+        host_id = UUID(d.pop("host_id"))
+
+
+
+
+        id = UUID(d.pop("id"))
+
+
+
+
+        layout = d.pop("layout")
+
+        memory_slices = d.pop("memory_slices")
+
+        model = d.pop("model")
+
+        schedulable = d.pop("schedulable")
+
+        slices = []
+        _slices = d.pop("slices")
+        for slices_item_data in (_slices):
+            slices_item = GpuSlice.from_dict(slices_item_data)
+
+
+
+            slices.append(slices_item)
+
+
+        uuid = d.pop("uuid")
+
+        gpu = cls(
+            device_index=device_index,
+            host=host,
+            host_id=host_id,
+            id=id,
+            layout=layout,
+            memory_slices=memory_slices,
+            model=model,
+            schedulable=schedulable,
+            slices=slices,
+            uuid=uuid,
+        )
+
+
+        gpu.additional_properties = d
+        return gpu
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class LeaseEventActivatedKind(StrEnum):
+    ACTIVATED = "activated"
+
+    def __str__(self) -> str:
+        return str(self.value)

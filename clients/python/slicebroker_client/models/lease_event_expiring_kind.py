@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class LeaseEventExpiringKind(StrEnum):
+    EXPIRING = "expiring"
+
+    def __str__(self) -> str:
+        return str(self.value)

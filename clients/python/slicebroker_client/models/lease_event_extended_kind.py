@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+class LeaseEventExtendedKind(StrEnum):
+    EXTENDED = "extended"
+
+    def __str__(self) -> str:
+        return str(self.value)

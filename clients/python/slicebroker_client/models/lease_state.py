@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class LeaseState(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+    PENDING = "pending"
+    PROVISIONING = "provisioning"
+    RELEASING = "releasing"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,563 @@
+//! What the derived OpenAPI document cannot say by itself, said on its JSON before it is
+//! served or checked in: fields the server always sends are `required`; lease event and audit
+//! payloads are typed per kind; `Problem.code` is an open set; the statuses any operation can
+//! answer with outside its handler (400 for an undeclared query parameter or a bad path id,
+//! 413, 415, 503 on a timeout) are listed on every operation they apply to; and the rules the
+//! server enforces on input are in the schemas, so that a schema-valid request is accepted.
+
+use serde_json::{Map, Value, json};
+
+/// Response fields the server leaves out when they do not apply (`skip_serializing_if`); every
+/// other field of a response object is always sent, `null` where it is unset.
+const OPTIONAL: &[(&str, &str)] = &[
+    ("Problem", "field"),
+    ("Problem", "free"),
+    ("Problem", "next_free_at"),
+    ("AgentRegistration", "credential"),
+];
+
+pub fn refine(doc: &mut Value) {
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("the document has schemas");
+    require_response_fields(schemas);
+    open_problem_codes(schemas);
+    type_lease_events(schemas);
+    type_audit_images(schemas);
+    input_rules(schemas);
+    let responses = doc["components"]["responses"]
+        .as_object_mut()
+        .expect("the document has responses");
+    add_transport_responses(responses);
+    add_links(doc);
+    parameter_rules(doc);
+    for item in doc["paths"]
+        .as_object_mut()
+        .expect("the document has paths")
+        .values_mut()
+    {
+        for (method, op) in item.as_object_mut().expect("a path item").iter_mut() {
+            if matches!(method.as_str(), "get" | "put" | "post" | "delete" | "patch") {
+                transport_statuses(op);
+            }
+        }
+    }
+}
+
+/// Request types refuse unknown fields (`additionalProperties: false`); the rest are responses.
+fn require_response_fields(schemas: &mut Map<String, Value>) {
+    for (name, schema) in schemas.iter_mut() {
+        if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+            continue;
+        }
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        let required: Vec<Value> = props
+            .keys()
+            .filter(|p| !OPTIONAL.contains(&(name.as_str(), p.as_str())))
+            .map(|p| Value::String(p.clone()))
+            .collect();
+        schema["required"] = Value::Array(required);
+    }
+}
+
+/// Known codes listed, any other string allowed: a client must not break on a new code.
+fn open_problem_codes(schemas: &mut Map<String, Value>) {
+    let mut known = schemas.remove("ProblemCode").expect("ProblemCode");
+    let description = known["description"].take();
+    known.as_object_mut().unwrap().remove("description");
+    known["description"] = json!("A code this version of the API documents.");
+    schemas.insert("KnownProblemCode".into(), known);
+    schemas.insert(
+        "ProblemCode".into(),
+        json!({
+            "description": format!(
+                "{}\n\nAn open set: new codes may be added, so treat a code you do not know \
+                 by the response's status.",
+                description.as_str().unwrap_or_default()
+            ),
+            "anyOf": [
+                {"$ref": "#/components/schemas/KnownProblemCode"},
+                {"type": "string", "description": "A code added after this document."}
+            ]
+        }),
+    );
+}
+
+fn date_time() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+/// The `detail` of each event kind, as the server writes it.
+fn event_details() -> Vec<(&'static str, &'static str, Value)> {
+    let reason = json!({"type": "string", "description": "Why: the end reason, or what went wrong in words."});
+    let ends = json!({
+        "type": "object",
+        "required": ["ends_at"],
+        "properties": {"ends_at": date_time()}
+    });
+    let idle = json!({
+        "idle_since": date_time(),
+        "idle_seconds": {"type": "integer", "format": "int64"},
+        "idle_timeout_seconds": {"type": "integer", "format": "int64"}
+    });
+    let mut idle_end = idle.clone();
+    idle_end["reason"] = reason.clone();
+    let ending = json!({
+        "type": "object",
+        "required": ["reason"],
+        "properties": {"reason": reason.clone()}
+    });
+    vec![
+        (
+            "granted",
+            "Slices were reserved: where each went.",
+            json!({
+                "type": "object",
+                "required": ["placements"],
+                "properties": {"placements": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["gpu_id", "profile", "start", "size"],
+                    "properties": {
+                        "gpu_id": {"$ref": "#/components/schemas/GpuId"},
+                        "profile": {"type": "string"},
+                        "start": {"type": "integer", "format": "int32"},
+                        "size": {"type": "integer", "format": "int32"}
+                    }
+                }}}
+            }),
+        ),
+        (
+            "queued",
+            "Nothing fitted; the lease waits as `pending`.",
+            json!({"type": "object"}),
+        ),
+        (
+            "activated",
+            "Every slice is ready: the lease runs until `ends_at`.",
+            ends.clone(),
+        ),
+        (
+            "extended",
+            "Time was added.",
+            json!({
+                "type": "object",
+                "required": ["by_seconds", "ends_at"],
+                "properties": {"by_seconds": {"type": "integer", "format": "int64"}, "ends_at": date_time()}
+            }),
+        ),
+        ("released", "Its owner released it.", ending.clone()),
+        ("revoked", "An admin revoked it.", ending.clone()),
+        ("expiring", "It ends soon, at `ends_at`.", ends),
+        ("expired", "It reached `ends_at`.", ending.clone()),
+        (
+            "idle_warning",
+            "It has been idle long enough to be reclaimed soon.",
+            json!({"type": "object", "properties": idle}),
+        ),
+        (
+            "reclaimed_idle",
+            "It sat idle past its idle timeout.",
+            json!({"type": "object", "required": ["reason"], "properties": idle_end}),
+        ),
+        (
+            "failed",
+            "The agent could not make or keep a slice.",
+            json!({"type": "object", "required": ["reason"], "properties": {
+                "reason": reason.clone(),
+                "gpu_uuid": {"type": "string"}
+            }}),
+        ),
+        (
+            "cancelled",
+            "A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it).",
+            json!({"type": "object", "properties": {"reason": reason.clone()}}),
+        ),
+        ("host_lost", "Its host stopped reporting.", ending.clone()),
+        (
+            "ended",
+            "Its slices are gone.",
+            json!({"type": "object", "required": ["reason"], "properties": {
+                "reason": reason.clone(),
+                "note": {"type": "string"}
+            }}),
+        ),
+        (
+            "teardown_error",
+            "The agent failed to destroy a slice; it retries.",
+            json!({"type": "object", "required": ["gpu_uuid", "reason"], "properties": {
+                "gpu_uuid": {"type": "string"},
+                "reason": reason
+            }}),
+        ),
+    ]
+}
+
+fn pascal(kind: &str) -> String {
+    kind.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `LeaseEvent` as a union discriminated by `kind`, each with its own `detail`.
+fn type_lease_events(schemas: &mut Map<String, Value>) {
+    let base = schemas.remove("LeaseEvent").expect("LeaseEvent");
+    let kinds: Vec<String> = schemas["LeaseEventKind"]["enum"]
+        .as_array()
+        .expect("LeaseEventKind is an enum")
+        .iter()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    let details = event_details();
+    assert_eq!(
+        kinds.len(),
+        details.len(),
+        "every lease event kind has a documented detail"
+    );
+    let mut one_of = Vec::new();
+    let mut mapping = Map::new();
+    for (kind, what, detail) in details {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "{kind} is a LeaseEventKind"
+        );
+        let name = format!("LeaseEvent{}", pascal(kind));
+        let mut variant = base.clone();
+        variant["description"] = json!(format!("A `{kind}` event. {what}"));
+        variant["properties"]["kind"] = json!({"type": "string", "enum": [kind]});
+        variant["properties"]["detail"] = detail;
+        let reference = format!("#/components/schemas/{name}");
+        mapping.insert(kind.into(), json!(reference));
+        one_of.push(json!({"$ref": reference}));
+        schemas.insert(name, variant);
+    }
+    schemas.insert(
+        "LeaseEvent".into(),
+        json!({
+            "description": "One entry of a lease's history; `kind` says which, and what `detail` holds.",
+            "oneOf": one_of,
+            "discriminator": {"propertyName": "kind", "mapping": mapping}
+        }),
+    );
+}
+
+/// `AuditRecord.before`/`after`: the image of what changed, by `target_kind`.
+fn type_audit_images(schemas: &mut Map<String, Value>) {
+    schemas.insert(
+        "Schedulable".into(),
+        json!({
+            "type": "object",
+            "description": "A host's or GPU's cordon state, as `cordon`/`uncordon` audit it.",
+            "required": ["schedulable"],
+            "properties": {"schedulable": {"type": "boolean"}}
+        }),
+    );
+    let image = json!({
+        "oneOf": [
+            {"$ref": "#/components/schemas/Tenant"},
+            {"$ref": "#/components/schemas/ApiKeySummary"},
+            {"$ref": "#/components/schemas/EnrollmentToken"},
+            {"$ref": "#/components/schemas/Schedulable"},
+            {"type": "null"}
+        ]
+    });
+    let record = &mut schemas["AuditRecord"]["properties"];
+    for (side, when) in [
+        (
+            "before",
+            "the object before the change; `null` when it did not exist",
+        ),
+        (
+            "after",
+            "the object after the change; `null` when it no longer exists",
+        ),
+    ] {
+        let mut s = image.clone();
+        s["description"] = json!(format!(
+            "By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an \
+             `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); {when}."
+        ));
+        record[side] = s;
+    }
+}
+
+/// Characters a name may not hold (`char::is_control`), and "not blank".
+const NO_CONTROL: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
+const NAME: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+
+const DURATION: &str = "^(?:[1-9][0-9]{0,6}s?|[1-9][0-9]{0,4}m|[1-9][0-9]{0,2}h|[1-9][0-9]?d|[1-9]w|PT[1-9][0-9]{0,2}H|PT[1-9][0-9]{0,4}M|P[1-9][0-9]?D)$";
+
+const TTL: &str = "^(?:[1-9][0-9]{0,5}s?|[1-9][0-9]{0,3}m|[1-9][0-9]?h|[1-9]d|PT[1-9][0-9]?H|PT[1-9][0-9]{0,3}M|P[1-9]D)$";
+
+fn set(schemas: &mut Map<String, Value>, schema: &str, prop: &str, rules: Value) {
+    let target = &mut schemas[schema]["properties"][prop];
+    assert!(target.is_object(), "{schema}.{prop} exists");
+    for (k, v) in rules.as_object().unwrap() {
+        target[k] = v.clone();
+    }
+}
+
+/// The rules `domain::validate` and `limits` enforce, where the derives do not state them.
+fn input_rules(schemas: &mut Map<String, Value>) {
+    use slicebroker_types::limits;
+    // A duration's text: the forms whose every match is positive and within 366 days. The
+    // server also reads longer forms (`1h30m`, `P1DT12H`), checking the bound itself.
+    let text = &mut schemas["DurationInput"]["oneOf"][1];
+    assert_eq!(
+        text["type"], "string",
+        "DurationInput's second form is text"
+    );
+    text["pattern"] = json!(DURATION);
+    text["description"] = json!(
+        "`8h`, `90m`, `2d`, `1w`, `3600s` or `3600` (units s, m, h, d, w), or ISO 8601 (`PT8H`, \
+         `PT90M`, `P2D`). The server also reads combinations (`1h30m`, `P1DT12H`) up to 64 \
+         characters; any form must come to at most 366 days."
+    );
+    let name = json!({"minLength": 1, "maxLength": limits::MAX_NAME_CHARS, "pattern": NAME});
+    set(
+        schemas,
+        "TenantCreate",
+        "name",
+        json!({"minLength": 1, "maxLength": 63, "pattern": "^[a-z0-9][a-z0-9-]*$"}),
+    );
+    set(schemas, "TenantCreate", "display_name", name.clone());
+    set(schemas, "TenantUpdate", "display_name", name.clone());
+    set(schemas, "ApiKeyCreate", "name", name);
+    set(
+        schemas,
+        "EnrollmentCreate",
+        "note",
+        json!({"maxLength": limits::MAX_NAME_CHARS, "pattern": NO_CONTROL}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "priority",
+        json!({"minimum": limits::PRIORITY.start(), "maximum": limits::PRIORITY.end()}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "count",
+        json!({"minimum": 1, "maximum": limits::MAX_COUNT}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "min_memory_gib",
+        json!({"minimum": 1, "maximum": limits::MAX_MIN_MEMORY_GIB}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "min_compute_slices",
+        json!({"minimum": 1, "maximum": limits::MAX_MIN_COMPUTE_SLICES}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "gpu_models",
+        json!({"maxItems": limits::MAX_MODELS}),
+    );
+    set(
+        schemas,
+        "LeaseCreate",
+        "labels",
+        json!({
+            "maxProperties": crate::domain::validate::MAX_LABELS,
+            "propertyNames": {"type": "string", "pattern": "^[A-Za-z0-9._/-]{1,63}$"},
+            "additionalProperties": {"type": "string", "maxLength": 256}
+        }),
+    );
+    // GPU models by catalog key (the server also reads reference names and aliases).
+    let models: Vec<&str> = slicebroker_types::catalog::GpuModel::all()
+        .iter()
+        .map(|m| m.key)
+        .collect();
+    schemas.insert(
+        "GpuModelKey".into(),
+        json!({"type": "string", "description": "A GPU model's catalog key.", "enum": models}),
+    );
+    let model = json!({"$ref": "#/components/schemas/GpuModelKey"});
+    schemas["LeaseCreate"]["properties"]["gpu_models"]["items"] = model.clone();
+    schemas["TenantPolicyPatch"]["properties"]["allowed_gpu_models"]["items"] = model;
+    // Tenant keys: an admin key comes from the server's command line, never from the API.
+    schemas.insert(
+        "TenantRole".into(),
+        json!({"type": "string", "description": "The role of a tenant's key.", "enum": ["tenant-admin", "member", "viewer"]}),
+    );
+    set(
+        schemas,
+        "ApiKeyCreate",
+        "role",
+        json!({"$ref": "#/components/schemas/TenantRole"}),
+    );
+    // An enrollment token lasts at most 30 days.
+    let max_ttl = limits::MAX_ENROLLMENT_TTL_SECONDS;
+    schemas["EnrollmentCreate"]["properties"]["ttl"] = json!({
+        "description": "How long the token may be used: `\"24h\"`, `\"PT1H\"` or seconds (default 24h, at most 30 days).",
+        "oneOf": [
+            {"type": "integer", "format": "int64", "minimum": 1, "maximum": max_ttl},
+            {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TTL},
+            {"type": "null"}
+        ]
+    });
+    // The defaults a new tenant's policy takes for what `TenantCreate.policy` leaves out.
+    let defaults = serde_json::to_value(slicebroker_types::api::TenantPolicy::default())
+        .expect("serialisable");
+    for (field, default) in defaults.as_object().unwrap() {
+        set(
+            schemas,
+            "TenantPolicyPatch",
+            field,
+            json!({ "default": default }),
+        );
+    }
+}
+
+/// (path, method, the statuses that create, the operations linked to, their parameters).
+type LinkSet<'a> = (&'a str, &'a str, &'a [&'a str], &'a [&'a str], &'a Value);
+
+/// OpenAPI links from what creates an object to what reads and changes it, for clients and
+/// for stateful testing (schemathesis follows them).
+fn add_links(doc: &mut Value) {
+    let lease = json!({"id": "$response.body#/id"});
+    let tenant = json!({"id": "$response.body#/id"});
+    let sets: [LinkSet; 3] = [
+        (
+            "/v1/leases",
+            "post",
+            &["200", "201", "202"],
+            &[
+                "lease_show",
+                "lease_events",
+                "lease_extend",
+                "lease_release",
+                "lease_revoke",
+            ],
+            &lease,
+        ),
+        (
+            "/v1/tenants",
+            "post",
+            &["201"],
+            &[
+                "tenant_show",
+                "tenant_update",
+                "api_key_list",
+                "api_key_create",
+                "tenant_audit",
+            ],
+            &tenant,
+        ),
+        (
+            "/v1/tenants/{id}/api-keys",
+            "post",
+            &["201"],
+            &["api_key_revoke"],
+            &json!({"id": "$response.body#/key/tenant_id", "key_id": "$response.body#/key/id"}),
+        ),
+    ];
+    for (path, method, statuses, targets, params) in sets {
+        for status in statuses {
+            let response = &mut doc["paths"][path][method]["responses"][*status];
+            assert!(response.is_object(), "{method} {path} answers {status}");
+            let links: Map<String, Value> = targets
+                .iter()
+                .map(|op| (pascal(op), json!({"operationId": op, "parameters": params})))
+                .collect();
+            response["links"] = Value::Object(links);
+        }
+    }
+}
+
+/// Set `rules` on the schema of `op`'s parameter `name`.
+fn param(doc: &mut Value, path: &str, method: &str, name: &str, rules: Value) {
+    let params = doc["paths"][path][method]["parameters"]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("{method} {path} has parameters"));
+    let p = params
+        .iter_mut()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has {name}"));
+    for (k, v) in rules.as_object().unwrap() {
+        p["schema"][k] = v.clone();
+    }
+}
+
+/// The rules the handlers enforce on parameters.
+fn parameter_rules(doc: &mut Value) {
+    param(
+        doc,
+        "/v1/leases",
+        "post",
+        "Idempotency-Key",
+        json!({"minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"}),
+    );
+    param(
+        doc,
+        "/v1/leases",
+        "get",
+        "label",
+        json!({"pattern": "^[A-Za-z0-9._/-]{1,63}=.{0,256}$"}),
+    );
+}
+
+/// Problem responses any operation may need beyond those its handler declares.
+fn add_transport_responses(responses: &mut Map<String, Value>) {
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    responses.insert(
+        "PayloadTooLarge".into(),
+        problem("The body is larger than the server accepts (`body_limit_bytes`, 64 KiB by default): a `Problem` whose `code` is `payload_too_large`."),
+    );
+    responses.insert(
+        "UnsupportedMediaType".into(),
+        problem("The body must be JSON, sent with `Content-Type: application/json`: a `Problem` whose `code` is `unsupported_media_type`."),
+    );
+    responses.insert(
+        "MethodNotAllowed".into(),
+        problem("The path exists but not with this method (`Allow` lists those it takes): a `Problem` whose `code` is `method_not_allowed`. Not listed per operation, since it answers for a method the path does not have."),
+    );
+}
+
+/// 400 for an undeclared query parameter (or a path id that is not a UUID), 404 where a path
+/// names an object, 413 and 415 where there is a body, and 503 when the request runs past `request_timeout`.
+fn transport_statuses(op: &mut Value) {
+    let has_body = op.get("requestBody").is_some();
+    let has_path_params = op["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path"));
+    let responses = op["responses"].as_object_mut().expect("responses");
+    let mut add = |status: &str, name: &str| {
+        responses
+            .entry(status)
+            .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    };
+    add(
+        "400",
+        if has_body {
+            "BadRequest"
+        } else {
+            "InvalidInput"
+        },
+    );
+    if has_body {
+        add("413", "PayloadTooLarge");
+        add("415", "UnsupportedMediaType");
+    }
+    if has_path_params {
+        add("404", "NotFound");
+    }
+    add("503", "Unavailable");
+}
