@@ -439,8 +439,14 @@ async fn the_dashboard_may_reach_the_issuer_and_nothing_else() {
     assert_eq!(r.status, 200, "{}", r.text);
     let csp = r.header("content-security-policy").unwrap_or_default();
     let origin = issuer.url();
-    assert!(csp.contains(&format!("connect-src 'self' {origin};")), "{csp}");
-    assert!(csp.contains(&format!("form-action 'self' {origin};")), "{csp}");
+    assert!(
+        csp.contains(&format!("connect-src 'self' {origin};")),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("form-action 'self' {origin};")),
+        "{csp}"
+    );
     assert!(csp.contains("default-src 'self';"), "{csp}");
 }
 

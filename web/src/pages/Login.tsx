@@ -48,7 +48,7 @@ export function Login() {
       <article>
         <header>
           <h1>slicebroker</h1>
-          <p>MIG slices on demand. Sign in with an API key.</p>
+          <p>MIG slices on demand. Sign in {usable(sso) ? "with your organisation's account or " : "with "}an API key.</p>
         </header>
         {notice ? (
           <p class="notice" role="status" data-testid="login-notice">
