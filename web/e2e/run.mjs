@@ -16,7 +16,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, sign as cryptoSign } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
 import { chromium } from "playwright-core";
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,10 +69,109 @@ function psql(url, sql) {
   return execFileSync("psql", [url, "-XAtqc", sql], { encoding: "utf8" }).trim();
 }
 
+// ---------------------------------------------------------------- a tiny OIDC issuer
+
+/** The people the issuer signs in (its authorization endpoint signs `user` in at once). */
+const SSO_CLIENT = "slicebroker-dashboard";
+const SSO_GROUP = "e2e-gpu-team";
+
+const b64url = (buf) => Buffer.from(buf).toString("base64url");
+
+/**
+ * An OpenID Connect issuer for the SSO scenario, on a port of its own (another origin): a
+ * discovery document, its Ed25519 key as a JWKS, an authorization endpoint that signs `user`
+ * in at once and sends the browser back with a code (or, when `forgeState` is set, with
+ * another state), and a token endpoint (CORS-enabled) that checks the PKCE verifier against
+ * the challenge and answers with a signed ID token.
+ */
+class Issuer {
+  async start() {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    this.key = privateKey;
+    this.jwk = { ...publicKey.export({ format: "jwk" }), kid: "e2e-1", alg: "EdDSA", use: "sig" };
+    this.codes = new Map();
+    this.user = { sub: "ada", groups: [SSO_GROUP] };
+    this.forgeState = false;
+    this.tokensIssued = 0;
+    this.server = createHttpServer((req, res) => this.handle(req, res).catch((e) => this.send(res, 500, { error: "server_error", error_description: String(e) })));
+    await new Promise((r) => this.server.listen(0, "127.0.0.1", r));
+    this.url = `http://127.0.0.1:${this.server.address().port}`;
+  }
+
+  stop() {
+    this.server?.close();
+  }
+
+  send(res, status, body, headers = {}) {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  idToken(sub, nonce) {
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ alg: "EdDSA", typ: "JWT", kid: this.jwk.kid }));
+    const claims = { iss: this.url, aud: SSO_CLIENT, sub, iat: now, exp: now + 300, groups: this.user.groups, ...(nonce ? { nonce } : {}) };
+    const input = `${header}.${b64url(JSON.stringify(claims))}`;
+    return `${input}.${b64url(cryptoSign(null, Buffer.from(input), this.key))}`;
+  }
+
+  async handle(req, res) {
+    const url = new URL(req.url, this.url);
+    const cors = { "access-control-allow-origin": req.headers.origin ?? "*", vary: "origin" };
+    if (url.pathname === "/.well-known/openid-configuration") {
+      return this.send(res, 200, {
+        issuer: this.url,
+        jwks_uri: `${this.url}/jwks`,
+        authorization_endpoint: `${this.url}/authorize`,
+        token_endpoint: `${this.url}/token`,
+        response_types_supported: ["code"],
+        code_challenge_methods_supported: ["S256"],
+        id_token_signing_alg_values_supported: ["EdDSA"],
+      });
+    }
+    if (url.pathname === "/jwks") return this.send(res, 200, { keys: [this.jwk] });
+    if (url.pathname === "/authorize") {
+      const q = url.searchParams;
+      const redirect = q.get("redirect_uri");
+      const ok =
+        q.get("response_type") === "code" && q.get("client_id") === SSO_CLIENT && q.get("scope")?.split(" ").includes("openid") &&
+        q.get("code_challenge_method") === "S256" && /^[A-Za-z0-9_-]{43}$/.test(q.get("code_challenge") ?? "") && q.get("state") && redirect;
+      if (!ok) return this.send(res, 400, { error: "invalid_request", error_description: url.search });
+      const code = randomBytes(16).toString("base64url");
+      this.codes.set(code, { challenge: q.get("code_challenge"), redirect, sub: this.user.sub });
+      const back = new URL(redirect);
+      back.searchParams.set("code", code);
+      back.searchParams.set("state", this.forgeState ? "forged-" + q.get("state") : q.get("state"));
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
+    }
+    if (url.pathname === "/token") {
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, { ...cors, "access-control-allow-methods": "POST", "access-control-allow-headers": "content-type, accept" });
+        return res.end();
+      }
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      const form = new URLSearchParams(body);
+      const grant = this.codes.get(form.get("code") ?? "");
+      this.codes.delete(form.get("code") ?? "");
+      const verifier = form.get("code_verifier") ?? "";
+      const fail = (why) => this.send(res, 400, { error: "invalid_grant", error_description: why }, cors);
+      if (req.method !== "POST" || form.get("grant_type") !== "authorization_code") return fail("not an authorization code grant");
+      if (!grant) return fail("unknown or used code");
+      if (form.get("client_id") !== SSO_CLIENT || form.get("redirect_uri") !== grant.redirect) return fail("client or redirect_uri differs");
+      if (createHash("sha256").update(verifier).digest("base64url") !== grant.challenge) return fail("the PKCE verifier does not match the challenge");
+      this.tokensIssued++;
+      return this.send(res, 200, { token_type: "Bearer", access_token: randomBytes(16).toString("hex"), expires_in: 300, id_token: this.idToken(grant.sub) }, cors);
+    }
+    return this.send(res, 404, { error: "not_found" });
+  }
+}
+
 // ---------------------------------------------------------------- the system under test
 
 class System {
-  async start() {
+  async start(issuer) {
     for (const b of ["slicebroker-demo", "slicebroker-server", "slicebroker-agent"]) {
       check(existsSync(join(BIN, b)), `${join(BIN, b)} is missing: cargo build --bins first (or set SLICEBROKER_BIN_DIR)`);
     }
@@ -92,6 +192,10 @@ class System {
         SLICEBROKER_DEMO_DIR: this.dir,
         SLICEBROKER_PORT: String(port),
         SLICEBROKER_WEB_DIR: join(WEB, "dist"),
+        // Organisation sign-in: the issuer's people in SSO_GROUP are members of the demo tenant.
+        SLICEBROKER_OIDC_ISSUER: issuer.url,
+        SLICEBROKER_OIDC_AUDIENCE: SSO_CLIENT,
+        SLICEBROKER_OIDC_RULES: `[{claim="groups", value="${SSO_GROUP}", tenant="demo", role="member"}]`,
       },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
@@ -222,6 +326,78 @@ scenario("a bad key shows a clear error", async ({ browser, sys }) => {
   // An empty key is refused before any request.
   await page.fill("#api-key", "  ");
   await page.click("button[type=submit]");
+  await context.close();
+});
+
+scenario("a member signs in with SSO (PKCE) and can lease; a forged state and an unmapped person are refused", async ({ browser, sys, issuer }) => {
+  const sso = await sys.ok("GET", "/v1/auth/sso");
+  check(sso.enabled && sso.token_endpoint === `${issuer.url}/token` && sso.client_id === SSO_CLIENT, `the server offers SSO: ${JSON.stringify(sso)}`);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && !/status of 4\d\d/.test(m.text()) && errors.push(m.text()));
+  await page.goto(sys.url + "/");
+  const csp = (await page.request.get(sys.url + "/")).headers()["content-security-policy"] ?? "";
+  check(csp.includes(`connect-src 'self' ${issuer.url};`) && csp.includes(`form-action 'self' ${issuer.url};`), `the policy lets the sign-in through, and only it: ${csp}`);
+  const button = page.getByRole("button", { name: "Sign in with SSO" });
+  await button.waitFor({ timeout: 5000 });
+  await shot(page, "login-sso");
+  // To the issuer and back (it signs `ada` in at once), then the code is traded from script.
+  await button.click();
+  await page.waitForSelector('[data-testid="who"]', { timeout: 10_000 });
+  check(new URL(page.url()).pathname === "/" && !page.url().includes("code="), `the callback's code leaves the address bar: ${page.url()}`);
+  check((await text(page, '[data-testid="who"]')).includes("member"), "signed in with the role the rule maps");
+  check(await page.evaluate((k) => sessionStorage.getItem(k) === null, "slicebroker.sso.pending"), "the PKCE verifier is forgotten");
+  // The fleet, and a member's action: a request goes through with the SSO token.
+  await page.locator('[data-testid="gpu-strip"]').first().waitFor({ timeout: 5000 });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  check((await nav.getByRole("link", { name: "Admin" }).count()) === 0, "a member does not administer");
+  await shot(page, "fleet-sso");
+  await go(page, "Request a slice");
+  await page.waitForSelector('#profile option[value="1g.10gb"]', { state: "attached" });
+  await page.selectOption("#profile", "1g.10gb");
+  await page.fill("#duration", "1h");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/leases\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+  const id = page.url().split("/").pop();
+  const admin = await sys.token(sys.adminKey);
+  const demo = (await sys.ok("GET", "/v1/tenants", admin)).find((t) => t.name === "demo");
+  const lease = await sys.ok("GET", `/v1/leases/${id}`, admin);
+  check(lease.tenant_id === demo.id, `the lease is the demo tenant's: ${lease.tenant_id}`);
+  const events = await sys.ok("GET", `/v1/leases/${id}/events`, admin);
+  check(JSON.stringify(events).includes("oidc:ada"), `the person is the actor: ${JSON.stringify(events).slice(0, 300)}`);
+  // The issuer's token works on the API as it did in the page.
+  await sys.ok("POST", `/v1/leases/${id}/release`, issuer.idToken("ada"));
+
+  check(errors.length === 0, `no script or policy errors: ${errors.join("; ")}`);
+
+  // A forged state: the answer is refused before any code is traded.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const issued = issuer.tokensIssued;
+  issuer.forgeState = true;
+  try {
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    const notice = page.locator('[data-testid="login-notice"]');
+    await notice.waitFor({ timeout: 10_000 });
+    check(/state mismatch/.test((await notice.textContent()) ?? ""), `a forged state is refused clearly: ${await notice.textContent()}`);
+  } finally {
+    issuer.forgeState = false;
+  }
+  check(issuer.tokensIssued === issued, "no code was traded for a forged state");
+  check((await page.locator('[data-testid="who"]').count()) === 0, "and no one is signed in");
+  await shot(page, "login-sso-refused");
+
+  // Someone the rules do not map: the issuer signs them in, the server refuses the token.
+  issuer.user = { sub: "mallory", groups: ["elsewhere"] };
+  try {
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    const notice = page.locator('[data-testid="login-notice"]');
+    await page.waitForFunction(() => /refused your SSO sign-in/.test(document.querySelector('[data-testid="login-notice"]')?.textContent ?? ""), null, { timeout: 10_000 });
+    check(/the token is not valid/.test((await notice.textContent()) ?? ""), `the server's detail is shown: ${await notice.textContent()}`);
+  } finally {
+    issuer.user = { sub: "ada", groups: [SSO_GROUP] };
+  }
   await context.close();
 });
 
@@ -511,13 +687,15 @@ async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   check(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM)`);
+  const issuer = new Issuer();
   const sys = new System();
   let failed = 0;
   let ran = 0;
   let browser;
   const t0 = Date.now();
   try {
-    await sys.start();
+    await issuer.start();
+    await sys.start(issuer);
     console.log(`server, PostgreSQL (${sys.db}) and 2 simulated hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${sys.url}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -530,7 +708,7 @@ async function main() {
       ran++;
       const start = Date.now();
       try {
-        await s.fn({ browser, sys, scene });
+        await s.fn({ browser, sys, scene, issuer });
         console.log(`ok   ${s.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
       } catch (e) {
         failed++;
@@ -556,6 +734,7 @@ async function main() {
       } catch {}
     }
     await sys.stop(failed > 0 && process.env.E2E_KEEP === "1");
+    issuer.stop();
   }
   console.log(`${failed ? "FAILED" : "passed"}: ${ran - failed}/${ran} scenarios in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${SHOTS}`);
   process.exit(failed ? 1 : 0);

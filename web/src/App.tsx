@@ -11,6 +11,8 @@ import { Admin } from "./pages/Admin";
 import { Usage } from "./pages/Usage";
 import { Calendar } from "./pages/Calendar";
 import { can } from "./session";
+import { CALLBACK_PATH, handleCallback } from "./sso";
+import { useEffect } from "preact/hooks";
 
 interface NavItem {
   href: string;
@@ -64,10 +66,26 @@ function NotAllowed() {
   );
 }
 
+let callbackStarted = false;
+
+/** The issuer sent the browser back here with a code (or an error): finish signing in. */
+function SsoCallback() {
+  useEffect(() => {
+    if (callbackStarted) return;
+    callbackStarted = true;
+    handleCallback().finally(() => (callbackStarted = false));
+  }, []);
+  return (
+    <main class="container login">
+      <article aria-busy="true">Signing you in…</article>
+    </main>
+  );
+}
+
 export function App() {
   const session = useSession();
   const path = usePath();
-  if (!session) return <Login />;
+  if (!session) return path === CALLBACK_PATH ? <SsoCallback /> : <Login />;
   const { role, tenant } = session.claims;
   return (
     <>

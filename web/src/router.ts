@@ -11,6 +11,12 @@ export function navigate(to: string) {
   for (const l of listeners) l();
 }
 
+/** Moves to `to` in place of the current entry (the SSO callback's URL holds a used code). */
+export function replace(to: string) {
+  history.replaceState(null, "", to);
+  for (const l of listeners) l();
+}
+
 export function usePath(): string {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {

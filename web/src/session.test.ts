@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { currentSession, currentToken, decodeClaims, login, logout, sessionNotice } from "./session";
+import { adoptExternal, currentSession, currentToken, decodeClaims, login, logout, sessionNotice } from "./session";
 
 /** An unsigned JWT with these claims (the client only reads them; the server verifies). */
 function jwt(claims: object): string {
@@ -33,6 +33,17 @@ describe("session", () => {
     logout();
     vi.useRealTimers();
     vi.unstubAllGlobals();
+  });
+
+  it("an SSO session takes its role from whoami, is never renewed and ends when its token does", async () => {
+    adoptExternal("id.token.sig", { subject: "oidc:ada", tenant_id: "t-1", role: "member" }, Date.now() + 300_000);
+    expect(currentSession()).toMatchObject({ token: "id.token.sig", sso: true, claims: { sub: "oidc:ada", tenant: "t-1", role: "member" } });
+    await vi.advanceTimersByTimeAsync(299_000);
+    expect(currentToken()).toBe("id.token.sig");
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(currentToken()).toBeNull();
+    expect(sessionNotice()).toMatch(/sign in again/);
+    expect(calls.length).toBe(0);
   });
 
   it("reads the role and tenant from the token", () => {

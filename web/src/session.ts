@@ -1,7 +1,9 @@
-// Who is signed in: an API key traded for a JWT (`POST /v1/auth/token`). Both live in memory
-// only (a reload signs out); the token is traded again before it expires, and signing out
-// forgets both. The role and tenant come from the token's claims and decide what the pages
-// offer; the API still decides what is allowed.
+// Who is signed in: an API key traded for a JWT (`POST /v1/auth/token`), or a token of the
+// organisation's issuer (SSO, see sso.ts). Both live in memory only (a reload signs out); a
+// key's token is traded again before it expires, an SSO token ends the session when it
+// expires, and signing out forgets them. The role and tenant come from our token's claims, or
+// for SSO from `GET /v1/auth/whoami`, and decide what the pages offer; the API still decides
+// what is allowed.
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -19,6 +21,8 @@ export interface Session {
   claims: Claims;
   /** When the token expires (ms since the epoch). */
   expiresAt: number;
+  /** Signed in through the organisation's issuer (no renewal: sign in again). */
+  sso?: boolean;
 }
 
 let session: Session | null = null;
@@ -98,6 +102,29 @@ function adopt(issued: Issued) {
     expiresAt: Date.now() + issued.expires_in * 1000,
   };
   schedule(issued.expires_in);
+  changed();
+}
+
+/** Signs in with a token of the organisation's issuer, as `GET /v1/auth/whoami` read it. */
+export function adoptExternal(
+  token: string,
+  who: { subject: string; tenant_id?: string | null; role: Role },
+  expiresAt: number,
+) {
+  clearTimeout(refreshTimer);
+  apiKey = null;
+  notice = null;
+  session = {
+    token,
+    claims: { sub: who.subject, tenant: who.tenant_id ?? undefined, role: who.role, exp: Math.floor(expiresAt / 1000) },
+    expiresAt,
+    sso: true,
+  };
+  // setTimeout holds at most 2^31-1 ms (about 24 days).
+  refreshTimer = setTimeout(
+    () => expireSession("Your single sign-on session has ended; sign in again."),
+    Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
+  );
   changed();
 }
 

@@ -72,6 +72,7 @@ struct Keys {
     by_kid: KeysByKid,
     fetched_at: Option<Instant>,
     authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
 }
 
 #[derive(Default)]
@@ -86,6 +87,8 @@ struct Discovery {
     jwks_uri: String,
     #[serde(default)]
     authorization_endpoint: Option<String>,
+    #[serde(default)]
+    token_endpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +102,14 @@ pub struct SsoSettings {
     pub issuer: String,
     pub client_id: String,
     pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+}
+
+/// Where the dashboard's sign-in goes, as origins (`https://login.example.com`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignInOrigins {
+    pub token: Option<String>,
+    pub authorization: Option<String>,
 }
 
 impl SignIn {
@@ -138,15 +149,40 @@ impl SignIn {
     }
 
     /// The issuer, client id and (once the discovery document was read) the authorization
-    /// endpoint, for `GET /v1/auth/sso`.
+    /// and token endpoints, for `GET /v1/auth/sso`.
     pub async fn sso_settings(&self) -> SsoSettings {
-        if self.stale() {
-            self.fetch().await;
-        }
+        self.discover().await;
+        let keys = self.keys.read().unwrap();
         SsoSettings {
             issuer: self.issuer.clone(),
             client_id: self.client_id.clone(),
-            authorization_endpoint: self.keys.read().unwrap().authorization_endpoint.clone(),
+            authorization_endpoint: keys.authorization_endpoint.clone(),
+            token_endpoint: keys.token_endpoint.clone(),
+        }
+    }
+
+    /// Reads the discovery document unless it was read within the hour (or a read was tried
+    /// within `oidc_refetch_min`).
+    pub async fn discover(&self) {
+        if self.stale() {
+            self.fetch().await;
+        }
+    }
+
+    /// The origins the dashboard must reach for sign-in, for its content security policy: the
+    /// token endpoint's (it posts the code there) and the authorization endpoint's (it sends
+    /// the browser there), each the issuer's own until the discovery document was read. Only
+    /// well-formed `https` (or loopback `http`) origins, so nothing the issuer publishes can
+    /// add other sources or directives to the policy.
+    pub fn origins(&self) -> SignInOrigins {
+        let keys = self.keys.read().unwrap();
+        let of = |endpoint: &Option<String>| match endpoint {
+            Some(url) => origin(url),
+            None => origin(&self.issuer),
+        };
+        SignInOrigins {
+            token: of(&keys.token_endpoint),
+            authorization: of(&keys.authorization_endpoint),
         }
     }
 
@@ -236,12 +272,13 @@ impl SignIn {
         }
         *last = Some(Instant::now());
         match self.read_keys().await {
-            Ok((by_kid, authorization_endpoint)) => {
+            Ok((by_kid, doc)) => {
                 let mut keys = self.keys.write().unwrap();
                 *keys = Keys {
                     by_kid,
                     fetched_at: Some(Instant::now()),
-                    authorization_endpoint,
+                    authorization_endpoint: doc.authorization_endpoint,
+                    token_endpoint: doc.token_endpoint,
                 };
             }
             Err(e) => {
@@ -250,8 +287,8 @@ impl SignIn {
         }
     }
 
-    /// The issuer's signing keys and its authorization endpoint.
-    async fn read_keys(&self) -> Result<(KeysByKid, Option<String>), String> {
+    /// The issuer's signing keys and its discovery document.
+    async fn read_keys(&self) -> Result<(KeysByKid, Discovery), String> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.issuer.trim_end_matches('/')
@@ -303,7 +340,7 @@ impl SignIn {
                 by_kid.insert(kid, (key, alg));
             }
         }
-        Ok((by_kid, doc.authorization_endpoint))
+        Ok((by_kid, doc))
     }
 
     /// The id of the tenant named `name`, re-reading tenants (at most once a second) when the
@@ -326,6 +363,21 @@ impl SignIn {
     }
 }
 
+/// `scheme://host[:port]` of `url`, when it is an https URL (or http to a loopback host) whose
+/// host and port hold only the characters a host name, IP address or port can.
+fn origin(url: &str) -> Option<String> {
+    if !crate::config::issuer_url_ok(url.split(['?', '#']).next().unwrap_or("")) {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let ok = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    ok.then(|| format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
 /// The `iss` claim of a JWT, read without verifying anything.
 fn unverified_issuer(token: &str) -> Option<String> {
     use base64::Engine;
@@ -338,4 +390,36 @@ fn unverified_issuer(token: &str) -> Option<String> {
         iss: String,
     }
     serde_json::from_slice::<Iss>(&bytes).ok().map(|c| c.iss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn origins_are_only_well_formed_https_or_loopback_http() {
+        assert_eq!(
+            origin("https://Login.Example.com/realms/corp/protocol/openid-connect/auth").as_deref(),
+            Some("https://login.example.com")
+        );
+        assert_eq!(
+            origin("https://idp.example.com:8443/token?x=1").as_deref(),
+            Some("https://idp.example.com:8443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9000/authorize").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        for bad in [
+            "http://idp.example.com/token",
+            "https://idp.example.com;script-src *",
+            "https://idp example.com/",
+            "https://user@idp.example.com/",
+            "javascript:alert(1)",
+            "https:///token",
+            "",
+        ] {
+            assert_eq!(origin(bad), None, "{bad}");
+        }
+    }
 }

@@ -8,6 +8,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use slicebroker_types::TenantId;
+use slicebroker_types::api::Role;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +18,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(token_create))
         .routes(routes!(jwks_show))
         .routes(routes!(sso_show))
+        .routes(routes!(whoami_show))
 }
 
 /// How the dashboard and portals sign people in with the organisation's identity provider.
@@ -29,6 +32,9 @@ pub struct SsoSettings {
     /// Where to send the browser (authorization code flow with PKCE); null when the issuer's
     /// discovery document could not be read yet.
     pub authorization_endpoint: Option<String>,
+    /// Where to trade the authorization code (and PKCE verifier) for tokens; null when the
+    /// issuer's discovery document could not be read yet or names none.
+    pub token_endpoint: Option<String>,
     /// The client id to sign in with; its ID or access tokens carry it as `aud`.
     pub client_id: Option<String>,
 }
@@ -55,6 +61,7 @@ async fn sso_show(State(app): State<App>) -> axum::Json<SsoSettings> {
                 enabled: true,
                 issuer: Some(s.issuer),
                 authorization_endpoint: s.authorization_endpoint,
+                token_endpoint: s.token_endpoint,
                 client_id: Some(s.client_id),
             }
         }
@@ -62,10 +69,45 @@ async fn sso_show(State(app): State<App>) -> axum::Json<SsoSettings> {
             enabled: false,
             issuer: None,
             authorization_endpoint: None,
+            token_endpoint: None,
             client_id: None,
         },
     };
     axum::Json(settings)
+}
+
+/// Who the caller's token says it is.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WhoAmI {
+    /// `key:<id>` for a token minted from an API key, `oidc:<sub>` for a person signed in
+    /// through the organisation's issuer (as audit entries and lease events name them).
+    pub subject: String,
+    /// The caller's tenant; null for fleet admins.
+    pub tenant_id: Option<TenantId>,
+    pub role: Role,
+}
+
+/// Who am I
+///
+/// The subject, tenant and role the server maps the caller's token to, whichever kind it is
+/// (one of ours, or one of the organisation's issuer, whose claims the sign-in rules map).
+/// The dashboard asks this after signing in with SSO, since those tokens carry no role.
+#[utoipa::path(
+    get,
+    path = "/v1/auth/whoami",
+    operation_id = "whoami_show",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller", body = WhoAmI),
+        (status = 401, response = Unauthenticated),
+    )
+)]
+async fn whoami_show(Caller(who): Caller) -> axum::Json<WhoAmI> {
+    axum::Json(WhoAmI {
+        subject: who.actor(),
+        tenant_id: who.tenant,
+        role: who.role,
+    })
 }
 
 pub use slicebroker_types::api::TokenCreate;

@@ -4,10 +4,10 @@
 //! naming a file serves that file, and any other path answers with `index.html` so the
 //! dashboard's own routes (`/leases/…`) load on a refresh or a shared link.
 
-use crate::app::Error;
+use crate::app::{App, Error};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,17 +28,45 @@ const NOT_DASHBOARD: [&str; 7] = [
     "/readyz",
 ];
 
-/// The dashboard's files may only come from this origin; the API is called on it too.
+/// The dashboard's files may only come from this origin; the API is called on it too. With
+/// organisation sign-in, the token endpoint's origin is added to `connect-src` and the
+/// authorization endpoint's to `form-action` (see [`policy`]).
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
-                   connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+                   connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'self'; \
+                   frame-ancestors 'none'";
+
+/// The content security policy, letting the dashboard post to `token` (the issuer's token
+/// endpoint, from script) and send the browser to `authorization` (its authorization
+/// endpoint). Both are origins checked by [`crate::app::sign_in::SignIn::origins`].
+fn policy(token: Option<&str>, authorization: Option<&str>) -> String {
+    let with = |o: Option<&str>| o.map(|o| format!("'self' {o}")).unwrap_or("'self'".into());
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src {}; \
+         form-action {}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+        with(token),
+        with(authorization)
+    )
+}
+
+/// The policy for this server: the plain one, or one that lets the sign-in through. `discover`
+/// reads the issuer's discovery document first when it was not read yet (for pages; files
+/// take what is known).
+async fn csp(app: &App, discover: bool) -> HeaderValue {
+    let Some(sign_in) = app.sign_in() else {
+        return HeaderValue::from_static(CSP);
+    };
+    if discover {
+        sign_in.discover().await;
+    }
+    let o = sign_in.origins();
+    HeaderValue::from_str(&policy(o.token.as_deref(), o.authorization.as_deref()))
+        .unwrap_or(HeaderValue::from_static(CSP))
+}
 
 /// `router` with the dashboard in `dir` as its fallback.
-pub fn with_dashboard<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    dir: &Path,
-) -> Router<S> {
+pub fn with_dashboard(router: Router<App>, dir: &Path) -> Router<App> {
     let dir: Arc<Path> = dir.into();
-    router.fallback(move |req: Request| serve(dir.clone(), req))
+    router.fallback(move |State(app): State<App>, req: Request| serve(dir.clone(), app, req))
 }
 
 fn is_api_path(path: &str) -> bool {
@@ -54,7 +82,7 @@ fn names_a_file(path: &str) -> bool {
     path.rsplit('/').next().is_some_and(|s| s.contains('.'))
 }
 
-async fn serve(dir: Arc<Path>, req: Request) -> Response {
+async fn serve(dir: Arc<Path>, app: App, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     if is_api_path(&path) {
         return Error::NotFound {
@@ -88,7 +116,7 @@ async fn serve(dir: Arc<Path>, req: Request) -> Response {
         } else {
             "no-cache"
         };
-        return with_headers(response, cache);
+        return with_headers(response, cache, csp(&app, false).await);
     }
     let index: Result<Response<_>, Infallible> =
         ServeFile::new(dir.join("index.html")).oneshot(req).await;
@@ -101,13 +129,13 @@ async fn serve(dir: Arc<Path>, req: Request) -> Response {
         return Error::Unavailable("the dashboard is being rebuilt; try again shortly".into())
             .into_response();
     }
-    with_headers(response, "no-cache")
+    with_headers(response, "no-cache", csp(&app, true).await)
 }
 
-fn with_headers(mut response: Response, cache: &'static str) -> Response {
+fn with_headers(mut response: Response, cache: &'static str, csp: HeaderValue) -> Response {
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(CONTENT_SECURITY_POLICY, csp);
     response
 }
 
@@ -136,6 +164,24 @@ mod tests {
         ] {
             assert!(!is_api_path(p), "{p}");
         }
+    }
+
+    #[test]
+    fn the_policy_lets_only_the_sign_in_endpoints_through() {
+        assert_eq!(policy(None, None), CSP);
+        let p = policy(
+            Some("https://tokens.example.com"),
+            Some("https://login.example.com"),
+        );
+        assert!(
+            p.contains("connect-src 'self' https://tokens.example.com;"),
+            "{p}"
+        );
+        assert!(
+            p.contains("form-action 'self' https://login.example.com;"),
+            "{p}"
+        );
+        assert!(p.contains("default-src 'self';"), "{p}");
     }
 
     #[test]

@@ -376,7 +376,8 @@ async fn the_sso_settings_say_whether_and_how_to_sign_in() {
     let r = plain.request("GET", "/v1/auth/sso", None, None, &[]).await;
     assert_eq!(
         r.ok(200),
-        &json!({"enabled": false, "issuer": null, "authorization_endpoint": null, "client_id": null})
+        &json!({"enabled": false, "issuer": null, "authorization_endpoint": null,
+                "token_endpoint": null, "client_id": null})
     );
     let issuer = Issuer::start(vec![Key::ed("ed", 3)]).await;
     let app = trusting(&issuer, |c| c.oidc_client_id = Some("dashboard".into())).await;
@@ -387,9 +388,66 @@ async fn the_sso_settings_say_whether_and_how_to_sign_in() {
             "enabled": true,
             "issuer": issuer.url(),
             "authorization_endpoint": format!("{}/authorize", issuer.url()),
+            "token_endpoint": format!("{}/token", issuer.url()),
             "client_id": "dashboard",
         })
     );
+}
+
+#[tokio::test]
+async fn whoami_says_who_any_accepted_token_is() {
+    let rsa = Key::rsa("rsa-1");
+    let issuer = Issuer::start(vec![rsa.clone()]).await;
+    let app = trusting(&issuer, |_| {}).await;
+    let (vision, _) = app.tenant("vision", Value::Null).await;
+
+    let member = rsa.sign(&issuer.claims(&["gpu-team-vision"]));
+    let me = app.get("/v1/auth/whoami", &member).await;
+    assert_eq!(
+        me.ok(200),
+        &json!({"subject": "oidc:user-1234", "tenant_id": vision.as_str(), "role": "member"})
+    );
+    let ops = rsa.sign(&issuer.claims(&["gpu-ops"]));
+    let me = app.get("/v1/auth/whoami", &ops).await;
+    assert_eq!(
+        me.ok(200),
+        &json!({"subject": "oidc:user-1234", "tenant_id": null, "role": "admin"})
+    );
+    // One of our own tokens, minted from a key, says which key.
+    let own = app.admin_token().await;
+    let me = app.get("/v1/auth/whoami", &own).await;
+    let me = me.ok(200);
+    assert_eq!(me["role"], "admin");
+    assert!(me["subject"].as_str().unwrap().starts_with("key:"), "{me}");
+    // A token no rule maps, and no token at all, are refused.
+    let stranger = rsa.sign(&issuer.claims(&["staff"]));
+    app.get("/v1/auth/whoami", &stranger)
+        .await
+        .problem(401, "unauthenticated");
+    let r = app.request("GET", "/v1/auth/whoami", None, None, &[]).await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn the_dashboard_may_reach_the_issuer_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+    let issuer = Issuer::start(vec![Key::ed("ed", 3)]).await;
+    let web_dir = dir.path().to_owned();
+    let app = trusting(&issuer, move |c| c.web_dir = Some(web_dir)).await;
+    let r = app.request("GET", "/", None, None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let csp = r.header("content-security-policy").unwrap_or_default();
+    let origin = issuer.url();
+    assert!(
+        csp.contains(&format!("connect-src 'self' {origin};")),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("form-action 'self' {origin};")),
+        "{csp}"
+    );
+    assert!(csp.contains("default-src 'self';"), "{csp}");
 }
 
 #[tokio::test]

@@ -266,6 +266,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who am I
+         * @description The subject, tenant and role the server maps the caller's token to, whichever kind it is
+         *     (one of ours, or one of the organisation's issuer, whose claims the sign-in rules map).
+         *     The dashboard asks this after signing in with SSO, since those tokens carry no role.
+         */
+        get: operations["whoami_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/capacity": {
         parameters: {
             query?: never;
@@ -1732,6 +1754,11 @@ export interface components {
              *     `<issuer>/.well-known/openid-configuration`.
              */
             issuer: string | null;
+            /**
+             * @description Where to trade the authorization code (and PKCE verifier) for tokens; null when the
+             *     issuer's discovery document could not be read yet or names none.
+             */
+            token_endpoint: string | null;
         };
         Tenant: {
             /** Format: date-time */
@@ -1885,6 +1912,16 @@ export interface components {
             slice_hours: number;
             tenant: string;
             tenant_id: components["schemas"]["TenantId"];
+        };
+        /** @description Who the caller's token says it is. */
+        WhoAmI: {
+            role: components["schemas"]["Role"];
+            /**
+             * @description `key:<id>` for a token minted from an API key, `oidc:<sub>` for a person signed in
+             *     through the organisation's issuer (as audit entries and lease events name them).
+             */
+            subject: string;
+            tenant_id: components["schemas"]["TenantId"] | null;
         };
     };
     responses: {
@@ -2444,6 +2481,31 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    whoami_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,8 +1,9 @@
-// Sign in with an API key. The server accepts OIDC tokens (`GET /v1/auth/sso`); the PKCE flow
-// that would get one here is not wired yet.
-import { useState } from "preact/hooks";
+// Sign in with an API key, or, when the server trusts an OpenID Connect issuer
+// (`GET /v1/auth/sso`), with SSO (authorization code with PKCE: sso.ts).
+import { useEffect, useState } from "preact/hooks";
 import { ErrorNote } from "../components/Problem";
 import { login, sessionNotice } from "../session";
+import { begin, fetchSettings, type SsoSettings, usable } from "../sso";
 
 export function Login() {
   const [key, setKey] = useState("");
@@ -21,15 +22,49 @@ export function Login() {
       setBusy(false);
     }
   };
+  const [sso, setSso] = useState<SsoSettings | null>(null);
+  const [redirecting, setRedirecting] = useState(false);
+  useEffect(() => {
+    let live = true;
+    fetchSettings().then((s) => live && setSso(s));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const signInWithSso = async () => {
+    if (!sso) return;
+    setError(null);
+    setRedirecting(true);
+    try {
+      location.assign(await begin(sso));
+    } catch (err) {
+      setRedirecting(false);
+      setError((err as Error).message);
+    }
+  };
   const notice = sessionNotice();
   return (
     <main class="container login">
       <article>
         <header>
           <h1>slicebroker</h1>
-          <p>MIG slices on demand. Sign in with an API key.</p>
+          <p>MIG slices on demand. Sign in {usable(sso) ? "with your organisation's account or " : "with "}an API key.</p>
         </header>
-        {notice ? <p class="notice">{notice}</p> : null}
+        {notice ? (
+          <p class="notice" role="status" data-testid="login-notice">
+            {notice}
+          </p>
+        ) : null}
+        {usable(sso) ? (
+          <>
+            <button type="button" class="secondary sso" data-testid="sso" aria-busy={redirecting} disabled={redirecting} onClick={signInWithSso}>
+              Sign in with SSO
+            </button>
+            <p class="or">
+              <small>or with an API key</small>
+            </p>
+          </>
+        ) : null}
         <form onSubmit={submit}>
           <label for="api-key">
             API key
@@ -55,8 +90,8 @@ export function Login() {
         </form>
         <footer>
           <small>
-            The key is traded for a short-lived token kept in this tab's memory only: reloading the page signs you out.
-            Single sign-on is not available on this page yet.
+            The key (or the SSO sign-in) becomes a short-lived token kept in this tab's memory only: reloading the page
+            signs you out.
           </small>
         </footer>
       </article>

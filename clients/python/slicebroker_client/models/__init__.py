@@ -105,6 +105,7 @@ from .tenant_role import TenantRole
 from .tenant_update import TenantUpdate
 from .token_create import TokenCreate
 from .usage_row import UsageRow
+from .who_am_i import WhoAmI
 
 __all__ = (
     "AgentRegister",
@@ -212,4 +213,5 @@ __all__ = (
     "TenantUpdate",
     "TokenCreate",
     "UsageRow",
+    "WhoAmI",
 )

@@ -31,12 +31,15 @@ class SsoSettings:
             enabled (bool): Whether the server trusts an OpenID Connect issuer; the other fields are null when not.
             issuer (None | str): The issuer's URL (`iss` of its tokens); its discovery document is at
                 `<issuer>/.well-known/openid-configuration`.
+            token_endpoint (None | str): Where to trade the authorization code (and PKCE verifier) for tokens; null when the
+                issuer's discovery document could not be read yet or names none.
      """
 
     authorization_endpoint: None | str
     client_id: None | str
     enabled: bool
     issuer: None | str
+    token_endpoint: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,6 +58,9 @@ class SsoSettings:
         issuer: None | str
         issuer = self.issuer
 
+        token_endpoint: None | str
+        token_endpoint = self.token_endpoint
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,6 +69,7 @@ class SsoSettings:
             "client_id": client_id,
             "enabled": enabled,
             "issuer": issuer,
+            "token_endpoint": token_endpoint,
         })
 
         return field_dict
@@ -98,11 +105,20 @@ class SsoSettings:
         issuer = _parse_issuer(d.pop("issuer"))
 
 
+        def _parse_token_endpoint(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        token_endpoint = _parse_token_endpoint(d.pop("token_endpoint"))
+
+
         sso_settings = cls(
             authorization_endpoint=authorization_endpoint,
             client_id=client_id,
             enabled=enabled,
             issuer=issuer,
+            token_endpoint=token_endpoint,
         )
 
 
