@@ -7,8 +7,8 @@ use super::query::Query;
 use crate::app::leases::{self, Created, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
 use crate::http::problem::{
-    BadRequest, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput, NoCapacity,
-    NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
+    BadRequest, ExtendConflict, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput,
+    NoCapacity, NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -177,7 +177,9 @@ async fn lease_show(
 ///
 /// Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
 /// all extensions of one lease together may add at most the tenant's
-/// `max_total_extension_seconds`. Viewers cannot extend.
+/// `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+/// past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+/// extended. Viewers cannot extend.
 #[utoipa::path(
     post,
     path = "/v1/leases/{id}/extend",
@@ -191,7 +193,7 @@ async fn lease_show(
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, response = IllegalTransition),
+        (status = 409, response = ExtendConflict),
         (status = 422, response = PolicyOrQuota),
         (status = 503, response = Unavailable),
     )

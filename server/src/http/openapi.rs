@@ -36,6 +36,7 @@ use utoipa_axum::routes;
             problem::IdempotencyConflict,
             problem::AlreadyRevoked,
             problem::HostInUse,
+            problem::ExtendConflict,
             problem::PolicyViolation,
             problem::PolicyOrQuota,
             problem::Unavailable,

@@ -110,13 +110,14 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
                      ends_at, created_at, gpu_models, priority, idempotency_fingerprint)
          ), slices AS (
              INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
-                 compute_slices, memory_gib, created_at)
+                 compute_slices, memory_gib, created_at, during)
              SELECT s.id, s.lease_id, s.tenant_id, s.gpu_id, s.profile, s.start, s.size,
-                 s.compute_slices, s.memory_gib, s.created_at
+                 s.compute_slices, s.memory_gib, s.created_at, tstzrange(s.since, s.until)
              FROM unnest($16::uuid[], $17::uuid[], $18::uuid[], $19::uuid[], $20::text[],
-                 $21::int4[], $22::int4[], $23::int4[], $24::int4[], $25::timestamptz[])
+                 $21::int4[], $22::int4[], $23::int4[], $24::int4[], $25::timestamptz[],
+                 $30::timestamptz[], $31::timestamptz[])
                  AS s(id, lease_id, tenant_id, gpu_id, profile, start, size, compute_slices,
-                     memory_gib, created_at)
+                     memory_gib, created_at, since, until)
          )
          INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
          SELECT e.lease_id, e.kind, e.state, e.detail, e.actor
@@ -161,6 +162,11 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         &col(new, |n| n.event_detail.clone()),
         &col(new, |n| n.actor.to_owned()),
         &col(new, |n| n.origin.idempotency_fingerprint.map(str::to_owned)) as &[Option<String>],
+        &slices
+            .iter()
+            .map(|(l, _)| l.granted_at.unwrap_or(l.created_at))
+            .collect::<Vec<_>>(),
+        &slices.iter().map(|(l, _)| l.ends_at).collect::<Vec<_>>() as &[Option<DateTime<Utc>>],
     )
     .execute(&mut **tx)
     .await
@@ -246,9 +252,9 @@ pub async fn grant_pending(
                RETURNING tenant_id
            ), slices AS (
                INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
-                   compute_slices, memory_gib, created_at)
+                   compute_slices, memory_gib, created_at, during)
                SELECT s.id, $1, lease.tenant_id, s.gpu_id, s.profile, s.start, s.size,
-                   s.compute_slices, s.memory_gib, $2
+                   s.compute_slices, s.memory_gib, $2, tstzrange($2, $3)
                FROM lease, unnest($4::uuid[], $5::uuid[], $6::text[], $7::int4[], $8::int4[],
                    $9::int4[], $10::int4[])
                    AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
@@ -275,7 +281,8 @@ pub async fn grant_pending(
     Ok(r.granted == 1)
 }
 
-/// `provisioning → active` for those of the leases whose every slice has a MIG device now:
+/// `provisioning → active` for those of the leases whose every slice has a MIG device now (their
+/// end capped at the next window booked on their memory slices, `leases_extendable_until`):
 /// their paid-for time starts. One statement; returns, for each lease that moved, its new end
 /// and its slices (the others are left as they are).
 pub async fn activate_if_ready(
@@ -287,8 +294,9 @@ pub async fn activate_if_ready(
     }
     let rows = sqlx::query!(
         r#"UPDATE leases l SET state = 'active', activated_at = now(),
-               ends_at = now() + make_interval(
-                   secs => (l.duration_seconds + l.extended_seconds)::double precision)
+               ends_at = least(now() + make_interval(
+                   secs => (l.duration_seconds + l.extended_seconds)::double precision),
+                   leases_extendable_until(l.id))
            WHERE l.id = ANY($1) AND l.state = ANY($2)
                AND NOT EXISTS (SELECT 1 FROM slices s WHERE s.lease_id = l.id
                                AND s.released_at IS NULL AND s.mig_device_uuid IS NULL)
@@ -531,6 +539,20 @@ pub async fn cancel_pending(tx: &mut Tx<'_>, id: LeaseId) -> Result<bool, sqlx::
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// The latest end the lease's live slices can have before a later window (a booking) on any
+/// of their memory slices; `None` when nothing later is booked there.
+pub async fn extendable_until(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT nullif(leases_extendable_until($1), 'infinity'::timestamptz)",
+        id.get()
+    )
+    .fetch_one(&mut **tx)
+    .await
 }
 
 /// Adds `seconds` to a live lease's end if the total stays within `max_total`; returns the

@@ -67,7 +67,7 @@ async fn grant_pending_moves_only_pending_leases(db: PgPool) {
             &mut tx,
             lease.id,
             now,
-            now,
+            now + chrono::Duration::hours(1),
             &slices,
             serde_json::json!({}),
         )
