@@ -45,6 +45,17 @@ pub fn routes() -> OpenApiRouter<App> {
 ///
 /// When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
 /// now and when a matching slice frees up.
+///
+/// **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+/// slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+/// `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+/// replica, can hold those memory slices during that window). `granted_at` is the start and
+/// `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+/// lead before its start (event `starting`), then `active` as usual. Releasing it before then
+/// cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+/// for its whole duration, so bookings are never run into. If nothing is free for the window
+/// the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+/// live lease.
 #[utoipa::path(
     post,
     path = "/v1/leases",
@@ -64,7 +75,7 @@ pub fn routes() -> OpenApiRouter<App> {
     )),
     responses(
         (status = 200, description = "An earlier request with this `Idempotency-Key` made this lease", body = Lease),
-        (status = 201, description = "Granted: `provisioning`", body = Lease),
+        (status = 201, description = "Granted: `provisioning`; or booked ahead (`start`): `booked`", body = Lease),
         (status = 202, description = "Queued (`wait: true`): `pending`", body = Lease),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
@@ -90,6 +101,7 @@ async fn lease_create(
     Ok(match leases::lease_create(&app, &who, req, key).await? {
         Created::New(lease) => (StatusCode::CREATED, axum::Json(lease)),
         Created::Queued(lease) => (StatusCode::ACCEPTED, axum::Json(lease)),
+        Created::Booked(lease) => (StatusCode::CREATED, axum::Json(lease)),
         Created::Replayed(lease) => (StatusCode::OK, axum::Json(lease)),
     })
 }
@@ -211,7 +223,8 @@ async fn lease_extend(
 
 /// Release a lease
 ///
-/// Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+/// Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+/// its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
 /// granted one goes to `releasing` while its host's agent tears the MIG devices down, then
 /// `ended`. Stop using the devices first. Viewers cannot release.
 #[utoipa::path(

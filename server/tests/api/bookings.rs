@@ -1,10 +1,166 @@
-//! Bookings through the API: a running lease cannot be extended into a window booked on its
-//! slices (issue 14).
+//! Bookings through the API (issue 14): a booking pins its slices for its window, on-demand
+//! leases fit around it, it can be cancelled before it starts, it starts on its own, and a
+//! running lease cannot be extended into it.
 
-use crate::harness::spawn_app;
+use crate::harness::{TestApp, spawn_app, spawn_with, wait_until};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn book(
+    app: &TestApp,
+    token: &str,
+    profile: &str,
+    start: DateTime<Utc>,
+    secs: i64,
+) -> crate::harness::Resp {
+    app.post(
+        "/v1/leases",
+        token,
+        &json!({"profile": profile, "duration": secs, "start": at(start)}),
+    )
+    .await
+}
+
+async fn now_for(app: &TestApp, token: &str, profile: &str, secs: i64) -> crate::harness::Resp {
+    app.post(
+        "/v1/leases",
+        token,
+        &json!({"profile": profile, "duration": secs}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_booking_pins_its_window_and_on_demand_leases_fit_around_it() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(2);
+    let booked = book(&app, &team, "7g.80gb", start, 3600).await;
+    let lease = booked.ok(201);
+    assert_eq!(lease["state"], "booked");
+    assert_eq!(
+        lease["slices"].as_array().unwrap().len(),
+        1,
+        "placement pinned"
+    );
+    let events = app
+        .get(
+            &format!("/v1/leases/{}/events", lease["id"].as_str().unwrap()),
+            &team,
+        )
+        .await;
+    assert_eq!(events.ok(200)[0]["kind"], "booked");
+    // Free now and done before the booking starts: granted.
+    now_for(&app, &team, "1g.10gb", 3600).await.ok(201);
+    // Would still run when the booking starts: every memory slice is booked then.
+    now_for(&app, &team, "1g.10gb", 3 * 3600)
+        .await
+        .problem(503, "no_capacity");
+    // Another booking overlapping the first: nothing is free for its window.
+    book(&app, &team, "1g.10gb", start + Duration::minutes(30), 3600)
+        .await
+        .problem(503, "no_capacity");
+    // Back to back with it: fine.
+    book(&app, &team, "7g.80gb", start + Duration::hours(1), 3600)
+        .await
+        .ok(201);
+    assert_eq!(app.overlapping_slices().await, 0);
+}
+
+#[tokio::test]
+async fn a_booking_released_before_its_start_is_cancelled_and_frees_its_window() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(5);
+    let id = book(&app, &team, "7g.80gb", start, 3600).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = app
+        .post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
+        .await;
+    let ended = ended.ok(200);
+    assert_eq!(ended["state"], "ended");
+    assert_eq!(ended["end_reason"], "cancelled");
+    book(&app, &team, "7g.80gb", start, 3600).await.ok(201);
+}
+
+#[tokio::test]
+async fn bad_starts_are_refused_naming_start_and_change_nothing() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let before = app.snapshot().await;
+    let now = Utc::now();
+    for body in [
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now - Duration::hours(1))}),
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::days(31))}),
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::hours(1)), "wait": true}),
+    ] {
+        let r = app.post("/v1/leases", &team, &body).await;
+        assert_eq!(r.problem(400, "invalid_input")["field"], "start", "{body}");
+    }
+    let r = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "1g.10gb", "duration": 60, "start": "tomorrow"}),
+        )
+        .await;
+    assert_eq!(r.problem(400, "malformed_body")["field"], "start");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_booking_starts_its_lead_before_its_start() {
+    let app = spawn_with(|c| c.booking_lead = "1h".parse().unwrap()).await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::minutes(30);
+    let lease = book(&app, &team, "3g.40gb", start, 3600)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let started = wait_until(
+        std::time::Duration::from_secs(20),
+        "the booking to start",
+        async || {
+            let l = app
+                .get(&format!("/v1/leases/{id}"), &team)
+                .await
+                .ok(200)
+                .clone();
+            if l["state"] == "provisioning" {
+                Ok(l)
+            } else {
+                Err(l["state"].clone())
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        started["granted_at"], lease["granted_at"],
+        "its window did not move"
+    );
+    assert_eq!(started["ends_at"], lease["ends_at"]);
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let kinds: Vec<_> = events
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["booked", "starting"]);
+}
 
 /// Books the memory slices of `lease`'s first slice for `[from, from + 1h)` straight into the
 /// database, as a booking made through any replica would (its host's generation moved in the

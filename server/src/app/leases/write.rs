@@ -275,13 +275,11 @@ async fn transaction(
     }
     for (i, grant) in grants {
         app.metrics().granted();
-        decisions[i] = Some(Decision::Done(Ok(
-            if grant.lease.state == LeaseState::Pending {
-                Created::Queued(grant.lease)
-            } else {
-                Created::New(grant.lease)
-            },
-        )));
+        decisions[i] = Some(Decision::Done(Ok(match grant.lease.state {
+            LeaseState::Pending => Created::Queued(grant.lease),
+            LeaseState::Booked => Created::Booked(grant.lease),
+            _ => Created::New(grant.lease),
+        })));
     }
     Ok(decisions
         .into_iter()
@@ -457,9 +455,11 @@ fn decide(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    let ends_at = slicebroker_types::limits::add_seconds(now, plan.duration)
+    // A booking's window starts at its start; everything else's now.
+    let from = plan.start.unwrap_or(now);
+    let ends_at = slicebroker_types::limits::add_seconds(from, plan.duration)
         .ok_or_else(|| Error::invalid("duration", "ends too far in the future"))?;
-    let taken = room.admit(policy, &shapes, plan.count, now, ends_at)?;
+    let taken = room.admit(policy, &shapes, plan.count, from, ends_at)?;
     let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
         let granted = state != LeaseState::Pending;
         Lease {
@@ -474,7 +474,7 @@ fn decide(
             extended_seconds: 0,
             extensions: 0,
             labels: plan.labels.clone(),
-            granted_at: granted.then_some(now),
+            granted_at: granted.then_some(from),
             activated_at: None,
             ends_at: granted.then_some(ends_at),
             ended_at: None,
@@ -482,6 +482,35 @@ fn decide(
             slices,
         }
     };
+    if let Some(start) = plan.start {
+        // Booked ahead: places free for the whole window, pinned now.
+        let reservation = app.index().reserve_during(
+            shapes.clone(),
+            plan.count,
+            start.timestamp(),
+            ends_at.timestamp(),
+        );
+        return Ok(match reservation {
+            Ok(reserved) => {
+                let mut detail = placements(&reserved);
+                detail["start"] = serde_json::json!(start);
+                detail["ends_at"] = serde_json::json!(ends_at);
+                Decided::Grant(Box::new(Grant {
+                    lease: lease(
+                        LeaseState::Booked,
+                        reserved.iter().map(Reserved::view).collect(),
+                    ),
+                    event: LeaseEventKind::Booked,
+                    detail,
+                    reserved,
+                }))
+            }
+            Err(nofit) => {
+                room.give_back(taken);
+                Decided::NoFit(shapes, nofit)
+            }
+        });
+    }
     let reservation = app.index().reserve(
         shapes.clone(),
         plan.count,
