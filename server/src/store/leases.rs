@@ -561,6 +561,21 @@ pub async fn extendable_until(
     .await
 }
 
+/// How many bookings not yet started each tenant holds (tenants without any are left out).
+pub async fn booked_counts(
+    tx: &mut Tx<'_>,
+    tenants: &[TenantId],
+) -> Result<HashMap<TenantId, i64>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT tenant_id AS "tenant!: TenantId", count(*) AS "booked!" FROM leases
+           WHERE state = 'booked' AND tenant_id = ANY($1) GROUP BY tenant_id"#,
+        &tenants.iter().map(|t| t.get()).collect::<Vec<_>>()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.tenant, r.booked)).collect())
+}
+
 /// `booked → provisioning` for bookings whose start is at most `lead` seconds away and whose
 /// memory slices nothing before them still holds (the lease before, running up to the start or
 /// still being torn down: the agent could not make the slice yet), taken with `SKIP LOCKED`

@@ -259,3 +259,29 @@ async fn an_extension_into_a_booking_of_the_slices_is_refused_saying_until_when(
     assert_eq!(end, booked_from);
     assert_eq!(app.overlapping_slices().await, 0);
 }
+
+#[tokio::test]
+async fn bookings_are_held_to_the_tenants_booking_policy_and_refusals_change_nothing() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app
+        .tenant(
+            "team-a",
+            json!({"max_booking_ahead_seconds": 86_400, "max_bookings": 1,
+                   "max_booking_seconds": 3600}),
+        )
+        .await;
+    let soon = Utc::now() + Duration::hours(2);
+    let before = app.snapshot().await;
+    let r = book(&app, &team, "1g.10gb", Utc::now() + Duration::days(2), 600).await;
+    assert_eq!(r.problem(422, "policy_violation")["field"], "start");
+    let r = book(&app, &team, "1g.10gb", soon, 7200).await;
+    assert_eq!(r.problem(422, "policy_violation")["field"], "duration");
+    assert_eq!(app.snapshot().await, before);
+    book(&app, &team, "1g.10gb", soon, 3600).await.ok(201);
+    let before = app.snapshot().await;
+    book(&app, &team, "1g.10gb", soon, 3600)
+        .await
+        .problem(422, "quota_exceeded");
+    assert_eq!(app.snapshot().await, before);
+}

@@ -226,6 +226,13 @@ async fn transaction(
     // Microseconds, as the database keeps them: the leases returned now match later reads.
     let now = Utc::now().trunc_subsecs(6);
     let mut rooms = rooms(&mut tx, &tenants, now).await?;
+    // Bookings not yet started, per tenant (for `max_bookings`), counted under the tenants'
+    // locks and grown by each booking this transaction admits.
+    let mut booked = if batch.iter().any(|r| r.plan.start.is_some()) {
+        store::leases::booked_counts(&mut tx, &ids).await?
+    } else {
+        HashMap::new()
+    };
     let tenants: HashMap<TenantId, &Tenant> = tenants.iter().map(|t| (t.id, t)).collect();
     let mut decisions: Vec<Option<Decision>> = batch.iter().map(|_| None).collect();
     let mut grants: Vec<(usize, Grant)> = Vec::new();
@@ -250,7 +257,8 @@ async fn transaction(
             continue;
         }
         let room = rooms.entry(r.tenant_id).or_default();
-        match decide(app, tenant, room, &r.plan, now) {
+        let booked = booked.entry(r.tenant_id).or_default();
+        match decide(app, tenant, (room, booked), &r.plan, now) {
             Ok(Decided::Grant(grant)) => grants.push((i, *grant)),
             Ok(Decided::NoFit(shapes, why)) => decisions[i] = Some(Decision::NoFit(shapes, why)),
             Err(e) => decisions[i] = Some(Decision::Done(Err(e))),
@@ -444,12 +452,15 @@ impl Grant {
 fn decide(
     app: &App,
     tenant: &Tenant,
-    room: &mut Room,
+    (room, booked): (&mut Room, &mut i64),
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<Decided, Error> {
     let policy = &tenant.policy;
     let idle_timeout = admission::lease_limits(policy, plan.duration, plan.idle_timeout)?;
+    if let Some(start) = plan.start {
+        admission::booking_limits(policy, start, now, plan.duration, *booked)?;
+    }
     let models = admission::allowed_models(&plan.models, &policy.allowed_gpu_models)?;
     let shapes = plan
         .request
@@ -492,6 +503,7 @@ fn decide(
         );
         return Ok(match reservation {
             Ok(reserved) => {
+                *booked += 1;
                 let mut detail = placements(&reserved);
                 detail["start"] = serde_json::json!(start);
                 detail["ends_at"] = serde_json::json!(ends_at);
