@@ -58,6 +58,7 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
         wait: a.wait,
         priority: a.priority,
         start: a.at,
+        tenant_id: None,
     };
     let lease: Lease = ctx.session.post_once("/v1/leases", &req).await?;
     if !a.wait {

@@ -55,7 +55,8 @@ pub fn routes() -> OpenApiRouter<App> {
 /// cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
 /// for its whole duration, so bookings are never run into. If nothing is free for the window
 /// the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-/// live lease.
+/// live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+/// its policy, quota and budget apply (`404` if there is no such tenant).
 #[utoipa::path(
     post,
     path = "/v1/leases",
@@ -80,6 +81,7 @@ pub fn routes() -> OpenApiRouter<App> {
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
         (status = 409, response = IdempotencyConflict),
         (status = 422, response = PolicyOrQuota),
         (status = 503, response = NoCapacity),

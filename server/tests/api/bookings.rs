@@ -285,3 +285,28 @@ async fn bookings_are_held_to_the_tenants_booking_policy_and_refusals_change_not
         .problem(422, "quota_exceeded");
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (team_id, team) = app.tenant("team-a", Value::Null).await;
+    let (_, other) = app.tenant("team-b", Value::Null).await;
+    let admin = app.admin_token().await;
+    let start = at(Utc::now() + Duration::hours(3));
+    let body = json!({"profile": "3g.40gb", "duration": 3600, "start": start,
+                      "tenant_id": team_id});
+    let lease = app.post("/v1/leases", &admin, &body).await.ok(201).clone();
+    assert_eq!(lease["tenant_id"], team_id.as_str());
+    assert_eq!(lease["state"], "booked");
+    let id = lease["id"].as_str().unwrap();
+    app.get(&format!("/v1/leases/{id}"), &team).await.ok(200);
+    let before = app.snapshot().await;
+    app.post("/v1/leases", &other, &body)
+        .await
+        .problem(403, "forbidden");
+    let now = json!({"profile": "3g.40gb", "duration": 3600, "tenant_id": team_id});
+    let r = app.post("/v1/leases", &admin, &now).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "tenant_id");
+    assert_eq!(app.snapshot().await, before);
+}

@@ -209,10 +209,29 @@ pub async fn lease_create(
     req: LeaseCreate,
     idempotency_key: Option<&str>,
 ) -> Result<Created, Error> {
-    let tenant_id = who.own_tenant()?;
     if !who.role.can_write_leases() {
         return Err(Error::Forbidden("viewers cannot create leases".into()));
     }
+    let tenant_id = match req.tenant_id {
+        None => who.own_tenant()?,
+        Some(_) if !who.is_admin() => {
+            return Err(Error::Forbidden(
+                "only admins may book for another tenant (`tenant_id`)".into(),
+            ));
+        }
+        Some(_) if req.start.is_none() => {
+            return Err(Error::invalid(
+                "tenant_id",
+                "admins book ahead for a tenant: give `start` too",
+            ));
+        }
+        Some(t) => {
+            if crate::store::tenants::get(app.db(), t).await?.is_none() {
+                return Err(Error::not_found("tenant", t));
+            }
+            t
+        }
+    };
     if let Some(k) = idempotency_key
         && (k.is_empty() || k.len() > 200)
     {

@@ -204,6 +204,10 @@ pub struct LeaseCreate {
     /// time runs from `start`. Cannot be combined with `wait`.
     #[serde(default)]
     pub start: Option<chrono::DateTime<chrono::Utc>>,
+    /// Admins only, with `start`: book for this tenant (admin keys belong to none). The
+    /// tenant's policy, quota and budget apply as if it had booked itself.
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
