@@ -255,6 +255,15 @@ impl State {
     }
 }
 
+/// One GPU's slices over time, for the capacity calendar.
+#[derive(Clone, Debug)]
+pub struct GpuWindows {
+    pub model: ModelId,
+    pub schedulable: bool,
+    /// Profile, first memory slice, window start and end (Unix seconds).
+    pub slices: Vec<(ProfileIdx, u8, i64, i64)>,
+}
+
 /// What planning around bookings changed in a fleet, to undo.
 #[derive(Debug, Default)]
 struct Blocked {
@@ -537,6 +546,29 @@ impl PlacementIndex {
                 p.ends_at = ends_at;
             }
         }
+    }
+
+    /// Every GPU with its model, whether it is placed on, and the windows of its slices
+    /// (profile, memory slice, start and end in Unix seconds): bookings and what runs now.
+    pub fn windows(&self) -> Vec<GpuWindows> {
+        let st = self.state();
+        let mut out: Vec<GpuWindows> = st
+            .fleet
+            .gpus()
+            .map(|g| GpuWindows {
+                model: g.occupancy.model_id(),
+                schedulable: g.schedulable,
+                slices: Vec::new(),
+            })
+            .collect();
+        for p in st.placed.values().chain(st.bookings.values()) {
+            if let Some(&key) = st.gpu_keys.get(&p.gpu_id)
+                && let Some(g) = out.get_mut(key.0 as usize)
+            {
+                g.slices.push((p.profile, p.start, p.starts_at, p.ends_at));
+            }
+        }
+        out
     }
 
     /// How many more of each profile fit right now, per model.

@@ -3,7 +3,7 @@
 //! running lease cannot be extended into it.
 
 use crate::harness::{TestApp, spawn_app, spawn_with, wait_until};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -309,4 +309,65 @@ async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
     let r = app.post("/v1/leases", &admin, &now).await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "tenant_id");
     assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn the_calendar_shows_when_a_profile_can_be_booked_and_the_earliest_start() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let from = (Utc::now() + Duration::minutes(5))
+        .with_nanosecond(0)
+        .unwrap();
+    book(&app, &team, "7g.80gb", from + Duration::hours(2), 3600)
+        .await
+        .ok(201);
+    let calendar = |duration: &str| {
+        format!(
+            "/v1/capacity/calendar?profile=3g.40gb&from={}&to={}&duration={duration}",
+            at(from).replace('+', "%2B"),
+            at(from + Duration::hours(5)).replace('+', "%2B")
+        )
+    };
+    let r = app.get(&calendar("2h"), &team).await;
+    let h100 = &r.ok(200)[0];
+    assert_eq!(h100["model"], "h100-80gb");
+    let spans: Vec<(String, String, u64)> = h100["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["from"].as_str().unwrap().to_owned(),
+                i["to"].as_str().unwrap().to_owned(),
+                i["available"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let t = |h: i64| at(from + Duration::hours(h)).replace("+00:00", "Z");
+    assert_eq!(
+        spans,
+        vec![(t(0), t(2), 2), (t(2), t(3), 0), (t(3), t(5), 2)]
+    );
+    assert_eq!(
+        h100["earliest_start"],
+        t(0),
+        "two hours fit before the booking"
+    );
+    let r = app.get(&calendar("3h"), &team).await;
+    assert_eq!(
+        r.ok(200)[0]["earliest_start"],
+        t(3),
+        "three hours only after it"
+    );
+    // Bad queries name the parameter.
+    let r = app.get("/v1/capacity/calendar?profile=9g.1tb", &team).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "profile");
+    let back = format!(
+        "/v1/capacity/calendar?profile=3g.40gb&from={}&to={}",
+        at(from + Duration::hours(1)),
+        at(from)
+    );
+    let r = app.get(&back.replace('+', "%2B"), &team).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "to");
 }
