@@ -68,6 +68,8 @@ pub enum Command {
     Lease(LeaseCommand),
     /// What can be leased right now, per GPU model and profile.
     Capacity(CapacityArgs),
+    /// When a profile can be booked ahead, per GPU model: a timeline of how many fit.
+    Calendar(CalendarArgs),
     /// Slice-hours per tenant, model, profile and day (default: this month).
     Usage(UsageArgs),
     /// Each GPU's memory slices as a bar, coloured by lease (or tenant, for admins).
@@ -217,6 +219,23 @@ pub struct CapacityArgs {
     /// Also list profiles of which nothing fits now.
     #[arg(short, long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// The profile to book (`3g.40gb`).
+    // Its own id: `profile` is the global --profile's.
+    #[arg(id = "slice_profile", value_name = "PROFILE")]
+    pub profile: String,
+    /// How many days ahead to show, 1 to 31.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub days: u32,
+    /// Also say when a booking this long can start at the earliest: `8h`.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds)]
+    pub duration: Option<i64>,
+    /// Only this GPU model.
+    #[arg(long, value_parser = parse::model)]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Args)]
