@@ -93,6 +93,29 @@ pub fn capacity_calendar(app: &App, q: CalendarQuery) -> Result<Vec<CapacityCale
         .collect())
 }
 
+/// The earliest start at or after `from`, within [`MAX_SPAN_SECONDS`], at which one slice of
+/// any of `shapes` is free for `duration` seconds on a GPU placed on; `None` if there is none.
+pub fn earliest_start(
+    app: &App,
+    shapes: &[slicebroker_types::SliceShape],
+    from: DateTime<Utc>,
+    duration: i64,
+) -> Option<DateTime<Utc>> {
+    let gpus = app.index().windows();
+    let (from_s, to_s) = (from.timestamp(), from.timestamp() + MAX_SPAN_SECONDS);
+    shapes
+        .iter()
+        .filter_map(|s| {
+            let on: Vec<&GpuWindows> = gpus
+                .iter()
+                .filter(|g| g.model == s.model && g.schedulable)
+                .collect();
+            earliest(&on, s.model, s.profile, from_s, to_s, duration)
+        })
+        .min()
+        .map(at)
+}
+
 fn at(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or_default()
 }
@@ -163,12 +186,23 @@ fn earliest(
         .into_iter()
         .filter(|&t| t < to)
         .find(|&t| {
-            gpus.iter().any(|g| {
-                occupancy(g, model, t, t.saturating_add(duration))
-                    .free_placements(profile)
-                    .next()
-                    .is_some()
-            })
+            gpus.iter()
+                .any(|g| free_during(g, model, profile, t, t.saturating_add(duration)))
+        })
+}
+
+/// Whether one placement of `profile` on the GPU is free at every instant of `[a, b)`: checked
+/// in each stretch between the GPU's window boundaries, since slices that follow each other
+/// on the same memory slices cannot be laid on one occupancy together.
+fn free_during(g: &GpuWindows, model: ModelId, profile: ProfileIdx, a: i64, b: i64) -> bool {
+    let cuts = breakpoints(&[g], a, b);
+    GpuModel::get(model)
+        .profile(profile)
+        .placements
+        .iter()
+        .any(|pl| {
+            cuts.windows(2)
+                .all(|w| occupancy(g, model, w[0], w[1]).fits(profile, pl.start))
         })
 }
 
@@ -208,5 +242,21 @@ mod tests {
             "starts before `to`"
         );
         assert_eq!(earliest(&on, m, half, 0, 150, 150), None);
+    }
+
+    #[test]
+    fn slices_that_follow_each_other_on_the_same_memory_all_count() {
+        let (m, whole, half) = h100();
+        let model = GpuModel::get(m);
+        let one = model.profile_by_name("1g.10gb").unwrap();
+        // A 1g.10gb at memory slice 0 now, then the whole GPU booked from 100.
+        let g = GpuWindows {
+            model: m,
+            schedulable: true,
+            slices: vec![(one, 0, 0, 50), (whole, 0, 100, 200)],
+        };
+        let on = [&g];
+        assert_eq!(earliest(&on, m, one, 0, 300, 150), Some(200));
+        assert_eq!(earliest(&on, m, half, 0, 300, 80), Some(0));
     }
 }

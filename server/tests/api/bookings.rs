@@ -59,9 +59,14 @@ async fn a_booking_pins_its_window_and_on_demand_leases_fit_around_it() {
     // Free now and done before the booking starts: granted.
     now_for(&app, &team, "1g.10gb", 3600).await.ok(201);
     // Would still run when the booking starts: every memory slice is booked then.
-    now_for(&app, &team, "1g.10gb", 3 * 3600)
-        .await
-        .problem(503, "no_capacity");
+    let refused = now_for(&app, &team, "1g.10gb", 3 * 3600).await;
+    let detail = refused.problem(503, "no_capacity")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(
+        detail.contains(&format!("fits from {}", at(start + Duration::hours(1)))),
+        "says when the whole request fits: {detail}"
+    );
     // Another booking overlapping the first: nothing is free for its window.
     book(&app, &team, "1g.10gb", start + Duration::minutes(30), 3600)
         .await

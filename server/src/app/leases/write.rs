@@ -116,7 +116,9 @@ async fn run(
                 }
                 for (i, shapes, why) in nofit {
                     app.metrics().rejected("no_capacity");
-                    answers[i] = Some(match no_capacity(app, &shapes, &why).await {
+                    let plan = &requests[i].plan;
+                    let wanted = (plan.start, plan.duration);
+                    answers[i] = Some(match no_capacity(app, &shapes, &why, wanted).await {
                         Ok(e) | Err(e) => Err(e),
                     });
                 }
@@ -575,6 +577,7 @@ async fn no_capacity(
     app: &App,
     shapes: &[SliceShape],
     why: &slicebroker_placement::NoFit,
+    (start, duration): (Option<DateTime<Utc>>, i64),
 ) -> Result<Error, Error> {
     let models: Vec<ModelId> = shapes.iter().map(|s| s.model).collect();
     let free = app
@@ -599,15 +602,30 @@ async fn no_capacity(
         .map(|m| GpuModel::get(*m).key.to_owned())
         .collect();
     let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
+    // When the whole request fits at the earliest, from the bookings and running leases the
+    // index knows (one slice's worth: a guide, not a promise).
+    let from = start.unwrap_or_else(Utc::now);
+    let fits_at = crate::app::calendar::earliest_start(app, shapes, from, duration);
+    let mut detail = format!(
+        "no capacity for {}{}: {why}",
+        shapes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        start.map_or_else(String::new, |s| format!(
+            " from {}",
+            s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )),
+    );
+    if let Some(at) = fits_at {
+        detail.push_str(&format!(
+            "; for its whole duration it fits from {} at the earliest (book it with `start`)",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
     Ok(Error::NoCapacity {
-        detail: format!(
-            "no capacity for {}: {why}",
-            shapes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ),
+        detail,
         free,
         next_free_at,
     })
