@@ -13,7 +13,13 @@ Lease NVIDIA MIG slices from a slicebroker server, and run its fleet.
 Start with `slicectl login --server http://HOST:8080` (the API key is read from a prompt or
 stdin), then `slicectl lease create 2g.20gb --for 8h --wait` and
 `eval \"$(slicectl lease env ID)\"`. For an https server signed by a private CA, give the CA
-with --ca-file (login keeps it in the profile).";
+with --ca-file (login keeps it in the profile).
+
+Book ahead when you know when you need the slice: `slicectl lease create 3g.40gb --at
+\"2026-11-24 09:00\" --for 8h` (UTC, or RFC 3339 with an offset; at most 30 days ahead)
+guarantees a 3g.40gb from 09:00 to 17:00. The lease shows `booked` until shortly before 09:00,
+then comes up like any other; `slicectl lease release ID` before then cancels it and costs
+nothing.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,6 +68,8 @@ pub enum Command {
     Lease(LeaseCommand),
     /// What can be leased right now, per GPU model and profile.
     Capacity(CapacityArgs),
+    /// When a profile can be booked ahead, per GPU model: a timeline of how many fit.
+    Calendar(CalendarArgs),
     /// Slice-hours per tenant, model, profile and day (default: this month).
     Usage(UsageArgs),
     /// Each GPU's memory slices as a bar, coloured by lease (or tenant, for admins).
@@ -168,6 +176,11 @@ pub struct CreateArgs {
     /// Place in the queue, -100 to 100: higher is served first.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
     pub priority: Option<i32>,
+    /// Book ahead: start then (RFC 3339, or `YYYY-MM-DD HH:MM` in UTC), at most 30 days ahead.
+    /// The slices are guaranteed from then for --for; the lease is `booked` until shortly
+    /// before, and can be released (cancelled) until it starts.
+    #[arg(long, value_name = "TIME", value_parser = parse::start, conflicts_with = "wait")]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +219,23 @@ pub struct CapacityArgs {
     /// Also list profiles of which nothing fits now.
     #[arg(short, long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// The profile to book (`3g.40gb`).
+    // Its own id: `profile` is the global --profile's.
+    #[arg(id = "slice_profile", value_name = "PROFILE")]
+    pub profile: String,
+    /// How many days ahead to show, 1 to 31.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub days: u32,
+    /// Also say when a booking this long can start at the earliest: `8h`.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds)]
+    pub duration: Option<i64>,
+    /// Only this GPU model.
+    #[arg(long, value_parser = parse::model)]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Args)]

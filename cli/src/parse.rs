@@ -5,6 +5,25 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use slicebroker_types::{GpuModel, ProfileRequest, duration};
 
+/// A booking's start: RFC 3339 (`2026-11-24T09:00:00+01:00`), or `YYYY-MM-DD HH:MM` (or
+/// with `T`) in UTC.
+pub fn start(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let t = s.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+    .map(|at| at.and_utc())
+    .ok_or_else(|| format!("`{t}` is not a time: give RFC 3339 or `YYYY-MM-DD HH:MM` (UTC)"))
+}
+
 /// A positive duration in seconds.
 pub fn seconds(s: &str) -> Result<i64, String> {
     match duration::parse_seconds(s)? {
@@ -130,6 +149,14 @@ pub fn instant(s: &str) -> Result<DateTime<Utc>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booking_starts_take_rfc_3339_or_a_utc_date_and_time() {
+        let nine = "2026-11-24T09:00:00Z".parse::<chrono::DateTime<chrono::Utc>>();
+        assert_eq!(start("2026-11-24 09:00").ok(), nine.ok());
+        assert_eq!(start("2026-11-24T10:00:00+01:00").ok(), nine.ok());
+        assert!(start("tomorrow 9am").unwrap_err().contains("RFC 3339"));
+    }
 
     #[test]
     fn durations_take_units_iso_and_seconds() {

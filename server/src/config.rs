@@ -54,6 +54,9 @@ pub struct UnvalidatedConfig {
     pub lifecycle_interval: DurationIn<10, 600_000>,
     /// The `expiring` event comes this long before a lease's end (at most 366d).
     pub expiry_warning: DurationIn<0, YEAR_MS>,
+    /// A booking goes `provisioning` (its agent told to make its slices) this long before its
+    /// start (at most 1h).
+    pub booking_lead: DurationIn<0, 3_600_000>,
     /// The `idle_warning` event comes at this share (%) of a lease's idle timeout (1 to 100).
     pub idle_warning_percent: Bounded<u8, 1, 100>,
     /// A host whose agent is silent this long is unreachable: its GPUs are not placed on
@@ -133,6 +136,7 @@ impl Default for UnvalidatedConfig {
             lifecycle_jobs: true,
             lifecycle_interval: DurationIn::from_millis(1000),
             expiry_warning: DurationIn::from_millis(15 * 60_000),
+            booking_lead: DurationIn::from_millis(60_000),
             idle_warning_percent: bounded(80),
             host_unreachable_after: DurationIn::from_millis(30_000),
             host_lost_after: DurationIn::from_millis(10 * 60_000),
@@ -328,6 +332,11 @@ impl Described for Config {
                 "`expiring` comes this long before a lease ends [default: 15m]",
             ),
             setting(
+                "booking_lead",
+                Kind::Text,
+                "A booking's agent is told this long before its start [default: 1m]",
+            ),
+            setting(
                 "idle_warning_percent",
                 Kind::Integer,
                 "`idle_warning` at this % of the idle timeout [default: 80]",
@@ -479,6 +488,10 @@ impl Config {
 
     pub fn placement_refresh(&self) -> Duration {
         self.0.placement_refresh.get()
+    }
+
+    pub fn booking_lead(&self) -> Duration {
+        self.0.booking_lead.get()
     }
 
     pub fn expiry_warning(&self) -> Duration {

@@ -430,3 +430,52 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
     let bash = admin.run(&["completions", "bash"]).await;
     assert!(bash.ok().contains("slicectl"), "{bash:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slicectl_books_ahead_reads_the_calendar_and_cancels() {
+    let c = Cluster::start(1).await;
+    let mut c = c;
+    c.add_agent(node("gpu-a", "h100-80gb:1", 7)).await;
+    wait_host(&c, "gpu-a", 1).await;
+    let (_, user, _) = setup(&c).await;
+
+    let start = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let booked = user
+        .run(&[
+            "lease", "create", "7g.80gb", "--at", &start, "--for", "1h", "-o", "json",
+        ])
+        .await
+        .json();
+    assert_eq!(booked["state"], "booked");
+    assert_eq!(booked["granted_at"], start.as_str());
+    let id = booked["id"].as_str().unwrap().to_owned();
+
+    // Three hours of a 3g.40gb fit only after the booking.
+    let calendar = user
+        .run(&[
+            "calendar", "3g.40gb", "--days", "1", "--for", "3h", "-o", "json",
+        ])
+        .await
+        .json();
+    let h100 = &calendar[0];
+    assert_eq!(h100["model"], "h100-80gb");
+    assert_eq!(h100["earliest_start"], booked["ends_at"]);
+    assert!(
+        h100["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["from"] == start.as_str() && i["available"] == 0),
+        "{h100}"
+    );
+    let text = user.run(&["calendar", "3g.40gb", "--days", "1"]).await;
+    assert!(text.ok().contains("h100-80gb 3g.40gb"), "{text:?}");
+
+    let cancelled = user
+        .run(&["lease", "release", &id, "-o", "json"])
+        .await
+        .json();
+    assert_eq!(cancelled["state"], "ended");
+    assert_eq!(cancelled["end_reason"], "cancelled");
+}

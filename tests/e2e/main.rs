@@ -4,6 +4,7 @@
 //! the agents' GPUs hold, not just status codes.
 
 mod agent;
+mod bookings;
 mod cli;
 mod lifecycle;
 mod nvml;

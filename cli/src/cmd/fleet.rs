@@ -1,15 +1,70 @@
-//! The fleet: free capacity, each GPU's memory slices drawn as a bar, hosts and GPUs, and
+//! The fleet: free capacity, the booking calendar, each GPU's memory slices drawn as a bar, hosts and GPUs, and
 //! (admins) cordoning.
 
 use super::Ctx;
-use crate::cli::{CapacityArgs, ColorBy, FleetArgs, TargetArgs, TargetKind};
+use crate::cli::{CalendarArgs, CapacityArgs, ColorBy, FleetArgs, TargetArgs, TargetKind};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Color, PALETTE, Style, Table};
 use chrono::Utc;
-use slicebroker_types::api::{Capacity, Gpu, Host, Tenant};
+use slicebroker_types::api::{Capacity, CapacityCalendar, Gpu, Host, Tenant};
 use slicebroker_types::{GpuId, HostId};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// `slicectl calendar`: per model, the intervals and how many of the profile fit in each.
+pub async fn calendar(ctx: &mut Ctx, a: CalendarArgs) -> Result<()> {
+    let to = chrono::Utc::now() + chrono::Duration::days(i64::from(a.days));
+    let mut path = format!(
+        "/v1/capacity/calendar?profile={}&to={}",
+        a.profile,
+        to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    if let Some(d) = a.duration {
+        path.push_str(&format!("&duration={d}"));
+    }
+    let all: Vec<CapacityCalendar> = ctx.session.get(&path).await?;
+    let rows: Vec<CapacityCalendar> = all
+        .into_iter()
+        .filter(|c| a.model.as_ref().is_none_or(|m| *m == c.model))
+        .collect();
+    ctx.show(rows.as_slice(), |rows, style| {
+        if rows.is_empty() {
+            return "No GPU model in the fleet has that profile.\n".into();
+        }
+        let fmt = |t: &chrono::DateTime<chrono::Utc>| t.format("%a %Y-%m-%d %H:%M").to_string();
+        let mut out = String::new();
+        for c in rows {
+            out.push_str(&format!("{} {} (UTC)\n", c.model, c.profile));
+            let mut t = Table::new(&["from", "to", "available"]);
+            for i in &c.intervals {
+                t.row(vec![
+                    fmt(&i.from).into(),
+                    fmt(&i.to).into(),
+                    Cell::colored(
+                        i.available.to_string(),
+                        Some(if i.available > 0 {
+                            Color::Green
+                        } else {
+                            Color::Dim
+                        }),
+                    ),
+                ]);
+            }
+            out.push_str(&t.render(style));
+            if let Some(d) = a.duration {
+                out.push_str(&match c.earliest_start {
+                    Some(at) => {
+                        format!("Earliest start for {}: {}\n", output::duration(d), fmt(&at))
+                    }
+                    None => format!("No start for {} in this range.\n", output::duration(d)),
+                });
+            }
+            out.push('\n');
+        }
+        out
+    });
+    Ok(())
+}
 
 pub async fn capacity(ctx: &mut Ctx, a: CapacityArgs) -> Result<()> {
     let all: Vec<Capacity> = ctx.session.get("/v1/capacity").await?;

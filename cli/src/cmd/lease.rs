@@ -57,12 +57,18 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
         labels: a.labels.into_iter().collect(),
         wait: a.wait,
         priority: a.priority,
+        start: a.at,
+        tenant_id: None,
     };
     let lease: Lease = ctx.session.post_once("/v1/leases", &req).await?;
     if !a.wait {
         ctx.show(&lease, |l, style| {
             let hint = match l.state {
                 LeaseState::Pending => "Queued until capacity frees up".to_owned(),
+                LeaseState::Booked => format!(
+                    "Booked from {}; release it to cancel before then",
+                    l.granted_at.map_or_else(String::new, |t| t.to_rfc3339())
+                ),
                 _ => format!(
                     "Granted; it is ready once `slicectl lease show {}` says active \
                      (or create with --wait)",
@@ -104,7 +110,7 @@ async fn wait_active(ctx: &mut Ctx, mut lease: Lease, timeout: Duration) -> Resu
                     lease.id
                 )));
             }
-            LeaseState::Pending | LeaseState::Provisioning => {}
+            LeaseState::Booked | LeaseState::Pending | LeaseState::Provisioning => {}
         }
         if start.elapsed() >= timeout {
             return Err(Error::failed(format!(
@@ -252,7 +258,7 @@ fn hosts(l: &Lease) -> String {
 pub fn state_color(s: LeaseState) -> Option<Color> {
     Some(match s {
         LeaseState::Active => Color::Green,
-        LeaseState::Pending | LeaseState::Provisioning => Color::Yellow,
+        LeaseState::Booked | LeaseState::Pending | LeaseState::Provisioning => Color::Yellow,
         LeaseState::Releasing | LeaseState::Ended => Color::Dim,
     })
 }

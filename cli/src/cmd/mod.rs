@@ -100,6 +100,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Completions { .. } | Command::Login => unreachable!("handled above"),
         Command::Lease(c) => lease::run(&mut ctx, c).await,
         Command::Capacity(a) => fleet::capacity(&mut ctx, a).await,
+        Command::Calendar(a) => fleet::calendar(&mut ctx, a).await,
         Command::Usage(a) => usage::usage(&mut ctx, a).await,
         Command::Fleet(a) => fleet::fleet(&mut ctx, a).await,
         Command::Hosts => fleet::hosts(&mut ctx).await,

@@ -132,6 +132,15 @@ fn human(t: &Tenant, _: &Style) -> String {
                     .map(|h| format!("{h} compute-slice-hours")),
             ),
         ),
+        (
+            "Books ahead up to",
+            output::duration(p.max_booking_ahead_seconds),
+        ),
+        ("Bookings at once", limit(p.max_bookings)),
+        (
+            "Longest booking",
+            output::duration(p.max_booking_seconds.unwrap_or(p.max_lease_seconds)),
+        ),
         ("Created", output::when(Some(t.created_at), now)),
         ("Updated", output::when(Some(t.updated_at), now)),
     ])

@@ -310,6 +310,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/capacity/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When a profile can be booked
+         * @description For each GPU model that has `profile`: the time from `from` to `to` cut into intervals, each
+         *     with how many instances could be booked throughout it (each GPU counted on its own, as in
+         *     `capacity_show`), from the bookings and running leases the server knows. With `duration`,
+         *     also the earliest start at which one instance is free for that long. A guide that reserves
+         *     nothing: book with `lease_create` and `start`.
+         */
+        get: operations["capacity_calendar_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/enrollment-tokens": {
         parameters: {
             query?: never;
@@ -515,6 +539,18 @@ export interface paths {
          *
          *     When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
          *     now and when a matching slice frees up.
+         *
+         *     **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+         *     slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+         *     `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+         *     replica, can hold those memory slices during that window). `granted_at` is the start and
+         *     `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+         *     lead before its start (event `starting`), then `active` as usual. Releasing it before then
+         *     cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+         *     for its whole duration, so bookings are never run into. If nothing is free for the window
+         *     the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+         *     live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+         *     its policy, quota and budget apply (`404` if there is no such tenant).
          */
         post: operations["lease_create"];
         delete?: never;
@@ -577,7 +613,9 @@ export interface paths {
          * Extend a lease
          * @description Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
          *     all extensions of one lease together may add at most the tenant's
-         *     `max_total_extension_seconds`. Viewers cannot extend.
+         *     `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+         *     past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+         *     extended. Viewers cannot extend.
          */
         post: operations["lease_extend"];
         delete?: never;
@@ -597,7 +635,8 @@ export interface paths {
         put?: never;
         /**
          * Release a lease
-         * @description Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+         * @description Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+         *     its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
          *     granted one goes to `releasing` while its host's agent tears the MIG devices down, then
          *     `ended`. Stop using the devices first. Viewers cannot release.
          */
@@ -851,6 +890,18 @@ export interface components {
             target_id: string;
             target_kind: string;
         };
+        /** @description A stretch of time in which the same number of instances of a profile fit. */
+        CalendarInterval: {
+            /**
+             * Format: int32
+             * @description Instances that could be booked throughout the interval.
+             */
+            available: number;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+        };
         /** @description How many more of one profile fit right now on one model. */
         Capacity: {
             /**
@@ -862,6 +913,22 @@ export interface components {
             compute_slices: number;
             /** Format: int32 */
             memory_gib: number;
+            model: string;
+            profile: string;
+        };
+        /**
+         * @description When one profile can be booked on one GPU model: a timeline of intervals, each with how
+         *     many instances fit throughout it (each GPU counted on its own, like [`Capacity`]).
+         */
+        CapacityCalendar: {
+            /**
+             * Format: date-time
+             * @description With `duration`: the earliest start from `from` at which one instance is free for the
+             *     whole duration, if one starts before `to`.
+             */
+            earliest_start: string | null;
+            /** @description Back to back from `from` to `to`; neighbours differ in `available`. */
+            intervals: components["schemas"]["CalendarInterval"][];
             model: string;
             profile: string;
         };
@@ -1122,7 +1189,7 @@ export interface components {
          * @description A code this version of the API documents.
          * @enum {string}
          */
-        KnownProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "rate_limited" | "unavailable" | "internal";
+        KnownProblemCode: "invalid_input" | "malformed_body" | "unauthenticated" | "forbidden" | "not_found" | "illegal_transition" | "conflict" | "idempotency_key_reused" | "host_in_use" | "idempotency_key_in_progress" | "already_revoked" | "booked_after" | "policy_violation" | "quota_exceeded" | "budget_exceeded" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "no_capacity" | "rate_limited" | "unavailable" | "internal";
         Lease: {
             /** Format: date-time */
             activated_at: string | null;
@@ -1197,11 +1264,20 @@ export interface components {
             priority?: number | null;
             /** @description A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`. */
             profile?: string | null;
+            /**
+             * Format: date-time
+             * @description Book ahead: when the lease starts (RFC 3339), in the future and at most 30 days ahead.
+             *     The lease is then `booked`, its placement chosen now and guaranteed for
+             *     `[start, start + duration)`; it goes `provisioning` shortly before `start` and its paid
+             *     time runs from `start`. Cannot be combined with `wait`.
+             */
+            start?: string | null;
+            tenant_id?: components["schemas"]["TenantId"] | null;
             /** @description Queue as `pending` instead of failing when nothing fits now. */
             wait?: boolean;
         };
         /** @description One entry of a lease's history; `kind` says which, and what `detail` holds. */
-        LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventTeardownError"];
+        LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventBooked"] | components["schemas"]["LeaseEventStarting"] | components["schemas"]["LeaseEventRebooked"] | components["schemas"]["LeaseEventAtRisk"] | components["schemas"]["LeaseEventTeardownError"];
         /** @description A `activated` event. Every slice is ready: the lease runs until `ends_at`. */
         LeaseEventActivated: {
             /** @description `key:<api key id>` or `system`. */
@@ -1222,7 +1298,57 @@ export interface components {
             kind: "activated";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `cancelled` event. A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it). */
+        /** @description A `at_risk` event. Its pinned placement is unusable and no other is free for its window. */
+        LeaseEventAtRisk: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** @description Why: the end reason, or what went wrong in words. */
+                reason?: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "at_risk";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `booked` event. Booked ahead: its slices are pinned for the window from `start` to `ends_at`. */
+        LeaseEventBooked: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: date-time */
+                ends_at: string;
+                placements: {
+                    gpu_id: components["schemas"]["GpuId"];
+                    profile: string;
+                    /** Format: int32 */
+                    size: number;
+                    /** Format: int32 */
+                    start: number;
+                }[];
+                /** Format: date-time */
+                start: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "booked";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `cancelled` event. A pending lease or a booking that had not started was cancelled (by its owner, or because its tenant's policy no longer allows it). */
         LeaseEventCancelled: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1420,7 +1546,7 @@ export interface components {
          * @description What happened to a lease, as its history (`GET /v1/leases/{id}/events`) records it.
          * @enum {string}
          */
-        LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error";
+        LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk";
         /** @description A `queued` event. Nothing fitted; the lease waits as `pending`. */
         LeaseEventQueued: {
             /** @description `key:<api key id>` or `system`. */
@@ -1436,6 +1562,32 @@ export interface components {
              * @enum {string}
              */
             kind: "queued";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
+        /** @description A `rebooked` event. Its pinned placement moved to slices free for its whole window. */
+        LeaseEventRebooked: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                placements: {
+                    gpu_id: components["schemas"]["GpuId"];
+                    profile: string;
+                    /** Format: int32 */
+                    size: number;
+                    /** Format: int32 */
+                    start: number;
+                }[];
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rebooked";
             to_state: components["schemas"]["LeaseState"] | null;
         };
         /** @description A `reclaimed_idle` event. It sat idle past its idle timeout. */
@@ -1504,6 +1656,28 @@ export interface components {
             kind: "revoked";
             to_state: components["schemas"]["LeaseState"] | null;
         };
+        /** @description A `starting` event. Its start is near: the agent is told to make its slices. */
+        LeaseEventStarting: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: date-time */
+                ends_at: string;
+                /** Format: date-time */
+                start: string;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "starting";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
         /** @description A `teardown_error` event. The agent failed to destroy a slice; it retries. */
         LeaseEventTeardownError: {
             /** @description `key:<api key id>` or `system`. */
@@ -1569,7 +1743,7 @@ export interface components {
             start: number;
         };
         /** @enum {string} */
-        LeaseState: "pending" | "provisioning" | "active" | "releasing" | "ended";
+        LeaseState: "booked" | "pending" | "provisioning" | "active" | "releasing" | "ended";
         /** @description MIG mode as NVML reports it: what is active and what the next activation will make active. */
         MigMode: {
             current: boolean;
@@ -1662,6 +1836,7 @@ export interface components {
          *     | `host_in_use` | 409 | The host still holds slices: cordon it, release or revoke its leases and let its agent destroy their slices first. |
          *     | `idempotency_key_in_progress` | 409 | Another request with this `Idempotency-Key` is still being decided; retry with the same key (after `Retry-After` seconds) to get its outcome. |
          *     | `already_revoked` | 409 | The API key is already revoked. |
+         *     | `booked_after` | 409 | A booking needs the lease's slices in the time an extension asks for; `detail` says until when the lease can be extended. |
          *     | `policy_violation` | 422 | The tenant's policy forbids this (lease too long, idle timeout above the tenant's, GPU model not allowed, too much extension); `field` names the field. |
          *     | `quota_exceeded` | 422 | Granting would take the tenant past a quota: live leases, compute slices or memory. |
          *     | `budget_exceeded` | 422 | Granting or extending would take the tenant past its monthly budget of slice-hours; `field` names the request field that asks for too much. |
@@ -1791,6 +1966,21 @@ export interface components {
             default_idle_timeout_seconds: number;
             /**
              * Format: int64
+             * @description Furthest ahead a booking may start, in seconds (default 2592000, 30 days; at most that).
+             */
+            max_booking_ahead_seconds: number;
+            /**
+             * Format: int64
+             * @description Longest booking, in seconds (`null`: `max_lease_seconds`).
+             */
+            max_booking_seconds: number | null;
+            /**
+             * Format: int32
+             * @description Most bookings not yet started at once.
+             */
+            max_bookings: number | null;
+            /**
+             * Format: int64
              * @description Longest lease, in seconds.
              */
             max_lease_seconds: number;
@@ -1839,6 +2029,24 @@ export interface components {
              * @default 7200
              */
             default_idle_timeout_seconds?: number | null;
+            /**
+             * Format: int64
+             * @description Furthest ahead a booking may start, in seconds (default 2592000, 30 days).
+             * @default 2592000
+             */
+            max_booking_ahead_seconds?: number | null;
+            /**
+             * Format: int64
+             * @description Longest booking, in seconds; `null`: `max_lease_seconds` (the default).
+             * @default null
+             */
+            max_booking_seconds?: number | null;
+            /**
+             * Format: int32
+             * @description Most bookings not yet started at once; `null`: unlimited (the default).
+             * @default null
+             */
+            max_bookings?: number | null;
             /**
              * Format: int64
              * @description Longest lease, in seconds (default 604800, 7 days).
@@ -1958,6 +2166,20 @@ export interface components {
          *     - `conflict`: Something with this identity already exists (a tenant name), or a concurrent request with the same `Idempotency-Key` won.
          */
         Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The lease's state, or a booking of its slices, does not allow this: a `Problem` whose `code` is
+         *
+         *     - `illegal_transition`: The lease's state does not allow this, such as extending or releasing a lease that has ended.
+         *     - `booked_after`: A booking needs the lease's slices in the time an extension asks for; `detail` says until when the lease can be extended.
+         */
+        ExtendConflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -2535,6 +2757,43 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    capacity_calendar_show: {
+        parameters: {
+            query: {
+                /** @description The profile to book, by name (`3g.40gb`). */
+                profile: string;
+                /** @description Start of the calendar, RFC 3339 (default and at the earliest: now). */
+                from?: string;
+                /** @description End of the calendar, RFC 3339: after `from`, at most 31 days after it (default 7 days). */
+                to?: string;
+                /**
+                 * @description How long a booking would be (`8h`, `PT8H` or seconds, at most 366 days): the answer
+                 *     then gives the earliest start at which it fits.
+                 */
+                duration?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per GPU model, when the profile can be booked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityCalendar"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     enrollment_token_list: {
         parameters: {
             query?: never;
@@ -2845,7 +3104,7 @@ export interface operations {
                     "application/json": components["schemas"]["Lease"];
                 };
             };
-            /** @description Granted: `provisioning` */
+            /** @description Granted: `provisioning`; or booked ahead (`start`): `booked` */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2866,6 +3125,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2967,7 +3227,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IllegalTransition"];
+            409: components["responses"]["ExtendConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["PolicyOrQuota"];

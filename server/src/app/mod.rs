@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod fleet;
 pub mod group_commit;

@@ -79,6 +79,48 @@ pub fn lease_limits(
     }
 }
 
+/// The policy's limits on a booking: how far ahead it starts (`max_booking_ahead_seconds`),
+/// how long it is (`max_booking_seconds`, else `max_lease_seconds`, checked by
+/// [`lease_limits`]) and how many bookings not yet started the tenant holds (`booked`, against
+/// `max_bookings`).
+pub fn booking_limits(
+    policy: &TenantPolicy,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    duration: i64,
+    booked: i64,
+) -> Result<(), Refusal> {
+    if (start - now).num_seconds() > policy.max_booking_ahead_seconds {
+        return Err(Refusal::Policy {
+            field: "start",
+            reason: format!(
+                "the tenant may book at most {} ahead",
+                format_seconds(policy.max_booking_ahead_seconds)
+            ),
+        });
+    }
+    if let Some(max) = policy.max_booking_seconds
+        && duration > max
+    {
+        return Err(Refusal::Policy {
+            field: "duration",
+            reason: format!(
+                "{} is longer than the tenant's longest booking of {}",
+                format_seconds(duration),
+                format_seconds(max)
+            ),
+        });
+    }
+    if let Some(max) = policy.max_bookings
+        && booked >= i64::from(max)
+    {
+        return Err(Refusal::Quota(format!(
+            "bookings not yet started: the tenant holds {booked} of at most {max}"
+        )));
+    }
+    Ok(())
+}
+
 /// The request's models narrowed by the tenant's allowed list (catalog keys; empty: any).
 pub fn allowed_models(requested: &[ModelId], allowed: &[String]) -> Result<Vec<ModelId>, Refusal> {
     if allowed.is_empty() {
@@ -203,6 +245,35 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn bookings_are_held_to_the_tenants_booking_policy() {
+        let policy = TenantPolicy {
+            max_booking_ahead_seconds: 86_400,
+            max_bookings: Some(2),
+            max_booking_seconds: Some(3600),
+            ..TenantPolicy::default()
+        };
+        let now = at("2026-06-01T00:00:00Z");
+        let ok = at("2026-06-01T12:00:00Z");
+        assert!(booking_limits(&policy, ok, now, 3600, 1).is_ok());
+        let far = at("2026-06-03T00:00:00Z");
+        assert!(matches!(
+            booking_limits(&policy, far, now, 3600, 0),
+            Err(Refusal::Policy { field: "start", .. })
+        ));
+        assert!(matches!(
+            booking_limits(&policy, ok, now, 3601, 0),
+            Err(Refusal::Policy {
+                field: "duration",
+                ..
+            })
+        ));
+        assert!(matches!(
+            booking_limits(&policy, ok, now, 3600, 2),
+            Err(Refusal::Quota(_))
+        ));
     }
 
     #[test]

@@ -42,6 +42,17 @@ impl ValidatePolicy for TenantPolicy {
             MAX_BUDGET_SLICE_HOURS,
         )?;
         within(
+            "max_booking_ahead_seconds",
+            Some(self.max_booking_ahead_seconds),
+            0,
+            limits::MAX_BOOKING_AHEAD_SECONDS,
+        )?;
+        quota("max_bookings", self.max_bookings)?;
+        if let Some(v) = self.max_booking_seconds {
+            limits::duration(v)
+                .map_err(|reason| Invalid::new(field("max_booking_seconds"), reason))?;
+        }
+        within(
             "max_total_extension_seconds",
             Some(self.max_total_extension_seconds),
             0,
@@ -156,6 +167,9 @@ mod tests {
             default_idle_timeout_seconds: MAX_DURATION_SECONDS,
             allowed_gpu_models: Vec::new(),
             monthly_budget_slice_hours: Some(MAX_BUDGET_SLICE_HOURS),
+            max_booking_ahead_seconds: limits::MAX_BOOKING_AHEAD_SECONDS,
+            max_bookings: Some(MAX_QUOTA),
+            max_booking_seconds: Some(MAX_DURATION_SECONDS),
         };
         assert!(at_the_bounds.validate().is_ok());
     }

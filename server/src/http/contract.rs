@@ -109,24 +109,34 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
         "required": ["reason"],
         "properties": {"reason": reason.clone()}
     });
+    let placed = json!({
+        "type": "object",
+        "required": ["placements"],
+        "properties": {"placements": {"type": "array", "items": {
+            "type": "object",
+            "required": ["gpu_id", "profile", "start", "size"],
+            "properties": {
+                "gpu_id": {"$ref": "#/components/schemas/GpuId"},
+                "profile": {"type": "string"},
+                "start": {"type": "integer", "format": "int32"},
+                "size": {"type": "integer", "format": "int32"}
+            }
+        }}}
+    });
+    let mut booked = placed.clone();
+    booked["required"] = json!(["placements", "start", "ends_at"]);
+    booked["properties"]["start"] = date_time();
+    booked["properties"]["ends_at"] = date_time();
+    let window = json!({
+        "type": "object",
+        "required": ["start", "ends_at"],
+        "properties": {"start": date_time(), "ends_at": date_time()}
+    });
     vec![
         (
             "granted",
             "Slices were reserved: where each went.",
-            json!({
-                "type": "object",
-                "required": ["placements"],
-                "properties": {"placements": {"type": "array", "items": {
-                    "type": "object",
-                    "required": ["gpu_id", "profile", "start", "size"],
-                    "properties": {
-                        "gpu_id": {"$ref": "#/components/schemas/GpuId"},
-                        "profile": {"type": "string"},
-                        "start": {"type": "integer", "format": "int32"},
-                        "size": {"type": "integer", "format": "int32"}
-                    }
-                }}}
-            }),
+            placed.clone(),
         ),
         (
             "queued",
@@ -171,7 +181,7 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "cancelled",
-            "A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows it).",
+            "A pending lease or a booking that had not started was cancelled (by its owner, or because its tenant's policy no longer allows it).",
             json!({"type": "object", "properties": {"reason": reason.clone()}}),
         ),
         ("host_lost", "Its host stopped reporting.", ending.clone()),
@@ -182,6 +192,26 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
                 "reason": reason.clone(),
                 "note": {"type": "string"}
             }}),
+        ),
+        (
+            "booked",
+            "Booked ahead: its slices are pinned for the window from `start` to `ends_at`.",
+            booked,
+        ),
+        (
+            "starting",
+            "Its start is near: the agent is told to make its slices.",
+            window,
+        ),
+        (
+            "rebooked",
+            "Its pinned placement moved to slices free for its whole window.",
+            placed,
+        ),
+        (
+            "at_risk",
+            "Its pinned placement is unusable and no other is free for its window.",
+            json!({"type": "object", "properties": {"reason": reason.clone()}}),
         ),
         (
             "teardown_error",

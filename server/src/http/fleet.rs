@@ -1,13 +1,19 @@
-//! `/v1/gpus`, `/v1/hosts`, `/v1/capacity` and admin cordoning.
+//! `/v1/gpus`, `/v1/hosts`, `/v1/capacity` (and its calendar) and admin cordoning.
 
 use super::auth::Caller;
 use super::path::Path;
+use super::query::Query;
+use crate::app::calendar::{self, CalendarQuery};
 use crate::app::fleet::{self, Capacity, Gpu, Target};
 use crate::app::{App, Error};
-use crate::http::problem::{Forbidden, HostInUse, NotFound, Unauthenticated, Unavailable};
+use crate::http::problem::{
+    Forbidden, HostInUse, InvalidInput, NotFound, Unauthenticated, Unavailable,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde::Deserialize;
+use slicebroker_types::api::CapacityCalendar;
 use slicebroker_types::api::Host;
 use slicebroker_types::{GpuId, HostId};
 use utoipa_axum::router::OpenApiRouter;
@@ -18,6 +24,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(gpu_list))
         .routes(routes!(host_list))
         .routes(routes!(capacity_show))
+        .routes(routes!(capacity_calendar_show))
         .routes(routes!(gpu_cordon))
         .routes(routes!(gpu_uncordon))
         .routes(routes!(host_cordon))
@@ -80,6 +87,65 @@ async fn host_list(State(app): State<App>, Caller(_): Caller) -> Result<Json<Vec
 )]
 async fn capacity_show(State(app): State<App>, Caller(_): Caller) -> Json<Vec<Capacity>> {
     Json(fleet::capacity(&app))
+}
+
+/// Query of `GET /v1/capacity/calendar`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// The profile to book, by name (`3g.40gb`).
+    pub profile: String,
+    /// Start of the calendar, RFC 3339 (default and at the earliest: now).
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// End of the calendar, RFC 3339: after `from`, at most 31 days after it (default 7 days).
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// How long a booking would be (`8h`, `PT8H` or seconds, at most 366 days): the answer
+    /// then gives the earliest start at which it fits.
+    pub duration: Option<String>,
+}
+
+/// When a profile can be booked
+///
+/// For each GPU model that has `profile`: the time from `from` to `to` cut into intervals, each
+/// with how many instances could be booked throughout it (each GPU counted on its own, as in
+/// `capacity_show`), from the bookings and running leases the server knows. With `duration`,
+/// also the earliest start at which one instance is free for that long. A guide that reserves
+/// nothing: book with `lease_create` and `start`.
+#[utoipa::path(
+    get,
+    path = "/v1/capacity/calendar",
+    operation_id = "capacity_calendar_show",
+    tag = "fleet",
+    params(CalendarParams),
+    responses(
+        (status = 200, description = "Per GPU model, when the profile can be booked", body = Vec<CapacityCalendar>),
+        (status = 400, response = InvalidInput),
+        (status = 401, response = Unauthenticated),
+    )
+)]
+async fn capacity_calendar_show(
+    State(app): State<App>,
+    Caller(_): Caller,
+    Query(q): Query<CalendarParams>,
+) -> Result<Json<Vec<CapacityCalendar>>, Error> {
+    let duration = q
+        .duration
+        .as_deref()
+        .map(|d| {
+            slicebroker_types::duration::parse_seconds(d)
+                .map_err(|reason| Error::invalid("duration", reason))
+        })
+        .transpose()?;
+    calendar::capacity_calendar(
+        &app,
+        CalendarQuery {
+            profile: q.profile,
+            from: q.from,
+            to: q.to,
+            duration,
+        },
+    )
+    .map(Json)
 }
 
 /// Cordon a GPU (admin)

@@ -7,8 +7,8 @@ use super::query::Query;
 use crate::app::leases::{self, Created, LeaseCreate, LeaseExtend};
 use crate::app::{App, Error};
 use crate::http::problem::{
-    BadRequest, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput, NoCapacity,
-    NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
+    BadRequest, ExtendConflict, Forbidden, IdempotencyConflict, IllegalTransition, InvalidInput,
+    NoCapacity, NotFound, PolicyOrQuota, Unauthenticated, Unavailable,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -45,6 +45,18 @@ pub fn routes() -> OpenApiRouter<App> {
 ///
 /// When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
 /// now and when a matching slice frees up.
+///
+/// **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+/// slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+/// `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+/// replica, can hold those memory slices during that window). `granted_at` is the start and
+/// `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+/// lead before its start (event `starting`), then `active` as usual. Releasing it before then
+/// cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+/// for its whole duration, so bookings are never run into. If nothing is free for the window
+/// the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+/// live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+/// its policy, quota and budget apply (`404` if there is no such tenant).
 #[utoipa::path(
     post,
     path = "/v1/leases",
@@ -64,11 +76,12 @@ pub fn routes() -> OpenApiRouter<App> {
     )),
     responses(
         (status = 200, description = "An earlier request with this `Idempotency-Key` made this lease", body = Lease),
-        (status = 201, description = "Granted: `provisioning`", body = Lease),
+        (status = 201, description = "Granted: `provisioning`; or booked ahead (`start`): `booked`", body = Lease),
         (status = 202, description = "Queued (`wait: true`): `pending`", body = Lease),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
         (status = 409, response = IdempotencyConflict),
         (status = 422, response = PolicyOrQuota),
         (status = 503, response = NoCapacity),
@@ -90,6 +103,7 @@ async fn lease_create(
     Ok(match leases::lease_create(&app, &who, req, key).await? {
         Created::New(lease) => (StatusCode::CREATED, axum::Json(lease)),
         Created::Queued(lease) => (StatusCode::ACCEPTED, axum::Json(lease)),
+        Created::Booked(lease) => (StatusCode::CREATED, axum::Json(lease)),
         Created::Replayed(lease) => (StatusCode::OK, axum::Json(lease)),
     })
 }
@@ -177,7 +191,9 @@ async fn lease_show(
 ///
 /// Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
 /// all extensions of one lease together may add at most the tenant's
-/// `max_total_extension_seconds`. Viewers cannot extend.
+/// `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+/// past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+/// extended. Viewers cannot extend.
 #[utoipa::path(
     post,
     path = "/v1/leases/{id}/extend",
@@ -191,7 +207,7 @@ async fn lease_show(
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, response = IllegalTransition),
+        (status = 409, response = ExtendConflict),
         (status = 422, response = PolicyOrQuota),
         (status = 503, response = Unavailable),
     )
@@ -209,7 +225,8 @@ async fn lease_extend(
 
 /// Release a lease
 ///
-/// Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+/// Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+/// its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
 /// granted one goes to `releasing` while its host's agent tears the MIG devices down, then
 /// `ended`. Stop using the devices first. Viewers cannot release.
 #[utoipa::path(

@@ -36,6 +36,7 @@ use utoipa_axum::routes;
             problem::IdempotencyConflict,
             problem::AlreadyRevoked,
             problem::HostInUse,
+            problem::ExtendConflict,
             problem::PolicyViolation,
             problem::PolicyOrQuota,
             problem::RateLimited,
@@ -46,7 +47,7 @@ use utoipa_axum::routes;
     ),
     tags(
         (name = "auth", description = "Exchange an API key for a bearer token; the keys that sign tokens; the organisation's sign-in (OIDC) settings."),
-        (name = "leases", description = "Lease MIG slices, use them, extend and release them. A lease goes `pending` (queued) → `provisioning` (granted, the instance is being made) → `active` (usable) → `releasing` → `ended`; `end_reason` says why it ended."),
+        (name = "leases", description = "Lease MIG slices, use them, extend and release them. A lease goes `pending` (queued) or `booked` (booked ahead with `start`) → `provisioning` (granted, the instance is being made) → `active` (usable) → `releasing` → `ended`; `end_reason` says why it ended."),
         (name = "fleet", description = "The GPUs and hosts leases are placed on, free capacity, and (admins) cordoning."),
         (name = "usage", description = "Slice-hours, for reports and chargeback."),
         (name = "tenants", description = "Tenants (teams) and their policy: quotas and lease limits. Admin only, except reading one's own tenant."),

@@ -83,6 +83,8 @@ problem_responses! {
     IdempotencyConflict = "The Idempotency-Key clashes" ["idempotency_key_reused", "idempotency_key_in_progress", "conflict"];
     /// 409 on removing a host that still holds slices.
     HostInUse = "The host still holds slices" ["host_in_use"];
+    /// 409 on extending a lease.
+    ExtendConflict = "The lease's state, or a booking of its slices, does not allow this" ["illegal_transition", "booked_after"];
     /// 409 on revoking a key.
     AlreadyRevoked = "Already revoked" ["already_revoked"];
     /// 422 where the tenant's policy applies.

@@ -27,7 +27,9 @@ pub struct LiveSlice {
     pub gpu_id: GpuId,
     pub profile: String,
     pub start: i32,
-    /// Unix seconds; the lease's planned end.
+    /// Unix seconds: the slice's window (`slices.during`); a window open at its end (a slice
+    /// being torn down) ends a hundred years from now.
+    pub starts_at: i64,
     pub ends_at: i64,
 }
 
@@ -53,12 +55,16 @@ pub async fn live_slices(
         LiveSlice,
         r#"SELECT s.id AS "id!: SliceId", s.gpu_id AS "gpu_id!: GpuId", s.profile AS "profile!",
                s.start AS "start!",
-               extract(epoch FROM coalesce(l.ends_at, now()))::bigint AS "ends_at!"
-           FROM slices s JOIN leases l ON l.id = s.lease_id
+               floor(extract(epoch FROM lower(s.during)))::bigint AS "starts_at!",
+               extract(epoch FROM CASE WHEN upper_inf(s.during)
+                   THEN now() + interval '100 years' ELSE upper(s.during) END)::bigint
+                   AS "ends_at!"
+           FROM slices s
            WHERE s.released_at IS NULL AND ($1::uuid IS NULL OR s.gpu_id = $1)
            UNION ALL
            SELECT md5(u.gpu_id::text || '/' || u.gpu_instance_id)::uuid, u.gpu_id, u.profile,
-               u.start, extract(epoch FROM now() + interval '100 years')::bigint
+               u.start, extract(epoch FROM now())::bigint,
+               extract(epoch FROM now() + interval '100 years')::bigint
            FROM unmanaged_instances u WHERE $1::uuid IS NULL OR u.gpu_id = $1"#,
         gpu.map(GpuId::get)
     )

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 /// The source states of each guarded transition below, by the transition's name: a test checks
 /// every pair against the state machine.
-pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 7] = {
+pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 9] = {
     use LeaseState::*;
     [
         ("grant_pending", &[Pending], Provisioning),
@@ -33,6 +33,8 @@ pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 7] = {
             Ended,
         ),
         ("cancel_pending", &[Pending], Ended),
+        ("start_booked", &[Booked], Provisioning),
+        ("cancel_booked", &[Booked], Ended),
     ]
 };
 
@@ -75,9 +77,11 @@ pub struct NewLease<'a> {
 
 /// Writes new leases, their slices (none while pending) and their first events, in one
 /// statement. Fails with the `slices_no_overlap` constraint if another live slice holds any of
-/// the slices' memory slices: the caller reloads those GPUs and tries elsewhere. Slices count
-/// from their lease's `created_at`, the moment of the grant (usage and the monthly budget). The
-/// caller bumps the slices' hosts (`fleet::bump_generations`) before it commits.
+/// the slices' memory slices (in overlapping time): the caller reloads those GPUs and tries
+/// elsewhere. Slices count from the start of their window (usage and the monthly budget): the
+/// moment of the grant, or a booking's start, so that a booking cancelled before its start
+/// costs nothing. The caller bumps the slices' hosts (`fleet::bump_generations`) before it
+/// commits.
 pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::Error> {
     let mut labels = Vec::with_capacity(new.len());
     for n in new {
@@ -95,12 +99,13 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         "WITH lease AS (
              INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
                  idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
-                 created_at, gpu_models, priority, idempotency_fingerprint)
+                 created_at, gpu_models, priority, idempotency_fingerprint, booked_at)
              SELECT l.id, l.tenant_id, l.state, l.request, l.slice_count,
                  l.duration_seconds, l.idle_timeout_seconds, l.labels, l.idempotency_key,
                  l.created_by, l.granted_at, l.ends_at, l.created_at,
                  coalesce(string_to_array(nullif(l.gpu_models, ''), ','), '{}'), l.priority,
-                 l.idempotency_fingerprint
+                 l.idempotency_fingerprint,
+                 CASE WHEN l.state = 'booked' THEN l.created_at END
              FROM unnest($1::uuid[], $2::uuid[], $3::lease_state[], $4::text[], $5::int4[],
                  $6::int8[], $7::int8[], $8::jsonb[], $9::text[], $10::uuid[],
                  $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[],
@@ -110,13 +115,14 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
                      ends_at, created_at, gpu_models, priority, idempotency_fingerprint)
          ), slices AS (
              INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
-                 compute_slices, memory_gib, created_at)
+                 compute_slices, memory_gib, created_at, during)
              SELECT s.id, s.lease_id, s.tenant_id, s.gpu_id, s.profile, s.start, s.size,
-                 s.compute_slices, s.memory_gib, s.created_at
+                 s.compute_slices, s.memory_gib, s.since, tstzrange(s.since, s.until)
              FROM unnest($16::uuid[], $17::uuid[], $18::uuid[], $19::uuid[], $20::text[],
-                 $21::int4[], $22::int4[], $23::int4[], $24::int4[], $25::timestamptz[])
+                 $21::int4[], $22::int4[], $23::int4[], $24::int4[], $25::timestamptz[],
+                 $30::timestamptz[], $31::timestamptz[])
                  AS s(id, lease_id, tenant_id, gpu_id, profile, start, size, compute_slices,
-                     memory_gib, created_at)
+                     memory_gib, created_at, since, until)
          )
          INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
          SELECT e.lease_id, e.kind, e.state, e.detail, e.actor
@@ -161,6 +167,11 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         &col(new, |n| n.event_detail.clone()),
         &col(new, |n| n.actor.to_owned()),
         &col(new, |n| n.origin.idempotency_fingerprint.map(str::to_owned)) as &[Option<String>],
+        &slices
+            .iter()
+            .map(|(l, _)| l.granted_at.unwrap_or(l.created_at))
+            .collect::<Vec<_>>(),
+        &slices.iter().map(|(l, _)| l.ends_at).collect::<Vec<_>>() as &[Option<DateTime<Utc>>],
     )
     .execute(&mut **tx)
     .await
@@ -246,9 +257,9 @@ pub async fn grant_pending(
                RETURNING tenant_id
            ), slices AS (
                INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
-                   compute_slices, memory_gib, created_at)
+                   compute_slices, memory_gib, created_at, during)
                SELECT s.id, $1, lease.tenant_id, s.gpu_id, s.profile, s.start, s.size,
-                   s.compute_slices, s.memory_gib, $2
+                   s.compute_slices, s.memory_gib, $2, tstzrange($2, $3)
                FROM lease, unnest($4::uuid[], $5::uuid[], $6::text[], $7::int4[], $8::int4[],
                    $9::int4[], $10::int4[])
                    AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
@@ -275,8 +286,9 @@ pub async fn grant_pending(
     Ok(r.granted == 1)
 }
 
-/// `provisioning → active` for those of the leases whose every slice has a MIG device now:
-/// their paid-for time starts. One statement; returns, for each lease that moved, its new end
+/// `provisioning → active` for those of the leases whose every slice has a MIG device now (their
+/// end capped at the next window booked on their memory slices, `leases_extendable_until`):
+/// their paid-for time starts. A booking's paid time ran from its start: its end stays. One statement; returns, for each lease that moved, its new end
 /// and its slices (the others are left as they are).
 pub async fn activate_if_ready(
     tx: &mut Tx<'_>,
@@ -287,8 +299,10 @@ pub async fn activate_if_ready(
     }
     let rows = sqlx::query!(
         r#"UPDATE leases l SET state = 'active', activated_at = now(),
-               ends_at = now() + make_interval(
-                   secs => (l.duration_seconds + l.extended_seconds)::double precision)
+               ends_at = CASE WHEN l.booked_at IS NOT NULL THEN l.ends_at
+                   ELSE least(now() + make_interval(
+                       secs => (l.duration_seconds + l.extended_seconds)::double precision),
+                       leases_extendable_until(l.id)) END
            WHERE l.id = ANY($1) AND l.state = ANY($2)
                AND NOT EXISTS (SELECT 1 FROM slices s WHERE s.lease_id = l.id
                                AND s.released_at IS NULL AND s.mig_device_uuid IS NULL)
@@ -531,6 +545,114 @@ pub async fn cancel_pending(tx: &mut Tx<'_>, id: LeaseId) -> Result<bool, sqlx::
     .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// The latest end the lease's live slices can have before a later window (a booking) on any
+/// of their memory slices; `None` when nothing later is booked there.
+pub async fn extendable_until(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT nullif(leases_extendable_until($1), 'infinity'::timestamptz)",
+        id.get()
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// How many bookings not yet started each tenant holds (tenants without any are left out).
+pub async fn booked_counts(
+    tx: &mut Tx<'_>,
+    tenants: &[TenantId],
+) -> Result<HashMap<TenantId, i64>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT tenant_id AS "tenant!: TenantId", count(*) AS "booked!" FROM leases
+           WHERE state = 'booked' AND tenant_id = ANY($1) GROUP BY tenant_id"#,
+        &tenants.iter().map(|t| t.get()).collect::<Vec<_>>()
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.tenant, r.booked)).collect())
+}
+
+/// `booked → provisioning` for bookings whose start is at most `lead` seconds away and whose
+/// memory slices nothing before them still holds (the lease before, running up to the start or
+/// still being torn down: the agent could not make the slice yet), taken with `SKIP LOCKED`
+/// (every replica runs the job), each with its `starting` event, in one statement. Returns the hosts of their slices, in id order, for the caller to bump
+/// (DESIGN.md §2, invariant 4): their agents are told only now.
+pub async fn start_booked(
+    tx: &mut Tx<'_>,
+    lead: i64,
+    limit: i64,
+) -> Result<(Vec<LeaseId>, Vec<HostId>), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"WITH due AS (
+               SELECT l.id FROM leases l
+               WHERE l.state = 'booked'
+                   AND l.granted_at <= now() + make_interval(secs => $1::bigint::double precision)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM slices s JOIN slices o
+                           ON o.gpu_id = s.gpu_id AND o.id <> s.id AND o.released_at IS NULL
+                           AND int4range(o.start, o.start + o.size)
+                               && int4range(s.start, s.start + s.size)
+                           AND lower(o.during) < lower(s.during)
+                       WHERE s.lease_id = l.id AND s.released_at IS NULL)
+               ORDER BY l.granted_at, l.id LIMIT $2 FOR UPDATE OF l SKIP LOCKED
+           ), upd AS (
+               UPDATE leases l SET state = 'provisioning' FROM due
+               WHERE l.id = due.id AND l.state = ANY($3)
+               RETURNING l.id, l.granted_at, l.ends_at
+           ), ev AS (
+               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+               SELECT upd.id, 'starting', 'booked', 'provisioning',
+                   jsonb_build_object('start', upd.granted_at, 'ends_at', upd.ends_at), 'system'
+               FROM upd
+           )
+           SELECT coalesce(array(SELECT id FROM upd ORDER BY id), '{}') AS "leases!: Vec<LeaseId>",
+               coalesce(array(SELECT DISTINCT g.host_id FROM slices s
+                   JOIN gpus g ON g.id = s.gpu_id
+                   WHERE s.lease_id IN (SELECT id FROM upd) AND s.released_at IS NULL
+                   ORDER BY g.host_id), '{}') AS "hosts!: Vec<HostId>""#,
+        lead,
+        limit,
+        &from("start_booked") as &[LeaseState],
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((r.leases, r.hosts))
+}
+
+/// `booked → ended` with reason `cancelled`, its slices released at once (no agent was ever
+/// told about them) and its `cancelled` event. Returns the slices released; `None` if the lease
+/// was no longer booked. The caller holds the lease's row lock.
+pub async fn cancel_booked(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    actor: &str,
+) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"WITH l AS (
+               UPDATE leases SET state = 'ended', end_reason = 'cancelled', ended_at = now()
+               WHERE id = $1 AND state = ANY($2)
+               RETURNING id
+           ), rel AS (
+               UPDATE slices s SET released_at = now() FROM l
+               WHERE s.lease_id = l.id AND s.released_at IS NULL
+               RETURNING s.id
+           ), ev AS (
+               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
+               SELECT l.id, 'cancelled', 'booked', 'ended', '{}', $3 FROM l
+           )
+           SELECT EXISTS (SELECT 1 FROM l) AS "cancelled!",
+               coalesce(array(SELECT id FROM rel), '{}') AS "slices!: Vec<SliceId>""#,
+        id.get(),
+        &from("cancel_booked") as &[LeaseState],
+        actor,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.cancelled.then_some(r.slices))
 }
 
 /// Adds `seconds` to a live lease's end if the total stays within `max_total`; returns the

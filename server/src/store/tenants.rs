@@ -26,6 +26,9 @@ struct Row {
     monthly_budget_slice_hours: Option<i64>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    max_booking_ahead_seconds: i64,
+    max_bookings: Option<i32>,
+    max_booking_seconds: Option<i64>,
 }
 
 impl From<Row> for Tenant {
@@ -43,6 +46,9 @@ impl From<Row> for Tenant {
                 default_idle_timeout_seconds: r.default_idle_timeout_seconds,
                 allowed_gpu_models: r.allowed_gpu_models,
                 monthly_budget_slice_hours: r.monthly_budget_slice_hours,
+                max_booking_ahead_seconds: r.max_booking_ahead_seconds,
+                max_bookings: r.max_bookings,
+                max_booking_seconds: r.max_booking_seconds,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -62,8 +68,9 @@ pub async fn insert(
         "INSERT INTO tenants (id, name, display_name, max_live_compute_slices,
              max_live_memory_gib, max_live_leases, max_lease_seconds,
              max_total_extension_seconds, default_idle_timeout_seconds, allowed_gpu_models,
-             monthly_budget_slice_hours)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             monthly_budget_slice_hours, max_booking_ahead_seconds, max_bookings,
+             max_booking_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          RETURNING *",
         id.get(),
         name,
@@ -76,6 +83,9 @@ pub async fn insert(
         p.default_idle_timeout_seconds,
         &p.allowed_gpu_models,
         p.monthly_budget_slice_hours,
+        p.max_booking_ahead_seconds,
+        p.max_bookings,
+        p.max_booking_seconds,
     )
     .fetch_one(db)
     .await
@@ -134,7 +144,8 @@ pub async fn update(
         "UPDATE tenants SET display_name = $2, max_live_compute_slices = $3,
              max_live_memory_gib = $4, max_live_leases = $5, max_lease_seconds = $6,
              max_total_extension_seconds = $7, default_idle_timeout_seconds = $8,
-             allowed_gpu_models = $9, monthly_budget_slice_hours = $10
+             allowed_gpu_models = $9, monthly_budget_slice_hours = $10,
+             max_booking_ahead_seconds = $11, max_bookings = $12, max_booking_seconds = $13
          WHERE id = $1
          RETURNING *",
         id.get(),
@@ -147,6 +158,9 @@ pub async fn update(
         p.default_idle_timeout_seconds,
         &p.allowed_gpu_models,
         p.monthly_budget_slice_hours,
+        p.max_booking_ahead_seconds,
+        p.max_bookings,
+        p.max_booking_seconds,
     )
     .fetch_optional(db)
     .await

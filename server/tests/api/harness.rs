@@ -211,12 +211,14 @@ impl TestApp {
         self.app.refresh_fleet().await.unwrap();
     }
 
-    /// Pairs of live slices that overlap on a GPU (the exclusion constraint allows none).
+    /// Pairs of live slices that overlap on a GPU in memory slices and time (the exclusion
+    /// constraint allows none).
     pub async fn overlapping_slices(&self) -> i64 {
         sqlx::query_scalar(
             "SELECT count(*) FROM slices x JOIN slices y ON x.gpu_id = y.gpu_id AND x.id < y.id
              WHERE x.released_at IS NULL AND y.released_at IS NULL
-               AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)",
+               AND int4range(x.start, x.start + x.size) && int4range(y.start, y.start + y.size)
+               AND x.during && y.during",
         )
         .fetch_one(self.app.db())
         .await

@@ -21,8 +21,9 @@ async fn a_slice_change_cannot_commit_without_its_host_generation_moving() {
     let db = app.app.db();
     let insert = format!(
         "INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size, compute_slices,
-             memory_gib)
-         SELECT gen_random_uuid(), '{lease}', '{tenant}', g.id, '1g.10gb', 0, 1, 1, 10
+             memory_gib, during)
+         SELECT gen_random_uuid(), '{lease}', '{tenant}', g.id, '1g.10gb', 0, 1, 1, 10,
+             tstzrange(now(), now() + interval '1 hour')
          FROM gpus g WHERE NOT EXISTS (SELECT 1 FROM slices s WHERE s.gpu_id = g.id) LIMIT 1"
     );
     let mut tx = db.begin().await.unwrap();

@@ -3,6 +3,7 @@
 
 mod agents;
 mod auth;
+mod bookings;
 mod errors;
 mod extremes;
 mod group_commit;

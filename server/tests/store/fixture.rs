@@ -69,13 +69,18 @@ pub fn view(w: World, state: LeaseState, gpu: GpuId, start: i32) -> Lease {
         }]
     };
     let granted = state != LeaseState::Pending;
+    // A booking starts in an hour; everything else now.
+    let from = if state == LeaseState::Booked {
+        now + chrono::Duration::hours(1)
+    } else {
+        now
+    };
     Lease {
         id: LeaseId::new(),
         tenant_id: w.tenant,
-        state: if granted {
-            LeaseState::Provisioning
-        } else {
-            LeaseState::Pending
+        state: match state {
+            LeaseState::Pending | LeaseState::Booked => state,
+            _ => LeaseState::Provisioning,
         },
         end_reason: None,
         request: "1g.10gb".into(),
@@ -85,9 +90,9 @@ pub fn view(w: World, state: LeaseState, gpu: GpuId, start: i32) -> Lease {
         extended_seconds: 0,
         extensions: 0,
         labels: BTreeMap::new(),
-        granted_at: granted.then_some(now),
+        granted_at: granted.then_some(from),
         activated_at: None,
-        ends_at: granted.then(|| now + chrono::Duration::hours(1)),
+        ends_at: granted.then(|| from + chrono::Duration::hours(1)),
         ended_at: None,
         created_at: now,
         slices,
@@ -124,7 +129,7 @@ pub async fn lease(db: &PgPool, w: World, state: LeaseState) -> Lease {
         .unwrap();
     tx.commit().await.unwrap();
     let path: &[&str] = match state {
-        LeaseState::Pending | LeaseState::Provisioning => &[],
+        LeaseState::Booked | LeaseState::Pending | LeaseState::Provisioning => &[],
         LeaseState::Active => &["active"],
         LeaseState::Releasing => &["active", "releasing"],
         LeaseState::Ended => &["active", "ended"],

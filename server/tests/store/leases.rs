@@ -67,7 +67,7 @@ async fn grant_pending_moves_only_pending_leases(db: PgPool) {
             &mut tx,
             lease.id,
             now,
-            now,
+            now + chrono::Duration::hours(1),
             &slices,
             serde_json::json!({}),
         )
@@ -342,4 +342,141 @@ async fn crossing_inserts_deadlock_and_the_loser_is_told_it_lost_a_placement_rac
     );
     assert!(store::lost_placement_race(e));
     assert_eq!(store::violation(e), None);
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn start_booked_moves_only_bookings_due_within_the_lead(db: PgPool) {
+    // The fixture's bookings start in an hour: a two-hour lead makes them due.
+    each_state(&db, "start_booked", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 100)
+            .await
+            .unwrap();
+        store::fleet::bump_generations(&mut tx, &hosts)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        started.contains(&lease.id)
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_booking_is_not_started_before_its_lead(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Booked).await;
+    let mut tx = db.begin().await.unwrap();
+    let (started, _) = store::leases::start_booked(&mut tx, 60, 100).await.unwrap();
+    assert!(started.is_empty());
+    tx.commit().await.unwrap();
+    assert_eq!(fixture::state(&db, lease.id).await, LeaseState::Booked);
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn cancel_booked_moves_only_booked_leases_and_frees_their_slices(db: PgPool) {
+    each_state(&db, "cancel_booked", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let freed = store::leases::cancel_booked(&mut tx, lease.id, "test")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if let Some(freed) = &freed {
+            assert_eq!(freed, &vec![lease.slices[0].id]);
+        }
+        freed.is_some()
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_started_booking_keeps_its_end_when_it_comes_up(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Booked).await;
+    let mut tx = db.begin().await.unwrap();
+    store::leases::start_booked(&mut tx, 7200, 100)
+        .await
+        .unwrap();
+    store::fleet::bump_generations(&mut tx, &[w.host])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE slices SET mig_device_uuid = 'MIG-1' WHERE lease_id = $1")
+        .bind(lease.id.get())
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let moved = store::leases::activate_if_ready(&mut tx, &[lease.id])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        Some(moved[0].1),
+        lease.ends_at,
+        "paid time runs from the start"
+    );
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Booked).await;
+    let start = lease.granted_at.unwrap();
+    let (from, to) = (
+        start - chrono::Duration::days(1),
+        start + chrono::Duration::days(1),
+    );
+    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        charged, 3600,
+        "one compute slice for its hour, not from when it was booked"
+    );
+    let mut tx = db.begin().await.unwrap();
+    store::leases::cancel_booked(&mut tx, lease.id, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
+        .await
+        .unwrap();
+    assert_eq!(charged, 0, "refunded");
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let booking = fixture::lease(&db, w, LeaseState::Booked).await;
+    let gpu = booking.slices[0].gpu_id;
+    // A lease on the same memory slice that ends as the booking starts.
+    let mut before = fixture::view(w, LeaseState::Provisioning, gpu, 0);
+    before.ends_at = booking.granted_at;
+    let mut tx = db.begin().await.unwrap();
+    store::leases::insert(&mut tx, &[fixture::new_lease(&before)])
+        .await
+        .unwrap();
+    store::fleet::bump_generations(&mut tx, &[w.host])
+        .await
+        .unwrap();
+    let (started, _) = store::leases::start_booked(&mut tx, 7200, 100)
+        .await
+        .unwrap();
+    assert!(started.is_empty(), "its memory slice is still held");
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE slices SET released_at = now() WHERE lease_id = $1")
+        .bind(before.id.get())
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 100)
+        .await
+        .unwrap();
+    store::fleet::bump_generations(&mut tx, &hosts)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(started, vec![booking.id]);
 }

@@ -18,3 +18,4 @@ mod signing_keys;
 mod slices;
 mod tenants;
 mod usage;
+mod windows;

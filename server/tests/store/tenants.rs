@@ -17,6 +17,9 @@ async fn a_policy_is_stored_field_for_field(db: PgPool) {
         default_idle_timeout_seconds: 30,
         allowed_gpu_models: vec!["h100-80gb".into()],
         monthly_budget_slice_hours: Some(10),
+        max_booking_ahead_seconds: 3600,
+        max_bookings: Some(2),
+        max_booking_seconds: Some(1800),
     };
     let id = TenantId::new();
     store::tenants::insert(&db, id, "team-b", "B", &policy)

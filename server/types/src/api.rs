@@ -16,7 +16,7 @@ pub use access::{
     IssuedEnrollment, IssuedToken, TokenCreate,
 };
 pub use audit::AuditRecord;
-pub use fleet::{Capacity, Gpu, GpuSlice, Host, UsageRow};
+pub use fleet::{CalendarInterval, Capacity, CapacityCalendar, Gpu, GpuSlice, Host, UsageRow};
 pub use lease::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseSlice,
 };

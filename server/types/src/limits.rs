@@ -7,6 +7,9 @@
 /// Longest duration anywhere: a lease, an extension, an idle timeout, a policy limit (366 days).
 pub const MAX_DURATION_SECONDS: i64 = 366 * 86_400;
 
+/// Furthest ahead a booking may start (`start` of `POST /v1/leases`): 30 days.
+pub const MAX_BOOKING_AHEAD_SECONDS: i64 = 30 * 86_400;
+
 /// Largest quota a tenant policy may set (`max_live_compute_slices`, `max_live_memory_gib`,
 /// `max_live_leases`).
 pub const MAX_QUOTA: i32 = 10_000_000;

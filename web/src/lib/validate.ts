@@ -128,6 +128,29 @@ export function policyPatch(
       else patch.monthly_budget_slice_hours = n;
     }
   }
+  if (changed("max_booking_ahead_seconds")) {
+    const n = wholeNumber(form.max_booking_ahead_seconds!, 0, 2_592_000);
+    if (typeof n === "string") errors.max_booking_ahead_seconds = `seconds: ${n}`;
+    else patch.max_booking_ahead_seconds = n;
+  }
+  if (changed("max_bookings")) {
+    const t = form.max_bookings!.trim();
+    if (!t) patch.max_bookings = null;
+    else {
+      const n = wholeNumber(t, 0, 10_000_000);
+      if (typeof n === "string") errors.max_bookings = `${n}, or empty for unlimited`;
+      else patch.max_bookings = n;
+    }
+  }
+  if (changed("max_booking_seconds")) {
+    const t = form.max_booking_seconds!.trim();
+    if (!t) patch.max_booking_seconds = null;
+    else {
+      const n = wholeNumber(t, 1, 31_622_400);
+      if (typeof n === "string") errors.max_booking_seconds = `seconds: ${n}, or empty for the longest lease`;
+      else patch.max_booking_seconds = n;
+    }
+  }
   if (changed("allowed_gpu_models")) {
     const models = form.allowed_gpu_models!.split(/[\s,]+/).filter(Boolean);
     if (models.length > 32) errors.allowed_gpu_models = "at most 32 models";

@@ -56,6 +56,9 @@ const POLICY_FIELDS: { key: keyof PolicyForm; label: string; hint: string }[] = 
   { key: "default_idle_timeout_seconds", label: "Idle timeout (s)", hint: "" },
   { key: "monthly_budget_slice_hours", label: "Monthly budget (compute-slice-hours)", hint: "empty: unlimited" },
   { key: "allowed_gpu_models", label: "Allowed GPU models", hint: "comma separated; empty: all" },
+  { key: "max_booking_ahead_seconds", label: "Furthest booking ahead (s)", hint: "at most 2592000 (30 days)" },
+  { key: "max_bookings", label: "Max bookings not yet started", hint: "empty: unlimited" },
+  { key: "max_booking_seconds", label: "Longest booking (s)", hint: "empty: the longest lease" },
 ];
 
 function policyForm(t: Tenant): PolicyForm {
@@ -70,6 +73,9 @@ function policyForm(t: Tenant): PolicyForm {
     default_idle_timeout_seconds: s(p.default_idle_timeout_seconds),
     monthly_budget_slice_hours: s(p.monthly_budget_slice_hours),
     allowed_gpu_models: p.allowed_gpu_models.join(", "),
+    max_booking_ahead_seconds: s(p.max_booking_ahead_seconds),
+    max_bookings: s(p.max_bookings),
+    max_booking_seconds: s(p.max_booking_seconds),
   };
 }
 

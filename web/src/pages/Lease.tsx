@@ -10,7 +10,7 @@ import { useNow, usePoll } from "../poll";
 import { can, type Session } from "../session";
 import { StateBadge, useTenant } from "./Leases";
 
-const STEPS = ["pending", "provisioning", "active", "releasing", "ended"] as const;
+const LATER = ["provisioning", "active", "releasing", "ended"] as const;
 
 export function LeasePage({ id, session }: { id: string; session: Session }) {
   const lease = usePoll(() => must(api.GET("/v1/leases/{id}", { params: { path: { id } } })), 1000, [id]);
@@ -20,7 +20,10 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
   const now = useNow();
   const l = lease.data;
   if (!l) return <section aria-busy={!lease.error}>{lease.error ? <ErrorNote message={lease.error} /> : "Loading…"}</section>;
-  const reached = STEPS.indexOf(l.state);
+  // A booked lease waits as `booked` where an on-demand one may wait as `pending`.
+  const booked = l.state === "booked" || (events.data ?? []).some((e) => e.kind === "booked");
+  const steps = [booked ? "booked" : "pending", ...LATER] as const;
+  const reached = (steps as readonly string[]).indexOf(l.state);
   const cuda = l.slices.map((s) => s.cuda_visible_devices).filter(Boolean) as string[];
   const gpuById = new Map((gpus.data ?? []).map((g) => [g.id, g] as [string, Gpu]));
   return (
@@ -30,7 +33,7 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
       </h1>
       <ErrorNote message={lease.error} />
       <ol class="steps" aria-label="Lease progress">
-        {STEPS.map((s, i) => (
+        {steps.map((s, i) => (
           <li key={s} class={i < reached ? "done" : i === reached ? "current" : ""} aria-current={i === reached ? "step" : undefined}>
             {s}
           </li>

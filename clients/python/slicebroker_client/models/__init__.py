@@ -6,7 +6,9 @@ from .api_key_create import ApiKeyCreate
 from .api_key_created import ApiKeyCreated
 from .api_key_summary import ApiKeySummary
 from .audit_record import AuditRecord
+from .calendar_interval import CalendarInterval
 from .capacity import Capacity
+from .capacity_calendar import CapacityCalendar
 from .compute_instance import ComputeInstance
 from .desired_config import DesiredConfig
 from .desired_gpu import DesiredGpu
@@ -34,6 +36,13 @@ from .lease_create_labels import LeaseCreateLabels
 from .lease_event_activated import LeaseEventActivated
 from .lease_event_activated_detail import LeaseEventActivatedDetail
 from .lease_event_activated_kind import LeaseEventActivatedKind
+from .lease_event_at_risk import LeaseEventAtRisk
+from .lease_event_at_risk_detail import LeaseEventAtRiskDetail
+from .lease_event_at_risk_kind import LeaseEventAtRiskKind
+from .lease_event_booked import LeaseEventBooked
+from .lease_event_booked_detail import LeaseEventBookedDetail
+from .lease_event_booked_detail_placements_item import LeaseEventBookedDetailPlacementsItem
+from .lease_event_booked_kind import LeaseEventBookedKind
 from .lease_event_cancelled import LeaseEventCancelled
 from .lease_event_cancelled_detail import LeaseEventCancelledDetail
 from .lease_event_cancelled_kind import LeaseEventCancelledKind
@@ -66,6 +75,10 @@ from .lease_event_kind import LeaseEventKind
 from .lease_event_queued import LeaseEventQueued
 from .lease_event_queued_detail import LeaseEventQueuedDetail
 from .lease_event_queued_kind import LeaseEventQueuedKind
+from .lease_event_rebooked import LeaseEventRebooked
+from .lease_event_rebooked_detail import LeaseEventRebookedDetail
+from .lease_event_rebooked_detail_placements_item import LeaseEventRebookedDetailPlacementsItem
+from .lease_event_rebooked_kind import LeaseEventRebookedKind
 from .lease_event_reclaimed_idle import LeaseEventReclaimedIdle
 from .lease_event_reclaimed_idle_detail import LeaseEventReclaimedIdleDetail
 from .lease_event_reclaimed_idle_kind import LeaseEventReclaimedIdleKind
@@ -75,6 +88,9 @@ from .lease_event_released_kind import LeaseEventReleasedKind
 from .lease_event_revoked import LeaseEventRevoked
 from .lease_event_revoked_detail import LeaseEventRevokedDetail
 from .lease_event_revoked_kind import LeaseEventRevokedKind
+from .lease_event_starting import LeaseEventStarting
+from .lease_event_starting_detail import LeaseEventStartingDetail
+from .lease_event_starting_kind import LeaseEventStartingKind
 from .lease_event_teardown_error import LeaseEventTeardownError
 from .lease_event_teardown_error_detail import LeaseEventTeardownErrorDetail
 from .lease_event_teardown_error_kind import LeaseEventTeardownErrorKind
@@ -114,7 +130,9 @@ __all__ = (
     "ApiKeyCreated",
     "ApiKeySummary",
     "AuditRecord",
+    "CalendarInterval",
     "Capacity",
+    "CapacityCalendar",
     "ComputeInstance",
     "DesiredConfig",
     "DesiredGpu",
@@ -142,6 +160,13 @@ __all__ = (
     "LeaseEventActivated",
     "LeaseEventActivatedDetail",
     "LeaseEventActivatedKind",
+    "LeaseEventAtRisk",
+    "LeaseEventAtRiskDetail",
+    "LeaseEventAtRiskKind",
+    "LeaseEventBooked",
+    "LeaseEventBookedDetail",
+    "LeaseEventBookedDetailPlacementsItem",
+    "LeaseEventBookedKind",
     "LeaseEventCancelled",
     "LeaseEventCancelledDetail",
     "LeaseEventCancelledKind",
@@ -174,6 +199,10 @@ __all__ = (
     "LeaseEventQueued",
     "LeaseEventQueuedDetail",
     "LeaseEventQueuedKind",
+    "LeaseEventRebooked",
+    "LeaseEventRebookedDetail",
+    "LeaseEventRebookedDetailPlacementsItem",
+    "LeaseEventRebookedKind",
     "LeaseEventReclaimedIdle",
     "LeaseEventReclaimedIdleDetail",
     "LeaseEventReclaimedIdleKind",
@@ -183,6 +212,9 @@ __all__ = (
     "LeaseEventRevoked",
     "LeaseEventRevokedDetail",
     "LeaseEventRevokedKind",
+    "LeaseEventStarting",
+    "LeaseEventStartingDetail",
+    "LeaseEventStartingKind",
     "LeaseEventTeardownError",
     "LeaseEventTeardownErrorDetail",
     "LeaseEventTeardownErrorKind",

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class KnownProblemCode(StrEnum):
     ALREADY_REVOKED = "already_revoked"
+    BOOKED_AFTER = "booked_after"
     BUDGET_EXCEEDED = "budget_exceeded"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"

@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 from ..models.gpu_model_key import GpuModelKey
 from ..types import UNSET, Unset
 from typing import cast
+from uuid import UUID
+import datetime
 
 if TYPE_CHECKING:
   from ..models.lease_create_labels import LeaseCreateLabels
@@ -39,6 +41,12 @@ class LeaseCreate:
                 older.
             profile (None | str | Unset): A profile name (`2g.20gb`) or a compute size (`3g`). Give this or
                 `min_memory_gib`.
+            start (datetime.datetime | None | Unset): Book ahead: when the lease starts (RFC 3339), in the future and at
+                most 30 days ahead.
+                The lease is then `booked`, its placement chosen now and guaranteed for
+                `[start, start + duration)`; it goes `provisioning` shortly before `start` and its paid
+                time runs from `start`. Cannot be combined with `wait`.
+            tenant_id (None | Unset | UUID):
             wait (bool | Unset): Queue as `pending` instead of failing when nothing fits now.
      """
 
@@ -51,6 +59,8 @@ class LeaseCreate:
     min_memory_gib: int | None | Unset = UNSET
     priority: int | None | Unset = UNSET
     profile: None | str | Unset = UNSET
+    start: datetime.datetime | None | Unset = UNSET
+    tenant_id: None | Unset | UUID = UNSET
     wait: bool | Unset = UNSET
 
 
@@ -111,6 +121,22 @@ class LeaseCreate:
         else:
             profile = self.profile
 
+        start: None | str | Unset
+        if isinstance(self.start, Unset):
+            start = UNSET
+        elif isinstance(self.start, datetime.datetime):
+            start = self.start.isoformat()
+        else:
+            start = self.start
+
+        tenant_id: None | str | Unset
+        if isinstance(self.tenant_id, Unset):
+            tenant_id = UNSET
+        elif isinstance(self.tenant_id, UUID):
+            tenant_id = str(self.tenant_id)
+        else:
+            tenant_id = self.tenant_id
+
         wait = self.wait
 
 
@@ -135,6 +161,10 @@ class LeaseCreate:
             field_dict["priority"] = priority
         if profile is not UNSET:
             field_dict["profile"] = profile
+        if start is not UNSET:
+            field_dict["start"] = start
+        if tenant_id is not UNSET:
+            field_dict["tenant_id"] = tenant_id
         if wait is not UNSET:
             field_dict["wait"] = wait
 
@@ -234,6 +264,46 @@ class LeaseCreate:
         profile = _parse_profile(d.pop("profile", UNSET))
 
 
+        def _parse_start(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                start_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return start_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        start = _parse_start(d.pop("start", UNSET))
+
+
+        def _parse_tenant_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                tenant_id_type_0 = UUID(data)
+
+
+
+                return tenant_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        tenant_id = _parse_tenant_id(d.pop("tenant_id", UNSET))
+
+
         wait = d.pop("wait", UNSET)
 
         lease_create = cls(
@@ -246,6 +316,8 @@ class LeaseCreate:
             min_memory_gib=min_memory_gib,
             priority=priority,
             profile=profile,
+            start=start,
+            tenant_id=tenant_id,
             wait=wait,
         )
 

@@ -26,8 +26,8 @@ T = TypeVar("T", bound="LeaseEventCancelled")
 
 @_attrs_define
 class LeaseEventCancelled:
-    """ A `cancelled` event. A pending lease was cancelled (by its owner, or because its tenant's policy no longer allows
-    it).
+    """ A `cancelled` event. A pending lease or a booking that had not started was cancelled (by its owner, or because its
+    tenant's policy no longer allows it).
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -2,6 +2,8 @@ from enum import StrEnum
 
 class LeaseEventKind(StrEnum):
     ACTIVATED = "activated"
+    AT_RISK = "at_risk"
+    BOOKED = "booked"
     CANCELLED = "cancelled"
     ENDED = "ended"
     EXPIRED = "expired"
@@ -12,9 +14,11 @@ class LeaseEventKind(StrEnum):
     HOST_LOST = "host_lost"
     IDLE_WARNING = "idle_warning"
     QUEUED = "queued"
+    REBOOKED = "rebooked"
     RECLAIMED_IDLE = "reclaimed_idle"
     RELEASED = "released"
     REVOKED = "revoked"
+    STARTING = "starting"
     TEARDOWN_ERROR = "teardown_error"
 
     def __str__(self) -> str:

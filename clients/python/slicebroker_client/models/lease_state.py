@@ -2,6 +2,7 @@ from enum import StrEnum
 
 class LeaseState(StrEnum):
     ACTIVE = "active"
+    BOOKED = "booked"
     ENDED = "ended"
     PENDING = "pending"
     PROVISIONING = "provisioning"

@@ -60,6 +60,8 @@ class Problem:
                 | `idempotency_key_in_progress` | 409 | Another request with this `Idempotency-Key` is still being decided;
                 retry with the same key (after `Retry-After` seconds) to get its outcome. |
                 | `already_revoked` | 409 | The API key is already revoked. |
+                | `booked_after` | 409 | A booking needs the lease's slices in the time an extension asks for; `detail` says
+                until when the lease can be extended. |
                 | `policy_violation` | 422 | The tenant's policy forbids this (lease too long, idle timeout above the tenant's,
                 GPU model not allowed, too much extension); `field` names the field. |
                 | `quota_exceeded` | 422 | Granting would take the tenant past a quota: live leases, compute slices or memory. |

@@ -26,6 +26,10 @@ class TenantPolicy:
         Attributes:
             allowed_gpu_models (list[str]): Catalog keys the tenant may use; empty means every model.
             default_idle_timeout_seconds (int): Idle timeout of leases that do not ask for one, in seconds.
+            max_booking_ahead_seconds (int): Furthest ahead a booking may start, in seconds (default 2592000, 30 days; at
+                most that).
+            max_booking_seconds (int | None): Longest booking, in seconds (`null`: `max_lease_seconds`).
+            max_bookings (int | None): Most bookings not yet started at once.
             max_lease_seconds (int): Longest lease, in seconds.
             max_live_compute_slices (int | None): Most compute slices the tenant's live leases may hold together.
             max_live_leases (int | None): Most live leases at once.
@@ -38,6 +42,9 @@ class TenantPolicy:
 
     allowed_gpu_models: list[str]
     default_idle_timeout_seconds: int
+    max_booking_ahead_seconds: int
+    max_booking_seconds: int | None
+    max_bookings: int | None
     max_lease_seconds: int
     max_live_compute_slices: int | None
     max_live_leases: int | None
@@ -56,6 +63,14 @@ class TenantPolicy:
 
 
         default_idle_timeout_seconds = self.default_idle_timeout_seconds
+
+        max_booking_ahead_seconds = self.max_booking_ahead_seconds
+
+        max_booking_seconds: int | None
+        max_booking_seconds = self.max_booking_seconds
+
+        max_bookings: int | None
+        max_bookings = self.max_bookings
 
         max_lease_seconds = self.max_lease_seconds
 
@@ -79,6 +94,9 @@ class TenantPolicy:
         field_dict.update({
             "allowed_gpu_models": allowed_gpu_models,
             "default_idle_timeout_seconds": default_idle_timeout_seconds,
+            "max_booking_ahead_seconds": max_booking_ahead_seconds,
+            "max_booking_seconds": max_booking_seconds,
+            "max_bookings": max_bookings,
             "max_lease_seconds": max_lease_seconds,
             "max_live_compute_slices": max_live_compute_slices,
             "max_live_leases": max_live_leases,
@@ -98,6 +116,24 @@ class TenantPolicy:
 
 
         default_idle_timeout_seconds = d.pop("default_idle_timeout_seconds")
+
+        max_booking_ahead_seconds = d.pop("max_booking_ahead_seconds")
+
+        def _parse_max_booking_seconds(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_booking_seconds = _parse_max_booking_seconds(d.pop("max_booking_seconds"))
+
+
+        def _parse_max_bookings(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_bookings = _parse_max_bookings(d.pop("max_bookings"))
+
 
         max_lease_seconds = d.pop("max_lease_seconds")
 
@@ -138,6 +174,9 @@ class TenantPolicy:
         tenant_policy = cls(
             allowed_gpu_models=allowed_gpu_models,
             default_idle_timeout_seconds=default_idle_timeout_seconds,
+            max_booking_ahead_seconds=max_booking_ahead_seconds,
+            max_booking_seconds=max_booking_seconds,
+            max_bookings=max_bookings,
             max_lease_seconds=max_lease_seconds,
             max_live_compute_slices=max_live_compute_slices,
             max_live_leases=max_live_leases,

@@ -33,6 +33,11 @@ class TenantPolicyPatch:
                 (the default).
             default_idle_timeout_seconds (int | None | Unset): Idle timeout of leases that do not ask for one, in seconds
                 (default 7200). Default: 7200.
+            max_booking_ahead_seconds (int | None | Unset): Furthest ahead a booking may start, in seconds (default 2592000,
+                30 days). Default: 2592000.
+            max_booking_seconds (int | None | Unset): Longest booking, in seconds; `null`: `max_lease_seconds` (the
+                default).
+            max_bookings (int | None | Unset): Most bookings not yet started at once; `null`: unlimited (the default).
             max_lease_seconds (int | None | Unset): Longest lease, in seconds (default 604800, 7 days). Default: 604800.
             max_live_compute_slices (int | None | Unset): Most compute slices the tenant's live leases may hold together;
                 `null`: unlimited.
@@ -47,6 +52,9 @@ class TenantPolicyPatch:
 
     allowed_gpu_models: list[GpuModelKey] | None | Unset = UNSET
     default_idle_timeout_seconds: int | None | Unset = 7200
+    max_booking_ahead_seconds: int | None | Unset = 2592000
+    max_booking_seconds: int | None | Unset = UNSET
+    max_bookings: int | None | Unset = UNSET
     max_lease_seconds: int | None | Unset = 604800
     max_live_compute_slices: int | None | Unset = UNSET
     max_live_leases: int | None | Unset = UNSET
@@ -77,6 +85,24 @@ class TenantPolicyPatch:
             default_idle_timeout_seconds = UNSET
         else:
             default_idle_timeout_seconds = self.default_idle_timeout_seconds
+
+        max_booking_ahead_seconds: int | None | Unset
+        if isinstance(self.max_booking_ahead_seconds, Unset):
+            max_booking_ahead_seconds = UNSET
+        else:
+            max_booking_ahead_seconds = self.max_booking_ahead_seconds
+
+        max_booking_seconds: int | None | Unset
+        if isinstance(self.max_booking_seconds, Unset):
+            max_booking_seconds = UNSET
+        else:
+            max_booking_seconds = self.max_booking_seconds
+
+        max_bookings: int | None | Unset
+        if isinstance(self.max_bookings, Unset):
+            max_bookings = UNSET
+        else:
+            max_bookings = self.max_bookings
 
         max_lease_seconds: int | None | Unset
         if isinstance(self.max_lease_seconds, Unset):
@@ -123,6 +149,12 @@ class TenantPolicyPatch:
             field_dict["allowed_gpu_models"] = allowed_gpu_models
         if default_idle_timeout_seconds is not UNSET:
             field_dict["default_idle_timeout_seconds"] = default_idle_timeout_seconds
+        if max_booking_ahead_seconds is not UNSET:
+            field_dict["max_booking_ahead_seconds"] = max_booking_ahead_seconds
+        if max_booking_seconds is not UNSET:
+            field_dict["max_booking_seconds"] = max_booking_seconds
+        if max_bookings is not UNSET:
+            field_dict["max_bookings"] = max_bookings
         if max_lease_seconds is not UNSET:
             field_dict["max_lease_seconds"] = max_lease_seconds
         if max_live_compute_slices is not UNSET:
@@ -176,6 +208,36 @@ class TenantPolicyPatch:
             return cast(int | None | Unset, data)
 
         default_idle_timeout_seconds = _parse_default_idle_timeout_seconds(d.pop("default_idle_timeout_seconds", UNSET))
+
+
+        def _parse_max_booking_ahead_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_booking_ahead_seconds = _parse_max_booking_ahead_seconds(d.pop("max_booking_ahead_seconds", UNSET))
+
+
+        def _parse_max_booking_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_booking_seconds = _parse_max_booking_seconds(d.pop("max_booking_seconds", UNSET))
+
+
+        def _parse_max_bookings(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_bookings = _parse_max_bookings(d.pop("max_bookings", UNSET))
 
 
         def _parse_max_lease_seconds(data: object) -> int | None | Unset:
@@ -241,6 +303,9 @@ class TenantPolicyPatch:
         tenant_policy_patch = cls(
             allowed_gpu_models=allowed_gpu_models,
             default_idle_timeout_seconds=default_idle_timeout_seconds,
+            max_booking_ahead_seconds=max_booking_ahead_seconds,
+            max_booking_seconds=max_booking_seconds,
+            max_bookings=max_bookings,
             max_lease_seconds=max_lease_seconds,
             max_live_compute_slices=max_live_compute_slices,
             max_live_leases=max_live_leases,

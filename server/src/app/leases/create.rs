@@ -6,6 +6,7 @@ use super::DurationSeconds;
 use crate::app::auth::Principal;
 use crate::app::{App, Error, idempotency};
 use crate::domain::validate;
+use chrono::{DateTime, SubsecRound, Utc};
 use slicebroker_types::api::{Lease, LeaseCreate};
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, TenantId, limits};
 use std::collections::BTreeMap;
@@ -21,12 +22,14 @@ pub enum Created {
     Queued(Lease),
     /// An earlier request with the same `Idempotency-Key` and body made this lease.
     Replayed(Lease),
+    /// Booked ahead: `booked`, its placement pinned for its window.
+    Booked(Lease),
 }
 
 impl Created {
     pub fn lease(&self) -> &Lease {
         match self {
-            Self::New(l) | Self::Queued(l) | Self::Replayed(l) => l,
+            Self::New(l) | Self::Queued(l) | Self::Replayed(l) | Self::Booked(l) => l,
         }
     }
 }
@@ -46,6 +49,8 @@ pub(super) struct Plan {
     pub(super) priority: i32,
     pub(super) labels: BTreeMap<String, String>,
     pub(super) wait: bool,
+    /// A booking's start; `None` for a lease wanted now.
+    pub(super) start: Option<DateTime<Utc>>,
     /// SHA-256 (hex) of all of the above: what an `Idempotency-Key` is bound to.
     pub(super) fingerprint: String,
 }
@@ -62,6 +67,7 @@ impl Plan {
             "priority": self.priority,
             "labels": self.labels,
             "wait": self.wait,
+            "start": self.start,
         });
         let digest = sha2::Sha256::digest(canonical.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -138,6 +144,10 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
     if !limits::PRIORITY.contains(&priority) {
         return Err(Error::invalid("priority", "must be between -100 and 100"));
     }
+    let start = match req.start {
+        Some(start) => Some(booking_start(start, Utc::now(), req.wait)?),
+        None => None,
+    };
     let mut plan = Plan {
         request_text: request.to_string(),
         request,
@@ -156,10 +166,40 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
             .transpose()?,
         labels: req.labels,
         wait: req.wait,
+        start,
         fingerprint: String::new(),
     };
     plan.fingerprint = plan.fingerprint();
     Ok(plan)
+}
+
+/// A booking's start, checked against its bounds: later than `now`, at most
+/// [`limits::MAX_BOOKING_AHEAD_SECONDS`] ahead, and not with `wait` (a booking never queues).
+/// Kept to microseconds, as the database keeps it.
+fn booking_start(
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    wait: bool,
+) -> Result<DateTime<Utc>, Error> {
+    if wait {
+        return Err(Error::invalid(
+            "start",
+            "a booking does not wait in the queue: give `start` or `wait`, not both",
+        ));
+    }
+    if start <= now {
+        return Err(Error::invalid("start", "must be in the future"));
+    }
+    if limits::add_seconds(now, limits::MAX_BOOKING_AHEAD_SECONDS).is_none_or(|max| start > max) {
+        return Err(Error::invalid(
+            "start",
+            format!(
+                "at most {} days ahead",
+                limits::MAX_BOOKING_AHEAD_SECONDS / 86_400
+            ),
+        ));
+    }
+    Ok(start.trunc_subsecs(6))
 }
 
 /// Creates a lease for the caller's tenant.
@@ -169,10 +209,29 @@ pub async fn lease_create(
     req: LeaseCreate,
     idempotency_key: Option<&str>,
 ) -> Result<Created, Error> {
-    let tenant_id = who.own_tenant()?;
     if !who.role.can_write_leases() {
         return Err(Error::Forbidden("viewers cannot create leases".into()));
     }
+    let tenant_id = match req.tenant_id {
+        None => who.own_tenant()?,
+        Some(_) if !who.is_admin() => {
+            return Err(Error::Forbidden(
+                "only admins may book for another tenant (`tenant_id`)".into(),
+            ));
+        }
+        Some(_) if req.start.is_none() => {
+            return Err(Error::invalid(
+                "tenant_id",
+                "admins book ahead for a tenant: give `start` too",
+            ));
+        }
+        Some(t) => {
+            if crate::store::tenants::get(app.db(), t).await?.is_none() {
+                return Err(Error::not_found("tenant", t));
+            }
+            t
+        }
+    };
     if let Some(k) = idempotency_key
         && (k.is_empty() || k.len() > 200)
     {

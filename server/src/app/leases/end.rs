@@ -7,7 +7,7 @@ use crate::app::release::{self, Started};
 use crate::app::{App, Error};
 use crate::store;
 use slicebroker_types::api::{EndReason, Lease, LeaseEventKind, LeaseState};
-use slicebroker_types::{LeaseId, TenantId};
+use slicebroker_types::{LeaseId, SliceId, TenantId};
 use std::collections::HashMap;
 
 /// Release by the owner, or revoke by an admin: the lease goes to `releasing`; on hosts with
@@ -75,6 +75,10 @@ pub(super) async fn end_many(
                 cancel_pending(&mut tx, r).await?;
                 Ok(r.id)
             }
+            Started::Refused(LeaseState::Booked) => {
+                released.slices.extend(cancel_booked(&mut tx, r).await?);
+                Ok(r.id)
+            }
             Started::Refused(from) => Err(Error::IllegalTransition {
                 lease: r.id,
                 from,
@@ -109,6 +113,22 @@ pub(super) async fn end_many(
     tx.commit().await?;
     app.index().forget(released.slices);
     Ok(answers)
+}
+
+/// `booked → ended(cancelled)` before its start: its slices are released at once (its agent
+/// was never told about them) and its hosts bumped (DESIGN.md §2, invariant 4). The caller
+/// holds the lease's row lock. Returns the slices released.
+async fn cancel_booked(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<Vec<SliceId>, Error> {
+    let hosts = store::slices::hosts_of_live(tx, &[r.id]).await?;
+    let Some(slices) = store::leases::cancel_booked(tx, r.id, &r.actor).await? else {
+        return Err(Error::IllegalTransition {
+            lease: r.id,
+            from: LeaseState::Booked,
+            to: LeaseState::Ended,
+        });
+    };
+    store::fleet::bump_generations(tx, &hosts).await?;
+    Ok(slices)
 }
 
 /// `pending → ended(cancelled)` with its event; the caller holds the lease's row lock.

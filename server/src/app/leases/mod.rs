@@ -168,9 +168,23 @@ pub async fn lease_extend(
                 .await?;
         admission::within_budget(hours, used, wanted, "by")?;
     }
-    let ends_at = store::leases::extend(&mut tx, id, by, max)
-        .await?
-        .ok_or_else(|| Error::internal(format!("lease {id} changed under its row lock")))?;
+    // A booking of the same memory slices later on bounds the lease's end. Checked under the
+    // lease's row lock; a booking committed meanwhile is caught by the exclusion constraint.
+    let until = store::leases::extendable_until(&mut tx, id).await?;
+    if let (Some(until), Some(ends_at)) = (until, current.ends_at) {
+        let wanted = slicebroker_types::limits::add_seconds(ends_at, by);
+        if wanted.is_none_or(|end| end > until) {
+            return Err(booked_after(id, Some(until)));
+        }
+    }
+    let ends_at = match store::leases::extend(&mut tx, id, by, max).await {
+        Ok(end) => end,
+        Err(e) if store::violation(&e) == Some(store::Violation::SlicesOverlap) => {
+            return Err(booked_after(id, None));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    .ok_or_else(|| Error::internal(format!("lease {id} changed under its row lock")))?;
     store::leases::insert_event(
         &mut *tx,
         id,
@@ -187,4 +201,24 @@ pub async fn lease_extend(
     let slice_ids: Vec<_> = lease.slices.iter().map(|s| s.id).collect();
     app.index().set_end(&slice_ids, ends_at.timestamp());
     Ok(lease)
+}
+
+/// The 409 of an extension that would run into a booking of the lease's slices: until when the
+/// lease can be extended (`None` when a booking just made took the time), and nothing about
+/// whose booking it is.
+fn booked_after(id: LeaseId, until: Option<chrono::DateTime<Utc>>) -> Error {
+    let detail = match until {
+        Some(until) => format!(
+            "lease {id}: its slices are booked from {}; it can be extended until then at most",
+            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        None => format!(
+            "lease {id}: its slices were just booked for part of that time; ask again to learn \
+             until when it can be extended"
+        ),
+    };
+    Error::Conflict {
+        code: "booked_after",
+        detail,
+    }
 }

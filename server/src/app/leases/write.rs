@@ -116,7 +116,9 @@ async fn run(
                 }
                 for (i, shapes, why) in nofit {
                     app.metrics().rejected("no_capacity");
-                    answers[i] = Some(match no_capacity(app, &shapes, &why).await {
+                    let plan = &requests[i].plan;
+                    let wanted = (plan.start, plan.duration);
+                    answers[i] = Some(match no_capacity(app, &shapes, &why, wanted).await {
                         Ok(e) | Err(e) => Err(e),
                     });
                 }
@@ -226,6 +228,13 @@ async fn transaction(
     // Microseconds, as the database keeps them: the leases returned now match later reads.
     let now = Utc::now().trunc_subsecs(6);
     let mut rooms = rooms(&mut tx, &tenants, now).await?;
+    // Bookings not yet started, per tenant (for `max_bookings`), counted under the tenants'
+    // locks and grown by each booking this transaction admits.
+    let mut booked = if batch.iter().any(|r| r.plan.start.is_some()) {
+        store::leases::booked_counts(&mut tx, &ids).await?
+    } else {
+        HashMap::new()
+    };
     let tenants: HashMap<TenantId, &Tenant> = tenants.iter().map(|t| (t.id, t)).collect();
     let mut decisions: Vec<Option<Decision>> = batch.iter().map(|_| None).collect();
     let mut grants: Vec<(usize, Grant)> = Vec::new();
@@ -250,7 +259,8 @@ async fn transaction(
             continue;
         }
         let room = rooms.entry(r.tenant_id).or_default();
-        match decide(app, tenant, room, &r.plan, now) {
+        let booked = booked.entry(r.tenant_id).or_default();
+        match decide(app, tenant, (room, booked), &r.plan, now) {
             Ok(Decided::Grant(grant)) => grants.push((i, *grant)),
             Ok(Decided::NoFit(shapes, why)) => decisions[i] = Some(Decision::NoFit(shapes, why)),
             Err(e) => decisions[i] = Some(Decision::Done(Err(e))),
@@ -275,13 +285,11 @@ async fn transaction(
     }
     for (i, grant) in grants {
         app.metrics().granted();
-        decisions[i] = Some(Decision::Done(Ok(
-            if grant.lease.state == LeaseState::Pending {
-                Created::Queued(grant.lease)
-            } else {
-                Created::New(grant.lease)
-            },
-        )));
+        decisions[i] = Some(Decision::Done(Ok(match grant.lease.state {
+            LeaseState::Pending => Created::Queued(grant.lease),
+            LeaseState::Booked => Created::Booked(grant.lease),
+            _ => Created::New(grant.lease),
+        })));
     }
     Ok(decisions
         .into_iter()
@@ -446,20 +454,25 @@ impl Grant {
 fn decide(
     app: &App,
     tenant: &Tenant,
-    room: &mut Room,
+    (room, booked): (&mut Room, &mut i64),
     plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<Decided, Error> {
     let policy = &tenant.policy;
     let idle_timeout = admission::lease_limits(policy, plan.duration, plan.idle_timeout)?;
+    if let Some(start) = plan.start {
+        admission::booking_limits(policy, start, now, plan.duration, *booked)?;
+    }
     let models = admission::allowed_models(&plan.models, &policy.allowed_gpu_models)?;
     let shapes = plan
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
-    let ends_at = slicebroker_types::limits::add_seconds(now, plan.duration)
+    // A booking's window starts at its start; everything else's now.
+    let from = plan.start.unwrap_or(now);
+    let ends_at = slicebroker_types::limits::add_seconds(from, plan.duration)
         .ok_or_else(|| Error::invalid("duration", "ends too far in the future"))?;
-    let taken = room.admit(policy, &shapes, plan.count, now, ends_at)?;
+    let taken = room.admit(policy, &shapes, plan.count, from, ends_at)?;
     let lease = |state: LeaseState, slices: Vec<LeaseSlice>| {
         let granted = state != LeaseState::Pending;
         Lease {
@@ -474,7 +487,7 @@ fn decide(
             extended_seconds: 0,
             extensions: 0,
             labels: plan.labels.clone(),
-            granted_at: granted.then_some(now),
+            granted_at: granted.then_some(from),
             activated_at: None,
             ends_at: granted.then_some(ends_at),
             ended_at: None,
@@ -482,6 +495,36 @@ fn decide(
             slices,
         }
     };
+    if let Some(start) = plan.start {
+        // Booked ahead: places free for the whole window, pinned now.
+        let reservation = app.index().reserve_during(
+            shapes.clone(),
+            plan.count,
+            start.timestamp(),
+            ends_at.timestamp(),
+        );
+        return Ok(match reservation {
+            Ok(reserved) => {
+                *booked += 1;
+                let mut detail = placements(&reserved);
+                detail["start"] = serde_json::json!(start);
+                detail["ends_at"] = serde_json::json!(ends_at);
+                Decided::Grant(Box::new(Grant {
+                    lease: lease(
+                        LeaseState::Booked,
+                        reserved.iter().map(Reserved::view).collect(),
+                    ),
+                    event: LeaseEventKind::Booked,
+                    detail,
+                    reserved,
+                }))
+            }
+            Err(nofit) => {
+                room.give_back(taken);
+                Decided::NoFit(shapes, nofit)
+            }
+        });
+    }
     let reservation = app.index().reserve(
         shapes.clone(),
         plan.count,
@@ -534,6 +577,7 @@ async fn no_capacity(
     app: &App,
     shapes: &[SliceShape],
     why: &slicebroker_placement::NoFit,
+    (start, duration): (Option<DateTime<Utc>>, i64),
 ) -> Result<Error, Error> {
     let models: Vec<ModelId> = shapes.iter().map(|s| s.model).collect();
     let free = app
@@ -558,15 +602,30 @@ async fn no_capacity(
         .map(|m| GpuModel::get(*m).key.to_owned())
         .collect();
     let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
+    // When the whole request fits at the earliest, from the bookings and running leases the
+    // index knows (one slice's worth: a guide, not a promise).
+    let from = start.unwrap_or_else(Utc::now);
+    let fits_at = crate::app::calendar::earliest_start(app, shapes, from, duration);
+    let mut detail = format!(
+        "no capacity for {}{}: {why}",
+        shapes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        start.map_or_else(String::new, |s| format!(
+            " from {}",
+            s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )),
+    );
+    if let Some(at) = fits_at {
+        detail.push_str(&format!(
+            "; for its whole duration it fits from {} at the earliest (book it with `start`)",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
     Ok(Error::NoCapacity {
-        detail: format!(
-            "no capacity for {}: {why}",
-            shapes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ),
+        detail,
         free,
         next_free_at,
     })

@@ -60,6 +60,30 @@ pub struct Capacity {
     pub available: u32,
 }
 
+/// When one profile can be booked on one GPU model: a timeline of intervals, each with how
+/// many instances fit throughout it (each GPU counted on its own, like [`Capacity`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CapacityCalendar {
+    pub model: String,
+    pub profile: String,
+    /// Back to back from `from` to `to`; neighbours differ in `available`.
+    pub intervals: Vec<CalendarInterval>,
+    /// With `duration`: the earliest start from `from` at which one instance is free for the
+    /// whole duration, if one starts before `to`.
+    pub earliest_start: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A stretch of time in which the same number of instances of a profile fit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarInterval {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    /// Instances that could be booked throughout the interval.
+    pub available: u32,
+}
+
 /// A host for the fleet views.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]

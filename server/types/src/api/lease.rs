@@ -198,6 +198,16 @@ pub struct LeaseCreate {
     /// Place in the pending queue, -100 to 100 (default 0): higher is served first, then
     /// older.
     pub priority: Option<i32>,
+    /// Book ahead: when the lease starts (RFC 3339), in the future and at most 30 days ahead.
+    /// The lease is then `booked`, its placement chosen now and guaranteed for
+    /// `[start, start + duration)`; it goes `provisioning` shortly before `start` and its paid
+    /// time runs from `start`. Cannot be combined with `wait`.
+    #[serde(default)]
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
+    /// Admins only, with `start`: book for this tenant (admin keys belong to none). The
+    /// tenant's policy, quota and budget apply as if it had booked itself.
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

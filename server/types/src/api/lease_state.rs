@@ -13,6 +13,9 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaseState {
+    /// Booked ahead: its window starts later, its placement is pinned; the agent is told at
+    /// `starts_at` minus a short lead.
+    Booked,
     /// Waiting for capacity.
     Pending,
     /// Placement chosen; the agent is creating the instance.
@@ -26,7 +29,8 @@ pub enum LeaseState {
 }
 
 impl LeaseState {
-    pub const ALL: [LeaseState; 5] = [
+    pub const ALL: [LeaseState; 6] = [
+        Self::Booked,
         Self::Pending,
         Self::Provisioning,
         Self::Active,
@@ -36,6 +40,7 @@ impl LeaseState {
 
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::Booked => "booked",
             Self::Pending => "pending",
             Self::Provisioning => "provisioning",
             Self::Active => "active",
@@ -78,16 +83,18 @@ impl std::str::FromStr for LeaseState {
             .find(|st| st.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown state `{s}`; valid states: pending, provisioning, active, releasing, ended"
+                    "unknown state `{s}`; valid states: booked, pending, provisioning, active, releasing, ended"
                 )
             })
     }
 }
 
 /// Every legal `(from, to)` pair.
-pub const TRANSITIONS: [(LeaseState, LeaseState); 8] = {
+pub const TRANSITIONS: [(LeaseState, LeaseState); 10] = {
     use LeaseState::*;
     [
+        (Booked, Provisioning),
+        (Booked, Ended),
         (Pending, Provisioning),
         (Pending, Ended),
         (Provisioning, Active),
@@ -192,10 +199,19 @@ pub enum LeaseEventKind {
     Ended,
     /// The agent keeps failing to destroy a slice (recorded once per distinct reason).
     TeardownError,
+    /// Booked ahead: `booked`, its placement pinned for its window.
+    Booked,
+    /// Its start is near: `provisioning`, the agent is told to make its slices.
+    Starting,
+    /// Its pinned placement was moved to another one free for its window.
+    Rebooked,
+    /// Its pinned placement is on a lost host or a cordoned GPU and no other is free for its
+    /// window.
+    AtRisk,
 }
 
 impl LeaseEventKind {
-    pub const ALL: [LeaseEventKind; 15] = [
+    pub const ALL: [LeaseEventKind; 19] = [
         Self::Granted,
         Self::Queued,
         Self::Activated,
@@ -211,6 +227,10 @@ impl LeaseEventKind {
         Self::HostLost,
         Self::Ended,
         Self::TeardownError,
+        Self::Booked,
+        Self::Starting,
+        Self::Rebooked,
+        Self::AtRisk,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -230,6 +250,10 @@ impl LeaseEventKind {
             Self::HostLost => "host_lost",
             Self::Ended => "ended",
             Self::TeardownError => "teardown_error",
+            Self::Booked => "booked",
+            Self::Starting => "starting",
+            Self::Rebooked => "rebooked",
+            Self::AtRisk => "at_risk",
         }
     }
 

@@ -71,6 +71,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("already_revoked", 409, "The API key is already revoked."),
     (
+        "booked_after",
+        409,
+        "A booking needs the lease's slices in the time an extension asks for; `detail` says until when the lease can be extended.",
+    ),
+    (
         "policy_violation",
         422,
         "The tenant's policy forbids this (lease too long, idle timeout above the tenant's, GPU model not allowed, too much extension); `field` names the field.",

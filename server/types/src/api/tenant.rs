@@ -26,6 +26,19 @@ pub struct TenantPolicy {
     /// Most compute-slice-hours the tenant's leases may commit in one UTC calendar month
     /// (see `domain::budget`); grants and extensions past it are refused.
     pub monthly_budget_slice_hours: Option<i64>,
+    /// Furthest ahead a booking may start, in seconds (default 2592000, 30 days; at most that).
+    #[serde(default = "default_max_booking_ahead_seconds")]
+    pub max_booking_ahead_seconds: i64,
+    /// Most bookings not yet started at once.
+    #[serde(default)]
+    pub max_bookings: Option<i32>,
+    /// Longest booking, in seconds (`null`: `max_lease_seconds`).
+    #[serde(default)]
+    pub max_booking_seconds: Option<i64>,
+}
+
+fn default_max_booking_ahead_seconds() -> i64 {
+    crate::limits::MAX_BOOKING_AHEAD_SECONDS
 }
 
 impl Default for TenantPolicy {
@@ -39,6 +52,9 @@ impl Default for TenantPolicy {
             default_idle_timeout_seconds: 2 * 3600,
             allowed_gpu_models: Vec::new(),
             monthly_budget_slice_hours: None,
+            max_booking_ahead_seconds: default_max_booking_ahead_seconds(),
+            max_bookings: None,
+            max_booking_seconds: None,
         }
     }
 }
@@ -140,6 +156,26 @@ pub struct TenantPolicyPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000))]
     pub monthly_budget_slice_hours: Option<Option<i64>>,
+    /// Furthest ahead a booking may start, in seconds (default 2592000, 30 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2_592_000))]
+    pub max_booking_ahead_seconds: Option<i64>,
+    /// Most bookings not yet started at once; `null`: unlimited (the default).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 10_000_000))]
+    pub max_bookings: Option<Option<i32>>,
+    /// Longest booking, in seconds; `null`: `max_lease_seconds` (the default).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1, maximum = 31_622_400))]
+    pub max_booking_seconds: Option<Option<i64>>,
 }
 
 impl TenantPolicyPatch {
@@ -163,6 +199,11 @@ impl TenantPolicyPatch {
             monthly_budget_slice_hours: self
                 .monthly_budget_slice_hours
                 .unwrap_or(b.monthly_budget_slice_hours),
+            max_booking_ahead_seconds: self
+                .max_booking_ahead_seconds
+                .unwrap_or(b.max_booking_ahead_seconds),
+            max_bookings: self.max_bookings.unwrap_or(b.max_bookings),
+            max_booking_seconds: self.max_booking_seconds.unwrap_or(b.max_booking_seconds),
         }
     }
 
@@ -192,6 +233,12 @@ impl TenantPolicyPatch {
                 &from.monthly_budget_slice_hours,
                 &to.monthly_budget_slice_hours,
             ),
+            max_booking_ahead_seconds: diff(
+                &from.max_booking_ahead_seconds,
+                &to.max_booking_ahead_seconds,
+            ),
+            max_bookings: diff(&from.max_bookings, &to.max_bookings),
+            max_booking_seconds: diff(&from.max_booking_seconds, &to.max_booking_seconds),
         }
     }
 

@@ -89,6 +89,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
@@ -178,6 +185,18 @@ def sync_detailed(
     When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
     now and when a matching slice frees up.
 
+    **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+    slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+    `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+    replica, can hold those memory slices during that window). `granted_at` is the start and
+    `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+    lead before its start (event `starting`), then `active` as usual. Releasing it before then
+    cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+    for its whole duration, so bookings are never run into. If nothing is free for the window
+    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    its policy, quota and budget apply (`404` if there is no such tenant).
+
     Args:
         idempotency_key (None | str | Unset):
         body (LeaseCreate): Request for a lease: a profile name or size, or a need.
@@ -228,6 +247,18 @@ def sync(
     When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
     now and when a matching slice frees up.
 
+    **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+    slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+    `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+    replica, can hold those memory slices during that window). `granted_at` is the start and
+    `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+    lead before its start (event `starting`), then `active` as usual. Releasing it before then
+    cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+    for its whole duration, so bookings are never run into. If nothing is free for the window
+    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    its policy, quota and budget apply (`404` if there is no such tenant).
+
     Args:
         idempotency_key (None | str | Unset):
         body (LeaseCreate): Request for a lease: a profile name or size, or a need.
@@ -272,6 +303,18 @@ async def asyncio_detailed(
 
     When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
     now and when a matching slice frees up.
+
+    **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+    slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+    `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+    replica, can hold those memory slices during that window). `granted_at` is the start and
+    `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+    lead before its start (event `starting`), then `active` as usual. Releasing it before then
+    cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+    for its whole duration, so bookings are never run into. If nothing is free for the window
+    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):
@@ -322,6 +365,18 @@ async def asyncio(
 
     When nothing fits and `wait` is false, the answer is `503 no_capacity` with what is free
     now and when a matching slice frees up.
+
+    **Booking ahead.** With `start` (RFC 3339, later than now and at most 30 days ahead), the
+    slices are booked for `[start, start + duration)`: the answer is `201` with the lease
+    `booked`, its placement chosen now and guaranteed by the database (no other lease, on any
+    replica, can hold those memory slices during that window). `granted_at` is the start and
+    `ends_at` the end; the paid time runs from the start. The lease goes `provisioning` a short
+    lead before its start (event `starting`), then `active` as usual. Releasing it before then
+    cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
+    for its whole duration, so bookings are never run into. If nothing is free for the window
+    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
+    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):

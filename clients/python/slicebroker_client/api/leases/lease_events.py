@@ -9,6 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.lease_event_activated import LeaseEventActivated
+from ...models.lease_event_at_risk import LeaseEventAtRisk
+from ...models.lease_event_booked import LeaseEventBooked
 from ...models.lease_event_cancelled import LeaseEventCancelled
 from ...models.lease_event_ended import LeaseEventEnded
 from ...models.lease_event_expired import LeaseEventExpired
@@ -19,9 +21,11 @@ from ...models.lease_event_granted import LeaseEventGranted
 from ...models.lease_event_host_lost import LeaseEventHostLost
 from ...models.lease_event_idle_warning import LeaseEventIdleWarning
 from ...models.lease_event_queued import LeaseEventQueued
+from ...models.lease_event_rebooked import LeaseEventRebooked
 from ...models.lease_event_reclaimed_idle import LeaseEventReclaimedIdle
 from ...models.lease_event_released import LeaseEventReleased
 from ...models.lease_event_revoked import LeaseEventRevoked
+from ...models.lease_event_starting import LeaseEventStarting
 from ...models.lease_event_teardown_error import LeaseEventTeardownError
 from ...models.problem import Problem
 from typing import cast
@@ -49,12 +53,12 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
         for response_200_item_data in (_response_200):
-            def _parse_response_200_item(data: object) -> LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError:
+            def _parse_response_200_item(data: object) -> LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
@@ -195,13 +199,53 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
                     return componentsschemas_lease_event_type_13
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_lease_event_type_14 = LeaseEventBooked.from_dict(data)
+
+
+
+                    return componentsschemas_lease_event_type_14
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_lease_event_type_15 = LeaseEventStarting.from_dict(data)
+
+
+
+                    return componentsschemas_lease_event_type_15
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_lease_event_type_16 = LeaseEventRebooked.from_dict(data)
+
+
+
+                    return componentsschemas_lease_event_type_16
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_lease_event_type_17 = LeaseEventAtRisk.from_dict(data)
+
+
+
+                    return componentsschemas_lease_event_type_17
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_lease_event_type_14 = LeaseEventTeardownError.from_dict(data)
+                componentsschemas_lease_event_type_18 = LeaseEventTeardownError.from_dict(data)
 
 
 
-                return componentsschemas_lease_event_type_14
+                return componentsschemas_lease_event_type_18
 
             response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -257,7 +301,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -271,7 +315,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]]:
+) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -284,7 +328,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]]
+        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
      """
 
 
@@ -304,7 +348,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError] | None:
+) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -317,7 +361,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]
+        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
      """
 
 
@@ -332,7 +376,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]]:
+) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -345,7 +389,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]]
+        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
      """
 
 
@@ -365,7 +409,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError] | None:
+) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -378,7 +422,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LeaseEventActivated | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventTeardownError]
+        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
      """
 
 

@@ -154,7 +154,9 @@ def sync_detailed(
 
      Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
     all extensions of one lease together may add at most the tenant's
-    `max_total_extension_seconds`. Viewers cannot extend.
+    `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+    past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+    extended. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -192,7 +194,9 @@ def sync(
 
      Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
     all extensions of one lease together may add at most the tenant's
-    `max_total_extension_seconds`. Viewers cannot extend.
+    `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+    past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+    extended. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -225,7 +229,9 @@ async def asyncio_detailed(
 
      Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
     all extensions of one lease together may add at most the tenant's
-    `max_total_extension_seconds`. Viewers cannot extend.
+    `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+    past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+    extended. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -263,7 +269,9 @@ async def asyncio(
 
      Moves `ends_at` later by `by`. Only `provisioning` and `active` leases can be extended, and
     all extensions of one lease together may add at most the tenant's
-    `max_total_extension_seconds`. Viewers cannot extend.
+    `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
+    past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
+    extended. Viewers cannot extend.
 
     Args:
         id (UUID):

@@ -122,7 +122,8 @@ def sync_detailed(
 ) -> Response[Lease | Problem]:
     """ Release a lease
 
-     Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+     Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+    its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
     granted one goes to `releasing` while its host's agent tears the MIG devices down, then
     `ended`. Stop using the devices first. Viewers cannot release.
 
@@ -157,7 +158,8 @@ def sync(
 ) -> Lease | Problem | None:
     """ Release a lease
 
-     Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+     Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+    its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
     granted one goes to `releasing` while its host's agent tears the MIG devices down, then
     `ended`. Stop using the devices first. Viewers cannot release.
 
@@ -187,7 +189,8 @@ async def asyncio_detailed(
 ) -> Response[Lease | Problem]:
     """ Release a lease
 
-     Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+     Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+    its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
     granted one goes to `releasing` while its host's agent tears the MIG devices down, then
     `ended`. Stop using the devices first. Viewers cannot release.
 
@@ -222,7 +225,8 @@ async def asyncio(
 ) -> Lease | Problem | None:
     """ Release a lease
 
-     Gives the slices back before the lease ends. A `pending` lease is cancelled (`ended`); a
+     Gives the slices back before the lease ends. A `pending` lease, or a `booked` one before
+    its start, is cancelled (`ended`, reason `cancelled`) and its slices free at once; a
     granted one goes to `releasing` while its host's agent tears the MIG devices down, then
     `ended`. Stop using the devices first. Viewers cannot release.
 

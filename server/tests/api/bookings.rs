@@ -1,0 +1,378 @@
+//! Bookings through the API (issue 14): a booking pins its slices for its window, on-demand
+//! leases fit around it, it can be cancelled before it starts, it starts on its own, and a
+//! running lease cannot be extended into it.
+
+use crate::harness::{TestApp, spawn_app, spawn_with, wait_until};
+use chrono::{DateTime, Duration, Timelike, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn book(
+    app: &TestApp,
+    token: &str,
+    profile: &str,
+    start: DateTime<Utc>,
+    secs: i64,
+) -> crate::harness::Resp {
+    app.post(
+        "/v1/leases",
+        token,
+        &json!({"profile": profile, "duration": secs, "start": at(start)}),
+    )
+    .await
+}
+
+async fn now_for(app: &TestApp, token: &str, profile: &str, secs: i64) -> crate::harness::Resp {
+    app.post(
+        "/v1/leases",
+        token,
+        &json!({"profile": profile, "duration": secs}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_booking_pins_its_window_and_on_demand_leases_fit_around_it() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(2);
+    let booked = book(&app, &team, "7g.80gb", start, 3600).await;
+    let lease = booked.ok(201);
+    assert_eq!(lease["state"], "booked");
+    assert_eq!(
+        lease["slices"].as_array().unwrap().len(),
+        1,
+        "placement pinned"
+    );
+    let events = app
+        .get(
+            &format!("/v1/leases/{}/events", lease["id"].as_str().unwrap()),
+            &team,
+        )
+        .await;
+    assert_eq!(events.ok(200)[0]["kind"], "booked");
+    // Free now and done before the booking starts: granted.
+    now_for(&app, &team, "1g.10gb", 3600).await.ok(201);
+    // Would still run when the booking starts: every memory slice is booked then.
+    let refused = now_for(&app, &team, "1g.10gb", 3 * 3600).await;
+    let detail = refused.problem(503, "no_capacity")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(
+        detail.contains(&format!("fits from {}", at(start + Duration::hours(1)))),
+        "says when the whole request fits: {detail}"
+    );
+    // Another booking overlapping the first: nothing is free for its window.
+    book(&app, &team, "1g.10gb", start + Duration::minutes(30), 3600)
+        .await
+        .problem(503, "no_capacity");
+    // Back to back with it: fine.
+    book(&app, &team, "7g.80gb", start + Duration::hours(1), 3600)
+        .await
+        .ok(201);
+    assert_eq!(app.overlapping_slices().await, 0);
+}
+
+#[tokio::test]
+async fn a_booking_released_before_its_start_is_cancelled_and_frees_its_window() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(5);
+    let id = book(&app, &team, "7g.80gb", start, 3600).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = app
+        .post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
+        .await;
+    let ended = ended.ok(200);
+    assert_eq!(ended["state"], "ended");
+    assert_eq!(ended["end_reason"], "cancelled");
+    book(&app, &team, "7g.80gb", start, 3600).await.ok(201);
+}
+
+#[tokio::test]
+async fn bad_starts_are_refused_naming_start_and_change_nothing() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let before = app.snapshot().await;
+    let now = Utc::now();
+    for body in [
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now - Duration::hours(1))}),
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::days(31))}),
+        json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::hours(1)), "wait": true}),
+    ] {
+        let r = app.post("/v1/leases", &team, &body).await;
+        assert_eq!(r.problem(400, "invalid_input")["field"], "start", "{body}");
+    }
+    let r = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "1g.10gb", "duration": 60, "start": "tomorrow"}),
+        )
+        .await;
+    assert_eq!(r.problem(400, "malformed_body")["field"], "start");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_booking_starts_its_lead_before_its_start() {
+    let app = spawn_with(|c| c.booking_lead = "1h".parse().unwrap()).await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::minutes(30);
+    let lease = book(&app, &team, "3g.40gb", start, 3600)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let started = wait_until(
+        std::time::Duration::from_secs(20),
+        "the booking to start",
+        async || {
+            let l = app
+                .get(&format!("/v1/leases/{id}"), &team)
+                .await
+                .ok(200)
+                .clone();
+            if l["state"] == "provisioning" {
+                Ok(l)
+            } else {
+                Err(l["state"].clone())
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        started["granted_at"], lease["granted_at"],
+        "its window did not move"
+    );
+    assert_eq!(started["ends_at"], lease["ends_at"]);
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let kinds: Vec<_> = events
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["booked", "starting"]);
+}
+
+/// Books the memory slices of `lease`'s first slice for `[from, from + 1h)` straight into the
+/// database, as a booking made through any replica would (its host's generation moved in the
+/// same transaction, DESIGN.md §2, invariant 4).
+async fn book_after(app: &crate::harness::TestApp, lease: &Value, from: DateTime<Utc>) {
+    let slice = &lease["slices"][0];
+    let gpu: Uuid = slice["gpu_id"].as_str().unwrap().parse().unwrap();
+    let tenant: Uuid = lease["tenant_id"].as_str().unwrap().parse().unwrap();
+    let booking = Uuid::new_v4();
+    let mut tx = app.app.db().begin().await.unwrap();
+    sqlx::query(
+        "UPDATE hosts SET desired_generation = desired_generation + 1
+         WHERE id = (SELECT host_id FROM gpus WHERE id = $1)",
+    )
+    .bind(gpu)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
+             idle_timeout_seconds, granted_at, ends_at)
+         VALUES ($1, $2, 'provisioning', '1g.10gb', 1, 3600, 3600, $3, $3 + interval '1 hour')",
+    )
+    .bind(booking)
+    .bind(tenant)
+    .bind(from)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
+             compute_slices, memory_gib, during)
+         VALUES ($1, $2, $3, $4, '1g.10gb', $5, 1, 1, 10,
+             tstzrange($6, $6 + interval '1 hour'))",
+    )
+    .bind(Uuid::new_v4())
+    .bind(booking)
+    .bind(tenant)
+    .bind(gpu)
+    .bind(slice["start"].as_i64().unwrap() as i32)
+    .bind(from)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_extension_into_a_booking_of_the_slices_is_refused_saying_until_when() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let lease = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "7g.80gb", "duration": 3600}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap();
+    let ends_at: DateTime<Utc> = lease["ends_at"].as_str().unwrap().parse().unwrap();
+    let booked_from = ends_at + Duration::minutes(30);
+    book_after(&app, &lease, booked_from).await;
+    let before = app.snapshot().await;
+    let refused = app
+        .post(
+            &format!("/v1/leases/{id}/extend"),
+            &team,
+            &json!({"by": "1h"}),
+        )
+        .await;
+    let detail = refused.problem(409, "booked_after")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains(&booked_from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        "says until when: {detail}"
+    );
+    assert_eq!(app.snapshot().await, before, "a refusal changes nothing");
+    // Up to the booking's start is fine.
+    let extended = app
+        .post(
+            &format!("/v1/leases/{id}/extend"),
+            &team,
+            &json!({"by": "30m"}),
+        )
+        .await;
+    let end: DateTime<Utc> = extended.ok(200)["ends_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(end, booked_from);
+    assert_eq!(app.overlapping_slices().await, 0);
+}
+
+#[tokio::test]
+async fn bookings_are_held_to_the_tenants_booking_policy_and_refusals_change_nothing() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app
+        .tenant(
+            "team-a",
+            json!({"max_booking_ahead_seconds": 86_400, "max_bookings": 1,
+                   "max_booking_seconds": 3600}),
+        )
+        .await;
+    let soon = Utc::now() + Duration::hours(2);
+    let before = app.snapshot().await;
+    let r = book(&app, &team, "1g.10gb", Utc::now() + Duration::days(2), 600).await;
+    assert_eq!(r.problem(422, "policy_violation")["field"], "start");
+    let r = book(&app, &team, "1g.10gb", soon, 7200).await;
+    assert_eq!(r.problem(422, "policy_violation")["field"], "duration");
+    assert_eq!(app.snapshot().await, before);
+    book(&app, &team, "1g.10gb", soon, 3600).await.ok(201);
+    let before = app.snapshot().await;
+    book(&app, &team, "1g.10gb", soon, 3600)
+        .await
+        .problem(422, "quota_exceeded");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (team_id, team) = app.tenant("team-a", Value::Null).await;
+    let (_, other) = app.tenant("team-b", Value::Null).await;
+    let admin = app.admin_token().await;
+    let start = at(Utc::now() + Duration::hours(3));
+    let body = json!({"profile": "3g.40gb", "duration": 3600, "start": start,
+                      "tenant_id": team_id});
+    let lease = app.post("/v1/leases", &admin, &body).await.ok(201).clone();
+    assert_eq!(lease["tenant_id"], team_id.as_str());
+    assert_eq!(lease["state"], "booked");
+    let id = lease["id"].as_str().unwrap();
+    app.get(&format!("/v1/leases/{id}"), &team).await.ok(200);
+    let before = app.snapshot().await;
+    app.post("/v1/leases", &other, &body)
+        .await
+        .problem(403, "forbidden");
+    let now = json!({"profile": "3g.40gb", "duration": 3600, "tenant_id": team_id});
+    let r = app.post("/v1/leases", &admin, &now).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "tenant_id");
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn the_calendar_shows_when_a_profile_can_be_booked_and_the_earliest_start() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let from = (Utc::now() + Duration::minutes(5))
+        .with_nanosecond(0)
+        .unwrap();
+    book(&app, &team, "7g.80gb", from + Duration::hours(2), 3600)
+        .await
+        .ok(201);
+    let calendar = |duration: &str| {
+        format!(
+            "/v1/capacity/calendar?profile=3g.40gb&from={}&to={}&duration={duration}",
+            at(from).replace('+', "%2B"),
+            at(from + Duration::hours(5)).replace('+', "%2B")
+        )
+    };
+    let r = app.get(&calendar("2h"), &team).await;
+    let h100 = &r.ok(200)[0];
+    assert_eq!(h100["model"], "h100-80gb");
+    let spans: Vec<(String, String, u64)> = h100["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["from"].as_str().unwrap().to_owned(),
+                i["to"].as_str().unwrap().to_owned(),
+                i["available"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let t = |h: i64| at(from + Duration::hours(h)).replace("+00:00", "Z");
+    assert_eq!(
+        spans,
+        vec![(t(0), t(2), 2), (t(2), t(3), 0), (t(3), t(5), 2)]
+    );
+    assert_eq!(
+        h100["earliest_start"],
+        t(0),
+        "two hours fit before the booking"
+    );
+    let r = app.get(&calendar("3h"), &team).await;
+    assert_eq!(
+        r.ok(200)[0]["earliest_start"],
+        t(3),
+        "three hours only after it"
+    );
+    // Bad queries name the parameter.
+    let r = app.get("/v1/capacity/calendar?profile=9g.1tb", &team).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "profile");
+    let back = format!(
+        "/v1/capacity/calendar?profile=3g.40gb&from={}&to={}",
+        at(from + Duration::hours(1)),
+        at(from)
+    );
+    let r = app.get(&back.replace('+', "%2B"), &team).await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "to");
+}
