@@ -518,6 +518,58 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await context.close();
 });
 
+scenario("a member books a slice ahead at a free window, sees it on the calendar and cancels it", async ({ browser, sys }) => {
+  const { context, page } = await signIn(browser, sys, sys.memberKey, "member-booking");
+  const member = await sys.token(sys.memberKey);
+  await go(page, "Request a slice");
+  await page.waitForSelector('#profile option[value="1g.10gb"]', { state: "attached" });
+  await page.selectOption("#profile", "1g.10gb");
+  await page.selectOption("#gpu-model", "h100-80gb");
+  await page.fill("#duration", "1h");
+  await page.getByLabel("At a start time (book ahead)").check();
+  // The free windows come from the calendar API, per model.
+  const windows = page.locator('[data-testid="free-windows"]');
+  await windows.locator("tbody tr").first().waitFor({ timeout: 10_000 });
+  check((await windows.textContent()).includes("h100-80gb"), "the free windows list the H100s");
+  // A start in the past is refused next to the field, before anything is sent.
+  const local = (ms) =>
+    page.evaluate((t) => {
+      const d = new Date(t);
+      const p = (n) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }, ms);
+  await page.fill("#start", await local(Date.now() - 3600_000));
+  await page.click("button[type=submit]");
+  check((await text(page, '[data-testid="field-error-start"]')).includes("future"), "a past start is refused next to the field");
+  const startMs = Math.ceil((Date.now() + 3 * 3600_000) / 60_000) * 60_000;
+  await page.fill("#start", await local(startMs));
+  await shot(page, "request-booking");
+  await page.getByRole("button", { name: "Book", exact: true }).click();
+  await page.waitForURL(/\/leases\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+  const id = page.url().split("/").pop();
+  const lease = await sys.ok("GET", `/v1/leases/${id}`, member);
+  check(lease.state === "booked", `the API says booked: ${lease.state}`);
+  check(Date.parse(lease.granted_at) === startMs, `its window starts when asked: ${lease.granted_at} vs ${new Date(startMs).toISOString()}`);
+  check(lease.slices.length === 1 && lease.slices[0].profile === "1g.10gb", `its placement is pinned: ${JSON.stringify(lease.slices)}`);
+  await page.locator('.steps [aria-current="step"]', { hasText: "booked" }).waitFor({ timeout: 5000 });
+  // The calendar draws it as a booking, on the GPU it is pinned to.
+  await go(page, "Calendar");
+  const bar = page.locator(`a.cal-bar.booked[href$="${id}"]`);
+  await bar.waitFor({ timeout: 5000 });
+  check((await bar.getAttribute("title")).includes("starts in"), "the booking says when it starts");
+  await shot(page, "calendar-booking");
+  // Cancelled from the leases list: it ends `cancelled` and its slice is free again.
+  await go(page, "Leases");
+  const row = page.locator("tr", { has: page.locator(`a[href$="${id}"]`) });
+  await row.getByRole("button", { name: "Cancel booking" }).click();
+  await waitUntil("the booking ends cancelled", 5000, async () => {
+    const l = await sys.ok("GET", `/v1/leases/${id}`, member);
+    return l.state === "ended" && l.end_reason === "cancelled" ? l : null;
+  });
+  check(page.jsErrors.length === 0, `no script errors: ${page.jsErrors.join("; ")}`);
+  await context.close();
+});
+
 scenario("an admin changes a tenant's quota and the tenant's next request over it is refused", async ({ browser, sys }) => {
   const { context, page } = await signIn(browser, sys, sys.adminKey, "admin");
   const admin = await sys.token(sys.adminKey);

@@ -1,7 +1,7 @@
 // Loads shared by several pages.
 import { api, must, type Lease } from "./api/client";
 
-export const LIVE_STATES = ["pending", "provisioning", "active", "releasing"] as const;
+export const LIVE_STATES = ["booked", "pending", "provisioning", "active", "releasing"] as const;
 export type LiveState = (typeof LIVE_STATES)[number];
 
 /** Every lease in `states` the caller may see, all pages of each. */

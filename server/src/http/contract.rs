@@ -537,6 +537,21 @@ fn parameter_rules(doc: &mut Value) {
         "label",
         json!({"pattern": "^[A-Za-z0-9._/-]{1,63}=.{0,256}$"}),
     );
+    let calendar = "/v1/capacity/calendar";
+    param(
+        doc,
+        calendar,
+        "get",
+        "profile",
+        json!({"minLength": 1, "maxLength": 64}),
+    );
+    param(
+        doc,
+        calendar,
+        "get",
+        "duration",
+        json!({"pattern": DURATION}),
+    );
 }
 
 /// Problem responses any operation may need beyond those its handler declares.

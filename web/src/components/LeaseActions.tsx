@@ -43,7 +43,8 @@ export function LeaseActions({
       }
       onDone();
     } catch (e) {
-      setError(`${what === "extend" ? "Extend" : "Release"} refused: ${(e as Error).message}`);
+      const verb = what === "extend" ? "Extend" : lease.state === "booked" ? "Cancel" : "Release";
+      setError(`${verb} refused: ${(e as Error).message}`);
     } finally {
       setBusy(null);
     }
@@ -71,7 +72,7 @@ export function LeaseActions({
         onClick={() => act("release")}
         data-testid="release"
       >
-        Release
+        {lease.state === "booked" ? "Cancel booking" : "Release"}
       </button>
       {extendable && left !== undefined ? (
         <small class="limit" data-testid="extension-left">

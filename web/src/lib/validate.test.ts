@@ -84,3 +84,33 @@ describe("policyPatch", () => {
     });
   });
 });
+
+describe("bookings", () => {
+  const now = new Date("2026-11-24T09:00:00Z").getTime();
+  const local = (iso: string) => {
+    // The `datetime-local` text for an instant, in this machine's zone.
+    const d = new Date(iso);
+    const p = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  };
+
+  it("a start time makes the request a booking, in UTC, that does not wait", () => {
+    const r = leaseRequest(form({ when: "at", start: local("2026-11-25T08:00:00Z"), wait: true }), now);
+    expect(r).toMatchObject({ body: { profile: "2g.20gb", start: "2026-11-25T08:00:00.000Z", wait: false } });
+  });
+
+  it("refuses a start in the past, too far ahead, or missing", () => {
+    expect(leaseRequest(form({ when: "at", start: local("2026-11-24T08:00:00Z") }), now)).toEqual({
+      errors: { start: "must be in the future" },
+    });
+    expect(leaseRequest(form({ when: "at", start: local("2026-12-25T09:00:00Z") }), now)).toEqual({
+      errors: { start: "at most 30 days ahead" },
+    });
+    expect(leaseRequest(form({ when: "at", start: "" }), now)).toEqual({ errors: { start: "choose a date and time" } });
+  });
+
+  it("now sends no start", () => {
+    const r = leaseRequest(form({ when: "now", start: local("2026-11-25T08:00:00Z") }), now);
+    expect("body" in r && r.body.start).toBeFalsy();
+  });
+});

@@ -24,6 +24,24 @@ export interface LeaseForm {
   count: string;
   labels: string;
   wait: boolean;
+  /** `now`, or `at` a start time: a booking. */
+  when?: "now" | "at";
+  /** The start of a booking as a `datetime-local` input gives it (local time, no zone). */
+  start?: string;
+}
+
+/** How far ahead a booking may start at most (the API's bound; a tenant's policy may be lower). */
+export const MAX_BOOKING_AHEAD_MS = 30 * 24 * 3600 * 1000;
+
+/** A booking's start from a `datetime-local` value: RFC 3339 in UTC, or what is wrong with it. */
+export function bookingStart(local: string, now: number): { start: string } | { error: string } {
+  const t = local.trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(t)) return { error: "choose a date and time" };
+  const at = new Date(t).getTime();
+  if (Number.isNaN(at)) return { error: "choose a date and time" };
+  if (at <= now) return { error: "must be in the future" };
+  if (at - now > MAX_BOOKING_AHEAD_MS) return { error: "at most 30 days ahead" };
+  return { start: new Date(at).toISOString() };
 }
 
 /** `team=vision, run=42` or one per line → a map; errors name the bad entry. */
@@ -54,7 +72,7 @@ function wholeNumber(text: string, min: number, max: number): number | string {
 }
 
 /** The body of `POST /v1/leases`, or the errors by form field. */
-export function leaseRequest(form: LeaseForm): { body: LeaseCreate } | { errors: FieldErrors } {
+export function leaseRequest(form: LeaseForm, now: number = Date.now()): { body: LeaseCreate } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
   const body: LeaseCreate = { duration: "" };
   if (form.mode === "profile") {
@@ -83,7 +101,13 @@ export function leaseRequest(form: LeaseForm): { body: LeaseCreate } | { errors:
   if ("error" in labels) errors.labels = labels.error;
   else if (Object.keys(labels.labels).length) body.labels = labels.labels;
   if (form.gpuModel) body.gpu_models = [form.gpuModel as GpuModelKey];
-  body.wait = form.wait;
+  if (form.when === "at") {
+    const b = bookingStart(form.start ?? "", now);
+    if ("error" in b) errors.start = b.error;
+    else body.start = b.start;
+    // A booking has its place already; it does not wait in the queue.
+    body.wait = false;
+  } else body.wait = form.wait;
   return Object.keys(errors).length ? { errors } : { body };
 }
 

@@ -1,5 +1,5 @@
 // Calendar: the leases you can see over time, one row per GPU (1, 7 or 30 days ahead), so a
-// free window is easy to spot. Bookings appear once the booking API exists (issue 14).
+// free window is easy to spot: bookings (from their start) beside running leases.
 import { useState } from "preact/hooks";
 import { api, must, type Lease } from "../api/client";
 import { ErrorNote } from "../components/Problem";
@@ -42,7 +42,8 @@ export function Calendar({ session }: { session: Session }) {
       </fieldset>
       <p>
         <small>
-          Running leases {admin ? "of every tenant" : "of your tenant"} until they end. Booking ahead is not yet available.
+          Bookings and running leases {admin ? "of every tenant" : "of your tenant"}, from their start until they end. To
+          book a free window, request a slice at a start time.
         </small>
       </p>
       <ErrorNote message={gpus.error ?? leases.error} />
@@ -78,7 +79,7 @@ export function Calendar({ session }: { session: Session }) {
                     key={`${lease.id}-${at}`}
                     href={`/leases/${lease.id}`}
                     onClick={onLinkClick}
-                    class="cal-bar"
+                    class={lease.state === "booked" ? "cal-bar booked" : "cal-bar"}
                     style={{
                       left: `${bar.left}%`,
                       width: `${bar.width}%`,
@@ -87,7 +88,7 @@ export function Calendar({ session }: { session: Session }) {
                       background: c,
                       color: ink,
                     }}
-                    title={`${lease.request} · ${lease.state} · ends in ${countdown(lease.ends_at, now)}`}
+                    title={`${lease.request} · ${lease.state} · ${lease.state === "booked" ? `starts in ${countdown(lease.granted_at, now)}` : `ends in ${countdown(lease.ends_at, now)}`}`}
                   >
                     {lease.request}
                   </a>

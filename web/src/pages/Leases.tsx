@@ -105,7 +105,7 @@ export function Leases({ session }: { session: Session }) {
                       </div>
                     ))}
                   </td>
-                  <td data-testid="countdown">{l.state === "ended" ? "ended" : countdown(l.ends_at, now)}</td>
+                  <td data-testid="countdown">{l.state === "ended" ? "ended" : l.state === "booked" ? `starts in ${countdown(l.granted_at, now)}` : countdown(l.ends_at, now)}</td>
                   <td data-testid="activity">
                     {(() => {
                       if (l.state !== "active") return "—";

@@ -1,5 +1,6 @@
 // Request a slice: a profile (with how many fit now per model) or a need, a duration, count,
-// labels and whether to wait in the queue. On success, the lease page follows it to active.
+// labels, now (or wait in the queue) or at a start time (a booking, with the free windows
+// shown). On success, the lease page follows it to active.
 import { useState } from "preact/hooks";
 import { api, asProblem, must, problemText, type Problem } from "../api/client";
 import { ErrorNote } from "../components/Problem";
@@ -17,7 +18,15 @@ const FIELD_OF: Record<string, keyof LeaseForm> = {
   min_memory_gib: "minMemoryGib",
   min_compute_slices: "minComputeSlices",
   gpu_models: "gpuModel",
+  start: "start",
 };
+
+/** A `datetime-local` value for an instant, in this browser's zone. */
+function localInput(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
 export function RequestSlice({ session }: { session: Session }) {
   const { data: capacity, error: capError } = usePoll(() => must(api.GET("/v1/capacity")), 3000);
@@ -31,6 +40,8 @@ export function RequestSlice({ session }: { session: Session }) {
     count: "1",
     labels: "",
     wait: false,
+    when: "now",
+    start: "",
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<{ text: string; p?: Problem } | null>(null);
@@ -46,6 +57,21 @@ export function RequestSlice({ session }: { session: Session }) {
       .filter((c) => c.profile === p && (!form.gpuModel || c.model === form.gpuModel))
       .map((c) => `${c.model} ${c.available}`)
       .join(", ");
+  const booking = form.when === "at";
+  const durOk = "seconds" in parseDuration(form.duration);
+  // Free windows for a booking: when the chosen profile can be booked over the next 7 days.
+  const calendar = usePoll(
+    () =>
+      booking && form.mode === "profile" && form.profile
+        ? must(
+            api.GET("/v1/capacity/calendar", {
+              params: { query: { profile: form.profile, ...(durOk ? { duration: form.duration.trim() } : {}) } },
+            }),
+          )
+        : Promise.resolve(undefined),
+    10000,
+    [booking, form.mode, form.profile, durOk ? form.duration : ""],
+  );
   const role = session.claims.role;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -162,20 +188,74 @@ export function RequestSlice({ session }: { session: Session }) {
         <fieldset>
           <legend>When</legend>
           <label>
-            <input type="radio" name="when" checked readOnly /> Now
+            <input type="radio" name="when" checked={!booking} onChange={() => setForm({ ...form, when: "now" })} /> Now
           </label>
           <label>
-            <input type="radio" name="when" disabled /> At a start time <span class="muted">(booking not yet available)</span>
+            <input type="radio" name="when" checked={booking} onChange={() => setForm({ ...form, when: "at" })} /> At a start time (book
+            ahead)
           </label>
         </fieldset>
+        {booking ? (
+          <div class="booking">
+            <label for="start">
+              Start
+              <input id="start" type="datetime-local" value={form.start} onInput={set("start")} {...inv("start")} />
+              {err("start") ?? <small>your local time; the slice is made just before it and is yours until start + duration</small>}
+            </label>
+            <ErrorNote message={calendar.error} testid="calendar-error" />
+            {form.mode !== "profile" || !form.profile ? (
+              <p class="muted">Choose a profile to see when it can be booked.</p>
+            ) : (
+              <table data-testid="free-windows">
+                <caption>
+                  When {form.profile} can be booked{durOk ? ` for ${formatDuration((parseDuration(form.duration) as { seconds: number }).seconds)}` : ""}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col">Earliest start</th>
+                    <th scope="col">Free windows (next 7 days)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(calendar.data ?? []).map((c) => (
+                    <tr key={c.model}>
+                      <td>{c.model}</td>
+                      <td>
+                        {c.earliest_start ? (
+                          <button
+                            type="button"
+                            class="secondary outline"
+                            onClick={() => setForm({ ...form, when: "at", start: localInput(c.earliest_start!), gpuModel: c.model })}
+                          >
+                            {new Date(c.earliest_start).toLocaleString()}
+                          </button>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                      <td>
+                        {c.intervals
+                          .filter((i) => i.available > 0)
+                          .slice(0, 4)
+                          .map((i) => `${i.available} from ${new Date(i.from).toLocaleString()} to ${new Date(i.to).toLocaleString()}`)
+                          .join("; ") || "none"}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        ) : null}
         <label for="labels">
           Labels
           <textarea id="labels" rows={2} placeholder="team=vision, run=42" value={form.labels} onInput={set("labels")} {...inv("labels")} />
           {err("labels")}
         </label>
         <label>
-          <input type="checkbox" role="switch" checked={form.wait} onChange={set("wait")} />
-          Wait in the queue if nothing fits now
+          <input type="checkbox" role="switch" checked={form.wait && !booking} disabled={booking} onChange={set("wait")} />
+          Wait in the queue if nothing fits now{booking ? " (a booking has its place already)" : ""}
         </label>
         <ErrorNote message={problem ? `Refused: ${problem.text}` : null} testid="request-error" />
         {problem?.p?.free?.length ? (
@@ -188,7 +268,7 @@ export function RequestSlice({ session }: { session: Session }) {
           </p>
         ) : null}
         <button type="submit" aria-busy={busy} disabled={busy}>
-          Request
+          {booking ? "Book" : "Request"}
         </button>
       </form>
     </section>
