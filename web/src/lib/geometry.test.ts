@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GeometryError, PALETTE, colourFor, drawGpu, matchesLayout } from "./geometry";
+import { GeometryError, PALETTE, assignColours, colourFor, drawGpu, matchesLayout } from "./geometry";
 
 const slice = (
   profile: string,
@@ -72,5 +72,15 @@ describe("colourFor", () => {
     const c = colourFor("0191d2c4-7b0e-7a51-b3a2-5c1f00000001");
     expect(PALETTE).toContain(c);
     expect(colourFor("0191d2c4-7b0e-7a51-b3a2-5c1f00000001")).toBe(c);
+  });
+});
+
+describe("assignColours", () => {
+  it("gives keys shown together distinct colours, the same each time", () => {
+    // Enough keys that some must hash to the same colour.
+    const keys = Array.from({ length: PALETTE.length }, (_, i) => `0191d2c4-7b0e-7a51-b3a2-5c1f0000000${i}`);
+    const a = assignColours(keys);
+    expect(new Set(a.values()).size).toBe(PALETTE.length);
+    expect(assignColours([...keys].reverse())).toEqual(a);
   });
 });

@@ -131,12 +131,40 @@ export function inkFor(colour: string): string {
   return ["#E69F00", "#56B4E9", "#F0E442", "#009E73", "#CC79A7"].includes(colour) ? "#000" : "#fff";
 }
 
-/** A stable palette colour for a key (a tenant id), the same on every page and reload. */
-export function colourFor(key: string): string {
+function hashIndex(key: string): number {
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 16777619);
   }
-  return PALETTE[(h >>> 0) % PALETTE.length]!;
+  return (h >>> 0) % PALETTE.length;
+}
+
+/**
+ * Colours for keys shown together (every tenant, for an admin): each takes its own hashed
+ * colour unless a key before it (in sorted order) has it, then the next free one, so up to
+ * `PALETTE.length` keys never share a colour; the same keys always get the same colours.
+ */
+export function assignColours(keys: readonly string[]): Map<string, string> {
+  const taken = new Set<number>();
+  const out = new Map<string, string>();
+  for (const key of [...new Set(keys)].sort()) {
+    let i = hashIndex(key);
+    for (let n = 0; n < PALETTE.length && taken.has(i); n++) i = (i + 1) % PALETTE.length;
+    taken.add(i);
+    out.set(key, PALETTE[i]!);
+  }
+  return out;
+}
+
+let assigned = new Map<string, string>();
+
+/** Makes `colourFor` give `keys` distinct colours (see `assignColours`). */
+export function setColourKeys(keys: readonly string[]): void {
+  assigned = assignColours(keys);
+}
+
+/** A stable palette colour for a key (a tenant id), the same on every page and reload. */
+export function colourFor(key: string): string {
+  return assigned.get(key) ?? PALETTE[hashIndex(key)]!;
 }

@@ -3,7 +3,7 @@ import { api, must, type Capacity, type Gpu, type Host, type Lease } from "../ap
 import { GpuStrip } from "../components/GpuStrip";
 import { ErrorNote } from "../components/Problem";
 import { leasesIn } from "../data";
-import { colourFor } from "../lib/geometry";
+import { colourFor, setColourKeys } from "../lib/geometry";
 import { ago } from "../lib/time";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
@@ -55,6 +55,8 @@ export function Fleet({ session }: { session: Session }) {
   const liveLeases = data.leases.filter((l) => l.state !== "releasing").length;
   const hostGpus = (h: Host) => data.gpus.filter((g) => g.host_id === h.id).sort((a, b) => a.device_index - b.device_index);
   const profiles = [...new Set(data.capacity.map((c) => c.profile))];
+  // Every tenant its own colour (on this page and the calendar), whatever their ids hash to.
+  if (admin) setColourKeys([...data.tenants.keys()]);
   const usedTenants = [...new Set(data.gpus.flatMap((g) => g.slices.map((s) => s.tenant_id)).filter(Boolean))] as string[];
   return (
     <section class="fleet">

@@ -21,6 +21,13 @@ const FIELD_OF: Record<string, keyof LeaseForm> = {
   start: "start",
 };
 
+/** `at`, or the next whole minute at least five minutes from now if `at` is sooner (a booking
+ * starts in the future; "free from now" is better booked a little ahead or requested now). */
+function bookable(at: string): string {
+  const soonest = Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000;
+  return new Date(Math.max(Date.parse(at), soonest)).toISOString();
+}
+
 /** A `datetime-local` value for an instant, in this browser's zone. */
 function localInput(iso: string): string {
   const d = new Date(iso);
@@ -49,6 +56,8 @@ export function RequestSlice({ session }: { session: Session }) {
   const set = (k: keyof LeaseForm) => (e: Event) => {
     const t = e.target as HTMLInputElement;
     setForm({ ...form, [k]: t.type === "checkbox" ? t.checked : t.value });
+    // A field's error goes once it is edited; the next submit checks it again.
+    if (errors[k]) setErrors(Object.fromEntries(Object.entries(errors).filter(([f]) => f !== k)));
   };
   const profiles = [...new Set((capacity ?? []).map((c) => c.profile))];
   const models = [...new Set((capacity ?? []).map((c) => c.model))].sort();
@@ -226,7 +235,7 @@ export function RequestSlice({ session }: { session: Session }) {
                           <button
                             type="button"
                             class="secondary outline"
-                            onClick={() => setForm({ ...form, when: "at", start: localInput(c.earliest_start!), gpuModel: c.model })}
+                            onClick={() => setForm({ ...form, when: "at", start: localInput(bookable(c.earliest_start!)), gpuModel: c.model })}
                           >
                             {new Date(c.earliest_start).toLocaleString()}
                           </button>
