@@ -73,3 +73,10 @@ export function barIn(startMs: number, endMs: number, from: number, span: number
   if (b <= a) return undefined;
   return { left: ((a - from) / span) * 100, width: ((b - a) / span) * 100 };
 }
+
+/** The `datetime-local` input value (`2026-11-24T09:00`, this browser's zone) of an instant. */
+export function localInput(at: string | number): string {
+  const d = new Date(at);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { localInput } from "./time";
 import { type LeaseForm, leaseRequest, parseLabels, policyPatch } from "./validate";
 
 const form = (over: Partial<LeaseForm> = {}): LeaseForm => ({
@@ -87,12 +88,7 @@ describe("policyPatch", () => {
 
 describe("bookings", () => {
   const now = new Date("2026-11-24T09:00:00Z").getTime();
-  const local = (iso: string) => {
-    // The `datetime-local` text for an instant, in this machine's zone.
-    const d = new Date(iso);
-    const p = (n: number) => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-  };
+  const local = localInput;
 
   it("a start time makes the request a booking, in UTC, that does not wait", () => {
     const r = leaseRequest(form({ when: "at", start: local("2026-11-25T08:00:00Z"), wait: true }), now);

@@ -249,14 +249,9 @@ function Keys({ session }: { session: Session }) {
           Create key
         </button>
       </form>
-      {secret ? (
-        <article class="secret" data-testid="new-key">
-          <p>
-            <strong>Store this key now: it is shown only once.</strong>
-          </p>
-          <Copy text={secret} label="the new key" />
-        </article>
-      ) : null}
+      <ShownOnce text={secret} label="the new key" testid="new-key">
+        Store this key now: it is shown only once.
+      </ShownOnce>
       <ErrorNote message={error ?? keys.error} />
       <table class="striped">
         <thead>
@@ -399,14 +394,9 @@ function Enrollment() {
         </label>
         <button type="submit">Create enrollment token</button>
       </form>
-      {issued ? (
-        <article class="secret">
-          <p>
-            <strong>Give this to the new host's agent once; it is shown only now.</strong>
-          </p>
-          <Copy text={issued} label="the enrollment token" />
-        </article>
-      ) : null}
+      <ShownOnce text={issued} label="the enrollment token">
+        Give this to the new host's agent once; it is shown only now.
+      </ShownOnce>
       <ErrorNote message={error ?? tokens.error} />
       <table class="striped">
         <thead>
@@ -495,5 +485,18 @@ function AuditDiff({ before, after }: { before?: unknown; after?: unknown }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A secret the API shows once (a new key, an enrollment token), with what to do and a copy button. */
+function ShownOnce({ text, label, testid, children }: { text: string | null | undefined; label: string; testid?: string; children: string }) {
+  if (!text) return null;
+  return (
+    <article class="secret" data-testid={testid}>
+      <p>
+        <strong>{children}</strong>
+      </p>
+      <Copy text={text} label={label} />
+    </article>
   );
 }

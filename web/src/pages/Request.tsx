@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { api, asProblem, must, problemText, type Problem } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { leaseRequest, type FieldErrors, type LeaseForm } from "../lib/validate";
-import { parseDuration, formatDuration } from "../lib/time";
+import { parseDuration, formatDuration, localInput } from "../lib/time";
 import { navigate } from "../router";
 import { usePoll } from "../poll";
 import type { Session } from "../session";
@@ -28,12 +28,7 @@ function bookable(at: string): string {
   return new Date(Math.max(Date.parse(at), soonest)).toISOString();
 }
 
-/** A `datetime-local` value for an instant, in this browser's zone. */
-function localInput(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
+
 
 export function RequestSlice({ session }: { session: Session }) {
   const { data: capacity, error: capError } = usePoll(() => must(api.GET("/v1/capacity")), 3000);
