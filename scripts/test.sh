@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg.sh
 ensure_postgres
+source scripts/tools.sh
+ensure_test_tools
 export SQLX_OFFLINE=true
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
