@@ -98,7 +98,8 @@ pub enum Target {
     Host(HostId),
 }
 
-/// Cordons (`schedulable = false`) or uncordons a GPU or a host. Existing leases stay.
+/// Cordons (`schedulable = false`) or uncordons a GPU or a host. Running leases stay; bookings
+/// not yet started move to other places if any are free (`rebooked`), else are marked `at_risk`.
 pub async fn set_schedulable(
     app: &App,
     who: &Principal,
@@ -136,7 +137,14 @@ pub async fn set_schedulable(
     )
     .await?;
     tx.commit().await?;
-    app.refresh_fleet().await
+    app.refresh_fleet().await?;
+    if !schedulable {
+        // Bookings pinned there move now; what cannot move is retried every lifecycle pass.
+        if let Err(e) = super::lifecycle::rebook_bookings(app).await {
+            tracing::warn!(error = %e.chain(), "moving bookings off a cordoned GPU failed; the lifecycle job retries");
+        }
+    }
+    Ok(())
 }
 
 /// Removes a host (admin) that holds nothing any more: drain it first (cordon, then release or

@@ -655,6 +655,56 @@ pub async fn cancel_booked(
     Ok(r.cancelled.then_some(r.slices))
 }
 
+/// Moves a booking's slices `old` to the places `new` for the same window (the lease's
+/// `[granted_at, ends_at)`), with its `rebooked` event, in one statement; false if the lease
+/// was no longer booked (then nothing is written). The old slices are released as a
+/// cancellation releases them: they leave the exclusion constraint and cost nothing, their
+/// window not having begun. The caller bumps the hosts of both. Fails with `slices_no_overlap` like [`insert`]. The caller holds the lease's row lock.
+pub async fn rebook(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    old: &[SliceId],
+    new: &[LeaseSlice],
+    detail: serde_json::Value,
+) -> Result<bool, sqlx::Error> {
+    let column = |f: fn(&LeaseSlice) -> i32| new.iter().map(f).collect::<Vec<_>>();
+    let r = sqlx::query!(
+        r#"WITH l AS (
+               SELECT id, tenant_id, granted_at, ends_at FROM leases
+               WHERE id = $1 AND state = 'booked'
+           ), rel AS (
+               UPDATE slices s SET released_at = now() FROM l
+               WHERE s.lease_id = l.id AND s.id = ANY($2) AND s.released_at IS NULL
+               RETURNING s.id
+           ), ins AS (
+               INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
+                   compute_slices, memory_gib, created_at, during)
+               SELECT s.id, l.id, l.tenant_id, s.gpu_id, s.profile, s.start, s.size,
+                   s.compute_slices, s.memory_gib, now(), tstzrange(l.granted_at, l.ends_at)
+               FROM l, unnest($3::uuid[], $4::uuid[], $5::text[], $6::int4[], $7::int4[],
+                   $8::int4[], $9::int4[])
+                   AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
+           ), ev AS (
+               INSERT INTO lease_events (lease_id, kind, detail, actor)
+               SELECT l.id, 'rebooked', $10, 'system' FROM l
+           )
+           SELECT count(*) AS "moved!" FROM l"#,
+        id.get(),
+        &old.iter().map(|s| s.get()).collect::<Vec<_>>(),
+        &new.iter().map(|s| s.id.get()).collect::<Vec<_>>(),
+        &new.iter().map(|s| s.gpu_id.get()).collect::<Vec<_>>(),
+        &new.iter().map(|s| s.profile.clone()).collect::<Vec<_>>(),
+        &column(|s| s.start),
+        &column(|s| s.size),
+        &column(|s| s.compute_slices),
+        &column(|s| s.memory_gib),
+        detail,
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.moved == 1)
+}
+
 /// Adds `seconds` to a live lease's end if the total stays within `max_total`; returns the
 /// new end, or `None` if the guard refused.
 pub async fn extend(

@@ -4,7 +4,7 @@
 
 use super::Tx;
 use chrono::{DateTime, Utc};
-use slicebroker_types::{HostId, LeaseId};
+use slicebroker_types::{HostId, LeaseId, SliceId};
 use sqlx::PgExecutor;
 
 /// Live leases whose end has come.
@@ -165,4 +165,51 @@ pub async fn is_on_lost_host(
     .fetch_one(&mut **tx)
     .await?;
     Ok(r.lost)
+}
+
+/// A booked slice on a GPU that can no longer be placed on: cordoned (the GPU or its host) or
+/// on a host lost for longer than `lost_after_ms`.
+#[derive(Debug)]
+pub struct UnusableBooking {
+    pub lease_id: LeaseId,
+    pub slice_id: SliceId,
+    /// `host_lost`, `host_cordoned` or `gpu_cordoned`.
+    pub reason: String,
+    /// Whether the booking's last placement event is `at_risk` (it was warned already).
+    pub warned: bool,
+}
+
+/// Booked slices on unusable GPUs, of every booking or of one (`lease`), bookings in start
+/// order (at most `limit` slices).
+pub async fn unusable_bookings(
+    db: impl PgExecutor<'_>,
+    lease: Option<LeaseId>,
+    lost_after_ms: i64,
+    limit: i64,
+) -> Result<Vec<UnusableBooking>, sqlx::Error> {
+    sqlx::query_as!(
+        UnusableBooking,
+        r#"SELECT l.id AS "lease_id!: LeaseId", s.id AS "slice_id!: SliceId",
+               CASE WHEN h.unreachable_since
+                       < now() - make_interval(secs => $2::bigint::double precision / 1000)
+                   THEN 'host_lost'
+                   WHEN NOT h.schedulable THEN 'host_cordoned'
+                   ELSE 'gpu_cordoned' END AS "reason!",
+               coalesce((SELECT e.kind = 'at_risk' FROM lease_events e
+                   WHERE e.lease_id = l.id AND e.kind IN ('booked', 'rebooked', 'at_risk')
+                   ORDER BY e.id DESC LIMIT 1), false) AS "warned!"
+           FROM leases l JOIN slices s ON s.lease_id = l.id
+               JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
+           WHERE l.state = 'booked' AND s.released_at IS NULL
+               AND ($1::uuid IS NULL OR l.id = $1)
+               AND (NOT g.schedulable OR NOT h.schedulable
+                    OR h.unreachable_since
+                        < now() - make_interval(secs => $2::bigint::double precision / 1000))
+           ORDER BY l.granted_at, l.id, s.id LIMIT $3"#,
+        lease.map(LeaseId::get),
+        lost_after_ms,
+        limit
+    )
+    .fetch_all(db)
+    .await
 }

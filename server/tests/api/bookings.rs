@@ -376,3 +376,171 @@ async fn the_calendar_shows_when_a_profile_can_be_booked_and_the_earliest_start(
     let r = app.get(&back.replace('+', "%2B"), &team).await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "to");
 }
+
+/// The lease's view, as its owner sees it.
+async fn lease_of(app: &TestApp, token: &str, id: &str) -> Value {
+    app.get(&format!("/v1/leases/{id}"), token)
+        .await
+        .ok(200)
+        .clone()
+}
+
+/// The kinds of the lease's events, in order.
+async fn event_kinds(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    app.get(&format!("/v1/leases/{id}/events"), token)
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn cordon_gpu(app: &TestApp, gpu: &str) {
+    let admin = app.admin_token().await;
+    let r = app
+        .post(&format!("/v1/gpus/{gpu}/cordon"), &admin, &json!({}))
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+}
+
+async fn live_slices_on(app: &TestApp, gpu: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM slices WHERE gpu_id = $1::uuid AND released_at IS NULL",
+    )
+    .bind(gpu)
+    .fetch_one(app.app.db())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_booking_on_a_cordoned_gpu_moves_to_another_gpu_free_for_its_window() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(2);
+    let lease = book(&app, &team, "7g.80gb", start, 3600)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let old_gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
+    cordon_gpu(&app, &old_gpu).await;
+    let moved = wait_until(
+        std::time::Duration::from_secs(10),
+        "the booking to move off the cordoned GPU",
+        async || {
+            let l = lease_of(&app, &team, &id).await;
+            let live: Vec<&Value> = l["slices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["released_at"].is_null())
+                .collect();
+            match live.as_slice() {
+                [s] if s["gpu_id"] != old_gpu.as_str() => Ok(l.clone()),
+                _ => Err(format!("slices: {}", l["slices"])),
+            }
+        },
+    )
+    .await;
+    assert_eq!(moved["state"], "booked");
+    let kinds = event_kinds(&app, &team, &id).await;
+    assert_eq!(kinds, ["booked", "rebooked"]);
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let placements = &events.ok(200)[1]["detail"]["placements"];
+    assert_eq!(placements.as_array().unwrap().len(), 1);
+    assert_ne!(placements[0]["gpu_id"], old_gpu.as_str());
+    assert_eq!(placements[0]["profile"], "7g.80gb");
+    // The old GPU's memory slices are free again: uncordoned, it takes the same window.
+    assert_eq!(live_slices_on(&app, &old_gpu).await, 0);
+    let admin = app.admin_token().await;
+    let r = app
+        .post(&format!("/v1/gpus/{old_gpu}/uncordon"), &admin, &json!({}))
+        .await;
+    assert_eq!(r.status, 204);
+    book(&app, &team, "7g.80gb", start, 3600).await.ok(201);
+    assert_eq!(app.overlapping_slices().await, 0);
+}
+
+#[tokio::test]
+async fn a_booking_with_nowhere_to_go_is_marked_at_risk_once_and_stays() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(2);
+    let lease = book(&app, &team, "7g.80gb", start, 3600)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
+    cordon_gpu(&app, &gpu).await;
+    wait_until(
+        std::time::Duration::from_secs(10),
+        "the booking to be marked at risk",
+        async || {
+            let kinds = event_kinds(&app, &team, &id).await;
+            if kinds.iter().any(|k| k == "at_risk") {
+                Ok(())
+            } else {
+                Err(format!("events: {kinds:?}"))
+            }
+        },
+    )
+    .await;
+    // Another cordon runs the pass again: still one warning.
+    cordon_gpu(&app, &gpu).await;
+    app.app.refresh_fleet().await.unwrap();
+    assert_eq!(event_kinds(&app, &team, &id).await, ["booked", "at_risk"]);
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    assert_eq!(events.ok(200)[1]["detail"]["reason"], "gpu_cordoned");
+    let now = lease_of(&app, &team, &id).await;
+    assert_eq!(now["state"], "booked");
+    assert_eq!(now["slices"][0]["gpu_id"], gpu.as_str());
+    assert_eq!(live_slices_on(&app, &gpu).await, 1);
+}
+
+#[tokio::test]
+async fn a_booking_on_a_lost_host_moves_to_another_host() {
+    let app = spawn_with(|c| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.host_unreachable_after = "2s".parse().unwrap();
+        c.host_lost_after = "2s".parse().unwrap();
+    })
+    .await;
+    // The only GPU, whose agent registers once and then never reports.
+    let _cred = crate::agents::enrolled_host(&app, "node-1", "GPU-1").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::hours(2);
+    let lease = book(&app, &team, "7g.80gb", start, 3600)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    assert_eq!(lease["slices"][0]["host"], "node-1");
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let moved = wait_until(
+        std::time::Duration::from_secs(20),
+        "the booking to move off the lost host",
+        async || {
+            let l = lease_of(&app, &team, &id).await;
+            let live: Vec<&Value> = l["slices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["released_at"].is_null())
+                .collect();
+            match live.as_slice() {
+                [s] if s["host"] != "node-1" => Ok(l.clone()),
+                _ => Err(format!("slices: {}", l["slices"])),
+            }
+        },
+    )
+    .await;
+    assert_eq!(moved["state"], "booked");
+    assert_eq!(event_kinds(&app, &team, &id).await, ["booked", "rebooked"]);
+    assert_eq!(app.overlapping_slices().await, 0);
+}

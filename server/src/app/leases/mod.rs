@@ -24,6 +24,7 @@ pub use create::{Created, lease_create};
 pub use end::lease_end;
 pub use grant::{PendingGrant, grant_pending};
 pub use slicebroker_types::api::{DurationInput, LeaseCreate, LeaseExtend};
+pub(crate) use write::placements;
 
 /// A [`DurationInput`] as whole seconds within the documented bounds, or an `invalid_input`
 /// naming `field`.

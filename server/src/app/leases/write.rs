@@ -559,7 +559,7 @@ fn decide(
 }
 
 /// The `granted` event's record of where the slices went.
-pub(super) fn placements(reserved: &[Reserved]) -> serde_json::Value {
+pub(crate) fn placements(reserved: &[Reserved]) -> serde_json::Value {
     let placements: Vec<_> = reserved
         .iter()
         .map(|r| {

@@ -1,5 +1,5 @@
 //! The lifecycle jobs (DESIGN.md §3, §5): expiry, idle reclamation, host liveness, bookings
-//! coming due and the pending queue. Every replica runs all of them; each is idempotent and takes its leases with
+//! moved off unusable GPUs, bookings coming due and the pending queue. Every replica runs all of them; each is idempotent and takes its leases with
 //! `FOR UPDATE SKIP LOCKED`, so replicas share the work instead of repeating it. They run on a
 //! timer and when something concerns them: a slice released or a lease ended (NOTIFY
 //! `sb_capacity`) wakes the pending queue; the expiry job also wakes at the next lease end.
@@ -9,6 +9,9 @@ mod expiry;
 mod hosts;
 mod idle;
 mod pending;
+mod rebook;
+
+pub use rebook::run as rebook_bookings;
 
 use super::{App, Error};
 use slicebroker_types::LeaseId;
@@ -64,6 +67,7 @@ async fn pass(app: App) -> Option<chrono::DateTime<chrono::Utc>> {
     let app = &app;
     let jobs = [
         ("hosts", hosts::run(app).await),
+        ("rebook", rebook::run(app).await),
         ("bookings", bookings::run(app).await),
         ("expiry", expiry::run(app).await),
         ("idle", idle::run(app).await),
