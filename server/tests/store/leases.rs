@@ -480,3 +480,54 @@ async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
     tx.commit().await.unwrap();
     assert_eq!(started, vec![booking.id]);
 }
+
+/// `rebook` moves only a booking (it is no transition: the lease stays `booked`), releasing the
+/// old slice and giving the new one the lease's window, with its `rebooked` event; for a lease
+/// in any other state it writes nothing.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn rebook_moves_only_bookings_to_new_slices_with_the_same_window(db: PgPool) {
+    let w = fixture::world(&db).await;
+    for state in LeaseState::ALL {
+        let lease = fixture::lease(&db, w, state).await;
+        let gpu = fixture::gpu(&db, w).await;
+        let new = fixture::view(w, LeaseState::Booked, gpu, 0).slices;
+        let old: Vec<_> = lease.slices.iter().map(|s| s.id).collect();
+        let live_before: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM slices WHERE id = ANY($1) AND released_at IS NULL",
+        )
+        .bind(old.iter().map(|s| s.get()).collect::<Vec<_>>())
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let moved = store::leases::rebook(&mut tx, lease.id, &old, &new, serde_json::json!({}))
+            .await
+            .unwrap();
+        store::fleet::bump_generations(&mut tx, &[w.host])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(moved, state == LeaseState::Booked, "rebook from {state}");
+        assert_eq!(fixture::state(&db, lease.id).await, state);
+        let (live_old, live_new, same_window, events): (i64, i64, bool, i64) = sqlx::query_as(
+            "SELECT
+                 (SELECT count(*) FROM slices WHERE id = ANY($2) AND released_at IS NULL),
+                 (SELECT count(*) FROM slices WHERE id = $3 AND released_at IS NULL),
+                 coalesce((SELECT s.during = tstzrange(l.granted_at, l.ends_at)
+                     FROM slices s JOIN leases l ON l.id = s.lease_id WHERE s.id = $3), false),
+                 (SELECT count(*) FROM lease_events WHERE lease_id = $1 AND kind = 'rebooked')",
+        )
+        .bind(lease.id.get())
+        .bind(old.iter().map(|s| s.get()).collect::<Vec<_>>())
+        .bind(new[0].id.get())
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let n = i64::from(moved);
+        assert_eq!(
+            (live_old, live_new, same_window, events),
+            (live_before * (1 - n), n, moved, n),
+            "rebook from {state}"
+        );
+    }
+}
