@@ -8,7 +8,7 @@ FROM node:20-bookworm-slim AS web
 WORKDIR /src/web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY openapi/ /src/openapi/
+COPY clients/typescript/src/schema.d.ts /src/clients/typescript/src/schema.d.ts
 COPY web/ ./
 RUN npx --no-install vite build
 
