@@ -116,6 +116,10 @@ pub struct UnvalidatedConfig {
     pub rate_limit_per_second: Bounded<u32, 0, 1_000_000>,
     /// Requests a tenant may make at once above the average (1 to 1,000,000).
     pub rate_limit_burst: Bounded<u32, 1, 1_000_000>,
+    /// Per-slice series on `/metrics` carry a `tenant` label. Off, they carry host, GPU,
+    /// placement and profile only (fewer label values for Prometheus to keep; per-tenant
+    /// series are kept either way).
+    pub metrics_tenant_labels: bool,
 }
 
 fn bounded<T: Copy + TryFrom<u64>, const MIN: u64, const MAX: u64>(n: u64) -> Bounded<T, MIN, MAX> {
@@ -159,6 +163,7 @@ impl Default for UnvalidatedConfig {
             key_revocation_delay: DurationIn::from_millis(5_000),
             rate_limit_per_second: bounded(0),
             rate_limit_burst: bounded(20),
+            metrics_tenant_labels: true,
         }
     }
 }
@@ -445,6 +450,11 @@ impl Described for Config {
                 "rate_limit_burst",
                 Kind::Integer,
                 "Requests a tenant may make at once [default: 20]",
+            ),
+            setting(
+                "metrics_tenant_labels",
+                Kind::Bool,
+                "Per-slice series on /metrics carry a tenant label [default: true]",
             ),
         ],
         renamed: &[

@@ -44,11 +44,12 @@ pub async fn observe(
     let outcome = apply(&mut tx, host.host_id, applied, &report).await?;
     // Last, so the heartbeat row is locked only for the commit.
     let accept = store::agents::accept_report(&mut tx, host.host_id, applied).await?;
-    let (desired, was_unreachable) = match accept {
+    let (desired, was_unreachable, reconciled_after) = match accept {
         store::agents::Accept::Accepted {
             desired,
             was_unreachable,
-        } => (desired, was_unreachable),
+            reconciled_after,
+        } => (desired, was_unreachable, reconciled_after),
         store::agents::Accept::Stale { .. } => {
             drop(tx);
             return stale(app, host, applied).await;
@@ -61,6 +62,9 @@ pub async fn observe(
         }
     };
     tx.commit().await?;
+    if let Some(seconds) = reconciled_after {
+        app.metrics().reconciled(seconds);
+    }
     app.index().forget(outcome.released);
     for (slices, ends_at) in &outcome.activated {
         app.index().set_end(slices, *ends_at);

@@ -60,10 +60,13 @@ async fn readiness_show(State(app): State<App>) -> Result<Json<HealthStatus>, Er
 
 /// Prometheus metrics
 ///
-/// Request counts and latencies per route and status, grant outcomes, leases by state
-/// (`slicebroker_leases`) and free capacity per model and profile
-/// (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
-/// the public network.
+/// In the Prometheus text format: per slice of an active lease, busy or idle, seconds since
+/// last activity, processes, memory and activity (`slicebroker_slice_*`); per tenant, holding
+/// against quota and this month's budget and leases by state (`slicebroker_tenant_*`); per
+/// host, agent report age and reconcile lag (`slicebroker_host_*`); for the fleet, GPUs by
+/// state, free capacity, the pending queue and leases by state and end reason; and this
+/// replica's request, create and reconcile latency histograms, grant and group-commit counters
+/// and database pool. Unauthenticated: keep it off the public network.
 #[utoipa::path(
     get,
     path = "/metrics",

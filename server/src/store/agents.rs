@@ -299,11 +299,16 @@ pub async fn desired(
 }
 
 /// How a report's generation compares with what the host has accepted and been handed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Accept {
-    /// Recorded (and the host heard from): the host's desired generation, and whether it had
-    /// been unreachable.
-    Accepted { desired: i64, was_unreachable: bool },
+    /// Recorded (and the host heard from): the host's desired generation, whether it had
+    /// been unreachable, and, when this report is the first to reach the desired generation,
+    /// the seconds since that generation was made (the reconcile latency).
+    Accepted {
+        desired: i64,
+        was_unreachable: bool,
+        reconciled_after: Option<f64>,
+    },
     /// Older than a report already accepted.
     Stale { desired: i64 },
     /// Newer than any generation the server has handed out.
@@ -312,7 +317,8 @@ pub enum Accept {
 
 /// Records a report of `generation` as accepted unless a newer one was accepted meanwhile or
 /// it is newer than the host's desired generation; an accepted report is also the host's
-/// heartbeat. One statement when accepted. It locks the host's heartbeat row (not its `hosts`
+/// heartbeat. (`old` is the heartbeat row as it was before this update: Postgres joins the
+/// pre-update snapshot.) One statement when accepted. It locks the host's heartbeat row (not its `hosts`
 /// row, which grants and releases lock), so that a host's reports apply one at a time: a
 /// report takes it first.
 pub async fn accept_report(
@@ -323,10 +329,14 @@ pub async fn accept_report(
     let r = sqlx::query!(
         r#"UPDATE host_heartbeats b SET observed_generation = $2, last_report_at = now(),
                last_seen_at = now()
-           FROM hosts h
-           WHERE b.host_id = $1 AND h.id = b.host_id
+           FROM hosts h, host_heartbeats old
+           WHERE b.host_id = $1 AND h.id = b.host_id AND old.host_id = b.host_id
                AND b.observed_generation <= $2 AND h.desired_generation >= $2
-           RETURNING h.desired_generation, h.unreachable_since IS NOT NULL AS "was!""#,
+           RETURNING h.desired_generation, h.unreachable_since IS NOT NULL AS "was!",
+               CASE WHEN old.observed_generation < $2 AND $2 = h.desired_generation
+                        AND h.desired_changed_at IS NOT NULL
+                   THEN greatest(0, extract(epoch FROM now() - h.desired_changed_at))::float8
+               END AS reconciled_after"#,
         host_id.get(),
         generation
     )
@@ -336,6 +346,7 @@ pub async fn accept_report(
         return Ok(Accept::Accepted {
             desired: r.desired_generation,
             was_unreachable: r.was,
+            reconciled_after: r.reconciled_after,
         });
     }
     let (accepted, desired) = generations(&mut **tx, host_id).await?;

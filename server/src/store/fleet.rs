@@ -248,7 +248,8 @@ pub async fn hold_placement(tx: &mut super::Tx<'_>, how: Placing) -> Result<(), 
 /// Moves each host's desired generation: its slices changed (DESIGN.md §2, invariant 4). The
 /// one way generations move: every transaction that places, releases or stamps for teardown a
 /// slice calls this for the slices' hosts, as late as it can (the host rows stay locked until
-/// commit), locking them in id order so that concurrent writers never deadlock on them.
+/// commit), locking them in id order so that concurrent writers never deadlock on them. The
+/// bump's time is kept for the reconcile-latency metrics (`app::metrics`).
 pub async fn bump_generations(
     tx: &mut super::Tx<'_>,
     host_ids: &[HostId],
@@ -261,7 +262,8 @@ pub async fn bump_generations(
     ids.dedup();
     sqlx::query!(
         "WITH locked AS (SELECT id FROM hosts WHERE id = ANY($1) ORDER BY id FOR UPDATE)
-         UPDATE hosts h SET desired_generation = h.desired_generation + 1
+         UPDATE hosts h SET desired_generation = h.desired_generation + 1,
+             desired_changed_at = now()
          FROM locked WHERE h.id = locked.id",
         &ids
     )

@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod idempotency;
 pub mod leases;
 pub mod lifecycle;
+pub mod metrics;
 pub mod notify;
 pub mod signing_keys;
 pub mod slices;

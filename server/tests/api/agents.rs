@@ -61,7 +61,14 @@ pub async fn enrolled_host(app: &TestApp, host: &str, gpu_uuid: &str) -> String 
 }
 
 /// An instance as an agent reports it.
-fn instance(lease: Option<&str>, gi: u32, index: &str, start: u8, size: u8, mig: &str) -> Value {
+pub fn instance(
+    lease: Option<&str>,
+    gi: u32,
+    index: &str,
+    start: u8,
+    size: u8,
+    mig: &str,
+) -> Value {
     json!({
         "lease_id": lease,
         "instance": {
@@ -74,7 +81,7 @@ fn instance(lease: Option<&str>, gi: u32, index: &str, start: u8, size: u8, mig:
     })
 }
 
-async fn report(
+pub async fn report(
     app: &TestApp,
     cred: &str,
     generation: u64,
@@ -90,7 +97,7 @@ async fn report(
     app.post("/v1/agent/observed", cred, &body).await
 }
 
-async fn desired(app: &TestApp, cred: &str, after: u64, wait: u64) -> Value {
+pub async fn desired(app: &TestApp, cred: &str, after: u64, wait: u64) -> Value {
     app.get(
         &format!("/v1/agent/desired?after={after}&wait={wait}"),
         cred,

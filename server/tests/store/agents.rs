@@ -89,3 +89,40 @@ async fn registering_again_keeps_the_host_and_reports_are_accepted_in_order(db: 
         (1, 2)
     );
 }
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn the_first_report_to_reach_a_bumped_generation_says_how_long_it_took(db: PgPool) {
+    let facts = HostFacts {
+        name: "node-1",
+        agent_version: "1",
+        driver_version: Some("570"),
+    };
+    let mut tx = db.begin().await.unwrap();
+    let (host, _) = store::agents::upsert_host(&mut tx, &facts, Some(&[3u8; 32]))
+        .await
+        .unwrap();
+    let reconciled = async |tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, g| {
+        match store::agents::accept_report(tx, host, g).await.unwrap() {
+            Accept::Accepted {
+                reconciled_after, ..
+            } => reconciled_after,
+            other => panic!("{other:?}"),
+        }
+    };
+    // Generation 1 was never bumped to: nothing to time.
+    assert_eq!(reconciled(&mut tx, 1).await, None);
+    store::fleet::bump_generations(&mut tx, &[host])
+        .await
+        .unwrap();
+    store::fleet::bump_generations(&mut tx, &[host])
+        .await
+        .unwrap();
+    assert_eq!(
+        reconciled(&mut tx, 2).await,
+        None,
+        "still behind generation 3"
+    );
+    // One transaction: the bump and the report share `now()`.
+    assert_eq!(reconciled(&mut tx, 3).await, Some(0.0));
+    assert_eq!(reconciled(&mut tx, 3).await, None, "reported before");
+}

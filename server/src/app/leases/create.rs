@@ -241,6 +241,7 @@ pub async fn lease_create(
         ));
     }
     let plan = validate_create(req)?;
+    let started = std::time::Instant::now();
     let claim = match idempotency_key {
         Some(key) => Some(idempotency::claim(app, tenant_id, key, &plan.fingerprint).await?),
         None => None,
@@ -261,6 +262,16 @@ pub async fn lease_create(
     };
     if let Some(claim) = claim {
         claim.settle().await;
+    }
+    let outcome = match &out {
+        Ok(Created::New(_)) => Some("granted"),
+        Ok(Created::Booked(_)) => Some("booked"),
+        Ok(Created::Queued(_)) => Some("queued"),
+        Ok(Created::Replayed(_)) | Err(_) => None,
+    };
+    if let Some(outcome) = outcome {
+        app.metrics()
+            .created(outcome, started.elapsed().as_secs_f64());
     }
     out
 }

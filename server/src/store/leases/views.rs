@@ -453,17 +453,6 @@ pub async fn next_end_on_models(
     Ok(r.next)
 }
 
-/// Leases per state, for `/metrics`.
-pub async fn count_by_state(
-    db: impl PgExecutor<'_>,
-) -> Result<Vec<(LeaseState, i64)>, sqlx::Error> {
-    let rows =
-        sqlx::query!(r#"SELECT state, count(*) AS "n!" FROM leases GROUP BY state ORDER BY 1"#)
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(|r| (r.state, r.n)).collect())
-}
-
 /// A pending lease as the queue needs it, locked (skipped if another replica holds it).
 #[derive(Debug)]
 pub struct PendingLease {

@@ -80,10 +80,13 @@ def sync_detailed(
 ) -> Response[Problem | str]:
     """ Prometheus metrics
 
-     Request counts and latencies per route and status, grant outcomes, leases by state
-    (`slicebroker_leases`) and free capacity per model and profile
-    (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
-    the public network.
+     In the Prometheus text format: per slice of an active lease, busy or idle, seconds since
+    last activity, processes, memory and activity (`slicebroker_slice_*`); per tenant, holding
+    against quota and this month's budget and leases by state (`slicebroker_tenant_*`); per
+    host, agent report age and reconcile lag (`slicebroker_host_*`); for the fleet, GPUs by
+    state, free capacity, the pending queue and leases by state and end reason; and this
+    replica's request, create and reconcile latency histograms, grant and group-commit counters
+    and database pool. Unauthenticated: keep it off the public network.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,10 +114,13 @@ def sync(
 ) -> Problem | str | None:
     """ Prometheus metrics
 
-     Request counts and latencies per route and status, grant outcomes, leases by state
-    (`slicebroker_leases`) and free capacity per model and profile
-    (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
-    the public network.
+     In the Prometheus text format: per slice of an active lease, busy or idle, seconds since
+    last activity, processes, memory and activity (`slicebroker_slice_*`); per tenant, holding
+    against quota and this month's budget and leases by state (`slicebroker_tenant_*`); per
+    host, agent report age and reconcile lag (`slicebroker_host_*`); for the fleet, GPUs by
+    state, free capacity, the pending queue and leases by state and end reason; and this
+    replica's request, create and reconcile latency histograms, grant and group-commit counters
+    and database pool. Unauthenticated: keep it off the public network.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,10 +143,13 @@ async def asyncio_detailed(
 ) -> Response[Problem | str]:
     """ Prometheus metrics
 
-     Request counts and latencies per route and status, grant outcomes, leases by state
-    (`slicebroker_leases`) and free capacity per model and profile
-    (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
-    the public network.
+     In the Prometheus text format: per slice of an active lease, busy or idle, seconds since
+    last activity, processes, memory and activity (`slicebroker_slice_*`); per tenant, holding
+    against quota and this month's budget and leases by state (`slicebroker_tenant_*`); per
+    host, agent report age and reconcile lag (`slicebroker_host_*`); for the fleet, GPUs by
+    state, free capacity, the pending queue and leases by state and end reason; and this
+    replica's request, create and reconcile latency histograms, grant and group-commit counters
+    and database pool. Unauthenticated: keep it off the public network.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,10 +177,13 @@ async def asyncio(
 ) -> Problem | str | None:
     """ Prometheus metrics
 
-     Request counts and latencies per route and status, grant outcomes, leases by state
-    (`slicebroker_leases`) and free capacity per model and profile
-    (`slicebroker_free_capacity`), in the Prometheus text format. Unauthenticated: keep it off
-    the public network.
+     In the Prometheus text format: per slice of an active lease, busy or idle, seconds since
+    last activity, processes, memory and activity (`slicebroker_slice_*`); per tenant, holding
+    against quota and this month's budget and leases by state (`slicebroker_tenant_*`); per
+    host, agent report age and reconcile lag (`slicebroker_host_*`); for the fleet, GPUs by
+    state, free capacity, the pending queue and leases by state and end reason; and this
+    replica's request, create and reconcile latency histograms, grant and group-commit counters
+    and database pool. Unauthenticated: keep it off the public network.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
