@@ -28,7 +28,8 @@ pub struct SliceGauge {
 }
 
 /// The slices of active leases: one scan of the live-slice index, joined to their lease,
-/// tenant, GPU and host.
+/// tenant, GPU and host. Unordered: Prometheus does not care, and sorting 30,000 rows spilled
+/// to disk at the default `work_mem`.
 pub async fn slices(db: impl PgExecutor<'_>) -> Result<Vec<SliceGauge>, sqlx::Error> {
     sqlx::query_as!(
         SliceGauge,
@@ -45,8 +46,7 @@ pub async fn slices(db: impl PgExecutor<'_>) -> Result<Vec<SliceGauge>, sqlx::Er
            JOIN tenants t ON t.id = s.tenant_id
            JOIN gpus g ON g.id = s.gpu_id
            JOIN hosts h ON h.id = g.host_id
-           WHERE s.released_at IS NULL
-           ORDER BY h.name, g.device_index, s.start"#
+           WHERE s.released_at IS NULL"#
     )
     .fetch_all(db)
     .await

@@ -3,7 +3,7 @@
 //! and for the fleet. Every replica reads the same database, so every replica exports the
 //! same values: aggregate across replicas with `max`, never `sum`.
 
-use super::text::Text;
+use super::text::{Text, labels_block};
 use crate::app::{App, Error};
 use crate::domain::budget::Month;
 use crate::store;
@@ -87,10 +87,9 @@ fn render_slices(t: &mut Text, slices: &[store::metrics::SliceGauge], tenant_lab
             |s| s.activity,
         ),
     ];
-    for (name, help, get) in families {
-        t.family(name, "gauge", help);
-        for s in slices {
-            let Some(v) = get(s) else { continue };
+    let blocks: Vec<String> = slices
+        .iter()
+        .map(|s| {
             let placement = format!("{}+{}", s.start, s.size);
             let mut labels = vec![
                 ("host", s.host.as_str()),
@@ -102,7 +101,15 @@ fn render_slices(t: &mut Text, slices: &[store::metrics::SliceGauge], tenant_lab
             if tenant_label {
                 labels.push(("tenant", s.tenant.as_str()));
             }
-            t.sample(name, &labels, v);
+            labels_block(&labels)
+        })
+        .collect();
+    for (name, help, get) in families {
+        t.family(name, "gauge", help);
+        for (s, block) in slices.iter().zip(&blocks) {
+            if let Some(v) = get(s) {
+                t.sample_with(name, block, v);
+            }
         }
     }
 }

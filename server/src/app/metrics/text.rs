@@ -19,24 +19,18 @@ impl Text {
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
         self.out.push_str(name);
         if !labels.is_empty() {
-            self.out.push('{');
-            for (i, (k, v)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.out.push(',');
-                }
-                let _ = write!(self.out, "{k}=\"");
-                for c in v.chars() {
-                    match c {
-                        '\\' => self.out.push_str("\\\\"),
-                        '"' => self.out.push_str("\\\""),
-                        '\n' => self.out.push_str("\\n"),
-                        c => self.out.push(c),
-                    }
-                }
-                self.out.push('"');
-            }
-            self.out.push('}');
+            self.out.push_str(&labels_block(labels));
         }
+        self.out.push(' ');
+        push_value(&mut self.out, value);
+        self.out.push('\n');
+    }
+
+    /// A sample whose labels were written once by [`labels_block`], for series that carry the
+    /// same labels in several families (each slice's five).
+    pub fn sample_with(&mut self, name: &str, block: &str, value: f64) {
+        self.out.push_str(name);
+        self.out.push_str(block);
         self.out.push(' ');
         push_value(&mut self.out, value);
         self.out.push('\n');
@@ -51,6 +45,28 @@ impl Text {
     pub fn finish(self) -> String {
         self.out
     }
+}
+
+/// `{a="x",b="y"}`, values escaped.
+pub fn labels_block(labels: &[(&str, &str)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{k}=\"");
+        for c in v.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push('}');
+    out
 }
 
 fn push_value(out: &mut String, v: f64) {
