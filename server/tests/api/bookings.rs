@@ -292,6 +292,58 @@ async fn bookings_are_held_to_the_tenants_booking_policy_and_refusals_change_not
 }
 
 #[tokio::test]
+async fn quota_holds_at_every_instant_so_disjoint_bookings_at_full_quota_both_fit() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app
+        .tenant("team-a", json!({"max_live_compute_slices": 3}))
+        .await;
+    let start = (Utc::now() + Duration::hours(2))
+        .with_nanosecond(0)
+        .unwrap();
+    // Each at the full quota, one after the other: both accepted.
+    book(&app, &team, "3g.40gb", start, 3600).await.ok(201);
+    book(&app, &team, "3g.40gb", start + Duration::hours(1), 3600)
+        .await
+        .ok(201);
+    let before = app.snapshot().await;
+    // Overlapping either: refused, naming the limit and the first instant over it.
+    let r = book(&app, &team, "1g.10gb", start + Duration::minutes(30), 3600).await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("max_live_compute_slices")
+            && detail.contains(&format!("at {}", at(start + Duration::minutes(30)))),
+        "{detail}"
+    );
+    // On demand now, still running when the first booking starts: refused at its start.
+    let r = now_for(&app, &team, "1g.10gb", 3 * 3600).await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains(&format!("at {}", at(start))), "{detail}");
+    assert_eq!(app.snapshot().await, before, "refusals change nothing");
+    // On demand ending before the bookings: the whole quota is free now.
+    let lease = now_for(&app, &team, "3g.40gb", 3600).await.ok(201).clone();
+    // Extending it into the first booking: refused by the quota too.
+    let r = app
+        .post(
+            &format!("/v1/leases/{}/extend", lease["id"].as_str().unwrap()),
+            &team,
+            &json!({"by": 7200}),
+        )
+        .await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("extending by that"), "{detail}");
+}
+
+#[tokio::test]
 async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
     let app = spawn_app().await;
     app.seed_fleet(1, 1, "h100-80gb").await;

@@ -3,6 +3,7 @@
 
 use crate::fixture::{self, World};
 use chrono::Utc;
+use slicebroker_server::domain::budget::Month;
 use slicebroker_server::store::{self, leases::TRANSITION_SOURCES};
 use slicebroker_types::api::{EndReason, Lease, LeaseState};
 use sqlx::PgPool;
@@ -426,11 +427,19 @@ async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgP
         start - chrono::Duration::days(1),
         start + chrono::Duration::days(1),
     );
-    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
-        .await
-        .unwrap();
+    let charged = store::usage::committed_compute_seconds(
+        &db,
+        w.tenant,
+        &[Month {
+            start: from,
+            end: to,
+        }],
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        charged, 3600,
+        charged,
+        [3600],
         "one compute slice for its hour, not from when it was booked"
     );
     let mut tx = db.begin().await.unwrap();
@@ -439,10 +448,17 @@ async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgP
         .unwrap()
         .unwrap();
     tx.commit().await.unwrap();
-    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
-        .await
-        .unwrap();
-    assert_eq!(charged, 0, "refunded");
+    let charged = store::usage::committed_compute_seconds(
+        &db,
+        w.tenant,
+        &[Month {
+            start: from,
+            end: to,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(charged, [0], "refunded");
 }
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
