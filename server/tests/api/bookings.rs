@@ -499,6 +499,12 @@ async fn a_booking_on_a_cordoned_gpu_moves_to_another_gpu_free_for_its_window() 
     )
     .await;
     assert_eq!(moved["state"], "booked");
+    assert_eq!(
+        moved["slices"].as_array().unwrap().len(),
+        1,
+        "the view shows only its current placement: {}",
+        moved["slices"]
+    );
     let kinds = event_kinds(&app, &team, &id).await;
     assert_eq!(kinds, ["booked", "rebooked"]);
     let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
@@ -553,6 +559,51 @@ async fn a_booking_with_nowhere_to_go_is_marked_at_risk_once_and_stays() {
     assert_eq!(now["state"], "booked");
     assert_eq!(now["slices"][0]["gpu_id"], gpu.as_str());
     assert_eq!(live_slices_on(&app, &gpu).await, 1);
+}
+
+#[tokio::test]
+async fn an_at_risk_booking_ends_failed_with_its_reason_when_its_start_comes() {
+    let app = spawn_with(|c| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.booking_lead = "1s".parse().unwrap();
+    })
+    .await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::seconds(4);
+    let lease = book(&app, &team, "7g.80gb", start, 60)
+        .await
+        .ok(201)
+        .clone();
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
+    cordon_gpu(&app, &gpu).await;
+    let ended = wait_until(
+        std::time::Duration::from_secs(20),
+        "the booking to fail at its start",
+        async || {
+            let l = lease_of(&app, &team, &id).await;
+            if l["state"] == "ended" {
+                Ok(l)
+            } else {
+                Err(l["state"].clone())
+            }
+        },
+    )
+    .await;
+    assert_eq!(ended["end_reason"], "failed");
+    let kinds = event_kinds(&app, &team, &id).await;
+    assert_eq!(kinds, ["booked", "at_risk", "failed"], "never started");
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let failed = &events.ok(200)[2];
+    assert_eq!(failed["detail"]["reason"], "gpu_cordoned");
+    assert_eq!(failed["to_state"], "ended");
+    let at: DateTime<Utc> = failed["at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        at >= start.with_nanosecond(0).unwrap(),
+        "not before its start"
+    );
+    assert_eq!(live_slices_on(&app, &gpu).await, 0, "its slice is released");
 }
 
 #[tokio::test]
