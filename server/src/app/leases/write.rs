@@ -363,8 +363,22 @@ async fn rooms(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<HashMap<TenantId, Room>, Error> {
-    let ids: Vec<TenantId> = tenants.iter().map(|t| t.id).collect();
-    let mut held = store::tenants::live_spans(&mut **tx, &ids, now).await?;
+    // Only a tenant with a quota limit needs what it holds over time.
+    let limited: Vec<TenantId> = tenants
+        .iter()
+        .filter(|t| {
+            let p = &t.policy;
+            p.max_live_leases.is_some()
+                || p.max_live_compute_slices.is_some()
+                || p.max_live_memory_gib.is_some()
+        })
+        .map(|t| t.id)
+        .collect();
+    let mut held = if limited.is_empty() {
+        HashMap::new()
+    } else {
+        store::tenants::live_spans(&mut **tx, &limited, now).await?
+    };
     let months = Room::months(now, until);
     let mut rooms = HashMap::with_capacity(tenants.len());
     for t in tenants {
