@@ -641,28 +641,8 @@ pub async fn cancel_booked(
     id: LeaseId,
     actor: &str,
 ) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
-    let r = sqlx::query!(
-        r#"WITH l AS (
-               UPDATE leases SET state = 'ended', end_reason = 'cancelled', ended_at = now()
-               WHERE id = $1 AND state = ANY($2)
-               RETURNING id
-           ), rel AS (
-               UPDATE slices s SET released_at = now() FROM l
-               WHERE s.lease_id = l.id AND s.released_at IS NULL
-               RETURNING s.id
-           ), ev AS (
-               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT l.id, 'cancelled', 'booked', 'ended', '{}', $3 FROM l
-           )
-           SELECT EXISTS (SELECT 1 FROM l) AS "cancelled!",
-               coalesce(array(SELECT id FROM rel), '{}') AS "slices!: Vec<SliceId>""#,
-        id.get(),
-        &from("cancel_booked") as &[LeaseState],
-        actor,
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(r.cancelled.then_some(r.slices))
+    let end = (EndReason::Cancelled, LeaseEventKind::Cancelled);
+    end_booked(tx, id, "cancel_booked", end, serde_json::json!({}), actor).await
 }
 
 /// `booked → ended` with reason `failed`, at its start, when its placement cannot be made (a
@@ -674,9 +654,23 @@ pub async fn fail_booked(
     id: LeaseId,
     reason: &str,
 ) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
+    let end = (EndReason::Failed, LeaseEventKind::Failed);
+    let detail = serde_json::json!({ "reason": reason });
+    end_booked(tx, id, "fail_booked", end, detail, "system").await
+}
+
+/// The transition `name` (`booked → ended`) with `end`'s reason and event, in one statement.
+async fn end_booked(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    name: &str,
+    (reason, kind): (EndReason, LeaseEventKind),
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
     let r = sqlx::query!(
         r#"WITH l AS (
-               UPDATE leases SET state = 'ended', end_reason = 'failed', ended_at = now()
+               UPDATE leases SET state = 'ended', end_reason = $3, ended_at = now()
                WHERE id = $1 AND state = ANY($2)
                RETURNING id
            ), rel AS (
@@ -685,19 +679,20 @@ pub async fn fail_booked(
                RETURNING s.id
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT l.id, 'failed', 'booked', 'ended', jsonb_build_object('reason', $3::text),
-                   'system'
-               FROM l
+               SELECT l.id, $4, 'booked', 'ended', $5, $6 FROM l
            )
-           SELECT EXISTS (SELECT 1 FROM l) AS "failed!",
+           SELECT EXISTS (SELECT 1 FROM l) AS "ended!",
                coalesce(array(SELECT id FROM rel), '{}') AS "slices!: Vec<SliceId>""#,
         id.get(),
-        &from("fail_booked") as &[LeaseState],
-        reason,
+        &from(name) as &[LeaseState],
+        reason as EndReason,
+        kind as LeaseEventKind,
+        detail,
+        actor,
     )
     .fetch_one(&mut **tx)
     .await?;
-    Ok(r.failed.then_some(r.slices))
+    Ok(r.ended.then_some(r.slices))
 }
 
 /// First retry of an at-risk booking, in seconds; each next one waits twice as long, up to
