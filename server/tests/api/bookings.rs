@@ -457,6 +457,22 @@ async fn cordon_gpu(app: &TestApp, gpu: &str) {
     assert_eq!(r.status, 204, "{:?}", r.body);
 }
 
+/// Books a whole GPU (`7g.80gb`) for `[start, start + secs)`, then cordons that GPU; the
+/// booking's id and the GPU's.
+async fn book_and_cordon(
+    app: &TestApp,
+    team: &str,
+    start: DateTime<Utc>,
+    secs: i64,
+) -> (String, String) {
+    let r = book(app, team, "7g.80gb", start, secs).await;
+    let lease = r.ok(201);
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
+    cordon_gpu(app, &gpu).await;
+    (id, gpu)
+}
+
 async fn live_slices_on(app: &TestApp, gpu: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM slices WHERE gpu_id = $1::uuid AND released_at IS NULL",
@@ -473,13 +489,7 @@ async fn a_booking_on_a_cordoned_gpu_moves_to_another_gpu_free_for_its_window() 
     app.seed_fleet(1, 2, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", Value::Null).await;
     let start = Utc::now() + Duration::hours(2);
-    let lease = book(&app, &team, "7g.80gb", start, 3600)
-        .await
-        .ok(201)
-        .clone();
-    let id = lease["id"].as_str().unwrap().to_owned();
-    let old_gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
-    cordon_gpu(&app, &old_gpu).await;
+    let (id, old_gpu) = book_and_cordon(&app, &team, start, 3600).await;
     let moved = wait_until(
         std::time::Duration::from_secs(10),
         "the booking to move off the cordoned GPU",
@@ -529,13 +539,7 @@ async fn a_booking_with_nowhere_to_go_is_marked_at_risk_once_and_stays() {
     app.seed_fleet(1, 1, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", Value::Null).await;
     let start = Utc::now() + Duration::hours(2);
-    let lease = book(&app, &team, "7g.80gb", start, 3600)
-        .await
-        .ok(201)
-        .clone();
-    let id = lease["id"].as_str().unwrap().to_owned();
-    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
-    cordon_gpu(&app, &gpu).await;
+    let (id, gpu) = book_and_cordon(&app, &team, start, 3600).await;
     wait_until(
         std::time::Duration::from_secs(10),
         "the booking to be marked at risk",
@@ -571,13 +575,7 @@ async fn an_at_risk_booking_ends_failed_with_its_reason_when_its_start_comes() {
     app.seed_fleet(1, 1, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", Value::Null).await;
     let start = Utc::now() + Duration::seconds(4);
-    let lease = book(&app, &team, "7g.80gb", start, 60)
-        .await
-        .ok(201)
-        .clone();
-    let id = lease["id"].as_str().unwrap().to_owned();
-    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
-    cordon_gpu(&app, &gpu).await;
+    let (id, gpu) = book_and_cordon(&app, &team, start, 60).await;
     let ended = wait_until(
         std::time::Duration::from_secs(20),
         "the booking to fail at its start",
