@@ -1,7 +1,8 @@
 //! Bookings kept with real processes, in windows of seconds: a booking honoured while on-demand
 //! leases fill the fleet up to its start, two replicas racing for the last window, an
-//! extension refused by a booking, and a booking that starts, comes up on the agent, goes idle
-//! and is reclaimed.
+//! extension refused by a booking, a booking that starts, comes up on the agent, goes idle
+//! and is reclaimed, and bookings whose agent is killed before their start: moved to another
+//! host, or failed at their start when there is none.
 
 use crate::agent::{create, node, wait_host, wait_state};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -141,4 +142,78 @@ async fn a_booking_starts_comes_up_goes_idle_and_is_reclaimed() {
     let kinds = kinds(&c, &team, &id).await;
     assert_eq!(kinds[..3], ["booked", "starting", "activated"]);
     assert_eq!(kinds[kinds.len() - 2..], ["reclaimed_idle", "ended"]);
+}
+
+/// A cluster whose hosts are lost soon after their agent stops reporting.
+async fn losing_cluster() -> Cluster {
+    Cluster::start_with(
+        1,
+        ClusterOptions {
+            server_env: vec![
+                ("SLICEBROKER_BOOKING_LEAD".into(), "1s".into()),
+                ("SLICEBROKER_HOST_UNREACHABLE_AFTER".into(), "2s".into()),
+                ("SLICEBROKER_HOST_LOST_AFTER".into(), "3s".into()),
+            ],
+            ..ClusterOptions::default()
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_whose_agent_is_killed_before_its_start_is_rebooked_and_starts_elsewhere() {
+    let mut c = losing_cluster().await;
+    let agents = [
+        c.add_agent(node("node-1", "h100-80gb:1", 35)).await,
+        c.add_agent(node("node-2", "h100-80gb:1", 36)).await,
+    ];
+    wait_host(&c, "node-1", 1).await;
+    wait_host(&c, "node-2", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::seconds(15);
+    let body = json!({"profile": "7g.80gb", "duration": "1h", "start": at(start)});
+    let id = create(&c, &team, body).await;
+    let booked = crate::agent::lease_state(&c, &team, &id).await;
+    let pinned = booked["slices"][0]["host"].as_str().unwrap().to_owned();
+    let (gone, other) = if pinned == "node-1" {
+        (agents[0], "node-2")
+    } else {
+        (agents[1], "node-1")
+    };
+    c.kill_agent(gone).await;
+    let up = wait_state(&c, &team, &id, "active").await;
+    let slices = up["slices"].as_array().unwrap();
+    assert_eq!(slices.len(), 1, "only its current placement: {slices:?}");
+    assert_eq!(slices[0]["host"], other);
+    assert!(slices[0]["mig_device_uuid"].is_string(), "{up}");
+    assert_eq!(up["granted_at"], at(start), "its window did not move");
+    assert_eq!(
+        kinds(&c, &team, &id).await,
+        ["booked", "rebooked", "starting", "activated"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_whose_only_host_is_lost_is_at_risk_then_fails_at_its_start() {
+    let mut c = losing_cluster().await;
+    let a = c.add_agent(node("node-1", "h100-80gb:1", 37)).await;
+    wait_host(&c, "node-1", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::seconds(12);
+    let body = json!({"profile": "7g.80gb", "duration": "1h", "start": at(start)});
+    let id = create(&c, &team, body).await;
+    c.kill_agent(a).await;
+    let ended = wait_state(&c, &team, &id, "ended").await;
+    assert_eq!(ended["end_reason"], "failed");
+    assert_eq!(kinds(&c, &team, &id).await, ["booked", "at_risk", "failed"]);
+    let events = c
+        .api("GET", &format!("/v1/leases/{id}/events"), &team, None)
+        .await
+        .success()
+        .clone();
+    assert_eq!(events[1]["detail"]["reason"], "host_lost");
+    assert_eq!(events[2]["detail"]["reason"], "host_lost");
+    let failed_at: DateTime<Utc> = events[2]["at"].as_str().unwrap().parse().unwrap();
+    let start: DateTime<Utc> = ended["granted_at"].as_str().unwrap().parse().unwrap();
+    assert!(failed_at >= start, "not before its start");
 }

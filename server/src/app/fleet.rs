@@ -138,11 +138,15 @@ pub async fn set_schedulable(
     .await?;
     tx.commit().await?;
     app.refresh_fleet().await?;
-    if !schedulable {
-        // Bookings pinned there move now; what cannot move is retried every lifecycle pass.
-        if let Err(e) = super::lifecycle::rebook_bookings(app).await {
-            tracing::warn!(error = %e.chain(), "moving bookings off a cordoned GPU failed; the lifecycle job retries");
-        }
+    if schedulable {
+        // Capacity came back: bookings waiting for a place try again now, not after their
+        // backoff.
+        store::leases::rebook_now(app.db()).await?;
+    }
+    // Bookings pinned to a cordoned place move now (or onto what an uncordon freed); what
+    // cannot move is retried with a backoff by the lifecycle job.
+    if let Err(e) = super::lifecycle::rebook_bookings(app).await {
+        tracing::warn!(error = %e.chain(), "moving bookings failed; the lifecycle job retries");
     }
     Ok(())
 }

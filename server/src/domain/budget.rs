@@ -1,8 +1,10 @@
 //! The monthly budget: how many compute-slice-hours a tenant may commit in one UTC calendar
 //! month. Time is counted as `GET /v1/usage` counts it (compute slices × time held, from grant
 //! to release), except that a live slice counts up to its lease's committed end rather than up
-//! to now: that time is promised, so it is spent. Time past the month's end belongs to the next
-//! month. Amounts are whole compute-slice-seconds, so the arithmetic is exact.
+//! to now: that time is promised, so it is spent. A booking counts from its start, charged
+//! when booked and refunded by cancelling it (its slice is then released before it starts).
+//! Time past the month's end belongs to the next month: a booking or an extension that reaches
+//! into later months is charged to each of them for its time there. Amounts are whole compute-slice-seconds, so the arithmetic is exact.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::fmt;
@@ -44,21 +46,6 @@ pub fn cost(month: Month, compute_slices: i64, from: DateTime<Utc>, to: DateTime
     compute_slices.saturating_mul(month.overlap_seconds(from, to))
 }
 
-/// What an extension by `by_seconds` of a lease holding `compute_slices` and committed until
-/// `ends_at` adds to this month's usage. An overdue lease already counts up to `now`.
-pub fn extension_cost(
-    month: Month,
-    compute_slices: i64,
-    ends_at: DateTime<Utc>,
-    by_seconds: i64,
-    now: DateTime<Utc>,
-) -> i64 {
-    // Past year 9999 is past every month a budget is checked for.
-    let new_end = slicebroker_types::limits::add_seconds(ends_at, by_seconds)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    cost(month, compute_slices, ends_at.max(now), new_end.max(now))
-}
-
 /// A request the budget cannot cover; `Display` says by how much, in hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exceeded {
@@ -74,8 +61,9 @@ impl fmt::Display for Exceeded {
         let hours = |s: i64| s as f64 / 3600.0;
         write!(
             f,
-            "this request needs {:.2} compute-slice-hours this month; the tenant has committed \
-             {:.2} of its {} (usage so far plus the booked time of live leases)",
+            "this request needs {:.2} compute-slice-hours in that month; the tenant has committed \
+             {:.2} of its {} there (usage so far plus the booked time of live leases and \
+             bookings)",
             hours(self.wanted),
             hours(self.used),
             self.budget_hours
@@ -123,20 +111,6 @@ mod tests {
             cost(m, 3, at("2025-07-01T00:00:00Z"), at("2025-07-02T00:00:00Z")),
             0
         );
-    }
-
-    #[test]
-    fn extensions_cost_the_added_time_and_an_overdue_lease_pays_from_now() {
-        let m = Month::containing(at("2025-06-10T00:00:00Z"));
-        let now = at("2025-06-10T00:00:00Z");
-        let c = extension_cost(m, 2, at("2025-06-10T01:00:00Z"), 3600, now);
-        assert_eq!(c, 2 * 3600);
-        // Ended an hour ago by the book but still live: only the time after now is new.
-        let c = extension_cost(m, 2, at("2025-06-09T23:00:00Z"), 7200, now);
-        assert_eq!(c, 2 * 3600);
-        // Extending within the next month costs this month nothing.
-        let c = extension_cost(m, 2, at("2025-07-02T00:00:00Z"), 7200, now);
-        assert_eq!(c, 0);
     }
 
     #[test]

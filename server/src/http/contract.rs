@@ -173,7 +173,7 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "failed",
-            "The agent could not make or keep a slice.",
+            "The agent could not make or keep a slice (`releasing`); or a booking's start came while its pinned placement was unusable and no other place was free for its window (`ended`, with the at-risk reason: `host_lost`, `host_cordoned` or `gpu_cordoned`).",
             json!({"type": "object", "required": ["reason"], "properties": {
                 "reason": reason.clone(),
                 "gpu_uuid": {"type": "string"}
@@ -210,7 +210,7 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "at_risk",
-            "Its pinned placement is unusable and no other is free for its window.",
+            "Its pinned placement is unusable and no other is free for its window. It is tried again after a backoff (2 s doubling to 5 min, at once after an uncordon); if still nothing is free when its start comes, it ends `failed` with this reason.",
             json!({"type": "object", "properties": {"reason": reason.clone()}}),
         ),
         (

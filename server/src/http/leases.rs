@@ -54,8 +54,12 @@ pub fn routes() -> OpenApiRouter<App> {
 /// lead before its start (event `starting`), then `active` as usual. Releasing it before then
 /// cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
 /// for its whole duration, so bookings are never run into. If nothing is free for the window
-/// the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-/// live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+/// the answer is `503 no_capacity`. The quota holds at every instant: a request (booked or
+/// wanted now) is refused with `422 quota_exceeded` if at some instant of its window the
+/// tenant's running leases and bookings together with it would pass a limit; the problem names
+/// the limit and the first such instant, so bookings in disjoint windows may each use the whole
+/// quota. The monthly budget is charged when booked, to each month the window falls in, and
+/// refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
 /// its policy, quota and budget apply (`404` if there is no such tenant).
 #[utoipa::path(
     post,
@@ -193,7 +197,9 @@ async fn lease_show(
 /// all extensions of one lease together may add at most the tenant's
 /// `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
 /// past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
-/// extended. Viewers cannot extend.
+/// extended. The added time is held to the quota at every instant, beside the tenant's
+/// bookings then (`422 quota_exceeded` names the limit and the instant), and charged to the
+/// monthly budget of each month it falls in. Viewers cannot extend.
 #[utoipa::path(
     post,
     path = "/v1/leases/{id}/extend",

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 /// The source states of each guarded transition below, by the transition's name: a test checks
 /// every pair against the state machine.
-pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 9] = {
+pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 10] = {
     use LeaseState::*;
     [
         ("grant_pending", &[Pending], Provisioning),
@@ -35,6 +35,7 @@ pub const TRANSITION_SOURCES: [(&str, &[LeaseState], LeaseState); 9] = {
         ("cancel_pending", &[Pending], Ended),
         ("start_booked", &[Booked], Provisioning),
         ("cancel_booked", &[Booked], Ended),
+        ("fail_booked", &[Booked], Ended),
     ]
 };
 
@@ -463,7 +464,7 @@ pub async fn end_released(
                s.compute_slices AS "compute_slices?", s.memory_gib AS "memory_gib?",
                s.mig_device_uuid AS "mig_device_uuid?",
                coalesce(rel.released_at, s.released_at) AS "released_at?"
-           FROM l LEFT JOIN slices s ON s.lease_id = l.id
+           FROM l LEFT JOIN slices s ON s.lease_id = l.id AND NOT s.rebooked
                LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
                LEFT JOIN rel ON rel.id = s.id
            ORDER BY l.id, s.id"#,
@@ -584,6 +585,7 @@ pub async fn booked_counts(
 pub async fn start_booked(
     tx: &mut Tx<'_>,
     lead: i64,
+    lost_after_ms: i64,
     limit: i64,
 ) -> Result<(Vec<LeaseId>, Vec<HostId>), sqlx::Error> {
     let r = sqlx::query!(
@@ -591,6 +593,13 @@ pub async fn start_booked(
                SELECT l.id FROM leases l
                WHERE l.state = 'booked'
                    AND l.granted_at <= now() + make_interval(secs => $1::bigint::double precision)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM slices s JOIN gpus g ON g.id = s.gpu_id
+                           JOIN hosts h ON h.id = g.host_id
+                       WHERE s.lease_id = l.id AND s.released_at IS NULL
+                           AND (NOT g.schedulable OR NOT h.schedulable
+                               OR h.unreachable_since < now()
+                                   - make_interval(secs => $4::bigint::double precision / 1000)))
                    AND NOT EXISTS (
                        SELECT 1 FROM slices s JOIN slices o
                            ON o.gpu_id = s.gpu_id AND o.id <> s.id AND o.released_at IS NULL
@@ -617,6 +626,7 @@ pub async fn start_booked(
         lead,
         limit,
         &from("start_booked") as &[LeaseState],
+        lost_after_ms,
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -631,9 +641,36 @@ pub async fn cancel_booked(
     id: LeaseId,
     actor: &str,
 ) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
+    let end = (EndReason::Cancelled, LeaseEventKind::Cancelled);
+    end_booked(tx, id, "cancel_booked", end, serde_json::json!({}), actor).await
+}
+
+/// `booked → ended` with reason `failed`, at its start, when its placement cannot be made (a
+/// lost host, a cordon) and no other is free: its slices released at once, as a cancellation
+/// releases them (so it costs nothing), and its `failed` event with `reason`. Returns the slices
+/// released; `None` if the lease was no longer booked. The caller holds the lease's row lock.
+pub async fn fail_booked(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    reason: &str,
+) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
+    let end = (EndReason::Failed, LeaseEventKind::Failed);
+    let detail = serde_json::json!({ "reason": reason });
+    end_booked(tx, id, "fail_booked", end, detail, "system").await
+}
+
+/// The transition `name` (`booked → ended`) with `end`'s reason and event, in one statement.
+async fn end_booked(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    name: &str,
+    (reason, kind): (EndReason, LeaseEventKind),
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
     let r = sqlx::query!(
         r#"WITH l AS (
-               UPDATE leases SET state = 'ended', end_reason = 'cancelled', ended_at = now()
+               UPDATE leases SET state = 'ended', end_reason = $3, ended_at = now()
                WHERE id = $1 AND state = ANY($2)
                RETURNING id
            ), rel AS (
@@ -642,24 +679,62 @@ pub async fn cancel_booked(
                RETURNING s.id
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT l.id, 'cancelled', 'booked', 'ended', '{}', $3 FROM l
+               SELECT l.id, $4, 'booked', 'ended', $5, $6 FROM l
            )
-           SELECT EXISTS (SELECT 1 FROM l) AS "cancelled!",
+           SELECT EXISTS (SELECT 1 FROM l) AS "ended!",
                coalesce(array(SELECT id FROM rel), '{}') AS "slices!: Vec<SliceId>""#,
         id.get(),
-        &from("cancel_booked") as &[LeaseState],
+        &from(name) as &[LeaseState],
+        reason as EndReason,
+        kind as LeaseEventKind,
+        detail,
         actor,
     )
     .fetch_one(&mut **tx)
     .await?;
-    Ok(r.cancelled.then_some(r.slices))
+    Ok(r.ended.then_some(r.slices))
+}
+
+/// First retry of an at-risk booking, in seconds; each next one waits twice as long, up to
+/// [`REBOOK_BACKOFF_MAX_SECONDS`].
+pub const REBOOK_BACKOFF_SECONDS: i64 = 2;
+pub const REBOOK_BACKOFF_MAX_SECONDS: i64 = 300;
+
+/// A booking found no other place: its next try waits (2 s, doubling, at most 5 min), but never
+/// past its start, when it fails or starts. The caller holds the lease's row lock.
+pub async fn rebook_later(tx: &mut Tx<'_>, id: LeaseId) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE leases SET rebook_tries = rebook_tries + 1,
+               rebook_next_at = least(granted_at, now() + make_interval(secs =>
+                   least($2::bigint, $3::bigint * (2 ^ least(rebook_tries, 20))::bigint)::double precision))
+           WHERE id = $1 AND state = 'booked'"#,
+        id.get(),
+        REBOOK_BACKOFF_MAX_SECONDS,
+        REBOOK_BACKOFF_SECONDS,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Capacity came back (a GPU or host uncordoned): every waiting booking is retried at once.
+pub async fn rebook_now(db: impl PgExecutor<'_>) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "UPDATE leases SET rebook_next_at = NULL
+         WHERE state = 'booked' AND rebook_next_at IS NOT NULL"
+    )
+    .execute(db)
+    .await?
+    .rows_affected())
 }
 
 /// Moves a booking's slices `old` to the places `new` for the same window (the lease's
 /// `[granted_at, ends_at)`), with its `rebooked` event, in one statement; false if the lease
 /// was no longer booked (then nothing is written). The old slices are released as a
 /// cancellation releases them: they leave the exclusion constraint and cost nothing, their
-/// window not having begun. The caller bumps the hosts of both. Fails with `slices_no_overlap` like [`insert`]. The caller holds the lease's row lock.
+/// window not having begun; marked `rebooked`, they leave the lease's view too. The new ones
+/// count from the booking's start, as a booking's first ones do, and the retry backoff
+/// restarts. The caller bumps the hosts of both. Fails with `slices_no_overlap` like [`insert`]. The caller holds the lease's row lock.
 pub async fn rebook(
     tx: &mut Tx<'_>,
     id: LeaseId,
@@ -670,17 +745,18 @@ pub async fn rebook(
     let column = |f: fn(&LeaseSlice) -> i32| new.iter().map(f).collect::<Vec<_>>();
     let r = sqlx::query!(
         r#"WITH l AS (
-               SELECT id, tenant_id, granted_at, ends_at FROM leases
+               UPDATE leases SET rebook_tries = 0, rebook_next_at = NULL
                WHERE id = $1 AND state = 'booked'
+               RETURNING id, tenant_id, granted_at, ends_at
            ), rel AS (
-               UPDATE slices s SET released_at = now() FROM l
+               UPDATE slices s SET released_at = now(), rebooked = true FROM l
                WHERE s.lease_id = l.id AND s.id = ANY($2) AND s.released_at IS NULL
                RETURNING s.id
            ), ins AS (
                INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
                    compute_slices, memory_gib, created_at, during)
                SELECT s.id, l.id, l.tenant_id, s.gpu_id, s.profile, s.start, s.size,
-                   s.compute_slices, s.memory_gib, now(), tstzrange(l.granted_at, l.ends_at)
+                   s.compute_slices, s.memory_gib, l.granted_at, tstzrange(l.granted_at, l.ends_at)
                FROM l, unnest($3::uuid[], $4::uuid[], $5::text[], $6::int4[], $7::int4[],
                    $8::int4[], $9::int4[])
                    AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)

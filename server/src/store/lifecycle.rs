@@ -180,7 +180,8 @@ pub struct UnusableBooking {
 }
 
 /// Booked slices on unusable GPUs, of every booking or of one (`lease`), bookings in start
-/// order (at most `limit` slices).
+/// order (at most `limit` slices); a booking that found no other place before is left out until
+/// its backoff is over (`leases::rebook_later`).
 pub async fn unusable_bookings(
     db: impl PgExecutor<'_>,
     lease: Option<LeaseId>,
@@ -202,6 +203,7 @@ pub async fn unusable_bookings(
                JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
            WHERE l.state = 'booked' AND s.released_at IS NULL
                AND ($1::uuid IS NULL OR l.id = $1)
+               AND (l.rebook_next_at IS NULL OR l.rebook_next_at <= now())
                AND (NOT g.schedulable OR NOT h.schedulable
                     OR h.unreachable_since
                         < now() - make_interval(secs => $2::bigint::double precision / 1000))

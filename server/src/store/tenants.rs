@@ -2,10 +2,10 @@
 //! tenant's grants.
 
 use super::Tx;
-use crate::domain::admission::Holding;
+use crate::domain::admission::Span;
 use chrono::{DateTime, Utc};
-use slicebroker_types::TenantId;
 use slicebroker_types::api::{Tenant, TenantPolicy};
+use slicebroker_types::{LeaseId, TenantId};
 use sqlx::PgExecutor;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -167,35 +167,47 @@ pub async fn update(
     .map(|r| r.map(Tenant::from))
 }
 
-/// What each of the tenants holds now, in one statement.
-pub async fn live_usage(
+/// What each of the tenants holds and has booked over time, in one statement: a span per
+/// lease not ended (from its grant or its booking's start, to its end while it runs or waits
+/// to start; open while queued or being torn down) and a span per lease's live slices (over
+/// their windows; open when a window is open or already past its end, as the slices are held
+/// until the agent reports them gone). See `domain::admission::Room`.
+pub async fn live_spans(
     db: impl PgExecutor<'_>,
     ids: &[TenantId],
-) -> Result<HashMap<TenantId, Holding>, sqlx::Error> {
+    now: DateTime<Utc>,
+) -> Result<HashMap<TenantId, Vec<Span>>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT t.id AS "id!: TenantId",
-               (SELECT count(*) FROM leases l
-                WHERE l.tenant_id = t.id AND l.state <> 'ended') AS "leases!",
-               coalesce(s.compute, 0)::bigint AS "compute!",
-               coalesce(s.memory, 0)::bigint AS "memory!"
-           FROM unnest($1::uuid[]) AS t(id)
-           LEFT JOIN LATERAL (
-               SELECT sum(compute_slices) AS compute, sum(memory_gib) AS memory FROM slices
-               WHERE tenant_id = t.id AND released_at IS NULL
-           ) s ON true"#,
-        &ids.iter().map(|t| t.get()).collect::<Vec<Uuid>>()
+        r#"SELECT l.tenant_id AS "tenant_id!: TenantId", l.id AS "lease_id!: LeaseId",
+                  coalesce(l.granted_at, $2) AS "from!",
+                  CASE WHEN l.state IN ('booked', 'provisioning', 'active') AND l.ends_at > $2
+                       THEN l.ends_at END AS "until",
+                  1::bigint AS "leases!", 0::bigint AS "compute!", 0::bigint AS "memory!"
+           FROM leases l
+           WHERE l.tenant_id = ANY($1) AND l.state <> 'ended'
+           UNION ALL
+           SELECT s.tenant_id, s.lease_id, min(lower(s.during)),
+                  CASE WHEN bool_or(upper_inf(s.during) OR upper(s.during) <= $2) THEN NULL
+                       ELSE max(upper(s.during)) END,
+                  0, sum(s.compute_slices)::bigint, sum(s.memory_gib)::bigint
+           FROM slices s
+           WHERE s.tenant_id = ANY($1) AND s.released_at IS NULL
+           GROUP BY s.tenant_id, s.lease_id"#,
+        &ids.iter().map(|t| t.get()).collect::<Vec<Uuid>>(),
+        now,
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let h = Holding {
-                leases: r.leases,
-                compute: r.compute,
-                memory: r.memory,
-            };
-            (r.id, h)
-        })
-        .collect())
+    let mut spans: HashMap<TenantId, Vec<Span>> = HashMap::new();
+    for r in rows {
+        spans.entry(r.tenant_id).or_default().push(Span {
+            lease: Some(r.lease_id),
+            from: r.from,
+            until: r.until,
+            leases: r.leases,
+            compute: r.compute,
+            memory: r.memory,
+        });
+    }
+    Ok(spans)
 }

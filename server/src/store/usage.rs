@@ -3,6 +3,7 @@
 //! until its lease ended if that came first (a lease lost with its host stops counting although
 //! its slice stays taken until the agent comes back).
 
+use crate::domain::budget::Month;
 use chrono::{DateTime, Utc};
 use slicebroker_types::TenantId;
 use sqlx::PgExecutor;
@@ -49,27 +50,32 @@ pub async fn usage(
     .await
 }
 
-/// Compute-slice-seconds the tenant's slices take up in `[from, to)`: released slices for the
-/// time they were held, live ones up to their lease's committed end (or now, if that is later).
-/// See `domain::budget`.
+/// Compute-slice-seconds the tenant's slices take up in each of `months` (`[start, end)`):
+/// released slices for the time they were held, live ones up to their lease's committed end
+/// (or now, if that is later), each from its `created_at`, the start of its window (a booking's
+/// start: a booking cancelled before it starts costs nothing). See `domain::budget`.
 pub async fn committed_compute_seconds(
     db: impl PgExecutor<'_>,
     tenant: TenantId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT coalesce(sum(s.compute_slices * greatest(0, extract(epoch FROM
+    months: &[Month],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let starts: Vec<DateTime<Utc>> = months.iter().map(|m| m.start).collect();
+    let ends: Vec<DateTime<Utc>> = months.iter().map(|m| m.end).collect();
+    let rows = sqlx::query!(
+        r#"SELECT m.i AS "i!", coalesce(sum(s.compute_slices * greatest(0, extract(epoch FROM
                    least(coalesce(s.released_at, greatest(l.ends_at, now())),
-                       coalesce(l.ended_at, 'infinity'), $3)
-                   - greatest(s.created_at, $2)))), 0)::bigint AS "seconds!"
-           FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE l.tenant_id = $1 AND s.created_at < $3
-             AND (s.released_at IS NULL OR s.released_at > $2)"#,
+                       coalesce(l.ended_at, 'infinity'), m.hi)
+                   - greatest(s.created_at, m.lo)))), 0)::bigint AS "seconds!"
+           FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS m(lo, hi, i)
+           LEFT JOIN (slices s JOIN leases l ON l.id = s.lease_id)
+             ON l.tenant_id = $1 AND s.created_at < m.hi
+                AND (s.released_at IS NULL OR s.released_at > m.lo)
+           GROUP BY m.i ORDER BY m.i"#,
         tenant.get(),
-        from,
-        to,
+        &starts,
+        &ends,
     )
-    .fetch_one(db)
-    .await
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.seconds).collect())
 }

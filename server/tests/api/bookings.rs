@@ -292,6 +292,58 @@ async fn bookings_are_held_to_the_tenants_booking_policy_and_refusals_change_not
 }
 
 #[tokio::test]
+async fn quota_holds_at_every_instant_so_disjoint_bookings_at_full_quota_both_fit() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app
+        .tenant("team-a", json!({"max_live_compute_slices": 3}))
+        .await;
+    let start = (Utc::now() + Duration::hours(2))
+        .with_nanosecond(0)
+        .unwrap();
+    // Each at the full quota, one after the other: both accepted.
+    book(&app, &team, "3g.40gb", start, 3600).await.ok(201);
+    book(&app, &team, "3g.40gb", start + Duration::hours(1), 3600)
+        .await
+        .ok(201);
+    let before = app.snapshot().await;
+    // Overlapping either: refused, naming the limit and the first instant over it.
+    let r = book(&app, &team, "1g.10gb", start + Duration::minutes(30), 3600).await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("max_live_compute_slices")
+            && detail.contains(&format!("at {}", at(start + Duration::minutes(30)))),
+        "{detail}"
+    );
+    // On demand now, still running when the first booking starts: refused at its start.
+    let r = now_for(&app, &team, "1g.10gb", 3 * 3600).await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains(&format!("at {}", at(start))), "{detail}");
+    assert_eq!(app.snapshot().await, before, "refusals change nothing");
+    // On demand ending before the bookings: the whole quota is free now.
+    let lease = now_for(&app, &team, "3g.40gb", 3600).await.ok(201).clone();
+    // Extending it into the first booking: refused by the quota too.
+    let r = app
+        .post(
+            &format!("/v1/leases/{}/extend", lease["id"].as_str().unwrap()),
+            &team,
+            &json!({"by": 7200}),
+        )
+        .await;
+    let detail = r.problem(422, "quota_exceeded")["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("extending by that"), "{detail}");
+}
+
+#[tokio::test]
 async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
     let app = spawn_app().await;
     app.seed_fleet(1, 1, "h100-80gb").await;
@@ -405,6 +457,22 @@ async fn cordon_gpu(app: &TestApp, gpu: &str) {
     assert_eq!(r.status, 204, "{:?}", r.body);
 }
 
+/// Books a whole GPU (`7g.80gb`) for `[start, start + secs)`, then cordons that GPU; the
+/// booking's id and the GPU's.
+async fn book_and_cordon(
+    app: &TestApp,
+    team: &str,
+    start: DateTime<Utc>,
+    secs: i64,
+) -> (String, String) {
+    let r = book(app, team, "7g.80gb", start, secs).await;
+    let lease = r.ok(201);
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
+    cordon_gpu(app, &gpu).await;
+    (id, gpu)
+}
+
 async fn live_slices_on(app: &TestApp, gpu: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT count(*) FROM slices WHERE gpu_id = $1::uuid AND released_at IS NULL",
@@ -421,13 +489,7 @@ async fn a_booking_on_a_cordoned_gpu_moves_to_another_gpu_free_for_its_window() 
     app.seed_fleet(1, 2, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", Value::Null).await;
     let start = Utc::now() + Duration::hours(2);
-    let lease = book(&app, &team, "7g.80gb", start, 3600)
-        .await
-        .ok(201)
-        .clone();
-    let id = lease["id"].as_str().unwrap().to_owned();
-    let old_gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
-    cordon_gpu(&app, &old_gpu).await;
+    let (id, old_gpu) = book_and_cordon(&app, &team, start, 3600).await;
     let moved = wait_until(
         std::time::Duration::from_secs(10),
         "the booking to move off the cordoned GPU",
@@ -447,6 +509,12 @@ async fn a_booking_on_a_cordoned_gpu_moves_to_another_gpu_free_for_its_window() 
     )
     .await;
     assert_eq!(moved["state"], "booked");
+    assert_eq!(
+        moved["slices"].as_array().unwrap().len(),
+        1,
+        "the view shows only its current placement: {}",
+        moved["slices"]
+    );
     let kinds = event_kinds(&app, &team, &id).await;
     assert_eq!(kinds, ["booked", "rebooked"]);
     let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
@@ -471,13 +539,7 @@ async fn a_booking_with_nowhere_to_go_is_marked_at_risk_once_and_stays() {
     app.seed_fleet(1, 1, "h100-80gb").await;
     let (_, team) = app.tenant("team-a", Value::Null).await;
     let start = Utc::now() + Duration::hours(2);
-    let lease = book(&app, &team, "7g.80gb", start, 3600)
-        .await
-        .ok(201)
-        .clone();
-    let id = lease["id"].as_str().unwrap().to_owned();
-    let gpu = lease["slices"][0]["gpu_id"].as_str().unwrap().to_owned();
-    cordon_gpu(&app, &gpu).await;
+    let (id, gpu) = book_and_cordon(&app, &team, start, 3600).await;
     wait_until(
         std::time::Duration::from_secs(10),
         "the booking to be marked at risk",
@@ -501,6 +563,45 @@ async fn a_booking_with_nowhere_to_go_is_marked_at_risk_once_and_stays() {
     assert_eq!(now["state"], "booked");
     assert_eq!(now["slices"][0]["gpu_id"], gpu.as_str());
     assert_eq!(live_slices_on(&app, &gpu).await, 1);
+}
+
+#[tokio::test]
+async fn an_at_risk_booking_ends_failed_with_its_reason_when_its_start_comes() {
+    let app = spawn_with(|c| {
+        c.lifecycle_interval = "10ms".parse().unwrap();
+        c.booking_lead = "1s".parse().unwrap();
+    })
+    .await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + Duration::seconds(4);
+    let (id, gpu) = book_and_cordon(&app, &team, start, 60).await;
+    let ended = wait_until(
+        std::time::Duration::from_secs(20),
+        "the booking to fail at its start",
+        async || {
+            let l = lease_of(&app, &team, &id).await;
+            if l["state"] == "ended" {
+                Ok(l)
+            } else {
+                Err(l["state"].clone())
+            }
+        },
+    )
+    .await;
+    assert_eq!(ended["end_reason"], "failed");
+    let kinds = event_kinds(&app, &team, &id).await;
+    assert_eq!(kinds, ["booked", "at_risk", "failed"], "never started");
+    let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+    let failed = &events.ok(200)[2];
+    assert_eq!(failed["detail"]["reason"], "gpu_cordoned");
+    assert_eq!(failed["to_state"], "ended");
+    let at: DateTime<Utc> = failed["at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        at >= start.with_nanosecond(0).unwrap(),
+        "not before its start"
+    );
+    assert_eq!(live_slices_on(&app, &gpu).await, 0, "its slice is released");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 use crate::fixture::{self, World};
 use chrono::Utc;
+use slicebroker_server::domain::budget::Month;
 use slicebroker_server::store::{self, leases::TRANSITION_SOURCES};
 use slicebroker_types::api::{EndReason, Lease, LeaseState};
 use sqlx::PgPool;
@@ -349,7 +350,7 @@ async fn start_booked_moves_only_bookings_due_within_the_lead(db: PgPool) {
     // The fixture's bookings start in an hour: a two-hour lead makes them due.
     each_state(&db, "start_booked", nothing, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 100)
+        let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
             .await
             .unwrap();
         store::fleet::bump_generations(&mut tx, &hosts)
@@ -366,7 +367,9 @@ async fn a_booking_is_not_started_before_its_lead(db: PgPool) {
     let w = fixture::world(&db).await;
     let lease = fixture::lease(&db, w, LeaseState::Booked).await;
     let mut tx = db.begin().await.unwrap();
-    let (started, _) = store::leases::start_booked(&mut tx, 60, 100).await.unwrap();
+    let (started, _) = store::leases::start_booked(&mut tx, 60, 60_000, 100)
+        .await
+        .unwrap();
     assert!(started.is_empty());
     tx.commit().await.unwrap();
     assert_eq!(fixture::state(&db, lease.id).await, LeaseState::Booked);
@@ -393,7 +396,7 @@ async fn a_started_booking_keeps_its_end_when_it_comes_up(db: PgPool) {
     let w = fixture::world(&db).await;
     let lease = fixture::lease(&db, w, LeaseState::Booked).await;
     let mut tx = db.begin().await.unwrap();
-    store::leases::start_booked(&mut tx, 7200, 100)
+    store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
     store::fleet::bump_generations(&mut tx, &[w.host])
@@ -426,11 +429,19 @@ async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgP
         start - chrono::Duration::days(1),
         start + chrono::Duration::days(1),
     );
-    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
-        .await
-        .unwrap();
+    let charged = store::usage::committed_compute_seconds(
+        &db,
+        w.tenant,
+        &[Month {
+            start: from,
+            end: to,
+        }],
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        charged, 3600,
+        charged,
+        [3600],
         "one compute slice for its hour, not from when it was booked"
     );
     let mut tx = db.begin().await.unwrap();
@@ -439,10 +450,17 @@ async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgP
         .unwrap()
         .unwrap();
     tx.commit().await.unwrap();
-    let charged = store::usage::committed_compute_seconds(&db, w.tenant, from, to)
-        .await
-        .unwrap();
-    assert_eq!(charged, 0, "refunded");
+    let charged = store::usage::committed_compute_seconds(
+        &db,
+        w.tenant,
+        &[Month {
+            start: from,
+            end: to,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(charged, [0], "refunded");
 }
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
@@ -460,7 +478,7 @@ async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
     store::fleet::bump_generations(&mut tx, &[w.host])
         .await
         .unwrap();
-    let (started, _) = store::leases::start_booked(&mut tx, 7200, 100)
+    let (started, _) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
     assert!(started.is_empty(), "its memory slice is still held");
@@ -471,7 +489,7 @@ async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
         .await
         .unwrap();
     let mut tx = db.begin().await.unwrap();
-    let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 100)
+    let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
     store::fleet::bump_generations(&mut tx, &hosts)
@@ -529,5 +547,110 @@ async fn rebook_moves_only_bookings_to_new_slices_with_the_same_window(db: PgPoo
             (live_before * (1 - n), n, moved, n),
             "rebook from {state}"
         );
+        if moved {
+            // The view shows only where it is now; the old slice's story is in the events.
+            let view = store::leases::get(&mut db.acquire().await.unwrap(), lease.id, None)
+                .await
+                .unwrap()
+                .unwrap();
+            let ids: Vec<_> = view.slices.iter().map(|s| s.id).collect();
+            assert_eq!(ids, [new[0].id]);
+            assert_eq!(view.slices[0].released_at, None);
+        }
     }
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn fail_booked_moves_only_booked_leases_and_frees_their_slices(db: PgPool) {
+    each_state(&db, "fail_booked", nothing, async |lease| {
+        let mut tx = db.begin().await.unwrap();
+        let freed = store::leases::fail_booked(&mut tx, lease.id, "host_lost")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if let Some(freed) = &freed {
+            assert_eq!(freed, &vec![lease.slices[0].id]);
+            let (reason, detail): (String, serde_json::Value) = sqlx::query_as(
+                "SELECT l.end_reason::text, e.detail FROM leases l JOIN lease_events e
+                     ON e.lease_id = l.id AND e.kind = 'failed' AND e.from_state = 'booked'
+                 WHERE l.id = $1",
+            )
+            .bind(lease.id.get())
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            assert_eq!(reason, "failed");
+            assert_eq!(detail["reason"], "host_lost");
+        }
+        freed.is_some()
+    })
+    .await;
+}
+
+/// A booking with nowhere to go is left out of the rebook job's candidates until its backoff
+/// is over, never past its start, and at once again after an uncordon.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn an_at_risk_booking_waits_out_a_bounded_backoff_before_it_is_tried_again(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let lease = fixture::lease(&db, w, LeaseState::Booked).await;
+    sqlx::query("UPDATE gpus SET schedulable = false WHERE id = $1")
+        .bind(lease.slices[0].gpu_id.get())
+        .execute(&db)
+        .await
+        .unwrap();
+    let candidates = async || {
+        store::lifecycle::unusable_bookings(&db, None, 60_000, 100)
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(candidates().await, 1);
+    // Nor does it start on the cordoned GPU while it waits (it fails at its start instead).
+    let mut tx = db.begin().await.unwrap();
+    let (started, _) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(started.is_empty());
+    let next = async || -> chrono::DateTime<Utc> {
+        sqlx::query_scalar("SELECT rebook_next_at FROM leases WHERE id = $1")
+            .bind(lease.id.get())
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    let mut waits = Vec::new();
+    for _ in 0..12 {
+        let before = Utc::now();
+        let mut tx = db.begin().await.unwrap();
+        store::leases::rebook_later(&mut tx, lease.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        waits.push((next().await - before).num_seconds());
+    }
+    assert_eq!(candidates().await, 0, "waiting out its backoff");
+    // 2 s doubling, then no later than its start (an hour away) nor 5 minutes.
+    assert_eq!(&waits[..4], [2, 4, 8, 16]);
+    assert!(waits.iter().all(|&s| s <= 300), "{waits:?}");
+    assert_eq!(waits[11], 300, "{waits:?}");
+    sqlx::query(
+        "UPDATE leases SET granted_at = now() + interval '10 seconds',
+                     ends_at = now() + interval '1 hour' WHERE id = $1",
+    )
+    .bind(lease.id.get())
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    store::leases::rebook_later(&mut tx, lease.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        (next().await - Utc::now()).num_seconds() <= 10,
+        "tried at its start"
+    );
+    store::leases::rebook_now(&db).await.unwrap();
+    assert_eq!(candidates().await, 1, "an uncordon retries it at once");
 }

@@ -1,9 +1,10 @@
 //! `store::tenants`: policy round trips, the row locks, and what a tenant holds.
 
 use crate::fixture;
+use chrono::{DateTime, Utc};
 use slicebroker_server::store;
-use slicebroker_types::TenantId;
 use slicebroker_types::api::{LeaseState, TenantPolicy};
+use slicebroker_types::{LeaseId, TenantId};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
@@ -47,18 +48,46 @@ async fn a_policy_is_stored_field_for_field(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
-async fn a_tenant_holds_its_live_leases_and_unreleased_slices(db: PgPool) {
+async fn a_tenant_holds_its_live_leases_and_unreleased_slices_over_their_windows(db: PgPool) {
     let w = fixture::world(&db).await;
-    fixture::lease(&db, w, LeaseState::Pending).await;
-    fixture::lease(&db, w, LeaseState::Active).await;
+    let pending = fixture::lease(&db, w, LeaseState::Pending).await;
+    let active = fixture::lease(&db, w, LeaseState::Active).await;
     fixture::lease(&db, w, LeaseState::Ended).await;
+    let booked = fixture::lease(&db, w, LeaseState::Booked).await;
     let nobody = TenantId::new();
-    let held = store::tenants::live_usage(&db, &[w.tenant, nobody])
+    let now = Utc::now();
+    let mut held = store::tenants::live_spans(&db, &[w.tenant, nobody], now)
         .await
         .unwrap();
-    let h = held[&w.tenant];
-    assert_eq!((h.leases, h.compute, h.memory), (2, 1, 10));
-    assert_eq!(held[&nobody].leases, 0);
+    assert!(!held.contains_key(&nobody));
+    let spans = held.remove(&w.tenant).unwrap();
+    let of = |id: LeaseId| -> Vec<(Option<DateTime<Utc>>, i64, i64, i64)> {
+        let mut v: Vec<_> = spans
+            .iter()
+            .filter(|s| s.lease == Some(id))
+            .map(|s| (s.until, s.leases, s.compute, s.memory))
+            .collect();
+        v.sort();
+        v
+    };
+    // Queued: a live lease from now on, with no slices.
+    assert_eq!(of(pending.id), [(None, 1, 0, 0)]);
+    // Running and booked: the lease and its slice over the lease's window.
+    for lease in [&active, &booked] {
+        assert_eq!(
+            of(lease.id),
+            [(lease.ends_at, 0, 1, 10), (lease.ends_at, 1, 0, 0)],
+            "{:?}",
+            lease.state
+        );
+        let starts: Vec<_> = spans
+            .iter()
+            .filter(|s| s.lease == Some(lease.id))
+            .map(|s| s.from)
+            .collect();
+        assert_eq!(starts, [lease.granted_at.unwrap(); 2]);
+    }
+    assert_eq!(spans.len(), 5, "the ended lease holds nothing: {spans:?}");
 }
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]

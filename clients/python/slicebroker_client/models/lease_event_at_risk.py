@@ -26,7 +26,9 @@ T = TypeVar("T", bound="LeaseEventAtRisk")
 
 @_attrs_define
 class LeaseEventAtRisk:
-    """ A `at_risk` event. Its pinned placement is unusable and no other is free for its window.
+    """ A `at_risk` event. Its pinned placement is unusable and no other is free for its window. It is tried again after a
+    backoff (2 s doubling to 5 min, at once after an uncordon); if still nothing is free when its start comes, it ends
+    `failed` with this reason.
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -26,7 +26,9 @@ T = TypeVar("T", bound="LeaseEventFailed")
 
 @_attrs_define
 class LeaseEventFailed:
-    """ A `failed` event. The agent could not make or keep a slice.
+    """ A `failed` event. The agent could not make or keep a slice (`releasing`); or a booking's start came while its pinned
+    placement was unusable and no other place was free for its window (`ended`, with the at-risk reason: `host_lost`,
+    `host_cordoned` or `gpu_cordoned`).
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

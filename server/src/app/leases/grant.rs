@@ -65,9 +65,9 @@ pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error
     let now = Utc::now().trunc_subsecs(6);
     let ends_at = limits::add_seconds(now, p.duration_seconds)
         .ok_or_else(|| Error::internal(format!("pending lease {id}: duration out of range")))?;
-    let mut room = room(&mut tx, &tenant, now).await?;
-    // The pending lease is already one of the tenant's live leases.
-    room.holding.leases -= 1;
+    let mut room = room(&mut tx, &tenant, now, ends_at).await?;
+    // The pending lease is already one of the tenant's live leases: it is counted anew.
+    room.forget(id);
     let count = p.slice_count as usize;
     match room.admit(&tenant.policy, &shapes, count, now, ends_at) {
         Ok(_) => {}

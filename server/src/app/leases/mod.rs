@@ -4,8 +4,6 @@
 
 use super::auth::Principal;
 use super::{App, Error};
-use crate::domain::admission;
-use crate::domain::budget;
 use crate::store;
 use chrono::Utc;
 use slicebroker_types::api::{Lease, LeaseEvent, LeaseEventKind, LeasePage, LeaseState};
@@ -152,22 +150,21 @@ pub async fn lease_extend(
             ),
         ));
     }
-    if let (Some(hours), Some(ends_at)) =
-        (tenant.policy.monthly_budget_slice_hours, current.ends_at)
-    {
+    if let Some(ends_at) = current.ends_at {
+        // The added time, held beside what the tenant holds and has booked then: quota at
+        // every instant of it, and the budget of each month it reaches. An overdue lease
+        // already counts up to now.
         let now = Utc::now();
-        let month = budget::Month::containing(now);
-        let compute: i64 = current
-            .slices
-            .iter()
-            .filter(|s| s.released_at.is_none())
-            .map(|s| i64::from(s.compute_slices))
-            .sum();
-        let wanted = budget::extension_cost(month, compute, ends_at, by, now);
-        let used =
-            store::usage::committed_compute_seconds(&mut *tx, tenant_id, month.start, month.end)
-                .await?;
-        admission::within_budget(hours, used, wanted, "by")?;
+        let from = ends_at.max(now);
+        let to = slicebroker_types::limits::add_seconds(ends_at, by)
+            .ok_or_else(|| Error::invalid("by", "ends too far in the future"))?
+            .max(now);
+        let live = current.slices.iter().filter(|s| s.released_at.is_none());
+        let held = live.fold((0, 0), |(c, m), s| {
+            (c + i64::from(s.compute_slices), m + i64::from(s.memory_gib))
+        });
+        let room = write::room(&mut tx, &tenant, now, to).await?;
+        room.admit_extension(&tenant.policy, id, held, (from, to))?;
     }
     // A booking of the same memory slices later on bounds the lease's end. Checked under the
     // lease's row lock; a booking committed meanwhile is caught by the exclusion constraint.

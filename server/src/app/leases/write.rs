@@ -227,7 +227,15 @@ async fn transaction(
     let tenants = store::tenants::lock_many(&mut tx, &ids).await?;
     // Microseconds, as the database keeps them: the leases returned now match later reads.
     let now = Utc::now().trunc_subsecs(6);
-    let mut rooms = rooms(&mut tx, &tenants, now).await?;
+    // The latest end any request asks for (one past the bounds: the request refuses itself).
+    let until = batch
+        .iter()
+        .filter_map(|r| {
+            slicebroker_types::limits::add_seconds(r.plan.start.unwrap_or(now), r.plan.duration)
+        })
+        .max()
+        .unwrap_or(now);
+    let mut rooms = rooms(&mut tx, &tenants, now, until).await?;
     // Bookings not yet started, per tenant (for `max_bookings`), counted under the tenants'
     // locks and grown by each booking this transaction admits.
     let mut booked = if batch.iter().any(|r| r.plan.start.is_some()) {
@@ -347,43 +355,56 @@ async fn write(
     Ok(())
 }
 
-/// What each tenant may still take (their row locks held), as of `now`.
+/// What each tenant may still take (their row locks held), as of `now`, for requests whose
+/// windows reach up to `until` at the latest (the months whose budget use is counted).
 async fn rooms(
     tx: &mut store::Tx<'_>,
     tenants: &[Tenant],
     now: DateTime<Utc>,
+    until: DateTime<Utc>,
 ) -> Result<HashMap<TenantId, Room>, Error> {
-    let ids: Vec<TenantId> = tenants.iter().map(|t| t.id).collect();
-    let mut held = store::tenants::live_usage(&mut **tx, &ids).await?;
-    let month = crate::domain::budget::Month::containing(now);
+    // Only a tenant with a quota limit needs what it holds over time.
+    let limited: Vec<TenantId> = tenants
+        .iter()
+        .filter(|t| {
+            let p = &t.policy;
+            p.max_live_leases.is_some()
+                || p.max_live_compute_slices.is_some()
+                || p.max_live_memory_gib.is_some()
+        })
+        .map(|t| t.id)
+        .collect();
+    let mut held = if limited.is_empty() {
+        HashMap::new()
+    } else {
+        store::tenants::live_spans(&mut **tx, &limited, now).await?
+    };
+    let months = Room::months(now, until);
     let mut rooms = HashMap::with_capacity(tenants.len());
     for t in tenants {
-        let budget_used = match t.policy.monthly_budget_slice_hours {
-            Some(_) => {
-                store::usage::committed_compute_seconds(&mut **tx, t.id, month.start, month.end)
-                    .await?
-            }
-            None => 0,
+        let used = match t.policy.monthly_budget_slice_hours {
+            Some(_) => store::usage::committed_compute_seconds(&mut **tx, t.id, &months).await?,
+            None => vec![0; months.len()],
         };
-        let holding = held.remove(&t.id).unwrap_or_default();
         rooms.insert(
             t.id,
             Room {
-                holding,
-                budget_used,
+                spans: held.remove(&t.id).unwrap_or_default(),
+                budget_used: months.iter().copied().zip(used).collect(),
             },
         );
     }
     Ok(rooms)
 }
 
-/// The room of one tenant whose row lock the caller holds.
+/// The room of one tenant whose row lock the caller holds, for a window reaching `until`.
 pub(super) async fn room(
     tx: &mut store::Tx<'_>,
     tenant: &Tenant,
     now: DateTime<Utc>,
+    until: DateTime<Utc>,
 ) -> Result<Room, Error> {
-    Ok(rooms(tx, std::slice::from_ref(tenant), now)
+    Ok(rooms(tx, std::slice::from_ref(tenant), now, until)
         .await?
         .remove(&tenant.id)
         .unwrap_or_default())

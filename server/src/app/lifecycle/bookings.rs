@@ -1,15 +1,18 @@
 //! Bookings coming due: a booked lease goes `provisioning` `booking_lead` before its start (its
 //! `starting` event), and its hosts' generations move so that their agents learn of its slices
 //! only now. The agents make them once their memory slices are free; the lease's paid time
-//! runs from its start whatever the activation time.
+//! runs from its start whatever the activation time. A booking whose placement is unusable (a
+//! cordon, a lost host) does not start: the rebook job moves it, or fails it at its start.
 
 use crate::app::{App, Error};
 use crate::store;
 
 pub async fn run(app: &App) -> Result<(), Error> {
     let lead = app.config().booking_lead().as_secs() as i64;
+    let lost_after = app.config().host_lost_after().as_millis() as i64;
     let mut tx = app.db().begin().await?;
-    let (leases, hosts) = store::leases::start_booked(&mut tx, lead, super::BATCH).await?;
+    let (leases, hosts) =
+        store::leases::start_booked(&mut tx, lead, lost_after, super::BATCH).await?;
     if leases.is_empty() {
         return Ok(());
     }

@@ -1,13 +1,16 @@
 //! Bookings whose pinned places became unusable before their start (a GPU or host cordoned, a
 //! host lost): each moves, in one transaction, to places free for its whole window (`rebooked`,
-//! with the new placements); when none are free it is marked `at_risk` once and stays, and the
-//! next pass tries again (another GPU may free up, or the GPU be uncordoned). Runs every
-//! lifecycle pass and right after a cordon.
+//! with the new placements); when none are free it is marked `at_risk` once and stays, and is
+//! tried again after a backoff kept in its row (2 s doubling up to 5 min, never past its start;
+//! cleared by an uncordon), so that a booking with nowhere to go costs nothing most passes on
+//! any replica. When its start comes and still nothing is free, it ends `failed` with the
+//! at-risk reason. Runs every lifecycle pass and right after a cordon or uncordon.
 
 use crate::app::leases::placements;
 use crate::app::placement::Reserved;
 use crate::app::{App, Error};
 use crate::store::{self, lifecycle};
+use chrono::Utc;
 use slicebroker_types::api::{LeaseEventKind, LeaseSlice, LeaseState};
 use slicebroker_types::{GpuModel, LeaseId, SliceId, SliceShape};
 
@@ -51,20 +54,26 @@ async fn rebook(app: &App, id: LeaseId, lost_after: i64) -> Result<(), Error> {
         .collect();
     let reserved = match reserve(app, &old, from.timestamp(), to.timestamp()) {
         Some(reserved) => reserved,
-        None if warned => return Ok(()),
+        None if from <= Utc::now() => {
+            // Its start has come and its slice cannot be made: it ends `failed`.
+            return fail(app, tx, id, &lease.slices, &reason).await;
+        }
         None => {
-            store::leases::insert_event(
-                &mut *tx,
-                id,
-                LeaseEventKind::AtRisk,
-                None,
-                None,
-                serde_json::json!({ "reason": reason }),
-                "system",
-            )
-            .await?;
+            if !warned {
+                store::leases::insert_event(
+                    &mut *tx,
+                    id,
+                    LeaseEventKind::AtRisk,
+                    None,
+                    None,
+                    serde_json::json!({ "reason": reason }),
+                    "system",
+                )
+                .await?;
+                tracing::warn!(lease = %id, %reason, "booking at risk: no other place is free for its window");
+            }
+            store::leases::rebook_later(&mut tx, id).await?;
             tx.commit().await?;
-            tracing::warn!(lease = %id, %reason, "booking at risk: no other place is free for its window");
             return Ok(());
         }
     };
@@ -110,6 +119,26 @@ async fn rebook(app: &App, id: LeaseId, lost_after: i64) -> Result<(), Error> {
             Err(e.into())
         }
     }
+}
+
+/// Ends the booking `id` `failed` with `reason` (the at-risk one): its slices released, the
+/// index told, their hosts bumped (DESIGN.md §2, invariant 4).
+async fn fail(
+    app: &App,
+    mut tx: store::Tx<'_>,
+    id: LeaseId,
+    slices: &[LeaseSlice],
+    reason: &str,
+) -> Result<(), Error> {
+    let Some(released) = store::leases::fail_booked(&mut tx, id, reason).await? else {
+        return Ok(());
+    };
+    let hosts: Vec<_> = slices.iter().map(|s| s.host_id).collect();
+    store::fleet::bump_generations(&mut tx, &hosts).await?;
+    tx.commit().await?;
+    app.index().forget(released);
+    tracing::warn!(lease = %id, %reason, "booking failed: its start came and its slice cannot be made");
+    Ok(())
 }
 
 /// Places for the slices `old`, each of its own model and profile, free for `[from, to)`:

@@ -111,7 +111,7 @@ pub async fn many(db: &mut sqlx::PgConnection, ids: &[LeaseId]) -> Result<Vec<Le
                s.profile AS "profile?", s.start AS "start?", s.size AS "size?",
                s.compute_slices AS "compute_slices?", s.memory_gib AS "memory_gib?",
                s.mig_device_uuid AS "mig_device_uuid?", s.released_at AS "released_at?"
-           FROM leases l LEFT JOIN slices s ON s.lease_id = l.id
+           FROM leases l LEFT JOIN slices s ON s.lease_id = l.id AND NOT s.rebooked
                LEFT JOIN gpus g ON g.id = s.gpu_id LEFT JOIN hosts h ON h.id = g.host_id
            WHERE l.id = ANY($1)
            ORDER BY l.id, s.id"#,
@@ -363,7 +363,7 @@ async fn slices_of(
                g.uuid AS gpu_uuid, g.model, s.profile, s.start, s.size, s.compute_slices,
                s.memory_gib, s.mig_device_uuid, s.released_at
            FROM slices s JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
-           WHERE s.lease_id = ANY($1) ORDER BY s.lease_id, s.id"#,
+           WHERE s.lease_id = ANY($1) AND NOT s.rebooked ORDER BY s.lease_id, s.id"#,
         &lease_ids.iter().map(|i| i.get()).collect::<Vec<Uuid>>()
     )
     .fetch_all(db)

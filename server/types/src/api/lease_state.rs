@@ -189,7 +189,8 @@ pub enum LeaseEventKind {
     IdleWarning,
     /// It stayed idle for its idle timeout: `releasing`.
     ReclaimedIdle,
-    /// The agent could not make a slice: `releasing`.
+    /// The agent could not make a slice: `releasing`. Or a booking's start came while its
+    /// placement was unusable and no other was free: `ended`, with the at-risk reason.
     Failed,
     /// Cancelled while `pending` (by its owner, or because the tenant's policy changed).
     Cancelled,
@@ -206,7 +207,7 @@ pub enum LeaseEventKind {
     /// Its pinned placement was moved to another one free for its window.
     Rebooked,
     /// Its pinned placement is on a lost host or a cordoned GPU and no other is free for its
-    /// window.
+    /// window; tried again with a backoff, it fails at its start if still nothing is free.
     AtRisk,
 }
 

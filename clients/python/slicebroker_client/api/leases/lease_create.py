@@ -193,8 +193,12 @@ def sync_detailed(
     lead before its start (event `starting`), then `active` as usual. Releasing it before then
     cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
     for its whole duration, so bookings are never run into. If nothing is free for the window
-    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    the answer is `503 no_capacity`. The quota holds at every instant: a request (booked or
+    wanted now) is refused with `422 quota_exceeded` if at some instant of its window the
+    tenant's running leases and bookings together with it would pass a limit; the problem names
+    the limit and the first such instant, so bookings in disjoint windows may each use the whole
+    quota. The monthly budget is charged when booked, to each month the window falls in, and
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
     its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:
@@ -255,8 +259,12 @@ def sync(
     lead before its start (event `starting`), then `active` as usual. Releasing it before then
     cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
     for its whole duration, so bookings are never run into. If nothing is free for the window
-    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    the answer is `503 no_capacity`. The quota holds at every instant: a request (booked or
+    wanted now) is refused with `422 quota_exceeded` if at some instant of its window the
+    tenant's running leases and bookings together with it would pass a limit; the problem names
+    the limit and the first such instant, so bookings in disjoint windows may each use the whole
+    quota. The monthly budget is charged when booked, to each month the window falls in, and
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
     its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:
@@ -312,8 +320,12 @@ async def asyncio_detailed(
     lead before its start (event `starting`), then `active` as usual. Releasing it before then
     cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
     for its whole duration, so bookings are never run into. If nothing is free for the window
-    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    the answer is `503 no_capacity`. The quota holds at every instant: a request (booked or
+    wanted now) is refused with `422 quota_exceeded` if at some instant of its window the
+    tenant's running leases and bookings together with it would pass a limit; the problem names
+    the limit and the first such instant, so bookings in disjoint windows may each use the whole
+    quota. The monthly budget is charged when booked, to each month the window falls in, and
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
     its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:
@@ -374,8 +386,12 @@ async def asyncio(
     lead before its start (event `starting`), then `active` as usual. Releasing it before then
     cancels it (`ended`, reason `cancelled`). A lease wanted now is placed only where it is free
     for its whole duration, so bookings are never run into. If nothing is free for the window
-    the answer is `503 no_capacity`. The quota counts a booking from when it is made, like a
-    live lease. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    the answer is `503 no_capacity`. The quota holds at every instant: a request (booked or
+    wanted now) is refused with `422 quota_exceeded` if at some instant of its window the
+    tenant's running leases and bookings together with it would pass a limit; the problem names
+    the limit and the first such instant, so bookings in disjoint windows may each use the whole
+    quota. The monthly budget is charged when booked, to each month the window falls in, and
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
     its policy, quota and budget apply (`404` if there is no such tenant).
 
     Args:

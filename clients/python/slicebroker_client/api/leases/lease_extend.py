@@ -156,7 +156,9 @@ def sync_detailed(
     all extensions of one lease together may add at most the tenant's
     `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
     past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
-    extended. Viewers cannot extend.
+    extended. The added time is held to the quota at every instant, beside the tenant's
+    bookings then (`422 quota_exceeded` names the limit and the instant), and charged to the
+    monthly budget of each month it falls in. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -196,7 +198,9 @@ def sync(
     all extensions of one lease together may add at most the tenant's
     `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
     past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
-    extended. Viewers cannot extend.
+    extended. The added time is held to the quota at every instant, beside the tenant's
+    bookings then (`422 quota_exceeded` names the limit and the instant), and charged to the
+    monthly budget of each month it falls in. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -231,7 +235,9 @@ async def asyncio_detailed(
     all extensions of one lease together may add at most the tenant's
     `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
     past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
-    extended. Viewers cannot extend.
+    extended. The added time is held to the quota at every instant, beside the tenant's
+    bookings then (`422 quota_exceeded` names the limit and the instant), and charged to the
+    monthly budget of each month it falls in. Viewers cannot extend.
 
     Args:
         id (UUID):
@@ -271,7 +277,9 @@ async def asyncio(
     all extensions of one lease together may add at most the tenant's
     `max_total_extension_seconds`. A lease cannot run into a booking of its slices: an extension
     past the start of one is `409 booked_after`, whose `detail` says until when the lease can be
-    extended. Viewers cannot extend.
+    extended. The added time is held to the quota at every instant, beside the tenant's
+    bookings then (`422 quota_exceeded` names the limit and the instant), and charged to the
+    monthly budget of each month it falls in. Viewers cannot extend.
 
     Args:
         id (UUID):
