@@ -2,7 +2,8 @@
 //! indexed by occupancy state so a decision looks at each distinct state once, not each GPU.
 
 use crate::score::StateTable;
-use slicebroker_types::{GpuModel, ModelId, Occupancy, PlaceError, ProfileIdx};
+use crate::window::StartFrag;
+use slicebroker_types::{GpuModel, MAX_PROFILES, ModelId, Occupancy, PlaceError, ProfileIdx};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A GPU, numbered densely by the planner in the order GPUs were added.
@@ -24,6 +25,25 @@ pub(crate) struct Gpu {
     pub occ: Occupancy,
     /// Live slices on this GPU: key, profile, start, end time.
     pub slices: Vec<(SliceKey, ProfileIdx, u8, i64)>,
+    /// Slices whose window has not begun (bookings): not in `occ`, which is what the GPU holds
+    /// now, but in the way of any placement whose window overlaps theirs.
+    pub booked: Vec<Booked>,
+    /// Per profile, the least a start could raise fragmentation in this state (`StartFrag`'s
+    /// `min`, kept here while indexed): an encumbered GPU that cannot beat the best found is
+    /// passed over without a look at its bookings.
+    pub least_frag: [f32; MAX_PROFILES],
+}
+
+/// A slice whose window `[starts_at, ends_at)` lies (at least partly) ahead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Booked {
+    pub key: SliceKey,
+    pub profile: ProfileIdx,
+    pub start: u8,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// Its memory slices, as a placement mask.
+    pub mask: u16,
 }
 
 impl Gpu {
@@ -57,13 +77,24 @@ pub struct GpuView<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Fleet {
     pub(crate) gpus: Vec<Gpu>,
-    slice_gpu: HashMap<SliceKey, GpuKey>,
+    pub(crate) slice_gpu: HashMap<SliceKey, GpuKey>,
     /// Schedulable GPUs by model, then by occupancy state.
     pub(crate) buckets: BTreeMap<ModelId, BTreeMap<Occupancy, Bucket>>,
     /// GPUs per model: (all, schedulable).
     pub(crate) model_counts: BTreeMap<ModelId, (u32, u32)>,
     pub(crate) host_gpus: BTreeMap<HostKey, Vec<GpuKey>>,
     pub(crate) tables: HashMap<Occupancy, StateTable>,
+    /// Every booking not yet begun, by start: what an on-demand decision must plan around and
+    /// what [`Fleet::advance`] moves onto the GPUs.
+    pub(crate) future: BTreeSet<(i64, GpuKey, SliceKey)>,
+    /// Every slice, live or booked, by when it ends: a booking decision looks first at the GPUs
+    /// where something ends just before its window (best fit in time).
+    pub(crate) ends: BTreeSet<(i64, GpuKey, SliceKey)>,
+    /// Per occupancy state, per profile, per memory slice: how much starting the profile there
+    /// raises fragmentation (NaN where it cannot start), for starts a booking leaves free.
+    pub(crate) start_frag: HashMap<Occupancy, StartFrag>,
+    /// Booking decisions look at every GPU (tests check the best-first search against it).
+    pub(crate) scan_only: bool,
 }
 
 impl Fleet {
@@ -78,6 +109,8 @@ impl Fleet {
             schedulable,
             occ: Occupancy::empty(model),
             slices: Vec::new(),
+            booked: Vec::new(),
+            least_frag: [f32::NEG_INFINITY; MAX_PROFILES],
         });
         self.host_gpus.entry(host).or_default().push(key);
         let counts = self.model_counts.entry(model).or_default();
@@ -159,6 +192,7 @@ impl Fleet {
         g.occ.add(profile, start).expect("checked above");
         g.slices.push((slice, profile, start, ends_at));
         self.slice_gpu.insert(slice, gpu);
+        self.ends.insert((ends_at, gpu, slice));
         self.index(gpu);
         Ok(())
     }
@@ -168,6 +202,13 @@ impl Fleet {
         let Some(gpu) = self.slice_gpu.remove(&slice) else {
             return false;
         };
+        let g = &mut self.gpus[gpu.0 as usize];
+        if let Some(pos) = g.booked.iter().position(|b| b.key == slice) {
+            let b = g.booked.swap_remove(pos);
+            self.future.remove(&(b.starts_at, gpu, slice));
+            self.ends.remove(&(b.ends_at, gpu, slice));
+            return true;
+        }
         self.unindex(gpu);
         let g = &mut self.gpus[gpu.0 as usize];
         let pos = g
@@ -175,8 +216,9 @@ impl Fleet {
             .iter()
             .position(|s| s.0 == slice)
             .expect("slice index is consistent");
-        let (_, profile, start, _) = g.slices.swap_remove(pos);
+        let (_, profile, start, ends_at) = g.slices.swap_remove(pos);
         assert!(g.occ.remove(profile, start), "slice index is consistent");
+        self.ends.remove(&(ends_at, gpu, slice));
         self.index(gpu);
         true
     }
@@ -186,10 +228,22 @@ impl Fleet {
         let Some(&gpu) = self.slice_gpu.get(&slice) else {
             return false;
         };
+        if let Some(b) = self.gpus[gpu.0 as usize]
+            .booked
+            .iter_mut()
+            .find(|b| b.key == slice)
+        {
+            self.ends.remove(&(b.ends_at, gpu, slice));
+            b.ends_at = ends_at;
+            self.ends.insert((ends_at, gpu, slice));
+            return true;
+        }
         self.unindex(gpu);
         let g = &mut self.gpus[gpu.0 as usize];
         if let Some(s) = g.slices.iter_mut().find(|s| s.0 == slice) {
+            self.ends.remove(&(s.3, gpu, slice));
             s.3 = ends_at;
+            self.ends.insert((ends_at, gpu, slice));
         }
         self.index(gpu);
         true
@@ -215,6 +269,12 @@ impl Fleet {
             .entry(occ)
             .or_insert_with(|| StateTable::new(&occ))
             .clone();
+        let least = self
+            .start_frag
+            .entry(occ)
+            .or_insert_with(|| StartFrag::new(&occ))
+            .min;
+        self.gpus[key.0 as usize].least_frag = least;
         let bucket = self
             .buckets
             .entry(occ.model_id())

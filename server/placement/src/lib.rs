@@ -6,10 +6,12 @@
 //! relies on the database's exclusion constraint for correctness; the replay tool drives the
 //! same code over traces.
 
+mod calendar;
 mod fleet;
 mod nofit;
 mod plan;
 mod score;
+mod window;
 
 pub use fleet::{AddSliceError, Fleet, GpuKey, GpuView, HostKey, SliceKey};
 pub use nofit::NoFit;

@@ -2,9 +2,10 @@
 //! it ranks candidates, so policies are compared on identical input.
 
 use crate::Policy;
-use crate::fleet::{Bucket, Fleet, GpuKey, HostKey, SliceKey};
+use crate::fleet::{Bucket, Fleet, GpuKey, HostKey};
 use crate::nofit::NoFit;
 use crate::score::StateTable;
+use crate::window::Encumbered;
 use slicebroker_types::{Occupancy, Placement, SliceShape};
 use std::cmp::Ordering;
 
@@ -68,6 +69,9 @@ impl Fleet {
                 best = Some((rank, decision));
             }
         };
+        // GPUs with a booking before we would end are judged on their own, against the
+        // booking's window; without any, this is the plain occupancy walk.
+        let encumbered = self.encumbered(req.ends_at);
         for &shape in &req.shapes {
             match &req.hosts {
                 None => {
@@ -76,7 +80,7 @@ impl Fleet {
                     };
                     for (occ, bucket) in states {
                         if let Some((rank, gpu, start)) =
-                            rank_bucket(self, occ, bucket, shape, req, policy)
+                            rank_bucket(self, occ, bucket, shape, req, policy, &encumbered)
                         {
                             consider(rank, self.decision(gpu, shape, start));
                         }
@@ -88,6 +92,14 @@ impl Fleet {
                         if !g.schedulable || g.occ.model_id() != shape.model {
                             continue;
                         }
+                        if encumbered.contains(*gpu) {
+                            if let Some((rank, start)) =
+                                rank_window(self, *gpu, shape, req, policy, None)
+                            {
+                                consider(rank, self.decision(*gpu, shape, start));
+                            }
+                            continue;
+                        }
                         let table = &self.tables[&g.occ];
                         let end = self.end_key(*gpu);
                         if let Some((rank, start)) =
@@ -96,6 +108,21 @@ impl Fleet {
                             consider(rank, self.decision(*gpu, shape, start));
                         }
                     }
+                }
+            }
+        }
+        // The GPUs with a booking in the way, last: most cannot fragment less than the best
+        // found so far and are passed over unexamined.
+        for gpu in encumbered.iter().filter(|_| req.hosts.is_none()) {
+            let model = self.gpus[gpu.0 as usize].occ.model_id();
+            for &shape in req.shapes.iter().filter(|s| s.model == model) {
+                let floor = best.as_ref().map(|(b, _)| b);
+                if let Some((rank, start)) = rank_window(self, gpu, shape, req, policy, floor)
+                    && best
+                        .as_ref()
+                        .is_none_or(|(b, _)| rank.cmp(b) == Ordering::Less)
+                {
+                    best = Some((rank, self.decision(gpu, shape, start)));
                 }
             }
         }
@@ -111,29 +138,16 @@ impl Fleet {
         count: usize,
         policy: Policy,
     ) -> Result<Vec<Decision>, NoFit> {
-        let mut decisions = Vec::with_capacity(count);
-        let mut outcome = Ok(());
-        for i in 0..count {
-            match self.plan(req, policy) {
-                Ok(d) => {
-                    let temp = SliceKey(u64::MAX - i as u64);
-                    self.add_slice(d.gpu, temp, d.shape.profile, d.placement.start, req.ends_at)
-                        .expect("the planner only proposes placements that fit");
-                    decisions.push(d);
-                }
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-        }
-        for i in 0..decisions.len() {
-            self.remove_slice(SliceKey(u64::MAX - i as u64));
-        }
-        outcome.map(|()| decisions)
+        self.plan_all(count, |fleet, temp| {
+            let d = fleet.plan(req, policy)?;
+            fleet
+                .add_slice(d.gpu, temp, d.shape.profile, d.placement.start, req.ends_at)
+                .expect("the planner only proposes placements that fit");
+            Ok(d)
+        })
     }
 
-    fn decision(&self, gpu: GpuKey, shape: SliceShape, start: u8) -> Decision {
+    pub(crate) fn decision(&self, gpu: GpuKey, shape: SliceShape, start: u8) -> Decision {
         let size = shape.profile().memory_slices;
         Decision {
             gpu,
@@ -153,24 +167,31 @@ fn rank_bucket(
     shape: SliceShape,
     req: &PlacementRequest,
     policy: Policy,
+    encumbered: &Encumbered,
 ) -> Option<(Rank, GpuKey, u8)> {
     bucket.table.first_start[shape.profile.0 as usize]?;
+    // Encumbered GPUs are ranked elsewhere (`rank_window`).
+    let free = |&&(_, gpu): &&(i64, GpuKey)| !encumbered.contains(gpu);
     let (end, gpu) = match policy {
         Policy::FirstFit | Policy::BestFit => {
-            let gpu = *bucket.by_key.first()?;
+            let gpu = *bucket.by_key.iter().find(|g| !encumbered.contains(**g))?;
             (fleet.end_key(gpu), gpu)
         }
         Policy::Default => {
             // The GPU whose last slice ends soonest at or after ours (no delay, least gap),
             // or failing that the one ending latest before ours (least delay).
-            let after = bucket.by_end.range((req.ends_at, GpuKey(0))..).next();
-            let before = bucket.by_end.range(..(req.ends_at, GpuKey(0))).next_back();
+            let after = bucket.by_end.range((req.ends_at, GpuKey(0))..).find(free);
+            let before = bucket
+                .by_end
+                .range(..(req.ends_at, GpuKey(0)))
+                .rev()
+                .find(free);
             let (end, _) = [after, before]
                 .into_iter()
                 .flatten()
                 .min_by(|a, b| time_cost(a.0, req).total_cmp(&time_cost(b.0, req)))?;
             // Among GPUs ending at the same time, the lowest key.
-            *bucket.by_end.range((*end, GpuKey(0))..).next()?
+            *bucket.by_end.range((*end, GpuKey(0))..).find(free)?
         }
     };
     rank_gpu(occ, &bucket.table, gpu, end, shape, req, policy).map(|(r, s)| (r, gpu, s))
@@ -196,6 +217,60 @@ fn rank_gpu(
             let (start, frag) = table.best_start[i]?;
             (start, frag, time_cost(end, req), free_after)
         }
+    };
+    Some((
+        Rank {
+            frag,
+            time,
+            fill,
+            gpu,
+        },
+        start,
+    ))
+}
+
+/// [`rank_gpu`] for a GPU with a booking in the way: only starts free for the whole request
+/// count. Under the default policy, a GPU that could not beat `floor` even at its least
+/// fragmenting start is passed over without a look at its bookings: most are, so the cost
+/// stays near the plain walk's.
+fn rank_window(
+    fleet: &Fleet,
+    gpu: GpuKey,
+    shape: SliceShape,
+    req: &PlacementRequest,
+    policy: Policy,
+    floor: Option<&Rank>,
+) -> Option<(Rank, u8)> {
+    if policy == Policy::Default
+        && let Some(floor) = floor
+    {
+        let g = &fleet.gpus[gpu.0 as usize];
+        let p = shape.profile();
+        let free_compute = g.occ.free_compute_slices().checked_sub(p.compute_slices)?;
+        let free_memory = g.occ.free_memory_slices().checked_sub(p.memory_slices)?;
+        let bound = Rank {
+            frag: g.least_frag[shape.profile.0 as usize],
+            fill: u16::from(free_compute) << 8 | u16::from(free_memory),
+            time: f32::NEG_INFINITY,
+            gpu,
+        };
+        let lead = bound
+            .frag
+            .total_cmp(&floor.frag)
+            .then(bound.fill.cmp(&floor.fill));
+        let timed = || Rank {
+            time: time_cost(fleet.end_key(gpu), req),
+            ..bound
+        };
+        if lead.is_gt() || (lead.is_eq() && timed().cmp(floor).is_ge()) {
+            return None;
+        }
+    }
+    let (frag, fill, start) = fleet.rank_encumbered(gpu, shape, req, policy)?;
+    let (frag, time, fill) = match policy {
+        Policy::FirstFit => (0.0, 0.0, 0),
+        Policy::BestFit => (0.0, 0.0, fill),
+        Policy::Default => (frag, time_cost(fleet.end_key(gpu), req), fill),
     };
     Some((
         Rank {

@@ -90,13 +90,9 @@ struct State {
     gpu_keys: HashMap<GpuId, GpuKey>,
     host_ids: Vec<HostId>,
     host_keys: HashMap<HostId, HostKey>,
+    /// Every slice in `fleet`, live or booked: the fleet knows each one's window and moves a
+    /// booking onto its GPU when the window begins (`Fleet::advance`, before each decision).
     slice_keys: HashMap<SliceId, SliceKey>,
-    /// What each slice in `fleet` is, to replan a booking's window without it.
-    placed: HashMap<SliceId, Placed>,
-    /// Slices whose window had not begun when they were added (bookings): kept out of `fleet`,
-    /// which holds what occupies the GPUs now. A placement for a window blocks on those of
-    /// them that overlap it.
-    bookings: HashMap<SliceId, Placed>,
     next_slice: u64,
     /// Reserved by this replica and not yet committed or abandoned.
     pending: HashMap<SliceId, Placed>,
@@ -164,72 +160,35 @@ impl State {
     }
 
     /// Records a slice unless it is known already; false if it does not fit. A slice whose
-    /// window has not begun (a booking) goes to `bookings`.
+    /// window has not begun (a booking) is recorded with its window, in the way of the
+    /// placements whose windows overlap it.
     fn add(&mut self, id: SliceId, p: Placed) -> bool {
-        if self.slice_keys.contains_key(&id) || self.bookings.contains_key(&id) {
-            return true;
-        }
-        if p.starts_at > chrono::Utc::now().timestamp() {
-            self.bookings.insert(id, p);
+        if self.slice_keys.contains_key(&id) {
             return true;
         }
         let Some(&gpu) = self.gpu_keys.get(&p.gpu_id) else {
             return true;
         };
         let key = SliceKey(self.next_slice);
-        if self
-            .fleet
-            .add_slice(gpu, key, p.profile, p.start, p.ends_at)
-            .is_err()
-        {
+        let added = if p.starts_at > chrono::Utc::now().timestamp() {
+            self.fleet
+                .add_booking(gpu, key, p.profile, p.start, (p.starts_at, p.ends_at))
+        } else {
+            self.fleet
+                .add_slice(gpu, key, p.profile, p.start, p.ends_at)
+        };
+        if added.is_err() {
             return false;
         }
         self.next_slice += 1;
         self.slice_keys.insert(id, key);
-        self.placed.insert(id, p);
         true
     }
 
     fn remove(&mut self, id: &SliceId) {
-        self.bookings.remove(id);
-        self.placed.remove(id);
         if let Some(key) = self.slice_keys.remove(id) {
             self.fleet.remove_slice(key);
         }
-    }
-
-    /// Adds the bookings whose windows overlap `[from, to)` to `fleet` under fresh keys, to
-    /// plan around them. A booking that does not fit beside what the GPU holds (it shares
-    /// some memory slices with a slice there now) takes the whole GPU out of this plan: a
-    /// conservative answer, never a wrong one. Returns what to undo once planned.
-    fn block_bookings(
-        fleet: &mut Fleet,
-        bookings: &HashMap<SliceId, Placed>,
-        gpu_keys: &HashMap<GpuId, GpuKey>,
-        (from, to): (i64, i64),
-        next: &mut u64,
-    ) -> Blocked {
-        let mut blocked = Blocked::default();
-        for p in bookings.values() {
-            if p.starts_at >= to || p.ends_at <= from {
-                continue;
-            }
-            let Some(&gpu) = gpu_keys.get(&p.gpu_id) else {
-                continue;
-            };
-            let key = SliceKey(*next);
-            *next += 1;
-            if fleet
-                .add_slice(gpu, key, p.profile, p.start, p.ends_at)
-                .is_ok()
-            {
-                blocked.slices.push(key);
-            } else if fleet.gpu(gpu).is_some_and(|g| g.schedulable) {
-                fleet.set_schedulable(gpu, false);
-                blocked.gpus.push(gpu);
-            }
-        }
-        blocked
     }
 
     /// Puts back what this replica did that a snapshot may lack: reservations still pending
@@ -251,33 +210,6 @@ impl State {
         }
         for id in &journal.released {
             self.remove(id);
-        }
-    }
-}
-
-/// One GPU's slices over time, for the capacity calendar.
-#[derive(Clone, Debug)]
-pub struct GpuWindows {
-    pub model: ModelId,
-    pub schedulable: bool,
-    /// Profile, first memory slice, window start and end (Unix seconds).
-    pub slices: Vec<(ProfileIdx, u8, i64, i64)>,
-}
-
-/// What planning around bookings changed in a fleet, to undo.
-#[derive(Debug, Default)]
-struct Blocked {
-    slices: Vec<SliceKey>,
-    gpus: Vec<GpuKey>,
-}
-
-impl Blocked {
-    fn undo(self, fleet: &mut Fleet) {
-        for key in self.slices {
-            fleet.remove_slice(key);
-        }
-        for gpu in self.gpus {
-            fleet.set_schedulable(gpu, true);
         }
     }
 }
@@ -418,24 +350,16 @@ impl PlacementIndex {
             ends_at,
             hosts: None,
         };
-        // A place is free only if no booking needs it before this lease ends.
-        let mut next = st.next_slice;
-        let blockers = State::block_bookings(
-            &mut st.fleet,
-            &st.bookings,
-            &st.gpu_keys,
-            (now, ends_at),
-            &mut next,
-        );
+        // Bookings whose window has begun hold their GPUs now; a place is free only if no
+        // booking needs it before this lease ends (the planner checks).
+        st.fleet.advance(now);
         let planned = st.fleet.plan_many(&req, count, self.policy);
-        blockers.undo(&mut st.fleet);
-        st.next_slice = next;
         Self::hold(st, planned?, now, ends_at)
     }
 
     /// Chooses places for a booking's `count` slices, free for the whole window
-    /// `[starts_at, ends_at)`: the slices there now that end before it starts do not count,
-    /// the bookings that overlap it do. Held like [`Self::reserve`]'s.
+    /// `[starts_at, ends_at)` (the slices there now that end before it starts do not count,
+    /// the bookings that overlap it do), best fit in time. Held like [`Self::reserve`]'s.
     pub fn reserve_during(
         &self,
         shapes: Vec<SliceShape>,
@@ -445,30 +369,17 @@ impl PlacementIndex {
     ) -> Result<Vec<Reserved>, NoFit> {
         let mut guard = self.state();
         let st = &mut *guard;
-        let mut fleet = st.fleet.clone();
-        for (id, p) in &st.placed {
-            if p.ends_at <= starts_at
-                && let Some(&key) = st.slice_keys.get(id)
-            {
-                fleet.remove_slice(key);
-            }
-        }
-        let mut next = st.next_slice;
-        State::block_bookings(
-            &mut fleet,
-            &st.bookings,
-            &st.gpu_keys,
-            (starts_at, ends_at),
-            &mut next,
-        );
-        st.next_slice = next;
+        let now = chrono::Utc::now().timestamp();
+        st.fleet.advance(now);
         let req = PlacementRequest {
             shapes,
-            now: starts_at,
+            now: now.min(starts_at),
             ends_at,
             hosts: None,
         };
-        let planned = fleet.plan_many(&req, count, self.policy);
+        let planned = st
+            .fleet
+            .plan_many_during(&req, starts_at, count, self.policy);
         Self::hold(st, planned?, starts_at, ends_at)
     }
 
@@ -542,33 +453,41 @@ impl PlacementIndex {
             if let Some(&key) = st.slice_keys.get(id) {
                 st.fleet.set_slice_end(key, ends_at);
             }
-            if let Some(p) = st.placed.get_mut(id) {
-                p.ends_at = ends_at;
-            }
         }
     }
 
-    /// Every GPU with its model, whether it is placed on, and the windows of its slices
-    /// (profile, memory slice, start and end in Unix seconds): bookings and what runs now.
-    pub fn windows(&self) -> Vec<GpuWindows> {
+    /// `[from, to)` cut where the number of `profile` slices the model's GPUs could take
+    /// changes, from the windows of bookings and of what runs now.
+    pub fn timeline(
+        &self,
+        model: ModelId,
+        profile: ProfileIdx,
+        (from, to): (i64, i64),
+    ) -> Vec<(i64, i64, u32)> {
+        self.state().fleet.timeline(model, profile, from, to)
+    }
+
+    /// The earliest start in `[from, to)` at which one slice of any of `shapes` is free for
+    /// `duration` seconds.
+    pub fn earliest_free(
+        &self,
+        shapes: &[SliceShape],
+        (from, to): (i64, i64),
+        duration: i64,
+    ) -> Option<i64> {
         let st = self.state();
-        let mut out: Vec<GpuWindows> = st
+        shapes
+            .iter()
+            .filter_map(|s| st.fleet.earliest_free(*s, from, to, duration))
+            .min()
+    }
+
+    /// Whether the model has a GPU that is placed on.
+    pub fn has_schedulable(&self, model: ModelId) -> bool {
+        self.state()
             .fleet
             .gpus()
-            .map(|g| GpuWindows {
-                model: g.occupancy.model_id(),
-                schedulable: g.schedulable,
-                slices: Vec::new(),
-            })
-            .collect();
-        for p in st.placed.values().chain(st.bookings.values()) {
-            if let Some(&key) = st.gpu_keys.get(&p.gpu_id)
-                && let Some(g) = out.get_mut(key.0 as usize)
-            {
-                g.slices.push((p.profile, p.start, p.starts_at, p.ends_at));
-            }
-        }
-        out
+            .any(|g| g.schedulable && g.occupancy.model_id() == model)
     }
 
     /// How many more of each profile fit right now, per model.

@@ -1,0 +1,198 @@
+//! When a profile can be booked: the capacity calendar's count over time and the earliest
+//! start for a duration, from each GPU's own windows. The work is one pass over the model's
+//! GPUs and their slices, however many GPUs and bookings the fleet holds (no cross product of
+//! every boundary with every GPU).
+
+use crate::fleet::{Fleet, Gpu, GpuKey};
+use crate::window::occupancy_during;
+use slicebroker_types::{ModelId, ProfileIdx, SliceShape};
+use std::collections::BTreeMap;
+
+impl Fleet {
+    /// `[from, to)` cut where the number of `profile` slices the model's schedulable GPUs
+    /// could take changes: `(start, end, how many)`, each GPU counted on its own.
+    pub fn timeline(
+        &self,
+        model: ModelId,
+        profile: ProfileIdx,
+        from: i64,
+        to: i64,
+    ) -> Vec<(i64, i64, u32)> {
+        if to <= from {
+            return Vec::new();
+        }
+        let mut base: i64 = 0;
+        let mut deltas: BTreeMap<i64, i64> = BTreeMap::new();
+        for g in self.schedulable(model) {
+            let cuts = cuts(g, from, to);
+            let mut last: Option<i64> = None;
+            for w in cuts.windows(2) {
+                let n = i64::from(occupancy_during(g, w[0], w[1]).remaining_capacity(profile));
+                match last {
+                    None => base += n,
+                    Some(prev) if prev != n => *deltas.entry(w[0]).or_default() += n - prev,
+                    Some(_) => {}
+                }
+                last = Some(n);
+            }
+        }
+        let mut out: Vec<(i64, i64, u32)> = Vec::new();
+        let mut at = from;
+        let mut n = base;
+        for (&t, &d) in &deltas {
+            if d != 0 {
+                out.push((at, t, n as u32));
+                at = t;
+                n += d;
+            }
+        }
+        out.push((at, to, n as u32));
+        out.dedup_by(|b, a| {
+            let same = a.2 == b.2;
+            if same {
+                a.1 = b.1;
+            }
+            same
+        });
+        out
+    }
+
+    /// The earliest start in `[from, to)` at which one `shape` slice is free on some
+    /// schedulable GPU for `duration` seconds. Free room only grows when a window ends, so the
+    /// candidates are `from` and those ends.
+    pub fn earliest_free(
+        &self,
+        shape: SliceShape,
+        from: i64,
+        to: i64,
+        duration: i64,
+    ) -> Option<i64> {
+        let mut best: Option<i64> = None;
+        for g in self.schedulable(shape.model) {
+            let mut starts = cuts(g, from, to);
+            starts.pop();
+            for t in starts {
+                if best.is_some_and(|b| t >= b) {
+                    break;
+                }
+                if free_during(g, shape.profile, t, t.saturating_add(duration)) {
+                    best = Some(t);
+                    break;
+                }
+            }
+            if best == Some(from) {
+                break;
+            }
+        }
+        best
+    }
+
+    fn schedulable(&self, model: ModelId) -> impl Iterator<Item = &Gpu> + '_ {
+        self.buckets
+            .get(&model)
+            .into_iter()
+            .flat_map(|states| states.values())
+            .flat_map(|b| b.by_key.iter())
+            .map(|&GpuKey(k)| &self.gpus[k as usize])
+    }
+}
+
+/// `from`, `to` and every time strictly between at which one of the GPU's windows begins or
+/// ends, sorted.
+fn cuts(g: &Gpu, from: i64, to: i64) -> Vec<i64> {
+    let mut at = vec![from, to];
+    let inside = |t: i64| t > from && t < to;
+    at.extend(g.slices.iter().map(|s| s.3).filter(|&t| inside(t)));
+    for b in &g.booked {
+        at.extend([b.starts_at, b.ends_at].into_iter().filter(|&t| inside(t)));
+    }
+    at.sort_unstable();
+    at.dedup();
+    at
+}
+
+/// Whether one placement of `profile` is free at every instant of `[a, b)`: checked in each
+/// stretch between the GPU's window boundaries, since slices that follow each other on the same
+/// memory slices cannot be laid on one occupancy together.
+fn free_during(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> bool {
+    let cuts = cuts(g, a, b);
+    let occs: Vec<_> = cuts
+        .windows(2)
+        .map(|w| occupancy_during(g, w[0], w[1]))
+        .collect();
+    g.occ
+        .model()
+        .profile(profile)
+        .placements
+        .iter()
+        .any(|pl| occs.iter().all(|o| o.fits(profile, pl.start)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Fleet, HostKey, SliceKey};
+    use slicebroker_types::{GpuModel, SliceShape};
+
+    #[test]
+    fn a_booking_shows_as_a_gap_and_the_earliest_start_waits_for_it() {
+        let m = GpuModel::find("h100-80gb").unwrap();
+        let model = GpuModel::get(m);
+        let (whole, half) = (
+            model.profile_by_name("7g.80gb").unwrap(),
+            model.profile_by_name("3g.40gb").unwrap(),
+        );
+        let mut f = Fleet::new();
+        let g = f.add_gpu(HostKey(0), m, true);
+        f.add_gpu(HostKey(0), m, false);
+        f.add_booking(g, SliceKey(1), whole, 0, (100, 200)).unwrap();
+        assert_eq!(
+            f.timeline(m, half, 0, 300),
+            vec![(0, 100, 2), (100, 200, 0), (200, 300, 2)]
+        );
+        let shape = SliceShape {
+            model: m,
+            profile: half,
+        };
+        assert_eq!(f.earliest_free(shape, 0, 300, 50), Some(0));
+        assert_eq!(f.earliest_free(shape, 0, 300, 150), Some(200));
+        assert_eq!(
+            f.earliest_free(shape, 0, 250, 150),
+            Some(200),
+            "starts before `to`"
+        );
+        assert_eq!(f.earliest_free(shape, 0, 150, 150), None);
+    }
+
+    #[test]
+    fn slices_that_follow_each_other_on_the_same_memory_all_count() {
+        let m = GpuModel::find("h100-80gb").unwrap();
+        let model = GpuModel::get(m);
+        let (whole, half, one) = (
+            model.profile_by_name("7g.80gb").unwrap(),
+            model.profile_by_name("3g.40gb").unwrap(),
+            model.profile_by_name("1g.10gb").unwrap(),
+        );
+        let mut f = Fleet::new();
+        let g = f.add_gpu(HostKey(0), m, true);
+        // A 1g.10gb at memory slice 0 now, then the whole GPU booked from 100.
+        f.add_slice(g, SliceKey(1), one, 0, 50).unwrap();
+        f.add_booking(g, SliceKey(2), whole, 0, (100, 200)).unwrap();
+        let shape = |profile| SliceShape { model: m, profile };
+        assert_eq!(f.earliest_free(shape(one), 0, 300, 150), Some(200));
+        assert_eq!(f.earliest_free(shape(half), 0, 300, 80), Some(0));
+        // Two GPUs' counts add up, each changing at its own times.
+        let h = f.add_gpu(HostKey(1), m, true);
+        f.add_booking(h, SliceKey(3), half, 0, (150, 250)).unwrap();
+        assert_eq!(
+            f.timeline(m, half, 0, 300),
+            vec![
+                (0, 50, 3),
+                (50, 100, 4),
+                (100, 150, 2),
+                (150, 200, 1),
+                (200, 250, 3),
+                (250, 300, 4)
+            ]
+        );
+    }
+}
