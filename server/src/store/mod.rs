@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod leases;
 pub mod lifecycle;
 pub mod notify;
+pub mod rates;
 pub mod signing_keys;
 pub mod slices;
 pub mod tenants;
