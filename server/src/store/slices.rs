@@ -71,12 +71,16 @@ pub async fn observe(
              UPDATE slice_idle_periods p SET ended_at = greatest(p.started_at, now())
              FROM o WHERE o.busy AND p.slice_id = o.id AND p.ended_at IS NULL
          ), idle_now AS (
+             -- Whether the lease still holds the slice, as a subquery per idle slice without
+             -- an open period (two primary-key lookups), not as a join the planner may start
+             -- from `leases`.
              INSERT INTO slice_idle_periods (slice_id, started_at)
-             SELECT o.id, now() FROM o JOIN slices s ON s.id = o.id
-                 JOIN leases l ON l.id = s.lease_id
-             WHERE NOT o.busy AND s.released_at IS NULL AND l.ended_at IS NULL
+             SELECT o.id, now() FROM o
+             WHERE NOT o.busy
                  AND NOT EXISTS (SELECT 1 FROM slice_idle_periods p
                                  WHERE p.slice_id = o.id AND p.ended_at IS NULL)
+                 AND (SELECT s.released_at IS NULL AND l.ended_at IS NULL
+                      FROM slices s JOIN leases l ON l.id = s.lease_id WHERE s.id = o.id)
              ON CONFLICT DO NOTHING
          )
          UPDATE slices s SET mig_device_uuid = coalesce(o.mig, s.mig_device_uuid),
