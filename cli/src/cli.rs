@@ -249,6 +249,10 @@ pub struct UsageArgs {
     /// Admins: only this tenant (id or name).
     #[arg(long)]
     pub tenant: Option<String>,
+    /// Print the server's CSV export (one line per tenant, day, model and profile) instead of
+    /// a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

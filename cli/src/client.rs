@@ -131,6 +131,13 @@ impl Session {
         self.call(Method::GET, path, None::<&()>, None).await
     }
 
+    /// A `GET` whose answer is text, not JSON (a CSV export).
+    pub async fn get_text(&mut self, path: &str) -> Result<String> {
+        let answer = self.authed(Method::GET, path, None, None).await?;
+        let ok = answer.error_for_status().map_err(api_error)?;
+        Ok(ok.text().into_owned())
+    }
+
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &mut self,
         path: &str,

@@ -230,6 +230,25 @@ async fn slicectl_leases_a_slice_from_login_to_release() {
     // Ended leases are left out unless asked for.
     assert!(user.run(&["lease", "ls"]).await.ok().contains("No leases."));
     assert!(user.run(&["lease", "ls", "--all"]).await.ok().contains(&id));
+
+    // Usage: the slice was held, and idle (the simulated agent ran nothing on it) for part
+    // of that time, as the agent's reports said.
+    let csv = user.run(&["usage", "--csv"]).await;
+    let mut lines = csv.ok().split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some(
+            "day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,\
+             idle_held_slice_hours,cost"
+        ),
+        "{csv:?}"
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(row[2..5], ["vision", "h100-80gb", "2g.20gb"], "{csv:?}");
+    let (held, idle): (f64, f64) = (row[5].parse().unwrap(), row[7].parse().unwrap());
+    assert!(idle > 0.0 && idle <= held, "{csv:?}");
+    assert_eq!(row[8], "", "no rates: no cost");
+    assert!(user.run(&["usage"]).await.ok().contains("IDLE-HELD"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,4 +1,5 @@
-//! `slicectl usage`: slice-hours per tenant, model, profile and day, with a total.
+//! `slicectl usage`: slice-hours, idle-held slice-hours and cost per tenant, model, profile and
+//! day, with a total; `--csv` prints the server's CSV export as it is.
 
 use super::{Ctx, query_value};
 use crate::cli::UsageArgs;
@@ -27,6 +28,11 @@ pub async fn usage(ctx: &mut Ctx, a: UsageArgs) -> Result<()> {
     if let Some(t) = &a.tenant {
         path.push_str(&format!("&tenant_id={}", ctx.tenant_id(t).await?));
     }
+    if a.csv {
+        path.push_str("&format=csv");
+        print!("{}", ctx.session.get_text(&path).await?);
+        return Ok(());
+    }
     let rows: Vec<UsageRow> = ctx.session.get(&path).await?;
     ctx.show(rows.as_slice(), usage_table);
     Ok(())
@@ -43,11 +49,18 @@ fn usage_table(rows: &[UsageRow], style: &Style) -> String {
         "profile",
         "slice-hours",
         "compute-slice-hours",
+        "idle-held",
+        "cost",
     ]);
-    let (mut slice_hours, mut compute_hours) = (0.0, 0.0);
+    let (mut slice_hours, mut compute_hours, mut idle_hours) = (0.0, 0.0, 0.0);
+    let mut cost: Option<f64> = None;
     for r in rows {
         slice_hours += r.slice_hours;
         compute_hours += r.compute_slice_hours;
+        idle_hours += r.idle_held_slice_hours;
+        if let Some(c) = r.cost {
+            cost = Some(cost.unwrap_or(0.0) + c);
+        }
         t.row(vec![
             r.day.to_string().into(),
             r.tenant.clone().into(),
@@ -55,6 +68,8 @@ fn usage_table(rows: &[UsageRow], style: &Style) -> String {
             r.profile.clone().into(),
             format!("{:.2}", r.slice_hours).into(),
             format!("{:.2}", r.compute_slice_hours).into(),
+            format!("{:.2}", r.idle_held_slice_hours).into(),
+            money(r.cost).into(),
         ]);
     }
     t.row(vec![
@@ -64,8 +79,15 @@ fn usage_table(rows: &[UsageRow], style: &Style) -> String {
         "".into(),
         format!("{slice_hours:.2}").into(),
         format!("{compute_hours:.2}").into(),
+        format!("{idle_hours:.2}").into(),
+        money(cost).into(),
     ]);
     t.render(style)
+}
+
+/// A cost to the cent; `-` where no rate applies.
+fn money(cost: Option<f64>) -> String {
+    cost.map_or_else(|| "-".into(), |c| format!("{c:.2}"))
 }
 
 #[cfg(test)]
@@ -82,11 +104,17 @@ mod tests {
             day: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
             slice_hours: h,
             compute_slice_hours: 2.0 * h,
+            idle_held_slice_hours: h / 3.0,
+            cost: (tenant == "a").then_some(10.0 * h),
         };
         let text = usage_table(&[row("a", 1.5), row("b", 2.25)], &Style { color: false });
         let last = text.lines().last().unwrap();
         assert!(last.starts_with("total"), "{text}");
         let cells: Vec<&str> = last.split_whitespace().collect();
-        assert_eq!(cells, ["total", "3.75", "7.50"], "{text}");
+        assert_eq!(cells, ["total", "3.75", "7.50", "1.25", "15.00"], "{text}");
+        assert!(
+            text.lines().nth(2).unwrap().trim_end().ends_with('-'),
+            "{text}"
+        );
     }
 }

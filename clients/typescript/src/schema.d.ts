@@ -676,6 +676,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the cost rates
+         * @description What a slice-hour costs per GPU model and profile, or per compute-slice-hour where a
+         *     profile has no rate of its own; `GET /v1/usage` prices usage with them.
+         */
+        get: operations["rates_show"];
+        /**
+         * Replace the cost rates (admin)
+         * @description The whole card at once (at most 1000 rates, each 0 to 1000000 per hour, no two for the
+         *     same `model` and `profile`). Usage reports price every period with the card in force when
+         *     they are made. Audited with the card before and after (`rates_audit`).
+         */
+        put: operations["rates_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rates/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cost rates' audit trail (admin)
+         * @description Every replacement of the rate card, oldest first, with the acting key and the card before
+         *     and after.
+         */
+        get: operations["rates_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants": {
         parameters: {
             query?: never;
@@ -809,9 +857,14 @@ export interface paths {
         };
         /**
          * Usage report
-         * @description Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-         *     days): a slice counts from its grant until it is released. The caller's own tenant
-         *     (admins: every tenant, or `tenant_id`'s).
+         * @description Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+         *     slice-hours (a slice counts from its grant until it is released, or until its lease ends
+         *     if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+         *     part of those hours its agent reported the slice idle: no compute process and, where
+         *     measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+         *     tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+         *     the same rows as CSV with the header
+         *     `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
          */
         get: operations["usage_show"];
         put?: never;
@@ -951,6 +1004,28 @@ export interface components {
              * @description `NVML_COMPUTE_INSTANCE_PROFILE_*` id.
              */
             profile_id: number;
+        };
+        /**
+         * @description One price. With a `profile`: one slice-hour of that profile. Without: one
+         *     compute-slice-hour of any profile that has no rate of its own. A `null` `model` applies
+         *     to every model without a rate of its own. The most specific rate wins: model and profile,
+         *     then the profile on any model, then the model's compute-slice rate, then the fleet's.
+         */
+        CostRate: {
+            /** @description GPU catalog key (`h100-80gb`); `null`: any model. 1-200 characters. */
+            model?: string | null;
+            /**
+             * Format: double
+             * @description Price of one hour, in the organisation's currency: 0 to 1000000.
+             */
+            per_hour: number;
+            /** @description Profile name (`2g.20gb`); `null`: the price is per compute-slice-hour. 1-200 characters. */
+            profile?: string | null;
+        };
+        /** @description The whole rate card: read by anyone signed in, replaced as a whole by admins. */
+        CostRates: {
+            /** @description At most 1000, no two with the same `model` and `profile`. */
+            rates: components["schemas"]["CostRate"][];
         };
         /** @description `GET /v1/agent/desired?after=<generation>&wait=<seconds>`: the slices each GPU should have. */
         DesiredConfig: {
@@ -2116,10 +2191,22 @@ export interface components {
              */
             compute_slice_hours: number;
             /**
+             * Format: double
+             * @description `slice_hours` priced by the cost rates (`GET /v1/rates`) in force when the report is
+             *     made; `null` when no rate applies to this model and profile.
+             */
+            cost: number | null;
+            /**
              * Format: date
              * @description UTC day.
              */
             day: string;
+            /**
+             * Format: double
+             * @description Of `slice_hours`, the hours the lease held the slice while its agent reported it idle
+             *     (no compute process and, where measured, no activity).
+             */
+            idle_held_slice_hours: number;
             model: string;
             profile: string;
             /**
@@ -3307,6 +3394,89 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    rates_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rate card */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostRates"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rates_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CostRates"];
+            };
+        };
+        responses: {
+            /** @description The rate card as replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostRates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rates_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecord"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     tenant_list: {
         parameters: {
             query?: never;
@@ -3569,6 +3739,8 @@ export interface operations {
                 to: string;
                 /** @description Admins: only this tenant. */
                 tenant_id?: string;
+                /** @description `csv` for a CSV export (as does `Accept: text/csv`); default `json`. */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -3583,6 +3755,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageRow"][];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["InvalidInput"];

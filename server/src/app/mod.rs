@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod observe;
 pub mod placement;
 pub mod rate_limits;
+pub mod rates;
 pub mod release;
 pub mod revocations;
 pub mod sign_in;

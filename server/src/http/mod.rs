@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod path;
 pub mod problem;
 pub mod query;
+pub mod rates;
 pub mod tenants;
 pub mod tls;
 pub mod usage;

@@ -4,7 +4,7 @@
 //! `openapi/slicebroker.json`, which a test keeps in step.
 
 use super::problem::{self, NotFound, Problem, ProblemCode};
-use super::{agents, auth, fleet, health, keys, leases, tenants, usage};
+use super::{agents, auth, fleet, health, keys, leases, rates, tenants, usage};
 use crate::app::{App, Error};
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -93,6 +93,7 @@ pub fn api() -> OpenApiRouter<App> {
         .merge(leases::routes())
         .merge(fleet::routes())
         .merge(usage::routes())
+        .merge(rates::routes())
         .merge(agents::routes())
         .routes(routes!(openapi_show))
         .routes(routes!(docs_show))

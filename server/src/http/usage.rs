@@ -1,4 +1,5 @@
-//! `/v1/usage`: slice-hours per tenant, profile and day.
+//! `/v1/usage`: slice-hours, idle-held slice-hours and cost per tenant, profile and day, as
+//! JSON or CSV.
 
 use super::auth::Caller;
 use super::query::Query;
@@ -6,6 +7,9 @@ use crate::app::{App, Error, usage};
 use crate::http::problem::{InvalidInput, NotFound, Unauthenticated, Unavailable};
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slicebroker_types::TenantId;
@@ -29,13 +33,29 @@ pub struct UsageQuery {
     /// Admins: only this tenant.
     #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<TenantId>,
+    /// `csv` for a CSV export (as does `Accept: text/csv`); default `json`.
+    #[param(inline)]
+    pub format: Option<UsageFormat>,
+}
+
+/// How `GET /v1/usage` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UsageFormat {
+    Json,
+    Csv,
 }
 
 /// Usage report
 ///
-/// Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-/// days): a slice counts from its grant until it is released. The caller's own tenant
-/// (admins: every tenant, or `tenant_id`'s).
+/// Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+/// slice-hours (a slice counts from its grant until it is released, or until its lease ends
+/// if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+/// part of those hours its agent reported the slice idle: no compute process and, where
+/// measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+/// tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+/// the same rows as CSV with the header
+/// `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
 #[utoipa::path(
     get,
     path = "/v1/usage",
@@ -43,7 +63,10 @@ pub struct UsageQuery {
     tag = "usage",
     params(UsageQuery),
     responses(
-        (status = 200, description = "One row per tenant, model, profile and day", body = Vec<UsageRow>),
+        (status = 200, description = "One row per tenant, model, profile and day", content(
+            (Vec<UsageRow> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 400, response = InvalidInput),
         (status = 401, response = Unauthenticated),
         (status = 404, response = NotFound),
@@ -53,9 +76,44 @@ pub struct UsageQuery {
 async fn usage_show(
     State(app): State<App>,
     Caller(who): Caller,
+    headers: HeaderMap,
     Query(q): Query<UsageQuery>,
-) -> Result<Json<Vec<UsageRow>>, Error> {
-    usage::usage_report(&app, &who, q.tenant_id, q.from, q.to)
-        .await
-        .map(Json)
+) -> Result<Response, Error> {
+    let rows = usage::usage_report(&app, &who, q.tenant_id, q.from, q.to).await?;
+    let format = q.format.unwrap_or_else(|| {
+        if wants_csv(&headers) {
+            UsageFormat::Csv
+        } else {
+            UsageFormat::Json
+        }
+    });
+    Ok(match format {
+        UsageFormat::Json => Json(rows).into_response(),
+        UsageFormat::Csv => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (CONTENT_DISPOSITION, "attachment; filename=\"usage.csv\""),
+            ],
+            usage::csv(&rows),
+        )
+            .into_response(),
+    })
+}
+
+/// Whether the `Accept` header prefers CSV: it names `text/csv` and no JSON type before it.
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .find(|t| t == "text/csv" || t == "application/json")
+        .is_some_and(|t| t == "text/csv")
 }

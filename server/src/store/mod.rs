@@ -10,6 +10,7 @@ pub mod leases;
 pub mod lifecycle;
 pub mod metrics;
 pub mod notify;
+pub mod rates;
 pub mod signing_keys;
 pub mod slices;
 pub mod tenants;

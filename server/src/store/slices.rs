@@ -51,7 +51,10 @@ pub struct SliceObservation<'a> {
 }
 
 /// Records what the agent saw on slices, in one statement, writing only a slice whose
-/// observation changed or that was busy (its idle clock moves then).
+/// observation changed or that was busy (its idle clock moves then). The same statement keeps
+/// the slices' idle periods for chargeback: a slice seen idle opens one unless one is open (and
+/// only while its lease holds it: not released, lease not ended), a busy one closes it; a
+/// report that changes no slice's state writes no period.
 pub async fn observe(
     tx: &mut Tx<'_>,
     seen: &[(SliceId, SliceObservation<'_>)],
@@ -60,13 +63,31 @@ pub async fn observe(
         return Ok(());
     }
     sqlx::query!(
-        "UPDATE slices s SET mig_device_uuid = coalesce(o.mig, s.mig_device_uuid),
+        "WITH o AS (
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::jsonb[],
+                     $6::int8[], $7::float8[], $8::bool[])
+                 AS o(id, mig, gi, ci, processes, memory, activity, busy)
+         ), busy_again AS (
+             UPDATE slice_idle_periods p SET ended_at = greatest(p.started_at, now())
+             FROM o WHERE o.busy AND p.slice_id = o.id AND p.ended_at IS NULL
+         ), idle_now AS (
+             -- Whether the lease still holds the slice, as a subquery per idle slice without
+             -- an open period (two primary-key lookups), not as a join the planner may start
+             -- from `leases`.
+             INSERT INTO slice_idle_periods (slice_id, started_at)
+             SELECT o.id, now() FROM o
+             WHERE NOT o.busy
+                 AND NOT EXISTS (SELECT 1 FROM slice_idle_periods p
+                                 WHERE p.slice_id = o.id AND p.ended_at IS NULL)
+                 AND (SELECT s.released_at IS NULL AND l.ended_at IS NULL
+                      FROM slices s JOIN leases l ON l.id = s.lease_id WHERE s.id = o.id)
+             ON CONFLICT DO NOTHING
+         )
+         UPDATE slices s SET mig_device_uuid = coalesce(o.mig, s.mig_device_uuid),
              gpu_instance_id = o.gi, compute_instance_id = o.ci, processes = o.processes,
              memory_used_mib = o.memory, activity = o.activity, observed_at = now(),
              last_active_at = CASE WHEN o.busy THEN now() ELSE s.last_active_at END
-         FROM unnest($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::jsonb[], $6::int8[],
-                 $7::float8[], $8::bool[])
-             AS o(id, mig, gi, ci, processes, memory, activity, busy)
+         FROM o
          WHERE s.id = o.id
              AND (o.busy
                   OR (coalesce(o.mig, s.mig_device_uuid), o.gi, o.ci, o.processes, o.memory,

@@ -1,7 +1,9 @@
-//! Usage from lease intervals: compute-slice-hours per tenant, profile and UTC day. A slice
-//! counts from the moment it was granted (its capacity is held from then) until released, or
-//! until its lease ended if that came first (a lease lost with its host stops counting although
-//! its slice stays taken until the agent comes back).
+//! Usage from lease intervals: slice-hours, compute-slice-hours, idle-held slice-hours and
+//! cost per tenant, GPU model, profile and UTC day. A slice counts from the moment it was
+//! granted (its capacity is held from then) until released, or until its lease ended if that
+//! came first (a lease lost with its host stops counting although its slice stays taken until
+//! the agent comes back). Its idle periods (`slice_idle_periods`, from the agent's reports)
+//! count within the same bounds. Days are UTC whatever the session's time zone.
 
 use crate::domain::budget::Month;
 use chrono::{DateTime, Utc};
@@ -19,7 +21,7 @@ pub async fn usage(
     sqlx::query_as!(
         UsageRow,
         r#"WITH spans AS (
-               SELECT l.tenant_id, t.name AS tenant, s.profile, g.model, s.compute_slices,
+               SELECT s.id, l.tenant_id, t.name AS tenant, s.profile, g.model, s.compute_slices,
                       greatest(s.created_at, $2) AS lo,
                       least(coalesce(s.released_at, now()), coalesce(l.ended_at, now()), $3)
                           AS hi
@@ -28,19 +30,50 @@ pub async fn usage(
                WHERE ($1::uuid IS NULL OR l.tenant_id = $1)
                  AND s.created_at < $3
                  AND least(coalesce(s.released_at, now()), coalesce(l.ended_at, now())) > $2
+           ), held AS (
+               -- Times as UTC wall-clock timestamps, so that days are UTC days.
+               SELECT sp.tenant_id, sp.tenant, sp.profile, sp.model, sp.compute_slices,
+                      sp.lo AT TIME ZONE 'UTC' AS lo, sp.hi AT TIME ZONE 'UTC' AS hi,
+                      false AS idle
+               FROM spans sp
+               UNION ALL
+               SELECT sp.tenant_id, sp.tenant, sp.profile, sp.model, sp.compute_slices,
+                      greatest(sp.lo, i.started_at) AT TIME ZONE 'UTC',
+                      least(sp.hi, coalesce(i.ended_at, now())) AT TIME ZONE 'UTC', true
+               FROM spans sp JOIN slice_idle_periods i ON i.slice_id = sp.id
+               WHERE i.started_at < sp.hi AND coalesce(i.ended_at, 'infinity') > sp.lo
            ), days AS (
-               SELECT sp.*, d::date AS day,
-                      greatest(sp.lo, d) AS dlo, least(sp.hi, d + interval '1 day') AS dhi
-               FROM spans sp,
-                    generate_series(date_trunc('day', sp.lo), sp.hi, interval '1 day') d
+               SELECT h.*, d::date AS day,
+                      greatest(h.lo, d) AS dlo, least(h.hi, d + interval '1 day') AS dhi
+               FROM held h,
+                    generate_series(date_trunc('day', h.lo), h.hi, interval '1 day') d
+           ), sums AS (
+               SELECT tenant_id, tenant, profile, model, day,
+                      coalesce(sum(extract(epoch FROM dhi - dlo)) FILTER (WHERE NOT idle), 0)
+                          ::float8 / 3600 AS slice_hours,
+                      coalesce(sum(extract(epoch FROM dhi - dlo) * compute_slices)
+                                   FILTER (WHERE NOT idle), 0)::float8 / 3600
+                          AS compute_slice_hours,
+                      coalesce(sum(extract(epoch FROM dhi - dlo)) FILTER (WHERE idle), 0)
+                          ::float8 / 3600 AS idle_held_slice_hours
+               FROM days WHERE dhi > dlo
+               GROUP BY tenant_id, tenant, profile, model, day
            )
            SELECT tenant_id AS "tenant_id!: TenantId", tenant AS "tenant!", profile AS "profile!",
-                  model AS "model!", day AS "day!",
-                  sum(extract(epoch FROM dhi - dlo))::float8 / 3600 AS "slice_hours!",
-                  sum(extract(epoch FROM dhi - dlo) * compute_slices)::float8 / 3600
-                      AS "compute_slice_hours!"
-           FROM days WHERE dhi > dlo
-           GROUP BY tenant_id, tenant, profile, model, day
+                  model AS "model!", day AS "day!", slice_hours AS "slice_hours!",
+                  compute_slice_hours AS "compute_slice_hours!",
+                  idle_held_slice_hours AS "idle_held_slice_hours!",
+                  coalesce(
+                      slice_hours * (SELECT r.per_hour FROM cost_rates r
+                                     WHERE r.profile = u.profile
+                                       AND (r.model = u.model OR r.model IS NULL)
+                                     ORDER BY r.model NULLS LAST LIMIT 1),
+                      compute_slice_hours * (SELECT r.per_hour FROM cost_rates r
+                                             WHERE r.profile IS NULL
+                                               AND (r.model = u.model OR r.model IS NULL)
+                                             ORDER BY r.model NULLS LAST LIMIT 1)
+                  ) AS "cost?"
+           FROM sums u
            ORDER BY tenant, day, model, profile"#,
         tenant.map(TenantId::get),
         from,

@@ -105,6 +105,9 @@ fn protected_routes(w: &World) -> Vec<(String, Option<&'static str>)> {
         (format!("POST /v1/hosts/{h}/cordon"), None),
         (format!("POST /v1/hosts/{h}/uncordon"), None),
         (r("GET /v1/usage?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z"), None),
+        (r("GET /v1/rates"), None),
+        (r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
+        (r("GET /v1/rates/audit"), None),
     ];
     routes
 }
@@ -271,6 +274,8 @@ async fn members_cannot_use_admin_endpoints_nor_admins_lease() {
         forbidden(format!("POST /v1/gpus/{g}/uncordon"), None),
         forbidden(format!("POST /v1/hosts/{h}/cordon"), None),
         forbidden(format!("POST /v1/hosts/{h}/uncordon"), None),
+        forbidden(r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
+        forbidden(r("GET /v1/rates/audit"), None),
     ];
     expect_problems(&app, Some(&w.member), &cases).await;
     // Admin keys belong to no tenant, so they cannot hold leases.
@@ -387,6 +392,7 @@ async fn unknown_query_parameters_are_refused_on_every_operation() {
         unknown(format!("GET /v1/tenants/{t}?expand=keys"), "expand"),
         unknown(r("GET /v1/usage?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&tenant=x"), "tenant"),
         unknown(r("GET /v1/enrollment-tokens?all=1"), "all"),
+        unknown(r("GET /v1/rates?model=x"), "model"),
         unknown(r("GET /healthz?verbose=1"), "verbose"),
     ];
     expect_problems(&app, Some(&admin), &cases).await;

@@ -238,6 +238,7 @@ impl TestApp {
             "slices",
             "lease_events",
             "audit_log",
+            "cost_rates",
         ] {
             let digest: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT '{t}:' || count(*) || ':'

@@ -8,6 +8,7 @@ mod fixture;
 mod agents;
 mod api_keys;
 mod audit;
+mod chargeback;
 mod constraints;
 mod fleet;
 mod idempotency;

@@ -8,6 +8,7 @@ mod fleet;
 mod lease;
 mod lease_state;
 mod problem;
+mod rates;
 mod role;
 mod tenant;
 
@@ -24,5 +25,6 @@ pub use lease_state::{EndReason, LeaseEventKind, LeaseState, TRANSITIONS};
 #[cfg(feature = "openapi")]
 pub use problem::ProblemCode;
 pub use problem::{CODES, FreeCapacity, Problem};
+pub use rates::{CostRate, CostRates};
 pub use role::Role;
 pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};

@@ -38,6 +38,15 @@ pub const MAX_ENROLLMENT_TTL_SECONDS: i64 = 30 * 86_400;
 /// Most GPU models a request or a policy may list.
 pub const MAX_MODELS: usize = 32;
 
+/// Most cost rates (`PUT /v1/rates`).
+pub const MAX_COST_RATES: usize = 1000;
+
+/// Highest price of one hour in a cost rate.
+pub const MAX_COST_PER_HOUR: f64 = 1_000_000.0;
+
+/// Longest period of one usage report (`GET /v1/usage`): 366 days.
+pub const MAX_USAGE_DAYS: i64 = 366;
+
 /// Whether `seconds` is a positive duration within [`MAX_DURATION_SECONDS`]; the reason if not.
 pub fn duration(seconds: i64) -> Result<i64, String> {
     if seconds <= 0 {

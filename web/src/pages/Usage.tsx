@@ -1,5 +1,6 @@
 // Usage: slice-hours per day stacked by profile and model (uPlot), the monthly budget used
-// against its limit, and the rows as CSV.
+// against its limit, per tenant and profile the hours held, how many of them idle, and their
+// cost, and the rows as CSV.
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -9,9 +10,7 @@ import { PALETTE } from "../lib/geometry";
 import { usePoll } from "../poll";
 import type { Session } from "../session";
 import { useTenant } from "./Leases";
-import type { components } from "../api/schema";
-
-type Row = components["schemas"]["UsageRow"];
+import { idleShare, toCsv, totals, type UsageRow as Row } from "../lib/usage";
 
 const DAY = 86400_000;
 
@@ -29,11 +28,6 @@ export function stackByDay(rows: Row[], from: number, days: number) {
   return { keys, xs, values, stacked };
 }
 
-function toCsv(rows: Row[]): string {
-  const head = "day,tenant,model,profile,slice_hours,compute_slice_hours";
-  return [head, ...rows.map((r) => [r.day, r.tenant, r.model, r.profile, r.slice_hours.toFixed(4), r.compute_slice_hours.toFixed(4)].join(","))].join("\n") + "\n";
-}
-
 export function Usage({ session }: { session: Session }) {
   const [days, setDays] = useState(14);
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
@@ -42,11 +36,12 @@ export function Usage({ session }: { session: Session }) {
   const start = Math.min(from, monthStart);
   const { data, error } = usePoll(
     () =>
+      // JSON (the operation also answers CSV, so its typed body is a union of the two).
       must(
         api.GET("/v1/usage", {
-          params: { query: { from: new Date(start).toISOString(), to: new Date(today + DAY).toISOString() } },
+          params: { query: { from: new Date(start).toISOString(), to: new Date(today + DAY).toISOString(), format: "json" } },
         }),
-      ),
+      ) as Promise<Row[]>,
     30000,
     [days],
   );
@@ -121,6 +116,68 @@ export function Usage({ session }: { session: Session }) {
       ) : null}
       <div ref={chart} class="chart" data-testid="usage-chart" aria-label="Slice-hours per day, stacked by profile and model" />
       {data && rows.length === 0 ? <p>No usage in these days.</p> : null}
+      {rows.length > 0 ? <UsageTable rows={rows} /> : null}
     </section>
+  );
+}
+
+/** Per tenant and profile over the days shown: hours held, compute-slice-hours, idle-held
+ * hours (and their share) and cost, with a total line. */
+function UsageTable({ rows }: { rows: Row[] }) {
+  const lines = totals(rows);
+  const sum = lines.reduce(
+    (s, t) => ({
+      sliceHours: s.sliceHours + t.sliceHours,
+      computeSliceHours: s.computeSliceHours + t.computeSliceHours,
+      idleHeldSliceHours: s.idleHeldSliceHours + t.idleHeldSliceHours,
+      cost: t.cost === null ? s.cost : (s.cost ?? 0) + t.cost,
+    }),
+    { sliceHours: 0, computeSliceHours: 0, idleHeldSliceHours: 0, cost: null as number | null },
+  );
+  const money = (c: number | null) => (c === null ? "—" : c.toFixed(2));
+  return (
+    <div class="overflow-auto">
+      <table class="striped" data-testid="usage-table">
+        <thead>
+          <tr>
+            <th scope="col">Tenant</th>
+            <th scope="col">Model</th>
+            <th scope="col">Profile</th>
+            <th scope="col">Slice-hours</th>
+            <th scope="col">Compute-slice-hours</th>
+            <th scope="col">Idle-held slice-hours</th>
+            <th scope="col">Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((t) => (
+            <tr key={`${t.tenant} ${t.model} ${t.profile}`} data-testid="usage-row">
+              <td>{t.tenant}</td>
+              <td>{t.model}</td>
+              <td>{t.profile}</td>
+              <td>{t.sliceHours.toFixed(2)}</td>
+              <td>{t.computeSliceHours.toFixed(2)}</td>
+              <td>
+                {t.idleHeldSliceHours.toFixed(2)} <small>({idleShare(t)})</small>
+              </td>
+              <td>{money(t.cost)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={3}>
+              Total
+            </th>
+            <td>{sum.sliceHours.toFixed(2)}</td>
+            <td>{sum.computeSliceHours.toFixed(2)}</td>
+            <td>
+              {sum.idleHeldSliceHours.toFixed(2)} <small>({idleShare(sum)})</small>
+            </td>
+            <td>{money(sum.cost)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
   );
 }

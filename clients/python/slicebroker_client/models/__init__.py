@@ -10,6 +10,8 @@ from .calendar_interval import CalendarInterval
 from .capacity import Capacity
 from .capacity_calendar import CapacityCalendar
 from .compute_instance import ComputeInstance
+from .cost_rate import CostRate
+from .cost_rates import CostRates
 from .desired_config import DesiredConfig
 from .desired_gpu import DesiredGpu
 from .desired_slice import DesiredSlice
@@ -121,6 +123,7 @@ from .tenant_role import TenantRole
 from .tenant_update import TenantUpdate
 from .token_create import TokenCreate
 from .usage_row import UsageRow
+from .usage_show_format import UsageShowFormat
 from .who_am_i import WhoAmI
 
 __all__ = (
@@ -134,6 +137,8 @@ __all__ = (
     "Capacity",
     "CapacityCalendar",
     "ComputeInstance",
+    "CostRate",
+    "CostRates",
     "DesiredConfig",
     "DesiredGpu",
     "DesiredSlice",
@@ -245,5 +250,6 @@ __all__ = (
     "TenantUpdate",
     "TokenCreate",
     "UsageRow",
+    "UsageShowFormat",
     "WhoAmI",
 )

@@ -26,7 +26,12 @@ class UsageRow:
     """ 
         Attributes:
             compute_slice_hours (float): `slice_hours` × the profile's compute slices.
+            cost (float | None): `slice_hours` priced by the cost rates (`GET /v1/rates`) in force when the report is
+                made; `null` when no rate applies to this model and profile.
             day (datetime.date): UTC day.
+            idle_held_slice_hours (float): Of `slice_hours`, the hours the lease held the slice while its agent reported it
+                idle
+                (no compute process and, where measured, no activity).
             model (str):
             profile (str):
             slice_hours (float): Hours a slice of this profile was held, summed.
@@ -35,7 +40,9 @@ class UsageRow:
      """
 
     compute_slice_hours: float
+    cost: float | None
     day: datetime.date
+    idle_held_slice_hours: float
     model: str
     profile: str
     slice_hours: float
@@ -50,7 +57,12 @@ class UsageRow:
     def to_dict(self) -> dict[str, Any]:
         compute_slice_hours = self.compute_slice_hours
 
+        cost: float | None
+        cost = self.cost
+
         day = self.day.isoformat()
+
+        idle_held_slice_hours = self.idle_held_slice_hours
 
         model = self.model
 
@@ -67,7 +79,9 @@ class UsageRow:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "compute_slice_hours": compute_slice_hours,
+            "cost": cost,
             "day": day,
+            "idle_held_slice_hours": idle_held_slice_hours,
             "model": model,
             "profile": profile,
             "slice_hours": slice_hours,
@@ -84,10 +98,20 @@ class UsageRow:
         d = dict(src_dict)
         compute_slice_hours = d.pop("compute_slice_hours")
 
+        def _parse_cost(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        cost = _parse_cost(d.pop("cost"))
+
+
         day = datetime.date.fromisoformat(d.pop("day"))
 
 
 
+
+        idle_held_slice_hours = d.pop("idle_held_slice_hours")
 
         model = d.pop("model")
 
@@ -104,7 +128,9 @@ class UsageRow:
 
         usage_row = cls(
             compute_slice_hours=compute_slice_hours,
+            cost=cost,
             day=day,
+            idle_held_slice_hours=idle_held_slice_hours,
             model=model,
             profile=profile,
             slice_hours=slice_hours,

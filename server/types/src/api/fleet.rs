@@ -113,4 +113,12 @@ pub struct UsageRow {
     pub slice_hours: f64,
     /// `slice_hours` × the profile's compute slices.
     pub compute_slice_hours: f64,
+    /// Of `slice_hours`, the hours the lease held the slice while its agent reported it idle
+    /// (no compute process and, where measured, no activity).
+    #[serde(default)]
+    pub idle_held_slice_hours: f64,
+    /// `slice_hours` priced by the cost rates (`GET /v1/rates`) in force when the report is
+    /// made; `null` when no rate applies to this model and profile.
+    #[serde(default)]
+    pub cost: Option<f64>,
 }

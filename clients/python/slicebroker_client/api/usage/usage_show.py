@@ -10,6 +10,7 @@ from ... import errors
 
 from ...models.problem import Problem
 from ...models.usage_row import UsageRow
+from ...models.usage_show_format import UsageShowFormat
 from ...types import UNSET, Unset
 from typing import cast
 from uuid import UUID
@@ -22,6 +23,7 @@ def _get_kwargs(
     from_: datetime.datetime,
     to: datetime.datetime,
     tenant_id: UUID | Unset = UNSET,
+    format_: UsageShowFormat | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -40,6 +42,12 @@ def _get_kwargs(
     if not isinstance(tenant_id, Unset):
         json_tenant_id = str(tenant_id)
     params["tenant_id"] = json_tenant_id
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -132,18 +140,25 @@ def sync_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     tenant_id: UUID | Unset = UNSET,
+    format_: UsageShowFormat | Unset = UNSET,
 
 ) -> Response[Problem | list[UsageRow]]:
     """ Usage report
 
-     Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-    days): a slice counts from its grant until it is released. The caller's own tenant
-    (admins: every tenant, or `tenant_id`'s).
+     Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+    slice-hours (a slice counts from its grant until it is released, or until its lease ends
+    if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+    part of those hours its agent reported the slice idle: no compute process and, where
+    measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+    tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+    the same rows as CSV with the header
+    `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
 
     Args:
         from_ (datetime.datetime):
         to (datetime.datetime):
         tenant_id (UUID | Unset):
+        format_ (UsageShowFormat | Unset): How `GET /v1/usage` answers.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,6 +173,7 @@ def sync_detailed(
         from_=from_,
 to=to,
 tenant_id=tenant_id,
+format_=format_,
 
     )
 
@@ -173,18 +189,25 @@ def sync(
     from_: datetime.datetime,
     to: datetime.datetime,
     tenant_id: UUID | Unset = UNSET,
+    format_: UsageShowFormat | Unset = UNSET,
 
 ) -> Problem | list[UsageRow] | None:
     """ Usage report
 
-     Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-    days): a slice counts from its grant until it is released. The caller's own tenant
-    (admins: every tenant, or `tenant_id`'s).
+     Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+    slice-hours (a slice counts from its grant until it is released, or until its lease ends
+    if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+    part of those hours its agent reported the slice idle: no compute process and, where
+    measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+    tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+    the same rows as CSV with the header
+    `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
 
     Args:
         from_ (datetime.datetime):
         to (datetime.datetime):
         tenant_id (UUID | Unset):
+        format_ (UsageShowFormat | Unset): How `GET /v1/usage` answers.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,6 +223,7 @@ def sync(
 from_=from_,
 to=to,
 tenant_id=tenant_id,
+format_=format_,
 
     ).parsed
 
@@ -209,18 +233,25 @@ async def asyncio_detailed(
     from_: datetime.datetime,
     to: datetime.datetime,
     tenant_id: UUID | Unset = UNSET,
+    format_: UsageShowFormat | Unset = UNSET,
 
 ) -> Response[Problem | list[UsageRow]]:
     """ Usage report
 
-     Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-    days): a slice counts from its grant until it is released. The caller's own tenant
-    (admins: every tenant, or `tenant_id`'s).
+     Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+    slice-hours (a slice counts from its grant until it is released, or until its lease ends
+    if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+    part of those hours its agent reported the slice idle: no compute process and, where
+    measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+    tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+    the same rows as CSV with the header
+    `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
 
     Args:
         from_ (datetime.datetime):
         to (datetime.datetime):
         tenant_id (UUID | Unset):
+        format_ (UsageShowFormat | Unset): How `GET /v1/usage` answers.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,6 +266,7 @@ async def asyncio_detailed(
         from_=from_,
 to=to,
 tenant_id=tenant_id,
+format_=format_,
 
     )
 
@@ -250,18 +282,25 @@ async def asyncio(
     from_: datetime.datetime,
     to: datetime.datetime,
     tenant_id: UUID | Unset = UNSET,
+    format_: UsageShowFormat | Unset = UNSET,
 
 ) -> Problem | list[UsageRow] | None:
     """ Usage report
 
-     Slice-hours per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366
-    days): a slice counts from its grant until it is released. The caller's own tenant
-    (admins: every tenant, or `tenant_id`'s).
+     Per tenant, GPU model, profile and UTC day over `[from, to)` (at most 366 days):
+    slice-hours (a slice counts from its grant until it is released, or until its lease ends
+    if that is first, as when its host is lost), compute-slice-hours, idle-held slice-hours (the
+    part of those hours its agent reported the slice idle: no compute process and, where
+    measured, no activity) and the cost at the current rates (`rates_show`). The caller's own
+    tenant (admins: every tenant, or `tenant_id`'s). `format=csv` or `Accept: text/csv` gives
+    the same rows as CSV with the header
+    `day,tenant_id,tenant,model,profile,slice_hours,compute_slice_hours,idle_held_slice_hours,cost`.
 
     Args:
         from_ (datetime.datetime):
         to (datetime.datetime):
         tenant_id (UUID | Unset):
+        format_ (UsageShowFormat | Unset): How `GET /v1/usage` answers.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -277,5 +316,6 @@ async def asyncio(
 from_=from_,
 to=to,
 tenant_id=tenant_id,
+format_=format_,
 
     )).parsed
