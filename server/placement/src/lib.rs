@@ -27,7 +27,8 @@ pub enum Policy {
     /// The GPU left with the fewest free compute (then memory) slices, at its lowest placement.
     BestFit,
     /// Fragmentation-aware: the placement that least reduces the fleet's ability to take each
-    /// profile size, then the fuller GPU, then the lower GPU key.
+    /// profile size (sizes about to run out weigh double), then the fuller GPU, then the lower
+    /// GPU key.
     Default,
 }
 
