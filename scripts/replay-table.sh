@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates docs/replay.md: the policies compared at 80 %, 100 % and 130 % offered load on the
-# same fleet, plus the committed example trace (server/replay/traces/example.csv, 100 %).
+# same fleet, plus the committed example trace (server/replay/traces/example.csv, 100 %), then
+# best-fit against the default on the example trace and on seeds 1..$SEEDS at 100-150 % load
+# (issue 14: the default must accept at least as many requests and grant more compute-slice-hours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLEET=${FLEET:-h100-80gb:800,a100-40gb:200}
 HOURS=${HOURS:-72}
 SEED=${SEED:-1}
+SEEDS=${SEEDS:-6}
 cargo build --release -q -p slicebroker-replay
 bin=target/release
 tmp=$(mktemp -d)
@@ -23,6 +26,35 @@ trap 'rm -rf "$tmp"' EXIT
     echo "## Offered load $(python3 -c "print(round($load*100))") % ($(($(wc -l <"$tmp/trace.csv") - 1)) requests)"
     echo
     "$bin/slicebroker-replay" --fleet "$FLEET" --policy all --table "$tmp/trace.csv"
+  done
+  echo
+  echo "## Best-fit against the default, every trace"
+  echo
+  echo "The committed example trace, then fresh traces at each load and seed 1..$SEEDS. Δ is default"
+  echo "minus best-fit; ✓ where the default accepts at least as many requests and grants more"
+  echo "compute-slice-hours."
+  echo
+  echo "| trace | best-fit accepted | default accepted | Δ accepted | best-fit compute-slice-hours | default compute-slice-hours | Δ compute-slice-hours | |"
+  echo "| ----- | ----------------- | ---------------- | ---------- | ---------------------------- | --------------------------- | --------------------- | - |"
+  row() {
+    "$bin/slicebroker-replay" --fleet "$FLEET" --policy best-fit "$2" >"$tmp/bf.json"
+    "$bin/slicebroker-replay" --fleet "$FLEET" --policy default "$2" >"$tmp/df.json"
+    python3 - "$1" "$tmp/bf.json" "$tmp/df.json" <<'PY'
+import json, sys
+name, bf, df = sys.argv[1], json.load(open(sys.argv[2]))[0], json.load(open(sys.argv[3]))[0]
+da = df["accepted"] - bf["accepted"]
+dh = df["compute_slice_hours_granted"] - bf["compute_slice_hours_granted"]
+ok = "✓" if da >= 0 and dh > 0 else "✗"
+print(f"| {name} | {bf['accepted']} | {df['accepted']} | {da:+d} | {bf['compute_slice_hours_granted']:.0f} | "
+      f"{df['compute_slice_hours_granted']:.0f} | {dh:+.0f} | {ok} |")
+PY
+  }
+  row "example.csv (100 %)" server/replay/traces/example.csv
+  for load in 1.0 1.15 1.3 1.5; do
+    for seed in $(seq 1 "$SEEDS"); do
+      "$bin/slicebroker-tracegen" --fleet "$FLEET" --load "$load" --hours "$HOURS" --seed "$seed" >"$tmp/trace.csv"
+      row "$(python3 -c "print(round($load*100))") %, seed $seed" "$tmp/trace.csv"
+    done
   done
 } >docs/replay.md
 echo "wrote docs/replay.md and server/replay/traces/example.csv"

@@ -2,8 +2,7 @@
 //! indexed by occupancy state so a decision looks at each distinct state once, not each GPU.
 
 use crate::score::StateTable;
-use crate::window::StartFrag;
-use slicebroker_types::{GpuModel, MAX_PROFILES, ModelId, Occupancy, PlaceError, ProfileIdx};
+use slicebroker_types::{GpuModel, ModelId, Occupancy, PlaceError, ProfileIdx};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A GPU, numbered densely by the planner in the order GPUs were added.
@@ -28,10 +27,6 @@ pub(crate) struct Gpu {
     /// Slices whose window has not begun (bookings): not in `occ`, which is what the GPU holds
     /// now, but in the way of any placement whose window overlaps theirs.
     pub booked: Vec<Booked>,
-    /// Per profile, the least a start could raise fragmentation in this state (`StartFrag`'s
-    /// `min`, kept here while indexed): an encumbered GPU that cannot beat the best found is
-    /// passed over without a look at its bookings.
-    pub least_frag: [f32; MAX_PROFILES],
 }
 
 /// A slice whose window `[starts_at, ends_at)` lies (at least partly) ahead.
@@ -90,9 +85,6 @@ pub struct Fleet {
     /// Every slice, live or booked, by when it ends: a booking decision looks first at the GPUs
     /// where something ends just before its window (best fit in time).
     pub(crate) ends: BTreeSet<(i64, GpuKey, SliceKey)>,
-    /// Per occupancy state, per profile, per memory slice: how much starting the profile there
-    /// raises fragmentation (NaN where it cannot start), for starts a booking leaves free.
-    pub(crate) start_frag: HashMap<Occupancy, StartFrag>,
     /// Booking decisions look at every GPU (tests check the best-first search against it).
     pub(crate) scan_only: bool,
 }
@@ -110,7 +102,6 @@ impl Fleet {
             occ: Occupancy::empty(model),
             slices: Vec::new(),
             booked: Vec::new(),
-            least_frag: [f32::NEG_INFINITY; MAX_PROFILES],
         });
         self.host_gpus.entry(host).or_default().push(key);
         let counts = self.model_counts.entry(model).or_default();
@@ -269,12 +260,6 @@ impl Fleet {
             .entry(occ)
             .or_insert_with(|| StateTable::new(&occ))
             .clone();
-        let least = self
-            .start_frag
-            .entry(occ)
-            .or_insert_with(|| StartFrag::new(&occ))
-            .min;
-        self.gpus[key.0 as usize].least_frag = least;
         let bucket = self
             .buckets
             .entry(occ.model_id())

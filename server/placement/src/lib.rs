@@ -28,8 +28,9 @@ pub enum Policy {
     FirstFit,
     /// The GPU left with the fewest free compute (then memory) slices, at its lowest placement.
     BestFit,
-    /// Fragmentation-aware and end-time-aware: the placement that least reduces the fleet's
-    /// ability to take each profile size, on a GPU whose slices end when this one does.
+    /// Fragmentation-aware: the placement that least reduces the fleet's ability to take each
+    /// profile size (sizes about to run out weigh double), then the fuller GPU, then the lower
+    /// GPU key.
     Default,
 }
 

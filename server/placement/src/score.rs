@@ -7,7 +7,7 @@ use slicebroker_types::{GpuModel, MAX_PROFILES, ModelId, Occupancy, ProfileIdx};
 
 /// The plain profile of each compute size a model offers, with its weight (its compute slices,
 /// so losing the ability to place a 7g costs seven times losing a 1g), weights summing to 1.
-fn size_profiles(model: ModelId) -> Vec<(ProfileIdx, f32)> {
+pub(crate) fn size_profiles(model: ModelId) -> Vec<(ProfileIdx, f32)> {
     let m = GpuModel::get(model);
     let mut sizes: Vec<u8> = m.profiles.iter().map(|p| p.compute_slices).collect();
     sizes.sort_unstable();
@@ -40,25 +40,75 @@ pub fn fragmentation(occ: &Occupancy) -> f32 {
         .sum()
 }
 
+/// The most distinct compute sizes a model offers (1, 2, 3, 4 and 7 on today's GPUs).
+pub(crate) const MAX_SIZES: usize = 8;
+
+/// A size counts as scarce while the model's schedulable GPUs can take fewer than one of it per
+/// this many GPUs; its losses then weigh double. Replays at 100–150 % load (README, "What we
+/// tried") improved for thresholds from 1 per 20 to 1 per 3 GPUs; continuous weights (growing
+/// smoothly as a size runs out) broke the exact ties the fill tie-break needs and lost 2,000+
+/// requests.
+const SCARCE_PER_GPUS: u32 = 10;
+
+/// How much each size's loss counts in the default policy's score, in [`size_profiles`] order:
+/// its compute slices, doubled while the fleet is about to run out of room for it
+/// (`remaining`: how many more of each size the model's `gpus` schedulable GPUs could take).
+/// Integers, so placements that lose the same keep exactly equal scores.
+pub(crate) fn size_weights(
+    table: &StateTable,
+    remaining: &[u32; MAX_SIZES],
+    gpus: u32,
+) -> [i32; MAX_SIZES] {
+    let mut weights = [0; MAX_SIZES];
+    for ((w, &c), &r) in weights.iter_mut().zip(&table.size_slices).zip(remaining) {
+        let scarce = r.saturating_mul(SCARCE_PER_GPUS) < gpus;
+        *w = i32::from(c) * if scarce { 2 } else { 1 };
+    }
+    weights
+}
+
+/// Per size (in [`size_profiles`] order): the free compute slices that size could not use.
+fn unusable(occ: &Occupancy, sizes: &[(ProfileIdx, f32)]) -> [i8; MAX_SIZES] {
+    let m = occ.model();
+    let mut out = [0; MAX_SIZES];
+    for (o, &(p, _)) in out.iter_mut().zip(sizes) {
+        let usable = occ.remaining_capacity(p) * m.profile(p).compute_slices;
+        *o = occ.free_compute_slices() as i8 - usable as i8;
+    }
+    out
+}
+
 /// Where each profile goes on a GPU in a given state, computed once per distinct state.
 #[derive(Clone, Debug)]
 pub(crate) struct StateTable {
     /// Per profile: its lowest free start, if any (first-fit and best-fit).
     pub first_start: [Option<u8>; MAX_PROFILES],
-    /// Per profile: the start that raises fragmentation least, and by how much.
-    pub best_start: [Option<(u8, f32)>; MAX_PROFILES],
+    /// Per profile: each free start with, per size, how many more of the GPU's free compute
+    /// slices that size can no longer use once the profile is there (the default policy).
+    pub losses: [Vec<(u8, [i8; MAX_SIZES])>; MAX_PROFILES],
     /// Per profile: how many more fit.
     pub remaining: [u8; MAX_PROFILES],
+    /// Per size (in [`size_profiles`] order): how many more fit, and the size's compute slices
+    /// (0 past the model's sizes).
+    pub size_remaining: [u8; MAX_SIZES],
+    pub size_slices: [u8; MAX_SIZES],
 }
 
 impl StateTable {
     pub fn new(occ: &Occupancy) -> Self {
         let mut table = Self {
             first_start: [None; MAX_PROFILES],
-            best_start: [None; MAX_PROFILES],
+            losses: std::array::from_fn(|_| Vec::new()),
             remaining: [0; MAX_PROFILES],
+            size_remaining: [0; MAX_SIZES],
+            size_slices: [0; MAX_SIZES],
         };
-        let before = fragmentation(occ);
+        let sizes = size_profiles(occ.model_id());
+        for (i, &(p, _)) in sizes.iter().enumerate() {
+            table.size_remaining[i] = occ.remaining_capacity(p);
+            table.size_slices[i] = occ.model().profile(p).compute_slices;
+        }
+        let before = unusable(occ, &sizes);
         for p in occ.model().profile_indices() {
             let i = p.0 as usize;
             table.remaining[i] = occ.remaining_capacity(p);
@@ -66,14 +116,42 @@ impl StateTable {
                 table.first_start[i].get_or_insert(pl.start);
                 let mut after = *occ;
                 after.add(p, pl.start).expect("free placements fit");
-                let delta = fragmentation(&after) - before;
-                // Strictly better only: ties keep the lower start, so the choice is stable.
-                if table.best_start[i].is_none_or(|(_, best)| delta < best - 1e-6) {
-                    table.best_start[i] = Some((pl.start, delta));
+                let mut loss = unusable(&after, &sizes);
+                for (l, b) in loss.iter_mut().zip(before) {
+                    *l -= b;
                 }
+                table.losses[i].push((pl.start, loss));
             }
         }
         table
+    }
+
+    /// The start for profile `i` that raises the weighted fragmentation least, and by how much.
+    /// Strictly better only: ties keep the lower start, so the choice is stable.
+    pub fn best_start(&self, i: usize, weights: &[i32; MAX_SIZES]) -> Option<(u8, i32)> {
+        self.best_start_among(i, weights, u32::MAX)
+    }
+
+    /// [`Self::best_start`] among the starts in `allowed` (a bit per start): those a booking
+    /// leaves free.
+    pub fn best_start_among(
+        &self,
+        i: usize,
+        weights: &[i32; MAX_SIZES],
+        allowed: u32,
+    ) -> Option<(u8, i32)> {
+        let mut best: Option<(u8, i32)> = None;
+        for (start, loss) in self.losses[i].iter().filter(|(s, _)| allowed & 1 << s != 0) {
+            let score = loss
+                .iter()
+                .zip(weights)
+                .map(|(&l, w)| i32::from(l) * w)
+                .sum();
+            if best.is_none_or(|(_, b)| score < b) {
+                best = Some((*start, score));
+            }
+        }
+        best
     }
 }
 
@@ -113,11 +191,33 @@ mod tests {
         let o = occ("a100-40gb", &[]);
         let m = GpuModel::get(o.model_id());
         let t = StateTable::new(&o);
+        // Plenty of room for every size: weights are the sizes' compute slices.
+        let w = size_weights(&t, &[u32::MAX; MAX_SIZES], 1);
         let one_g = m.profile_by_name("1g.5gb").unwrap().0 as usize;
         assert_eq!(t.first_start[one_g], Some(0));
-        assert_eq!(t.best_start[one_g].map(|(s, _)| s), Some(6));
+        assert_eq!(t.best_start(one_g, &w).map(|(s, _)| s), Some(6));
         let three_g = m.profile_by_name("3g.20gb").unwrap().0 as usize;
         // 3g@4 leaves 0..4 for a 4g-sized hole of 2g+2g or 1g×4; 3g@0 strands a compute slice.
-        assert_eq!(t.best_start[three_g].map(|(s, _)| s), Some(4));
+        assert_eq!(t.best_start(three_g, &w).map(|(s, _)| s), Some(4));
+    }
+
+    #[test]
+    fn a_scarce_size_weighs_double() {
+        let model = GpuModel::find("h100-80gb").unwrap();
+        let sizes: Vec<u8> = size_profiles(model)
+            .iter()
+            .map(|&(p, _)| GpuModel::get(model).profile(p).compute_slices)
+            .collect();
+        let t = StateTable::new(&Occupancy::empty(model));
+        let mut remaining = [100; MAX_SIZES];
+        let plenty = size_weights(&t, &remaining, 100);
+        let seven = sizes.iter().position(|&s| s == 7).unwrap();
+        remaining[seven] = 9;
+        let scarce = size_weights(&t, &remaining, 100);
+        for (i, &s) in sizes.iter().enumerate() {
+            assert_eq!(plenty[i], i32::from(s));
+            let factor = if i == seven { 2 } else { 1 };
+            assert_eq!(scarce[i], i32::from(s) * factor, "size {s}");
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::Policy;
 use crate::fleet::{AddSliceError, Booked, Fleet, Gpu, GpuKey, SliceKey};
 use crate::nofit::NoFit;
 use crate::plan::{Decision, PlacementRequest};
-use crate::score::fragmentation;
+use crate::score::{MAX_SIZES, fragmentation};
 use slicebroker_types::catalog::MediaKind;
 use slicebroker_types::{GpuModel, MAX_PROFILES, Occupancy, PlaceError, ProfileIdx, SliceShape};
 use std::cmp::Ordering;
@@ -120,6 +120,10 @@ fn placement_mask(m: &GpuModel, profile: ProfileIdx, start: u8) -> u16 {
 pub(crate) struct Encumbered(Vec<u64>);
 
 impl Encumbered {
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+
     pub fn contains(&self, gpu: GpuKey) -> bool {
         self.0
             .get(gpu.0 as usize / 64)
@@ -231,15 +235,17 @@ impl Fleet {
     }
 
     /// An on-demand candidate on a GPU with bookings in the way: among the starts free for
-    /// `[now, ends_at)`, the one that fragments least (as `StateTable::best_start` chooses), its
-    /// fragmentation and fill (free compute, then memory, left now, as `rank_gpu` counts it).
+    /// `[now, ends_at)`, the one that fragments least under `weights` (as
+    /// `StateTable::best_start` chooses), its score and fill (free compute, then memory, left
+    /// now, as `rank_gpu` counts it).
     pub(crate) fn rank_encumbered(
         &self,
         gpu: GpuKey,
         shape: SliceShape,
         req: &PlacementRequest,
         policy: Policy,
-    ) -> Option<(f32, u16, u8)> {
+        weights: &[i32; MAX_SIZES],
+    ) -> Option<(i32, u16, u8)> {
         let g = &self.gpus[gpu.0 as usize];
         if !g.schedulable || g.occ.model_id() != shape.model {
             return None;
@@ -252,27 +258,13 @@ impl Fleet {
         let during = During::of(g, (req.now, req.now, req.ends_at));
         let mut starts = during.free_starts(g, shape.profile);
         if policy != Policy::Default {
-            return starts.next().map(|(s, _)| (0.0, fill, s));
+            return starts.next().map(|(s, _)| (0, fill, s));
         }
-        let frags = self.start_frag.get(&g.occ);
-        let mut best: Option<(u8, f32)> = None;
-        for (start, _) in starts {
-            let delta = match frags {
-                Some(f) => f.delta[i][start as usize],
-                None => {
-                    let mut after = g.occ;
-                    match after.add(shape.profile, start) {
-                        Ok(()) => fragmentation(&after) - fragmentation(&g.occ),
-                        Err(_) => f32::NAN,
-                    }
-                }
-            };
-            // Strictly better only, as `StateTable` chooses: ties keep the lower start.
-            if !delta.is_nan() && best.is_none_or(|(_, b)| delta < b - 1e-6) {
-                best = Some((start, delta));
-            }
-        }
-        best.map(|(start, frag)| (frag, fill, start))
+        let free: u32 = starts.fold(0, |m, (s, _)| m | 1 << s);
+        let table = self.tables.get(&g.occ)?;
+        table
+            .best_start_among(i, weights, free)
+            .map(|(start, frag)| (frag, fill, start))
     }
 
     /// The best place for one slice whose window is `[starts_at, req.ends_at)`, free for all of
@@ -429,35 +421,6 @@ impl Fleet {
             self.remove_slice(SliceKey(u64::MAX - i as u64));
         }
         outcome.map(|()| decisions)
-    }
-}
-
-/// Per profile and start, how much starting there raises a GPU's fragmentation in one
-/// occupancy state (NaN where it cannot start), and the least of those per profile.
-#[derive(Clone, Debug)]
-pub(crate) struct StartFrag {
-    pub delta: [[f32; 16]; MAX_PROFILES],
-    pub min: [f32; MAX_PROFILES],
-}
-
-impl StartFrag {
-    pub fn new(occ: &Occupancy) -> Self {
-        let mut t = StartFrag {
-            delta: [[f32::NAN; 16]; MAX_PROFILES],
-            min: [f32::INFINITY; MAX_PROFILES],
-        };
-        let before = fragmentation(occ);
-        for p in occ.model().profile_indices() {
-            let i = p.0 as usize;
-            for pl in occ.free_placements(p) {
-                let mut after = *occ;
-                after.add(p, pl.start).expect("free placements fit");
-                let delta = fragmentation(&after) - before;
-                t.delta[i][pl.start as usize] = delta;
-                t.min[i] = t.min[i].min(delta);
-            }
-        }
-        t
     }
 }
 

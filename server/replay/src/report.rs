@@ -91,7 +91,7 @@ pub fn table(reports: &[PolicyReport]) -> String {
         "rejected",
         "accept %",
         "rejected by size",
-        "slice-hours",
+        "compute-slice-hours",
         "alloc %",
         "7g ready %",
         "4g ready %",
