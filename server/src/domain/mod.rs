@@ -9,3 +9,4 @@ pub mod rate_limit;
 pub mod sign_in;
 pub mod tenant;
 pub mod validate;
+pub mod webhook;

@@ -20,3 +20,4 @@ mod replicas;
 mod sign_in;
 mod tls;
 mod web;
+mod webhooks;

@@ -18,4 +18,5 @@ mod signing_keys;
 mod slices;
 mod tenants;
 mod usage;
+mod webhooks;
 mod windows;

@@ -10,6 +10,7 @@ mod lease_state;
 mod problem;
 mod role;
 mod tenant;
+mod webhook;
 
 pub use access::{
     ApiKeyCreate, ApiKeyCreated, ApiKeySummary, EnrollmentCreate, EnrollmentToken,
@@ -26,3 +27,7 @@ pub use problem::ProblemCode;
 pub use problem::{CODES, FreeCapacity, Problem};
 pub use role::Role;
 pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};
+pub use webhook::{
+    DeliveryState, Webhook, WebhookAttempt, WebhookCreate, WebhookCreated, WebhookDelivery,
+    WebhookFormat, WebhookKind, WebhookPatch,
+};

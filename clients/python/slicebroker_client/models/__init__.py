@@ -10,6 +10,7 @@ from .calendar_interval import CalendarInterval
 from .capacity import Capacity
 from .capacity_calendar import CapacityCalendar
 from .compute_instance import ComputeInstance
+from .delivery_state import DeliveryState
 from .desired_config import DesiredConfig
 from .desired_gpu import DesiredGpu
 from .desired_slice import DesiredSlice
@@ -121,6 +122,14 @@ from .tenant_role import TenantRole
 from .tenant_update import TenantUpdate
 from .token_create import TokenCreate
 from .usage_row import UsageRow
+from .webhook import Webhook
+from .webhook_attempt import WebhookAttempt
+from .webhook_create import WebhookCreate
+from .webhook_created import WebhookCreated
+from .webhook_delivery import WebhookDelivery
+from .webhook_format import WebhookFormat
+from .webhook_kind import WebhookKind
+from .webhook_patch import WebhookPatch
 from .who_am_i import WhoAmI
 
 __all__ = (
@@ -134,6 +143,7 @@ __all__ = (
     "Capacity",
     "CapacityCalendar",
     "ComputeInstance",
+    "DeliveryState",
     "DesiredConfig",
     "DesiredGpu",
     "DesiredSlice",
@@ -245,5 +255,13 @@ __all__ = (
     "TenantUpdate",
     "TokenCreate",
     "UsageRow",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookFormat",
+    "WebhookKind",
+    "WebhookPatch",
     "WhoAmI",
 )
