@@ -153,4 +153,3 @@ mod tests {
         assert_eq!(pointer(&["gpu_models", "1"]), "/gpu_models/1");
     }
 }
-
