@@ -120,6 +120,25 @@ pub struct UnvalidatedConfig {
     /// placement and profile only (fewer label values for Prometheus to keep; per-tenant
     /// series are kept either way).
     pub metrics_tenant_labels: bool,
+    /// Run the webhook delivery worker (docs/webhooks.md).
+    pub webhooks: bool,
+    /// Let webhooks call private, loopback and link-local addresses (server-side request
+    /// forgery protection off: only for tests and closed networks).
+    pub webhook_allow_private_targets: bool,
+    /// One delivery try gives up after this long (100ms to 1m).
+    pub webhook_timeout: DurationIn<100, 60_000>,
+    /// A delivery is retried for this long, then `failed` (1s to 7d).
+    pub webhook_retry_for: DurationIn<1000, { 7 * DAY_MS }>,
+    /// The first retry comes this long after the first failure, each next one twice as late,
+    /// with jitter (10ms to 1h).
+    pub webhook_retry_initial: DurationIn<10, 3_600_000>,
+    /// How much of a receiver's answer is read, at most (0 to 1 MiB).
+    pub webhook_response_limit_bytes: Bounded<usize, 0, 1_048_576>,
+    /// How often the worker looks for due deliveries when no new event wakes it (10ms to 1m).
+    pub webhook_poll_interval: DurationIn<10, 60_000>,
+    /// The dashboard's public base URL (`https://broker.example.com`), for links in `slack`
+    /// messages; unset, they carry the lease's API path.
+    pub public_url: Option<String>,
 }
 
 fn bounded<T: Copy + TryFrom<u64>, const MIN: u64, const MAX: u64>(n: u64) -> Bounded<T, MIN, MAX> {
@@ -164,6 +183,14 @@ impl Default for UnvalidatedConfig {
             rate_limit_per_second: bounded(0),
             rate_limit_burst: bounded(20),
             metrics_tenant_labels: true,
+            webhooks: true,
+            webhook_allow_private_targets: false,
+            webhook_timeout: DurationIn::from_millis(10_000),
+            webhook_retry_for: DurationIn::from_millis(DAY_MS),
+            webhook_retry_initial: DurationIn::from_millis(5_000),
+            webhook_response_limit_bytes: bounded(64 * 1024),
+            webhook_poll_interval: DurationIn::from_millis(1000),
+            public_url: None,
         }
     }
 }
@@ -238,6 +265,11 @@ impl TryFrom<UnvalidatedConfig> for Config {
                 }
             }
             (None, None) => {}
+        }
+        if let Some(url) = &c.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return invalid("public_url", "must be an http:// or https:// URL");
         }
         match (&c.tls_cert_file, &c.tls_key_file) {
             (Some(_), None) => invalid("tls_key_file", "must be set with tls_cert_file"),
@@ -456,6 +488,46 @@ impl Described for Config {
                 Kind::Bool,
                 "Per-slice series on /metrics carry a tenant label [default: true]",
             ),
+            setting(
+                "webhooks",
+                Kind::Bool,
+                "Run the webhook delivery worker [default: true]",
+            ),
+            setting(
+                "webhook_allow_private_targets",
+                Kind::Bool,
+                "Let webhooks call private/loopback addresses [default: false]",
+            ),
+            setting(
+                "webhook_timeout",
+                Kind::Text,
+                "One webhook delivery try gives up after this long [default: 10s]",
+            ),
+            setting(
+                "webhook_retry_for",
+                Kind::Text,
+                "A webhook delivery is retried this long, then failed [default: 1d]",
+            ),
+            setting(
+                "webhook_retry_initial",
+                Kind::Text,
+                "First webhook retry delay, doubled each time [default: 5s]",
+            ),
+            setting(
+                "webhook_response_limit_bytes",
+                Kind::Integer,
+                "Most bytes read of a webhook receiver's answer [default: 65536]",
+            ),
+            setting(
+                "webhook_poll_interval",
+                Kind::Text,
+                "How often due webhook deliveries are looked for [default: 1s]",
+            ),
+            setting(
+                "public_url",
+                Kind::Text,
+                "Public base URL of the dashboard, for links in messages [default: none]",
+            ),
         ],
         renamed: &[
             renamed("request_timeout_ms", "request_timeout", "10s"),
@@ -526,6 +598,22 @@ impl Config {
 
     pub fn key_revocation_delay(&self) -> Duration {
         self.0.key_revocation_delay.get()
+    }
+
+    pub fn webhook_timeout(&self) -> Duration {
+        self.0.webhook_timeout.get()
+    }
+
+    pub fn webhook_retry_for(&self) -> Duration {
+        self.0.webhook_retry_for.get()
+    }
+
+    pub fn webhook_retry_initial(&self) -> Duration {
+        self.0.webhook_retry_initial.get()
+    }
+
+    pub fn webhook_poll_interval(&self) -> Duration {
+        self.0.webhook_poll_interval.get()
     }
 }
 

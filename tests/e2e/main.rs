@@ -10,3 +10,4 @@ mod lifecycle;
 mod nvml;
 mod replicas;
 mod tls;
+mod webhooks;

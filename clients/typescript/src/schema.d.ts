@@ -848,6 +848,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant's webhooks (admin or tenant-admin)
+         * @description Oldest first; secrets are never shown.
+         */
+        get: operations["webhook_list"];
+        put?: never;
+        /**
+         * Register a webhook for a tenant (admin or tenant-admin)
+         * @description `url` must be `http` or `https` (at most 2048 characters) and its host must resolve to
+         *     public addresses only, unless the server is configured with
+         *     `webhook_allow_private_targets`; `kinds` lists 1 to 32 distinct event kinds; a tenant has at
+         *     most 20 webhooks. The answer holds the signing `secret`: the only time it is shown.
+         */
+        post: operations["webhook_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a tenant's webhook (admin or tenant-admin)
+         * @description The webhook without its secret (`webhook_rotate_secret` makes a new one).
+         */
+        get: operations["webhook_show"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a tenant's webhook (admin or tenant-admin)
+         * @description Its pending deliveries and its history go with it.
+         */
+        delete: operations["webhook_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a tenant's webhook (admin or tenant-admin)
+         * @description The fields given replace the current ones, checked as on registration.
+         */
+        patch: operations["webhook_update"];
+        trace?: never;
+    };
+    "/v1/tenants/{id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's webhook's deliveries (admin or tenant-admin)
+         * @description Newest first, each with its last 20 attempts: status code (or the error when no answer
+         *     came) and duration.
+         */
+        get: operations["webhook_delivery_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again (admin or tenant-admin)
+         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+         */
+        post: operations["webhook_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{id}/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a tenant's webhook secret (admin or tenant-admin)
+         * @description Deliveries are signed with the new secret from now on; the answer is the only time it is
+         *     shown.
+         */
+        post: operations["webhook_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -869,6 +986,120 @@ export interface paths {
         get: operations["usage_show"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the fleet-wide webhooks (admin)
+         * @description Oldest first; secrets are never shown.
+         */
+        get: operations["fleet_webhook_list"];
+        put?: never;
+        /**
+         * Register a fleet-wide webhook (admin)
+         * @description Told about every tenant's leases. Bounds and the secret as for `webhook_create`; at most 20
+         *     fleet-wide webhooks.
+         */
+        post: operations["fleet_webhook_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a fleet-wide webhook (admin)
+         * @description The webhook without its secret.
+         */
+        get: operations["fleet_webhook_show"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a fleet-wide webhook (admin)
+         * @description Its pending deliveries and its history go with it.
+         */
+        delete: operations["fleet_webhook_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a fleet-wide webhook (admin)
+         * @description The fields given replace the current ones, checked as on registration.
+         */
+        patch: operations["fleet_webhook_update"];
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A fleet-wide webhook's deliveries (admin)
+         * @description Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+         */
+        get: operations["fleet_webhook_delivery_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a fleet-wide webhook's delivery again (admin)
+         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+         */
+        post: operations["fleet_webhook_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a fleet-wide webhook's secret (admin)
+         * @description Deliveries are signed with the new secret from now on; the answer is the only time it is
+         *     shown.
+         */
+        post: operations["fleet_webhook_rotate_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -941,12 +1172,12 @@ export interface components {
             action: string;
             /** @description `key:<api key id>`, or `cli` for the server's own command line. */
             actor: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object after the change; `null` when it no longer exists. */
-            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object after the change; `null` when it no longer exists. */
+            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | null;
             /** Format: date-time */
             at: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object before the change; `null` when it did not exist. */
-            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object before the change; `null` when it did not exist. */
+            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | null;
             /** Format: int64 */
             id: number;
             target_id: string;
@@ -1027,6 +1258,13 @@ export interface components {
             /** @description At most 1000, no two with the same `model` and `profile`. */
             rates: components["schemas"]["CostRate"][];
         };
+        /** Format: uuid */
+        DeliveryId: string;
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "delivered" | "failed";
         /** @description `GET /v1/agent/desired?after=<generation>&wait=<seconds>`: the slices each GPU should have. */
         DesiredConfig: {
             /**
@@ -2216,6 +2454,93 @@ export interface components {
             slice_hours: number;
             tenant: string;
             tenant_id: components["schemas"]["TenantId"];
+        };
+        /** @description A webhook (never its secret). */
+        Webhook: {
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            format: components["schemas"]["WebhookFormat"];
+            id: components["schemas"]["WebhookId"];
+            kinds: components["schemas"]["WebhookKind"][];
+            tenant_id: components["schemas"]["TenantId"] | null;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        /** @description One try at a delivery. */
+        WebhookAttempt: {
+            /** Format: date-time */
+            at: string;
+            /** Format: int32 */
+            duration_ms: number;
+            error: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status; `null` when none came (timeout, refused target, no connection).
+             */
+            status_code: number | null;
+        };
+        /** @description Request to register a webhook. */
+        WebhookCreate: {
+            /** @description Default `true`. */
+            enabled?: boolean;
+            format?: components["schemas"]["WebhookFormat"];
+            /** @description The kinds wanted: 1 to 32, no repeats. */
+            kinds: components["schemas"]["WebhookKind"][];
+            /**
+             * @description An `http` or `https` URL of at most 2048 characters whose host resolves to public
+             *     addresses only (unless the server allows private targets).
+             */
+            url: string;
+        };
+        /** @description A new (or newly rotated) webhook: the only time `secret` is shown. */
+        WebhookCreated: {
+            /** @description The HMAC-SHA256 key of `X-Slicebroker-Signature`. Store it now: it cannot be shown again. */
+            secret: string;
+            webhook: components["schemas"]["Webhook"];
+        };
+        /** @description One event's delivery to one webhook, with its attempts (newest deliveries first). */
+        WebhookDelivery: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            event_id: number;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description Oldest first; at most the last 20. */
+            history: components["schemas"]["WebhookAttempt"][];
+            id: components["schemas"]["DeliveryId"];
+            kind: components["schemas"]["WebhookKind"];
+            lease_id: components["schemas"]["LeaseId"];
+            /** Format: date-time */
+            next_attempt_at: string;
+            state: components["schemas"]["DeliveryState"];
+            webhook_id: components["schemas"]["WebhookId"];
+        };
+        /**
+         * @description What a delivery's body looks like.
+         * @enum {string}
+         */
+        WebhookFormat: "json" | "slack";
+        /** Format: uuid */
+        WebhookId: string;
+        /**
+         * @description The events a webhook may ask for. Most are a lease event kind as its history records it;
+         *     two are not: a grant out of the pending queue is `queued_granted` (a direct grant stays
+         *     `granted`), and every event that ends a lease (the slices gone, a lost host, a pending or
+         *     booked lease cancelled) is `ended`, the reason in the lease's `end_reason`.
+         * @enum {string}
+         */
+        WebhookKind: "granted" | "queued" | "queued_granted" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk";
+        /** @description A change to a webhook: every field is optional; those given replace the current value. */
+        WebhookPatch: {
+            enabled?: boolean | null;
+            format?: components["schemas"]["WebhookFormat"] | null;
+            kinds?: components["schemas"]["WebhookKind"][] | null;
+            url?: string | null;
         };
         /** @description Who the caller's token says it is. */
         WhoAmI: {
@@ -3730,6 +4055,271 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    webhook_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's webhooks, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description The webhook as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_delivery_list: {
+        parameters: {
+            query?: {
+                /** @description How many deliveries, newest first: 1-100 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+                /** @description The delivery's id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id */
+                id: string;
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new `secret`, shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     usage_show: {
         parameters: {
             query: {
@@ -3760,6 +4350,251 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fleet-wide webhooks, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown this once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description The webhook as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_delivery_list: {
+        parameters: {
+            query?: {
+                /** @description How many deliveries, newest first: 1-100 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+                /** @description The delivery's id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_webhook_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new `secret`, shown this once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];

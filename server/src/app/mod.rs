@@ -22,6 +22,7 @@ pub mod sign_in;
 pub mod tenants;
 pub mod usage;
 pub mod wakeups;
+pub mod webhooks;
 
 pub use error::Error;
 
@@ -142,6 +143,9 @@ impl App {
         ));
         if self.config().lifecycle_jobs {
             lifecycle::spawn(self.clone());
+        }
+        if self.config().webhooks {
+            webhooks::deliver::spawn(self.clone());
         }
         self.spawn_index_refresh();
     }

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 pub struct Wakeups {
     hosts: Mutex<HashMap<HostId, watch::Sender<u64>>>,
     capacity: watch::Sender<u64>,
+    webhooks: watch::Sender<u64>,
 }
 
 impl Default for Wakeups {
@@ -22,6 +23,7 @@ impl Default for Wakeups {
         Self {
             hosts: Mutex::default(),
             capacity: watch::channel(0).0,
+            webhooks: watch::channel(0).0,
         }
     }
 }
@@ -30,6 +32,16 @@ impl Wakeups {
     /// Changes whenever capacity may have come back, on any replica.
     pub fn subscribe_capacity(&self) -> watch::Receiver<u64> {
         self.capacity.subscribe()
+    }
+
+    /// Changes whenever webhook deliveries were queued, on any replica.
+    pub fn subscribe_webhooks(&self) -> watch::Receiver<u64> {
+        self.webhooks.subscribe()
+    }
+
+    /// Wakes this replica's webhook worker (a redelivery asked here).
+    pub fn wake_webhooks(&self) {
+        self.webhooks.send_modify(|n| *n += 1);
     }
 
     pub fn subscribe(&self, host: HostId) -> watch::Receiver<u64> {
@@ -55,6 +67,7 @@ impl Wakeups {
             tx.send_modify(|n| *n += 1);
         }
         self.capacity.send_modify(|n| *n += 1);
+        self.webhooks.send_modify(|n| *n += 1);
     }
 }
 
@@ -63,6 +76,7 @@ pub async fn listen(pool: sqlx::PgPool, wakeups: Arc<Wakeups>) {
     notify::listen(pool, |notice| match notice {
         Notice::Desired(host) => wakeups.wake(host),
         Notice::Capacity => wakeups.capacity.send_modify(|n| *n += 1),
+        Notice::Webhooks => wakeups.webhooks.send_modify(|n| *n += 1),
         Notice::Missed => wakeups.wake_all(),
     })
     .await;

@@ -10,3 +10,4 @@ pub mod rates;
 pub mod sign_in;
 pub mod tenant;
 pub mod validate;
+pub mod webhook;

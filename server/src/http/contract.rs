@@ -294,6 +294,7 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
             {"$ref": "#/components/schemas/ApiKeySummary"},
             {"$ref": "#/components/schemas/EnrollmentToken"},
             {"$ref": "#/components/schemas/Schedulable"},
+            {"$ref": "#/components/schemas/Webhook"},
             {"type": "null"}
         ]
     });
@@ -311,7 +312,8 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
         let mut s = image.clone();
         s["description"] = json!(format!(
             "By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an \
-             `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); {when}."
+             `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` \
+             (webhook; `null` on both sides for webhook_delivery, a redelivery); {when}."
         ));
         record[side] = s;
     }
@@ -336,6 +338,20 @@ fn set(schemas: &mut Map<String, Value>, schema: &str, prop: &str, rules: Value)
 /// The rules `domain::validate` and `limits` enforce, where the derives do not state them.
 fn input_rules(schemas: &mut Map<String, Value>) {
     use slicebroker_types::limits;
+    for schema in ["WebhookCreate", "WebhookPatch"] {
+        set(
+            schemas,
+            schema,
+            "url",
+            json!({"minLength": 1, "maxLength": limits::MAX_WEBHOOK_URL_CHARS, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+        );
+        set(
+            schemas,
+            schema,
+            "kinds",
+            json!({"minItems": 1, "maxItems": limits::MAX_WEBHOOK_KINDS, "uniqueItems": true}),
+        );
+    }
     // A duration's text: the forms whose every match is positive and within 366 days. The
     // server also reads longer forms (`1h30m`, `P1DT12H`), checking the bound itself.
     let text = &mut schemas["DurationInput"]["oneOf"][1];

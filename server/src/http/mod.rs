@@ -19,6 +19,7 @@ pub mod tenants;
 pub mod tls;
 pub mod usage;
 pub mod web;
+pub mod webhooks;
 
 use crate::app::{App, Error};
 use axum::Router;

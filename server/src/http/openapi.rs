@@ -4,7 +4,7 @@
 //! `openapi/slicebroker.json`, which a test keeps in step.
 
 use super::problem::{self, NotFound, Problem, ProblemCode};
-use super::{agents, auth, fleet, health, keys, leases, rates, tenants, usage};
+use super::{agents, auth, fleet, health, keys, leases, rates, tenants, usage, webhooks};
 use crate::app::{App, Error};
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -53,6 +53,7 @@ use utoipa_axum::routes;
         (name = "tenants", description = "Tenants (teams) and their policy: quotas and lease limits. Admin only, except reading one's own tenant."),
         (name = "api-keys", description = "A tenant's API keys, managed by admins and the tenant's `tenant-admin` keys."),
         (name = "agents", description = "The protocol between the server and the agent on each GPU host: enrollment (admins create tokens), registration, the desired config (long-poll) and observed state. Agent endpoints take the host's agent credential (`agentAuth`), not a user token."),
+        (name = "webhooks", description = "Tell a receiver about lease events: registered per tenant (tenant admins) or fleet-wide (admins), signed with HMAC-SHA256, delivered at least once with retries; the delivery history and redelivery. See docs/webhooks.md."),
         (name = "operations", description = "Probes and metrics for whoever runs the server. No token needed."),
         (name = "docs", description = "This document and the page that shows it. No token needed."),
     )
@@ -95,6 +96,7 @@ pub fn api() -> OpenApiRouter<App> {
         .merge(usage::routes())
         .merge(rates::routes())
         .merge(agents::routes())
+        .merge(webhooks::routes())
         .routes(routes!(openapi_show))
         .routes(routes!(docs_show))
         .routes(routes!(docs_asset_show))

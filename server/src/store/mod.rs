@@ -15,6 +15,7 @@ pub mod signing_keys;
 pub mod slices;
 pub mod tenants;
 pub mod usage;
+pub mod webhooks;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;

@@ -1,6 +1,7 @@
 //! LISTEN/NOTIFY: the database tells every replica when a host's desired generation moved
 //! (`sb_desired`, migrations/0002_agents.sql) and when capacity came back (`sb_capacity`,
-//! migrations/0003_lifecycle.sql). The app turns these into wake-ups (`app::wakeups`).
+//! migrations/0003_lifecycle.sql) and when webhook deliveries were queued (`sb_webhooks`,
+//! migrations/0014_webhooks.sql). The app turns these into wake-ups (`app::wakeups`).
 
 use slicebroker_types::HostId;
 use sqlx::postgres::PgListener;
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 const DESIRED: &str = "sb_desired";
 const CAPACITY: &str = "sb_capacity";
+const WEBHOOKS: &str = "sb_webhooks";
 
 /// What a notification says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub enum Notice {
     Desired(HostId),
     /// A slice was released or a lease ended.
     Capacity,
+    /// Webhook deliveries were queued.
+    Webhooks,
     /// Notifications may have been missed (the connection was lost or just made): re-read.
     Missed,
 }
@@ -39,12 +43,13 @@ pub async fn listen(pool: sqlx::PgPool, on: impl Fn(Notice)) {
 
 async fn listen_once(pool: &sqlx::PgPool, on: &impl Fn(Notice)) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen_all([DESIRED, CAPACITY]).await?;
+    listener.listen_all([DESIRED, CAPACITY, WEBHOOKS]).await?;
     // Anything that changed while nobody was listening.
     on(Notice::Missed);
     loop {
         match listener.try_recv().await? {
             Some(n) if n.channel() == CAPACITY => on(Notice::Capacity),
+            Some(n) if n.channel() == WEBHOOKS => on(Notice::Webhooks),
             Some(n) => match n.payload().parse::<HostId>() {
                 Ok(host) => on(Notice::Desired(host)),
                 Err(_) => tracing::warn!(payload = n.payload(), "odd {DESIRED} payload"),

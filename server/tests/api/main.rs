@@ -21,3 +21,4 @@ mod replicas;
 mod sign_in;
 mod tls;
 mod web;
+mod webhooks;

@@ -19,4 +19,5 @@ mod signing_keys;
 mod slices;
 mod tenants;
 mod usage;
+mod webhooks;
 mod windows;

@@ -11,6 +11,7 @@ mod problem;
 mod rates;
 mod role;
 mod tenant;
+mod webhook;
 
 pub use access::{
     ApiKeyCreate, ApiKeyCreated, ApiKeySummary, EnrollmentCreate, EnrollmentToken,
@@ -28,3 +29,7 @@ pub use problem::{CODES, FreeCapacity, Problem};
 pub use rates::{CostRate, CostRates};
 pub use role::Role;
 pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};
+pub use webhook::{
+    DeliveryState, Webhook, WebhookAttempt, WebhookCreate, WebhookCreated, WebhookDelivery,
+    WebhookFormat, WebhookKind, WebhookPatch,
+};

@@ -89,6 +89,10 @@ ids! {
     ApiKeyId;
     /// A slice: one MIG GPU instance the broker wants or has.
     SliceId;
+    /// A webhook: a receiver of lease events.
+    WebhookId;
+    /// One delivery of one event to one webhook (`X-Slicebroker-Delivery`).
+    DeliveryId;
 }
 
 #[cfg(test)]

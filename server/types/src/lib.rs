@@ -19,6 +19,6 @@ pub use catalog::{
     ProfileIdx,
 };
 pub use geometry::{Instance, Occupancy, PlaceError};
-pub use ids::{ApiKeyId, GpuId, HostId, LeaseId, SliceId, TenantId};
+pub use ids::{ApiKeyId, DeliveryId, GpuId, HostId, LeaseId, SliceId, TenantId, WebhookId};
 pub use request::{ProfileRequest, RequestError, SliceShape};
 pub use secret::Secret;

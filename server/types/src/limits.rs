@@ -105,6 +105,18 @@ pub fn pointer<S: AsRef<str>>(segments: &[S]) -> String {
     }
 }
 
+/// Longest webhook URL, in characters.
+pub const MAX_WEBHOOK_URL_CHARS: usize = 2048;
+
+/// Most event kinds one webhook may list.
+pub const MAX_WEBHOOK_KINDS: usize = 32;
+
+/// Most webhooks per tenant (and fleet-wide).
+pub const MAX_WEBHOOKS: i64 = 20;
+
+/// Most deliveries `GET …/deliveries` returns (newest first).
+pub const MAX_WEBHOOK_DELIVERIES_PAGE: i64 = 100;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ from .capacity_calendar import CapacityCalendar
 from .compute_instance import ComputeInstance
 from .cost_rate import CostRate
 from .cost_rates import CostRates
+from .delivery_state import DeliveryState
 from .desired_config import DesiredConfig
 from .desired_gpu import DesiredGpu
 from .desired_slice import DesiredSlice
@@ -124,6 +125,14 @@ from .tenant_update import TenantUpdate
 from .token_create import TokenCreate
 from .usage_row import UsageRow
 from .usage_show_format import UsageShowFormat
+from .webhook import Webhook
+from .webhook_attempt import WebhookAttempt
+from .webhook_create import WebhookCreate
+from .webhook_created import WebhookCreated
+from .webhook_delivery import WebhookDelivery
+from .webhook_format import WebhookFormat
+from .webhook_kind import WebhookKind
+from .webhook_patch import WebhookPatch
 from .who_am_i import WhoAmI
 
 __all__ = (
@@ -139,6 +148,7 @@ __all__ = (
     "ComputeInstance",
     "CostRate",
     "CostRates",
+    "DeliveryState",
     "DesiredConfig",
     "DesiredGpu",
     "DesiredSlice",
@@ -251,5 +261,13 @@ __all__ = (
     "TokenCreate",
     "UsageRow",
     "UsageShowFormat",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookFormat",
+    "WebhookKind",
+    "WebhookPatch",
     "WhoAmI",
 )

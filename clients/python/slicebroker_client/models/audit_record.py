@@ -16,6 +16,7 @@ if TYPE_CHECKING:
   from ..models.enrollment_token import EnrollmentToken
   from ..models.schedulable import Schedulable
   from ..models.tenant import Tenant
+  from ..models.webhook import Webhook
 
 
 
@@ -32,13 +33,15 @@ class AuditRecord:
         Attributes:
             action (str): `tenant.create`, `tenant.update`, `api_key.create`, `api_key.revoke`, `cordon`, …
             actor (str): `key:<api key id>`, or `cli` for the server's own command line.
-            after (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant): By `target_kind`: a `Tenant` (tenant), an
-                `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object
-                after the change; `null` when it no longer exists.
+            after (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook): By `target_kind`: a `Tenant`
+                (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a
+                `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object after the change;
+                `null` when it no longer exists.
             at (datetime.datetime):
-            before (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant): By `target_kind`: a `Tenant` (tenant),
-                an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token) or `Schedulable` (host, gpu); the object
-                before the change; `null` when it did not exist.
+            before (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook): By `target_kind`: a `Tenant`
+                (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a
+                `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object before the change;
+                `null` when it did not exist.
             id (int):
             target_id (str):
             target_kind (str):
@@ -46,9 +49,9 @@ class AuditRecord:
 
     action: str
     actor: str
-    after: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant
+    after: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook
     at: datetime.datetime
-    before: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant
+    before: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook
     id: int
     target_id: str
     target_kind: str
@@ -63,6 +66,7 @@ class AuditRecord:
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
+        from ..models.webhook import Webhook # noqa: PLC0415
         action = self.action
 
         actor = self.actor
@@ -75,6 +79,8 @@ class AuditRecord:
         elif isinstance(self.after, EnrollmentToken):
             after = self.after.to_dict()
         elif isinstance(self.after, Schedulable):
+            after = self.after.to_dict()
+        elif isinstance(self.after, Webhook):
             after = self.after.to_dict()
         else:
             after = self.after
@@ -89,6 +95,8 @@ class AuditRecord:
         elif isinstance(self.before, EnrollmentToken):
             before = self.before.to_dict()
         elif isinstance(self.before, Schedulable):
+            before = self.before.to_dict()
+        elif isinstance(self.before, Webhook):
             before = self.before.to_dict()
         else:
             before = self.before
@@ -123,12 +131,13 @@ class AuditRecord:
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
+        from ..models.webhook import Webhook # noqa: PLC0415
         d = dict(src_dict)
         action = d.pop("action")
 
         actor = d.pop("actor")
 
-        def _parse_after(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant:
+        def _parse_after(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -171,7 +180,17 @@ class AuditRecord:
                 return after_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                after_type_4 = Webhook.from_dict(data)
+
+
+
+                return after_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook, data)
 
         after = _parse_after(d.pop("after"))
 
@@ -181,7 +200,7 @@ class AuditRecord:
 
 
 
-        def _parse_before(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant:
+        def _parse_before(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -224,7 +243,17 @@ class AuditRecord:
                 return before_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                before_type_4 = Webhook.from_dict(data)
+
+
+
+                return before_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook, data)
 
         before = _parse_before(d.pop("before"))
 

@@ -1,0 +1,300 @@
+//! The webhook endpoints: every refusal names its field and changes nothing (bad URL, private
+//! target never called, unknown or repeated kind, bounds, roles, another tenant's webhooks),
+//! and a registered webhook receives signed events of a lease in order, retried after the
+//! receiver answers 500, with the history showing each try.
+
+use crate::harness::{TestApp, spawn_app, spawn_with, wait_until};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A receiver on 127.0.0.1 that answers 500 to its first `fail_first` requests and 200 after,
+/// and keeps every request's headers and body.
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
+    fail_first: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    async fn start(fail_first: usize) -> (Self, String) {
+        let r = Receiver::default();
+        r.fail_first.store(fail_first, Ordering::SeqCst);
+        let state = r.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+                let state = state.clone();
+                async move {
+                    state.got.lock().unwrap().push((headers, body));
+                    let fail = state
+                        .fail_first
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if fail {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (r, url)
+    }
+
+    fn count(&self) -> usize {
+        self.got.lock().unwrap().len()
+    }
+}
+
+/// Checks `X-Slicebroker-Signature` as docs/webhooks.md tells receivers to.
+fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    let sig = headers["x-slicebroker-signature"].to_str().unwrap();
+    let (t, v1) = sig.split_once(",v1=").unwrap();
+    let t = t.strip_prefix("t=").unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let bytes: Vec<u8> = (0..v1.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&v1[i..i + 2], 16).unwrap())
+        .collect();
+    mac.verify_slice(&bytes).is_ok()
+}
+
+async fn tenant_admin(app: &TestApp, tenant: &str) -> String {
+    let admin = app.admin_token().await;
+    let k = app
+        .post(
+            &format!("/v1/tenants/{tenant}/api-keys"),
+            &admin,
+            &json!({"name": "ops", "role": "tenant-admin"}),
+        )
+        .await;
+    app.token(k.ok(201)["secret"].as_str().unwrap()).await
+}
+
+#[tokio::test]
+async fn webhook_refusals_name_the_field_and_change_nothing() {
+    let app = spawn_app().await;
+    let (receiver, local_url) = Receiver::start(0).await;
+    let (team, member) = app.tenant("team-a", Value::Null).await;
+    let (other, _) = app.tenant("team-b", Value::Null).await;
+    let ops = tenant_admin(&app, &team).await;
+    let other_ops = tenant_admin(&app, &other).await;
+    let path = format!("/v1/tenants/{team}/webhooks");
+    let ok = |url: &str| json!({"url": url, "kinds": ["activated"]});
+    let before = app.snapshot().await;
+
+    for (body, field) in [
+        (ok("ftp://hooks.example.com/x"), "url"),
+        (ok("hooks.example.com/x"), "url"),
+        (
+            ok(&format!("https://hooks.example.com/{}", "a".repeat(2048))),
+            "url",
+        ),
+        // Private and loopback targets are refused (server-side request forgery).
+        (ok(&local_url), "url"),
+        (ok("http://localhost:9/x"), "url"),
+        (ok("http://169.254.169.254/latest/meta-data"), "url"),
+        (ok("http://[::1]:9/x"), "url"),
+        (json!({"url": "https://1.1.1.1/hook", "kinds": []}), "kinds"),
+        (
+            json!({"url": "https://1.1.1.1/hook", "kinds": ["ended", "ended"]}),
+            "kinds",
+        ),
+    ] {
+        let r = app.post(&path, &ops, &body).await;
+        let p = r.problem(400, "invalid_input");
+        assert_eq!(p["field"], field, "{body}: {p}");
+    }
+    let r = app
+        .post(
+            &path,
+            &ops,
+            &json!({"url": "https://1.1.1.1/hook", "kinds": ["nope"]}),
+        )
+        .await;
+    let p = r.problem(400, "malformed_body");
+    assert_eq!(p["field"], "/kinds/0", "{p}");
+
+    // Roles and tenants: a member may not, another tenant's admin sees no such tenant, and only
+    // admins have fleet-wide webhooks.
+    let url = ok("https://1.1.1.1/hook");
+    app.post(&path, &member, &url)
+        .await
+        .problem(403, "forbidden");
+    app.post(&path, &other_ops, &url)
+        .await
+        .problem(404, "not_found");
+    app.get(&path, &other_ops).await.problem(404, "not_found");
+    app.post("/v1/webhooks", &ops, &url)
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(receiver.count(), 0, "a refused target is never called");
+
+    // The admin's private target is refused too; so is a 21st webhook.
+    let admin = app.admin_token().await;
+    app.post("/v1/webhooks", &admin, &ok(&local_url))
+        .await
+        .problem(400, "invalid_input");
+    let mut first = None;
+    for _ in 0..20 {
+        let r = app.post(&path, &ops, &url).await;
+        first.get_or_insert(r.ok(201)["webhook"]["id"].as_str().unwrap().to_owned());
+    }
+    let p = app.post(&path, &ops, &url).await;
+    assert_eq!(p.problem(400, "invalid_input")["field"], "url");
+    let first = first.unwrap();
+    let deliveries = format!("{path}/{first}/deliveries");
+    let p = app.get(&format!("{deliveries}?limit=0"), &ops).await;
+    assert_eq!(p.problem(400, "invalid_input")["field"], "limit");
+    let p = app.get(&format!("{deliveries}?limit=101"), &ops).await;
+    assert_eq!(p.problem(400, "invalid_input")["field"], "limit");
+    // Another tenant's webhook is not found under its own tenant's path either.
+    app.get(&format!("/v1/tenants/{other}/webhooks/{first}"), &admin)
+        .await
+        .problem(404, "not_found");
+    app.get(&format!("/v1/webhooks/{first}"), &admin)
+        .await
+        .problem(404, "not_found");
+    let r = app
+        .request(
+            "PATCH",
+            &format!("{path}/{first}"),
+            Some(&ops),
+            Some(&json!({"url": "gopher://x"}).to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "url");
+    assert_eq!(receiver.count(), 0);
+}
+
+#[tokio::test]
+async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
+    let app = spawn_with(|c| {
+        c.webhook_allow_private_targets = true;
+        c.webhook_poll_interval = "20ms".parse().unwrap();
+        c.webhook_retry_initial = "50ms".parse().unwrap();
+    })
+    .await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (receiver, url) = Receiver::start(2).await;
+    let (team, member) = app.tenant("team-a", Value::Null).await;
+    let ops = tenant_admin(&app, &team).await;
+    let r = app
+        .post(
+            &format!("/v1/tenants/{team}/webhooks"),
+            &ops,
+            &json!({"url": url, "kinds": ["granted", "released", "ended"]}),
+        )
+        .await;
+    let created = r.ok(201).clone();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let hook = created["webhook"]["id"].as_str().unwrap().to_owned();
+
+    let lease = app
+        .post(
+            "/v1/leases",
+            &member,
+            &json!({"profile": "1g.10gb", "duration": "1h"}),
+        )
+        .await;
+    let lease = lease.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/leases/{lease}/release"), &member, &json!({}))
+        .await
+        .ok(200);
+
+    // Two 500s, then both events, in order: granted is retried until it is taken, and
+    // released waits for it.
+    let kinds = wait_until(
+        Duration::from_secs(20),
+        "both events delivered",
+        async || {
+            let got = receiver.got.lock().unwrap().clone();
+            let accepted: Vec<String> = got
+                .iter()
+                .skip(2)
+                .map(|(_, b)| {
+                    serde_json::from_slice::<Value>(b).unwrap()["kind"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            (accepted.len() >= 2).then_some(accepted).ok_or(got.len())
+        },
+    )
+    .await;
+    assert_eq!(kinds[..2], ["granted", "released"]);
+    let got = receiver.got.lock().unwrap().clone();
+    for (headers, body) in &got {
+        assert!(verify(&secret, headers, body), "signature verifies");
+        assert!(!verify("whsec_wrong", headers, body));
+        let v: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(v["lease"]["id"], lease);
+        assert_eq!(v["tenant"]["name"], "team-a");
+        assert_eq!(
+            v["delivery_id"],
+            headers["x-slicebroker-delivery"].to_str().unwrap()
+        );
+    }
+    // The first three requests were the same delivery (two 500s, then 200).
+    let ids: Vec<&str> = got[..3]
+        .iter()
+        .map(|(h, _)| h["x-slicebroker-delivery"].to_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+
+    let history = wait_until(Duration::from_secs(10), "history recorded", async || {
+        let r = app
+            .get(
+                &format!("/v1/tenants/{team}/webhooks/{hook}/deliveries"),
+                &ops,
+            )
+            .await;
+        let list = r.ok(200).as_array().unwrap().clone();
+        list.iter()
+            .all(|d| d["state"] == "delivered")
+            .then_some(list.clone())
+            .ok_or(list)
+    })
+    .await;
+    let granted = history.iter().find(|d| d["kind"] == "granted").unwrap();
+    let codes: Vec<i64> = granted["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [500, 500, 200]);
+
+    // Redeliver sends it again, with the same delivery id.
+    let n = receiver.count();
+    let id = granted["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/v1/tenants/{team}/webhooks/{hook}/deliveries/{id}/redeliver"),
+            &ops,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    wait_until(Duration::from_secs(10), "redelivered", async || {
+        let got = receiver.got.lock().unwrap();
+        got[n..]
+            .iter()
+            .any(|(h, _)| h["x-slicebroker-delivery"] == id)
+    })
+    .await;
+}
