@@ -20,6 +20,12 @@ const RECONCILE: &[f64] = &[
     0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
 ];
 
+/// Webhook delivery latency buckets (seconds): from the event to the receiver's answer,
+/// retries included.
+const WEBHOOK: &[f64] = &[
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0,
+];
+
 #[derive(Debug, Default)]
 pub struct Metrics {
     grants: AtomicU64,
@@ -33,6 +39,10 @@ pub struct Metrics {
     /// Group commit, by kind (`create`, `end`): batches written, requests they carried, and
     /// requests sent back to run alone.
     batches: Mutex<BTreeMap<&'static str, [u64; 3]>>,
+    /// Webhook delivery tries by outcome (`delivered`, `retried`, `failed`).
+    webhook_tries: Mutex<BTreeMap<&'static str, u64>>,
+    /// From a delivery's event (or its redelivery) to the receiver's 2xx.
+    webhook_latency: Mutex<Option<Histogram>>,
 }
 
 fn status_class(status: u16) -> &'static str {
@@ -94,6 +104,24 @@ impl Metrics {
             .expect("metrics lock")
             .get_or_insert_with(|| Histogram::new(RECONCILE))
             .observe(seconds);
+    }
+
+    /// A webhook delivery try came out `outcome` (`delivered`, `retried`: not accepted and
+    /// tried again later, `failed`: given up). A delivered one took `seconds` from its event.
+    pub fn webhook_try(&self, outcome: &'static str, seconds: Option<f64>) {
+        *self
+            .webhook_tries
+            .lock()
+            .expect("metrics lock")
+            .entry(outcome)
+            .or_default() += 1;
+        if let Some(seconds) = seconds {
+            self.webhook_latency
+                .lock()
+                .expect("metrics lock")
+                .get_or_insert_with(|| Histogram::new(WEBHOOK))
+                .observe(seconds);
+        }
     }
 
     /// Appends this process's counters and histograms.
@@ -169,6 +197,29 @@ impl Metrics {
         let reconciles = self.reconciles.lock().expect("metrics lock").clone();
         reconciles
             .unwrap_or_else(|| Histogram::new(RECONCILE))
+            .render(t, name, &[]);
+        let name = "slicebroker_webhook_deliveries_total";
+        t.family(
+            name,
+            "counter",
+            "Webhook delivery tries by outcome: delivered, retried (not accepted, tried again \
+             later), failed (given up after webhook_retry_for) (this replica).",
+        );
+        let tries = self.webhook_tries.lock().expect("metrics lock").clone();
+        for outcome in ["delivered", "retried", "failed"] {
+            let n = tries.get(outcome).copied().unwrap_or(0);
+            t.sample(name, &[("outcome", outcome)], n as f64);
+        }
+        let name = "slicebroker_webhook_delivery_seconds";
+        t.family(
+            name,
+            "histogram",
+            "From a lease event (or a redelivery request) to the receiver's 2xx, retries \
+             included (observed by the replica that delivered it).",
+        );
+        let latency = self.webhook_latency.lock().expect("metrics lock").clone();
+        latency
+            .unwrap_or_else(|| Histogram::new(WEBHOOK))
             .render(t, name, &[]);
     }
 }

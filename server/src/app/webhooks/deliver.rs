@@ -115,6 +115,15 @@ async fn deliver(app: &App, sender: &Sender, c: Claimed) -> Result<(), Error> {
     } else {
         DeliveryState::Pending
     };
+    let (outcome, latency) = match state {
+        DeliveryState::Delivered => {
+            let since = (now - c.window_start).num_milliseconds().max(0) as f64 / 1000.0;
+            ("delivered", Some(since))
+        }
+        DeliveryState::Failed => ("failed", None),
+        DeliveryState::Pending => ("retried", None),
+    };
+    app.metrics().webhook_try(outcome, latency);
     if !ok {
         tracing::info!(delivery = %c.id, webhook = %c.webhook_id, attempt = c.attempts, ?status_code, error, ?state, "webhook delivery not accepted");
     }
