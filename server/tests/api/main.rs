@@ -4,6 +4,7 @@
 mod agents;
 mod auth;
 mod bookings;
+mod classes;
 mod errors;
 mod extremes;
 mod group_commit;

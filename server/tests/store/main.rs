@@ -8,6 +8,7 @@ mod fixture;
 mod agents;
 mod api_keys;
 mod audit;
+mod classes;
 mod constraints;
 mod fleet;
 mod idempotency;
