@@ -336,6 +336,10 @@ pub struct PolicyArgs {
     /// Most compute-slice-hours per calendar month, or `none`.
     #[arg(long, value_name = "HOURS", value_parser = parse::count_limit)]
     pub monthly_budget: Option<Limit<i64>>,
+    /// The largest profile, in compute slices (0-8), a lease not from a slice class may get,
+    /// or `none`: `4` keeps 7g profiles to the classes that give them.
+    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
+    pub max_compute_slices_outside_classes: Option<Limit<i64>>,
 }
 
 #[derive(Debug, Subcommand)]
