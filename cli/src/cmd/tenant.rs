@@ -129,11 +129,9 @@ fn human(t: &Tenant, _: &Style) -> String {
         ),
         ("GPU models", models(p)),
         (
-            "Largest profile outside classes",
-            limit(
-                p.max_compute_slices_outside_classes
-                    .map(|n| format!("{n} compute slices")),
-            ),
+            "Outside classes",
+            p.max_compute_slices_outside_classes
+                .map_or("any profile".into(), |n| format!("profiles up to {n}g")),
         ),
         (
             "Monthly budget",
