@@ -72,6 +72,8 @@ pub enum Command {
     Calendar(CalendarArgs),
     /// Slice-hours per tenant, model, profile and day (default: this month).
     Usage(UsageArgs),
+    /// The slice classes you may use (`lease create --class NAME`); admins see every class.
+    Classes,
     /// Each GPU's memory slices as a bar, coloured by lease (or tenant, for admins).
     Fleet(FleetArgs),
     /// The GPU hosts.
@@ -105,8 +107,11 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum LeaseCommand {
-    /// Lease slices of one profile (`2g.20gb`, `3g`), or the smallest with `--memory`.
+    /// Lease slices of a class (`--class notebook`, see `slicectl classes`), of one profile
+    /// (`2g.20gb`, `3g`), or the smallest with `--memory`.
     #[command(after_help = "Examples:
+  slicectl lease create --class notebook --wait
+  slicectl lease create 1g.10gb --class notebook --for 2h
   slicectl lease create 2g.20gb --for 8h --wait
   slicectl lease create 3g --for 2h --model h100-80gb --count 2 --label team=vision
   slicectl lease create --memory 20GiB --compute 2 --for 1h")]
@@ -136,19 +141,26 @@ pub struct LeaseId {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// A profile name (`2g.20gb`) or compute size (`3g`); or give --memory instead.
+    /// A profile name (`2g.20gb`) or compute size (`3g`); or give --memory or --class instead.
+    /// With --class: a profile no larger than the class gives.
     // Its own id: `profile` is the global --profile's.
     #[arg(
         id = "slice_profile",
         value_name = "PROFILE",
         value_parser = parse::profile,
-        required_unless_present = "memory",
+        required_unless_present_any = ["memory", "class"],
         conflicts_with = "memory"
     )]
     pub profile: Option<String>,
-    /// How long: `8h`, `1h30m`, `2d`, `PT8H`.
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds)]
-    pub duration: i64,
+    /// A slice class (`slicectl classes`): its profile, duration, idle timeout and priority,
+    /// which the other options may only narrow.
+    #[arg(long, value_name = "CLASS")]
+    pub class: Option<String>,
+    /// How long: `8h`, `1h30m`, `2d`, `PT8H` (with --class: at most the class's longest;
+    /// default the class's).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds,
+          required_unless_present = "class")]
+    pub duration: Option<i64>,
     /// The smallest profile with at least this much memory: `20GiB`.
     #[arg(long, value_name = "SIZE", value_parser = parse::gib)]
     pub memory: Option<u32>,
@@ -328,6 +340,10 @@ pub struct PolicyArgs {
     /// Most compute-slice-hours per calendar month, or `none`.
     #[arg(long, value_name = "HOURS", value_parser = parse::count_limit)]
     pub monthly_budget: Option<Limit<i64>>,
+    /// The largest profile, in compute slices (0-8), a lease not from a slice class may get,
+    /// or `none`: `4` keeps 7g profiles to the classes that give them.
+    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
+    pub max_compute_slices_outside_classes: Option<Limit<i64>>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -448,7 +464,10 @@ mod tests {
         let Command::Lease(LeaseCommand::Create(c)) = cli.command else {
             panic!("not a create");
         };
-        assert_eq!((c.memory, c.compute, c.duration), (Some(20), Some(2), 5400));
+        assert_eq!(
+            (c.memory, c.compute, c.duration),
+            (Some(20), Some(2), Some(5400))
+        );
         assert_eq!(c.labels, [("team".to_owned(), "vision".to_owned())]);
         assert_eq!(cli.global.output, Format::Json);
     }

@@ -47,10 +47,11 @@ async fn show(ctx: &mut Ctx, id: LeaseId) -> Result<Lease> {
 
 async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
     let req = LeaseCreate {
+        class: a.class,
         profile: a.profile,
         min_memory_gib: a.memory,
         min_compute_slices: a.compute,
-        duration: DurationInput::Seconds(a.duration),
+        duration: a.duration.map(DurationInput::Seconds),
         gpu_models: a.models,
         count: Some(a.count),
         idle_timeout: a.idle_timeout.map(DurationInput::Seconds),
@@ -316,6 +317,7 @@ fn human(l: &Lease, style: &Style) -> String {
     let mut out = output::fields(&[
         ("Lease", l.id.to_string()),
         ("State", state),
+        ("Class", l.class.clone().unwrap_or_else(|| "-".into())),
         ("Request", format!("{} × {}", l.request, l.count)),
         ("Duration", length),
         ("Idle timeout", output::duration(l.idle_timeout_seconds)),
@@ -391,6 +393,7 @@ mod tests {
             state,
             end_reason: None,
             request: "2g.20gb".into(),
+            class: None,
             count: devices.len() as i32,
             duration_seconds: 28_800,
             idle_timeout_seconds: 7200,

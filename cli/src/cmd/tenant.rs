@@ -85,6 +85,9 @@ fn apply(p: &mut TenantPolicy, a: &PolicyArgs) -> bool {
     if let Some(v) = a.monthly_budget {
         p.monthly_budget_slice_hours = v.into_option();
     }
+    if let Some(v) = a.max_compute_slices_outside_classes {
+        p.max_compute_slices_outside_classes = v.into_option().map(clamp);
+    }
     *p != before
 }
 
@@ -125,6 +128,11 @@ fn human(t: &Tenant, _: &Style) -> String {
             output::duration(p.default_idle_timeout_seconds),
         ),
         ("GPU models", models(p)),
+        (
+            "Outside classes",
+            p.max_compute_slices_outside_classes
+                .map_or("any profile".into(), |n| format!("profiles up to {n}g")),
+        ),
         (
             "Monthly budget",
             limit(
@@ -185,9 +193,11 @@ mod tests {
             max_leases: Some(Limit::None),
             max_memory: Some(Limit::Some(80)),
             models: Some(Models(vec!["h100-80gb".into()])),
+            max_compute_slices_outside_classes: Some(Limit::Some(4)),
             ..PolicyArgs::default()
         };
         assert!(apply(&mut p, &args));
+        assert_eq!(p.max_compute_slices_outside_classes, Some(4));
         assert_eq!(p.max_live_compute_slices, Some(4));
         assert_eq!(p.max_live_leases, None);
         assert_eq!(p.max_live_memory_gib, Some(80));

@@ -337,6 +337,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List slice classes
+         * @description The classes the caller's tenant may use (admins: every class), by name. Name one as
+         *     `class` in `lease_create` instead of a raw profile.
+         */
+        get: operations["class_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/classes/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a slice class (admin)
+         * @description A named shape (`notebook`, `full-gpu`): what it gives (a profile per GPU model and/or a
+         *     need in memory and compute), its default and longest duration, idle timeout and queue
+         *     priority, and which tenants may use it. Audited (`class_audit`).
+         */
+        post: operations["class_create"];
+        /**
+         * Delete a slice class (admin)
+         * @description Leases made from it keep its name and their terms. Audited.
+         */
+        delete: operations["class_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a slice class (admin)
+         * @description Fields left out keep their values. Leases already made from the class keep their terms.
+         *     Audited with before and after.
+         */
+        patch: operations["class_update"];
+        trace?: never;
+    };
+    "/v1/classes/{name}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A slice class's audit trail (admin)
+         * @description Every change to the class (create, update, delete), oldest first, with the acting key and
+         *     the class before and after.
+         */
+        get: operations["class_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/enrollment-tokens": {
         parameters: {
             query?: never;
@@ -1515,6 +1588,8 @@ export interface components {
         Lease: {
             /** Format: date-time */
             activated_at: string | null;
+            /** @description The slice class the lease was made from, if any. */
+            class: string | null;
             /**
              * Format: int32
              * @description Slices in this lease (granted all or nothing).
@@ -1547,21 +1622,33 @@ export interface components {
             labels: {
                 [key: string]: string;
             };
-            /** @description The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`). */
+            /**
+             * @description The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`), or as a class gave it
+             *     (`a100-40gb:1g.5gb,h100-80gb:1g.10gb`).
+             */
             request: string;
             slices: components["schemas"]["LeaseSlice"][];
             state: components["schemas"]["LeaseState"];
             tenant_id: components["schemas"]["TenantId"];
         };
-        /** @description Request for a lease: a profile name or size, or a need. */
+        /**
+         * @description Request for a lease: a slice class, a profile name or size, or a need. With `class`, the
+         *     class gives the profile, duration, idle timeout and priority; the request's own fields may
+         *     only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+         *     timeout, a lower priority, fewer GPU models).
+         */
         LeaseCreate: {
+            /**
+             * @description A slice class (`notebook`, see `class_list`): its profile, duration, idle timeout and
+             *     priority, which the fields below may narrow. 1-63 characters.
+             */
+            class?: string | null;
             /**
              * Format: int32
              * @description How many slices, granted all or nothing (default 1).
              */
             count?: number | null;
-            /** @description How long: `"8h"`, `"PT8H"` or seconds. */
-            duration: components["schemas"]["DurationInput"];
+            duration?: components["schemas"]["DurationInput"] | null;
             /** @description Only these GPU models (catalog keys). */
             gpu_models?: components["schemas"]["GpuModelKey"][];
             idle_timeout?: components["schemas"]["DurationInput"] | null;
@@ -1584,7 +1671,10 @@ export interface components {
              *     older.
              */
             priority?: number | null;
-            /** @description A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`. */
+            /**
+             * @description A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`
+             *     (or `class`).
+             */
             profile?: string | null;
             /**
              * Format: date-time
@@ -2227,6 +2317,114 @@ export interface components {
         Schedulable: {
             schedulable: boolean;
         };
+        /**
+         * @description A slice class: what a lease made from it gets, unless its request narrows it. The fields
+         *     after `name` are those of [`SliceClassSpec`].
+         */
+        SliceClass: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            default_duration_seconds: number;
+            description: string;
+            /** Format: int64 */
+            idle_timeout_seconds: number;
+            /** Format: int64 */
+            max_duration_seconds: number;
+            /**
+             * Format: int32
+             * @description With `min_memory_gib`: at least this many compute slices.
+             */
+            min_compute_slices: number | null;
+            /**
+             * Format: int32
+             * @description On models `profiles` does not name: the smallest plain profile with this much memory.
+             */
+            min_memory_gib: number | null;
+            /** @description Unique, lower-case, DNS-label style (`notebook`). */
+            name: string;
+            /** Format: int32 */
+            priority: number;
+            /** @description A profile name per GPU model (catalog key → profile name). */
+            profiles: {
+                [key: string]: string;
+            };
+            /** @description The tenants that may use it; `null`: every tenant. */
+            tenants: components["schemas"]["TenantId"][] | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Changes some fields of a class; what is left out stays as it is. `null` clears
+         *     `min_memory_gib`, `min_compute_slices` and `tenants` (every tenant). Bounds as for
+         *     [`SliceClassSpec`].
+         */
+        SliceClassPatch: {
+            /** Format: int64 */
+            default_duration_seconds?: number | null;
+            description?: string | null;
+            /** Format: int64 */
+            idle_timeout_seconds?: number | null;
+            /** Format: int64 */
+            max_duration_seconds?: number | null;
+            /** Format: int32 */
+            min_compute_slices?: number | null;
+            /** Format: int32 */
+            min_memory_gib?: number | null;
+            /** Format: int32 */
+            priority?: number | null;
+            profiles?: {
+                [key: string]: string;
+            } | null;
+            tenants?: components["schemas"]["TenantId"][] | null;
+        };
+        /**
+         * @description What a class gives and to whom. It gives `profiles` on the models they name and, on other
+         *     models, the smallest plain profile with `min_memory_gib` and `min_compute_slices`; at least
+         *     one of the two. Bounds: durations 1 to 31,622,400 seconds (366 days), the default at most
+         *     the longest; priority -100 to 100; at most 32 models and 1,000 tenants.
+         */
+        SliceClassSpec: {
+            /**
+             * Format: int64
+             * @description A lease's duration when its request gives none, in seconds.
+             */
+            default_duration_seconds: number;
+            /** @description What it is for, for people choosing one: 1-200 characters. */
+            description: string;
+            /**
+             * Format: int64
+             * @description The leases' idle timeout, in seconds; a request may ask for less. Never above the
+             *     tenant's `default_idle_timeout_seconds`, which caps it.
+             */
+            idle_timeout_seconds: number;
+            /**
+             * Format: int64
+             * @description The longest duration a request may ask for, in seconds.
+             */
+            max_duration_seconds: number;
+            /**
+             * Format: int32
+             * @description With `min_memory_gib`: at least this many compute slices (default 1).
+             */
+            min_compute_slices?: number | null;
+            /**
+             * Format: int32
+             * @description On models `profiles` does not name: the smallest plain profile with this much memory.
+             */
+            min_memory_gib?: number | null;
+            /**
+             * Format: int32
+             * @description Place in the pending queue; a request may ask for less.
+             */
+            priority?: number;
+            /** @description A profile name per GPU model (catalog key → `nvidia-smi` profile name); at most 32. */
+            profiles?: {
+                [key: string]: string;
+            };
+            /** @description The tenants that may use it; `null` (the default): every tenant. */
+            tenants?: components["schemas"]["TenantId"][] | null;
+        };
         /** Format: uuid */
         SliceId: string;
         /**
@@ -2302,6 +2500,13 @@ export interface components {
              */
             max_bookings: number | null;
             /**
+             * Format: int32
+             * @description The largest profile, in compute slices, a lease not made from a slice class may get
+             *     (`null`: any; `0`: every lease must name a class; at most 8). `4` keeps 7g profiles to
+             *     the classes that give them, such as a `full-gpu` class.
+             */
+            max_compute_slices_outside_classes: number | null;
+            /**
              * Format: int64
              * @description Longest lease, in seconds.
              */
@@ -2369,6 +2574,13 @@ export interface components {
              * @default null
              */
             max_bookings?: number | null;
+            /**
+             * Format: int32
+             * @description The largest profile, in compute slices, outside slice classes; `null`: any (the
+             *     default).
+             * @default null
+             */
+            max_compute_slices_outside_classes?: number | null;
             /**
              * Format: int64
              * @description Longest lease, in seconds (default 604800, 7 days).
@@ -3210,6 +3422,163 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    class_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The classes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SliceClass"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    class_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The class's name: 1-63 characters of a-z, 0-9 and `-`, not starting with `-` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SliceClassSpec"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SliceClass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    class_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The class's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    class_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The class's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SliceClassPatch"];
+            };
+        };
+        responses: {
+            /** @description The class as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SliceClass"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    class_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The class's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecord"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -39,6 +39,7 @@ fn size_label(req: &ProfileRequest) -> String {
         ProfileRequest::Named(name) => name.split('.').next().unwrap_or(name).to_owned(),
         ProfileRequest::Size(n) => format!("{n}g"),
         ProfileRequest::Need { .. } => "need".to_owned(),
+        ProfileRequest::PerModel { .. } => "class".to_owned(),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod auth;
 pub mod calendar;
+pub mod classes;
 pub mod error;
 pub mod fleet;
 pub mod group_commit;

@@ -5,6 +5,7 @@ pub mod admission;
 pub mod agent_input;
 pub mod api_key;
 pub mod budget;
+pub mod classes;
 pub mod rate_limit;
 pub mod rates;
 pub mod sign_in;

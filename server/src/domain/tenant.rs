@@ -48,6 +48,12 @@ impl ValidatePolicy for TenantPolicy {
             limits::MAX_BOOKING_AHEAD_SECONDS,
         )?;
         quota("max_bookings", self.max_bookings)?;
+        within(
+            "max_compute_slices_outside_classes",
+            self.max_compute_slices_outside_classes.map(i64::from),
+            0,
+            i64::from(limits::MAX_PROFILE_COMPUTE_SLICES),
+        )?;
         if let Some(v) = self.max_booking_seconds {
             limits::duration(v)
                 .map_err(|reason| Invalid::new(field("max_booking_seconds"), reason))?;
@@ -111,7 +117,14 @@ mod tests {
 
     #[test]
     fn every_limit_has_an_upper_bound() {
-        let cases: [(&str, TenantPolicy); 6] = [
+        let cases: [(&str, TenantPolicy); 7] = [
+            (
+                "max_compute_slices_outside_classes",
+                TenantPolicy {
+                    max_compute_slices_outside_classes: Some(9),
+                    ..Default::default()
+                },
+            ),
             (
                 "max_lease_seconds",
                 TenantPolicy {
@@ -170,6 +183,7 @@ mod tests {
             max_booking_ahead_seconds: limits::MAX_BOOKING_AHEAD_SECONDS,
             max_bookings: Some(MAX_QUOTA),
             max_booking_seconds: Some(MAX_DURATION_SECONDS),
+            max_compute_slices_outside_classes: Some(limits::MAX_PROFILE_COMPUTE_SLICES),
         };
         assert!(at_the_bounds.validate().is_ok());
     }

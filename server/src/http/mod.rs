@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod classes;
 pub mod contract;
 pub mod fleet;
 pub mod health;

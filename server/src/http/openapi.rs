@@ -4,7 +4,9 @@
 //! `openapi/slicebroker.json`, which a test keeps in step.
 
 use super::problem::{self, NotFound, Problem, ProblemCode};
-use super::{agents, auth, fleet, health, keys, leases, rates, tenants, usage, webhooks};
+use super::{
+    agents, auth, classes, fleet, health, keys, leases, rates, tenants, usage, webhooks,
+};
 use crate::app::{App, Error};
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -50,6 +52,7 @@ use utoipa_axum::routes;
         (name = "leases", description = "Lease MIG slices, use them, extend and release them. A lease goes `pending` (queued) or `booked` (booked ahead with `start`) → `provisioning` (granted, the instance is being made) → `active` (usable) → `releasing` → `ended`; `end_reason` says why it ended."),
         (name = "fleet", description = "The GPUs and hosts leases are placed on, free capacity, and (admins) cordoning."),
         (name = "usage", description = "Slice-hours, for reports and chargeback."),
+        (name = "classes", description = "Slice classes: named shapes (`notebook`, `full-gpu`) a lease request may name instead of a raw profile. Everyone lists those they may use; admins define them."),
         (name = "tenants", description = "Tenants (teams) and their policy: quotas and lease limits. Admin only, except reading one's own tenant."),
         (name = "api-keys", description = "A tenant's API keys, managed by admins and the tenant's `tenant-admin` keys."),
         (name = "agents", description = "The protocol between the server and the agent on each GPU host: enrollment (admins create tokens), registration, the desired config (long-poll) and observed state. Agent endpoints take the host's agent credential (`agentAuth`), not a user token."),
@@ -90,6 +93,7 @@ pub fn api() -> OpenApiRouter<App> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(tenants::routes())
+        .merge(classes::routes())
         .merge(keys::routes())
         .merge(leases::routes())
         .merge(fleet::routes())

@@ -100,20 +100,20 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
         "WITH lease AS (
              INSERT INTO leases (id, tenant_id, state, request, slice_count, duration_seconds,
                  idle_timeout_seconds, labels, idempotency_key, created_by, granted_at, ends_at,
-                 created_at, gpu_models, priority, idempotency_fingerprint, booked_at)
+                 created_at, gpu_models, priority, idempotency_fingerprint, booked_at, class)
              SELECT l.id, l.tenant_id, l.state, l.request, l.slice_count,
                  l.duration_seconds, l.idle_timeout_seconds, l.labels, l.idempotency_key,
                  l.created_by, l.granted_at, l.ends_at, l.created_at,
                  coalesce(string_to_array(nullif(l.gpu_models, ''), ','), '{}'), l.priority,
                  l.idempotency_fingerprint,
-                 CASE WHEN l.state = 'booked' THEN l.created_at END
+                 CASE WHEN l.state = 'booked' THEN l.created_at END, l.class
              FROM unnest($1::uuid[], $2::uuid[], $3::lease_state[], $4::text[], $5::int4[],
                  $6::int8[], $7::int8[], $8::jsonb[], $9::text[], $10::uuid[],
                  $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[],
-                 $15::int4[], $29::text[])
+                 $15::int4[], $29::text[], $32::text[])
                  AS l(id, tenant_id, state, request, slice_count, duration_seconds,
                      idle_timeout_seconds, labels, idempotency_key, created_by, granted_at,
-                     ends_at, created_at, gpu_models, priority, idempotency_fingerprint)
+                     ends_at, created_at, gpu_models, priority, idempotency_fingerprint, class)
          ), slices AS (
              INSERT INTO slices (id, lease_id, tenant_id, gpu_id, profile, start, size,
                  compute_slices, memory_gib, created_at, during)
@@ -173,6 +173,7 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
             .map(|(l, _)| l.granted_at.unwrap_or(l.created_at))
             .collect::<Vec<_>>(),
         &slices.iter().map(|(l, _)| l.ends_at).collect::<Vec<_>>() as &[Option<DateTime<Utc>>],
+        &col(new, |n| n.lease.class.clone()) as &[Option<String>],
     )
     .execute(&mut **tx)
     .await
@@ -440,7 +441,7 @@ pub async fn end_released(
                RETURNING l.id, l.tenant_id, l.state, l.end_reason, l.request, l.slice_count,
                    l.duration_seconds, l.idle_timeout_seconds, l.extended_seconds,
                    l.extensions, l.labels, l.granted_at, l.activated_at, l.ends_at,
-                   l.ended_at, l.created_at
+                   l.ended_at, l.created_at, l.class
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
                SELECT l.id, 'ended', 'releasing', 'ended', ask.detail, 'system'
@@ -457,7 +458,7 @@ pub async fn end_released(
                l.idle_timeout_seconds AS "idle_timeout_seconds!",
                l.extended_seconds AS "extended_seconds!", l.extensions AS "extensions!",
                l.labels AS "labels!", l.granted_at, l.activated_at, l.ends_at, l.ended_at,
-               l.created_at AS "created_at!",
+               l.created_at AS "created_at!", l.class,
                s.id AS "slice_id?: SliceId", h.id AS "host_id?: HostId", h.name AS "host?",
                g.id AS "gpu_id?: GpuId", g.uuid AS "gpu_uuid?", g.model AS "model?",
                s.profile AS "profile?", s.start AS "start?", s.size AS "size?",

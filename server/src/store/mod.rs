@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod api_keys;
 pub mod audit;
+pub mod classes;
 pub mod fleet;
 pub mod idempotency;
 pub mod leases;
@@ -53,10 +54,12 @@ pub enum Violation {
     IllegalTransition,
     /// An API key with this hash exists.
     ApiKeyTaken,
+    /// A slice class with this name exists.
+    ClassNameTaken,
 }
 
 /// Every constraint a use case turns into a domain error, by name: the one table.
-pub const CONSTRAINTS: [(&str, Violation); 6] = [
+pub const CONSTRAINTS: [(&str, Violation); 7] = [
     ("slices_no_overlap", Violation::SlicesOverlap),
     ("tenants_name_unique", Violation::TenantNameTaken),
     (
@@ -66,6 +69,7 @@ pub const CONSTRAINTS: [(&str, Violation); 6] = [
     ("gpus_host_index_unique", Violation::GpuIndexTaken),
     ("leases_legal_transition", Violation::IllegalTransition),
     ("api_keys_hash_unique", Violation::ApiKeyTaken),
+    ("slice_classes_pkey", Violation::ClassNameTaken),
 ];
 
 /// The named constraint a database error violated, if it is one the use cases know.

@@ -29,6 +29,7 @@ struct Row {
     max_booking_ahead_seconds: i64,
     max_bookings: Option<i32>,
     max_booking_seconds: Option<i64>,
+    max_compute_slices_outside_classes: Option<i32>,
 }
 
 impl From<Row> for Tenant {
@@ -49,6 +50,7 @@ impl From<Row> for Tenant {
                 max_booking_ahead_seconds: r.max_booking_ahead_seconds,
                 max_bookings: r.max_bookings,
                 max_booking_seconds: r.max_booking_seconds,
+                max_compute_slices_outside_classes: r.max_compute_slices_outside_classes,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -69,8 +71,8 @@ pub async fn insert(
              max_live_memory_gib, max_live_leases, max_lease_seconds,
              max_total_extension_seconds, default_idle_timeout_seconds, allowed_gpu_models,
              monthly_budget_slice_hours, max_booking_ahead_seconds, max_bookings,
-             max_booking_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             max_booking_seconds, max_compute_slices_outside_classes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          RETURNING *",
         id.get(),
         name,
@@ -86,6 +88,7 @@ pub async fn insert(
         p.max_booking_ahead_seconds,
         p.max_bookings,
         p.max_booking_seconds,
+        p.max_compute_slices_outside_classes,
     )
     .fetch_one(db)
     .await
@@ -145,7 +148,8 @@ pub async fn update(
              max_live_memory_gib = $4, max_live_leases = $5, max_lease_seconds = $6,
              max_total_extension_seconds = $7, default_idle_timeout_seconds = $8,
              allowed_gpu_models = $9, monthly_budget_slice_hours = $10,
-             max_booking_ahead_seconds = $11, max_bookings = $12, max_booking_seconds = $13
+             max_booking_ahead_seconds = $11, max_bookings = $12, max_booking_seconds = $13,
+             max_compute_slices_outside_classes = $14
          WHERE id = $1
          RETURNING *",
         id.get(),
@@ -161,6 +165,7 @@ pub async fn update(
         p.max_booking_ahead_seconds,
         p.max_bookings,
         p.max_booking_seconds,
+        p.max_compute_slices_outside_classes,
     )
     .fetch_optional(db)
     .await

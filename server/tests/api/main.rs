@@ -5,6 +5,7 @@ mod agents;
 mod auth;
 mod bookings;
 mod chargeback;
+mod classes;
 mod errors;
 mod extremes;
 mod group_commit;

@@ -47,6 +47,13 @@ async fn violated(db: &PgPool, name: &str) -> Option<Violation> {
                 .await
                 .unwrap_err()
         }
+        "slice_classes_pkey" => {
+            let spec = crate::classes::spec();
+            store::classes::insert(db, "notebook", &spec).await.unwrap();
+            store::classes::insert(db, "notebook", &spec)
+                .await
+                .unwrap_err()
+        }
         "leases_legal_transition" => {
             let lease = fixture::lease(db, w, LeaseState::Ended).await;
             sqlx::query("UPDATE leases SET state = 'active' WHERE id = $1")
@@ -122,6 +129,14 @@ async fn api_keys_hash_unique(db: PgPool) {
     assert_eq!(
         violated(&db, "api_keys_hash_unique").await,
         Some(Violation::ApiKeyTaken)
+    );
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn slice_classes_pkey(db: PgPool) {
+    assert_eq!(
+        violated(&db, "slice_classes_pkey").await,
+        Some(Violation::ClassNameTaken)
     );
 }
 

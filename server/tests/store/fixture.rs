@@ -84,6 +84,7 @@ pub fn view(w: World, state: LeaseState, gpu: GpuId, start: i32) -> Lease {
         },
         end_reason: None,
         request: "1g.10gb".into(),
+        class: None,
         count: 1,
         duration_seconds: 3600,
         idle_timeout_seconds: 3600,

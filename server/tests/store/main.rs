@@ -9,6 +9,7 @@ mod agents;
 mod api_keys;
 mod audit;
 mod chargeback;
+mod classes;
 mod constraints;
 mod fleet;
 mod idempotency;

@@ -21,6 +21,7 @@ async fn a_policy_is_stored_field_for_field(db: PgPool) {
         max_booking_ahead_seconds: 3600,
         max_bookings: Some(2),
         max_booking_seconds: Some(1800),
+        max_compute_slices_outside_classes: Some(4),
     };
     let id = TenantId::new();
     store::tenants::insert(&db, id, "team-b", "B", &policy)

@@ -4,6 +4,7 @@
 
 mod access;
 mod audit;
+mod class;
 mod fleet;
 mod lease;
 mod lease_state;
@@ -18,6 +19,7 @@ pub use access::{
     IssuedEnrollment, IssuedToken, TokenCreate,
 };
 pub use audit::AuditRecord;
+pub use class::{SliceClass, SliceClassPatch, SliceClassSpec};
 pub use fleet::{CalendarInterval, Capacity, CapacityCalendar, Gpu, GpuSlice, Host, UsageRow};
 pub use lease::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseSlice,

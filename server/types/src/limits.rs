@@ -29,6 +29,12 @@ pub const MAX_MIN_MEMORY_GIB: u32 = 4096;
 /// Largest `min_compute_slices` of a lease request.
 pub const MAX_MIN_COMPUTE_SLICES: u8 = 8;
 
+/// Most tenants a slice class may list in `tenants`.
+pub const MAX_CLASS_TENANTS: usize = 1000;
+
+/// Largest `max_compute_slices_outside_classes` of a tenant policy (no profile has more).
+pub const MAX_PROFILE_COMPUTE_SLICES: i32 = 8;
+
 /// Display names, key names and notes: at most this many characters.
 pub const MAX_NAME_CHARS: usize = 200;
 

@@ -2,7 +2,9 @@
 //!
 //! Three forms: a profile name (`2g.20gb`: only models that have it), a bare compute size (`3g`:
 //! that size's plain profile on whichever model), or a need (`min_memory_gib`,
-//! `min_compute_slices`: the smallest adequate plain profile on each model).
+//! `min_compute_slices`: the smallest adequate plain profile on each model). A slice class adds
+//! a fourth: a profile named per model (`a100-40gb:1g.5gb,h100-80gb:1g.10gb`), with a need for
+//! other models (`…,*:≥10GiB/≥1g`).
 
 use crate::catalog::{GpuModel, ModelId, ProfileIdx};
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,12 @@ pub enum ProfileRequest {
     Need {
         min_memory_gib: u32,
         min_compute_slices: u8,
+    },
+    /// A profile per GPU model (catalog key, profile name), as a slice class gives it, and on
+    /// the models it does not name, `otherwise` (a need), if any.
+    PerModel {
+        profiles: Vec<(String, String)>,
+        otherwise: Option<Box<ProfileRequest>>,
     },
 }
 
@@ -98,6 +106,9 @@ impl ProfileRequest {
         if s.is_empty() {
             return Err(malformed());
         }
+        if s.contains(':') {
+            return Self::parse_per_model(s).ok_or_else(malformed);
+        }
         // The display form of a need, `≥20GiB/≥1g`, as leases echo it back.
         if let Some(rest) = s.strip_prefix('≥') {
             let (memory, compute) = rest.split_once("/≥").ok_or_else(malformed)?;
@@ -125,6 +136,29 @@ impl ProfileRequest {
             return Err(malformed());
         }
         Ok(Self::Named(s.to_ascii_lowercase()))
+    }
+
+    /// `model:profile,…[,*:need]`, as [`Self::PerModel`] displays.
+    fn parse_per_model(s: &str) -> Option<Self> {
+        let mut profiles = Vec::new();
+        let mut otherwise = None;
+        for part in s.split(',') {
+            let (model, profile) = part.trim().split_once(':')?;
+            if model == "*" && otherwise.is_none() {
+                match Self::parse(profile).ok()? {
+                    need @ Self::Need { .. } => otherwise = Some(Box::new(need)),
+                    _ => return None,
+                }
+            } else if !model.is_empty() && model != "*" && profile.contains('.') {
+                profiles.push((model.to_ascii_lowercase(), profile.to_ascii_lowercase()));
+            } else {
+                return None;
+            }
+        }
+        Some(Self::PerModel {
+            profiles,
+            otherwise,
+        })
     }
 
     /// One shape per model in `models` (every catalog model if empty) that can satisfy this
@@ -157,6 +191,11 @@ impl ProfileRequest {
             names
         };
         Err(match self {
+            Self::PerModel { .. } => RequestError::UnknownProfile {
+                given: self.to_string(),
+                models: scope_keys(),
+                valid: all_profiles(),
+            },
             Self::Named(given) => RequestError::UnknownProfile {
                 given: given.clone(),
                 models: scope_keys(),
@@ -213,6 +252,13 @@ impl ProfileRequest {
         match self {
             Self::Named(name) => model.profile_by_name(name),
             Self::Size(size) => model.standard_profile_of_size(*size),
+            Self::PerModel {
+                profiles,
+                otherwise,
+            } => match profiles.iter().find(|(m, _)| m == model.key) {
+                Some((_, name)) => model.profile_by_name(name),
+                None => otherwise.as_ref().and_then(|o| o.profile_on(model)),
+            },
             Self::Need {
                 min_compute_slices: 0,
                 ..
@@ -247,6 +293,17 @@ impl fmt::Display for ProfileRequest {
             } => {
                 write!(f, "≥{min_memory_gib}GiB/≥{min_compute_slices}g")
             }
+            Self::PerModel {
+                profiles,
+                otherwise,
+            } => {
+                let mut parts: Vec<String> =
+                    profiles.iter().map(|(m, p)| format!("{m}:{p}")).collect();
+                if let Some(o) = otherwise {
+                    parts.push(format!("*:{o}"));
+                }
+                f.write_str(&parts.join(","))
+            }
         }
     }
 }
@@ -264,9 +321,18 @@ mod tests {
                 min_memory_gib: 20,
                 min_compute_slices: 2,
             },
+            ProfileRequest::PerModel {
+                profiles: vec![("a100-40gb".into(), "1g.5gb".into())],
+                otherwise: Some(Box::new(ProfileRequest::Need {
+                    min_memory_gib: 10,
+                    min_compute_slices: 1,
+                })),
+            },
         ] {
             assert_eq!(ProfileRequest::parse(&r.to_string()).unwrap(), r);
         }
+        assert!(ProfileRequest::parse("a100-40gb:1g.5gb,*:2g").is_err());
+        assert!(ProfileRequest::parse(":1g.5gb").is_err());
         assert!(ProfileRequest::parse("≥20GiB").is_err());
         assert!(ProfileRequest::parse("≥20GiB/≥0g").is_err());
     }
@@ -293,6 +359,20 @@ mod tests {
                 "2g.20gb on h100-pcie-80gb"
             ]
         );
+    }
+
+    #[test]
+    fn per_model_resolves_each_named_model_and_the_need_elsewhere() {
+        let r = ProfileRequest::parse("a100-40gb:2g.10gb,*:≥10GiB/≥1g").unwrap();
+        let shapes = r
+            .resolve(&[model("a100-40gb"), model("h100-80gb")])
+            .unwrap();
+        assert_eq!(
+            names(&shapes),
+            ["2g.10gb on a100-40gb", "1g.10gb on h100-80gb"]
+        );
+        let only = ProfileRequest::parse("a100-40gb:2g.10gb").unwrap();
+        assert!(only.resolve(&[model("h100-80gb")]).is_err());
     }
 
     #[test]

@@ -29,6 +29,17 @@ describe("leaseRequest", () => {
     });
   });
 
+  it("a class sends its name and leaves the duration to it unless one is given", () => {
+    const r = leaseRequest(form({ mode: "class", className: "notebook", profile: "", duration: "" }));
+    expect(r).toEqual({ body: { class: "notebook", count: 1, wait: false } });
+    expect(leaseRequest(form({ mode: "class", className: "notebook", duration: "2h" }))).toMatchObject({
+      body: { class: "notebook", duration: "2h" },
+    });
+    expect(leaseRequest(form({ mode: "class", className: "", duration: "soon" }))).toEqual({
+      errors: { className: "choose a class", duration: expect.stringMatching(/not a duration/) },
+    });
+  });
+
   it("a need asks for memory and compute instead of a profile", () => {
     const r = leaseRequest(form({ mode: "need", minMemoryGib: "20", minComputeSlices: "2" }));
     expect(r).toMatchObject({ body: { min_memory_gib: 20, min_compute_slices: 2 } });
@@ -49,6 +60,18 @@ describe("leaseRequest", () => {
       errors: { minMemoryGib: "a whole number from 1 to 1024" },
     });
     expect(leaseRequest(form({ profile: "big one" }))).toMatchObject({ errors: { profile: /not a profile/ } });
+  });
+});
+
+describe("policyPatch: the profile-size limit", () => {
+  it("is 0 to 8, or empty for any", () => {
+    expect(policyPatch({ max_compute_slices_outside_classes: "4" })).toEqual({ patch: { max_compute_slices_outside_classes: 4 } });
+    expect(policyPatch({ max_compute_slices_outside_classes: "" }, { max_compute_slices_outside_classes: "4" })).toEqual({
+      patch: { max_compute_slices_outside_classes: null },
+    });
+    expect(policyPatch({ max_compute_slices_outside_classes: "9" })).toMatchObject({
+      errors: { max_compute_slices_outside_classes: /0 to 8/ },
+    });
   });
 });
 

@@ -14,8 +14,11 @@ type GpuModelKey = components["schemas"]["GpuModelKey"];
 export type FieldErrors = Record<string, string>;
 
 export interface LeaseForm {
-  /** `profile` (a name or compute size) or `need` (memory and compute). */
-  mode: "profile" | "need";
+  /** `class` (a slice class, its terms), `profile` (a name or compute size) or `need` (memory
+   * and compute). */
+  mode: "class" | "profile" | "need";
+  /** With `class`: the class's name. */
+  className?: string;
   profile: string;
   minMemoryGib: string;
   minComputeSlices: string;
@@ -74,8 +77,12 @@ function wholeNumber(text: string, min: number, max: number): number | string {
 /** The body of `POST /v1/leases`, or the errors by form field. */
 export function leaseRequest(form: LeaseForm, now: number = Date.now()): { body: LeaseCreate } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const body: LeaseCreate = { duration: "" };
-  if (form.mode === "profile") {
+  const body: LeaseCreate = {};
+  if (form.mode === "class") {
+    const c = (form.className ?? "").trim();
+    if (!c) errors.className = "choose a class";
+    else body.class = c;
+  } else if (form.mode === "profile") {
     const p = form.profile.trim();
     if (!p) errors.profile = "choose a profile";
     else if (!/^\d+g(\.\d+gb)?(\+[a-z.]+|-me)?$/.test(p)) {
@@ -91,9 +98,12 @@ export function leaseRequest(form: LeaseForm, now: number = Date.now()): { body:
       else body.min_compute_slices = c;
     }
   }
-  const d = parseDuration(form.duration);
-  if ("error" in d) errors.duration = d.error;
-  else body.duration = form.duration.trim();
+  // A class has a default duration: an empty one means that; any other may only be shorter.
+  if (form.mode !== "class" || form.duration.trim()) {
+    const d = parseDuration(form.duration);
+    if ("error" in d) errors.duration = d.error;
+    else body.duration = form.duration.trim();
+  }
   const count = wholeNumber(form.count || "1", 1, 64);
   if (typeof count === "string") errors.count = count;
   else body.count = count;
@@ -173,6 +183,15 @@ export function policyPatch(
       const n = wholeNumber(t, 1, 31_622_400);
       if (typeof n === "string") errors.max_booking_seconds = `seconds: ${n}, or empty for the longest lease`;
       else patch.max_booking_seconds = n;
+    }
+  }
+  if (changed("max_compute_slices_outside_classes")) {
+    const t = form.max_compute_slices_outside_classes!.trim();
+    if (!t) patch.max_compute_slices_outside_classes = null;
+    else {
+      const n = wholeNumber(t, 0, 8);
+      if (typeof n === "string") errors.max_compute_slices_outside_classes = `${n}, or empty for any`;
+      else patch.max_compute_slices_outside_classes = n;
     }
   }
   if (changed("allowed_gpu_models")) {

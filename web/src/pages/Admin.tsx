@@ -59,6 +59,11 @@ const POLICY_FIELDS: { key: keyof PolicyForm; label: string; hint: string }[] = 
   { key: "max_booking_ahead_seconds", label: "Furthest booking ahead (s)", hint: "at most 2592000 (30 days)" },
   { key: "max_bookings", label: "Max bookings not yet started", hint: "empty: unlimited" },
   { key: "max_booking_seconds", label: "Longest booking (s)", hint: "empty: the longest lease" },
+  {
+    key: "max_compute_slices_outside_classes",
+    label: "Largest profile outside classes (compute slices)",
+    hint: "0-8; 4 keeps 7g to classes; empty: any",
+  },
 ];
 
 function policyForm(t: Tenant): PolicyForm {
@@ -76,6 +81,7 @@ function policyForm(t: Tenant): PolicyForm {
     max_booking_ahead_seconds: s(p.max_booking_ahead_seconds),
     max_bookings: s(p.max_bookings),
     max_booking_seconds: s(p.max_booking_seconds),
+    max_compute_slices_outside_classes: s(p.max_compute_slices_outside_classes),
   };
 }
 

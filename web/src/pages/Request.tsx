@@ -1,7 +1,8 @@
-// Request a slice: a profile (with how many fit now per model) or a need, a duration, count,
+// Request a slice: a slice class first (its terms: profile, duration, idle timeout), else a
+// profile (with how many fit now per model) or a need, a duration, count,
 // labels, now (or wait in the queue) or at a start time (a booking, with the free windows
 // shown). On success, the lease page follows it to active.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, must, problemText, type Problem } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { leaseRequest, type FieldErrors, type LeaseForm } from "../lib/validate";
@@ -11,6 +12,7 @@ import { usePoll } from "../poll";
 import type { Session } from "../session";
 
 const FIELD_OF: Record<string, keyof LeaseForm> = {
+  class: "className",
   profile: "profile",
   duration: "duration",
   count: "count",
@@ -45,6 +47,20 @@ export function RequestSlice({ session }: { session: Session }) {
     when: "now",
     start: "",
   });
+  // Classes come first: once some are open to the tenant, the form starts on them (unless the
+  // person already chose another way).
+  const { data: classes } = usePoll(() => must(api.GET("/v1/classes")), 30000);
+  const [modeChosen, setModeChosen] = useState(false);
+  useEffect(() => {
+    if (!modeChosen && classes?.length && form.mode !== "class") {
+      setForm((f) => ({ ...f, mode: "class", className: f.className || classes[0]!.name, duration: "" }));
+    }
+  }, [classes, modeChosen]);
+  const chooseMode = (mode: LeaseForm["mode"]) => {
+    setModeChosen(true);
+    setForm({ ...form, mode, duration: form.duration || (mode === "class" ? "" : "8h") });
+  };
+  const chosenClass = (classes ?? []).find((c) => c.name === form.className);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<{ text: string; p?: Problem } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -130,16 +146,45 @@ export function RequestSlice({ session }: { session: Session }) {
       <form onSubmit={submit} noValidate>
         <fieldset>
           <legend>What</legend>
+          {classes?.length ? (
+            <label>
+              <input type="radio" name="mode" checked={form.mode === "class"} onChange={() => chooseMode("class")} />
+              A class
+            </label>
+          ) : null}
           <label>
-            <input type="radio" name="mode" checked={form.mode === "profile"} onChange={() => setForm({ ...form, mode: "profile" })} />
+            <input type="radio" name="mode" checked={form.mode === "profile"} onChange={() => chooseMode("profile")} />
             A profile
           </label>
           <label>
-            <input type="radio" name="mode" checked={form.mode === "need"} onChange={() => setForm({ ...form, mode: "need" })} />
+            <input type="radio" name="mode" checked={form.mode === "need"} onChange={() => chooseMode("need")} />
             A need (memory and compute)
           </label>
         </fieldset>
-        {form.mode === "profile" ? (
+        {form.mode === "class" ? (
+          <label for="class">
+            Class
+            <select id="class" name="class" value={form.className ?? ""} onChange={set("className")} {...inv("className")}>
+              <option value="">Choose a class…</option>
+              {(classes ?? []).map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name} — {c.description}
+                </option>
+              ))}
+            </select>
+            {err("className") ??
+              (chosenClass ? (
+                <small>
+                  {Object.entries(chosenClass.profiles)
+                    .map(([m, p]) => `${p} on ${m}`)
+                    .concat(chosenClass.min_memory_gib ? [`≥${chosenClass.min_memory_gib} GiB elsewhere`] : [])
+                    .join(", ")}
+                  ; {formatDuration(chosenClass.default_duration_seconds)} by default, at most{" "}
+                  {formatDuration(chosenClass.max_duration_seconds)}; reclaimed after {formatDuration(chosenClass.idle_timeout_seconds)} idle
+                </small>
+              ) : null)}
+          </label>
+        ) : form.mode === "profile" ? (
           <label for="profile">
             Profile
             <select id="profile" name="profile" value={form.profile} onChange={set("profile")} {...inv("profile")}>
@@ -180,8 +225,18 @@ export function RequestSlice({ session }: { session: Session }) {
         <div class="grid">
           <label for="duration">
             Duration
-            <input id="duration" value={form.duration} onInput={set("duration")} placeholder="8h" {...inv("duration")} />
-            {err("duration") ?? <small>{"seconds" in dur ? formatDuration(dur.seconds) : "e.g. 8h, 1h30m, 2d"}</small>}
+            <input
+              id="duration"
+              value={form.duration}
+              onInput={set("duration")}
+              placeholder={form.mode === "class" ? "the class's default" : "8h"}
+              {...inv("duration")}
+            />
+            {err("duration") ?? (
+              <small>
+                {"seconds" in dur ? formatDuration(dur.seconds) : form.mode === "class" ? "empty: the class's default" : "e.g. 8h, 1h30m, 2d"}
+              </small>
+            )}
           </label>
           <label for="count">
             Count

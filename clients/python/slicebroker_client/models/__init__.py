@@ -114,6 +114,12 @@ from .reported_error import ReportedError
 from .reported_profile import ReportedProfile
 from .role import Role
 from .schedulable import Schedulable
+from .slice_class import SliceClass
+from .slice_class_patch import SliceClassPatch
+from .slice_class_patch_profiles_type_0 import SliceClassPatchProfilesType0
+from .slice_class_profiles import SliceClassProfiles
+from .slice_class_spec import SliceClassSpec
+from .slice_class_spec_profiles import SliceClassSpecProfiles
 from .slice_op import SliceOp
 from .sso_settings import SsoSettings
 from .tenant import Tenant
@@ -250,6 +256,12 @@ __all__ = (
     "ReportedProfile",
     "Role",
     "Schedulable",
+    "SliceClass",
+    "SliceClassPatch",
+    "SliceClassPatchProfilesType0",
+    "SliceClassProfiles",
+    "SliceClassSpec",
+    "SliceClassSpecProfiles",
     "SliceOp",
     "SsoSettings",
     "Tenant",

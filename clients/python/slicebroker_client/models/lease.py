@@ -31,6 +31,7 @@ class Lease:
     """ 
         Attributes:
             activated_at (datetime.datetime | None):
+            class_ (None | str): The slice class the lease was made from, if any.
             count (int): Slices in this lease (granted all or nothing).
             created_at (datetime.datetime):
             duration_seconds (int):
@@ -43,13 +44,15 @@ class Lease:
             id (UUID):
             idle_timeout_seconds (int):
             labels (LeaseLabels):
-            request (str): The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`).
+            request (str): The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`), or as a class gave it
+                (`a100-40gb:1g.5gb,h100-80gb:1g.10gb`).
             slices (list[LeaseSlice]):
             state (LeaseState):
             tenant_id (UUID):
      """
 
     activated_at: datetime.datetime | None
+    class_: None | str
     count: int
     created_at: datetime.datetime
     duration_seconds: int
@@ -80,6 +83,9 @@ class Lease:
             activated_at = self.activated_at.isoformat()
         else:
             activated_at = self.activated_at
+
+        class_: None | str
+        class_ = self.class_
 
         count = self.count
 
@@ -139,6 +145,7 @@ class Lease:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "activated_at": activated_at,
+            "class": class_,
             "count": count,
             "created_at": created_at,
             "duration_seconds": duration_seconds,
@@ -182,6 +189,14 @@ class Lease:
             return cast(datetime.datetime | None, data)
 
         activated_at = _parse_activated_at(d.pop("activated_at"))
+
+
+        def _parse_class_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        class_ = _parse_class_(d.pop("class"))
 
 
         count = d.pop("count")
@@ -305,6 +320,7 @@ class Lease:
 
         lease = cls(
             activated_at=activated_at,
+            class_=class_,
             count=count,
             created_at=created_at,
             duration_seconds=duration_seconds,

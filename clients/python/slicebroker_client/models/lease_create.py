@@ -27,11 +27,17 @@ T = TypeVar("T", bound="LeaseCreate")
 
 @_attrs_define
 class LeaseCreate:
-    """ Request for a lease: a profile name or size, or a need.
+    """ Request for a lease: a slice class, a profile name or size, or a need. With `class`, the
+    class gives the profile, duration, idle timeout and priority; the request's own fields may
+    only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+    timeout, a lower priority, fewer GPU models).
 
         Attributes:
-            duration (int | str): A duration, positive and at most 31622400 seconds (366 days).
+            class_ (None | str | Unset): A slice class (`notebook`, see `class_list`): its profile, duration, idle timeout
+                and
+                priority, which the fields below may narrow. 1-63 characters.
             count (int | None | Unset): How many slices, granted all or nothing (default 1).
+            duration (int | None | str | Unset):
             gpu_models (list[GpuModelKey] | Unset): Only these GPU models (catalog keys).
             idle_timeout (int | None | str | Unset):
             labels (LeaseCreateLabels | Unset):
@@ -39,8 +45,8 @@ class LeaseCreate:
             min_memory_gib (int | None | Unset): The smallest plain profile with at least this much memory.
             priority (int | None | Unset): Place in the pending queue, -100 to 100 (default 0): higher is served first, then
                 older.
-            profile (None | str | Unset): A profile name (`2g.20gb`) or a compute size (`3g`). Give this or
-                `min_memory_gib`.
+            profile (None | str | Unset): A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`
+                (or `class`).
             start (datetime.datetime | None | Unset): Book ahead: when the lease starts (RFC 3339), in the future and at
                 most 30 days ahead.
                 The lease is then `booked`, its placement chosen now and guaranteed for
@@ -50,8 +56,9 @@ class LeaseCreate:
             wait (bool | Unset): Queue as `pending` instead of failing when nothing fits now.
      """
 
-    duration: int | str
+    class_: None | str | Unset = UNSET
     count: int | None | Unset = UNSET
+    duration: int | None | str | Unset = UNSET
     gpu_models: list[GpuModelKey] | Unset = UNSET
     idle_timeout: int | None | str | Unset = UNSET
     labels: LeaseCreateLabels | Unset = UNSET
@@ -69,14 +76,23 @@ class LeaseCreate:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.lease_create_labels import LeaseCreateLabels # noqa: PLC0415
-        duration: int | str
-        duration = self.duration
+        class_: None | str | Unset
+        if isinstance(self.class_, Unset):
+            class_ = UNSET
+        else:
+            class_ = self.class_
 
         count: int | None | Unset
         if isinstance(self.count, Unset):
             count = UNSET
         else:
             count = self.count
+
+        duration: int | None | str | Unset
+        if isinstance(self.duration, Unset):
+            duration = UNSET
+        else:
+            duration = self.duration
 
         gpu_models: list[str] | Unset = UNSET
         if not isinstance(self.gpu_models, Unset):
@@ -143,10 +159,13 @@ class LeaseCreate:
         field_dict: dict[str, Any] = {}
 
         field_dict.update({
-            "duration": duration,
         })
+        if class_ is not UNSET:
+            field_dict["class"] = class_
         if count is not UNSET:
             field_dict["count"] = count
+        if duration is not UNSET:
+            field_dict["duration"] = duration
         if gpu_models is not UNSET:
             field_dict["gpu_models"] = gpu_models
         if idle_timeout is not UNSET:
@@ -176,10 +195,14 @@ class LeaseCreate:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.lease_create_labels import LeaseCreateLabels # noqa: PLC0415
         d = dict(src_dict)
-        def _parse_duration(data: object) -> int | str:
-            return cast(int | str, data)
+        def _parse_class_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        duration = _parse_duration(d.pop("duration"))
+        class_ = _parse_class_(d.pop("class", UNSET))
 
 
         def _parse_count(data: object) -> int | None | Unset:
@@ -190,6 +213,16 @@ class LeaseCreate:
             return cast(int | None | Unset, data)
 
         count = _parse_count(d.pop("count", UNSET))
+
+
+        def _parse_duration(data: object) -> int | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | str | Unset, data)
+
+        duration = _parse_duration(d.pop("duration", UNSET))
 
 
         _gpu_models = d.pop("gpu_models", UNSET)
@@ -307,8 +340,9 @@ class LeaseCreate:
         wait = d.pop("wait", UNSET)
 
         lease_create = cls(
-            duration=duration,
+            class_=class_,
             count=count,
+            duration=duration,
             gpu_models=gpu_models,
             idle_timeout=idle_timeout,
             labels=labels,

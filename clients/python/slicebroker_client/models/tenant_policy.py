@@ -30,6 +30,10 @@ class TenantPolicy:
                 most that).
             max_booking_seconds (int | None): Longest booking, in seconds (`null`: `max_lease_seconds`).
             max_bookings (int | None): Most bookings not yet started at once.
+            max_compute_slices_outside_classes (int | None): The largest profile, in compute slices, a lease not made from a
+                slice class may get
+                (`null`: any; `0`: every lease must name a class; at most 8). `4` keeps 7g profiles to
+                the classes that give them, such as a `full-gpu` class.
             max_lease_seconds (int): Longest lease, in seconds.
             max_live_compute_slices (int | None): Most compute slices the tenant's live leases may hold together.
             max_live_leases (int | None): Most live leases at once.
@@ -45,6 +49,7 @@ class TenantPolicy:
     max_booking_ahead_seconds: int
     max_booking_seconds: int | None
     max_bookings: int | None
+    max_compute_slices_outside_classes: int | None
     max_lease_seconds: int
     max_live_compute_slices: int | None
     max_live_leases: int | None
@@ -72,6 +77,9 @@ class TenantPolicy:
         max_bookings: int | None
         max_bookings = self.max_bookings
 
+        max_compute_slices_outside_classes: int | None
+        max_compute_slices_outside_classes = self.max_compute_slices_outside_classes
+
         max_lease_seconds = self.max_lease_seconds
 
         max_live_compute_slices: int | None
@@ -97,6 +105,7 @@ class TenantPolicy:
             "max_booking_ahead_seconds": max_booking_ahead_seconds,
             "max_booking_seconds": max_booking_seconds,
             "max_bookings": max_bookings,
+            "max_compute_slices_outside_classes": max_compute_slices_outside_classes,
             "max_lease_seconds": max_lease_seconds,
             "max_live_compute_slices": max_live_compute_slices,
             "max_live_leases": max_live_leases,
@@ -133,6 +142,14 @@ class TenantPolicy:
             return cast(int | None, data)
 
         max_bookings = _parse_max_bookings(d.pop("max_bookings"))
+
+
+        def _parse_max_compute_slices_outside_classes(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_compute_slices_outside_classes = _parse_max_compute_slices_outside_classes(d.pop("max_compute_slices_outside_classes"))
 
 
         max_lease_seconds = d.pop("max_lease_seconds")
@@ -177,6 +194,7 @@ class TenantPolicy:
             max_booking_ahead_seconds=max_booking_ahead_seconds,
             max_booking_seconds=max_booking_seconds,
             max_bookings=max_bookings,
+            max_compute_slices_outside_classes=max_compute_slices_outside_classes,
             max_lease_seconds=max_lease_seconds,
             max_live_compute_slices=max_live_compute_slices,
             max_live_leases=max_live_leases,

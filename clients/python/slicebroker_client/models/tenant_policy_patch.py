@@ -38,6 +38,9 @@ class TenantPolicyPatch:
             max_booking_seconds (int | None | Unset): Longest booking, in seconds; `null`: `max_lease_seconds` (the
                 default).
             max_bookings (int | None | Unset): Most bookings not yet started at once; `null`: unlimited (the default).
+            max_compute_slices_outside_classes (int | None | Unset): The largest profile, in compute slices, outside slice
+                classes; `null`: any (the
+                default).
             max_lease_seconds (int | None | Unset): Longest lease, in seconds (default 604800, 7 days). Default: 604800.
             max_live_compute_slices (int | None | Unset): Most compute slices the tenant's live leases may hold together;
                 `null`: unlimited.
@@ -55,6 +58,7 @@ class TenantPolicyPatch:
     max_booking_ahead_seconds: int | None | Unset = 2592000
     max_booking_seconds: int | None | Unset = UNSET
     max_bookings: int | None | Unset = UNSET
+    max_compute_slices_outside_classes: int | None | Unset = UNSET
     max_lease_seconds: int | None | Unset = 604800
     max_live_compute_slices: int | None | Unset = UNSET
     max_live_leases: int | None | Unset = UNSET
@@ -103,6 +107,12 @@ class TenantPolicyPatch:
             max_bookings = UNSET
         else:
             max_bookings = self.max_bookings
+
+        max_compute_slices_outside_classes: int | None | Unset
+        if isinstance(self.max_compute_slices_outside_classes, Unset):
+            max_compute_slices_outside_classes = UNSET
+        else:
+            max_compute_slices_outside_classes = self.max_compute_slices_outside_classes
 
         max_lease_seconds: int | None | Unset
         if isinstance(self.max_lease_seconds, Unset):
@@ -155,6 +165,8 @@ class TenantPolicyPatch:
             field_dict["max_booking_seconds"] = max_booking_seconds
         if max_bookings is not UNSET:
             field_dict["max_bookings"] = max_bookings
+        if max_compute_slices_outside_classes is not UNSET:
+            field_dict["max_compute_slices_outside_classes"] = max_compute_slices_outside_classes
         if max_lease_seconds is not UNSET:
             field_dict["max_lease_seconds"] = max_lease_seconds
         if max_live_compute_slices is not UNSET:
@@ -240,6 +252,16 @@ class TenantPolicyPatch:
         max_bookings = _parse_max_bookings(d.pop("max_bookings", UNSET))
 
 
+        def _parse_max_compute_slices_outside_classes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_compute_slices_outside_classes = _parse_max_compute_slices_outside_classes(d.pop("max_compute_slices_outside_classes", UNSET))
+
+
         def _parse_max_lease_seconds(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -306,6 +328,7 @@ class TenantPolicyPatch:
             max_booking_ahead_seconds=max_booking_ahead_seconds,
             max_booking_seconds=max_booking_seconds,
             max_bookings=max_bookings,
+            max_compute_slices_outside_classes=max_compute_slices_outside_classes,
             max_lease_seconds=max_lease_seconds,
             max_live_compute_slices=max_live_compute_slices,
             max_live_leases=max_live_leases,

@@ -5,9 +5,9 @@
 use super::DurationSeconds;
 use crate::app::auth::Principal;
 use crate::app::{App, Error, idempotency};
-use crate::domain::validate;
+use crate::domain::{classes, validate};
 use chrono::{DateTime, SubsecRound, Utc};
-use slicebroker_types::api::{Lease, LeaseCreate};
+use slicebroker_types::api::{Lease, LeaseCreate, SliceClass};
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, TenantId, limits};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -51,6 +51,8 @@ pub(super) struct Plan {
     pub(super) wait: bool,
     /// A booking's start; `None` for a lease wanted now.
     pub(super) start: Option<DateTime<Utc>>,
+    /// The slice class it comes from (`domain::classes`), if any.
+    pub(super) class: Option<String>,
     /// SHA-256 (hex) of all of the above: what an `Idempotency-Key` is bound to.
     pub(super) fingerprint: String,
 }
@@ -58,7 +60,7 @@ pub(super) struct Plan {
 impl Plan {
     fn fingerprint(&self) -> String {
         use sha2::Digest;
-        let canonical = serde_json::json!({
+        let mut canonical = serde_json::json!({
             "request": self.request_text,
             "models": self.model_keys,
             "duration": self.duration,
@@ -69,13 +71,18 @@ impl Plan {
             "wait": self.wait,
             "start": self.start,
         });
+        // Only when set, so that fingerprints of requests without a class stay as they were.
+        if let Some(class) = &self.class {
+            canonical["class"] = serde_json::json!(class);
+        }
         let digest = sha2::Sha256::digest(canonical.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
-fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
+fn validate_create(req: LeaseCreate, class: Option<&SliceClass>) -> Result<Plan, Error> {
     let request = match (&req.profile, req.min_memory_gib) {
+        (None, None) if class.is_some() => None,
         (Some(_), Some(_)) => {
             return Err(Error::invalid(
                 "profile",
@@ -86,7 +93,7 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
             return Err(Error::invalid("profile", "at most 64 characters"));
         }
         (Some(p), None) => {
-            ProfileRequest::parse(p).map_err(|e| Error::invalid("profile", e.to_string()))?
+            Some(ProfileRequest::parse(p).map_err(|e| Error::invalid("profile", e.to_string()))?)
         }
         (None, Some(gib)) => {
             if !(1..=limits::MAX_MIN_MEMORY_GIB).contains(&gib) {
@@ -102,15 +109,15 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
                     format!("must be between 1 and {}", limits::MAX_MIN_COMPUTE_SLICES),
                 ));
             }
-            ProfileRequest::Need {
+            Some(ProfileRequest::Need {
                 min_memory_gib: gib,
                 min_compute_slices: compute,
-            }
+            })
         }
         (None, None) => {
             return Err(Error::invalid(
                 "profile",
-                "give `profile` (like `2g.20gb` or `3g`) or `min_memory_gib`",
+                "give `class`, `profile` (like `2g.20gb` or `3g`) or `min_memory_gib`",
             ));
         }
     };
@@ -129,9 +136,54 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
             )
         })?);
     }
-    request
-        .resolve(&models)
-        .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    if let Some(request) = &request {
+        request
+            .resolve(&models)
+            .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    }
+    let duration = req
+        .duration
+        .as_ref()
+        .map(|d| d.seconds_of("duration"))
+        .transpose()?;
+    let idle_timeout = req
+        .idle_timeout
+        .as_ref()
+        .map(|d| d.seconds_of("idle_timeout"))
+        .transpose()?;
+    let priority = req.priority;
+    if priority.is_some_and(|p| !limits::PRIORITY.contains(&p)) {
+        return Err(Error::invalid("priority", "must be between -100 and 100"));
+    }
+    // A class fills what the request leaves out; what it gives may only narrow the class.
+    let (request, models, duration, idle_timeout, priority) = match class {
+        Some(class) => {
+            let t = classes::narrow(
+                class,
+                classes::Asked {
+                    request,
+                    models,
+                    duration,
+                    idle_timeout,
+                    priority,
+                },
+            )?;
+            (
+                t.request,
+                t.models,
+                t.duration,
+                Some(t.idle_timeout),
+                t.priority,
+            )
+        }
+        None => (
+            request.ok_or_else(|| Error::invalid("profile", "give `profile` or `class`"))?,
+            models,
+            duration.ok_or_else(|| Error::invalid("duration", "required without `class`"))?,
+            idle_timeout,
+            priority.unwrap_or(0),
+        ),
+    };
     let count = req.count.unwrap_or(1);
     if !(1..=limits::MAX_COUNT).contains(&count) {
         return Err(Error::invalid(
@@ -140,10 +192,6 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
         ));
     }
     validate::labels(&req.labels)?;
-    let priority = req.priority.unwrap_or(0);
-    if !limits::PRIORITY.contains(&priority) {
-        return Err(Error::invalid("priority", "must be between -100 and 100"));
-    }
     let start = match req.start {
         Some(start) => Some(booking_start(start, Utc::now(), req.wait)?),
         None => None,
@@ -157,16 +205,13 @@ fn validate_create(req: LeaseCreate) -> Result<Plan, Error> {
             .collect(),
         models,
         priority,
-        duration: req.duration.seconds_of("duration")?,
+        duration,
         count: count as usize,
-        idle_timeout: req
-            .idle_timeout
-            .as_ref()
-            .map(|d| d.seconds_of("idle_timeout"))
-            .transpose()?,
+        idle_timeout,
         labels: req.labels,
         wait: req.wait,
         start,
+        class: class.map(|c| c.name.clone()),
         fingerprint: String::new(),
     };
     plan.fingerprint = plan.fingerprint();
@@ -240,7 +285,11 @@ pub async fn lease_create(
             "must be 1-200 characters",
         ));
     }
-    let plan = validate_create(req)?;
+    let class = match &req.class {
+        Some(name) => Some(crate::app::classes::for_lease(app.db(), tenant_id, name).await?),
+        None => None,
+    };
+    let plan = validate_create(req, class.as_ref())?;
     let started = std::time::Instant::now();
     let claim = match idempotency_key {
         Some(key) => Some(idempotency::claim(app, tenant_id, key, &plan.fingerprint).await?),

@@ -5,6 +5,7 @@ use super::write::{placements, room};
 use crate::app::placement::Reserved;
 use crate::app::{App, Error};
 use crate::domain::admission::{self, Refusal};
+use crate::domain::classes;
 use crate::store;
 use chrono::{SubsecRound, Utc};
 use slicebroker_types::api::{LeaseEventKind, LeaseSlice, LeaseState};
@@ -42,6 +43,10 @@ pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error
             request
                 .resolve(&models)
                 .map_err(|e| Error::invalid("profile", e.to_string()))
+        })
+        .and_then(|shapes| {
+            classes::within_size_limit(&tenant.policy, p.class.is_some(), shapes)
+                .map_err(Error::from)
         }) {
         Ok(shapes) => shapes,
         // The tenant's policy changed while it waited: it can never be granted.

@@ -480,7 +480,12 @@ fn decide(
     now: DateTime<Utc>,
 ) -> Result<Decided, Error> {
     let policy = &tenant.policy;
-    let idle_timeout = admission::lease_limits(policy, plan.duration, plan.idle_timeout)?;
+    // A class's idle timeout is capped by the tenant's default, not refused by it.
+    let idle_timeout = match (&plan.class, plan.idle_timeout) {
+        (Some(_), Some(t)) => Some(t.min(policy.default_idle_timeout_seconds)),
+        (_, t) => t,
+    };
+    let idle_timeout = admission::lease_limits(policy, plan.duration, idle_timeout)?;
     if let Some(start) = plan.start {
         admission::booking_limits(policy, start, now, plan.duration, *booked)?;
     }
@@ -489,6 +494,7 @@ fn decide(
         .request
         .resolve(&models)
         .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    let shapes = crate::domain::classes::within_size_limit(policy, plan.class.is_some(), shapes)?;
     // A booking's window starts at its start; everything else's now.
     let from = plan.start.unwrap_or(now);
     let ends_at = slicebroker_types::limits::add_seconds(from, plan.duration)
@@ -502,6 +508,7 @@ fn decide(
             state,
             end_reason: None,
             request: plan.request_text.clone(),
+            class: plan.class.clone(),
             count: plan.count as i32,
             duration_seconds: plan.duration,
             idle_timeout_seconds: idle_timeout,

@@ -28,6 +28,7 @@ struct LeaseRow {
     ends_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    class: Option<String>,
 }
 
 impl LeaseRow {
@@ -38,6 +39,7 @@ impl LeaseRow {
             state: self.state,
             end_reason: self.end_reason,
             request: self.request,
+            class: self.class,
             count: self.slice_count,
             duration_seconds: self.duration_seconds,
             idle_timeout_seconds: self.idle_timeout_seconds,
@@ -73,7 +75,7 @@ pub async fn list(db: &mut sqlx::PgConnection, f: &ListFilter) -> Result<Vec<Lea
         LeaseRow,
         "SELECT id, tenant_id, state, end_reason, request, slice_count, duration_seconds,
              idle_timeout_seconds, extended_seconds, extensions, labels, granted_at,
-             activated_at, ends_at, ended_at, created_at
+             activated_at, ends_at, ended_at, created_at, class
          FROM leases
          WHERE ($1::uuid IS NULL OR tenant_id = $1)
            AND ($2::lease_state IS NULL OR state = $2)
@@ -105,7 +107,7 @@ pub async fn many(db: &mut sqlx::PgConnection, ids: &[LeaseId]) -> Result<Vec<Le
                l.idle_timeout_seconds AS "idle_timeout_seconds!",
                l.extended_seconds AS "extended_seconds!", l.extensions AS "extensions!",
                l.labels AS "labels!", l.granted_at, l.activated_at, l.ends_at, l.ended_at,
-               l.created_at AS "created_at!",
+               l.created_at AS "created_at!", l.class,
                s.id AS "slice_id?: SliceId", h.id AS "host_id?: HostId", h.name AS "host?",
                g.id AS "gpu_id?: GpuId", g.uuid AS "gpu_uuid?", g.model AS "model?",
                s.profile AS "profile?", s.start AS "start?", s.size AS "size?",
@@ -142,6 +144,7 @@ pub(in crate::store) struct Joined {
     pub ends_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub class: Option<String>,
     pub slice_id: Option<SliceId>,
     pub host_id: Option<HostId>,
     pub host: Option<String>,
@@ -179,6 +182,7 @@ pub(in crate::store) fn group(rows: Vec<Joined>) -> Result<Vec<Lease>, sqlx::Err
                 ends_at: r.ends_at,
                 ended_at: r.ended_at,
                 created_at: r.created_at,
+                class: r.class,
             };
             out.push(row.into_lease(Vec::new())?);
         }
@@ -257,7 +261,7 @@ pub async fn get(
         LeaseRow,
         "SELECT id, tenant_id, state, end_reason, request, slice_count, duration_seconds,
              idle_timeout_seconds, extended_seconds, extensions, labels, granted_at,
-             activated_at, ends_at, ended_at, created_at
+             activated_at, ends_at, ended_at, created_at, class
          FROM leases WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2)",
         id.get(),
         tenant.map(TenantId::get)
@@ -462,6 +466,8 @@ pub struct PendingLease {
     pub slice_count: i32,
     pub duration_seconds: i64,
     pub gpu_models: Vec<String>,
+    /// The slice class it was made from (the profile-size limit does not apply).
+    pub class: Option<String>,
 }
 
 pub async fn lock_pending(
@@ -470,7 +476,8 @@ pub async fn lock_pending(
 ) -> Result<Option<PendingLease>, sqlx::Error> {
     sqlx::query_as!(
         PendingLease,
-        "SELECT id, tenant_id, request, slice_count, duration_seconds, gpu_models FROM leases
+        "SELECT id, tenant_id, request, slice_count, duration_seconds, gpu_models, class
+         FROM leases
          WHERE id = $1 AND state = 'pending' FOR UPDATE SKIP LOCKED",
         id.get()
     )

@@ -15,8 +15,12 @@ pub struct Lease {
     pub state: LeaseState,
     /// Set once the lease has ended.
     pub end_reason: Option<EndReason>,
-    /// The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`).
+    /// The profile request as given (`2g.20gb`, `3g`, `≥20GiB/≥1g`), or as a class gave it
+    /// (`a100-40gb:1g.5gb,h100-80gb:1g.10gb`).
     pub request: String,
+    /// The slice class the lease was made from, if any.
+    #[serde(default)]
+    pub class: Option<String>,
     /// Slices in this lease (granted all or nothing).
     pub count: i32,
     pub duration_seconds: i64,
@@ -170,19 +174,30 @@ impl<'de> Deserialize<'de> for DurationInput {
     }
 }
 
-/// Request for a lease: a profile name or size, or a need.
+/// Request for a lease: a slice class, a profile name or size, or a need. With `class`, the
+/// class gives the profile, duration, idle timeout and priority; the request's own fields may
+/// only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+/// timeout, a lower priority, fewer GPU models).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeaseCreate {
-    /// A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`.
+    /// A slice class (`notebook`, see `class_list`): its profile, duration, idle timeout and
+    /// priority, which the fields below may narrow. 1-63 characters.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 63))]
+    pub class: Option<String>,
+    /// A profile name (`2g.20gb`) or a compute size (`3g`). Give this or `min_memory_gib`
+    /// (or `class`).
     pub profile: Option<String>,
     /// The smallest plain profile with at least this much memory.
     pub min_memory_gib: Option<u32>,
     /// With `min_memory_gib`: at least this many compute slices (default 1).
     pub min_compute_slices: Option<u8>,
-    /// How long: `"8h"`, `"PT8H"` or seconds.
-    pub duration: DurationInput,
+    /// How long: `"8h"`, `"PT8H"` or seconds. Required without `class`; with it, the class's
+    /// default duration when left out.
+    #[serde(default)]
+    pub duration: Option<DurationInput>,
     /// Only these GPU models (catalog keys).
     #[serde(default)]
     pub gpu_models: Vec<String>,

@@ -35,6 +35,11 @@ pub struct TenantPolicy {
     /// Longest booking, in seconds (`null`: `max_lease_seconds`).
     #[serde(default)]
     pub max_booking_seconds: Option<i64>,
+    /// The largest profile, in compute slices, a lease not made from a slice class may get
+    /// (`null`: any; `0`: every lease must name a class; at most 8). `4` keeps 7g profiles to
+    /// the classes that give them, such as a `full-gpu` class.
+    #[serde(default)]
+    pub max_compute_slices_outside_classes: Option<i32>,
 }
 
 fn default_max_booking_ahead_seconds() -> i64 {
@@ -55,6 +60,7 @@ impl Default for TenantPolicy {
             max_booking_ahead_seconds: default_max_booking_ahead_seconds(),
             max_bookings: None,
             max_booking_seconds: None,
+            max_compute_slices_outside_classes: None,
         }
     }
 }
@@ -176,6 +182,15 @@ pub struct TenantPolicyPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1, maximum = 31_622_400))]
     pub max_booking_seconds: Option<Option<i64>>,
+    /// The largest profile, in compute slices, outside slice classes; `null`: any (the
+    /// default).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 8))]
+    pub max_compute_slices_outside_classes: Option<Option<i32>>,
 }
 
 impl TenantPolicyPatch {
@@ -204,6 +219,9 @@ impl TenantPolicyPatch {
                 .unwrap_or(b.max_booking_ahead_seconds),
             max_bookings: self.max_bookings.unwrap_or(b.max_bookings),
             max_booking_seconds: self.max_booking_seconds.unwrap_or(b.max_booking_seconds),
+            max_compute_slices_outside_classes: self
+                .max_compute_slices_outside_classes
+                .unwrap_or(b.max_compute_slices_outside_classes),
         }
     }
 
@@ -239,6 +257,10 @@ impl TenantPolicyPatch {
             ),
             max_bookings: diff(&from.max_bookings, &to.max_bookings),
             max_booking_seconds: diff(&from.max_booking_seconds, &to.max_booking_seconds),
+            max_compute_slices_outside_classes: diff(
+                &from.max_compute_slices_outside_classes,
+                &to.max_compute_slices_outside_classes,
+            ),
         }
     }
 
@@ -248,7 +270,7 @@ impl TenantPolicyPatch {
 }
 
 /// A field that may be left out (`None`), `null` (`Some(None)`) or a value.
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(super) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

@@ -203,7 +203,11 @@ def sync_detailed(
 
     Args:
         idempotency_key (None | str | Unset):
-        body (LeaseCreate): Request for a lease: a profile name or size, or a need.
+        body (LeaseCreate): Request for a lease: a slice class, a profile name or size, or a need.
+            With `class`, the
+            class gives the profile, duration, idle timeout and priority; the request's own fields may
+            only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+            timeout, a lower priority, fewer GPU models).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -269,7 +273,11 @@ def sync(
 
     Args:
         idempotency_key (None | str | Unset):
-        body (LeaseCreate): Request for a lease: a profile name or size, or a need.
+        body (LeaseCreate): Request for a lease: a slice class, a profile name or size, or a need.
+            With `class`, the
+            class gives the profile, duration, idle timeout and priority; the request's own fields may
+            only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+            timeout, a lower priority, fewer GPU models).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -330,7 +338,11 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (None | str | Unset):
-        body (LeaseCreate): Request for a lease: a profile name or size, or a need.
+        body (LeaseCreate): Request for a lease: a slice class, a profile name or size, or a need.
+            With `class`, the
+            class gives the profile, duration, idle timeout and priority; the request's own fields may
+            only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+            timeout, a lower priority, fewer GPU models).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -396,7 +408,11 @@ async def asyncio(
 
     Args:
         idempotency_key (None | str | Unset):
-        body (LeaseCreate): Request for a lease: a profile name or size, or a need.
+        body (LeaseCreate): Request for a lease: a slice class, a profile name or size, or a need.
+            With `class`, the
+            class gives the profile, duration, idle timeout and priority; the request's own fields may
+            only narrow them (a smaller-or-equal profile the class gives, a shorter duration or idle
+            timeout, a lower priority, fewer GPU models).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
