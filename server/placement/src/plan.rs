@@ -123,8 +123,7 @@ impl Fleet {
             let model = self.gpus[gpu.0 as usize].occ.model_id();
             for (shape, w) in weights.iter().filter(|(s, _)| s.model == model) {
                 let floor = best.as_ref().map(|(b, _)| b);
-                if let Some((rank, start)) =
-                    rank_window(self, gpu, *shape, req, policy, w, floor)
+                if let Some((rank, start)) = rank_window(self, gpu, *shape, req, policy, w, floor)
                     && best
                         .as_ref()
                         .is_none_or(|(b, _)| rank.cmp(b) == Ordering::Less)
@@ -252,7 +251,14 @@ fn rank_window(
         && let Some(floor) = floor
     {
         let g = &fleet.gpus[gpu.0 as usize];
-        let (bound, _) = rank_gpu(&g.occ, fleet.tables.get(&g.occ)?, gpu, shape, policy, weights)?;
+        let (bound, _) = rank_gpu(
+            &g.occ,
+            fleet.tables.get(&g.occ)?,
+            gpu,
+            shape,
+            policy,
+            weights,
+        )?;
         if bound.cmp(floor).is_ge() {
             return None;
         }
