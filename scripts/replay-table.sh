@@ -2,13 +2,16 @@
 # Regenerates docs/replay.md: the policies compared at 80 %, 100 % and 130 % offered load on the
 # same fleet, plus the committed example trace (server/replay/traces/example.csv, 100 %), then
 # best-fit against the default on the example trace and on seeds 1..$SEEDS at 100-150 % load
-# (issue 14: the default must accept at least as many requests and grant more compute-slice-hours).
+# (issue 14: the default must accept at least as many requests and grant more compute-slice-hours),
+# and traces with a share of bookings (bookings honoured, on-demand acceptance with and without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLEET=${FLEET:-h100-80gb:800,a100-40gb:200}
 HOURS=${HOURS:-72}
 SEED=${SEED:-1}
 SEEDS=${SEEDS:-6}
+BOOKED=${BOOKED:-0.2}
+AHEAD=${AHEAD:-1h..3d}
 cargo build --release -q -p slicebroker-replay
 bin=target/release
 tmp=$(mktemp -d)
@@ -24,6 +27,31 @@ trap 'rm -rf "$tmp"' EXIT
     [ "$load" = 1.0 ] && cp "$tmp/trace.csv" server/replay/traces/example.csv
     echo
     echo "## Offered load $(python3 -c "print(round($load*100))") % ($(($(wc -l <"$tmp/trace.csv") - 1)) requests)"
+    echo
+    "$bin/slicebroker-replay" --fleet "$FLEET" --policy all --table "$tmp/trace.csv"
+  done
+  echo
+  echo "## Bookings"
+  echo
+  echo "Trace rows may carry a \`booked_s\` column: when the booking was made; \`arrival_s\` is then its"
+  echo "start (an empty cell, or a trace without the column, is an on-demand request). A row needs"
+  echo "\`booked_s\` <= \`arrival_s\`; a row breaking that, or with a \`booked_s\` that is not a"
+  echo "non-negative number of seconds, is reported with its line and the column and skipped. The"
+  echo "replay books each such row when it was made with the planner's window API (best fit in"
+  echo "time; refused if no place is free for its whole window), moves it onto its pinned place at"
+  echo "its start, and counts it not honoured if it cannot begin there (must never happen). On-demand"
+  echo "requests are placed as before, on places free for their whole duration, so they respect"
+  echo "bookings. Each trace is also replayed with its booking rows dropped, to show what the same"
+  echo "on-demand requests get without bookings in the fleet."
+  echo
+  echo "Traces: \`slicebroker-tracegen --booked-share $BOOKED --book-ahead $AHEAD\` (the same requests as"
+  echo "the on-demand traces above, a share of them booked ahead). \`requests\`/\`accepted\` count"
+  echo "on-demand requests; compute-slice-hours in the first table are all work accepted."
+  for load in 1.0 1.3; do
+    "$bin/slicebroker-tracegen" --fleet "$FLEET" --load "$load" --hours "$HOURS" --seed "$SEED" \
+      --booked-share "$BOOKED" --book-ahead "$AHEAD" >"$tmp/trace.csv"
+    echo
+    echo "### Offered load $(python3 -c "print(round($load*100))") % with $(python3 -c "print(round($BOOKED*100))") % booked ahead"
     echo
     "$bin/slicebroker-replay" --fleet "$FLEET" --policy all --table "$tmp/trace.csv"
   done

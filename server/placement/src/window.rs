@@ -219,6 +219,18 @@ impl Fleet {
         self.future.len()
     }
 
+    /// Whether `slice` is a booking not yet moved onto its GPU: after [`Fleet::advance`] past
+    /// its start, one that could not begin where it was pinned (the replay counts it as a
+    /// booking not honoured).
+    pub fn is_booked(&self, slice: SliceKey) -> bool {
+        self.slice_gpu(slice).is_some_and(|gpu| {
+            self.gpus[gpu.0 as usize]
+                .booked
+                .iter()
+                .any(|b| b.key == slice)
+        })
+    }
+
     pub(crate) fn encumbered(&self, ends_at: i64) -> Encumbered {
         let mut due = self
             .future

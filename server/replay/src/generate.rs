@@ -5,6 +5,10 @@
 //!
 //! The arrival rate is set so the offered load (compute slices × time demanded) is the given
 //! share of the fleet's compute capacity.
+//!
+//! With a [`BookingMix`], a share of the requests become bookings made some time ahead of
+//! their start; the choice uses its own random stream, so the requests themselves (arrivals,
+//! sizes, durations) are the same as without bookings for the same seed.
 
 use crate::fleet_spec::FleetSpec;
 use crate::rng::Rng;
@@ -48,6 +52,51 @@ pub struct GenOptions {
     pub load: f64,
     pub hours: f64,
     pub seed: u64,
+    pub bookings: Option<BookingMix>,
+}
+
+/// Which requests are booked ahead, and how far.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BookingMix {
+    /// Share of requests that are bookings, in 0..=1.
+    pub share: f64,
+    /// How long before its start a booking is made, in seconds: log-uniform in this range
+    /// (as many booked an hour to a day ahead as a day to a month), cut at the trace's start.
+    pub ahead_s: (f64, f64),
+}
+
+/// A duration such as `90s`, `30m`, `1h`, `3d` (a bare number is seconds).
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let scale = match unit {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => HOUR,
+        'd' => 24.0 * HOUR,
+        _ => return Err(format!("`{s}`: unit must be s, m, h or d")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * scale),
+        _ => Err(format!(
+            "`{s}` is not a non-negative duration such as 90s, 30m, 1h, 3d"
+        )),
+    }
+}
+
+/// A range of durations `MIN..MAX`, e.g. `1h..3d`, with 0 < MIN <= MAX.
+pub fn parse_duration_range(s: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = s
+        .split_once("..")
+        .ok_or_else(|| format!("`{s}` is not a range MIN..MAX such as 1h..3d"))?;
+    let (lo, hi) = (parse_duration(lo)?, parse_duration(hi)?);
+    if lo <= 0.0 || lo > hi {
+        return Err(format!("`{s}`: need 0 < MIN <= MAX"));
+    }
+    Ok((lo, hi))
 }
 
 fn sample(rng: &mut Rng) -> (u8, f64) {
@@ -77,7 +126,13 @@ pub fn generate(spec: &FleetSpec, opts: &GenOptions) -> String {
     let rate = opts.load * capacity / mean_demand(opts.seed); // requests per second
     let mut rng = Rng::new(opts.seed);
     let model_weights: Vec<f64> = spec.0.iter().map(|(_, n)| f64::from(*n)).collect();
-    let mut out = String::from("request_id,arrival_s,duration_s,profile,gpu_model\n");
+    let mut out = String::from("request_id,arrival_s,duration_s,profile,gpu_model");
+    out.push_str(if opts.bookings.is_some() {
+        ",booked_s\n"
+    } else {
+        "\n"
+    });
+    let mut book_rng = Rng::new(opts.seed ^ 0xB00C);
     let (mut t, end, mut n) = (0.0, opts.hours * HOUR, 0u64);
     loop {
         t += rng.exponential(1.0 / rate);
@@ -94,7 +149,19 @@ pub fn generate(spec: &FleetSpec, opts: &GenOptions) -> String {
             }
         }
         n += 1;
-        let _ = writeln!(out, "r{n:06},{},{duration},{size}g,{model}", t.round());
+        let arrival = t.round();
+        let _ = write!(out, "r{n:06},{arrival},{duration},{size}g,{model}");
+        if let Some(mix) = opts.bookings {
+            // Both draws every row, so the choice for one row does not shift the next.
+            let (booked, u) = (book_rng.uniform() < mix.share, book_rng.uniform());
+            out.push(',');
+            if booked {
+                let (lo, hi) = mix.ahead_s;
+                let ahead = lo * (hi / lo).powf(u);
+                let _ = write!(out, "{}", (arrival - ahead).max(0.0).round());
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -111,6 +178,7 @@ mod tests {
             load: 1.0,
             hours: 24.0 * 14.0,
             seed: 3,
+            bookings: None,
         };
         let text = generate(&spec, &opts);
         assert_eq!(text, generate(&spec, &opts), "deterministic per seed");
@@ -133,5 +201,63 @@ mod tests {
             .count();
         let share = large as f64 / trace.requests.len() as f64;
         assert!((share - 0.08).abs() < 0.02, "7g share {share}");
+    }
+
+    #[test]
+    fn a_booking_mix_books_a_share_ahead_and_keeps_the_requests() {
+        let spec = FleetSpec::parse("h100-80gb:20").unwrap();
+        let plain = GenOptions {
+            load: 1.0,
+            hours: 24.0 * 7.0,
+            seed: 5,
+            bookings: None,
+        };
+        let mix = BookingMix {
+            share: 0.2,
+            ahead_s: (HOUR, 3.0 * 24.0 * HOUR),
+        };
+        let mixed = GenOptions {
+            bookings: Some(mix),
+            ..plain.clone()
+        };
+        let text = generate(&spec, &mixed);
+        assert_eq!(text, generate(&spec, &mixed), "deterministic per seed");
+        let (with, without) = (
+            Trace::parse(&text).unwrap(),
+            Trace::parse(&generate(&spec, &plain)).unwrap(),
+        );
+        assert!(with.errors.is_empty(), "{:?}", with.errors.first());
+        let strip = |t: &Trace| -> Vec<(String, f64, f64)> {
+            t.requests
+                .iter()
+                .map(|r| (r.id.clone(), r.arrival_s, r.duration_s))
+                .collect()
+        };
+        assert_eq!(strip(&with), strip(&without), "the same requests");
+        let share = with.bookings() as f64 / with.requests.len() as f64;
+        assert!((share - 0.2).abs() < 0.03, "booked share {share}");
+        for r in with.requests.iter().filter(|r| r.booked_s.is_some()) {
+            let ahead = r.arrival_s - r.decided_s();
+            assert!(
+                r.decided_s() == 0.0 || (HOUR - 1.0..=3.0 * 24.0 * HOUR + 1.0).contains(&ahead),
+                "{} booked {ahead} s ahead",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn durations_and_ranges_parse_with_units() {
+        assert_eq!(parse_duration("90"), Ok(90.0));
+        assert_eq!(parse_duration("30m"), Ok(1800.0));
+        assert_eq!(parse_duration_range("1h..3d"), Ok((HOUR, 72.0 * HOUR)));
+        assert!(parse_duration("3w").unwrap_err().contains("unit must be"));
+        assert!(parse_duration_range("1h").unwrap_err().contains("MIN..MAX"));
+        assert!(
+            parse_duration_range("3d..1h")
+                .unwrap_err()
+                .contains("0 < MIN <= MAX")
+        );
+        assert!(parse_duration_range("0s..1h").is_err());
     }
 }

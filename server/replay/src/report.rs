@@ -9,11 +9,13 @@ use std::fmt::Write;
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyReport {
     pub policy: &'static str,
+    /// On-demand requests (bookings are counted under `bookings`).
     pub requests: u64,
     pub accepted: u64,
     pub rejected: u64,
     pub rejected_by_size: BTreeMap<String, u64>,
     pub acceptance_ratio: f64,
+    /// All work accepted, on-demand and booked.
     pub compute_slice_hours_granted: f64,
     pub allocated_compute_share: f64,
     pub large_profile_ready_share: BTreeMap<String, f64>,
@@ -22,6 +24,28 @@ pub struct PolicyReport {
     /// Present with `--queue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait: Option<WaitReport>,
+    /// Present when the trace holds bookings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookings: Option<BookingReport>,
+}
+
+/// A trace with bookings, and the same trace replayed with them dropped.
+#[derive(Clone, Debug, Serialize)]
+pub struct BookingReport {
+    pub requested: u64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub honoured: u64,
+    pub not_honoured: u64,
+    /// Honoured share of the accepted bookings (1 when none was accepted): must be 1.
+    pub honoured_ratio: f64,
+    pub compute_slice_hours_booked: f64,
+    pub compute_slice_hours_on_demand: f64,
+    pub decision_us_p50: f64,
+    pub decision_us_p99: f64,
+    /// The same trace without its booking rows: on-demand acceptance and work then.
+    pub without_bookings_acceptance_ratio: f64,
+    pub without_bookings_compute_slice_hours: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -77,8 +101,82 @@ impl PolicyReport {
             decision_us_p50: quantile(&decision_us, 0.5),
             decision_us_p99: quantile(&decision_us, 0.99),
             wait,
+            bookings: None,
         }
     }
+
+    /// Adds the booking figures: `out` replayed the trace with its bookings, `without` the
+    /// same trace with them dropped.
+    pub fn with_bookings(mut self, out: &Outcome, without: &Outcome) -> Self {
+        let b = &out.bookings;
+        let us: Vec<f64> = b.decision_ns.iter().map(|&ns| ns as f64 / 1000.0).collect();
+        self.bookings = Some(BookingReport {
+            requested: b.requested,
+            accepted: b.accepted,
+            refused: b.refused,
+            honoured: b.honoured,
+            not_honoured: b.not_honoured,
+            honoured_ratio: ratio(b.honoured, b.accepted, 1.0),
+            compute_slice_hours_booked: b.compute_slice_hours,
+            compute_slice_hours_on_demand: out.compute_slice_hours_granted - b.compute_slice_hours,
+            decision_us_p50: quantile(&us, 0.5),
+            decision_us_p99: quantile(&us, 0.99),
+            without_bookings_acceptance_ratio: ratio(without.accepted, without.requests, 0.0),
+            without_bookings_compute_slice_hours: without.compute_slice_hours_granted,
+        });
+        self
+    }
+}
+
+fn ratio(part: u64, whole: u64, empty: f64) -> f64 {
+    if whole == 0 {
+        empty
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The booking figures as a text table, one row per policy (empty when no report has any).
+pub fn booking_table(reports: &[PolicyReport]) -> String {
+    let header = [
+        "policy",
+        "bookings",
+        "booked",
+        "refused",
+        "honoured %",
+        "on-demand accept %",
+        "without bookings %",
+        "on-demand compute-slice-hours",
+        "booked compute-slice-hours",
+        "without bookings compute-slice-hours",
+        "booking p50 µs",
+        "booking p99 µs",
+    ];
+    let pct = |x: f64| format!("{:.1}", 100.0 * x);
+    let rows: Vec<Vec<String>> = reports
+        .iter()
+        .filter_map(|r| {
+            let b = r.bookings.as_ref()?;
+            Some(vec![
+                r.policy.to_owned(),
+                b.requested.to_string(),
+                b.accepted.to_string(),
+                b.refused.to_string(),
+                pct(b.honoured_ratio),
+                pct(r.acceptance_ratio),
+                pct(b.without_bookings_acceptance_ratio),
+                format!("{:.0}", b.compute_slice_hours_on_demand),
+                format!("{:.0}", b.compute_slice_hours_booked),
+                format!("{:.0}", b.without_bookings_compute_slice_hours),
+                format!("{:.1}", b.decision_us_p50),
+                format!("{:.1}", b.decision_us_p99),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    aligned(&header, rows)
 }
 
 /// The reports as an aligned text table, one row per policy.
@@ -145,6 +243,11 @@ pub fn table(reports: &[PolicyReport]) -> String {
             row
         })
         .collect();
+    aligned(&header, rows)
+}
+
+/// `header` and `rows` as a Markdown table with aligned columns.
+fn aligned(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let widths: Vec<usize> = header
         .iter()
         .enumerate()

@@ -1,5 +1,8 @@
 //! The replay itself: arrivals in order, each granted at arrival if the policy finds a place
 //! (or, with `queue`, kept waiting in FIFO order), each grant freed at grant time + duration.
+//! A booking row is decided when it was made (`booked_s`): pinned with the planner's window API
+//! or refused, then moved onto its GPU at its start by [`Fleet::advance`]; one that cannot
+//! begin where it was pinned is counted as not honoured (the planner's guarantee says never).
 
 use crate::fleet_spec::FleetSpec;
 use crate::trace::{Trace, TraceRequest};
@@ -28,6 +31,26 @@ pub struct Outcome {
     pub decision_ns: Vec<u64>,
     /// Seconds each served request waited (all zero without a queue).
     pub waits_s: Vec<f64>,
+    /// What happened to the trace's bookings (all zero for a trace without any). The fields
+    /// above count on-demand requests only, except `compute_slice_hours_granted`: all work.
+    pub bookings: BookingOutcome,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct BookingOutcome {
+    pub requested: u64,
+    /// Pinned when made.
+    pub accepted: u64,
+    /// Nothing was free for the whole window when it was made.
+    pub refused: u64,
+    /// Began at its start where it was pinned.
+    pub honoured: u64,
+    /// Accepted but could not begin where pinned: a broken guarantee.
+    pub not_honoured: u64,
+    /// Compute-slice-hours of the accepted bookings.
+    pub compute_slice_hours: f64,
+    /// Wall time of every booking decision, in nanoseconds.
+    pub decision_ns: Vec<u64>,
 }
 
 fn ms(seconds: f64) -> i64 {
@@ -40,6 +63,16 @@ fn size_label(req: &ProfileRequest) -> String {
         ProfileRequest::Size(n) => format!("{n}g"),
         ProfileRequest::Need { .. } => "need".to_owned(),
         ProfileRequest::PerModel { .. } => "class".to_owned(),
+    }
+}
+
+/// One slice of any of `shapes`, decided at `now`, held until `ends_at`.
+fn request(shapes: &[SliceShape], now: i64, ends_at: i64) -> PlacementRequest {
+    PlacementRequest {
+        shapes: shapes.to_vec(),
+        now,
+        ends_at,
+        hosts: None,
     }
 }
 
@@ -112,6 +145,8 @@ struct Replay<'a> {
     tracker: Tracker,
     departures: BinaryHeap<Reverse<(i64, u64)>>,
     queue: VecDeque<(&'a TraceRequest, Vec<SliceShape>)>,
+    /// Accepted bookings not yet begun: (start, slice key, end).
+    starts: BinaryHeap<Reverse<(i64, u64, i64)>>,
     out: Outcome,
 }
 
@@ -123,12 +158,7 @@ impl<'a> Replay<'a> {
     /// Plans `req` at time `now`, granting it if a place is found.
     fn try_grant(&mut self, req: &TraceRequest, shapes: &[SliceShape], now: i64) -> bool {
         let ends_at = now + ms(req.duration_s);
-        let plan = PlacementRequest {
-            shapes: shapes.to_vec(),
-            now,
-            ends_at,
-            hosts: None,
-        };
+        let plan = request(shapes, now, ends_at);
         let started = Instant::now();
         let decision = self.fleet.plan(&plan, self.policy);
         self.out
@@ -149,6 +179,82 @@ impl<'a> Replay<'a> {
             .waits_s
             .push((now - ms(req.arrival_s)) as f64 / 1000.0);
         true
+    }
+
+    /// Books `req` (a booking row decided at `now`) for `[arrival, arrival + duration)`.
+    fn try_book(&mut self, req: &TraceRequest, shapes: &[SliceShape], now: i64) {
+        let starts_at = ms(req.arrival_s);
+        let ends_at = starts_at + ms(req.duration_s);
+        let plan = request(shapes, now, ends_at);
+        let started = Instant::now();
+        let decision = self.fleet.plan_during(&plan, starts_at, self.policy);
+        let b = &mut self.out.bookings;
+        b.decision_ns.push(started.elapsed().as_nanos() as u64);
+        let Ok(d) = decision else {
+            b.refused += 1;
+            return;
+        };
+        let key = SliceKey(req.line as u64);
+        self.fleet
+            .add_booking(
+                d.gpu,
+                key,
+                d.shape.profile,
+                d.placement.start,
+                (starts_at, ends_at),
+            )
+            .expect("the planner proposes only windows that are free");
+        b.accepted += 1;
+        let work = f64::from(d.shape.profile().compute_slices) * req.duration_s / 3600.0;
+        b.compute_slice_hours += work;
+        self.out.compute_slice_hours_granted += work;
+        self.starts.push(Reverse((starts_at, key.0, ends_at)));
+    }
+
+    /// Begins every booking starting at `t` (the clock is at `t`, slices ending by then freed):
+    /// the planner moves it onto its pinned place, or it is not honoured and let go.
+    fn begin_bookings(&mut self, t: i64) {
+        let mut due = Vec::new();
+        while let Some(&Reverse((start, key, end))) = self.starts.peek() {
+            if start > t {
+                break;
+            }
+            self.starts.pop();
+            due.push((SliceKey(key), end));
+        }
+        let mut gpus: Vec<GpuKey> = due
+            .iter()
+            .filter_map(|(k, _)| self.fleet.slice_gpu(*k))
+            .collect();
+        gpus.sort_unstable();
+        gpus.dedup();
+        let before: Vec<Occupancy> = gpus.iter().map(|&g| self.occupancy(g)).collect();
+        self.fleet.advance(t);
+        for (g, before) in gpus.into_iter().zip(before) {
+            self.tracker.changed(&before, &self.occupancy(g));
+        }
+        for (key, end) in due {
+            if self.fleet.is_booked(key) {
+                self.out.bookings.not_honoured += 1;
+                self.fleet.remove_slice(key);
+            } else {
+                self.out.bookings.honoured += 1;
+                self.departures.push(Reverse((end, key.0)));
+            }
+        }
+    }
+
+    /// Moves the clock to `t`: frees slices and begins bookings in time order (at one instant,
+    /// slices ending then are freed first).
+    fn run_until(&mut self, t: i64) {
+        while let Some(&Reverse((start, _, _))) = self.starts.peek() {
+            if start > t {
+                break;
+            }
+            self.release_until(start);
+            self.begin_bookings(start);
+        }
+        self.release_until(t);
     }
 
     /// Serves the queue's head for as long as it fits (strict FIFO: the head blocks the rest).
@@ -205,15 +311,20 @@ pub fn replay(spec: &FleetSpec, trace: &Trace, policy: Policy, queue: bool) -> O
         tracker,
         departures: BinaryHeap::new(),
         queue: VecDeque::new(),
-        out: Outcome {
-            requests: trace.requests.len() as u64,
-            ..Outcome::default()
-        },
+        starts: BinaryHeap::new(),
+        out: Outcome::default(),
     };
     let fleet_models = spec.models();
-    for req in &trace.requests {
-        let now = ms(req.arrival_s);
-        r.release_until(now);
+    // Decisions in the order the broker would take them: bookings when made.
+    let mut order: Vec<&TraceRequest> = trace.requests.iter().collect();
+    order.sort_by(|a, b| {
+        a.decided_s()
+            .total_cmp(&b.decided_s())
+            .then(a.line.cmp(&b.line))
+    });
+    for req in order {
+        let now = ms(req.decided_s());
+        r.run_until(now);
         let scope = req
             .gpu_model
             .map_or_else(|| fleet_models.clone(), |m| vec![m]);
@@ -224,6 +335,16 @@ pub fn replay(spec: &FleetSpec, trace: &Trace, policy: Policy, queue: bool) -> O
             .into_iter()
             .filter(|s| fleet_models.contains(&s.model))
             .collect();
+        if req.booked_s.is_some() {
+            r.out.bookings.requested += 1;
+            if shapes.is_empty() {
+                r.out.bookings.refused += 1;
+            } else {
+                r.try_book(req, &shapes, now);
+            }
+            continue;
+        }
+        r.out.requests += 1;
         if shapes.is_empty() {
             // No GPU of this fleet can ever hold it: waiting would be forever.
             r.reject(req);
@@ -240,7 +361,7 @@ pub fn replay(spec: &FleetSpec, trace: &Trace, policy: Policy, queue: bool) -> O
             }
         }
     }
-    r.release_until(i64::MAX);
+    r.run_until(i64::MAX);
     debug_assert!(
         r.queue.is_empty(),
         "an empty fleet serves every placeable request"
@@ -321,6 +442,112 @@ mod tests {
         assert_eq!((out.accepted, out.rejected), (3, 1));
         assert_eq!(out.rejected_by_size, BTreeMap::from([("7g".into(), 1)]));
         assert_eq!(out.waits_s, [0.0, 90.0, 80.0]);
+    }
+
+    fn booked_trace(rows: &str) -> Trace {
+        let t = Trace::parse(&format!(
+            "request_id,arrival_s,duration_s,profile,gpu_model,booked_s\n{rows}"
+        ))
+        .unwrap();
+        assert!(t.errors.is_empty(), "{:?}", t.errors);
+        t
+    }
+
+    #[test]
+    fn a_booking_is_honoured_while_on_demand_saturates_until_its_start() {
+        let spec = FleetSpec::parse("a100-40gb:1").unwrap();
+        // b: the whole GPU booked at 0 for [100, 150). early: a 1g at 5 for 200 s would overlap
+        // it. s1..s7: seven 1g fill the GPU until exactly 100. x: a second booking during b's
+        // window. during: a 1g at 120 while b runs. after: a 1g once b has ended.
+        let mut rows = String::from("b,100,50,7g,,0\nx,120,10,1g,,1\nearly,5,200,1g,,\n");
+        for i in 1..=7 {
+            rows.push_str(&format!("s{i},10,90,1g,,\n"));
+        }
+        rows.push_str("during,120,10,1g,,\nafter,150,10,1g,,\n");
+        let t = booked_trace(&rows);
+        for policy in Policy::ALL {
+            let out = replay(&spec, &t, policy, false);
+            let b = &out.bookings;
+            assert_eq!(
+                (
+                    b.requested,
+                    b.accepted,
+                    b.refused,
+                    b.honoured,
+                    b.not_honoured
+                ),
+                (2, 1, 1, 1, 0),
+                "{policy}"
+            );
+            assert_eq!(
+                (out.requests, out.accepted, out.rejected),
+                (10, 8, 2),
+                "{policy}"
+            );
+            assert!((b.compute_slice_hours - 7.0 * 50.0 / 3600.0).abs() < 1e-9);
+            let on_demand = (7.0 * 90.0 + 10.0) / 3600.0;
+            assert!(
+                (out.compute_slice_hours_granted - b.compute_slice_hours - on_demand).abs() < 1e-9
+            );
+            // Without the bookings, `early` fits and pushes one of s1..s7 out.
+            let alone = replay(&spec, &t.without_bookings(), policy, false);
+            assert_eq!((alone.requests, alone.accepted), (10, 9), "{policy}");
+            assert_eq!(alone.bookings.requested, 0);
+        }
+    }
+
+    #[test]
+    fn a_booking_that_cannot_begin_where_pinned_is_not_honoured() {
+        // The planner's own guarantee makes this impossible in a replay, so break it by hand:
+        // a live slice added behind the planner's back on the booked memory slices.
+        let spec = FleetSpec::parse("a100-40gb:1").unwrap();
+        let mut fleet = spec.build();
+        let g = fleet.gpus().next().unwrap().key;
+        let seven = GpuModel::get(fleet.gpu(g).unwrap().occupancy.model_id())
+            .standard_profile_of_size(7)
+            .unwrap();
+        fleet
+            .add_booking(g, SliceKey(1), seven, 0, (100_000, 150_000))
+            .unwrap();
+        // Occupied past the booking's start (the planner would have refused this on-demand).
+        fleet.add_slice(g, SliceKey(2), seven, 0, 90_000).unwrap();
+        fleet.advance(100_000);
+        assert!(
+            fleet.is_booked(SliceKey(1)),
+            "it cannot begin while slice 2 holds the GPU"
+        );
+    }
+
+    #[test]
+    fn every_accepted_booking_is_honoured_on_generated_mixed_traces() {
+        use crate::generate::{BookingMix, GenOptions, generate};
+        let spec = FleetSpec::parse("h100-80gb:16,a100-40gb:4").unwrap();
+        for seed in 1..=4 {
+            let opts = GenOptions {
+                load: 1.3,
+                hours: 48.0,
+                seed,
+                bookings: Some(BookingMix {
+                    share: 0.3,
+                    ahead_s: (3600.0, 2.0 * 86_400.0),
+                }),
+            };
+            let t = Trace::parse(&generate(&spec, &opts)).unwrap();
+            assert!(t.bookings() > 50, "seed {seed}: {} bookings", t.bookings());
+            for policy in Policy::ALL {
+                let out = replay(&spec, &t, policy, false);
+                let b = &out.bookings;
+                assert_eq!(b.requested, t.bookings() as u64);
+                assert_eq!(b.accepted + b.refused, b.requested);
+                assert!(b.accepted > 0, "seed {seed} {policy}: {b:?}");
+                assert_eq!(
+                    (b.honoured, b.not_honoured),
+                    (b.accepted, 0),
+                    "seed {seed} {policy}: bookings honoured must be 100 %"
+                );
+                assert_eq!(out.accepted + out.rejected, out.requests);
+            }
+        }
     }
 
     #[test]

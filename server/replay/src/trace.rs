@@ -1,6 +1,8 @@
 //! The trace format: CSV with a header naming `request_id,arrival_s,duration_s,profile,gpu_model`
-//! (any column order; `gpu_model` may be empty). Bad rows are reported with their line number
-//! and skipped, never dropped silently.
+//! (any column order; `gpu_model` may be empty), and optionally `booked_s`: when a booking was
+//! made, with `arrival_s` then its start (an empty cell, or no such column, is an on-demand
+//! request arriving at `arrival_s`). Bad rows are reported with their line number and skipped,
+//! never dropped silently.
 
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest};
 use std::fmt;
@@ -13,6 +15,9 @@ pub const COLUMNS: [&str; 5] = [
     "gpu_model",
 ];
 
+/// The optional column that makes a row a booking.
+pub const BOOKED_COLUMN: &str = "booked_s";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceRequest {
     pub line: usize,
@@ -21,6 +26,15 @@ pub struct TraceRequest {
     pub duration_s: f64,
     pub profile: ProfileRequest,
     pub gpu_model: Option<ModelId>,
+    /// When the booking was made (a booking starts at `arrival_s`); `None` for on-demand.
+    pub booked_s: Option<f64>,
+}
+
+impl TraceRequest {
+    /// When the broker decides on it: at booking time for a booking, else at arrival.
+    pub fn decided_s(&self) -> f64 {
+        self.booked_s.unwrap_or(self.arrival_s)
+    }
 }
 
 /// A row that could not be read.
@@ -68,13 +82,14 @@ impl Trace {
                 .position(|n| *n == col)
                 .ok_or(TraceError::MissingColumn(col))?;
         }
+        let booked = names.iter().position(|n| *n == BOOKED_COLUMN);
         let mut trace = Trace::default();
         for (line, text) in lines {
             if text.trim().is_empty() {
                 continue;
             }
-            match parse_row(text, &index, names.len()) {
-                Ok((id, arrival_s, duration_s, profile, gpu_model)) => {
+            match parse_row(text, &index, booked, names.len()) {
+                Ok((id, arrival_s, duration_s, profile, gpu_model, booked_s)) => {
                     trace.requests.push(TraceRequest {
                         line,
                         id,
@@ -82,6 +97,7 @@ impl Trace {
                         duration_s,
                         profile,
                         gpu_model,
+                        booked_s,
                     })
                 }
                 Err(reason) => trace.errors.push(RowError { line, reason }),
@@ -94,11 +110,44 @@ impl Trace {
         });
         Ok(trace)
     }
+
+    /// Rows that are bookings.
+    pub fn bookings(&self) -> usize {
+        self.requests
+            .iter()
+            .filter(|r| r.booked_s.is_some())
+            .count()
+    }
+
+    /// The same trace with its bookings dropped: what on-demand requests meet without them.
+    pub fn without_bookings(&self) -> Self {
+        Self {
+            requests: self
+                .requests
+                .iter()
+                .filter(|r| r.booked_s.is_none())
+                .cloned()
+                .collect(),
+            errors: self.errors.clone(),
+        }
+    }
 }
 
-type Row = (String, f64, f64, ProfileRequest, Option<ModelId>);
+type Row = (
+    String,
+    f64,
+    f64,
+    ProfileRequest,
+    Option<ModelId>,
+    Option<f64>,
+);
 
-fn parse_row(text: &str, index: &[usize; 5], width: usize) -> Result<Row, String> {
+fn parse_row(
+    text: &str,
+    index: &[usize; 5],
+    booked: Option<usize>,
+    width: usize,
+) -> Result<Row, String> {
     let fields: Vec<&str> = text.split(',').map(str::trim).collect();
     if fields.len() != width {
         return Err(format!("expected {width} fields, found {}", fields.len()));
@@ -129,7 +178,27 @@ fn parse_row(text: &str, index: &[usize; 5], width: usize) -> Result<Row, String
     // A profile that exists on no catalog model at all can never be served: the row is wrong.
     let scope: Vec<ModelId> = gpu_model.into_iter().collect();
     profile.resolve(&scope).map_err(|e| e.to_string())?;
-    Ok((id.to_owned(), arrival_s, duration_s, profile, gpu_model))
+    let booked_s = match booked.map(|i| fields[i]) {
+        None | Some("") => None,
+        Some(value) => {
+            let booked_s = seconds(BOOKED_COLUMN, value)?;
+            if booked_s > arrival_s {
+                return Err(format!(
+                    "booked_s `{value}` is after arrival_s `{arrival}`: a booking is made \
+                     before (or when) it starts"
+                ));
+            }
+            Some(booked_s)
+        }
+    };
+    Ok((
+        id.to_owned(),
+        arrival_s,
+        duration_s,
+        profile,
+        gpu_model,
+        booked_s,
+    ))
 }
 
 #[cfg(test)]
@@ -168,6 +237,40 @@ mod tests {
         assert!(errors[3].starts_with("line 7: unknown GPU model `v100`"));
         assert!(errors[4].starts_with("line 8: unknown profile `2g.20gb` on a100-40gb"));
         assert_eq!(errors[5], "line 9: expected 5 fields, found 3");
+    }
+
+    #[test]
+    fn booked_s_is_optional_and_must_not_follow_the_start() {
+        let text = "request_id,arrival_s,duration_s,profile,gpu_model,booked_s\n\
+                    a,100,60,1g,,\n\
+                    b,100,60,1g,,40\n\
+                    c,100,60,1g,,100\n\
+                    d,100,60,1g,,101\n\
+                    e,100,60,1g,,x\n\
+                    f,100,60,1g,,-5\n";
+        let t = Trace::parse(text).unwrap();
+        let rows: Vec<(&str, Option<f64>)> = t
+            .requests
+            .iter()
+            .map(|r| (r.id.as_str(), r.booked_s))
+            .collect();
+        assert_eq!(rows, [("a", None), ("b", Some(40.0)), ("c", Some(100.0))]);
+        assert_eq!(t.requests[1].decided_s(), 40.0);
+        assert_eq!((t.bookings(), t.without_bookings().requests.len()), (2, 1));
+        let errors: Vec<String> = t.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "line 5: booked_s `101` is after arrival_s `100`: a booking is made before \
+                 (or when) it starts",
+                "line 6: booked_s `x` is not a non-negative number of seconds",
+                "line 7: booked_s `-5` is not a non-negative number of seconds",
+            ]
+        );
+        // Without the column every row is on-demand, as before.
+        let t = Trace::parse("request_id,arrival_s,duration_s,profile,gpu_model\na,1,60,1g,\n")
+            .unwrap();
+        assert_eq!((t.requests[0].booked_s, t.bookings()), (None, 0));
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn default_accepts_at_least_as_many_as_best_fit_and_grants_more_work_at_saturati
                 load: 1.3,
                 hours: 72.0,
                 seed,
+                bookings: None,
             };
             Trace::parse(&generate(&spec, &opts)).unwrap()
         })

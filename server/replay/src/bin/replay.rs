@@ -4,7 +4,7 @@
 use clap::Parser;
 use slicebroker_placement::Policy;
 use slicebroker_replay::fleet_spec::FleetSpec;
-use slicebroker_replay::report::{PolicyReport, table};
+use slicebroker_replay::report::{PolicyReport, booking_table, table};
 use slicebroker_replay::sim::replay;
 use slicebroker_replay::trace::Trace;
 use slicebroker_types::GpuModel;
@@ -30,7 +30,7 @@ struct Args {
     /// Print a human table instead of JSON
     #[arg(long)]
     table: bool,
-    /// Trace CSV with header request_id,arrival_s,duration_s,profile,gpu_model
+    /// Trace CSV with header request_id,arrival_s,duration_s,profile,gpu_model[,booked_s]
     trace: PathBuf,
 }
 
@@ -38,7 +38,10 @@ fn after_help() -> String {
     format!(
         "GPU models (catalog keys): {}\n\n\
          Trace rows: `profile` is a catalog profile name (2g.20gb) or a compute size \
-         (1g|2g|3g|4g|7g: that size on whichever model is chosen); `gpu_model` is optional.\n\
+         (1g|2g|3g|4g|7g: that size on whichever model is chosen); `gpu_model` is optional. \
+         A row with `booked_s` is a booking made then for the window starting at `arrival_s`: \
+         it is pinned when made (or refused) and must begin where pinned. A trace with \
+         bookings is also replayed with them dropped, to compare on-demand acceptance.\n\
          Output: a JSON array, one object per policy (or a table with --table). Malformed rows \
          are reported on stderr with their line number and skipped.",
         GpuModel::keys().join(", ")
@@ -82,12 +85,24 @@ fn main() -> ExitCode {
             trace.errors.len()
         );
     }
+    let on_demand = (trace.bookings() > 0).then(|| trace.without_bookings());
     let reports: Vec<PolicyReport> = policies
         .into_iter()
-        .map(|p| PolicyReport::new(p, &replay(&args.fleet, &trace, p, args.queue), args.queue))
+        .map(|p| {
+            let out = replay(&args.fleet, &trace, p, args.queue);
+            let report = PolicyReport::new(p, &out, args.queue);
+            match &on_demand {
+                Some(t) => report.with_bookings(&out, &replay(&args.fleet, t, p, args.queue)),
+                None => report,
+            }
+        })
         .collect();
     if args.table {
         print!("{}", table(&reports));
+        let bookings = booking_table(&reports);
+        if !bookings.is_empty() {
+            print!("\n{bookings}");
+        }
     } else {
         println!(
             "{}",

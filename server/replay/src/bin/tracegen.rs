@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use slicebroker_replay::fleet_spec::FleetSpec;
-use slicebroker_replay::generate::{GenOptions, generate};
+use slicebroker_replay::generate::{BookingMix, GenOptions, generate, parse_duration_range};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,6 +24,22 @@ struct Args {
     /// Random seed: the same seed and options give the same trace
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Share of requests (0..1) that are bookings: rows get a booked_s column, when the booking
+    /// was made, and arrival_s becomes its start. The requests are the same as without it.
+    #[arg(long, value_parser = share)]
+    booked_share: Option<f64>,
+    /// How long before its start a booking is made: MIN..MAX with units s, m, h, d,
+    /// log-uniform in between (bookings that would be made before the trace starts are made
+    /// at 0)
+    #[arg(long, default_value = "1h..3d", value_parser = parse_duration_range)]
+    book_ahead: (f64, f64),
+}
+
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share between 0 and 1")),
+    }
 }
 
 fn positive(s: &str) -> Result<f64, String> {
@@ -39,6 +55,10 @@ fn main() {
         load: args.load,
         hours: args.hours,
         seed: args.seed,
+        bookings: args.booked_share.map(|share| BookingMix {
+            share,
+            ahead_s: args.book_ahead,
+        }),
     };
     print!("{}", generate(&args.fleet, &opts));
 }
