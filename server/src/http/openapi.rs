@@ -4,9 +4,7 @@
 //! `openapi/slicebroker.json`, which a test keeps in step.
 
 use super::problem::{self, NotFound, Problem, ProblemCode};
-use super::{
-    agents, auth, classes, fleet, health, keys, leases, rates, tenants, usage, webhooks,
-};
+use super::{agents, auth, classes, fleet, health, keys, leases, rates, tenants, usage, webhooks};
 use crate::app::{App, Error};
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
