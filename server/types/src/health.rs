@@ -24,8 +24,8 @@ pub struct GpuHealth {
     /// absent where unsupported, empty when the clocks run free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttle_reasons: Option<Vec<ThrottleReason>>,
-    /// XID errors since the previous report, oldest first, at most
-    /// [`crate::limits::MAX_XIDS_PER_REPORT`].
+    /// XID errors since the previous report, oldest first; at most 64
+    /// (`limits::MAX_XIDS_PER_REPORT`), the newest kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub xids: Vec<XidEvent>,
     /// XIDs seen but left out of `xids` to keep within the bound.
