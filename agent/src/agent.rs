@@ -84,7 +84,16 @@ impl Agent {
             let outcomes = applier.apply(&mut self.checkpoint, &observed, &the_plan.actions);
             (outcomes, classify(&backend.snapshot()?, &self.checkpoint))
         };
-        let report = report(self.desired.generation, &observed, &the_plan, &outcomes);
+        let mut report = report(self.desired.generation, &observed, &the_plan, &outcomes);
+        for (gpu, o) in report.gpus.iter_mut().zip(&observed) {
+            gpu.health = match backend.health(&o.gpu) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    tracing::warn!(gpu = %o.gpu.uuid, error = %e, "reading GPU health failed");
+                    None
+                }
+            };
+        }
         Ok(PassResult {
             plan: the_plan,
             outcomes,
@@ -117,6 +126,7 @@ pub fn report(
                     instance: i.instance.clone(),
                 })
                 .collect(),
+            health: None,
         })
         .collect();
     let conflicts = plan.conflicts.iter().map(|c| ReportedError {

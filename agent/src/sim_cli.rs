@@ -2,11 +2,12 @@
 //! tests and the demo can start and stop workloads on slices and inject failures into a running
 //! agent. Every command prints JSON.
 
-use crate::backend::sim::{FailurePoint, ProcessSpec, SimBackend};
+use crate::backend::sim::{FailurePoint, HealthChange, ProcessSpec, SimBackend};
 use crate::backend::{BackendError, GpuBackend};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use slicebroker_types::Placement;
+use slicebroker_types::agent::{EccCounts, ThrottleReason};
 
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
@@ -17,6 +18,34 @@ pub enum SimCommand {
     /// the agent reports them as unmanaged and never destroys them.
     #[command(subcommand)]
     Instance(InstanceCommand),
+    /// Raise an XID on a GPU, or on one of its GPU instances (the agent reports it once).
+    Xid {
+        /// The GPU (`GPU-…`).
+        #[arg(long)]
+        gpu: String,
+        /// The XID number, e.g. 94 (contained ECC error) or 79 (fallen off the bus).
+        #[arg(long)]
+        xid: u64,
+        /// The GPU instance it hits; left out, the whole GPU.
+        #[arg(long)]
+        gpu_instance: Option<u32>,
+    },
+    /// Set a GPU's simulated sensor readings; options left out keep their value.
+    Health {
+        #[arg(long)]
+        gpu: String,
+        #[arg(long)]
+        temperature_c: Option<u32>,
+        #[arg(long)]
+        power_mw: Option<u32>,
+        /// Volatile uncorrected ECC errors (the other counters keep their value).
+        #[arg(long)]
+        ecc_uncorrected: Option<u64>,
+        /// Clock throttle reasons, comma-separated (`hw_thermal_slowdown,sw_power_cap`);
+        /// an empty string clears them.
+        #[arg(long, value_delimiter = ',')]
+        throttle: Option<Vec<String>>,
+    },
     /// Make the next simulated operations fail as NVML can, in whichever process does them.
     Inject {
         #[arg(value_enum)]
@@ -140,6 +169,62 @@ impl SimCommand {
                 };
                 let created = sim.create_instance(&gpu, reported.id, placement)?;
                 Ok(serde_json::to_value(created).expect("instances serialize"))
+            }
+            SimCommand::Xid {
+                gpu,
+                xid,
+                gpu_instance,
+            } => {
+                let event = sim.inject_xid(&gpu, xid, gpu_instance)?;
+                Ok(serde_json::to_value(event).expect("events serialize"))
+            }
+            SimCommand::Health {
+                gpu,
+                temperature_c,
+                power_mw,
+                ecc_uncorrected,
+                throttle,
+            } => {
+                let throttle_reasons = throttle
+                    .map(|names| {
+                        names
+                            .iter()
+                            .filter(|n| !n.is_empty())
+                            .map(|n| {
+                                serde_json::from_value::<ThrottleReason>(json!(n)).map_err(|_| {
+                                    BackendError::NotSupported {
+                                        what: format!("throttle reason `{n}`"),
+                                    }
+                                })
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .transpose()?;
+                let current = sim.state()?;
+                let ecc = ecc_uncorrected.map(|n| {
+                    let before = current
+                        .gpus
+                        .iter()
+                        .find(|g| g.uuid == gpu)
+                        .and_then(|g| g.health.ecc)
+                        .unwrap_or_default();
+                    EccCounts {
+                        volatile_uncorrected: n,
+                        ..before
+                    }
+                });
+                sim.set_health(
+                    &gpu,
+                    HealthChange {
+                        temperature_c,
+                        power_mw,
+                        ecc,
+                        throttle_reasons,
+                    },
+                )?;
+                let state = sim.state()?;
+                let health = state.gpus.iter().find(|g| g.uuid == gpu).map(|g| &g.health);
+                Ok(serde_json::to_value(health).expect("health serializes"))
             }
             SimCommand::Inject { failure, times } => {
                 let point = match failure {

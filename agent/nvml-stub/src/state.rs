@@ -53,6 +53,51 @@ pub struct Gpu {
     pub mig: MigMode,
     #[serde(default)]
     pub gpu_instances: Vec<GpuInstance>,
+    /// Sensors and XIDs; absent readings are `NVML_ERROR_NOT_SUPPORTED`.
+    #[serde(default)]
+    pub health: Health,
+}
+
+/// What the health calls return. Every reading defaults to absent (`NOT_SUPPORTED`), as on a
+/// board without the sensor or with ECC off; tests set them through [`State::edit`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    /// `nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU)`, degrees C.
+    #[serde(default)]
+    pub temperature_c: Option<u32>,
+    /// `nvmlDeviceGetPowerUsage`, milliwatts.
+    #[serde(default)]
+    pub power_mw: Option<u32>,
+    /// `nvmlDeviceGetTotalEccErrors`; absent while ECC is off.
+    #[serde(default)]
+    pub ecc: Option<Ecc>,
+    /// `nvmlDeviceGetCurrentClocksEventReasons` bit mask.
+    #[serde(default)]
+    pub clocks_event_reasons: Option<u64>,
+    /// XIDs the driver has raised and no event set has taken yet, oldest first.
+    #[serde(default)]
+    pub xids: Vec<Xid>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ecc {
+    pub volatile_corrected: u64,
+    pub volatile_uncorrected: u64,
+    pub aggregate_corrected: u64,
+    pub aggregate_uncorrected: u64,
+}
+
+/// One XID, on a GPU instance and compute instance where it hit one (MIG).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Xid {
+    pub xid: u64,
+    #[serde(default)]
+    pub gpu_instance_id: Option<u32>,
+    #[serde(default)]
+    pub compute_instance_id: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +215,7 @@ impl State {
                         pending: true,
                     },
                     gpu_instances: Vec::new(),
+                    health: Health::default(),
                 })
             })
             .collect::<Result<_, StateError>>()?;

@@ -14,6 +14,7 @@ use crate::model::{
     CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, ProfileDetail, Signal,
 };
 use slicebroker_types::Placement;
+use slicebroker_types::agent::GpuHealth;
 
 /// GPU operations. Calls block (NVML is synchronous); the async loop runs them on a blocking
 /// thread. GPUs are named by UUID because indices can change across reboots.
@@ -61,6 +62,13 @@ pub trait GpuBackend: Send + Sync + std::fmt::Debug {
     /// The GPU's profiles as `nvidia-smi mig -lgip`/`-lgipp` show them (driver names, engines,
     /// free instances, placements). Read-only; empty while MIG is off.
     fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError>;
+
+    /// The GPU's temperature, power, ECC counts, throttle reasons and the XIDs seen since the
+    /// previous call (so each XID is reported once). Readings the GPU does not offer are absent.
+    fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
+        let _ = gpu;
+        Ok(GpuHealth::default())
+    }
 
     /// Every GPU with its instances: what `probe` prints and what `plan` reads.
     fn snapshot(&self) -> Result<Vec<GpuSnapshot>, BackendError> {

@@ -13,19 +13,23 @@ use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigMode, MigModeChange,
     ProfileDetail, ReportedProfile, Signal,
 };
+use nvml_wrapper::enum_wrappers::device::{EccCounter, MemoryError, TemperatureSensor};
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::enums::gpm::GpmMetricId;
 use nvml_wrapper::error::{NvmlError, nvml_sym, nvml_try};
 use nvml_wrapper::{Device, Nvml};
 use nvml_wrapper_sys::bindings::{
     self as sys, nvmlComputeInstance_t, nvmlComputeInstanceInfo_t, nvmlComputeInstancePlacement_t,
-    nvmlComputeInstanceProfileInfo_t, nvmlGpuInstance_t, nvmlGpuInstanceInfo_t,
-    nvmlGpuInstancePlacement_t, nvmlGpuInstanceProfileInfo_v2_t, nvmlGpuInstanceProfileInfo_v3_t,
-    nvmlReturn_t,
+    nvmlComputeInstanceProfileInfo_t, nvmlEventData_t, nvmlEventSet_t, nvmlGpuInstance_t,
+    nvmlGpuInstanceInfo_t, nvmlGpuInstancePlacement_t, nvmlGpuInstanceProfileInfo_v2_t,
+    nvmlGpuInstanceProfileInfo_v3_t, nvmlReturn_t,
 };
+use slicebroker_types::agent::{EccCounts, GpuHealth, ThrottleReason, XidEvent};
 use slicebroker_types::{GpuModel, NvmlProfileIndex, Placement};
+use std::collections::HashMap;
 use std::path::Path;
 use std::ptr;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Takes a raw NVML function from the loaded library, or says which one is missing.
@@ -68,6 +72,49 @@ const PROCESS_NAME_LEN: usize = 64;
 
 pub struct NvmlBackend {
     nvml: Nvml,
+    /// The XID event set, made on the first health reading; freed before NVML shuts down.
+    xids: Mutex<Option<XidWatch>>,
+}
+
+/// `nvmlEventTypeXidCriticalError` events of every GPU read so far, held per GPU until that
+/// GPU's health is read (one event set serves all devices, as nvml.h intends).
+struct XidWatch {
+    set: nvmlEventSet_t,
+    /// Devices registered on the set: handle address and UUID (`None` handle: unsupported).
+    devices: Vec<(Option<usize>, String)>,
+    pending: HashMap<String, Vec<XidEvent>>,
+}
+
+// SAFETY: NVML is thread-safe (nvml.h: "all NVML functions are thread-safe"); the set handle
+// is only used under the backend's mutex.
+unsafe impl Send for XidWatch {}
+
+impl Drop for NvmlBackend {
+    fn drop(&mut self) {
+        let watch = self
+            .xids
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(w) = watch
+            && let Ok(free) = nvml_sym(self.nvml.lib().nvmlEventSetFree.as_ref())
+        {
+            // SAFETY: the set was made by this still-initialized `Nvml` and is freed once.
+            unsafe { free(w.set) };
+        }
+    }
+}
+
+/// NVML's "no instance" value in `nvmlEventData_t` (`0xFFFFFFFF`).
+const NO_INSTANCE: u32 = u32::MAX;
+
+/// `NotSupported` (and `NoPermission`) readings are absent, not errors: many boards lack them.
+fn optional<T>(call: &'static str, r: Result<T, NvmlError>) -> Result<Option<T>, BackendError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(NvmlError::NotSupported | NvmlError::NoPermission) => Ok(None),
+        Err(e) => Err(nvml_error(call)(e)),
+    }
 }
 
 impl std::fmt::Debug for NvmlBackend {
@@ -91,7 +138,10 @@ impl NvmlBackend {
             builder.lib_path(path.as_os_str());
         }
         match builder.init() {
-            Ok(nvml) => Ok(Self { nvml }),
+            Ok(nvml) => Ok(Self {
+                nvml,
+                xids: Mutex::new(None),
+            }),
             Err(
                 e @ (NvmlError::LibloadingError(_)
                 | NvmlError::LibraryNotFound
@@ -526,6 +576,91 @@ impl ProfileInfoV {
     }
 }
 
+impl NvmlBackend {
+    /// The XIDs on `device` since the last call: registers it on the event set the first time,
+    /// then drains the set without waiting, filing each event under its GPU.
+    fn take_xids(&self, device: &Device<'_>, uuid: &str) -> Result<Vec<XidEvent>, BackendError> {
+        let mut guard = self.xids.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let create = raw_fn!(self.nvml, nvmlEventSetCreate);
+            let mut set: nvmlEventSet_t = ptr::null_mut();
+            // SAFETY: `set` is a valid out pointer for one handle.
+            check("nvmlEventSetCreate", unsafe { create(&mut set) })?;
+            *guard = Some(XidWatch {
+                set,
+                devices: Vec::new(),
+                pending: HashMap::new(),
+            });
+        }
+        let watch = guard.as_mut().expect("made above");
+        if !watch.devices.iter().any(|(_, u)| u == uuid) {
+            let register = raw_fn!(self.nvml, nvmlDeviceRegisterEvents);
+            // SAFETY: the device handle is live and the set was made by this `Nvml`.
+            let handle = unsafe { device.handle() };
+            // SAFETY: as above; NVML only reads the handles.
+            let code = unsafe {
+                register(
+                    handle,
+                    u64::from(sys::nvmlEventTypeXidCriticalError),
+                    watch.set,
+                )
+            };
+            let registered = match nvml_try(code) {
+                Ok(()) => Some(handle as usize),
+                Err(NvmlError::NotSupported) => None,
+                Err(e) => return Err(nvml_error("nvmlDeviceRegisterEvents")(e)),
+            };
+            watch.devices.push((registered, uuid.to_owned()));
+        }
+        let wait = raw_fn!(self.nvml, nvmlEventSetWait_v2);
+        loop {
+            // SAFETY: an all-zero `nvmlEventData_t` is valid (pointers null, numbers 0).
+            let mut data: nvmlEventData_t = unsafe { std::mem::zeroed() };
+            // SAFETY: the set is live; `data` is a valid out pointer; timeout 0 never blocks.
+            match nvml_try(unsafe { wait(watch.set, &mut data, 0) }) {
+                Ok(()) => {}
+                Err(NvmlError::Timeout) => break,
+                Err(e) => return Err(nvml_error("nvmlEventSetWait_v2")(e)),
+            }
+            if data.eventType & u64::from(sys::nvmlEventTypeXidCriticalError) == 0 {
+                continue;
+            }
+            let owner = watch
+                .devices
+                .iter()
+                .find(|(h, _)| *h == Some(data.device as usize))
+                .map(|(_, u)| u.clone());
+            let Some(owner) = owner else { continue };
+            let id = |v: u32| (v != NO_INSTANCE).then_some(v);
+            watch.pending.entry(owner).or_default().push(XidEvent {
+                xid: data.eventData,
+                gpu_instance_id: id(data.gpuInstanceId),
+                compute_instance_id: id(data.computeInstanceId),
+            });
+        }
+        Ok(watch.pending.remove(uuid).unwrap_or_default())
+    }
+
+    fn ecc_counts(&self, device: &Device<'_>) -> Result<Option<EccCounts>, BackendError> {
+        const CALL: &str = "nvmlDeviceGetTotalEccErrors";
+        let read = |e: MemoryError, c: EccCounter| optional(CALL, device.total_ecc_errors(e, c));
+        let (Some(vc), Some(vu), Some(ac), Some(au)) = (
+            read(MemoryError::Corrected, EccCounter::Volatile)?,
+            read(MemoryError::Uncorrected, EccCounter::Volatile)?,
+            read(MemoryError::Corrected, EccCounter::Aggregate)?,
+            read(MemoryError::Uncorrected, EccCounter::Aggregate)?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(EccCounts {
+            volatile_corrected: vc,
+            volatile_uncorrected: vu,
+            aggregate_corrected: ac,
+            aggregate_uncorrected: au,
+        }))
+    }
+}
+
 fn empty_ci_profile_info() -> nvmlComputeInstanceProfileInfo_t {
     nvmlComputeInstanceProfileInfo_t {
         id: 0,
@@ -820,6 +955,26 @@ impl GpuBackend for NvmlBackend {
 
     fn signal_process(&self, pid: u32, signal: Signal) -> Result<(), BackendError> {
         host::signal_process(pid, signal)
+    }
+
+    fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
+        let device = self.device(&gpu.uuid)?;
+        let (xids, xids_dropped) = super::sim::bound_xids(self.take_xids(&device, &gpu.uuid)?);
+        Ok(GpuHealth {
+            temperature_c: optional(
+                "nvmlDeviceGetTemperature",
+                device.temperature(TemperatureSensor::Gpu),
+            )?,
+            power_mw: optional("nvmlDeviceGetPowerUsage", device.power_usage())?,
+            ecc: self.ecc_counts(&device)?,
+            throttle_reasons: optional(
+                "nvmlDeviceGetCurrentClocksThrottleReasons",
+                device.current_throttle_reasons(),
+            )?
+            .map(|r| ThrottleReason::from_mask(r.bits())),
+            xids,
+            xids_dropped,
+        })
     }
 
     fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError> {

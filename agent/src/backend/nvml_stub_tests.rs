@@ -320,5 +320,8 @@ fn the_nvidia_smi_tables_through_nvml_match_the_simulators() {
 #[path = "nvml_stub_runtime_tests.rs"]
 mod runtime;
 
+#[path = "nvml_stub_health_tests.rs"]
+mod health;
+
 #[path = "nvml_fixture_tests.rs"]
 mod fixtures;

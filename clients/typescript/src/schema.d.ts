@@ -1367,6 +1367,17 @@ export interface components {
          * @example 8h
          */
         DurationInput: number | string;
+        /** @description ECC error counts since the driver loaded (volatile) and over the GPU's life (aggregate). */
+        EccCounts: {
+            /** Format: int64 */
+            aggregate_corrected: number;
+            /** Format: int64 */
+            aggregate_uncorrected: number;
+            /** Format: int64 */
+            volatile_corrected: number;
+            /** Format: int64 */
+            volatile_uncorrected: number;
+        };
         /**
          * @description Why a lease ended.
          * @enum {string}
@@ -1423,6 +1434,35 @@ export interface components {
             schedulable: boolean;
             slices: components["schemas"]["GpuSlice"][];
             uuid: string;
+        };
+        /** @description One GPU's health at report time. */
+        GpuHealth: {
+            ecc?: components["schemas"]["EccCounts"] | null;
+            /**
+             * Format: int32
+             * @description `nvmlDeviceGetPowerUsage`, milliwatts.
+             */
+            power_mw?: number | null;
+            /**
+             * Format: int32
+             * @description `nvmlDeviceGetTemperature(NVML_TEMPERATURE_GPU)`, degrees Celsius.
+             */
+            temperature_c?: number | null;
+            /**
+             * @description `nvmlDeviceGetCurrentClocksEventReasons` (formerly `...ThrottleReasons`) as names;
+             *     absent where unsupported, empty when the clocks run free.
+             */
+            throttle_reasons?: components["schemas"]["ThrottleReason"][] | null;
+            /**
+             * @description XID errors since the previous report, oldest first; at most 64
+             *     (`limits::MAX_XIDS_PER_REPORT`), the newest kept.
+             */
+            xids?: components["schemas"]["XidEvent"][];
+            /**
+             * Format: int32
+             * @description XIDs seen but left out of `xids` to keep within the bound.
+             */
+            xids_dropped?: number;
         };
         /** Format: uuid */
         GpuId: string;
@@ -2169,6 +2209,7 @@ export interface components {
         NvmlProfileIndex: "Slice1" | "Slice2" | "Slice3" | "Slice4" | "Slice7" | "Slice8" | "Slice6" | "Slice1Rev1" | "Slice2Rev1" | "Slice1Rev2" | "Slice1Gfx" | "Slice2Gfx" | "Slice4Gfx" | "Slice1NoMe" | "Slice2NoMe" | "Slice1AllMe" | "Slice2AllMe" | "Slice3Gfx";
         ObservedGpuReport: {
             gpu_uuid: string;
+            health?: components["schemas"]["GpuHealth"] | null;
             instances: components["schemas"]["ObservedSlice"][];
             mig_enabled: boolean;
         };
@@ -2629,6 +2670,12 @@ export interface components {
             display_name?: string | null;
             policy?: components["schemas"]["TenantPolicyPatch"] | null;
         };
+        /**
+         * @description Why the clocks are held down: NVML's `nvmlClocksEventReason*` bits, a closed set so metrics
+         *     label on them without unbounded cardinality.
+         * @enum {string}
+         */
+        ThrottleReason: "gpu_idle" | "applications_clocks_setting" | "sw_power_cap" | "hw_slowdown" | "sync_boost" | "sw_thermal_slowdown" | "hw_thermal_slowdown" | "hw_power_brake_slowdown" | "display_clock_setting";
         /** @description An API key to exchange for a token. */
         TokenCreate: {
             /** @description The key's secret (`sbk_…`), as shown once when the key was created. */
@@ -2763,6 +2810,18 @@ export interface components {
              */
             subject: string;
             tenant_id: components["schemas"]["TenantId"] | null;
+        };
+        /**
+         * @description One `nvmlEventTypeXidCriticalError` event. On MIG, NVML's event data names the GPU and
+         *     compute instance the error hit; absent (NVML's `0xFFFFFFFF`) means the whole GPU.
+         */
+        XidEvent: {
+            /** Format: int32 */
+            compute_instance_id?: number | null;
+            /** Format: int32 */
+            gpu_instance_id?: number | null;
+            /** Format: int64 */
+            xid: number;
         };
     };
     responses: {

@@ -204,6 +204,7 @@ fn observed(host: &Host, desired: &DesiredConfig) -> ObservedReport {
                 gpu_uuid: g.uuid.clone(),
                 mig_enabled: true,
                 instances,
+                health: None,
             }
         })
         .collect();

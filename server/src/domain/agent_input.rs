@@ -3,8 +3,10 @@
 //! a bad value is a 400 naming it by JSON pointer (`/gpus/0/instances/1/instance/id`).
 
 use super::validate::Invalid;
-use slicebroker_types::agent::{AgentRegister, ObservedReport};
-use slicebroker_types::limits::pointer;
+use slicebroker_types::agent::{AgentRegister, GpuHealth, ObservedReport};
+use slicebroker_types::limits::{
+    MAX_ECC_COUNT, MAX_POWER_MW, MAX_TEMPERATURE_C, MAX_XID, MAX_XIDS_PER_REPORT, pointer,
+};
 
 /// Most GPUs one host may register.
 pub const MAX_GPUS_PER_HOST: usize = 64;
@@ -123,6 +125,9 @@ pub fn report(report: &ObservedReport) -> Result<(), Invalid> {
         "at most 64 GPUs per host",
     )?;
     for (i, g) in report.gpus.iter().enumerate() {
+        if let Some(h) = &g.health {
+            health(h, i)?;
+        }
         check(
             g.instances.len() <= MAX_INSTANCES_PER_GPU,
             || at(&[&"gpus", &i, &"instances"]),
@@ -211,6 +216,51 @@ pub fn report(report: &ObservedReport) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A GPU's health readings (`/gpus/<i>/health/...`), bounded by `limits`.
+fn health(h: &GpuHealth, i: usize) -> Result<(), Invalid> {
+    let f = |name: &str| at(&[&"gpus", &i, &"health", &name]);
+    check(
+        h.temperature_c.is_none_or(|t| t <= MAX_TEMPERATURE_C),
+        || f("temperature_c"),
+        "at most 200",
+    )?;
+    check(
+        h.power_mw.is_none_or(|p| p <= MAX_POWER_MW),
+        || f("power_mw"),
+        "at most 10000000",
+    )?;
+    if let Some(e) = &h.ecc {
+        for (name, v) in [
+            ("volatile_corrected", e.volatile_corrected),
+            ("volatile_uncorrected", e.volatile_uncorrected),
+            ("aggregate_corrected", e.aggregate_corrected),
+            ("aggregate_uncorrected", e.aggregate_uncorrected),
+        ] {
+            check(
+                v <= MAX_ECC_COUNT,
+                || at(&[&"gpus", &i, &"health", &"ecc", &name]),
+                "out of range",
+            )?;
+        }
+    }
+    check(
+        h.xids.len() <= MAX_XIDS_PER_REPORT,
+        || f("xids"),
+        "at most 64 XIDs per report",
+    )?;
+    for (k, x) in h.xids.iter().enumerate() {
+        let xf = |name: &str| at(&[&"gpus", &i, &"health", &"xids", &k, &name]);
+        check(x.xid <= MAX_XID, || xf("xid"), "out of range")?;
+        for (name, v) in [
+            ("gpu_instance_id", x.gpu_instance_id),
+            ("compute_instance_id", x.compute_instance_id),
+        ] {
+            check(v.is_none_or(|id| id <= MAX_ID), || xf(name), "out of range")?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +304,42 @@ mod tests {
                 format!("/gpus/0/instances/0/instance/{field}")
             );
         }
+    }
+
+    #[test]
+    fn health_readings_out_of_range_are_refused_by_pointer_and_old_reports_still_parse() {
+        let mut r = report_with(instance());
+        assert!(r.gpus[0].health.is_none(), "a report without health parses");
+        let mut h = GpuHealth {
+            temperature_c: Some(70),
+            power_mw: Some(300_000),
+            ..GpuHealth::default()
+        };
+        r.gpus[0].health = Some(h.clone());
+        assert!(report(&r).is_ok());
+        h.temperature_c = Some(MAX_TEMPERATURE_C + 1);
+        r.gpus[0].health = Some(h.clone());
+        assert_eq!(
+            report(&r).unwrap_err().field,
+            "/gpus/0/health/temperature_c"
+        );
+        h.temperature_c = None;
+        h.xids = vec![
+            slicebroker_types::agent::XidEvent {
+                xid: 94,
+                gpu_instance_id: Some(u32::MAX),
+                compute_instance_id: None,
+            };
+            1
+        ];
+        r.gpus[0].health = Some(h.clone());
+        assert_eq!(
+            report(&r).unwrap_err().field,
+            "/gpus/0/health/xids/0/gpu_instance_id"
+        );
+        h.xids[0].gpu_instance_id = Some(1);
+        h.xids = vec![h.xids[0]; MAX_XIDS_PER_REPORT + 1];
+        r.gpus[0].health = Some(h);
+        assert_eq!(report(&r).unwrap_err().field, "/gpus/0/health/xids");
     }
 }

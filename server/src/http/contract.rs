@@ -381,6 +381,44 @@ fn input_rules(schemas: &mut Map<String, Value>) {
         "note",
         json!({"maxLength": limits::MAX_NAME_CHARS, "pattern": NO_CONTROL}),
     );
+    // What an agent reports of its GPUs' health (`domain::agent_input`).
+    set(
+        schemas,
+        "GpuHealth",
+        "temperature_c",
+        json!({"maximum": limits::MAX_TEMPERATURE_C}),
+    );
+    set(
+        schemas,
+        "GpuHealth",
+        "power_mw",
+        json!({"maximum": limits::MAX_POWER_MW}),
+    );
+    set(
+        schemas,
+        "GpuHealth",
+        "xids",
+        json!({"maxItems": limits::MAX_XIDS_PER_REPORT}),
+    );
+    set(
+        schemas,
+        "XidEvent",
+        "xid",
+        json!({"maximum": limits::MAX_XID}),
+    );
+    for prop in [
+        "volatile_corrected",
+        "volatile_uncorrected",
+        "aggregate_corrected",
+        "aggregate_uncorrected",
+    ] {
+        set(
+            schemas,
+            "EccCounts",
+            prop,
+            json!({"maximum": limits::MAX_ECC_COUNT}),
+        );
+    }
     set(
         schemas,
         "LeaseCreate",

@@ -3,6 +3,7 @@
 //! register, desired config by generation, observed state. Shared by the agent, the server and
 //! the tests so both ends agree by construction.
 
+pub use crate::health::{EccCounts, FATAL_XIDS, GpuHealth, ThrottleReason, XidEvent};
 use crate::{GpuModel, NvmlProfileIndex, Placement};
 use serde::{Deserialize, Serialize};
 
@@ -292,6 +293,9 @@ pub struct ObservedGpuReport {
     pub gpu_uuid: String,
     pub mig_enabled: bool,
     pub instances: Vec<ObservedSlice>,
+    /// Temperature, power, ECC, throttle reasons and XIDs; absent from agents that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<GpuHealth>,
 }
 
 /// An instance on the GPU: whose it is (a lease, or unmanaged) and what runs on it.

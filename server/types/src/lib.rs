@@ -9,6 +9,7 @@ pub mod api;
 pub mod catalog;
 pub mod duration;
 pub mod geometry;
+pub mod health;
 pub mod ids;
 pub mod limits;
 pub mod request;

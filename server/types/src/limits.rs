@@ -29,6 +29,20 @@ pub const MAX_MIN_MEMORY_GIB: u32 = 4096;
 /// Largest `min_compute_slices` of a lease request.
 pub const MAX_MIN_COMPUTE_SLICES: u8 = 8;
 
+/// Most XID events one GPU may carry in one observed report (`gpus[].health.xids`); an agent
+/// that saw more keeps the newest and counts the rest in `xids_dropped`.
+pub const MAX_XIDS_PER_REPORT: usize = 64;
+
+/// Largest GPU temperature an agent may report, degrees C (GPUs shut down near 100).
+pub const MAX_TEMPERATURE_C: u32 = 200;
+
+/// Largest GPU power draw an agent may report, milliwatts (10 kW; boards draw at most ~1.2 kW).
+pub const MAX_POWER_MW: u32 = 10_000_000;
+
+/// Largest ECC count and XID number an agent may report: what a signed 64/32-bit column holds.
+pub const MAX_ECC_COUNT: u64 = i64::MAX as u64;
+pub const MAX_XID: u64 = i32::MAX as u64;
+
 /// Most tenants a slice class may list in `tenants`.
 pub const MAX_CLASS_TENANTS: usize = 1000;
 

@@ -8,6 +8,7 @@
 
 mod device;
 mod gpm;
+mod health;
 mod mig;
 pub mod types;
 
@@ -47,6 +48,8 @@ pub(crate) enum Obj {
         serial: u64,
     },
     GpmSample(u64),
+    /// An `nvmlEventSet_t`.
+    EventSet(u64),
 }
 
 #[derive(Debug, Default)]
@@ -98,6 +101,9 @@ struct Library {
     handles: Handles,
     samples: HashMap<u64, Option<Sample>>,
     next_sample: u64,
+    /// Event sets by number, with the GPUs (UUIDs) registered on each.
+    event_sets: HashMap<u64, Vec<String>>,
+    next_event_set: u64,
 }
 
 static LIBRARY: LazyLock<Mutex<Library>> = LazyLock::new(Mutex::default);
@@ -114,6 +120,8 @@ pub(crate) struct Ctx<'a> {
     pub handles: &'a mut Handles,
     pub samples: &'a mut HashMap<u64, Option<Sample>>,
     pub next_sample: &'a mut u64,
+    pub event_sets: &'a mut HashMap<u64, Vec<String>>,
+    pub next_event_set: &'a mut u64,
 }
 
 /// Runs one NVML call: `NVML_ERROR_UNINITIALIZED` before `nvmlInit_v2`, an injected fault if
@@ -148,6 +156,8 @@ fn run(name: &str, body: impl FnOnce(&mut Ctx<'_>) -> Result<(), Ret>) -> Result
                 handles: &mut lib.handles,
                 samples: &mut lib.samples,
                 next_sample: &mut lib.next_sample,
+                event_sets: &mut lib.event_sets,
+                next_event_set: &mut lib.next_event_set,
             })
         }
     };

@@ -36,6 +36,27 @@ pub struct nvmlGpmSample_st {
 }
 pub type nvmlGpmSample_t = *mut nvmlGpmSample_st;
 
+#[repr(C)]
+#[derive(Debug)]
+pub struct nvmlEventSet_st {
+    _opaque: [u8; 0],
+}
+pub type nvmlEventSet_t = *mut nvmlEventSet_st;
+
+/// `nvmlEventData_t`: one event taken from a set; the instance ids are `0xFFFFFFFF` off MIG.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct nvmlEventData_t {
+    pub device: nvmlDevice_t,
+    pub eventType: c_ulonglong,
+    pub eventData: c_ulonglong,
+    pub gpuInstanceId: c_uint,
+    pub computeInstanceId: c_uint,
+}
+
+/// `nvmlEventTypeXidCriticalError`.
+pub const NVML_EVENT_TYPE_XID_CRITICAL_ERROR: c_ulonglong = 0x8;
+
 pub const NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE: usize = 32;
 pub const NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE: usize = 16;
 pub const NVML_DEVICE_NAME_V2_BUFFER_SIZE: usize = 96;
@@ -262,6 +283,17 @@ mod tests {
             ]
         );
         same_layout!(
+            nvmlEventData_t,
+            sys::nvmlEventData_t,
+            [
+                device,
+                eventType,
+                eventData,
+                gpuInstanceId,
+                computeInstanceId
+            ]
+        );
+        same_layout!(
             nvmlMemory_v2_t,
             sys::nvmlMemory_v2_t,
             [version, total, reserved, free, used]
@@ -377,6 +409,10 @@ mod tests {
             sys::nvmlGpmMetricId_t_NVML_GPM_METRIC_SM_UTIL
         );
         assert_eq!(NVML_DEVICE_MIG_ENABLE, sys::NVML_DEVICE_MIG_ENABLE);
+        assert_eq!(
+            NVML_EVENT_TYPE_XID_CRITICAL_ERROR,
+            u64::from(sys::nvmlEventTypeXidCriticalError)
+        );
         assert_eq!(
             NVML_DEVICE_NAME_V2_BUFFER_SIZE as u32,
             sys::NVML_DEVICE_NAME_V2_BUFFER_SIZE

@@ -2,9 +2,11 @@
 //! does, with processes tests can start and stop, failure injection, and an optional state file
 //! so the simulated host survives an agent restart.
 
+mod health;
 mod spec;
 mod state;
 
+pub use health::{HealthChange, SimHealth, bound_xids};
 pub use spec::{SpecError, derived_uuid, parse_spec};
 pub use state::{ProcessSpec, SimFailures, SimState, Workload};
 
@@ -15,6 +17,7 @@ use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange,
     ProfileDetail, Signal,
 };
+use slicebroker_types::agent::{GpuHealth, XidEvent};
 use slicebroker_types::{GpuModel, Placement};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -221,6 +224,48 @@ impl SimBackend {
         self.mutate(|s| s.reset(gpu_uuid))
     }
 
+    /// Records an XID on a GPU, on one of its GPU instances (with its compute instance) or on
+    /// the whole GPU; the next health reading reports it once.
+    pub fn inject_xid(
+        &self,
+        gpu_uuid: &str,
+        xid: u64,
+        gpu_instance_id: Option<u32>,
+    ) -> Result<XidEvent, BackendError> {
+        self.mutate(|s| {
+            let gpu = s.gpu_mut(gpu_uuid)?;
+            let compute_instance_id = match gpu_instance_id {
+                None => None,
+                Some(id) => {
+                    let inst = gpu
+                        .instances
+                        .iter()
+                        .find(|i| i.gpu_instance_id == id)
+                        .ok_or_else(|| BackendError::UnknownInstance {
+                            gpu: gpu_uuid.into(),
+                            gpu_instance_id: id,
+                        })?;
+                    inst.compute_instance.as_ref().map(|c| c.id)
+                }
+            };
+            let event = XidEvent {
+                xid,
+                gpu_instance_id,
+                compute_instance_id,
+            };
+            gpu.health.pending_xids.push(event);
+            Ok(event)
+        })
+    }
+
+    /// Changes a GPU's simulated sensor readings.
+    pub fn set_health(&self, gpu_uuid: &str, change: HealthChange) -> Result<(), BackendError> {
+        self.mutate(|s| {
+            s.gpu_mut(gpu_uuid)?.health.apply(change);
+            Ok(())
+        })
+    }
+
     /// A copy of the whole simulated state.
     pub fn state(&self) -> Result<SimState, BackendError> {
         self.read(SimState::clone)
@@ -332,6 +377,10 @@ impl GpuBackend for SimBackend {
 
     fn profile_details(&self, gpu: &GpuInfo) -> Result<Vec<ProfileDetail>, BackendError> {
         self.read(|s| profile_details(s, &gpu.uuid))?
+    }
+
+    fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
+        self.mutate(|s| Ok(s.gpu_mut(&gpu.uuid)?.health.take_report()))
     }
 }
 

@@ -63,6 +63,9 @@ pub struct SimGpu {
     /// GPU instances ever created here; feeds MIG UUIDs so a re-created instance gets a new one.
     pub created: u64,
     pub instances: Vec<SimInstance>,
+    /// Sensors and injected XIDs (absent from state files that predate them: healthy).
+    #[serde(default)]
+    pub health: super::health::SimHealth,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -145,6 +148,7 @@ impl SimState {
                 },
                 created: 0,
                 instances: Vec::new(),
+                health: Default::default(),
             })
             .collect();
         Self {
@@ -162,7 +166,7 @@ impl SimState {
             .ok_or_else(|| BackendError::UnknownGpu { uuid: uuid.into() })
     }
 
-    fn gpu_mut(&mut self, uuid: &str) -> Result<&mut SimGpu, BackendError> {
+    pub(super) fn gpu_mut(&mut self, uuid: &str) -> Result<&mut SimGpu, BackendError> {
         self.gpus
             .iter_mut()
             .find(|g| g.uuid == uuid)

@@ -363,3 +363,64 @@ fn changes_from_many_backends_at_once_are_never_lost() {
         "and every one was kept"
     );
 }
+
+#[test]
+fn health_reports_set_readings_and_an_injected_xid_once_with_its_instance() {
+    use crate::backend::sim::HealthChange;
+    use slicebroker_types::agent::{ThrottleReason, XidEvent};
+    let b = sim("h100-80gb:2");
+    let g0 = gpu(&b, 0);
+    let g1 = gpu(&b, 1);
+    let made = b.create_instance(&g0.uuid, H100_3G, at(0, 4)).unwrap();
+    let idle = b.health(&g0).unwrap();
+    assert!(idle.xids.is_empty());
+    assert!(idle.temperature_c.is_some(), "the simulator has sensors");
+    b.set_health(
+        &g0.uuid,
+        HealthChange {
+            temperature_c: Some(88),
+            throttle_reasons: Some(vec![ThrottleReason::HwThermalSlowdown]),
+            ..HealthChange::default()
+        },
+    )
+    .unwrap();
+    let hit = b
+        .inject_xid(&g0.uuid, 94, Some(made.gpu_instance_id))
+        .unwrap();
+    assert_eq!(
+        hit,
+        XidEvent {
+            xid: 94,
+            gpu_instance_id: Some(made.gpu_instance_id),
+            compute_instance_id: Some(made.compute_instance_id),
+        }
+    );
+    assert!(
+        b.inject_xid(&g0.uuid, 94, Some(99)).is_err(),
+        "no such instance"
+    );
+    let h = b.health(&g0).unwrap();
+    assert_eq!(h.xids, vec![hit]);
+    assert_eq!(h.temperature_c, Some(88));
+    assert_eq!(
+        h.throttle_reasons,
+        Some(vec![ThrottleReason::HwThermalSlowdown])
+    );
+    assert_eq!(h.power_mw, idle.power_mw, "unchanged readings stay");
+    assert!(b.health(&g0).unwrap().xids.is_empty(), "reported once");
+    assert!(b.health(&g1).unwrap().xids.is_empty(), "only its own GPU");
+}
+
+#[test]
+fn xids_beyond_the_report_bound_keep_the_newest_and_count_the_rest() {
+    use slicebroker_types::limits::MAX_XIDS_PER_REPORT;
+    let b = sim("h100-80gb");
+    let g = gpu(&b, 0);
+    for xid in 0..(MAX_XIDS_PER_REPORT as u64 + 3) {
+        b.inject_xid(&g.uuid, xid, None).unwrap();
+    }
+    let h = b.health(&g).unwrap();
+    assert_eq!(h.xids.len(), MAX_XIDS_PER_REPORT);
+    assert_eq!(h.xids_dropped, 3);
+    assert_eq!(h.xids[0].xid, 3, "the oldest three were dropped");
+}

@@ -16,11 +16,13 @@ from .delivery_state import DeliveryState
 from .desired_config import DesiredConfig
 from .desired_gpu import DesiredGpu
 from .desired_slice import DesiredSlice
+from .ecc_counts import EccCounts
 from .end_reason import EndReason
 from .enrollment_create import EnrollmentCreate
 from .enrollment_token import EnrollmentToken
 from .free_capacity import FreeCapacity
 from .gpu import Gpu
+from .gpu_health import GpuHealth
 from .gpu_info import GpuInfo
 from .gpu_instance import GpuInstance
 from .gpu_model_key import GpuModelKey
@@ -128,6 +130,7 @@ from .tenant_policy import TenantPolicy
 from .tenant_policy_patch import TenantPolicyPatch
 from .tenant_role import TenantRole
 from .tenant_update import TenantUpdate
+from .throttle_reason import ThrottleReason
 from .token_create import TokenCreate
 from .usage_row import UsageRow
 from .usage_show_format import UsageShowFormat
@@ -140,6 +143,7 @@ from .webhook_format import WebhookFormat
 from .webhook_kind import WebhookKind
 from .webhook_patch import WebhookPatch
 from .who_am_i import WhoAmI
+from .xid_event import XidEvent
 
 __all__ = (
     "AgentRegister",
@@ -158,11 +162,13 @@ __all__ = (
     "DesiredConfig",
     "DesiredGpu",
     "DesiredSlice",
+    "EccCounts",
     "EndReason",
     "EnrollmentCreate",
     "EnrollmentToken",
     "FreeCapacity",
     "Gpu",
+    "GpuHealth",
     "GpuInfo",
     "GpuInstance",
     "GpuModelKey",
@@ -270,6 +276,7 @@ __all__ = (
     "TenantPolicyPatch",
     "TenantRole",
     "TenantUpdate",
+    "ThrottleReason",
     "TokenCreate",
     "UsageRow",
     "UsageShowFormat",
@@ -282,4 +289,5 @@ __all__ = (
     "WebhookKind",
     "WebhookPatch",
     "WhoAmI",
+    "XidEvent",
 )
