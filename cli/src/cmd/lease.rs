@@ -427,6 +427,7 @@ mod tests {
             ends_at: Some(now + chrono::Duration::hours(8)),
             ended_at: None,
             created_at: now,
+            usage: None,
             slices: devices
                 .iter()
                 .map(|(host, mig)| LeaseSlice {

@@ -41,7 +41,9 @@ pub async fn lease_show(app: &App, who: &Principal, id: LeaseId) -> Result<Lease
     let mut lease = store::leases::get(&mut conn, id, who.scope())
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
-    lease.usage = store::usage::lease_usage(&mut *conn, id).await?;
+    lease.usage = store::usage::lease_usage(&mut *conn, id)
+        .await?
+        .map(Box::new);
     Ok(lease)
 }
 

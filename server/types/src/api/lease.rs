@@ -37,9 +37,10 @@ pub struct Lease {
     pub created_at: DateTime<Utc>,
     pub slices: Vec<LeaseSlice>,
     /// What it really used (peak memory, busy and idle-held shares), from its agent's
-    /// reports; given by `GET /v1/leases/{id}`, `null` in lists and write answers.
+    /// reports; given by `GET /v1/leases/{id}`, `null` in lists and write answers. (Boxed: it
+    /// is rarely there, and every lease in a write answer would carry its size.)
     #[serde(default)]
-    pub usage: Option<super::LeaseUsage>,
+    pub usage: Option<Box<super::LeaseUsage>>,
 }
 
 /// One MIG slice of a lease.
