@@ -110,17 +110,22 @@ async fn the_ended_event_carries_the_leases_own_summary(db: PgPool) {
     let u = &ev.detail["usage"];
     assert_eq!(u["peak_memory_mib"], 7000);
     assert_eq!(u["profile_memory_mib"], 10240);
-    assert_eq!(u["held_seconds"].as_f64().unwrap(), held);
-    assert_eq!(u["idle_held_seconds"].as_f64().unwrap(), idle);
-    assert_eq!(u["idle_held_hours"].as_f64().unwrap(), idle / 3600.0);
-    assert_eq!(u["busy_share"].as_f64().unwrap(), (held - idle) / held);
+    // To the last bits: the event's copy went through jsonb's numeric.
+    let near = |k: &str, want: f64| {
+        let got = u[k].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-9, "{k}: {got} != {want}");
+    };
+    near("held_seconds", held);
+    near("idle_held_seconds", idle);
+    near("idle_held_hours", idle / 3600.0);
+    near("busy_share", (held - idle) / held);
     // The lease view reads the same summary.
     let view = store::usage::lease_usage(&db, lease.id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(view.peak_memory_mib, Some(7000));
-    assert_eq!(view.idle_held_seconds, idle);
+    assert!((view.idle_held_seconds - idle).abs() < 1e-9);
 }
 
 /// Seeds `n` leases of `w`'s tenant, each one `3g.40gb` slice active 10:00–12:00 on `day`,
