@@ -72,6 +72,9 @@ pub enum Command {
     Calendar(CalendarArgs),
     /// Slice-hours per tenant, model, profile and day (default: this month).
     Usage(UsageArgs),
+    /// What ended leases really used against their profiles, per tenant, class, model and
+    /// profile, with a smaller profile where the evidence is strong (default: this month).
+    Rightsizing(RightsizingArgs),
     /// The slice classes you may use (`lease create --class NAME`); admins see every class.
     Classes,
     /// Each GPU's memory slices as a bar, coloured by lease (or tenant, for admins).
@@ -265,6 +268,20 @@ pub struct UsageArgs {
     /// a table.
     #[arg(long)]
     pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RightsizingArgs {
+    /// Leases that ended from: a date (`2026-05-01`) or RFC 3339 time (default: the 1st of
+    /// this month, UTC).
+    #[arg(long, value_parser = parse::instant)]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Until, exclusive (default: now).
+    #[arg(long, value_parser = parse::instant)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Admins: only this tenant (id or name).
+    #[arg(long)]
+    pub tenant: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

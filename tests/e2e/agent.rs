@@ -63,6 +63,19 @@ pub async fn create(c: &Cluster, token: &str, body: Value) -> String {
     r.success()["id"].as_str().unwrap().to_owned()
 }
 
+/// Releases the lease as its owner and waits until it has ended.
+pub async fn release_and_wait(c: &Cluster, token: &str, id: &str) -> Value {
+    c.api(
+        "POST",
+        &format!("/v1/leases/{id}/release"),
+        token,
+        Some(&json!({})),
+    )
+    .await
+    .success();
+    wait_state(c, token, id, "ended").await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
     let mut c = Cluster::start(1).await;
@@ -119,15 +132,7 @@ async fn a_lease_goes_active_on_a_real_agent_and_release_kills_its_processes() {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(refused.body["field"], "by");
 
-    c.api(
-        "POST",
-        &format!("/v1/leases/{id}/release"),
-        &team,
-        Some(&json!({})),
-    )
-    .await
-    .success();
-    let ended = wait_state(&c, &team, &id, "ended").await;
+    let ended = release_and_wait(&c, &team, &id).await;
     assert_eq!(ended["end_reason"], "released");
     assert!(
         instances(&c, a).await.is_empty(),

@@ -9,5 +9,6 @@ mod cli;
 mod lifecycle;
 mod nvml;
 mod replicas;
+mod rightsizing;
 mod tls;
 mod webhooks;

@@ -333,6 +333,7 @@ fn human(l: &Lease, style: &Style) -> String {
             },
             output::when(l.ended_at.or(l.ends_at), now),
         ),
+        ("Used", used(l)),
     ]);
     if !l.slices.is_empty() {
         let mut t = Table::new(&["host", "gpu", "model", "profile", "memory", "mig device"]);
@@ -353,6 +354,27 @@ fn human(l: &Lease, style: &Style) -> String {
         out.push_str(&t.render(style));
     }
     out
+}
+
+/// What the lease really used: peak memory against its profile's, busy share, idle-held
+/// hours; `-` before any report.
+fn used(l: &Lease) -> String {
+    let Some(u) = &l.usage else {
+        return "-".into();
+    };
+    let peak = u
+        .peak_memory_mib
+        .map_or("-".into(), |p| format!("{:.1} GiB", p as f64 / 1024.0));
+    let of = u.profile_memory_mib.map_or(String::new(), |p| {
+        format!(" of {:.0} GiB", p as f64 / 1024.0)
+    });
+    let busy = u
+        .busy_share
+        .map_or("-".into(), |b| format!("{:.0} %", b * 100.0));
+    format!(
+        "peak {peak}{of}, busy {busy}, idle-held {:.2} h",
+        u.idle_held_hours
+    )
 }
 
 fn events_table(events: &[LeaseEvent], style: &Style) -> String {
@@ -405,6 +427,7 @@ mod tests {
             ends_at: Some(now + chrono::Duration::hours(8)),
             ended_at: None,
             created_at: now,
+            usage: None,
             slices: devices
                 .iter()
                 .map(|(host, mig)| LeaseSlice {

@@ -103,6 +103,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Capacity(a) => fleet::capacity(&mut ctx, a).await,
         Command::Calendar(a) => fleet::calendar(&mut ctx, a).await,
         Command::Usage(a) => usage::usage(&mut ctx, a).await,
+        Command::Rightsizing(a) => usage::rightsizing(&mut ctx, a).await,
         Command::Classes => classes::list(&mut ctx).await,
         Command::Fleet(a) => fleet::fleet(&mut ctx, a).await,
         Command::Hosts => fleet::hosts(&mut ctx).await,

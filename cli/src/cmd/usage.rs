@@ -1,17 +1,25 @@
 //! `slicectl usage`: slice-hours, idle-held slice-hours and cost per tenant, model, profile and
-//! day, with a total; `--csv` prints the server's CSV export as it is.
+//! day, with a total; `--csv` prints the server's CSV export as it is. `slicectl rightsizing`:
+//! what ended leases used against their profiles, with the server's recommendations.
 
 use super::{Ctx, query_value};
-use crate::cli::UsageArgs;
+use crate::cli::{RightsizingArgs, UsageArgs};
 use crate::error::{Error, Result};
 use crate::output::{Style, Table};
-use chrono::{Datelike, NaiveDate, Utc};
-use slicebroker_types::api::UsageRow;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use slicebroker_types::api::{RightsizingRow, UsageRow};
 
-pub async fn usage(ctx: &mut Ctx, a: UsageArgs) -> Result<()> {
+/// `{base}?from=…&to=…[&tenant_id=…]`, the period defaulting to this month so far.
+async fn period_path(
+    ctx: &mut Ctx,
+    base: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    tenant: Option<&str>,
+) -> Result<String> {
     let now = Utc::now();
-    let to = a.to.unwrap_or(now);
-    let from = a.from.unwrap_or_else(|| {
+    let to = to.unwrap_or(now);
+    let from = from.unwrap_or_else(|| {
         NaiveDate::from_ymd_opt(now.year(), now.month(), 1)
             .expect("the 1st exists")
             .and_time(chrono::NaiveTime::MIN)
@@ -21,13 +29,18 @@ pub async fn usage(ctx: &mut Ctx, a: UsageArgs) -> Result<()> {
         return Err(Error::usage("--from must be before --to"));
     }
     let mut path = format!(
-        "/v1/usage?from={}&to={}",
+        "{base}?from={}&to={}",
         query_value(&from.to_rfc3339()),
         query_value(&to.to_rfc3339())
     );
-    if let Some(t) = &a.tenant {
+    if let Some(t) = tenant {
         path.push_str(&format!("&tenant_id={}", ctx.tenant_id(t).await?));
     }
+    Ok(path)
+}
+
+pub async fn usage(ctx: &mut Ctx, a: UsageArgs) -> Result<()> {
+    let mut path = period_path(ctx, "/v1/usage", a.from, a.to, a.tenant.as_deref()).await?;
     if a.csv {
         path.push_str("&format=csv");
         print!("{}", ctx.session.get_text(&path).await?);
@@ -83,6 +96,70 @@ fn usage_table(rows: &[UsageRow], style: &Style) -> String {
         money(cost).into(),
     ]);
     t.render(style)
+}
+
+/// `slicectl rightsizing`: the right-sizing report as a table, each recommendation (or why
+/// there is none) under its row.
+pub async fn rightsizing(ctx: &mut Ctx, a: RightsizingArgs) -> Result<()> {
+    let path = period_path(
+        ctx,
+        "/v1/usage/rightsizing",
+        a.from,
+        a.to,
+        a.tenant.as_deref(),
+    )
+    .await?;
+    let rows: Vec<RightsizingRow> = ctx.session.get(&path).await?;
+    ctx.show(rows.as_slice(), rightsizing_table);
+    Ok(())
+}
+
+fn gib(mib: f64) -> String {
+    format!("{:.1}", mib / 1024.0)
+}
+
+fn rightsizing_table(rows: &[RightsizingRow], style: &Style) -> String {
+    if rows.is_empty() {
+        return "No lease ended in this period.\n".into();
+    }
+    let mut t = Table::new(&[
+        "tenant",
+        "class",
+        "model",
+        "profile",
+        "leases",
+        "median-peak-GiB",
+        "peak-GiB",
+        "profile-GiB",
+        "busy",
+        "idle-held-h",
+    ]);
+    let mut advice = String::new();
+    for r in rows {
+        t.row(vec![
+            r.tenant.clone().into(),
+            r.class.clone().unwrap_or_else(|| "-".into()).into(),
+            r.model.clone().into(),
+            r.profile.clone().into(),
+            r.leases.to_string().into(),
+            r.median_peak_memory_mib.map_or("-".into(), gib).into(),
+            r.peak_memory_mib
+                .map_or("-".into(), |p| gib(p as f64))
+                .into(),
+            gib(r.profile_memory_mib as f64).into(),
+            r.busy_share
+                .map_or("-".into(), |b| format!("{:.0} %", b * 100.0))
+                .into(),
+            format!("{:.2}", r.idle_held_slice_hours).into(),
+        ]);
+        let what = r.class.as_deref().unwrap_or(&r.profile);
+        match (&r.recommendation, &r.recommendation_note) {
+            (Some(rec), _) => advice.push_str(&format!("{} {what}: {}\n", r.tenant, rec.text)),
+            (None, Some(note)) => advice.push_str(&format!("{} {what}: {note}\n", r.tenant)),
+            (None, None) => {}
+        }
+    }
+    format!("{}\n{advice}", t.render(style))
 }
 
 /// A cost to the cent; `-` where no rate applies.

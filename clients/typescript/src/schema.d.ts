@@ -1065,6 +1065,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage/rightsizing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Right-sizing report
+         * @description For the leases that ended in `[from, to)` (at most 366 days), per tenant, slice class (or
+         *     none), GPU model and profile: how many, the median and highest of their peak memory (what
+         *     their agents reported in use) against the profile's nominal memory, their busy share and
+         *     idle-held slice-hours (over each lease's active interval), and a smaller profile of the
+         *     same GPU model only where the evidence is strong: at least 10 leases (fewer: the note says
+         *     how many are needed), and at least 90 % of them peaked within its memory less 10 %
+         *     headroom and were busy under 20 % of their time; with the compute-slice-hours it would
+         *     have freed (their slice-hours × the difference in compute slices). The caller's own
+         *     tenant (admins: every tenant, or `tenant_id`'s).
+         */
+        get: operations["rightsizing_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1670,6 +1698,7 @@ export interface components {
             slices: components["schemas"]["LeaseSlice"][];
             state: components["schemas"]["LeaseState"];
             tenant_id: components["schemas"]["TenantId"];
+            usage: components["schemas"]["LeaseUsage"] | null;
         };
         /**
          * @description Request for a lease: a slice class, a profile name or size, or a need. With `class`, the
@@ -1820,7 +1849,7 @@ export interface components {
             kind: "cancelled";
             to_state: components["schemas"]["LeaseState"] | null;
         };
-        /** @description A `ended` event. Its slices are gone. */
+        /** @description A `ended` event. Its slices are gone. `usage` is what the lease really used over its active interval (as `Lease.usage`). */
         LeaseEventEnded: {
             /** @description `key:<api key id>` or `system`. */
             actor: string;
@@ -1830,6 +1859,7 @@ export interface components {
                 note?: string;
                 /** @description Why: the end reason, or what went wrong in words. */
                 reason: string;
+                usage: components["schemas"]["LeaseUsage"];
             };
             from_state: components["schemas"]["LeaseState"] | null;
             /** Format: int64 */
@@ -2196,6 +2226,49 @@ export interface components {
         };
         /** @enum {string} */
         LeaseState: "booked" | "pending" | "provisioning" | "active" | "releasing" | "ended";
+        /**
+         * @description What a lease really used, exact over its active interval (from activation until it ended,
+         *     or now; each slice until its release if that came first), from its agent's reports.
+         */
+        LeaseUsage: {
+            /**
+             * Format: double
+             * @description Share of `held_seconds` not idle (0–1); `null` before it was active.
+             */
+            busy_share: number | null;
+            /**
+             * Format: double
+             * @description Seconds its slices were held while active, summed over its slices.
+             */
+            held_seconds: number;
+            /**
+             * Format: double
+             * @description `idle_held_seconds` in hours (idle-held slice-hours).
+             */
+            idle_held_hours: number;
+            /**
+             * Format: double
+             * @description Of `held_seconds`, those its agent reported the slices idle (no compute process and,
+             *     where measured, no activity).
+             */
+            idle_held_seconds: number;
+            /**
+             * Format: double
+             * @description Share of `held_seconds` idle (0–1); `null` before it was active.
+             */
+            idle_share: number | null;
+            /**
+             * Format: int64
+             * @description The most memory its agent reported in use on any of its slices (MiB); `null` until a
+             *     report carried a memory figure.
+             */
+            peak_memory_mib: number | null;
+            /**
+             * Format: int64
+             * @description Its profile's nominal memory (the figure in the name, GiB × 1024).
+             */
+            profile_memory_mib: number | null;
+        };
         /** @description MIG mode as NVML reports it: what is active and what the next activation will make active. */
         MigMode: {
             current: boolean;
@@ -2305,6 +2378,32 @@ export interface components {
          *     An open set: new codes may be added, so treat a code you do not know by the response's status.
          */
         ProblemCode: components["schemas"]["KnownProblemCode"] | string;
+        /** @description A smaller profile that would have served most of a group's leases. */
+        Recommendation: {
+            /**
+             * Format: double
+             * @description Compute-slice-hours the served leases would have left free: their slice-hours × the
+             *     difference in compute slices.
+             */
+            freed_compute_slice_hours: number;
+            /** Format: int64 */
+            leases: number;
+            /**
+             * @description The smallest profile of the same GPU model whose memory covers the served leases'
+             *     peaks with headroom.
+             */
+            profile: string;
+            /** Format: int64 */
+            profile_memory_mib: number;
+            /**
+             * Format: int64
+             * @description Leases it would have served (peak memory with headroom within its memory, busy under
+             *     the busy threshold).
+             */
+            served: number;
+            /** @description The recommendation as a sentence. */
+            text: string;
+        };
         /** @description The server's answer to an observed report. */
         ReportAck: {
             /**
@@ -2351,6 +2450,61 @@ export interface components {
             /** @description Catalog name where the model is known, otherwise built by go-nvlib's naming rule. */
             name: string;
             placements: components["schemas"]["Placement"][];
+        };
+        /**
+         * @description One group of the right-sizing report: a tenant's leases of one GPU model and profile,
+         *     from one slice class (or none) that ended in the period.
+         */
+        RightsizingRow: {
+            /**
+             * Format: double
+             * @description Busy share over all the leases' held time (0–1); `null` if none was active.
+             */
+            busy_share: number | null;
+            /** @description The slice class the leases came from; `null` for leases made from a raw profile. */
+            class: string | null;
+            /**
+             * Format: double
+             * @description Of `slice_hours`, those held idle.
+             */
+            idle_held_slice_hours: number;
+            /** Format: int64 */
+            leases: number;
+            /**
+             * Format: int64
+             * @description Of `leases`, those whose agent reported a memory figure.
+             */
+            leases_with_memory: number;
+            /**
+             * Format: double
+             * @description Median of the leases' peak memory (MiB); `null` if none reported one.
+             */
+            median_peak_memory_mib: number | null;
+            model: string;
+            /**
+             * Format: int64
+             * @description Highest of the leases' peak memory (MiB).
+             */
+            peak_memory_mib: number | null;
+            profile: string;
+            /**
+             * Format: int64
+             * @description The profile's nominal memory (MiB).
+             */
+            profile_memory_mib: number;
+            recommendation: components["schemas"]["Recommendation"] | null;
+            /**
+             * @description Why there is no recommendation (too few leases: how many were needed; no smaller
+             *     profile fits).
+             */
+            recommendation_note: string | null;
+            /**
+             * Format: double
+             * @description Slice-hours held while active, summed.
+             */
+            slice_hours: number;
+            tenant: string;
+            tenant_id: components["schemas"]["TenantId"];
         };
         /** @enum {string} */
         Role: "admin" | "tenant-admin" | "member" | "viewer";
@@ -4774,6 +4928,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UsageRow"][];
                     "text/csv": string;
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rightsizing_show: {
+        parameters: {
+            query: {
+                /** @description Start of the period (RFC 3339): leases that ended at or after it. */
+                from: string;
+                /**
+                 * @description End of the period (RFC 3339), after `from`, at most 366 days later: leases that ended
+                 *     before it.
+                 */
+                to: string;
+                /** @description Admins: only this tenant. */
+                tenant_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per tenant, class, model and profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightsizingRow"][];
                 };
             };
             400: components["responses"]["InvalidInput"];

@@ -6,7 +6,7 @@ use super::{App, Error};
 use crate::store;
 use chrono::{DateTime, Utc};
 use slicebroker_types::TenantId;
-use slicebroker_types::api::UsageRow;
+use slicebroker_types::api::{RightsizingRow, UsageRow};
 
 use slicebroker_types::limits::MAX_USAGE_DAYS as MAX_DAYS;
 
@@ -17,6 +17,33 @@ pub async fn usage_report(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UsageRow>, Error> {
+    let scope = scope(who, tenant, from, to)?;
+    Ok(store::usage::usage(app.db(), scope, from, to).await?)
+}
+
+/// `GET /v1/usage/rightsizing`: per tenant, class, model and profile, what the leases that
+/// ended in `[from, to)` used against what they held, with a recommendation where the evidence
+/// is strong (`domain::rightsizing`). Same period bounds and scoping as [`usage_report`].
+pub async fn rightsizing_report(
+    app: &App,
+    who: &Principal,
+    tenant: Option<TenantId>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<RightsizingRow>, Error> {
+    let scope = scope(who, tenant, from, to)?;
+    let leases = store::usage::ended_lease_usage(app.db(), scope, from, to).await?;
+    Ok(crate::domain::rightsizing::report(leases))
+}
+
+/// The tenant a report covers (`None`: all), once the period is checked: members see their
+/// own tenant only (another's is not found), admins any or all.
+fn scope(
+    who: &Principal,
+    tenant: Option<TenantId>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Option<TenantId>, Error> {
     use chrono::Datelike;
     for (field, t) in [("from", from), ("to", to)] {
         if !(1970..=9999).contains(&t.year()) {
@@ -37,7 +64,7 @@ pub async fn usage_report(
         Some(own) if tenant.is_none_or(|t| t == own) => Some(own),
         Some(_) => return Err(Error::not_found("tenant", tenant.expect("checked"))),
     };
-    Ok(store::usage::usage(app.db(), scope, from, to).await?)
+    Ok(scope)
 }
 
 /// The CSV header of [`csv`], one column per field of [`UsageRow`].

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod classes;
 pub mod rate_limit;
 pub mod rates;
+pub mod rightsizing;
 pub mod sign_in;
 pub mod tenant;
 pub mod validate;

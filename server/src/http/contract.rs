@@ -187,10 +187,11 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
         ("host_lost", "Its host stopped reporting.", ending.clone()),
         (
             "ended",
-            "Its slices are gone.",
-            json!({"type": "object", "required": ["reason"], "properties": {
+            "Its slices are gone. `usage` is what the lease really used over its active interval (as `Lease.usage`).",
+            json!({"type": "object", "required": ["reason", "usage"], "properties": {
                 "reason": reason.clone(),
-                "note": {"type": "string"}
+                "note": {"type": "string"},
+                "usage": {"$ref": "#/components/schemas/LeaseUsage"}
             }}),
         ),
         (

@@ -13,12 +13,14 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slicebroker_types::TenantId;
-use slicebroker_types::api::UsageRow;
+use slicebroker_types::api::{RightsizingRow, UsageRow};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(usage_show))
+    OpenApiRouter::new()
+        .routes(routes!(usage_show))
+        .routes(routes!(rightsizing_show))
 }
 
 /// Query of `GET /v1/usage`.
@@ -98,6 +100,57 @@ async fn usage_show(
         )
             .into_response(),
     })
+}
+
+/// Query of `GET /v1/usage/rightsizing`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RightsizingQuery {
+    /// Start of the period (RFC 3339): leases that ended at or after it.
+    pub from: DateTime<Utc>,
+    /// End of the period (RFC 3339), after `from`, at most 366 days later: leases that ended
+    /// before it.
+    pub to: DateTime<Utc>,
+    /// Admins: only this tenant.
+    #[param(value_type = Option<Uuid>)]
+    pub tenant_id: Option<TenantId>,
+}
+
+/// Right-sizing report
+///
+/// For the leases that ended in `[from, to)` (at most 366 days), per tenant, slice class (or
+/// none), GPU model and profile: how many, the median and highest of their peak memory (what
+/// their agents reported in use) against the profile's nominal memory, their busy share and
+/// idle-held slice-hours (over each lease's active interval), and a smaller profile of the
+/// same GPU model only where the evidence is strong: at least 10 leases (fewer: the note says
+/// how many are needed), and at least 90 % of them peaked within its memory less 10 %
+/// headroom and were busy under 20 % of their time; with the compute-slice-hours it would
+/// have freed (their slice-hours × the difference in compute slices). The caller's own
+/// tenant (admins: every tenant, or `tenant_id`'s).
+#[utoipa::path(
+    get,
+    path = "/v1/usage/rightsizing",
+    operation_id = "rightsizing_show",
+    tag = "usage",
+    params(RightsizingQuery),
+    responses(
+        (status = 200, description = "One row per tenant, class, model and profile",
+         body = Vec<RightsizingRow>),
+        (status = 400, response = InvalidInput),
+        (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn rightsizing_show(
+    State(app): State<App>,
+    Caller(who): Caller,
+    Query(q): Query<RightsizingQuery>,
+) -> Result<Json<Vec<RightsizingRow>>, Error> {
+    Ok(Json(
+        usage::rightsizing_report(&app, &who, q.tenant_id, q.from, q.to).await?,
+    ))
 }
 
 /// Whether the `Accept` header prefers CSV: it names `text/csv` and no JSON type before it.

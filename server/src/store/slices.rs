@@ -54,7 +54,9 @@ pub struct SliceObservation<'a> {
 /// observation changed or that was busy (its idle clock moves then). The same statement keeps
 /// the slices' idle periods for chargeback: a slice seen idle opens one unless one is open (and
 /// only while its lease holds it: not released, lease not ended), a busy one closes it; a
-/// report that changes no slice's state writes no period.
+/// report that changes no slice's state writes no period. It also keeps each slice's peak
+/// memory (`greatest`, which ignores NULL) for right-sizing: a higher figure is a change, so
+/// it is always written.
 pub async fn observe(
     tx: &mut Tx<'_>,
     seen: &[(SliceId, SliceObservation<'_>)],
@@ -86,6 +88,7 @@ pub async fn observe(
          UPDATE slices s SET mig_device_uuid = coalesce(o.mig, s.mig_device_uuid),
              gpu_instance_id = o.gi, compute_instance_id = o.ci, processes = o.processes,
              memory_used_mib = o.memory, activity = o.activity, observed_at = now(),
+             peak_memory_mib = greatest(s.peak_memory_mib, o.memory),
              last_active_at = CASE WHEN o.busy THEN now() ELSE s.last_active_at END
          FROM o
          WHERE s.id = o.id

@@ -6,11 +6,11 @@
 //! count within the same bounds. Days are UTC whatever the session's time zone.
 
 use crate::domain::budget::Month;
+use crate::domain::rightsizing::LeaseFacts;
 use chrono::{DateTime, Utc};
-use slicebroker_types::TenantId;
+use slicebroker_types::api::{LeaseUsage, UsageRow};
+use slicebroker_types::{LeaseId, TenantId};
 use sqlx::PgExecutor;
-
-use slicebroker_types::api::UsageRow;
 
 pub async fn usage(
     db: impl PgExecutor<'_>,
@@ -111,4 +111,65 @@ pub async fn committed_compute_seconds(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| r.seconds).collect())
+}
+
+/// The leases that ended in `[from, to)` with at least one slice, each with its profile (the
+/// lowest-named of its slices', which a lease's slices share unless its class named one per
+/// model) and its usage summary (`lease_usage_summary`, migration 0019), for right-sizing.
+pub async fn ended_lease_usage(
+    db: impl PgExecutor<'_>,
+    tenant: Option<TenantId>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<LeaseFacts>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT l.tenant_id AS "tenant_id!: TenantId", t.name AS "tenant!", l.class,
+                  s.model AS "model!", s.profile AS "profile!",
+                  s.compute_slices AS "compute_slices!",
+                  lease_usage_summary(l.id) AS "usage!"
+           FROM leases l JOIN tenants t ON t.id = l.tenant_id
+           JOIN LATERAL (
+               SELECT g.model, s.profile, s.compute_slices
+               FROM slices s JOIN gpus g ON g.id = s.gpu_id
+               WHERE s.lease_id = l.id AND NOT s.rebooked
+               ORDER BY g.model, s.profile LIMIT 1
+           ) s ON true
+           WHERE ($1::uuid IS NULL OR l.tenant_id = $1)
+             AND l.ended_at >= $2 AND l.ended_at < $3
+           ORDER BY l.ended_at, l.id"#,
+        tenant.map(TenantId::get),
+        from,
+        to,
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(LeaseFacts {
+                tenant_id: r.tenant_id,
+                tenant: r.tenant,
+                class: r.class,
+                model: r.model,
+                profile: r.profile,
+                compute_slices: r.compute_slices,
+                usage: serde_json::from_value(r.usage)
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?,
+            })
+        })
+        .collect()
+}
+
+/// The lease's usage summary so far (`lease_usage_summary`); `None` if it does not exist.
+pub async fn lease_usage(
+    db: impl PgExecutor<'_>,
+    lease: LeaseId,
+) -> Result<Option<LeaseUsage>, sqlx::Error> {
+    let v = sqlx::query_scalar!(
+        r#"SELECT lease_usage_summary(id) AS "usage!" FROM leases WHERE id = $1"#,
+        lease.get()
+    )
+    .fetch_optional(db)
+    .await?;
+    v.map(|v| serde_json::from_value(v).map_err(|e| sqlx::Error::Decode(e.into())))
+        .transpose()
 }

@@ -110,6 +110,7 @@ fn protected_routes(w: &World) -> Vec<(String, Option<&'static str>)> {
         (format!("POST /v1/hosts/{h}/cordon"), None),
         (format!("POST /v1/hosts/{h}/uncordon"), None),
         (r("GET /v1/usage?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z"), None),
+        (r("GET /v1/usage/rightsizing?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z"), None),
         (r("GET /v1/rates"), None),
         (r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
         (r("GET /v1/rates/audit"), None),
@@ -331,6 +332,7 @@ async fn unknown_and_other_tenants_objects_are_not_found() {
         missing(format!("POST /v1/leases/{l}/extend"), BY),
         missing(format!("POST /v1/leases/{l}/release"), None),
         missing(format!("GET /v1/usage?{day}&tenant_id={t}"), None),
+        missing(format!("GET /v1/usage/rightsizing?{day}&tenant_id={t}"), None),
     ];
     expect_problems(&app, Some(&other), &cases).await;
 }

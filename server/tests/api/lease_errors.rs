@@ -155,4 +155,22 @@ async fn list_and_usage_queries_name_the_bad_parameter() {
     app.get(&format!("/v1/usage?{day}"), &w.member)
         .await
         .ok(200);
+    // The right-sizing report takes the same period, bounded alike.
+    let rs = |p: &str| format!("GET /v1/usage/rightsizing?{p}");
+    #[rustfmt::skip]
+    let cases = [
+        bad(rs("to=2025-01-02T00:00:00Z"), "from"),
+        bad(rs("from=yesterday&to=2025-01-02T00:00:00Z"), "from"),
+        bad(rs("from=0001-01-01T00:00:00Z&to=0001-02-01T00:00:00Z"), "from"),
+        bad(rs("from=2025-01-01T00:00:00Z"), "to"),
+        bad(rs("from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z"), "to"),
+        bad(rs("from=2024-01-01T00:00:00Z&to=2025-06-01T00:00:00Z"), "to"),
+        bad(rs(&format!("{day}&format=csv")), "format"),
+        bad(rs(&format!("{day}&tenant_id=1")), "tenant_id"),
+    ];
+    expect_problems(&app, Some(&w.member), &cases).await;
+    let rows = app
+        .get(&format!("/v1/usage/rightsizing?{day}"), &w.member)
+        .await;
+    assert_eq!(rows.ok(200), &serde_json::json!([]));
 }

@@ -97,6 +97,7 @@ pub fn view(w: World, state: LeaseState, gpu: GpuId, start: i32) -> Lease {
         ended_at: None,
         created_at: now,
         slices,
+        usage: None,
     }
 }
 

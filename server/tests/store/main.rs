@@ -16,6 +16,7 @@ mod idempotency;
 mod leases;
 mod lifecycle;
 mod notify;
+mod rightsizing;
 mod signing_keys;
 mod slices;
 mod tenants;

@@ -10,6 +10,7 @@ mod lease;
 mod lease_state;
 mod problem;
 mod rates;
+mod rightsizing;
 mod role;
 mod tenant;
 mod webhook;
@@ -29,6 +30,7 @@ pub use lease_state::{EndReason, LeaseEventKind, LeaseState, TRANSITIONS};
 pub use problem::ProblemCode;
 pub use problem::{CODES, FreeCapacity, Problem};
 pub use rates::{CostRate, CostRates};
+pub use rightsizing::{LeaseUsage, Recommendation, RightsizingRow};
 pub use role::Role;
 pub use tenant::{Tenant, TenantCreate, TenantPolicy, TenantPolicyPatch, TenantUpdate};
 pub use webhook::{

@@ -59,6 +59,13 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
               "The agent is making the MIG device."
             )}
           </p>
+          {l.usage?.busy_share != null ? (
+            <p data-testid="lease-usage">
+              Used: peak {l.usage.peak_memory_mib != null ? `${(l.usage.peak_memory_mib / 1024).toFixed(1)} GiB` : "–"}
+              {l.usage.profile_memory_mib != null ? ` of ${Math.round(l.usage.profile_memory_mib / 1024)} GiB` : ""}, busy{" "}
+              {Math.round(l.usage.busy_share * 100)} %, idle-held {l.usage.idle_held_hours.toFixed(2)} h
+            </p>
+          ) : null}
         </div>
         {can.lease(session.claims.role) ? (
           <LeaseActions lease={l} tenant={tenant} onDone={() => (lease.reload(), events.reload())} />

@@ -104,6 +104,7 @@ from .lease_labels import LeaseLabels
 from .lease_page import LeasePage
 from .lease_slice import LeaseSlice
 from .lease_state import LeaseState
+from .lease_usage import LeaseUsage
 from .mig_mode import MigMode
 from .nvml_profile_index import NvmlProfileIndex
 from .observed_gpu_report import ObservedGpuReport
@@ -111,9 +112,11 @@ from .observed_report import ObservedReport
 from .observed_slice import ObservedSlice
 from .placement import Placement
 from .problem import Problem
+from .recommendation import Recommendation
 from .report_ack import ReportAck
 from .reported_error import ReportedError
 from .reported_profile import ReportedProfile
+from .rightsizing_row import RightsizingRow
 from .role import Role
 from .schedulable import Schedulable
 from .slice_class import SliceClass
@@ -250,6 +253,7 @@ __all__ = (
     "LeasePage",
     "LeaseSlice",
     "LeaseState",
+    "LeaseUsage",
     "MigMode",
     "NvmlProfileIndex",
     "ObservedGpuReport",
@@ -257,9 +261,11 @@ __all__ = (
     "ObservedSlice",
     "Placement",
     "Problem",
+    "Recommendation",
     "ReportAck",
     "ReportedError",
     "ReportedProfile",
+    "RightsizingRow",
     "Role",
     "Schedulable",
     "SliceClass",

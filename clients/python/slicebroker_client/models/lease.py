@@ -17,6 +17,7 @@ import datetime
 if TYPE_CHECKING:
   from ..models.lease_labels import LeaseLabels
   from ..models.lease_slice import LeaseSlice
+  from ..models.lease_usage import LeaseUsage
 
 
 
@@ -49,6 +50,7 @@ class Lease:
             slices (list[LeaseSlice]):
             state (LeaseState):
             tenant_id (UUID):
+            usage (LeaseUsage | None):
      """
 
     activated_at: datetime.datetime | None
@@ -69,6 +71,7 @@ class Lease:
     slices: list[LeaseSlice]
     state: LeaseState
     tenant_id: UUID
+    usage: LeaseUsage | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -78,6 +81,7 @@ class Lease:
     def to_dict(self) -> dict[str, Any]:
         from ..models.lease_labels import LeaseLabels # noqa: PLC0415
         from ..models.lease_slice import LeaseSlice # noqa: PLC0415
+        from ..models.lease_usage import LeaseUsage # noqa: PLC0415
         activated_at: None | str
         if isinstance(self.activated_at, datetime.datetime):
             activated_at = self.activated_at.isoformat()
@@ -140,6 +144,12 @@ class Lease:
 
         tenant_id = str(self.tenant_id)
 
+        usage: dict[str, Any] | None
+        if isinstance(self.usage, LeaseUsage):
+            usage = self.usage.to_dict()
+        else:
+            usage = self.usage
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -162,6 +172,7 @@ class Lease:
             "slices": slices,
             "state": state,
             "tenant_id": tenant_id,
+            "usage": usage,
         })
 
         return field_dict
@@ -172,6 +183,7 @@ class Lease:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.lease_labels import LeaseLabels # noqa: PLC0415
         from ..models.lease_slice import LeaseSlice # noqa: PLC0415
+        from ..models.lease_usage import LeaseUsage # noqa: PLC0415
         d = dict(src_dict)
         def _parse_activated_at(data: object) -> datetime.datetime | None:
             if data is None:
@@ -318,6 +330,24 @@ class Lease:
 
 
 
+        def _parse_usage(data: object) -> LeaseUsage | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                usage_type_0 = LeaseUsage.from_dict(data)
+
+
+
+                return usage_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(LeaseUsage | None, data)
+
+        usage = _parse_usage(d.pop("usage"))
+
+
         lease = cls(
             activated_at=activated_at,
             class_=class_,
@@ -337,6 +367,7 @@ class Lease:
             slices=slices,
             state=state,
             tenant_id=tenant_id,
+            usage=usage,
         )
 
 

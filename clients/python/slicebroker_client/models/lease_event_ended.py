@@ -26,7 +26,8 @@ T = TypeVar("T", bound="LeaseEventEnded")
 
 @_attrs_define
 class LeaseEventEnded:
-    """ A `ended` event. Its slices are gone.
+    """ A `ended` event. Its slices are gone. `usage` is what the lease really used over its active interval (as
+    `Lease.usage`).
 
         Attributes:
             actor (str): `key:<api key id>` or `system`.

@@ -9,7 +9,10 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..types import UNSET, Unset
+from typing import cast
 
+if TYPE_CHECKING:
+  from ..models.lease_usage import LeaseUsage
 
 
 
@@ -24,10 +27,13 @@ class LeaseEventEndedDetail:
     """ 
         Attributes:
             reason (str): Why: the end reason, or what went wrong in words.
+            usage (LeaseUsage): What a lease really used, exact over its active interval (from activation until it ended,
+                or now; each slice until its release if that came first), from its agent's reports.
             note (str | Unset):
      """
 
     reason: str
+    usage: LeaseUsage
     note: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -36,7 +42,10 @@ class LeaseEventEndedDetail:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.lease_usage import LeaseUsage # noqa: PLC0415
         reason = self.reason
+
+        usage = self.usage.to_dict()
 
         note = self.note
 
@@ -45,6 +54,7 @@ class LeaseEventEndedDetail:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "reason": reason,
+            "usage": usage,
         })
         if note is not UNSET:
             field_dict["note"] = note
@@ -55,13 +65,20 @@ class LeaseEventEndedDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.lease_usage import LeaseUsage # noqa: PLC0415
         d = dict(src_dict)
         reason = d.pop("reason")
+
+        usage = LeaseUsage.from_dict(d.pop("usage"))
+
+
+
 
         note = d.pop("note", UNSET)
 
         lease_event_ended_detail = cls(
             reason=reason,
+            usage=usage,
             note=note,
         )
 

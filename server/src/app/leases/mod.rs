@@ -38,9 +38,13 @@ impl DurationSeconds for DurationInput {
 
 pub async fn lease_show(app: &App, who: &Principal, id: LeaseId) -> Result<Lease, Error> {
     let mut conn = app.db().acquire().await?;
-    store::leases::get(&mut conn, id, who.scope())
+    let mut lease = store::leases::get(&mut conn, id, who.scope())
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    lease.usage = store::usage::lease_usage(&mut *conn, id)
+        .await?
+        .map(Box::new);
+    Ok(lease)
 }
 
 /// Which leases to list, as a caller asks (`GET /v1/leases`).

@@ -521,6 +521,7 @@ fn decide(
             ended_at: None,
             created_at: now,
             slices,
+            usage: None,
         }
     };
     if let Some(start) = plan.start {

@@ -53,6 +53,7 @@ impl LeaseRow {
             ended_at: self.ended_at,
             created_at: self.created_at,
             slices,
+            usage: None,
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lease {
     pub id: LeaseId,
     pub tenant_id: TenantId,
@@ -36,6 +36,11 @@ pub struct Lease {
     pub ended_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub slices: Vec<LeaseSlice>,
+    /// What it really used (peak memory, busy and idle-held shares), from its agent's
+    /// reports; given by `GET /v1/leases/{id}`, `null` in lists and write answers. (Boxed: it
+    /// is rarely there, and every lease in a write answer would carry its size.)
+    #[serde(default)]
+    pub usage: Option<Box<super::LeaseUsage>>,
 }
 
 /// One MIG slice of a lease.
