@@ -15,6 +15,7 @@ mod fleet;
 mod idempotency;
 mod leases;
 mod lifecycle;
+mod metrics;
 mod notify;
 mod signing_keys;
 mod slices;

@@ -3,6 +3,8 @@
 //! `FOR UPDATE SKIP LOCKED`, so replicas share the work instead of repeating it. They run on a
 //! timer and when something concerns them: a slice released or a lease ended (NOTIFY
 //! `sb_capacity`) wakes the pending queue; the expiry job also wakes at the next lease end.
+//! Each pass also folds the lease transition counts `/metrics` exports
+//! (`store::metrics::fold_transitions`).
 
 mod bookings;
 mod expiry;
@@ -62,6 +64,14 @@ pub fn spawn(app: App) {
     });
 }
 
+/// Folds the transition counts the trigger on `lease_events` appended; one replica at a time.
+async fn fold_transitions(app: &App) -> Result<(), Error> {
+    let mut tx = app.db().begin().await?;
+    crate::store::metrics::fold_transitions(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One pass of every job; returns when the next lease ends, if any.
 async fn pass(app: App) -> Option<chrono::DateTime<chrono::Utc>> {
     let app = &app;
@@ -72,6 +82,7 @@ async fn pass(app: App) -> Option<chrono::DateTime<chrono::Utc>> {
         ("expiry", expiry::run(app).await),
         ("idle", idle::run(app).await),
         ("pending", pending::run(app).await),
+        ("transitions", fold_transitions(app).await),
     ];
     for (job, result) in jobs {
         if let Err(e) = result {
