@@ -7,9 +7,10 @@
 -- lifecycle statements). A statement-level trigger appends one row per (from, to, kind) that
 -- the statement wrote, never updating a shared row: concurrent writers take no lock on each
 -- other, and a group commit's batch stays one statement plus one small insert. The lifecycle
--- pass folds the rows into lease_transition_totals (store::metrics::fold_transitions), one
--- replica at a time; /metrics reads the totals plus what is not folded yet. Rolled-back
--- transactions leave no row, so each committed transition counts exactly once, fleet-wide.
+-- task folds the rows into lease_transition_totals every 10 s
+-- (store::metrics::fold_transitions), one replica at a time; /metrics reads the totals plus
+-- what is not folded yet. Rolled-back transactions leave no row, so each committed transition
+-- counts exactly once, fleet-wide.
 CREATE TABLE lease_transition_deltas (
     from_state text NOT NULL,  -- 'none' for a lease's first event
     to_state text NOT NULL,
