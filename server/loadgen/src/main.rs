@@ -3,12 +3,15 @@
 //! (hosts without agents), or, with `--agents N`, made of N virtual hosts speaking the agent
 //! protocol over HTTP (`agents`). By default it creates a fresh database and runs the server in
 //! this process; `--url` (once per replica) drives running servers, whose CPU and memory it
-//! reads with `--server-pid`.
+//! reads with `--server-pid`. With `--webhook` it runs twice on the same fleet, a baseline and
+//! then a run that delivers a webhook for every grant and release to a receiver in this
+//! process (`webhook`), and reports the throughput ratio and delivery latency.
 
 mod agents;
 mod setup;
 mod stats;
 mod system;
+mod webhook;
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -72,6 +75,13 @@ struct Args {
     /// The in-process server's `group_commit_max` (1: every request in its own transaction).
     #[arg(long, default_value_t = 64)]
     group_commit_max: usize,
+    /// Measure webhook delivery: a baseline run as usual, then a run of the same length with a
+    /// fleet-wide webhook on `granted` and `released` to a receiver in this process; reports
+    /// both throughputs, their ratio and the delivery latency from event to receiver. Only
+    /// with the in-process server (which then allows loopback webhook targets) and a seeded
+    /// fleet.
+    #[arg(long, conflicts_with_all = ["url", "agents"])]
+    webhook: bool,
     /// Keep the benchmark database afterwards.
     #[arg(long)]
     keep_database: bool,
@@ -87,9 +97,14 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => setup::Target::remote(url, &args.database_url, args.admin_key.as_deref())
             .await
             .context("connecting to the server's database")?,
-        None => setup::Target::in_process(&args.database_url, args.pool, args.group_commit_max)
-            .await
-            .context("starting the server in process")?,
+        None => setup::Target::in_process(
+            &args.database_url,
+            args.pool,
+            args.group_commit_max,
+            args.webhook,
+        )
+        .await
+        .context("starting the server in process")?,
     };
     let urls = if args.url.is_empty() {
         vec![target.base_url.clone()]
@@ -133,9 +148,30 @@ async fn main() -> anyhow::Result<()> {
         args.tenants, args.warmup, args.seconds
     );
 
+    // With --webhook: the baseline first, then the webhook registered for the measured run.
+    let mut baseline = None;
+    let mut receiver = None;
+    if args.webhook {
+        let start = Instant::now();
+        let measure_from = start + Duration::from_secs_f64(args.warmup);
+        let until = measure_from + Duration::from_secs_f64(args.seconds);
+        let mut outcomes = Vec::new();
+        for t in spawn_clients(&args, &clients, &tokens, measure_from, until) {
+            outcomes.extend(t.await?);
+        }
+        baseline = Some(Report::new(&outcomes, args.seconds));
+        let (r, url) = webhook::Receiver::start().await?;
+        let admin = setup::admin_token(&client, &target.admin_key).await?;
+        webhook::register(&client, &admin, &url).await?;
+        receiver = Some(r);
+        eprintln!("baseline done; webhook registered, warming up and measuring again");
+    }
+
     let start = Instant::now();
     let measure_from = start + Duration::from_secs_f64(args.warmup);
     let until = measure_from + Duration::from_secs_f64(args.seconds);
+    let wall_from = chrono::Utc::now() + chrono::Duration::from_std(measure_from - start)?;
+    let wall_until = wall_from + chrono::Duration::from_std(until - measure_from)?;
     let agent_samples = Arc::new(Mutex::new(agents::AgentSamples::default()));
     let mut agent_tasks = Vec::new();
     let interval = Duration::from_secs(args.report_interval);
@@ -149,14 +185,7 @@ async fn main() -> anyhow::Result<()> {
             samples,
         )));
     }
-    let mut tasks = Vec::new();
-    for i in 0..args.clients {
-        let client = clients[i % clients.len()].clone();
-        let token = tokens[i % tokens.len()].clone();
-        tasks.push(tokio::spawn(async move {
-            run_client(&client, &token, i, measure_from, until).await
-        }));
-    }
+    let tasks = spawn_clients(&args, &clients, &tokens, measure_from, until);
     tokio::time::sleep_until(measure_from.into()).await;
     let before = system::Snapshot::take(&target.db, &args.server_pid).await?;
     let mut outcomes = Vec::new();
@@ -192,6 +221,20 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     print!("{report}");
+    if let (Some(baseline), Some(receiver)) = (&baseline, &receiver) {
+        let drained = webhook::drain(&target.db, Duration::from_secs(60)).await?;
+        print!("without the webhook (baseline, same fleet, run first):\n{baseline}");
+        println!(
+            "throughput with the webhook / without: {:.3}",
+            report.grants_per_second() / baseline.grants_per_second()
+        );
+        print!("{}", receiver.summary(wall_from, wall_until));
+        println!(
+            "outbox drained {:.1}s after the load stopped ({} deliveries received)",
+            drained.as_secs_f64(),
+            receiver.received()
+        );
+    }
     if args.agents > 0 {
         let s = agent_samples.lock().await;
         print!("{}", stats::agent_summary(&s.reports, &s.polls, elapsed));
@@ -234,6 +277,23 @@ fn group_commit_summary(metrics: &str) -> String {
         }
     }
     out
+}
+
+/// One task per client, each looping create → release until `until`.
+fn spawn_clients(
+    args: &Args,
+    clients: &[Client],
+    tokens: &[String],
+    measure_from: Instant,
+    until: Instant,
+) -> Vec<tokio::task::JoinHandle<Vec<Outcome>>> {
+    (0..args.clients)
+        .map(|i| {
+            let client = clients[i % clients.len()].clone();
+            let token = tokens[i % tokens.len()].clone();
+            tokio::spawn(async move { run_client(&client, &token, i, measure_from, until).await })
+        })
+        .collect()
 }
 
 /// Loops create → release until `until`; returns what happened after `measure_from`.

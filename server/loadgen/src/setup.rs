@@ -23,11 +23,13 @@ pub struct Target {
 }
 
 impl Target {
-    /// A fresh database on the PostgreSQL of `admin_url`, and the server on a free port.
+    /// A fresh database on the PostgreSQL of `admin_url`, and the server on a free port; it
+    /// allows webhooks to loopback targets if asked (the `--webhook` receiver).
     pub async fn in_process(
         admin_url: &str,
         pool: u32,
         group_commit_max: usize,
+        webhook_to_loopback: bool,
     ) -> anyhow::Result<Self> {
         let name = format!("sb_load_{}", Uuid::new_v4().simple());
         let admin = sqlx::PgPool::connect(admin_url).await?;
@@ -49,8 +51,11 @@ impl Target {
                 .map_err(anyhow::Error::msg)?,
             bootstrap_admin_key: Some(Secret::new(admin_key.clone())),
             log_filter: "warn".into(),
+            webhook_allow_private_targets: webhook_to_loopback,
             ..UnvalidatedConfig::default()
         })?;
+        // Its warnings and errors (a 500's cause) on stderr.
+        slicebroker_server::telemetry::init(&config);
         let app = App::start(config).await?;
         app.spawn_background();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -75,16 +75,17 @@ pub fn agent_summary(reports: &[Sample], polls: &[Sample], seconds: f64) -> Stri
 
 /// Latency percentiles of one kind of request, in milliseconds.
 #[derive(Debug)]
-struct Latency {
-    count: usize,
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    max: f64,
+pub struct Latency {
+    pub count: usize,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
 }
 
 impl Latency {
-    fn of(mut samples: Vec<Duration>) -> Self {
+    /// Nearest-rank percentiles of `samples`, in milliseconds.
+    pub fn of(mut samples: Vec<Duration>) -> Self {
         samples.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let at = |q: f64| {
@@ -144,6 +145,10 @@ impl Report {
             release: latencies(Kind::Release),
             failures,
         }
+    }
+
+    pub fn grants_per_second(&self) -> f64 {
+        self.grants as f64 / self.seconds
     }
 }
 

@@ -62,8 +62,9 @@ pub struct TenantGauge {
     pub max_live_leases: Option<i32>,
     /// In compute-slice-hours.
     pub monthly_budget: Option<i64>,
-    /// Compute-slice-seconds committed in the month, counted as the budget check counts them
-    /// (`store::usage::committed_compute_seconds`).
+    /// Compute-slice-seconds committed in the month: the budget check's figure
+    /// (`store::usage::committed_compute_seconds`), through the same SQL function
+    /// `slice_budget_seconds`.
     pub budget_used_seconds: i64,
 }
 
@@ -87,10 +88,8 @@ pub async fn tenants(
                FROM slices WHERE released_at IS NULL GROUP BY tenant_id
            ) live ON live.tenant_id = t.id
            LEFT JOIN (
-               SELECT l.tenant_id, sum(s.compute_slices * greatest(0, extract(epoch FROM
-                       least(coalesce(s.released_at, greatest(l.ends_at, now())),
-                           coalesce(l.ended_at, 'infinity'), $2)
-                       - greatest(s.created_at, $1)))) AS seconds
+               SELECT l.tenant_id, sum(slice_budget_seconds(s.compute_slices, s.created_at,
+                       s.released_at, l.ends_at, l.ended_at, $1, $2)) AS seconds
                FROM slices s JOIN leases l ON l.id = s.lease_id
                WHERE (s.released_at IS NULL OR s.released_at > $1) AND s.created_at < $2
                GROUP BY l.tenant_id
@@ -130,6 +129,55 @@ pub async fn leases(
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|r| (r.state, r.reason, r.n)).collect())
+}
+
+/// Lease state transitions by (from, to, kind) since the database was created: the folded
+/// totals plus the deltas not folded yet. `from` is `none` for a lease's first event.
+pub async fn transitions(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<(String, String, String, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT from_state AS "from!", to_state AS "to!", kind AS "kind!",
+               sum(n)::bigint AS "n!"
+           FROM (SELECT from_state, to_state, kind, n FROM lease_transition_totals
+                 UNION ALL
+                 SELECT from_state, to_state, kind, n FROM lease_transition_deltas) t
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.from, r.to, r.kind, r.n))
+        .collect())
+}
+
+/// Folds the transition deltas the trigger on `lease_events` appended into their totals, so
+/// that the deltas stay a few rows (the lifecycle pass calls it). One replica at a time (a
+/// transaction-scoped advisory lock; the others skip): each delta moves exactly once, and
+/// writers, which only append deltas, never wait for it. Returns the deltas folded.
+pub async fn fold_transitions(tx: &mut super::Tx<'_>) -> Result<u64, sqlx::Error> {
+    let locked = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock(hashtext('lease_transition_totals')) AS "locked!""#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if !locked {
+        return Ok(0);
+    }
+    let r = sqlx::query!(
+        r#"WITH d AS (DELETE FROM lease_transition_deltas RETURNING from_state, to_state, kind, n),
+           f AS (
+               INSERT INTO lease_transition_totals AS t (from_state, to_state, kind, n)
+               SELECT from_state, to_state, kind, sum(n) FROM d
+               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+               ON CONFLICT (from_state, to_state, kind) DO UPDATE SET n = t.n + excluded.n
+           )
+           SELECT count(*) AS "n!" FROM d"#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(r.n as u64)
 }
 
 /// GPUs of present hosts per model and state; one state each, the first that holds of

@@ -86,7 +86,9 @@ pub async fn usage(
 /// Compute-slice-seconds the tenant's slices take up in each of `months` (`[start, end)`):
 /// released slices for the time they were held, live ones up to their lease's committed end
 /// (or now, if that is later), each from its `created_at`, the start of its window (a booking's
-/// start: a booking cancelled before it starts costs nothing). See `domain::budget`.
+/// start: a booking cancelled before it starts costs nothing). See `domain::budget`. The
+/// per-slice figure is the SQL function `slice_budget_seconds` (migration 0019), which
+/// `/metrics` sums for every tenant at once (`store::metrics::tenants`).
 pub async fn committed_compute_seconds(
     db: impl PgExecutor<'_>,
     tenant: TenantId,
@@ -95,10 +97,9 @@ pub async fn committed_compute_seconds(
     let starts: Vec<DateTime<Utc>> = months.iter().map(|m| m.start).collect();
     let ends: Vec<DateTime<Utc>> = months.iter().map(|m| m.end).collect();
     let rows = sqlx::query!(
-        r#"SELECT m.i AS "i!", coalesce(sum(s.compute_slices * greatest(0, extract(epoch FROM
-                   least(coalesce(s.released_at, greatest(l.ends_at, now())),
-                       coalesce(l.ended_at, 'infinity'), m.hi)
-                   - greatest(s.created_at, m.lo)))), 0)::bigint AS "seconds!"
+        r#"SELECT m.i AS "i!", coalesce(sum(slice_budget_seconds(s.compute_slices,
+                   s.created_at, s.released_at, l.ends_at, l.ended_at, m.lo, m.hi)), 0)::bigint
+                   AS "seconds!"
            FROM unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS m(lo, hi, i)
            LEFT JOIN (slices s JOIN leases l ON l.id = s.lease_id)
              ON l.tenant_id = $1 AND s.created_at < m.hi

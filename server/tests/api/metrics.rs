@@ -1,6 +1,7 @@
 //! `/metrics` is valid Prometheus text exposition format (version 0.0.4), line by line; after a
 //! scenario of two tenants, one with a busy slice and one with an idle one, the per-slice,
-//! per-tenant, per-host and fleet series carry the expected labels and values; and every metric
+//! per-tenant, per-host and fleet series (lease transitions by from, to and kind among them)
+//! carry the expected labels and values; and every metric
 //! name the Grafana dashboard and the alert rules use is one the server exports.
 
 use crate::agents::{desired, enrolled_host, instance, report};
@@ -515,6 +516,36 @@ async fn metrics_show_each_slice_tenant_host_and_the_fleet_after_a_busy_and_an_i
         "{text}"
     );
     assert_eq!(value(&m, "slicebroker_pending_leases", &[]), Some(0.0));
+
+    // Every transition the scenario made, once each, by (from, to, kind); nothing else.
+    let transition = |from: &str, to: &str, kind: &str| {
+        value(
+            &m,
+            "slicebroker_lease_transitions_total",
+            &[("from", from), ("to", to), ("kind", kind)],
+        )
+    };
+    assert_eq!(
+        transition("none", "provisioning", "granted"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        transition("provisioning", "active", "activated"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(transition("none", "pending", "queued"), Some(1.0), "{text}");
+    assert_eq!(
+        transition("pending", "ended", "cancelled"),
+        Some(1.0),
+        "{text}"
+    );
+    let all: f64 = m["slicebroker_lease_transitions_total"]
+        .iter()
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(all, 6.0, "{text}");
 }
 
 #[tokio::test]

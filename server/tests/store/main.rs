@@ -15,6 +15,7 @@ mod fleet;
 mod idempotency;
 mod leases;
 mod lifecycle;
+mod metrics;
 mod notify;
 mod rightsizing;
 mod signing_keys;

@@ -83,3 +83,60 @@ async fn a_booking_across_a_month_end_is_charged_to_each_month_for_its_time_ther
         .unwrap();
     assert_eq!(charged, [0, 3600, 3600], "an hour in June, an hour in July");
 }
+
+/// `/metrics`' budget figure (`store::metrics::tenants`, every tenant in one statement) and the
+/// budget check's (`committed_compute_seconds`, one tenant) are one definition: for a tenant
+/// with a released slice that straddles the month's start, a live one whose lease ends next
+/// month, a booking across the month's end and a slice moved off a booking (released before
+/// its window starts), both count the same, and what the definition says.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn the_metrics_budget_figure_is_the_budget_checks_across_a_month_boundary(db: PgPool) {
+    let w = fixture::world(&db).await;
+    // Whole seconds, so that the expected figure below is exact.
+    let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+    let month = Month::containing(now);
+    let next = Month::containing(month.end);
+    let released = fixture::lease(&db, w, LeaseState::Ended).await;
+    let live = fixture::lease(&db, w, LeaseState::Active).await;
+    let booked = fixture::lease(&db, w, LeaseState::Booked).await;
+    let moved = fixture::lease(&db, w, LeaseState::Booked).await;
+    let hour = chrono::Duration::hours(1);
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "UPDATE slices SET created_at = '{r0}', released_at = '{r1}' WHERE lease_id = '{released}';
+         UPDATE leases SET ended_at = '{r1}' WHERE id = '{released}';
+         UPDATE slices SET created_at = '{l0}' WHERE lease_id = '{live}';
+         UPDATE leases SET ends_at = '{l1}' WHERE id = '{live}';
+         UPDATE leases SET granted_at = '{b0}', ends_at = '{b1}' WHERE id IN ('{booked}', '{moved}');
+         UPDATE slices SET created_at = '{b0}' WHERE lease_id IN ('{booked}', '{moved}');
+         UPDATE slices SET released_at = now(), rebooked = true WHERE lease_id = '{moved}'",
+        r0 = at(month.start - hour),
+        r1 = at(month.start + hour),
+        l0 = at(now - hour),
+        l1 = at(month.end + hour * 2),
+        b0 = at(month.end - hour),
+        b1 = at(month.end + hour),
+        released = released.id,
+        live = live.id,
+        booked = booked.id,
+        moved = moved.id,
+    )))
+    .execute(&db)
+    .await
+    .unwrap();
+    let checked = store::usage::committed_compute_seconds(&db, w.tenant, &[month, next])
+        .await
+        .unwrap();
+    let mut exported = Vec::new();
+    for m in [month, next] {
+        let gauges = store::metrics::tenants(&db, m.start, m.end).await.unwrap();
+        let g = gauges.iter().find(|g| g.tenant == "team-a").unwrap();
+        exported.push(g.budget_used_seconds);
+    }
+    assert_eq!(exported, checked, "one definition of the budget figure");
+    // One compute slice each: an hour of the released slice in this month, the live one from
+    // its start (this month's, if it began in the last) to the month's end and two hours
+    // after, the booking an hour on each side, the moved-off slice nothing.
+    let live_here = (month.end - (now - hour).max(month.start)).num_seconds();
+    assert_eq!(checked, [3600 + live_here + 3600, 2 * 3600 + 3600]);
+}

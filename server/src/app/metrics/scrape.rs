@@ -11,6 +11,26 @@ use chrono::Utc;
 use slicebroker_types::GpuModel;
 use slicebroker_types::api::LeaseState;
 
+/// Every lease state transition by (from, to, kind): states and event kinds are closed
+/// enums, so the label values are bounded. Counted by a trigger in the writing transaction and
+/// read from the database, so every replica exports the same fleet-wide values.
+fn render_transitions(t: &mut Text, transitions: &[(String, String, String, i64)]) {
+    let name = "slicebroker_lease_transitions_total";
+    t.family(
+        name,
+        "counter",
+        "Lease state transitions by from state (none for a lease's first event), to state and \
+         the event kind that made them (read from the database: the same on every replica).",
+    );
+    for (from, to, kind, n) in transitions {
+        t.sample(
+            name,
+            &[("from", from), ("to", to), ("kind", kind)],
+            *n as f64,
+        );
+    }
+}
+
 /// The GPU states `store::metrics::gpus` tells apart; each model gets a series for each.
 const GPU_STATES: [&str; 5] = [
     "schedulable",
@@ -30,6 +50,7 @@ pub(super) async fn render(app: &App, t: &mut Text) -> Result<(), Error> {
     let tenants = store::metrics::tenants(&mut *tx, month.start, month.end).await?;
     let tenant_leases = store::metrics::tenant_leases(&mut *tx).await?;
     let leases = store::metrics::leases(&mut *tx).await?;
+    let transitions = store::metrics::transitions(&mut *tx).await?;
     let gpus = store::metrics::gpus(&mut *tx).await?;
     let hosts = store::metrics::hosts(&mut *tx).await?;
     let (pending, oldest) = store::metrics::pending(&mut *tx).await?;
@@ -38,6 +59,7 @@ pub(super) async fn render(app: &App, t: &mut Text) -> Result<(), Error> {
     render_slices(t, &slices, app.config().metrics_tenant_labels);
     render_tenants(t, &tenants, &tenant_leases);
     render_leases(t, &leases);
+    render_transitions(t, &transitions);
     render_gpus(t, &gpus);
     render_hosts(t, &hosts);
     t.single(
