@@ -169,7 +169,19 @@ async fn slicectl_leases_a_slice_from_login_to_release() {
 
     // `-o json` is the API's own shape: the same object the API returns.
     let admin_token = c.admin_token().await;
-    assert_eq!(lease, lease_json(&c, &admin_token, &id).await);
+    // Its `usage` runs with the clock (held seconds so far): equal but for that.
+    let (mut shown, mut api) = (lease.clone(), lease_json(&c, &admin_token, &id).await);
+    let usage = |v: &mut Value| v.as_object_mut().unwrap().remove("usage").unwrap();
+    let (shown_usage, api_usage) = (usage(&mut shown), usage(&mut api));
+    assert_eq!(shown, api);
+    assert_eq!(
+        shown_usage["profile_memory_mib"],
+        api_usage["profile_memory_mib"]
+    );
+    assert!(
+        shown_usage["held_seconds"].as_f64().unwrap()
+            <= api_usage["held_seconds"].as_f64().unwrap()
+    );
 
     let env = user.run(&["lease", "env", &id]).await;
     let mig = lease["slices"][0]["cuda_visible_devices"].as_str().unwrap();
