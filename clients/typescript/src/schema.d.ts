@@ -1273,12 +1273,12 @@ export interface components {
             action: string;
             /** @description `key:<api key id>`, or `cli` for the server's own command line. */
             actor: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object after the change; `null` when it no longer exists. */
-            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object after the change; `null` when it no longer exists. */
+            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
             /** Format: date-time */
             at: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object before the change; `null` when it did not exist. */
-            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object before the change; `null` when it did not exist. */
+            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
             /** Format: int64 */
             id: number;
             target_id: string;

@@ -296,6 +296,8 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
             {"$ref": "#/components/schemas/EnrollmentToken"},
             {"$ref": "#/components/schemas/Schedulable"},
             {"$ref": "#/components/schemas/Webhook"},
+            {"$ref": "#/components/schemas/SliceClass"},
+            {"$ref": "#/components/schemas/CostRates"},
             {"type": "null"}
         ]
     });
@@ -314,7 +316,8 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
         s["description"] = json!(format!(
             "By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an \
              `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` \
-             (webhook; `null` on both sides for webhook_delivery, a redelivery); {when}."
+             (webhook; `null` on both sides for webhook_delivery, a redelivery), a \
+             `SliceClass` (class), `CostRates` (rates); {when}."
         ));
         record[side] = s;
     }

@@ -13,8 +13,10 @@ import datetime
 
 if TYPE_CHECKING:
   from ..models.api_key_summary import ApiKeySummary
+  from ..models.cost_rates import CostRates
   from ..models.enrollment_token import EnrollmentToken
   from ..models.schedulable import Schedulable
+  from ..models.slice_class import SliceClass
   from ..models.tenant import Tenant
   from ..models.webhook import Webhook
 
@@ -33,15 +35,15 @@ class AuditRecord:
         Attributes:
             action (str): `tenant.create`, `tenant.update`, `api_key.create`, `api_key.revoke`, `cordon`, …
             actor (str): `key:<api key id>`, or `cli` for the server's own command line.
-            after (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook): By `target_kind`: a `Tenant`
-                (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a
-                `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object after the change;
-                `null` when it no longer exists.
+            after (ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook): By
+                `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token),
+                `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a
+                `SliceClass` (class), `CostRates` (rates); the object after the change; `null` when it no longer exists.
             at (datetime.datetime):
-            before (ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook): By `target_kind`: a `Tenant`
-                (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a
-                `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery); the object before the change;
-                `null` when it did not exist.
+            before (ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook): By
+                `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token),
+                `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a
+                `SliceClass` (class), `CostRates` (rates); the object before the change; `null` when it did not exist.
             id (int):
             target_id (str):
             target_kind (str):
@@ -49,9 +51,9 @@ class AuditRecord:
 
     action: str
     actor: str
-    after: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook
+    after: ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook
     at: datetime.datetime
-    before: ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook
+    before: ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook
     id: int
     target_id: str
     target_kind: str
@@ -63,8 +65,10 @@ class AuditRecord:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.api_key_summary import ApiKeySummary # noqa: PLC0415
+        from ..models.cost_rates import CostRates # noqa: PLC0415
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
+        from ..models.slice_class import SliceClass # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
         from ..models.webhook import Webhook # noqa: PLC0415
         action = self.action
@@ -82,6 +86,10 @@ class AuditRecord:
             after = self.after.to_dict()
         elif isinstance(self.after, Webhook):
             after = self.after.to_dict()
+        elif isinstance(self.after, SliceClass):
+            after = self.after.to_dict()
+        elif isinstance(self.after, CostRates):
+            after = self.after.to_dict()
         else:
             after = self.after
 
@@ -97,6 +105,10 @@ class AuditRecord:
         elif isinstance(self.before, Schedulable):
             before = self.before.to_dict()
         elif isinstance(self.before, Webhook):
+            before = self.before.to_dict()
+        elif isinstance(self.before, SliceClass):
+            before = self.before.to_dict()
+        elif isinstance(self.before, CostRates):
             before = self.before.to_dict()
         else:
             before = self.before
@@ -128,8 +140,10 @@ class AuditRecord:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.api_key_summary import ApiKeySummary # noqa: PLC0415
+        from ..models.cost_rates import CostRates # noqa: PLC0415
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
+        from ..models.slice_class import SliceClass # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
         from ..models.webhook import Webhook # noqa: PLC0415
         d = dict(src_dict)
@@ -137,7 +151,7 @@ class AuditRecord:
 
         actor = d.pop("actor")
 
-        def _parse_after(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook:
+        def _parse_after(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -190,7 +204,27 @@ class AuditRecord:
                 return after_type_4
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                after_type_5 = SliceClass.from_dict(data)
+
+
+
+                return after_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                after_type_6 = CostRates.from_dict(data)
+
+
+
+                return after_type_6
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook, data)
 
         after = _parse_after(d.pop("after"))
 
@@ -200,7 +234,7 @@ class AuditRecord:
 
 
 
-        def _parse_before(data: object) -> ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook:
+        def _parse_before(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -253,7 +287,27 @@ class AuditRecord:
                 return before_type_4
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | EnrollmentToken | None | Schedulable | Tenant | Webhook, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                before_type_5 = SliceClass.from_dict(data)
+
+
+
+                return before_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                before_type_6 = CostRates.from_dict(data)
+
+
+
+                return before_type_6
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook, data)
 
         before = _parse_before(d.pop("before"))
 
