@@ -18,6 +18,15 @@ fn windowed(w: World, gpu: GpuId, start: i32, from: DateTime<Utc>, hours: i64) -
     lease
 }
 
+/// [`windowed`] with a 4g.40gb slice (memory slices `start..start + 4`) instead.
+fn windowed_4g(w: World, gpu: GpuId, start: i32, from: DateTime<Utc>, hours: i64) -> Lease {
+    let mut lease = windowed(w, gpu, start, from, hours);
+    let s = &mut lease.slices[0];
+    (s.profile, s.size, s.compute_slices, s.memory_gib) = ("4g.40gb".into(), 4, 4, 40);
+    lease.request = "4g.40gb".into();
+    lease
+}
+
 async fn insert(db: &PgPool, leases: &[&Lease]) -> Result<(), sqlx::Error> {
     let new: Vec<_> = leases.iter().map(|l| fixture::new_lease(l)).collect();
     let mut tx = db.begin().await?;
@@ -188,4 +197,56 @@ async fn a_slice_being_torn_down_holds_its_memory_slices_up_to_the_next_booking(
         .await
         .unwrap();
     insert(&db, &[&after]).await.unwrap();
+}
+
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn each_slice_is_compared_by_its_own_memory_slices_whatever_the_sizes(db: PgPool) {
+    // Found under load: a 1g slice granted in the same batch as a 4g one beside it (same window
+    // start) could not be released (the 4g slice's size was taken for the 1g slice's), and a
+    // later booking of the 4g slice's memory cut the 1g slice's windows short.
+    let w = fixture::world(&db).await;
+    let gpu = fixture::gpu(&db, w).await;
+    let t = now();
+    let small = windowed(w, gpu, 2, t, 2);
+    let beside = windowed_4g(w, gpu, 4, t, 2);
+    let booked_beside = windowed_4g(w, gpu, 4, t + Duration::hours(5), 2);
+    insert(&db, &[&small, &beside, &booked_beside])
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(
+        store::leases::extendable_until(&mut tx, small.id)
+            .await
+            .unwrap(),
+        None,
+        "nothing is booked on memory slice 2"
+    );
+    assert_eq!(
+        store::leases::extendable_until(&mut tx, beside.id)
+            .await
+            .unwrap(),
+        Some(t + Duration::hours(5))
+    );
+    let asks: Vec<_> = [small.id, beside.id]
+        .into_iter()
+        .map(|id| store::leases::ReleaseAsk {
+            id,
+            tenant: None,
+            reason: EndReason::Released,
+            detail: serde_json::json!({}),
+            actor: "test",
+        })
+        .collect();
+    store::leases::begin_release(&mut tx, &asks).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(window(&db, &small).await, (t, None), "open without end");
+    assert_eq!(
+        window(&db, &beside).await,
+        (t, Some(t + Duration::hours(5))),
+        "open up to its own memory's booking"
+    );
+    // So the memory slice being torn down stays taken after the 4g booking's start too.
+    let after = windowed(w, gpu, 2, t + Duration::hours(6), 1);
+    let e = insert(&db, &[&after]).await.unwrap_err();
+    assert_eq!(store::violation(&e), Some(Violation::SlicesOverlap));
 }
