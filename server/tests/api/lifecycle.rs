@@ -195,6 +195,15 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
     let a = spawn_with(tweak).await;
     let b = a.replica(tweak).await;
     let _cred = enrolled_host(&a, "node-1", "GPU-1").await;
+    // The agent counts as just heard from until the leases are set up, however slow this
+    // machine is: the host cannot go unreachable between the grants and the release.
+    let seen = |at: &'static str| {
+        let a = &a;
+        async move {
+            exec(a, &format!("UPDATE host_heartbeats SET last_seen_at = {at}")).await;
+        }
+    };
+    seen("now() + interval '1 hour'").await;
     b.app.refresh_fleet().await.unwrap();
     let (_, team) = a.tenant("team-a", Value::Null).await;
     let mut in_use = Vec::new();
@@ -211,6 +220,7 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
         "the agent has yet to tear it down"
     );
     // The agent never reports: the host goes unreachable, then lost.
+    seen("now()").await;
     wait_until(
         Duration::from_secs(10),
         "every lease on the lost host to end",
