@@ -1,6 +1,7 @@
 // Usage: slice-hours per day stacked by profile and model (uPlot), the monthly budget used
 // against its limit, per tenant and profile the hours held, how many of them idle, and their
-// cost, and the rows as CSV.
+// cost, and the rows as CSV; below, the right-sizing report for the same days (what the slices
+// really used against their profile, and a smaller profile where the evidence is strong).
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -11,6 +12,9 @@ import { usePoll } from "../poll";
 import type { Session } from "../session";
 import { useTenant } from "./Leases";
 import { idleShare, toCsv, totals, type UsageRow as Row } from "../lib/usage";
+import type { components } from "../api/schema";
+
+type RightsizingRow = components["schemas"]["RightsizingRow"];
 
 const DAY = 86400_000;
 
@@ -117,6 +121,7 @@ export function Usage({ session }: { session: Session }) {
       <div ref={chart} class="chart" data-testid="usage-chart" aria-label="Slice-hours per day, stacked by profile and model" />
       {data && rows.length === 0 ? <p>No usage in these days.</p> : null}
       {rows.length > 0 ? <UsageTable rows={rows} /> : null}
+      <Rightsizing from={from} to={today + DAY} />
     </section>
   );
 }
@@ -179,5 +184,72 @@ function UsageTable({ rows }: { rows: Row[] }) {
         </tfoot>
       </table>
     </div>
+  );
+}
+
+const gib = (mib: number | null | undefined) => (mib == null ? "–" : `${(mib / 1024).toFixed(1)} GiB`);
+
+/** The right-sizing report over the days shown: per tenant, class and profile, the leases'
+ * memory peaks against the profile, busy share, idle-held hours, and the recommendation or why
+ * there is none. */
+function Rightsizing({ from, to }: { from: number; to: number }) {
+  const { data, error } = usePoll(
+    () =>
+      must(
+        api.GET("/v1/usage/rightsizing", {
+          params: { query: { from: new Date(from).toISOString(), to: new Date(to).toISOString() } },
+        }),
+      ),
+    60000,
+    [from, to],
+  );
+  return (
+    <section data-testid="rightsizing">
+      <h2>Right-sizing</h2>
+      <ErrorNote message={error} />
+      {data && data.length === 0 ? <p>No lease ended in these days.</p> : null}
+      {data && data.length > 0 ? (
+        <div class="overflow-auto">
+          <table class="striped">
+            <thead>
+              <tr>
+                <th scope="col">Tenant</th>
+                <th scope="col">Class / profile</th>
+                <th scope="col">Leases</th>
+                <th scope="col">Peak memory: median / highest, of the profile's</th>
+                <th scope="col">Busy</th>
+                <th scope="col">Idle-held slice-hours</th>
+                <th scope="col">Advice</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((r: RightsizingRow) => (
+                <tr key={`${r.tenant_id} ${r.class ?? ""} ${r.model} ${r.profile}`} data-testid="rightsizing-row">
+                  <td>{r.tenant}</td>
+                  <td>
+                    {r.class ? <strong>{r.class}</strong> : null} {r.profile} <small>on {r.model}</small>
+                  </td>
+                  <td>{r.leases}</td>
+                  <td>
+                    {gib(r.median_peak_memory_mib)} / {gib(r.peak_memory_mib)} of {gib(r.profile_memory_mib)}
+                  </td>
+                  <td>{r.busy_share == null ? "–" : `${Math.round(r.busy_share * 100)} %`}</td>
+                  <td>{r.idle_held_slice_hours.toFixed(2)}</td>
+                  <td data-testid="rightsizing-advice">
+                    {r.recommendation ? (
+                      <>
+                        <mark>{r.recommendation.profile}</mark> {r.recommendation.text}
+                      </>
+                    ) : (
+                      <small>{r.recommendation_note ?? "—"}</small>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
   );
 }
