@@ -235,9 +235,80 @@ pub fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// A GPU's health on one line: `71°C 312W throttled (sw_power_cap) XID 94 (fatal, 5m ago)`;
+/// `-` when it reported none. Idle clocks (`gpu_idle`) are not throttling.
+pub fn health(h: Option<&slicebroker_types::api::GpuHealthRecord>, now: DateTime<Utc>) -> String {
+    let Some(h) = h else {
+        return "-".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(t) = h.temperature_c {
+        parts.push(format!("{t}°C"));
+    }
+    if let Some(p) = h.power_mw {
+        parts.push(format!("{:.0}W", f64::from(p) / 1000.0));
+    }
+    let throttled: Vec<&str> = h
+        .throttle_reasons
+        .iter()
+        .flatten()
+        .map(|r| r.as_str())
+        .filter(|r| *r != "gpu_idle")
+        .collect();
+    if !throttled.is_empty() {
+        parts.push(format!("throttled ({})", throttled.join(", ")));
+    }
+    if let Some(x) = h.xids.first() {
+        let fatal = if x.fatal { "fatal, " } else { "" };
+        parts.push(format!(
+            "XID {} ({fatal}{})",
+            x.xid,
+            relative(x.seen_at, now)
+        ));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_is_one_line_of_what_was_measured() {
+        use slicebroker_types::agent::ThrottleReason;
+        use slicebroker_types::api::{GpuHealthRecord, XidRecord};
+        let now = Utc::now();
+        let mut h = GpuHealthRecord {
+            reported_at: now,
+            temperature_c: Some(71),
+            power_mw: Some(312_400),
+            ecc: None,
+            throttle_reasons: Some(vec![ThrottleReason::GpuIdle, ThrottleReason::SwPowerCap]),
+            xids: vec![XidRecord {
+                xid: 94,
+                fatal: true,
+                gpu_instance_id: Some(3),
+                compute_instance_id: Some(0),
+                lease_ids: vec![],
+                seen_at: now - chrono::Duration::minutes(5),
+            }],
+            xids_dropped: 0,
+        };
+        assert_eq!(
+            health(Some(&h), now),
+            "71°C 312W throttled (sw_power_cap) XID 94 (fatal, 5m ago)"
+        );
+        h.temperature_c = None;
+        h.power_mw = None;
+        h.throttle_reasons = Some(vec![ThrottleReason::GpuIdle]);
+        h.xids.clear();
+        assert_eq!(health(Some(&h), now), "-");
+        assert_eq!(health(None, now), "-");
+    }
 
     #[test]
     fn tables_align_columns_on_the_widest_cell() {

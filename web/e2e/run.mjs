@@ -267,9 +267,10 @@ function simH100(sys, args) {
   return JSON.parse(out);
 }
 
-/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does); its pid. */
+/** Starts a simulated workload on `mig` on the demo's H100 host (as tests/e2e does): its pid,
+ * GPU and GPU instance. */
 function startWorkload(sys, mig) {
-  return simH100(sys, ["workload", "start", "--mig", mig, "--memory-mib", "2048"]).pid;
+  return simH100(sys, ["workload", "start", "--mig", mig, "--memory-mib", "2048"]);
 }
 
 // ---------------------------------------------------------------- the browser side
@@ -478,7 +479,8 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   check(/idle \d/.test(tip), `an unused slice is idle: ${tip}`);
   // A workload starts on the slice: the agent reports it, the tooltip says busy, with its pid.
   check(slice.host === "demo-h100", `placed on the H100 host as asked: ${slice.host}`);
-  const pid = startWorkload(sys, slice.mig_device_uuid);
+  const work = startWorkload(sys, slice.mig_device_uuid);
+  const pid = work.pid;
   await waitUntil("the agent to report the workload", 10_000, async () => {
     const g = (await sys.ok("GET", "/v1/gpus", member)).find((x) => x.id === slice.gpu_id);
     return g.slices.find((x) => x.lease_id === id)?.processes?.some((p) => p.pid === pid);
@@ -509,6 +511,11 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await row.locator("a").first().click();
   await page.waitForURL(new RegExp(`/leases/${id}$`));
   await page.locator('[data-testid="timeline"] li[data-kind="extended"]').waitFor({ timeout: 5000 });
+  // A contained ECC error (XID 94) on its instance: the page says so, and the lease runs on.
+  simH100(sys, ["xid", "--gpu", work.gpu_uuid, "--xid", "94", "--gpu-instance", String(work.gpu_instance_id)]);
+  await page.locator('[data-testid="timeline"] li[data-kind="instance_error"]').waitFor({ timeout: 10_000 });
+  await waitUntil("the GPU health to show the XID", 5000, async () => (await text(page, '[data-testid="lease-gpu-health"]')).includes("XID 94 (fatal)"));
+  check((await sys.ok("GET", `/v1/leases/${id}`, member)).state === "active", "an instance error does not end the lease");
   await page.locator('[data-testid="release"]').click();
   await waitUntil("the API to end the lease", 20_000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).state === "ended");
   const seen = Date.now();

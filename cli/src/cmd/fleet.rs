@@ -132,7 +132,10 @@ pub async fn hosts(ctx: &mut Ctx) -> Result<()> {
 pub async fn gpus(ctx: &mut Ctx) -> Result<()> {
     let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
     ctx.show(gpus.as_slice(), |gpus, style| {
-        let mut t = Table::new(&["host", "gpu", "model", "uuid", "state", "layout", "id"]);
+        let now = Utc::now();
+        let mut t = Table::new(&[
+            "host", "gpu", "model", "uuid", "state", "layout", "health", "id",
+        ]);
         for g in gpus {
             t.row(vec![
                 g.host.clone().into(),
@@ -141,6 +144,7 @@ pub async fn gpus(ctx: &mut Ctx) -> Result<()> {
                 g.uuid.clone().into(),
                 schedulable(g.schedulable),
                 g.layout.clone().into(),
+                output::health(g.health.as_ref(), now).into(),
                 g.id.to_string().into(),
             ]);
         }
@@ -416,6 +420,7 @@ mod tests {
             schedulable: true,
             layout: String::new(),
             slices,
+            health: None,
         }
     }
 

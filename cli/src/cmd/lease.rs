@@ -334,6 +334,7 @@ fn human(l: &Lease, style: &Style) -> String {
             output::when(l.ended_at.or(l.ends_at), now),
         ),
         ("Used", used(l)),
+        ("GPU health", gpu_health(l, now)),
     ]);
     if !l.slices.is_empty() {
         let mut t = Table::new(&["host", "gpu", "model", "profile", "memory", "mig device"]);
@@ -354,6 +355,19 @@ fn human(l: &Lease, style: &Style) -> String {
         out.push_str(&t.render(style));
     }
     out
+}
+
+/// Each GPU the lease is on (`GET /v1/leases/{id}` only), with the XIDs that hit the lease;
+/// `-` elsewhere.
+fn gpu_health(l: &Lease, now: chrono::DateTime<Utc>) -> String {
+    let gpus = l.health.as_ref().map_or(&[][..], |h| &h.gpus);
+    if gpus.is_empty() {
+        return "-".into();
+    }
+    gpus.iter()
+        .map(|g| format!("{}: {}", g.gpu_uuid, output::health(Some(&g.health), now)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// What the lease really used: peak memory against its profile's, busy share, idle-held
@@ -428,6 +442,7 @@ mod tests {
             ended_at: None,
             created_at: now,
             usage: None,
+            health: None,
             slices: devices
                 .iter()
                 .map(|(host, mig)| LeaseSlice {

@@ -447,7 +447,9 @@ export interface paths {
          * List GPUs
          * @description Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
          *     `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-         *     all), tenant ids to admins only.
+         *     all), tenant ids to admins only. `health` is what its agent last reported of its
+         *     temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+         *     named as lease ids are).
          */
         get: operations["gpu_list"];
         put?: never;
@@ -649,7 +651,8 @@ export interface paths {
         /**
          * Show a lease
          * @description Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-         *     `cuda_visible_devices` value to run a workload on it.
+         *     `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+         *     it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
          */
         get: operations["lease_show"];
         put?: never;
@@ -1447,6 +1450,7 @@ export interface components {
         Gpu: {
             /** Format: int32 */
             device_index: number;
+            health: components["schemas"]["GpuHealthRecord"] | null;
             host: string;
             host_id: components["schemas"]["HostId"];
             id: components["schemas"]["GpuId"];
@@ -1491,6 +1495,42 @@ export interface components {
              * @description XIDs seen but left out of `xids` to keep within the bound.
              */
             xids_dropped?: number;
+        };
+        /**
+         * @description A GPU's latest health readings and its recent XIDs. A reading its board does not measure
+         *     is `null` ("not measured", never zero).
+         */
+        GpuHealthRecord: {
+            ecc: components["schemas"]["EccCounts"] | null;
+            /**
+             * Format: int32
+             * @description Milliwatts.
+             */
+            power_mw: number | null;
+            /**
+             * Format: date-time
+             * @description When its agent last reported these readings (refreshed at least once a minute while
+             *     they stay the same).
+             */
+            reported_at: string;
+            /**
+             * Format: int32
+             * @description Degrees Celsius.
+             */
+            temperature_c: number | null;
+            /** @description Why the clocks are held down; `null` where not measured, empty when they run free. */
+            throttle_reasons: components["schemas"]["ThrottleReason"][] | null;
+            /**
+             * @description Recent XID errors, newest first, at most 10. On a lease: only those that hit its
+             *     instances.
+             */
+            xids: components["schemas"]["XidRecord"][];
+            /**
+             * Format: int64
+             * @description XIDs its agent saw but left out of its reports (more than 64 between two reports),
+             *     summed over time.
+             */
+            xids_dropped: number;
         };
         /** Format: uuid */
         GpuId: string;
@@ -1684,6 +1724,7 @@ export interface components {
             extensions: number;
             /** Format: date-time */
             granted_at: string | null;
+            health: components["schemas"]["LeaseHealth"] | null;
             id: components["schemas"]["LeaseId"];
             /** Format: int64 */
             idle_timeout_seconds: number;
@@ -1758,7 +1799,7 @@ export interface components {
             wait?: boolean;
         };
         /** @description One entry of a lease's history; `kind` says which, and what `detail` holds. */
-        LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventBooked"] | components["schemas"]["LeaseEventStarting"] | components["schemas"]["LeaseEventRebooked"] | components["schemas"]["LeaseEventAtRisk"] | components["schemas"]["LeaseEventTeardownError"];
+        LeaseEvent: components["schemas"]["LeaseEventGranted"] | components["schemas"]["LeaseEventQueued"] | components["schemas"]["LeaseEventActivated"] | components["schemas"]["LeaseEventExtended"] | components["schemas"]["LeaseEventReleased"] | components["schemas"]["LeaseEventRevoked"] | components["schemas"]["LeaseEventExpiring"] | components["schemas"]["LeaseEventExpired"] | components["schemas"]["LeaseEventIdleWarning"] | components["schemas"]["LeaseEventReclaimedIdle"] | components["schemas"]["LeaseEventFailed"] | components["schemas"]["LeaseEventCancelled"] | components["schemas"]["LeaseEventHostLost"] | components["schemas"]["LeaseEventEnded"] | components["schemas"]["LeaseEventBooked"] | components["schemas"]["LeaseEventStarting"] | components["schemas"]["LeaseEventRebooked"] | components["schemas"]["LeaseEventAtRisk"] | components["schemas"]["LeaseEventTeardownError"] | components["schemas"]["LeaseEventInstanceError"];
         /** @description A `activated` event. Every slice is ready: the lease runs until `ends_at`. */
         LeaseEventActivated: {
             /** @description `key:<api key id>` or `system`. */
@@ -2024,11 +2065,40 @@ export interface components {
             kind: "idle_warning";
             to_state: components["schemas"]["LeaseState"] | null;
         };
+        /** @description A `instance_error` event. A fatal XID (48, 63, 64, 74, 79, 92, 94, 95, 119 or 120) hit one of its GPU instances, or the whole GPU. The lease keeps running and its state does not change: the instance may no longer compute correctly, so release it (or not) as you judge. One event per XID number in each agent report. */
+        LeaseEventInstanceError: {
+            /** @description `key:<api key id>` or `system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                /** Format: int32 */
+                compute_instance_id: number | null;
+                /**
+                 * Format: int32
+                 * @description The GPU instance NVML named; `null`: the whole GPU.
+                 */
+                gpu_instance_id: number | null;
+                /** @description The GPU (`GPU-…`). */
+                gpu_uuid: string;
+                /** Format: int64 */
+                xid: number;
+            };
+            from_state: components["schemas"]["LeaseState"] | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "instance_error";
+            to_state: components["schemas"]["LeaseState"] | null;
+        };
         /**
          * @description What happened to a lease, as its history (`GET /v1/leases/{id}/events`) records it.
          * @enum {string}
          */
-        LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk";
+        LeaseEventKind: "granted" | "queued" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "cancelled" | "host_lost" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk" | "instance_error";
         /** @description A `queued` event. Nothing fitted; the lease waits as `pending`. */
         LeaseEventQueued: {
             /** @description `key:<api key id>` or `system`. */
@@ -2184,6 +2254,19 @@ export interface components {
         LeaseExtend: {
             /** @description Time to add: `"2h"`, `"PT2H"` or seconds. */
             by: components["schemas"]["DurationInput"];
+        };
+        /** @description The health of one GPU a lease's slices are on. */
+        LeaseGpuHealth: {
+            gpu_id: components["schemas"]["GpuId"];
+            /** @description NVML UUID of the GPU (`GPU-…`). */
+            gpu_uuid: string;
+            /** @description Its readings, with `xids` limited to those that hit the lease's instances. */
+            health: components["schemas"]["GpuHealthRecord"];
+        };
+        /** @description The health of the GPUs a lease's slices are on. */
+        LeaseHealth: {
+            /** @description Each GPU its slices are on that reported its health. */
+            gpus: components["schemas"]["LeaseGpuHealth"][];
         };
         /** Format: uuid */
         LeaseId: string;
@@ -2947,7 +3030,7 @@ export interface components {
          *     booked lease cancelled) is `ended`, the reason in the lease's `end_reason`.
          * @enum {string}
          */
-        WebhookKind: "granted" | "queued" | "queued_granted" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk";
+        WebhookKind: "granted" | "queued" | "queued_granted" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk" | "instance_error";
         /** @description A change to a webhook: every field is optional; those given replace the current value. */
         WebhookPatch: {
             enabled?: boolean | null;
@@ -2975,6 +3058,33 @@ export interface components {
             /** Format: int32 */
             gpu_instance_id?: number | null;
             /** Format: int64 */
+            xid: number;
+        };
+        /** @description One XID error its agent reported. */
+        XidRecord: {
+            /** Format: int32 */
+            compute_instance_id: number | null;
+            /**
+             * @description One of the XIDs after which the instance it hit cannot be trusted (48, 63, 64, 74, 79,
+             *     92, 94, 95, 119, 120); the leases it hit got an `instance_error` event.
+             */
+            fatal: boolean;
+            /**
+             * Format: int32
+             * @description The GPU instance NVML said it hit; `null`: the whole GPU.
+             */
+            gpu_instance_id: number | null;
+            /** @description The leases whose instances it hit: those of the caller's tenant (admins: all). */
+            lease_ids: components["schemas"]["LeaseId"][];
+            /**
+             * Format: date-time
+             * @description When the server recorded it (the report that carried it).
+             */
+            seen_at: string;
+            /**
+             * Format: int64
+             * @description NVIDIA's XID number (docs.nvidia.com/deploy/xid-errors).
+             */
             xid: number;
         };
     };

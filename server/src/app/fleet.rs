@@ -4,14 +4,23 @@ use super::auth::Principal;
 use super::{App, Error};
 use crate::store::{self, audit};
 use slicebroker_types::GpuModel;
-use slicebroker_types::api::Host;
+use slicebroker_types::api::{GpuHealthRecord, Host};
 use slicebroker_types::{GpuId, HostId};
+use std::collections::HashMap;
 
 pub use slicebroker_types::api::{Capacity, Gpu, GpuSlice};
 
 pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
     let gpus = store::fleet::gpu_rows(app.db()).await?;
     let slices = store::fleet::live_slice_rows(app.db()).await?;
+    let ids: Vec<GpuId> = gpus.iter().map(|g| g.id).collect();
+    let mut conn = app.db().acquire().await?;
+    let mut health: HashMap<GpuId, GpuHealthRecord> =
+        store::health::of_gpus(&mut conn, &ids, None, shown(who))
+            .await?
+            .into_iter()
+            .collect();
+    drop(conn);
     Ok(gpus
         .into_iter()
         .map(|g| {
@@ -62,9 +71,20 @@ pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
                 schedulable: g.schedulable && g.host_schedulable,
                 layout,
                 slices: mine,
+                health: health.remove(&g.id),
             }
         })
         .collect())
+}
+
+/// Whose lease ids the XIDs in health views show: as for slices, the caller's tenant's
+/// (admins: all).
+pub fn shown(who: &Principal) -> store::health::Shown {
+    if who.is_admin() {
+        store::health::Shown::All
+    } else {
+        store::health::Shown::Tenant(who.tenant)
+    }
 }
 
 pub async fn host_list(app: &App) -> Result<Vec<Host>, Error> {

@@ -7,6 +7,15 @@
 //! not hold them up: the leases it moves (activation, end, a failed creation), not every lease
 //! on the host; the host's heartbeat row, not its `hosts` row (which grants and releases lock
 //! to move its generation).
+//!
+//! GPU health (temperature, power, ECC, throttle reasons, XIDs) is recorded in the same
+//! transaction, in one statement after the GPU rows and before any lease row: only reports
+//! write health rows, so they add no edge to the lock order above. Being in the transaction,
+//! an XID is recorded, counted and turned into its leases' `instance_error` events exactly
+//! once, with the report that carried it, or not at all (a report refused, or stale because a
+//! newer one was accepted first, is rolled back whole; its agent does not send it again). A
+//! fatal XID that hit a lease's instance gives that lease an `instance_error` event and does
+//! not end it: whether the instance is still usable is its owner's call.
 
 use super::agents::AgentPrincipal;
 use super::{App, Error, release};
@@ -19,6 +28,8 @@ use slicebroker_types::agent::{GpuInstance, ObservedReport, ReportAck, ReportedE
 use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseState};
 use slicebroker_types::{GpuModel, HostId, LeaseId, SliceId};
 use std::collections::{BTreeSet, HashMap};
+
+mod health;
 
 const MAX_REASON: usize = 2000;
 /// SM activity above this fraction counts as use (GPM samples are never exactly zero).
@@ -145,6 +156,9 @@ async fn apply(
             }
         }
     }
+    // After the GPU rows, before any lease row (module doc).
+    let health = health::Health::of(report, &gpus, &slices, &seen);
+    store::health::record(tx, &health.readings, &health.xids).await?;
     // Leases with an error: a failed creation fails the lease, a failed destroy is recorded on
     // it.
     let erred: Vec<LeaseId> = report.errors.iter().filter_map(lease_of).collect();
@@ -169,6 +183,7 @@ async fn apply(
         })
         .map(|s| s.lease_id)
         .chain(erred)
+        .chain(health.errors.iter().map(|e| e.lease_id))
         .collect();
     moving.sort_unstable();
     moving.dedup();
@@ -236,6 +251,8 @@ async fn apply(
         });
         out.activated.push((slices, ends_at.timestamp()));
     }
+    // Their leases are in `moving`, locked before the slices were written.
+    events.extend(health.errors);
     for (lease, reason) in store::leases::end_if_torn_down(tx, &releasing).await? {
         events.push(store::leases::NewEvent {
             lease_id: lease,

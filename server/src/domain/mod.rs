@@ -6,6 +6,7 @@ pub mod agent_input;
 pub mod api_key;
 pub mod budget;
 pub mod classes;
+pub mod health;
 pub mod rate_limit;
 pub mod rates;
 pub mod rightsizing;

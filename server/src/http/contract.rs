@@ -222,6 +222,16 @@ fn event_details() -> Vec<(&'static str, &'static str, Value)> {
                 "reason": reason
             }}),
         ),
+        (
+            "instance_error",
+            "A fatal XID (48, 63, 64, 74, 79, 92, 94, 95, 119 or 120) hit one of its GPU instances, or the whole GPU. The lease keeps running and its state does not change: the instance may no longer compute correctly, so release it (or not) as you judge. One event per XID number in each agent report.",
+            json!({"type": "object", "required": ["xid", "gpu_uuid", "gpu_instance_id", "compute_instance_id"], "properties": {
+                "xid": {"type": "integer", "format": "int64", "minimum": 0},
+                "gpu_uuid": {"type": "string", "description": "The GPU (`GPU-…`)."},
+                "gpu_instance_id": {"type": ["integer", "null"], "format": "int32", "minimum": 0, "description": "The GPU instance NVML named; `null`: the whole GPU."},
+                "compute_instance_id": {"type": ["integer", "null"], "format": "int32", "minimum": 0}
+            }}),
+        ),
     ]
 }
 

@@ -36,7 +36,9 @@ pub fn routes() -> OpenApiRouter<App> {
 ///
 /// Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
 /// `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-/// all), tenant ids to admins only.
+/// all), tenant ids to admins only. `health` is what its agent last reported of its
+/// temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+/// named as lease ids are).
 #[utoipa::path(
     get,
     path = "/v1/gpus",

@@ -169,7 +169,8 @@ async fn lease_list(
 /// Show a lease
 ///
 /// Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-/// `cuda_visible_devices` value to run a workload on it.
+/// `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+/// it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
 #[utoipa::path(
     get,
     path = "/v1/leases/{id}",

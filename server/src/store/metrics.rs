@@ -1,8 +1,9 @@
 //! What `/metrics` reads from the database at scrape time: the live slices as the agents last
 //! reported them, each tenant's holding against its quota and budget, GPUs by state, hosts'
-//! agents, the pending queue and leases by state. Every query is bounded by what is live (an
-//! index on live slices, live leases, pending leases or enrolled hosts) except the fleet-wide
-//! lease count by state, which reads every lease (as it always has).
+//! agents, GPU health, the pending queue and leases by state. Every query is bounded by what is
+//! live or present (an index on live slices, live leases, pending leases, enrolled hosts, or
+//! one row per GPU) except the fleet-wide lease count by state, which reads every lease (as it
+//! always has).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
@@ -245,4 +246,57 @@ pub async fn pending(db: impl PgExecutor<'_>) -> Result<(i64, f64), sqlx::Error>
     .fetch_one(db)
     .await?;
     Ok((r.n, r.oldest))
+}
+
+/// A GPU of a present host with the health readings its agent last reported.
+#[derive(Debug)]
+pub struct GpuHealthGauge {
+    pub host: String,
+    /// NVML's GPU UUID.
+    pub gpu: String,
+    pub model: String,
+    pub temperature_c: Option<i32>,
+    pub power_mw: Option<i32>,
+    pub ecc_volatile_corrected: Option<i64>,
+    pub ecc_volatile_uncorrected: Option<i64>,
+    pub ecc_aggregate_corrected: Option<i64>,
+    pub ecc_aggregate_uncorrected: Option<i64>,
+    /// Names from the closed set (`ThrottleReason`, a check constraint).
+    pub throttle_reasons: Option<Vec<String>>,
+    pub xids_dropped: i64,
+}
+
+/// The health readings of the GPUs of present hosts: one row per GPU that reported them.
+pub async fn gpu_health(db: impl PgExecutor<'_>) -> Result<Vec<GpuHealthGauge>, sqlx::Error> {
+    sqlx::query_as!(
+        GpuHealthGauge,
+        r#"SELECT h.name AS "host!", g.uuid AS "gpu!", g.model AS "model!", r.temperature_c,
+               r.power_mw, r.ecc_volatile_corrected, r.ecc_volatile_uncorrected,
+               r.ecc_aggregate_corrected, r.ecc_aggregate_uncorrected, r.throttle_reasons,
+               r.xids_dropped
+           FROM gpu_health r JOIN gpus g ON g.id = r.gpu_id JOIN hosts h ON h.id = g.host_id
+           WHERE h.removed_at IS NULL
+           ORDER BY h.name, g.device_index"#
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// XIDs recorded per GPU of a present host and `xid` label (a fatal XID's number or `other`):
+/// at most 11 rows per GPU, only those that ever had one.
+pub async fn gpu_xids(
+    db: impl PgExecutor<'_>,
+) -> Result<Vec<(String, String, String, String, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT h.name AS "host!", g.uuid AS "gpu!", g.model AS "model!", t.xid, t.n
+           FROM gpu_xid_totals t JOIN gpus g ON g.id = t.gpu_id JOIN hosts h ON h.id = g.host_id
+           WHERE h.removed_at IS NULL
+           ORDER BY h.name, g.device_index, t.xid"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.host, r.gpu, r.model, r.xid, r.n))
+        .collect())
 }

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod classes;
 pub mod fleet;
+pub mod health;
 pub mod idempotency;
 pub mod leases;
 pub mod lifecycle;

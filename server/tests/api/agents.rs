@@ -97,6 +97,18 @@ pub async fn report(
     app.post("/v1/agent/observed", cred, &body).await
 }
 
+/// A 2g.20gb for 8 hours for the tenant of `token`, placed (`provisioning`); its id.
+pub async fn lease_2g(app: &TestApp, token: &str) -> String {
+    let r = app
+        .post(
+            "/v1/leases",
+            token,
+            &json!({ "profile": "2g.20gb", "duration": "8h" }),
+        )
+        .await;
+    r.ok(201)["id"].as_str().unwrap().to_owned()
+}
+
 pub async fn desired(app: &TestApp, cred: &str, after: u64, wait: u64) -> Value {
     app.get(
         &format!("/v1/agent/desired?after={after}&wait={wait}"),

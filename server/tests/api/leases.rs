@@ -23,7 +23,7 @@ async fn a_granted_lease_has_a_placement_and_release_ends_it() {
     let id = lease["id"].as_str().unwrap();
     let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
     assert_eq!(
-        &without_usage(shown.ok(200)),
+        &without_view_only_fields(shown.ok(200)),
         &lease,
         "the lease a grant returns is the one the database holds"
     );
@@ -205,7 +205,7 @@ async fn no_capacity_is_503_saying_what_is_free() {
     assert_eq!(queued.ok(202)["state"], "pending");
     let id = queued.body["id"].as_str().unwrap();
     let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
-    assert_eq!(&without_usage(shown.ok(200)), &queued.body);
+    assert_eq!(&without_view_only_fields(shown.ok(200)), &queued.body);
 }
 
 #[tokio::test]
@@ -347,7 +347,7 @@ async fn grant_and_release_bump_each_host_once_and_release_writes_both_events() 
     );
     let shown = app.get(&format!("/v1/leases/{id}"), &team).await;
     assert_eq!(
-        &without_usage(shown.ok(200)),
+        &without_view_only_fields(shown.ok(200)),
         &released,
         "the lease a release returns is the one the database holds"
     );
@@ -439,11 +439,13 @@ async fn a_queued_lease_that_fits_the_quota_is_granted_when_capacity_frees() {
     .await;
 }
 
-/// The lease as `GET /v1/leases/{id}` shows it, less the `usage` only that view fills in
-/// (write answers and lists carry `null`).
-fn without_usage(shown: &serde_json::Value) -> serde_json::Value {
+/// The lease as `GET /v1/leases/{id}` shows it, less the `usage` and `health` only that view
+/// fills in (write answers and lists carry `null`).
+fn without_view_only_fields(shown: &serde_json::Value) -> serde_json::Value {
     let mut v = shown.clone();
     assert!(v["usage"].is_object(), "the view shows its usage: {v}");
+    assert!(v["health"]["gpus"].is_array(), "and its GPUs' health: {v}");
     v["usage"] = serde_json::Value::Null;
+    v["health"] = serde_json::Value::Null;
     v
 }

@@ -10,6 +10,7 @@ mod errors;
 mod extremes;
 mod group_commit;
 mod harness;
+mod health;
 mod idempotency;
 mod invariants;
 mod lease_errors;

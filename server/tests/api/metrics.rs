@@ -1,10 +1,11 @@
 //! `/metrics` is valid Prometheus text exposition format (version 0.0.4), line by line; after a
 //! scenario of two tenants, one with a busy slice and one with an idle one, the per-slice,
 //! per-tenant, per-host and fleet series (lease transitions by from, to and kind among them)
-//! carry the expected labels and values; and every metric
+//! carry the expected labels and values; after a report with GPU health, the per-GPU health
+//! series do; and every metric
 //! name the Grafana dashboard and the alert rules use is one the server exports.
 
-use crate::agents::{desired, enrolled_host, instance, report};
+use crate::agents::{desired, enrolled_host, instance, lease_2g, report};
 use crate::harness::{TestApp, spawn_app, spawn_with};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -297,17 +298,7 @@ async fn scenario(app: &TestApp) -> Scenario {
     let g0 = desired(app, &cred, 0, 0).await["generation"]
         .as_u64()
         .unwrap();
-    let mut ids = Vec::new();
-    for token in [&team_a, &team_b] {
-        let r = app
-            .post(
-                "/v1/leases",
-                token,
-                &json!({ "profile": "2g.20gb", "duration": "8h" }),
-            )
-            .await;
-        ids.push(r.ok(201)["id"].as_str().unwrap().to_owned());
-    }
+    let ids = [lease_2g(app, &team_a).await, lease_2g(app, &team_b).await];
     let d = desired(app, &cred, g0, 5).await;
     let generation = d["generation"].as_u64().unwrap();
     let slices = d["gpus"][0]["slices"].as_array().unwrap().clone();
@@ -583,6 +574,102 @@ async fn per_slice_series_carry_no_tenant_label_when_configured_so() {
     );
 }
 
+#[tokio::test]
+async fn metrics_show_each_gpus_health_readings_and_its_xids_by_number() {
+    let app = spawn_app().await;
+    let cred = enrolled_host(&app, "node-1", "GPU-1").await;
+    let generation = desired(&app, &cred, 0, 0).await["generation"]
+        .as_u64()
+        .unwrap();
+    let observed = |health: Value| {
+        json!({ "applied_generation": generation, "errors": [], "gpus": [
+            { "gpu_uuid": "GPU-1", "mig_enabled": true, "instances": [], "health": health }
+        ]})
+    };
+    let health = json!({
+        "temperature_c": 83, "power_mw": 415_250,
+        "ecc": { "volatile_corrected": 7, "volatile_uncorrected": 1,
+                 "aggregate_corrected": 70, "aggregate_uncorrected": 3 },
+        "throttle_reasons": ["hw_thermal_slowdown"],
+        "xids": [{ "xid": 94, "gpu_instance_id": 1 }, { "xid": 94 }, { "xid": 13 }, { "xid": 31 }],
+        "xids_dropped": 2,
+    });
+    app.post("/v1/agent/observed", &cred, &observed(health))
+        .await
+        .ok(200);
+    let (text, m) = scrape(&app).await;
+    let gpu = [("host", "node-1"), ("gpu", "GPU-1"), ("model", "h100-80gb")];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut l = gpu.to_vec();
+        l.extend_from_slice(extra);
+        l
+    };
+    assert_eq!(
+        value(&m, "slicebroker_gpu_temperature_celsius", &gpu),
+        Some(83.0),
+        "{text}"
+    );
+    assert_eq!(value(&m, "slicebroker_gpu_power_watts", &gpu), Some(415.25));
+    for (scope, kind, n) in [
+        ("volatile", "corrected", 7.0),
+        ("volatile", "uncorrected", 1.0),
+        ("aggregate", "corrected", 70.0),
+        ("aggregate", "uncorrected", 3.0),
+    ] {
+        let labels = with(&[("scope", scope), ("type", kind)]);
+        assert_eq!(
+            value(&m, "slicebroker_gpu_ecc_errors_total", &labels),
+            Some(n),
+            "{text}"
+        );
+    }
+    let throttled = &m["slicebroker_gpu_throttle_reason"];
+    assert_eq!(throttled.len(), 1, "only the reason that holds: {text}");
+    assert_eq!(
+        value(
+            &m,
+            "slicebroker_gpu_throttle_reason",
+            &with(&[("reason", "hw_thermal_slowdown")])
+        ),
+        Some(1.0)
+    );
+    let xids = |m: &Samples, xid: &'static str, fatal: &'static str| {
+        value(
+            m,
+            "slicebroker_gpu_xid_errors_total",
+            &with(&[("xid", xid), ("fatal", fatal)]),
+        )
+    };
+    assert_eq!(xids(&m, "94", "true"), Some(2.0), "{text}");
+    assert_eq!(xids(&m, "other", "false"), Some(2.0), "13 and 31");
+    assert_eq!(m["slicebroker_gpu_xid_errors_total"].len(), 2, "{text}");
+    assert_eq!(
+        value(&m, "slicebroker_gpu_xids_dropped_total", &gpu),
+        Some(2.0)
+    );
+
+    // The counters only grow; readings no longer measured leave their series.
+    let later = json!({ "temperature_c": 60, "xids": [{ "xid": 94 }, { "xid": 79 }] });
+    app.post("/v1/agent/observed", &cred, &observed(later))
+        .await
+        .ok(200);
+    let (text, m) = scrape(&app).await;
+    assert_eq!(
+        value(&m, "slicebroker_gpu_temperature_celsius", &gpu),
+        Some(60.0)
+    );
+    assert_eq!(xids(&m, "94", "true"), Some(3.0), "{text}");
+    assert_eq!(xids(&m, "79", "true"), Some(1.0));
+    assert_eq!(xids(&m, "other", "false"), Some(2.0));
+    for gone in [
+        "slicebroker_gpu_power_watts",
+        "slicebroker_gpu_ecc_errors_total",
+        "slicebroker_gpu_throttle_reason",
+    ] {
+        assert!(!m.contains_key(gone), "{gone}: {text}");
+    }
+}
+
 /// Every `slicebroker_…` name in a PromQL expression.
 fn metric_names(expr: &str) -> Vec<String> {
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
@@ -664,7 +751,7 @@ async fn the_dashboard_and_the_alert_rules_use_only_metrics_the_server_exports()
         .filter(|p| p["type"] == "row")
         .map(|p| p["title"].as_str().unwrap())
         .collect();
-    assert_eq!(rows, ["Fleet", "Tenants", "Slices", "API"]);
+    assert_eq!(rows, ["Fleet", "Tenants", "Slices", "API", "GPU health"]);
     let mut exprs = Vec::new();
     dashboard_exprs(&dashboard, &mut exprs);
     let rules = std::fs::read_to_string(ops.join("prometheus/alerts.yml")).unwrap();
@@ -674,6 +761,8 @@ async fn the_dashboard_and_the_alert_rules_use_only_metrics_the_server_exports()
         "SlicebrokerReconcileStuck",
         "SlicebrokerBudgetNearlyUsed",
         "SlicebrokerWebhookFailing",
+        "SlicebrokerGpuFatalXid",
+        "SlicebrokerGpuHot",
     ] {
         assert!(rules.contains(&format!("- alert: {alert}\n")), "{alert}");
     }

@@ -98,6 +98,7 @@ pub fn view(w: World, state: LeaseState, gpu: GpuId, start: i32) -> Lease {
         created_at: now,
         slices,
         usage: None,
+        health: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod chargeback;
 mod classes;
 mod constraints;
 mod fleet;
+mod health;
 mod idempotency;
 mod leases;
 mod lifecycle;

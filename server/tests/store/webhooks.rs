@@ -212,3 +212,24 @@ async fn a_leases_deliveries_are_claimed_one_at_a_time_in_order(db: PgPool) {
     assert_eq!(again[0].attempts, 2);
     assert_ne!(again[0].claim, next[0].claim);
 }
+
+/// Every lease event kind maps (through the database's `webhook_kind()`, as the outbox trigger
+/// maps it) to a kind a webhook may ask for: a new event kind cannot go undeliverable.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn every_lease_event_kind_maps_to_a_webhook_kind(db: PgPool) {
+    for kind in LeaseEventKind::ALL {
+        // These two always end the lease, so they are always delivered as `ended`.
+        let always_ends = matches!(kind, LeaseEventKind::Cancelled | LeaseEventKind::HostLost);
+        let to = always_ends.then_some("ended");
+        let mapped: String =
+            sqlx::query_scalar("SELECT webhook_kind($1::lease_event_kind, NULL, $2::lease_state)")
+                .bind(kind.as_str())
+                .bind(to)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        let want = if always_ends { "ended" } else { kind.as_str() };
+        let parsed = WebhookKind::parse(&mapped).map(WebhookKind::as_str);
+        assert_eq!(parsed, Some(want), "{kind}");
+    }
+}

@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod class;
 mod fleet;
+mod health;
 mod lease;
 mod lease_state;
 mod problem;
@@ -22,6 +23,7 @@ pub use access::{
 pub use audit::AuditRecord;
 pub use class::{SliceClass, SliceClassPatch, SliceClassSpec};
 pub use fleet::{CalendarInterval, Capacity, CapacityCalendar, Gpu, GpuSlice, Host, UsageRow};
+pub use health::{GpuHealthRecord, LeaseGpuHealth, LeaseHealth, MAX_XIDS_SHOWN, XidRecord};
 pub use lease::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseSlice,
 };

@@ -4,6 +4,7 @@ import { GpuStrip } from "../components/GpuStrip";
 import { ErrorNote } from "../components/Problem";
 import { leasesIn } from "../data";
 import { colourFor, setColourKeys } from "../lib/geometry";
+import { healthSummary } from "../lib/health";
 import { ago } from "../lib/time";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
@@ -43,6 +44,18 @@ export function modelSummary(gpus: Gpu[], capacity: Capacity[]) {
       profiles: mine,
     };
   });
+}
+
+/** A GPU's temperature, power, throttling and last XID, marked when it needs attention. */
+export function GpuHealth({ gpu, now }: { gpu: Gpu; now: number }) {
+  if (!gpu.health) return null;
+  const h = healthSummary(gpu.health, now);
+  const cls = h.fatal ? "health fatal" : h.warn ? "health warn" : "health";
+  return (
+    <small class={cls} data-testid="gpu-health" title={`reported ${new Date(gpu.health.reported_at).toLocaleString()}`}>
+      {h.text}
+    </small>
+  );
 }
 
 export function Fleet({ session }: { session: Session }) {
@@ -165,6 +178,7 @@ export function Fleet({ session }: { session: Session }) {
                   </span>
                   <small title={g.uuid}>{g.uuid.slice(0, 12)}…</small>
                   {!g.schedulable && h.schedulable ? <mark class="badge cordoned">cordoned</mark> : null}
+                  <GpuHealth gpu={g} now={now} />
                 </div>
                 <GpuStrip
                   gpu={g}

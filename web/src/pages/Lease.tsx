@@ -1,16 +1,29 @@
 // One lease, followed live: its state from pending to active, how to use it (copy
 // CUDA_VISIBLE_DEVICES or the slicectl line), its placement drawn, and its event timeline.
-import { api, must, type Gpu } from "../api/client";
+import { api, must, type Gpu, type Lease } from "../api/client";
 import { Copy } from "../components/Copy";
 import { GpuStrip } from "../components/GpuStrip";
 import { LeaseActions } from "../components/LeaseActions";
 import { ErrorNote } from "../components/Problem";
+import { healthSummary, instanceErrorText } from "../lib/health";
 import { countdown, formatDuration } from "../lib/time";
 import { useNow, usePoll } from "../poll";
 import { can, type Session } from "../session";
 import { StateBadge, useTenant } from "./Leases";
 
 const LATER = ["provisioning", "active", "releasing", "ended"] as const;
+
+/** The health of the GPU a slice is on, with the XIDs that hit this lease. */
+function SliceGpuHealth({ lease, gpuId, now }: { lease: Lease; gpuId: string; now: number }) {
+  const g = (lease.health?.gpus ?? []).find((x) => x.gpu_id === gpuId);
+  if (!g) return null;
+  const h = healthSummary(g.health, now);
+  return (
+    <small class={h.fatal ? "health fatal" : h.warn ? "health warn" : "health"} data-testid="lease-gpu-health">
+      GPU health: {h.text}
+    </small>
+  );
+}
 
 export function LeasePage({ id, session }: { id: string; session: Session }) {
   const lease = usePoll(() => must(api.GET("/v1/leases/{id}", { params: { path: { id } } })), 1000, [id]);
@@ -89,6 +102,7 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
                 {s.host} · GPU {g?.device_index ?? "?"} · {s.model} · {s.profile} at memory slice {s.start} ({s.size} wide)
               </span>
               <small>{s.mig_device_uuid ?? "no MIG device yet"}</small>
+              <SliceGpuHealth lease={l} gpuId={s.gpu_id} now={now} />
             </div>
             {g ? <GpuStrip gpu={g} now={now} highlight={l.id} /> : null}
           </div>
@@ -107,6 +121,7 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
               </small>
             ) : null}{" "}
             <small>by {e.actor}</small>
+            {e.kind === "instance_error" ? <p class="health fatal">{instanceErrorText(e.detail)}</p> : null}
             {e.detail && Object.keys(e.detail).length ? <pre>{JSON.stringify(e.detail)}</pre> : null}
           </li>
         ))}

@@ -23,6 +23,7 @@ from .enrollment_token import EnrollmentToken
 from .free_capacity import FreeCapacity
 from .gpu import Gpu
 from .gpu_health import GpuHealth
+from .gpu_health_record import GpuHealthRecord
 from .gpu_info import GpuInfo
 from .gpu_instance import GpuInstance
 from .gpu_model_key import GpuModelKey
@@ -76,6 +77,9 @@ from .lease_event_host_lost_kind import LeaseEventHostLostKind
 from .lease_event_idle_warning import LeaseEventIdleWarning
 from .lease_event_idle_warning_detail import LeaseEventIdleWarningDetail
 from .lease_event_idle_warning_kind import LeaseEventIdleWarningKind
+from .lease_event_instance_error import LeaseEventInstanceError
+from .lease_event_instance_error_detail import LeaseEventInstanceErrorDetail
+from .lease_event_instance_error_kind import LeaseEventInstanceErrorKind
 from .lease_event_kind import LeaseEventKind
 from .lease_event_queued import LeaseEventQueued
 from .lease_event_queued_detail import LeaseEventQueuedDetail
@@ -100,6 +104,8 @@ from .lease_event_teardown_error import LeaseEventTeardownError
 from .lease_event_teardown_error_detail import LeaseEventTeardownErrorDetail
 from .lease_event_teardown_error_kind import LeaseEventTeardownErrorKind
 from .lease_extend import LeaseExtend
+from .lease_gpu_health import LeaseGpuHealth
+from .lease_health import LeaseHealth
 from .lease_labels import LeaseLabels
 from .lease_page import LeasePage
 from .lease_slice import LeaseSlice
@@ -147,6 +153,7 @@ from .webhook_kind import WebhookKind
 from .webhook_patch import WebhookPatch
 from .who_am_i import WhoAmI
 from .xid_event import XidEvent
+from .xid_record import XidRecord
 
 __all__ = (
     "AgentRegister",
@@ -172,6 +179,7 @@ __all__ = (
     "FreeCapacity",
     "Gpu",
     "GpuHealth",
+    "GpuHealthRecord",
     "GpuInfo",
     "GpuInstance",
     "GpuModelKey",
@@ -225,6 +233,9 @@ __all__ = (
     "LeaseEventIdleWarning",
     "LeaseEventIdleWarningDetail",
     "LeaseEventIdleWarningKind",
+    "LeaseEventInstanceError",
+    "LeaseEventInstanceErrorDetail",
+    "LeaseEventInstanceErrorKind",
     "LeaseEventKind",
     "LeaseEventQueued",
     "LeaseEventQueuedDetail",
@@ -249,6 +260,8 @@ __all__ = (
     "LeaseEventTeardownErrorDetail",
     "LeaseEventTeardownErrorKind",
     "LeaseExtend",
+    "LeaseGpuHealth",
+    "LeaseHealth",
     "LeaseLabels",
     "LeasePage",
     "LeaseSlice",
@@ -296,4 +309,5 @@ __all__ = (
     "WebhookPatch",
     "WhoAmI",
     "XidEvent",
+    "XidRecord",
 )

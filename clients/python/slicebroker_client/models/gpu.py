@@ -12,6 +12,7 @@ from typing import cast
 from uuid import UUID
 
 if TYPE_CHECKING:
+  from ..models.gpu_health_record import GpuHealthRecord
   from ..models.gpu_slice import GpuSlice
 
 
@@ -28,6 +29,7 @@ class Gpu:
 
         Attributes:
             device_index (int):
+            health (GpuHealthRecord | None):
             host (str):
             host_id (UUID):
             id (UUID):
@@ -40,6 +42,7 @@ class Gpu:
      """
 
     device_index: int
+    health: GpuHealthRecord | None
     host: str
     host_id: UUID
     id: UUID
@@ -56,8 +59,15 @@ class Gpu:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.gpu_health_record import GpuHealthRecord # noqa: PLC0415
         from ..models.gpu_slice import GpuSlice # noqa: PLC0415
         device_index = self.device_index
+
+        health: dict[str, Any] | None
+        if isinstance(self.health, GpuHealthRecord):
+            health = self.health.to_dict()
+        else:
+            health = self.health
 
         host = self.host
 
@@ -87,6 +97,7 @@ class Gpu:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "device_index": device_index,
+            "health": health,
             "host": host,
             "host_id": host_id,
             "id": id,
@@ -104,9 +115,28 @@ class Gpu:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.gpu_health_record import GpuHealthRecord # noqa: PLC0415
         from ..models.gpu_slice import GpuSlice # noqa: PLC0415
         d = dict(src_dict)
         device_index = d.pop("device_index")
+
+        def _parse_health(data: object) -> GpuHealthRecord | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                health_type_0 = GpuHealthRecord.from_dict(data)
+
+
+
+                return health_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GpuHealthRecord | None, data)
+
+        health = _parse_health(d.pop("health"))
+
 
         host = d.pop("host")
 
@@ -142,6 +172,7 @@ class Gpu:
 
         gpu = cls(
             device_index=device_index,
+            health=health,
             host=host,
             host_id=host_id,
             id=id,

@@ -15,6 +15,7 @@ from uuid import UUID
 import datetime
 
 if TYPE_CHECKING:
+  from ..models.lease_health import LeaseHealth
   from ..models.lease_labels import LeaseLabels
   from ..models.lease_slice import LeaseSlice
   from ..models.lease_usage import LeaseUsage
@@ -42,6 +43,7 @@ class Lease:
             extended_seconds (int): Time added by extensions so far.
             extensions (int):
             granted_at (datetime.datetime | None):
+            health (LeaseHealth | None):
             id (UUID):
             idle_timeout_seconds (int):
             labels (LeaseLabels):
@@ -64,6 +66,7 @@ class Lease:
     extended_seconds: int
     extensions: int
     granted_at: datetime.datetime | None
+    health: LeaseHealth | None
     id: UUID
     idle_timeout_seconds: int
     labels: LeaseLabels
@@ -79,6 +82,7 @@ class Lease:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.lease_health import LeaseHealth # noqa: PLC0415
         from ..models.lease_labels import LeaseLabels # noqa: PLC0415
         from ..models.lease_slice import LeaseSlice # noqa: PLC0415
         from ..models.lease_usage import LeaseUsage # noqa: PLC0415
@@ -125,6 +129,12 @@ class Lease:
         else:
             granted_at = self.granted_at
 
+        health: dict[str, Any] | None
+        if isinstance(self.health, LeaseHealth):
+            health = self.health.to_dict()
+        else:
+            health = self.health
+
         id = str(self.id)
 
         idle_timeout_seconds = self.idle_timeout_seconds
@@ -165,6 +175,7 @@ class Lease:
             "extended_seconds": extended_seconds,
             "extensions": extensions,
             "granted_at": granted_at,
+            "health": health,
             "id": id,
             "idle_timeout_seconds": idle_timeout_seconds,
             "labels": labels,
@@ -181,6 +192,7 @@ class Lease:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.lease_health import LeaseHealth # noqa: PLC0415
         from ..models.lease_labels import LeaseLabels # noqa: PLC0415
         from ..models.lease_slice import LeaseSlice # noqa: PLC0415
         from ..models.lease_usage import LeaseUsage # noqa: PLC0415
@@ -296,6 +308,24 @@ class Lease:
         granted_at = _parse_granted_at(d.pop("granted_at"))
 
 
+        def _parse_health(data: object) -> LeaseHealth | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                health_type_0 = LeaseHealth.from_dict(data)
+
+
+
+                return health_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(LeaseHealth | None, data)
+
+        health = _parse_health(d.pop("health"))
+
+
         id = UUID(d.pop("id"))
 
 
@@ -360,6 +390,7 @@ class Lease:
             extended_seconds=extended_seconds,
             extensions=extensions,
             granted_at=granted_at,
+            health=health,
             id=id,
             idle_timeout_seconds=idle_timeout_seconds,
             labels=labels,

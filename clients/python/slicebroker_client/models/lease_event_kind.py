@@ -13,6 +13,7 @@ class LeaseEventKind(StrEnum):
     GRANTED = "granted"
     HOST_LOST = "host_lost"
     IDLE_WARNING = "idle_warning"
+    INSTANCE_ERROR = "instance_error"
     QUEUED = "queued"
     REBOOKED = "rebooked"
     RECLAIMED_IDLE = "reclaimed_idle"

@@ -11,6 +11,7 @@ class WebhookKind(StrEnum):
     FAILED = "failed"
     GRANTED = "granted"
     IDLE_WARNING = "idle_warning"
+    INSTANCE_ERROR = "instance_error"
     QUEUED = "queued"
     QUEUED_GRANTED = "queued_granted"
     REBOOKED = "rebooked"

@@ -6,9 +6,11 @@ use super::auth::Principal;
 use super::{App, Error};
 use crate::store;
 use chrono::Utc;
-use slicebroker_types::api::{Lease, LeaseEvent, LeaseEventKind, LeasePage, LeaseState};
+use slicebroker_types::api::{
+    Lease, LeaseEvent, LeaseEventKind, LeaseGpuHealth, LeaseHealth, LeasePage, LeaseState,
+};
 use slicebroker_types::duration::format_seconds;
-use slicebroker_types::{LeaseId, TenantId};
+use slicebroker_types::{GpuId, LeaseId, TenantId};
 use std::collections::BTreeMap;
 
 mod batch;
@@ -44,6 +46,29 @@ pub async fn lease_show(app: &App, who: &Principal, id: LeaseId) -> Result<Lease
     lease.usage = store::usage::lease_usage(&mut *conn, id)
         .await?
         .map(Box::new);
+    let mut gpus: Vec<(GpuId, String)> = lease
+        .slices
+        .iter()
+        .map(|s| (s.gpu_id, s.gpu_uuid.clone()))
+        .collect();
+    gpus.sort();
+    gpus.dedup();
+    let ids: Vec<GpuId> = gpus.iter().map(|(g, _)| *g).collect();
+    let health =
+        store::health::of_gpus(&mut conn, &ids, Some(id), super::fleet::shown(who)).await?;
+    lease.health = Some(Box::new(LeaseHealth {
+        gpus: health
+            .into_iter()
+            .filter_map(|(gpu_id, health)| {
+                let (_, gpu_uuid) = gpus.iter().find(|(g, _)| *g == gpu_id)?;
+                Some(LeaseGpuHealth {
+                    gpu_id,
+                    gpu_uuid: gpu_uuid.clone(),
+                    health,
+                })
+            })
+            .collect(),
+    }));
     Ok(lease)
 }
 

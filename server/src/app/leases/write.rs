@@ -522,6 +522,7 @@ fn decide(
             created_at: now,
             slices,
             usage: None,
+            health: None,
         }
     };
     if let Some(start) = plan.start {

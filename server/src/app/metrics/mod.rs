@@ -3,6 +3,7 @@
 //! every replica, so aggregate them with `max`, not `sum`). Labels are bounded: routes are
 //! the router's patterns, statuses their class, and no series carries a lease id.
 
+mod health;
 mod scrape;
 mod text;
 

@@ -1,7 +1,8 @@
 //! The gauges `/metrics` reads at scrape time from the database (one read-only snapshot, so
-//! they agree with each other) and from the placement index: per slice, per tenant, per host
-//! and for the fleet. Every replica reads the same database, so every replica exports the
-//! same values: aggregate across replicas with `max`, never `sum`.
+//! they agree with each other) and from the placement index: per slice, per tenant, per host,
+//! per GPU (its health, `health.rs`) and for the fleet. Every replica reads the same database,
+//! so every replica exports the same values: aggregate across replicas with `max`, never
+//! `sum`.
 
 use super::text::{Text, labels_block};
 use crate::app::{App, Error};
@@ -53,6 +54,8 @@ pub(super) async fn render(app: &App, t: &mut Text) -> Result<(), Error> {
     let transitions = store::metrics::transitions(&mut *tx).await?;
     let gpus = store::metrics::gpus(&mut *tx).await?;
     let hosts = store::metrics::hosts(&mut *tx).await?;
+    let gpu_health = store::metrics::gpu_health(&mut *tx).await?;
+    let gpu_xids = store::metrics::gpu_xids(&mut *tx).await?;
     let (pending, oldest) = store::metrics::pending(&mut *tx).await?;
     tx.commit().await?;
 
@@ -62,6 +65,7 @@ pub(super) async fn render(app: &App, t: &mut Text) -> Result<(), Error> {
     render_transitions(t, &transitions);
     render_gpus(t, &gpus);
     render_hosts(t, &hosts);
+    super::health::render(t, &gpu_health, &gpu_xids);
     t.single(
         "slicebroker_pending_leases",
         "gauge",

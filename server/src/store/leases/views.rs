@@ -54,6 +54,7 @@ impl LeaseRow {
             created_at: self.created_at,
             slices,
             usage: None,
+            health: None,
         })
     }
 }

@@ -23,6 +23,9 @@ pub struct Gpu {
     /// One character per memory slice: `.` free, `#` taken.
     pub layout: String,
     pub slices: Vec<GpuSlice>,
+    /// Its latest health readings and recent XIDs; `null` until its agent reported them.
+    #[serde(default)]
+    pub health: Option<super::GpuHealthRecord>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -41,6 +41,10 @@ pub struct Lease {
     /// is rarely there, and every lease in a write answer would carry its size.)
     #[serde(default)]
     pub usage: Option<Box<super::LeaseUsage>>,
+    /// The health of the GPUs its slices are on, with the XIDs that hit its instances; given
+    /// by `GET /v1/leases/{id}`, `null` in lists and write answers. (Boxed like `usage`.)
+    #[serde(default)]
+    pub health: Option<Box<super::LeaseHealth>>,
 }
 
 /// One MIG slice of a lease.

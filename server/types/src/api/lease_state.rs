@@ -209,10 +209,13 @@ pub enum LeaseEventKind {
     /// Its pinned placement is on a lost host or a cordoned GPU and no other is free for its
     /// window; tried again with a backoff, it fails at its start if still nothing is free.
     AtRisk,
+    /// A fatal XID hit one of its GPU instances (or the whole GPU). The lease keeps running:
+    /// the instance may no longer compute correctly, so its owner is told and decides.
+    InstanceError,
 }
 
 impl LeaseEventKind {
-    pub const ALL: [LeaseEventKind; 19] = [
+    pub const ALL: [LeaseEventKind; 20] = [
         Self::Granted,
         Self::Queued,
         Self::Activated,
@@ -232,6 +235,7 @@ impl LeaseEventKind {
         Self::Starting,
         Self::Rebooked,
         Self::AtRisk,
+        Self::InstanceError,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -255,6 +259,7 @@ impl LeaseEventKind {
             Self::Starting => "starting",
             Self::Rebooked => "rebooked",
             Self::AtRisk => "at_risk",
+            Self::InstanceError => "instance_error",
         }
     }
 

@@ -33,10 +33,12 @@ pub enum WebhookKind {
     Starting,
     Rebooked,
     AtRisk,
+    /// A fatal XID hit one of the lease's GPU instances; the lease keeps running.
+    InstanceError,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 18] = [
+    pub const ALL: [WebhookKind; 19] = [
         Self::Granted,
         Self::Queued,
         Self::QueuedGranted,
@@ -55,6 +57,7 @@ impl WebhookKind {
         Self::Starting,
         Self::Rebooked,
         Self::AtRisk,
+        Self::InstanceError,
     ];
 
     /// The name on the wire and in the database (`webhook_kind()` in migrations/0014).
@@ -78,6 +81,7 @@ impl WebhookKind {
             Self::Starting => "starting",
             Self::Rebooked => "rebooked",
             Self::AtRisk => "at_risk",
+            Self::InstanceError => "instance_error",
         }
     }
 

@@ -105,7 +105,9 @@ def sync_detailed(
 
      Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
     `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-    all), tenant ids to admins only.
+    all), tenant ids to admins only. `health` is what its agent last reported of its
+    temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+    named as lease ids are).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,7 +137,9 @@ def sync(
 
      Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
     `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-    all), tenant ids to admins only.
+    all), tenant ids to admins only. `health` is what its agent last reported of its
+    temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+    named as lease ids are).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +164,9 @@ async def asyncio_detailed(
 
      Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
     `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-    all), tenant ids to admins only.
+    all), tenant ids to admins only. `health` is what its agent last reported of its
+    temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+    named as lease ids are).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +196,9 @@ async def asyncio(
 
      Every GPU with its MIG layout: `layout` draws the memory slices (`.` free, `#` taken) and
     `slices` lists what holds them. Lease ids show for the caller's own tenant's slices (admins:
-    all), tenant ids to admins only.
+    all), tenant ids to admins only. `health` is what its agent last reported of its
+    temperature, power, ECC counts and throttling, with its last 10 XIDs (the leases they hit
+    named as lease ids are).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -20,6 +20,7 @@ from ...models.lease_event_failed import LeaseEventFailed
 from ...models.lease_event_granted import LeaseEventGranted
 from ...models.lease_event_host_lost import LeaseEventHostLost
 from ...models.lease_event_idle_warning import LeaseEventIdleWarning
+from ...models.lease_event_instance_error import LeaseEventInstanceError
 from ...models.lease_event_queued import LeaseEventQueued
 from ...models.lease_event_rebooked import LeaseEventRebooked
 from ...models.lease_event_reclaimed_idle import LeaseEventReclaimedIdle
@@ -53,12 +54,12 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     if response.status_code == 200:
         response_200 = []
         _response_200 = response.json()
         for response_200_item_data in (_response_200):
-            def _parse_response_200_item(data: object) -> LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError:
+            def _parse_response_200_item(data: object) -> LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
@@ -239,13 +240,23 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
                     return componentsschemas_lease_event_type_17
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_lease_event_type_18 = LeaseEventTeardownError.from_dict(data)
+
+
+
+                    return componentsschemas_lease_event_type_18
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_lease_event_type_18 = LeaseEventTeardownError.from_dict(data)
+                componentsschemas_lease_event_type_19 = LeaseEventInstanceError.from_dict(data)
 
 
 
-                return componentsschemas_lease_event_type_18
+                return componentsschemas_lease_event_type_19
 
             response_200_item = _parse_response_200_item(response_200_item_data)
 
@@ -301,7 +312,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -315,7 +326,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
+) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -328,7 +339,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
+        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
      """
 
 
@@ -348,7 +359,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
+) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -361,7 +372,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
+        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
      """
 
 
@@ -376,7 +387,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
+) -> Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -389,7 +400,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
+        Response[Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]]
      """
 
 
@@ -409,7 +420,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
+) -> Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError] | None:
     """ A lease's history
 
      Every state change and extension of the lease, oldest first, with who did it.
@@ -422,7 +433,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
+        Problem | list[LeaseEventActivated | LeaseEventAtRisk | LeaseEventBooked | LeaseEventCancelled | LeaseEventEnded | LeaseEventExpired | LeaseEventExpiring | LeaseEventExtended | LeaseEventFailed | LeaseEventGranted | LeaseEventHostLost | LeaseEventIdleWarning | LeaseEventInstanceError | LeaseEventQueued | LeaseEventRebooked | LeaseEventReclaimedIdle | LeaseEventReleased | LeaseEventRevoked | LeaseEventStarting | LeaseEventTeardownError]
      """
 
 

@@ -109,7 +109,8 @@ def sync_detailed(
     """ Show a lease
 
      Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-    `cuda_visible_devices` value to run a workload on it.
+    `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+    it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
 
     Args:
         id (UUID):
@@ -143,7 +144,8 @@ def sync(
     """ Show a lease
 
      Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-    `cuda_visible_devices` value to run a workload on it.
+    `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+    it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
 
     Args:
         id (UUID):
@@ -172,7 +174,8 @@ async def asyncio_detailed(
     """ Show a lease
 
      Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-    `cuda_visible_devices` value to run a workload on it.
+    `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+    it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
 
     Args:
         id (UUID):
@@ -206,7 +209,8 @@ async def asyncio(
     """ Show a lease
 
      Its state, times and slices. Once `active`, each slice carries its `mig_device_uuid` and the
-    `cuda_visible_devices` value to run a workload on it.
+    `cuda_visible_devices` value to run a workload on it. Only this view fills in `usage` (what
+    it really used) and `health` (its GPUs' readings and the XIDs that hit its instances).
 
     Args:
         id (UUID):
