@@ -200,7 +200,11 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
     let seen = |at: &'static str| {
         let a = &a;
         async move {
-            exec(a, &format!("UPDATE host_heartbeats SET last_seen_at = {at}")).await;
+            exec(
+                a,
+                &format!("UPDATE host_heartbeats SET last_seen_at = {at}"),
+            )
+            .await;
         }
     };
     seen("now() + interval '1 hour'").await;
