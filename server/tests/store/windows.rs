@@ -5,8 +5,8 @@
 use crate::fixture::{self, World};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use slicebroker_server::store::{self, Violation};
-use slicebroker_types::GpuId;
 use slicebroker_types::api::{EndReason, Lease, LeaseState};
+use slicebroker_types::{GpuId, LeaseId};
 use sqlx::PgPool;
 
 /// A provisioning lease with one 1g.10gb slice at memory slice `start` of `gpu`, holding
@@ -43,6 +43,23 @@ async fn window(db: &PgPool, lease: &Lease) -> (DateTime<Utc>, Option<DateTime<U
     .fetch_one(db)
     .await
     .unwrap()
+}
+
+/// The owners release these leases (their slices are then being torn down).
+async fn begin_release(db: &PgPool, ids: &[LeaseId]) {
+    let asks: Vec<_> = ids
+        .iter()
+        .map(|&id| store::leases::ReleaseAsk {
+            id,
+            tenant: None,
+            reason: EndReason::Released,
+            detail: serde_json::json!({}),
+            actor: "test",
+        })
+        .collect();
+    let mut tx = db.begin().await.unwrap();
+    store::leases::begin_release(&mut tx, &asks).await.unwrap();
+    tx.commit().await.unwrap();
 }
 
 fn now() -> DateTime<Utc> {
@@ -167,19 +184,7 @@ async fn a_slice_being_torn_down_holds_its_memory_slices_up_to_the_next_booking(
     let booking = windowed(w, gpu, 0, t + Duration::hours(5), 2);
     let alone = windowed(w, gpu, 1, t, 2);
     insert(&db, &[&running, &booking, &alone]).await.unwrap();
-    let mut tx = db.begin().await.unwrap();
-    let asks: Vec<_> = [running.id, alone.id]
-        .into_iter()
-        .map(|id| store::leases::ReleaseAsk {
-            id,
-            tenant: None,
-            reason: EndReason::Released,
-            detail: serde_json::json!({}),
-            actor: "test",
-        })
-        .collect();
-    store::leases::begin_release(&mut tx, &asks).await.unwrap();
-    tx.commit().await.unwrap();
+    begin_release(&db, &[running.id, alone.id]).await;
     assert_eq!(
         window(&db, &running).await,
         (t, Some(t + Duration::hours(5))),
@@ -227,18 +232,8 @@ async fn each_slice_is_compared_by_its_own_memory_slices_whatever_the_sizes(db: 
             .unwrap(),
         Some(t + Duration::hours(5))
     );
-    let asks: Vec<_> = [small.id, beside.id]
-        .into_iter()
-        .map(|id| store::leases::ReleaseAsk {
-            id,
-            tenant: None,
-            reason: EndReason::Released,
-            detail: serde_json::json!({}),
-            actor: "test",
-        })
-        .collect();
-    store::leases::begin_release(&mut tx, &asks).await.unwrap();
     tx.commit().await.unwrap();
+    begin_release(&db, &[small.id, beside.id]).await;
     assert_eq!(window(&db, &small).await, (t, None), "open without end");
     assert_eq!(
         window(&db, &beside).await,
