@@ -1,6 +1,7 @@
 //! The fleet as the planner sees it: every GPU's occupancy and the end time of each live slice,
 //! indexed by occupancy state so a decision looks at each distinct state once, not each GPU.
 
+use crate::rank::Times;
 use crate::score::StateTable;
 use slicebroker_types::{GpuModel, ModelId, Occupancy, PlaceError, ProfileIdx};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -41,19 +42,14 @@ pub(crate) struct Booked {
     pub mask: u16,
 }
 
-impl Gpu {
-    /// When the last live slice ends; `None` for an empty GPU.
-    pub fn latest_end(&self) -> Option<i64> {
-        self.slices.iter().map(|s| s.3).max()
-    }
-}
-
 /// Schedulable GPUs sharing one occupancy state.
 #[derive(Clone, Debug)]
 pub(crate) struct Bucket {
     pub table: StateTable,
     /// Ordered by when each GPU's last slice ends (`i64::MIN` for empty GPUs), then key.
     pub by_end: BTreeSet<(i64, GpuKey)>,
+    /// The same GPUs by when the last slice in each half of their memory ends (lower, upper).
+    pub by_half: [BTreeSet<(i64, GpuKey)>; 2],
     /// The same GPUs by key, for first-fit.
     pub by_key: BTreeSet<GpuKey>,
 }
@@ -244,17 +240,13 @@ impl Fleet {
         self.slice_gpu.get(&slice).copied()
     }
 
-    pub(crate) fn end_key(&self, gpu: GpuKey) -> i64 {
-        self.gpus[gpu.0 as usize].latest_end().unwrap_or(i64::MIN)
-    }
-
     fn index(&mut self, key: GpuKey) {
         let gpu = &self.gpus[key.0 as usize];
         if !gpu.schedulable {
             return;
         }
         let occ = gpu.occ;
-        let end = self.end_key(key);
+        let times = Times::of(gpu);
         let table = self
             .tables
             .entry(occ)
@@ -268,9 +260,13 @@ impl Fleet {
             .or_insert_with(|| Bucket {
                 table,
                 by_end: BTreeSet::new(),
+                by_half: Default::default(),
                 by_key: BTreeSet::new(),
             });
-        bucket.by_end.insert((end, key));
+        bucket.by_end.insert((times.end, key));
+        for (by_half, end) in bucket.by_half.iter_mut().zip(times.half_end) {
+            by_half.insert((end, key));
+        }
         bucket.by_key.insert(key);
     }
 
@@ -280,13 +276,16 @@ impl Fleet {
             return;
         }
         let occ = gpu.occ;
-        let end = self.end_key(key);
+        let times = Times::of(gpu);
         let states = self
             .buckets
             .get_mut(&occ.model_id())
             .expect("indexed model");
         let bucket = states.get_mut(&occ).expect("indexed state");
-        bucket.by_end.remove(&(end, key));
+        bucket.by_end.remove(&(times.end, key));
+        for (by_half, end) in bucket.by_half.iter_mut().zip(times.half_end) {
+            by_half.remove(&(end, key));
+        }
         bucket.by_key.remove(&key);
         if bucket.by_end.is_empty() {
             states.remove(&occ);

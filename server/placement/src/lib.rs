@@ -10,6 +10,7 @@ mod calendar;
 mod fleet;
 mod nofit;
 mod plan;
+mod rank;
 mod score;
 mod window;
 
@@ -28,9 +29,10 @@ pub enum Policy {
     FirstFit,
     /// The GPU left with the fewest free compute (then memory) slices, at its lowest placement.
     BestFit,
-    /// Fragmentation-aware: the placement that least reduces the fleet's ability to take each
-    /// profile size (sizes about to run out weigh double), then the fuller GPU, then the lower
-    /// GPU key.
+    /// Time and fragmentation aware: a place in a half of the GPU that stays taken at least as
+    /// long as the slice runs, then the placement that least reduces the GPU's ability to take
+    /// each profile size (sizes about to run out weigh double), then the fuller GPU, then time
+    /// (the tightest such half, or the GPU whose work ends soonest), then the lower GPU key.
     Default,
 }
 

@@ -4,9 +4,10 @@
 use crate::Policy;
 use crate::fleet::{Bucket, Fleet, GpuKey, HostKey};
 use crate::nofit::NoFit;
+use crate::rank::{Times, halves, lengthened, time_fit};
 use crate::score::{MAX_SIZES, StateTable, size_weights};
 use crate::window::Encumbered;
-use slicebroker_types::{ModelId, Occupancy, Placement, SliceShape};
+use slicebroker_types::{GpuModel, ModelId, Occupancy, Placement, SliceShape};
 use std::cmp::Ordering;
 
 /// What to place.
@@ -31,40 +32,94 @@ pub struct Decision {
     pub placement: Placement,
 }
 
-/// A candidate's rank, compared field by field; lower is better. The default policy ranks by
-/// fragmentation (an integer, weighted by how scarce each size is fleet-wide, so equal losses
-/// tie exactly), then by how full the GPU is left (best-fit's measure), then by GPU key, as
-/// first-fit and best-fit do. End times are deliberately not used: replays at 100–150 % load
-/// showed that preferring GPUs whose slices end with ours (to free whole GPUs together) took
-/// 7g requests at the cost of more 3g/4g ones, accepting 0.3–0.5 % fewer requests than
-/// best-fit, and that the stable GPU order is what keeps the partly used GPUs packed (README,
-/// "What we tried"; also as the last tie-break, −404 requests over 25 traces). Ties fall to the lower GPU key: decisions are deterministic.
+/// A candidate's rank, compared field by field; lower is better. First-fit and best-fit use
+/// only the fill (best-fit's measure: free compute, then memory, left on the GPU) and the GPU
+/// key. The default policy ranks by:
+/// 1. whether the slice lengthens the time a half of the GPU's memory is taken (it ends after
+///    everything in a half it touches, or the half is free: see [`crate::rank`]);
+/// 2. fragmentation (an integer, weighted by how scarce each size is fleet-wide, so equal
+///    losses tie exactly);
+/// 3. how full the GPU is left;
+/// 4. time: without lengthening, the seconds until its half comes free after it; lengthening,
+///    when the GPU's slices end (the soonest first);
+/// 5. the GPU key, so decisions are deterministic.
+///
+/// Each step was measured on trace replays against best-fit (README, "What we tried"): the
+/// half comes first because 3g and 4g requests are what a saturated fleet rejects, and they
+/// need a whole half free.
 #[derive(Clone, Copy, Debug)]
-struct Rank {
+pub(crate) struct Rank {
+    lengthens: bool,
     frag: i32,
     fill: u16,
+    time: i64,
     gpu: GpuKey,
 }
 
 impl Rank {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.frag
-            .cmp(&other.frag)
+        self.lengthens
+            .cmp(&other.lengthens)
+            .then(self.frag.cmp(&other.frag))
             .then(self.fill.cmp(&other.fill))
+            .then(self.time.cmp(&other.time))
             .then(self.gpu.cmp(&other.gpu))
     }
+
+    /// First-fit's and best-fit's rank.
+    fn plain(fill: u16, gpu: GpuKey) -> Self {
+        Rank {
+            lengthens: false,
+            frag: 0,
+            fill,
+            time: 0,
+            gpu,
+        }
+    }
+}
+
+/// The default policy's best start on one GPU whose slices end at `times`, among `allowed`
+/// (a bit per start); ties keep the lower start.
+fn best_start(
+    table: &StateTable,
+    shape: SliceShape,
+    weights: &[i32; MAX_SIZES],
+    allowed: u32,
+    times: &Times,
+    window: (i64, i64),
+    (fill, gpu): (u16, GpuKey),
+) -> Option<(Rank, u8)> {
+    let (m, size) = (shape.model(), shape.profile().memory_slices);
+    let mut best: Option<(Rank, u8)> = None;
+    for (start, frag) in table.scored_starts(shape.profile, weights) {
+        if allowed & 1 << start == 0 {
+            continue;
+        }
+        let (lengthens, time) = time_fit(m, times, (start, size), window);
+        let rank = Rank {
+            lengthens,
+            frag,
+            fill,
+            time,
+            gpu,
+        };
+        if best.as_ref().is_none_or(|(b, _)| rank.cmp(b).is_lt()) {
+            best = Some((rank, start));
+        }
+    }
+    best
 }
 
 impl Fleet {
     /// The best place for one slice under `policy`, or why there is none.
     pub fn plan(&self, req: &PlacementRequest, policy: Policy) -> Result<Decision, NoFit> {
         let mut best: Option<(Rank, Decision)> = None;
-        let mut consider = |rank: Rank, decision: Decision| {
+        let consider = |best: &mut Option<(Rank, Decision)>, rank: Rank, decision: Decision| {
             if best
                 .as_ref()
                 .is_none_or(|(b, _)| rank.cmp(b) == Ordering::Less)
             {
-                best = Some((rank, decision));
+                *best = Some((rank, decision));
             }
         };
         // GPUs with a booking before we would end are judged on their own, against the
@@ -78,10 +133,16 @@ impl Fleet {
                         continue;
                     };
                     for (occ, bucket) in states {
-                        if let Some((rank, gpu, start)) =
-                            rank_bucket(occ, bucket, shape, policy, &weights, &encumbered)
-                        {
-                            consider(rank, self.decision(gpu, shape, start));
+                        let floor = best.as_ref().map(|(b, _)| *b);
+                        if let Some((rank, gpu, start)) = rank_bucket(
+                            (self, occ, bucket),
+                            shape,
+                            req,
+                            policy,
+                            &weights,
+                            (&encumbered, floor.as_ref()),
+                        ) {
+                            consider(&mut best, rank, self.decision(gpu, shape, start));
                         }
                     }
                 }
@@ -95,15 +156,22 @@ impl Fleet {
                             if let Some((rank, start)) =
                                 rank_window(self, *gpu, shape, req, policy, &weights, None)
                             {
-                                consider(rank, self.decision(*gpu, shape, start));
+                                consider(&mut best, rank, self.decision(*gpu, shape, start));
                             }
                             continue;
                         }
                         let table = &self.tables[&g.occ];
-                        if let Some((rank, start)) =
-                            rank_gpu(&g.occ, table, *gpu, shape, policy, &weights)
-                        {
-                            consider(rank, self.decision(*gpu, shape, start));
+                        if let Some((rank, start)) = rank_gpu(
+                            &g.occ,
+                            table,
+                            *gpu,
+                            shape,
+                            req,
+                            policy,
+                            &weights,
+                            Some(&Times::of(g)),
+                        ) {
+                            consider(&mut best, rank, self.decision(*gpu, shape, start));
                         }
                     }
                 }
@@ -192,52 +260,178 @@ impl Fleet {
     }
 }
 
-/// The best GPU of a bucket for `shape`: every GPU in it shares the occupancy, so only the key
-/// tells them apart; the lowest wins under every policy.
+/// The best GPU and start of a bucket for `shape`. Every GPU in it shares the occupancy, so
+/// first-fit and best-fit take the lowest key; the default policy tells them apart by time,
+/// through the bucket's index of when each half and each GPU ends. Starts that could not beat
+/// `floor` (the best found so far) even without lengthening a half skip the time lookups.
 fn rank_bucket(
-    occ: &Occupancy,
-    bucket: &Bucket,
+    (fleet, occ, bucket): (&Fleet, &Occupancy, &Bucket),
     shape: SliceShape,
+    req: &PlacementRequest,
     policy: Policy,
     weights: &[i32; MAX_SIZES],
-    encumbered: &Encumbered,
+    (encumbered, floor): (&Encumbered, Option<&Rank>),
 ) -> Option<(Rank, GpuKey, u8)> {
-    bucket.table.first_start[shape.profile.0 as usize]?;
+    let table = &bucket.table;
+    table.first_start[shape.profile.0 as usize]?;
     // Encumbered GPUs are ranked elsewhere (`rank_window`).
-    let gpu = *bucket.by_key.iter().find(|g| !encumbered.contains(**g))?;
-    rank_gpu(occ, &bucket.table, gpu, shape, policy, weights).map(|(r, s)| (r, gpu, s))
+    let open = |gpu: &GpuKey| !encumbered.contains(*gpu);
+    if policy != Policy::Default {
+        let gpu = *bucket.by_key.iter().find(|g| open(g))?;
+        let (rank, start) = rank_gpu(occ, table, gpu, shape, req, policy, weights, None)?;
+        return Some((rank, gpu, start));
+    }
+    let fill = fill_after(occ, shape)?;
+    // Where a half is lengthened: the GPU whose busy time it lengthens most (looked up once).
+    let mut most: Option<(i64, GpuKey)> = None;
+    let (m, size) = (shape.model(), shape.profile().memory_slices);
+    let mut best: Option<(Rank, GpuKey, u8)> = None;
+    for (start, frag) in table.scored_starts(shape.profile, weights) {
+        let bound = Rank {
+            lengthens: false,
+            frag,
+            fill,
+            time: i64::MIN,
+            gpu: GpuKey(0),
+        };
+        let beaten = |r: &Rank| r.cmp(&bound).is_le();
+        if floor.is_some_and(beaten) || best.as_ref().is_some_and(|(b, _, _)| beaten(b)) {
+            continue;
+        }
+        let rank = match within_halves(fleet, bucket, m, (start, size), req.ends_at, &open) {
+            Some((slack, gpu)) => Rank {
+                lengthens: false,
+                frag,
+                fill,
+                time: slack,
+                gpu,
+            },
+            None => {
+                let (time, gpu) = match most {
+                    Some(most) => most,
+                    None => *most.insert(lengthens_most(occ, bucket, req, &open)?),
+                };
+                Rank {
+                    lengthens: true,
+                    frag,
+                    fill,
+                    time,
+                    gpu,
+                }
+            }
+        };
+        if best.as_ref().is_none_or(|(b, _, _)| rank.cmp(b).is_lt()) {
+            best = Some((rank, rank.gpu, start));
+        }
+    }
+    best
 }
 
+/// The GPU of `bucket` (among the `open` ones) where a slice at `start..start + size` ending
+/// at `ends_at` lengthens no half, with the fewest seconds from its end to its halves' soonest
+/// end (then the lowest key), as [`time_fit`] ranks them.
+fn within_halves(
+    fleet: &Fleet,
+    bucket: &Bucket,
+    m: &GpuModel,
+    (start, size): (u8, u8),
+    ends_at: i64,
+    open: &impl Fn(&GpuKey) -> bool,
+) -> Option<(i64, GpuKey)> {
+    let mut touched = halves(m, start, size);
+    let first = touched.next()?;
+    let candidates = bucket.by_half[first]
+        .range((ends_at, GpuKey(0))..)
+        .filter(|(_, g)| open(g));
+    if touched.next().is_none() {
+        // One half: the first is the tightest.
+        return candidates.map(|&(end, g)| (end - ends_at, g)).next();
+    }
+    // Both halves (rare: a slice as large as the GPU): every candidate, checked whole.
+    candidates
+        .filter_map(|&(_, g)| {
+            let times = Times::of(&fleet.gpus[g.0 as usize]);
+            match time_fit(m, &times, (start, size), (i64::MIN, ends_at)) {
+                (false, slack) => Some((slack, g)),
+                (true, _) => None,
+            }
+        })
+        .min()
+}
+
+/// The GPU of `bucket` (among the `open` ones) whose busy time a slice running `[now,
+/// ends_at)` lengthens most, as [`lengthened`] counts it, with that count. GPUs it lengthens
+/// by the same tie, and the lowest key wins: all of them where it lengthens none, and all
+/// those idle by `now`.
+fn lengthens_most(
+    occ: &Occupancy,
+    bucket: &Bucket,
+    req: &PlacementRequest,
+    open: &impl Fn(&GpuKey) -> bool,
+) -> Option<(i64, GpuKey)> {
+    let lowest = || bucket.by_key.iter().find(|g| open(g)).copied();
+    let &(end, soonest) = bucket.by_end.iter().find(|(_, g)| open(g))?;
+    let time = lengthened(end, req.now, req.ends_at);
+    let gpu = if time == 0 || occ.is_empty() {
+        lowest()?
+    } else if end <= req.now {
+        bucket
+            .by_end
+            .range(..=(req.now, GpuKey(u32::MAX)))
+            .map(|&(_, g)| g)
+            .filter(open)
+            .min()?
+    } else {
+        soonest
+    };
+    Some((time, gpu))
+}
+
+/// Free compute, then memory, left on a GPU in state `occ` once `shape` is there; `None` when
+/// it does not fit.
+fn fill_after(occ: &Occupancy, shape: SliceShape) -> Option<u16> {
+    let p = shape.profile();
+    let compute = occ.free_compute_slices().checked_sub(p.compute_slices)?;
+    let memory = occ.free_memory_slices().checked_sub(p.memory_slices)?;
+    Some(u16::from(compute) << 8 | u16::from(memory))
+}
+
+/// One GPU's best start and its rank. `times` (when its slices end) only matters to the
+/// default policy, which must be given it.
+#[allow(clippy::too_many_arguments)]
 fn rank_gpu(
     occ: &Occupancy,
     table: &StateTable,
     gpu: GpuKey,
     shape: SliceShape,
+    req: &PlacementRequest,
     policy: Policy,
     weights: &[i32; MAX_SIZES],
+    times: Option<&Times>,
 ) -> Option<(Rank, u8)> {
-    let i = shape.profile.0 as usize;
-    // Nothing to rank where the profile does not fit (and its free counts would underflow).
-    table.first_start[i]?;
-    let profile = shape.profile();
-    let free_after = u16::from(occ.free_compute_slices() - profile.compute_slices) << 8
-        | u16::from(occ.free_memory_slices() - profile.memory_slices);
-    let (start, frag, fill) = match policy {
-        Policy::FirstFit => (table.first_start[i]?, 0, 0),
-        Policy::BestFit => (table.first_start[i]?, 0, free_after),
-        Policy::Default => {
-            let (start, frag) = table.best_start(i, weights)?;
-            (start, frag, free_after)
-        }
-    };
-    Some((Rank { frag, fill, gpu }, start))
+    let first = table.first_start[shape.profile.0 as usize]?;
+    let fill = fill_after(occ, shape)?;
+    match (policy, times) {
+        (Policy::FirstFit, _) => Some((Rank::plain(0, gpu), first)),
+        (Policy::BestFit, _) => Some((Rank::plain(fill, gpu), first)),
+        (Policy::Default, Some(times)) => best_start(
+            table,
+            shape,
+            weights,
+            u32::MAX,
+            times,
+            (req.now, req.ends_at),
+            (fill, gpu),
+        ),
+        (Policy::Default, None) => unreachable!("the default policy ranks with times"),
+    }
 }
 
 /// [`rank_gpu`] for a GPU with a booking in the way: only starts free for the whole request
-/// count. Under the default policy, a GPU that could not beat `floor` even at its least
-/// fragmenting start (any start, as if no booking were there) is passed over without a look
-/// at its bookings: most are, so the cost stays near the plain walk's. The bound is exact:
-/// a start free for the window is one of the GPU's free starts now, so it cannot score lower.
+/// count. Under the default policy, a GPU that could not beat `floor` even at its best start
+/// (any start, as if no booking were there) is passed over without a look at its bookings:
+/// most are, so the cost stays near the plain walk's. The bound is exact: a start free for the
+/// window is one of the GPU's free starts now, and no part of its rank depends on bookings.
 fn rank_window(
     fleet: &Fleet,
     gpu: GpuKey,
@@ -247,27 +441,38 @@ fn rank_window(
     weights: &[i32; MAX_SIZES],
     floor: Option<&Rank>,
 ) -> Option<(Rank, u8)> {
+    let g = &fleet.gpus[gpu.0 as usize];
+    let times = Times::of(g);
+    let table = fleet.tables.get(&g.occ)?;
     if policy == Policy::Default
         && let Some(floor) = floor
     {
-        let g = &fleet.gpus[gpu.0 as usize];
         let (bound, _) = rank_gpu(
             &g.occ,
-            fleet.tables.get(&g.occ)?,
+            table,
             gpu,
             shape,
+            req,
             policy,
             weights,
+            Some(&times),
         )?;
         if bound.cmp(floor).is_ge() {
             return None;
         }
     }
-    let (frag, fill, start) = fleet.rank_encumbered(gpu, shape, req, policy, weights)?;
-    let (frag, fill) = match policy {
-        Policy::FirstFit => (0, 0),
-        Policy::BestFit => (0, fill),
-        Policy::Default => (frag, fill),
-    };
-    Some((Rank { frag, fill, gpu }, start))
+    let (free, fill, first) = fleet.free_during(gpu, shape, req)?;
+    match policy {
+        Policy::FirstFit => Some((Rank::plain(0, gpu), first)),
+        Policy::BestFit => Some((Rank::plain(fill, gpu), first)),
+        Policy::Default => best_start(
+            table,
+            shape,
+            weights,
+            free,
+            &times,
+            (req.now, req.ends_at),
+            (fill, gpu),
+        ),
+    }
 }

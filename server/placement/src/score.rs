@@ -126,32 +126,19 @@ impl StateTable {
         table
     }
 
-    /// The start for profile `i` that raises the weighted fragmentation least, and by how much.
-    /// Strictly better only: ties keep the lower start, so the choice is stable.
-    pub fn best_start(&self, i: usize, weights: &[i32; MAX_SIZES]) -> Option<(u8, i32)> {
-        self.best_start_among(i, weights, u32::MAX)
-    }
-
-    /// [`Self::best_start`] among the starts in `allowed` (a bit per start): those a booking
-    /// leaves free.
-    pub fn best_start_among(
-        &self,
-        i: usize,
-        weights: &[i32; MAX_SIZES],
-        allowed: u32,
-    ) -> Option<(u8, i32)> {
-        let mut best: Option<(u8, i32)> = None;
-        for (start, loss) in self.losses[i].iter().filter(|(s, _)| allowed & 1 << s != 0) {
-            let score = loss
-                .iter()
-                .zip(weights)
-                .map(|(&l, w)| i32::from(l) * w)
-                .sum();
-            if best.is_none_or(|(_, b)| score < b) {
-                best = Some((*start, score));
-            }
-        }
-        best
+    /// Each free start of `profile`, in NVML's order, with how much it raises the GPU's
+    /// fragmentation under `weights`.
+    pub fn scored_starts<'a>(
+        &'a self,
+        profile: ProfileIdx,
+        weights: &'a [i32; MAX_SIZES],
+    ) -> impl Iterator<Item = (u8, i32)> + 'a {
+        self.losses[profile.0 as usize]
+            .iter()
+            .map(move |(start, loss)| {
+                let score = loss.iter().zip(weights).map(|(&l, w)| i32::from(l) * w);
+                (*start, score.sum())
+            })
     }
 }
 
@@ -193,12 +180,18 @@ mod tests {
         let t = StateTable::new(&o);
         // Plenty of room for every size: weights are the sizes' compute slices.
         let w = size_weights(&t, &[u32::MAX; MAX_SIZES], 1);
-        let one_g = m.profile_by_name("1g.5gb").unwrap().0 as usize;
-        assert_eq!(t.first_start[one_g], Some(0));
-        assert_eq!(t.best_start(one_g, &w).map(|(s, _)| s), Some(6));
-        let three_g = m.profile_by_name("3g.20gb").unwrap().0 as usize;
+        // The least fragmenting start; ties keep the lower one.
+        let best = |p| {
+            t.scored_starts(p, &w)
+                .reduce(|b, c| if c.1 < b.1 { c } else { b })
+                .map(|(s, _)| s)
+        };
+        let one_g = m.profile_by_name("1g.5gb").unwrap();
+        assert_eq!(t.first_start[one_g.0 as usize], Some(0));
+        assert_eq!(best(one_g), Some(6));
+        let three_g = m.profile_by_name("3g.20gb").unwrap();
         // 3g@4 leaves 0..4 for a 4g-sized hole of 2g+2g or 1g×4; 3g@0 strands a compute slice.
-        assert_eq!(t.best_start(three_g, &w).map(|(s, _)| s), Some(4));
+        assert_eq!(best(three_g), Some(4));
     }
 
     #[test]

@@ -98,18 +98,49 @@ fn default_packs_onto_a_busy_gpu_rather_than_opening_an_empty_one() {
 }
 
 #[test]
-fn default_breaks_ties_by_gpu_order_not_by_end_time() {
+fn default_puts_a_slice_in_a_half_that_runs_at_least_as_long_the_tightest_one() {
     let (mut f, g) = fleet(&["h100-80gb", "h100-80gb", "h100-80gb"]);
-    put(&mut f, g[0], 1, "3g.40gb", 4, 2);
-    put(&mut f, g[1], 2, "3g.40gb", 4, 24);
-    put(&mut f, g[2], 3, "3g.40gb", 4, 9);
-    // Three GPUs in one state: the lowest key wins whatever the slices' end times, so the
-    // partly used GPUs fill in a stable order.
-    for hours in [8, 30] {
+    // Three GPUs in one state, a 1g in the upper half ending after 2, 24 and 9 hours.
+    put(&mut f, g[0], 1, "1g.10gb", 6, 2);
+    put(&mut f, g[1], 2, "1g.10gb", 6, 24);
+    put(&mut f, g[2], 3, "1g.10gb", 6, 9);
+    // 8 hours fits inside the 9-hour and the 24-hour half: the one that frees soonest after.
+    let d = f
+        .plan(&request("1g.10gb", &["h100-80gb"], 8), Policy::Default)
+        .unwrap();
+    assert_eq!(d.gpu, g[2]);
+    assert!(
+        d.placement.start >= 4,
+        "in the upper half: {:?}",
+        d.placement
+    );
+    // 30 hours lengthens every half: beside the work that ends soonest (GPU 0's, at 2 h).
+    let d = f
+        .plan(&request("1g.10gb", &["h100-80gb"], 30), Policy::Default)
+        .unwrap();
+    assert_eq!(d.gpu, g[0]);
+    // Best-fit and first-fit know no time: the lowest key.
+    for policy in [Policy::BestFit, Policy::FirstFit] {
         let d = f
-            .plan(&request("2g.20gb", &["h100-80gb"], hours), Policy::Default)
+            .plan(&request("1g.10gb", &["h100-80gb"], 8), policy)
             .unwrap();
-        assert_eq!(d.gpu, g[0], "{hours} h");
+        assert_eq!(d.gpu, g[0], "{policy}");
+    }
+}
+
+#[test]
+fn default_keeps_a_half_that_will_come_free_clear_of_longer_work() {
+    let (mut f, g) = fleet(&["h100-80gb", "h100-80gb"]);
+    // GPU 0's lower half comes free in an hour; GPU 1's runs for a day.
+    put(&mut f, g[0], 1, "2g.20gb", 0, 1);
+    put(&mut f, g[1], 2, "2g.20gb", 0, 24);
+    for hours in [8, 20] {
+        let d = f
+            .plan(&request("1g.10gb", &["h100-80gb"], hours), Policy::Default)
+            .unwrap();
+        assert_eq!(d.gpu, g[1], "{hours} h");
+        // Beside the day-long 2g, in the half it already holds.
+        assert!(d.placement.start < 4, "{hours} h: {:?}", d.placement);
     }
 }
 

@@ -14,7 +14,7 @@ use crate::Policy;
 use crate::fleet::{AddSliceError, Booked, Fleet, Gpu, GpuKey, SliceKey};
 use crate::nofit::NoFit;
 use crate::plan::{Decision, PlacementRequest};
-use crate::score::{MAX_SIZES, fragmentation};
+use crate::score::fragmentation;
 use slicebroker_types::catalog::MediaKind;
 use slicebroker_types::{GpuModel, MAX_PROFILES, Occupancy, PlaceError, ProfileIdx, SliceShape};
 use std::cmp::Ordering;
@@ -246,37 +246,30 @@ impl Fleet {
         Encumbered(bits)
     }
 
-    /// An on-demand candidate on a GPU with bookings in the way: among the starts free for
-    /// `[now, ends_at)`, the one that fragments least under `weights` (as
-    /// `StateTable::best_start` chooses), its score and fill (free compute, then memory, left
-    /// now, as `rank_gpu` counts it).
-    pub(crate) fn rank_encumbered(
+    /// An on-demand candidate on a GPU with bookings in the way: the starts free for
+    /// `[now, ends_at)` (a bit per start), its fill (free compute, then memory, left now, as
+    /// `rank_gpu` counts it) and the lowest free start.
+    pub(crate) fn free_during(
         &self,
         gpu: GpuKey,
         shape: SliceShape,
         req: &PlacementRequest,
-        policy: Policy,
-        weights: &[i32; MAX_SIZES],
-    ) -> Option<(i32, u16, u8)> {
+    ) -> Option<(u32, u16, u8)> {
         let g = &self.gpus[gpu.0 as usize];
         if !g.schedulable || g.occ.model_id() != shape.model {
             return None;
         }
-        let i = shape.profile.0 as usize;
         let p = shape.profile();
         let free_compute = g.occ.free_compute_slices().checked_sub(p.compute_slices)?;
         let free_memory = g.occ.free_memory_slices().checked_sub(p.memory_slices)?;
         let fill = u16::from(free_compute) << 8 | u16::from(free_memory);
         let during = During::of(g, (req.now, req.now, req.ends_at));
-        let mut starts = during.free_starts(g, shape.profile);
-        if policy != Policy::Default {
-            return starts.next().map(|(s, _)| (0, fill, s));
-        }
-        let free: u32 = starts.fold(0, |m, (s, _)| m | 1 << s);
-        let table = self.tables.get(&g.occ)?;
-        table
-            .best_start_among(i, weights, free)
-            .map(|(start, frag)| (frag, fill, start))
+        let (free, first) = during
+            .free_starts(g, shape.profile)
+            .fold((0u32, None), |(m, first), (s, _)| {
+                (m | 1 << s, first.or(Some(s)))
+            });
+        Some((free, fill, first?))
     }
 
     /// The best place for one slice whose window is `[starts_at, req.ends_at)`, free for all of

@@ -238,6 +238,35 @@ proptest! {
         }
     }
 
+    /// The occupancy walk, which ranks a whole state's GPUs at once through its index of when
+    /// each half ends, chooses what ranking every GPU on its own would (as a request limited to
+    /// hosts does), with bookings in the way or not and slices past their end.
+    #[test]
+    fn the_indexed_walk_chooses_what_each_gpu_ranked_alone_would(
+        seed in prop::collection::vec((prop::sample::select(vec![1u8, 1, 1, 2, 2, 3, 4, 7]), 1u16..600), 0..60),
+        bookings in prop::collection::vec((0u32..12, prop::sample::select(vec!["1g.10gb", "2g.20gb", "3g.40gb", "7g.80gb"]), 0u8..7, 0i64..600, 1i64..600), 0..10),
+        asks in prop::collection::vec((prop::sample::select(vec![1u8, 2, 3, 4, 7]), 0i64..300, 1i64..600), 1..10),
+    ) {
+        let mut f = busy(&seed);
+        for (i, (gpu, name, start, from, len)) in bookings.into_iter().enumerate() {
+            let w = (60 * from + 1, 60 * (from + len) + 1);
+            let _ = f.add_booking(GpuKey(gpu), SliceKey(10_000 + i as u64), profile(name), start, w);
+        }
+        let hosts: Vec<HostKey> = (0..3).map(HostKey).collect();
+        for (size, now, minutes) in asks {
+            let req = PlacementRequest {
+                shapes: ProfileRequest::Size(size).resolve(&[h100()]).unwrap(),
+                now: 60 * now,
+                ends_at: 60 * (now + minutes),
+                hosts: None,
+            };
+            let alone = PlacementRequest { hosts: Some(hosts.clone()), ..req.clone() };
+            for policy in Policy::ALL {
+                prop_assert_eq!(f.plan(&req, policy), f.plan(&alone, policy), "{}", policy);
+            }
+        }
+    }
+
     /// Whatever is booked, a decision is free for its whole window: the fleet accepts it as a
     /// booking (on-demand: from now until it ends).
     #[test]

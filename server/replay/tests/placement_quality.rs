@@ -19,34 +19,38 @@ fn totals(spec: &FleetSpec, traces: &[Trace], policy: Policy) -> (u64, f64) {
         })
 }
 
+/// At each offered load from 100 to 150 %, summed over eight seeds.
 #[test]
 fn default_accepts_at_least_as_many_as_best_fit_and_grants_more_work_at_saturation() {
     let spec = FleetSpec::parse("h100-80gb:80,a100-40gb:20").unwrap();
-    let traces: Vec<Trace> = (1..=8)
-        .map(|seed| {
-            let opts = GenOptions {
-                load: 1.3,
-                hours: 72.0,
-                seed,
-                bookings: None,
-            };
-            Trace::parse(&generate(&spec, &opts)).unwrap()
-        })
-        .collect();
-    let (best_fit_accepted, best_fit_hours) = totals(&spec, &traces, Policy::BestFit);
-    let (accepted, hours) = totals(&spec, &traces, Policy::Default);
-    let requests: usize = traces.iter().map(|t| t.requests.len()).sum();
-    // Saturated: both reject a share of the requests, so the comparison means something.
-    assert!(
-        best_fit_accepted < requests as u64 * 97 / 100,
-        "{best_fit_accepted} of {requests}"
-    );
-    assert!(
-        accepted >= best_fit_accepted,
-        "default accepted {accepted}, best-fit {best_fit_accepted}"
-    );
-    assert!(
-        hours > best_fit_hours,
-        "default granted {hours:.0} compute-slice-hours, best-fit {best_fit_hours:.0}"
-    );
+    for load in [1.0, 1.15, 1.3, 1.5] {
+        let traces: Vec<Trace> = (1..=8)
+            .map(|seed| {
+                let opts = GenOptions {
+                    load,
+                    hours: 72.0,
+                    seed,
+                    bookings: None,
+                };
+                Trace::parse(&generate(&spec, &opts)).unwrap()
+            })
+            .collect();
+        let (best_fit_accepted, best_fit_hours) = totals(&spec, &traces, Policy::BestFit);
+        let (accepted, hours) = totals(&spec, &traces, Policy::Default);
+        let requests: usize = traces.iter().map(|t| t.requests.len()).sum();
+        // Saturated: best-fit rejects some requests (0.8 % at 100 %, 9 % at 150 %), so the
+        // comparison means something.
+        assert!(
+            best_fit_accepted < requests as u64 * 995 / 1000,
+            "{load}: {best_fit_accepted} of {requests}"
+        );
+        assert!(
+            accepted >= best_fit_accepted,
+            "{load}: default accepted {accepted}, best-fit {best_fit_accepted}"
+        );
+        assert!(
+            hours > best_fit_hours,
+            "{load}: default granted {hours:.0} compute-slice-hours, best-fit {best_fit_hours:.0}"
+        );
+    }
 }
