@@ -37,12 +37,14 @@ pub struct Decision {
 /// key. The default policy ranks by:
 /// 1. whether the slice lengthens the time a half of the GPU's memory is taken (it ends after
 ///    everything in a half it touches, or the half is free: see [`crate::rank`]);
-/// 2. fragmentation (an integer, weighted by how scarce each size is fleet-wide, so equal
+/// 2. the GPU model with fewer compute slices, where a request accepts several (an A30 before
+///    an H100: the larger GPUs are kept for the sizes only they can take);
+/// 3. fragmentation (an integer, weighted by how scarce each size is fleet-wide, so equal
 ///    losses tie exactly);
-/// 3. how full the GPU is left;
-/// 4. time: without lengthening, the seconds until its half comes free after it; lengthening,
-///    when the GPU's slices end (the soonest first);
-/// 5. the GPU key, so decisions are deterministic.
+/// 4. how full the GPU is left;
+/// 5. time: without lengthening, the seconds until its half comes free after it; lengthening,
+///    the most the GPU's busy time grows (beside the work that ends soonest);
+/// 6. the GPU key, so decisions are deterministic.
 ///
 /// Each step was measured on trace replays against best-fit (README, "What we tried"): the
 /// half comes first because 3g and 4g requests are what a saturated fleet rejects, and they
@@ -50,6 +52,8 @@ pub struct Decision {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rank {
     lengthens: bool,
+    /// The model's compute slices.
+    size: u8,
     frag: i32,
     fill: u16,
     time: i64,
@@ -60,6 +64,7 @@ impl Rank {
     fn cmp(&self, other: &Self) -> Ordering {
         self.lengthens
             .cmp(&other.lengthens)
+            .then(self.size.cmp(&other.size))
             .then(self.frag.cmp(&other.frag))
             .then(self.fill.cmp(&other.fill))
             .then(self.time.cmp(&other.time))
@@ -70,6 +75,7 @@ impl Rank {
     fn plain(fill: u16, gpu: GpuKey) -> Self {
         Rank {
             lengthens: false,
+            size: 0,
             frag: 0,
             fill,
             time: 0,
@@ -98,6 +104,7 @@ fn best_start(
         let (lengthens, time) = time_fit(m, times, (start, size), window);
         let rank = Rank {
             lengthens,
+            size: m.compute_slices,
             frag,
             fill,
             time,
@@ -289,6 +296,7 @@ fn rank_bucket(
     for (start, frag) in table.scored_starts(shape.profile, weights) {
         let bound = Rank {
             lengthens: false,
+            size: m.compute_slices,
             frag,
             fill,
             time: i64::MIN,
@@ -301,6 +309,7 @@ fn rank_bucket(
         let rank = match within_halves(fleet, bucket, m, (start, size), req.ends_at, &open) {
             Some((slack, gpu)) => Rank {
                 lengthens: false,
+                size: m.compute_slices,
                 frag,
                 fill,
                 time: slack,
@@ -313,6 +322,7 @@ fn rank_bucket(
                 };
                 Rank {
                     lengthens: true,
+                    size: m.compute_slices,
                     frag,
                     fill,
                     time,
