@@ -84,5 +84,45 @@ PY
       row "$(python3 -c "print(round($load*100))") %, seed $seed" "$tmp/trace.csv"
     done
   done
+  echo
+  echo "## Best-fit against the default, summed over many traces"
+  echo
+  echo "Fresh traces at 100, 115, 130 and 150 % load for each seed in the range, on the fleet above"
+  echo "(seeds the ranking was not chosen on) and on fleets with A30s or H100s only. Σ is default"
+  echo "minus best-fit over the fleet's traces."
+  echo
+  echo "| fleet | seeds | traces | meet both | Σ Δ accepted | Σ Δ compute-slice-hours |"
+  echo "| ----- | ----- | ------ | --------- | ------------ | ----------------------- |"
+  summary() { # fleet first-seed last-seed
+    local n=0
+    for load in 1.0 1.15 1.3 1.5; do
+      for seed in $(seq "$2" "$3"); do
+        "$bin/slicebroker-tracegen" --fleet "$1" --load "$load" --hours "$HOURS" --seed "$seed" >"$tmp/trace.csv"
+        "$bin/slicebroker-replay" --fleet "$1" --policy best-fit "$tmp/trace.csv" >"$tmp/bf.$n.json"
+        "$bin/slicebroker-replay" --fleet "$1" --policy default "$tmp/trace.csv" >"$tmp/df.$n.json"
+        n=$((n + 1))
+      done
+    done
+    python3 - "$1" "$2..$3" "$n" "$tmp" <<'PY'
+import json, sys
+fleet, seeds, n, tmp = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+both = da = dh = 0
+for i in range(n):
+    bf = json.load(open(f"{tmp}/bf.{i}.json"))[0]
+    df = json.load(open(f"{tmp}/df.{i}.json"))[0]
+    a = df["accepted"] - bf["accepted"]
+    h = df["compute_slice_hours_granted"] - bf["compute_slice_hours_granted"]
+    both += a >= 0 and h > 0
+    da += a
+    dh += h
+print(f"| `{fleet}` | {seeds} | {n} | {both} | {da:+,d} | {dh:+,.0f} |")
+PY
+  }
+  summary "$FLEET" 7 20
+  summary "$FLEET" 21 105
+  summary h100-80gb:1000 1 3
+  summary h100-80gb:600,a100-40gb:200,a30-24gb:200 1 3
+  summary h100-80gb:500,a100-40gb:200,a30-24gb:300 11 16
+  summary h100-80gb:700,a30-24gb:300 21 24
 } >docs/replay.md
 echo "wrote docs/replay.md and server/replay/traces/example.csv"
