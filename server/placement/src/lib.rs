@@ -30,8 +30,8 @@ pub enum Policy {
     /// The GPU left with the fewest free compute (then memory) slices, at its lowest placement.
     BestFit,
     /// Time and fragmentation aware: a place in a half of the GPU that stays taken at least as
-    /// long as the slice runs, then the GPU model with fewer compute slices (where a request
-    /// accepts several), then the placement that least reduces the GPU's ability to take
+    /// long as the slice runs, then a GPU in use before an idle one, then the GPU model with
+    /// fewer compute slices (where a request accepts several), then the placement that least reduces the GPU's ability to take
     /// each profile size (sizes about to run out weigh double), then the fuller GPU, then time
     /// (the tightest such half, or the GPU whose work ends soonest), then the lower GPU key.
     Default,

@@ -37,8 +37,9 @@ pub struct Decision {
 /// key. The default policy ranks by:
 /// 1. whether the slice lengthens the time a half of the GPU's memory is taken (it ends after
 ///    everything in a half it touches, or the half is free: see [`crate::rank`]);
-/// 2. the GPU model with fewer compute slices, where a request accepts several (an A30 before
-///    an H100: the larger GPUs are kept for the sizes only they can take);
+/// 2. a GPU already in use before an idle one, then the GPU model with fewer compute slices,
+///    where a request accepts several (an A30 before an H100: the larger GPUs are kept for the
+///    sizes only they can take, and whole GPUs of any model for the requests that need one);
 /// 3. fragmentation (an integer, weighted by how scarce each size is fleet-wide, so equal
 ///    losses tie exactly);
 /// 4. how full the GPU is left;
@@ -52,6 +53,8 @@ pub struct Decision {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rank {
     lengthens: bool,
+    /// Whether the GPU is idle (the slice would open it).
+    opens: bool,
     /// The model's compute slices.
     size: u8,
     frag: i32,
@@ -64,6 +67,7 @@ impl Rank {
     fn cmp(&self, other: &Self) -> Ordering {
         self.lengthens
             .cmp(&other.lengthens)
+            .then(self.opens.cmp(&other.opens))
             .then(self.size.cmp(&other.size))
             .then(self.frag.cmp(&other.frag))
             .then(self.fill.cmp(&other.fill))
@@ -75,6 +79,7 @@ impl Rank {
     fn plain(fill: u16, gpu: GpuKey) -> Self {
         Rank {
             lengthens: false,
+            opens: false,
             size: 0,
             frag: 0,
             fill,
@@ -93,7 +98,7 @@ fn best_start(
     allowed: u32,
     times: &Times,
     window: (i64, i64),
-    (fill, gpu): (u16, GpuKey),
+    (fill, opens, gpu): (u16, bool, GpuKey),
 ) -> Option<(Rank, u8)> {
     let (m, size) = (shape.model(), shape.profile().memory_slices);
     let mut best: Option<(Rank, u8)> = None;
@@ -104,6 +109,7 @@ fn best_start(
         let (lengthens, time) = time_fit(m, times, (start, size), window);
         let rank = Rank {
             lengthens,
+            opens,
             size: m.compute_slices,
             frag,
             fill,
@@ -296,6 +302,7 @@ fn rank_bucket(
     for (start, frag) in table.scored_starts(shape.profile, weights) {
         let bound = Rank {
             lengthens: false,
+            opens: occ.is_empty(),
             size: m.compute_slices,
             frag,
             fill,
@@ -309,6 +316,7 @@ fn rank_bucket(
         let rank = match within_halves(fleet, bucket, m, (start, size), req.ends_at, &open) {
             Some((slack, gpu)) => Rank {
                 lengthens: false,
+                opens: occ.is_empty(),
                 size: m.compute_slices,
                 frag,
                 fill,
@@ -322,6 +330,7 @@ fn rank_bucket(
                 };
                 Rank {
                     lengthens: true,
+                    opens: occ.is_empty(),
                     size: m.compute_slices,
                     frag,
                     fill,
@@ -431,7 +440,7 @@ fn rank_gpu(
             u32::MAX,
             times,
             (req.now, req.ends_at),
-            (fill, gpu),
+            (fill, occ.is_empty(), gpu),
         ),
         (Policy::Default, None) => unreachable!("the default policy ranks with times"),
     }
@@ -482,7 +491,7 @@ fn rank_window(
             free,
             &times,
             (req.now, req.ends_at),
-            (fill, gpu),
+            (fill, g.occ.is_empty(), gpu),
         ),
     }
 }

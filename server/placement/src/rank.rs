@@ -4,11 +4,11 @@
 //! what keeps them placeable over time is halves that come free whole. A slice placed in a half
 //! where something already runs at least as long adds nothing to the time that half is taken;
 //! placed in a half that is free, or would come free sooner, it keeps the half taken longer.
-//! The default policy ranks that first, then the smaller GPU model, then fragmentation, then
-//! fill, then time: among places that lengthen nothing, the half that ends soonest after the
-//! slice (it comes free soonest); among places that lengthen a half, the GPU whose slices end
-//! soonest (replays showed that keeping the GPUs that run long apart from new work accepts
-//! more; README, "What we tried").
+//! The default policy ranks that first, then a GPU in use before an idle one, then the smaller
+//! GPU model, then fragmentation, then fill, then time: among places that lengthen nothing, the
+//! half that ends soonest after the slice (it comes free soonest); among places that lengthen a
+//! half, the GPU whose slices end soonest (replays showed that keeping the GPUs that run long
+//! apart from new work accepts more; README, "What we tried").
 
 use crate::fleet::Gpu;
 use slicebroker_types::GpuModel;

@@ -267,16 +267,20 @@ fn mixed_model_requests_choose_among_every_acceptable_shape() {
 }
 
 #[test]
-fn a_request_several_models_can_take_goes_to_the_smaller_gpu_unless_a_half_outlives_it() {
+fn a_request_several_models_can_take_goes_to_a_used_gpu_then_to_the_smaller_model() {
     let (mut f, g) = fleet(&["h100-80gb", "a30-24gb"]);
     let req = |hours| request("1g", &["h100-80gb", "a30-24gb"], hours);
     // Both idle: the A30, keeping the H100 whole for what only it can take.
     let d = f.plan(&req(8), Policy::Default).unwrap();
     assert_eq!((d.gpu, d.shape.profile().name), (g[1], "1g.6gb"));
     // A day-long 1g on the H100: an 8-hour 1g beside it lengthens nothing there, which comes
-    // first; a 30-hour one lengthens every half, so the smaller GPU again.
+    // first. A 30-hour one lengthens a half wherever it goes: the H100 still, as the GPU in use
+    // rather than the idle one, keeping the A30 whole for a request that needs all of it.
     put(&mut f, g[0], 1, "1g.10gb", 6, 24);
     assert_eq!(f.plan(&req(8), Policy::Default).unwrap().gpu, g[0]);
+    assert_eq!(f.plan(&req(30), Policy::Default).unwrap().gpu, g[0]);
+    // Both in use: the smaller model.
+    put(&mut f, g[1], 2, "1g.6gb", 3, 24);
     assert_eq!(f.plan(&req(30), Policy::Default).unwrap().gpu, g[1]);
 }
 

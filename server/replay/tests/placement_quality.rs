@@ -19,11 +19,18 @@ fn totals(spec: &FleetSpec, traces: &[Trace], policy: Policy) -> (u64, f64) {
         })
 }
 
-/// At each offered load from 100 to 150 %, summed over eight seeds.
+/// At each offered load from 100 to 150 %, summed over eight seeds, on a fleet of 7-slice GPUs
+/// and on one with A30s (4 slices), where a request can take either model.
 #[test]
 fn default_accepts_at_least_as_many_as_best_fit_and_grants_more_work_at_saturation() {
-    let spec = FleetSpec::parse("h100-80gb:80,a100-40gb:20").unwrap();
-    for load in [1.0, 1.15, 1.3, 1.5] {
+    for (fleet, load) in [
+        "h100-80gb:80,a100-40gb:20",
+        "h100-80gb:60,a100-40gb:20,a30-24gb:20",
+    ]
+    .into_iter()
+    .flat_map(|f| [1.0, 1.15, 1.3, 1.5].map(|l| (f, l)))
+    {
+        let spec = FleetSpec::parse(fleet).unwrap();
         let traces: Vec<Trace> = (1..=8)
             .map(|seed| {
                 let opts = GenOptions {
@@ -42,15 +49,15 @@ fn default_accepts_at_least_as_many_as_best_fit_and_grants_more_work_at_saturati
         // comparison means something.
         assert!(
             best_fit_accepted < requests as u64 * 995 / 1000,
-            "{load}: {best_fit_accepted} of {requests}"
+            "{fleet} at {load}: {best_fit_accepted} of {requests}"
         );
         assert!(
             accepted >= best_fit_accepted,
-            "{load}: default accepted {accepted}, best-fit {best_fit_accepted}"
+            "{fleet} at {load}: default accepted {accepted}, best-fit {best_fit_accepted}"
         );
         assert!(
             hours > best_fit_hours,
-            "{load}: default granted {hours:.0} compute-slice-hours, best-fit {best_fit_hours:.0}"
+            "{fleet} at {load}: default granted {hours:.0} compute-slice-hours, best-fit {best_fit_hours:.0}"
         );
     }
 }
