@@ -408,7 +408,7 @@ fn lengthens_most(
 
 /// Free compute, then memory, left on a GPU in state `occ` once `shape` is there; `None` when
 /// it does not fit.
-fn fill_after(occ: &Occupancy, shape: SliceShape) -> Option<u16> {
+pub(crate) fn fill_after(occ: &Occupancy, shape: SliceShape) -> Option<u16> {
     let p = shape.profile();
     let compute = occ.free_compute_slices().checked_sub(p.compute_slices)?;
     let memory = occ.free_memory_slices().checked_sub(p.memory_slices)?;

@@ -13,7 +13,7 @@
 use crate::Policy;
 use crate::fleet::{AddSliceError, Booked, Fleet, Gpu, GpuKey, SliceKey};
 use crate::nofit::NoFit;
-use crate::plan::{Decision, PlacementRequest};
+use crate::plan::{Decision, PlacementRequest, fill_after};
 use crate::score::fragmentation;
 use slicebroker_types::catalog::MediaKind;
 use slicebroker_types::{GpuModel, MAX_PROFILES, Occupancy, PlaceError, ProfileIdx, SliceShape};
@@ -259,10 +259,7 @@ impl Fleet {
         if !g.schedulable || g.occ.model_id() != shape.model {
             return None;
         }
-        let p = shape.profile();
-        let free_compute = g.occ.free_compute_slices().checked_sub(p.compute_slices)?;
-        let free_memory = g.occ.free_memory_slices().checked_sub(p.memory_slices)?;
-        let fill = u16::from(free_compute) << 8 | u16::from(free_memory);
+        let fill = fill_after(&g.occ, shape)?;
         let during = During::of(g, (req.now, req.now, req.ends_at));
         let (free, first) = during
             .free_starts(g, shape.profile)
