@@ -83,6 +83,8 @@ pub struct Fleet {
     pub(crate) ends: BTreeSet<(i64, GpuKey, SliceKey)>,
     /// Booking decisions look at every GPU (tests check the best-first search against it).
     pub(crate) scan_only: bool,
+    /// See [`Fleet::set_tie_seed`].
+    pub(crate) tie_seed: Option<u64>,
 }
 
 impl Fleet {
@@ -107,6 +109,17 @@ impl Fleet {
             self.index(key);
         }
         key
+    }
+
+    /// For replays that measure chance: with a seed, best-fit gives the slice to a GPU of the
+    /// occupancy state it chose picked by a hash of the seed, the decision's clock and the GPU
+    /// key, instead of the lowest key (best-fit sees those GPUs as equal; the key is only its
+    /// tie rule). A fixed relabelling of the GPUs would change nothing (identical GPUs in
+    /// identical states), hence the clock. Decisions stay deterministic for a given seed.
+    /// First-fit (whose rule is the key order) and the default policy (which tells such GPUs
+    /// apart by when their slices end) are unaffected.
+    pub fn set_tie_seed(&mut self, seed: Option<u64>) {
+        self.tie_seed = seed;
     }
 
     pub fn len(&self) -> usize {

@@ -290,8 +290,19 @@ fn rank_bucket(
     // Encumbered GPUs are ranked elsewhere (`rank_window`).
     let open = |gpu: &GpuKey| !encumbered.contains(*gpu);
     if policy != Policy::Default {
-        let gpu = *bucket.by_key.iter().find(|g| open(g))?;
-        let (rank, start) = rank_gpu(occ, table, gpu, shape, req, policy, weights, None)?;
+        // Ranked as the lowest key; under best-fit with a tie seed, another GPU of the state
+        // takes it.
+        let lowest = *bucket.by_key.iter().find(|g| open(g))?;
+        let (rank, start) = rank_gpu(occ, table, lowest, shape, req, policy, weights, None)?;
+        let gpu = match fleet.tie_seed.filter(|_| policy == Policy::BestFit) {
+            None => lowest,
+            Some(seed) => bucket
+                .by_key
+                .iter()
+                .copied()
+                .filter(open)
+                .min_by_key(|g| tie_hash(seed, req.now, *g))?,
+        };
         return Some((rank, gpu, start));
     }
     let fill = fill_after(occ, shape)?;
@@ -404,6 +415,15 @@ fn lengthens_most(
         soonest
     };
     Some((time, gpu))
+}
+
+/// The order [`Fleet::set_tie_seed`] puts the GPUs of one state in for a decision at `now`
+/// (splitmix64's finalizer over the three).
+fn tie_hash(seed: u64, now: i64, gpu: GpuKey) -> u64 {
+    let mut z = seed ^ (now as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(gpu.0) << 32;
+    z = (z ^ z >> 30).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ z >> 27).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ z >> 31
 }
 
 /// Free compute, then memory, left on a GPU in state `occ` once `shape` is there; `None` when

@@ -381,3 +381,57 @@ fn policies_parse_from_their_names() {
         "unknown policy `worst`; valid policies: first-fit, best-fit, default"
     );
 }
+
+#[test]
+fn a_tie_seed_only_lets_best_fit_choose_another_gpu_in_the_same_state() {
+    let sizes = ["1g", "2g", "3g", "4g"];
+    let mut rng = Rng(11);
+    let (mut f, _) = fleet(&["h100-80gb"; 24]);
+    let mut live: Vec<SliceKey> = Vec::new();
+    let mut moved = 0;
+    for step in 0..1_500u64 {
+        if !live.is_empty() && rng.below(3) == 0 {
+            let k = live.swap_remove(rng.below(live.len() as u64) as usize);
+            assert!(f.remove_slice(k));
+            continue;
+        }
+        let size = sizes[rng.below(sizes.len() as u64) as usize];
+        let req = PlacementRequest {
+            shapes: shapes(size, &["h100-80gb"]),
+            now: step as i64,
+            ends_at: step as i64 + 1 + rng.below(500) as i64,
+            hosts: None,
+        };
+        for policy in Policy::ALL {
+            f.set_tie_seed(None);
+            let plain = f.plan(&req, policy);
+            f.set_tie_seed(Some(5));
+            let seeded = f.plan(&req, policy);
+            assert_eq!(seeded, f.plan(&req, policy), "deterministic for a seed");
+            match (plain, seeded) {
+                (Ok(p), Ok(s)) if policy != Policy::BestFit => assert_eq!(p, s),
+                (Ok(p), Ok(s)) => {
+                    let occ = |g: GpuKey| *f.gpu(g).unwrap().occupancy;
+                    assert_eq!((p.shape, p.placement), (s.shape, s.placement));
+                    assert_eq!(occ(p.gpu), occ(s.gpu), "{policy}: another state");
+                    moved += usize::from(p.gpu != s.gpu);
+                }
+                (Err(_), Err(_)) => {}
+                (p, s) => panic!("{policy}: {p:?} without a seed, {s:?} with"),
+            }
+        }
+        f.set_tie_seed(None);
+        if let Ok(d) = f.plan(&req, Policy::BestFit) {
+            f.add_slice(
+                d.gpu,
+                SliceKey(step),
+                d.shape.profile,
+                d.placement.start,
+                req.ends_at,
+            )
+            .unwrap();
+            live.push(SliceKey(step));
+        }
+    }
+    assert!(moved > 20, "the seed chose another GPU only {moved} times");
+}

@@ -299,7 +299,21 @@ impl<'a> Replay<'a> {
 
 /// Replays `trace` on a fresh fleet built from `spec` under `policy`.
 pub fn replay(spec: &FleetSpec, trace: &Trace, policy: Policy, queue: bool) -> Outcome {
-    let fleet = spec.build();
+    replay_with_tie_seed(spec, trace, policy, queue, None)
+}
+
+/// [`replay`] with the planner's ties between GPUs in the same state broken by `tie_seed`
+/// ([`Fleet::set_tie_seed`]): two seeds differ only by chance, which measures how much of a
+/// difference between two policies on a trace chance alone could make.
+pub fn replay_with_tie_seed(
+    spec: &FleetSpec,
+    trace: &Trace,
+    policy: Policy,
+    queue: bool,
+    tie_seed: Option<u64>,
+) -> Outcome {
+    let mut fleet = spec.build();
+    fleet.set_tie_seed(tie_seed);
     let window = match (trace.requests.first(), trace.requests.last()) {
         (Some(first), Some(last)) => (ms(first.arrival_s), ms(last.arrival_s)),
         _ => (0, 0),
@@ -548,6 +562,33 @@ mod tests {
                 assert_eq!(out.accepted + out.rejected, out.requests);
             }
         }
+    }
+
+    #[test]
+    fn a_tie_seed_changes_best_fit_by_chance_and_nothing_else() {
+        use crate::generate::{GenOptions, generate};
+        let spec = FleetSpec::parse("h100-80gb:24,a100-40gb:8").unwrap();
+        let opts = GenOptions {
+            load: 1.3,
+            hours: 24.0,
+            seed: 3,
+            bookings: None,
+        };
+        let t = Trace::parse(&generate(&spec, &opts)).unwrap();
+        let run = |policy, seed| {
+            let out = replay_with_tie_seed(&spec, &t, policy, false, seed);
+            (out.accepted, out.compute_slice_hours_granted.to_bits())
+        };
+        for policy in [Policy::FirstFit, Policy::Default] {
+            assert_eq!(run(policy, Some(1)), run(policy, None), "{policy}");
+        }
+        let seeded = run(Policy::BestFit, Some(1));
+        assert_eq!(seeded, run(Policy::BestFit, Some(1)), "deterministic");
+        let outcomes: std::collections::BTreeSet<_> = (1..=4)
+            .map(|s| run(Policy::BestFit, Some(s)))
+            .chain([run(Policy::BestFit, None)])
+            .collect();
+        assert!(outcomes.len() > 1, "seeds never changed the outcome");
     }
 
     #[test]

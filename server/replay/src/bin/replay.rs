@@ -5,7 +5,7 @@ use clap::Parser;
 use slicebroker_placement::Policy;
 use slicebroker_replay::fleet_spec::FleetSpec;
 use slicebroker_replay::report::{PolicyReport, booking_table, table};
-use slicebroker_replay::sim::replay;
+use slicebroker_replay::sim::replay_with_tie_seed;
 use slicebroker_replay::trace::Trace;
 use slicebroker_types::GpuModel;
 use std::path::PathBuf;
@@ -30,6 +30,11 @@ struct Args {
     /// Print a human table instead of JSON
     #[arg(long)]
     table: bool,
+    /// Best-fit only: give each slice to a GPU of the occupancy state best-fit chose picked by
+    /// this seed, instead of the lowest-numbered one (best-fit sees them as equal). Replaying
+    /// best-fit with and without a seed shows how much chance alone moves the results
+    #[arg(long, value_name = "SEED")]
+    tie_seed: Option<u64>,
     /// Trace CSV with header request_id,arrival_s,duration_s,profile,gpu_model[,booked_s]
     trace: PathBuf,
 }
@@ -89,10 +94,12 @@ fn main() -> ExitCode {
     let reports: Vec<PolicyReport> = policies
         .into_iter()
         .map(|p| {
-            let out = replay(&args.fleet, &trace, p, args.queue);
+            let run =
+                |t: &Trace| replay_with_tie_seed(&args.fleet, t, p, args.queue, args.tie_seed);
+            let out = run(&trace);
             let report = PolicyReport::new(p, &out, args.queue);
             match &on_demand {
-                Some(t) => report.with_bookings(&out, &replay(&args.fleet, t, p, args.queue)),
+                Some(t) => report.with_bookings(&out, &run(t)),
                 None => report,
             }
         })
