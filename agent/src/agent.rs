@@ -8,6 +8,7 @@ use crate::model::GpuInfo;
 use crate::reconcile::{
     ActionOutcome, Applier, KillPolicy, ObservedGpu, Owner, Plan, classify, plan,
 };
+use crate::xids::XidOutbox;
 use slicebroker_types::agent::{
     DesiredConfig, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError, SliceOp,
 };
@@ -21,6 +22,8 @@ pub struct Agent {
     checkpoint: Checkpoint,
     /// The newest desired config seen; an older generation never replaces it.
     desired: DesiredConfig,
+    /// XIDs taken from the backend that no accepted report has carried yet.
+    xids: XidOutbox,
 }
 
 /// What one pass did, for logs and the report.
@@ -41,7 +44,14 @@ impl Agent {
             store: Arc::new(store),
             checkpoint,
             desired: DesiredConfig::default(),
+            xids: XidOutbox::from_clock(),
         })
+    }
+
+    /// The server accepted `report` (not merely heard it: a stale one is not accepted), so
+    /// the XIDs it carried are not sent again.
+    pub fn report_accepted(&mut self, report: &ObservedReport) {
+        self.xids.acknowledged(report);
     }
 
     /// The generation of the desired config held (0 before any).
@@ -87,7 +97,10 @@ impl Agent {
         let mut report = report(self.desired.generation, &observed, &the_plan, &outcomes);
         for (gpu, o) in report.gpus.iter_mut().zip(&observed) {
             gpu.health = match backend.health(&o.gpu) {
-                Ok(h) => Some(h),
+                Ok(mut h) => {
+                    self.xids.carry(&o.gpu.uuid, &mut h);
+                    Some(h)
+                }
                 Err(e) => {
                     tracing::warn!(gpu = %o.gpu.uuid, error = %e, "reading GPU health failed");
                     None

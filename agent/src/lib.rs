@@ -15,3 +15,4 @@ pub mod probe;
 pub mod reconcile;
 pub mod run;
 pub mod sim_cli;
+pub mod xids;

@@ -128,6 +128,8 @@ pub struct Cluster {
     server_env: Vec<(String, String)>,
     servers: Vec<(String, Option<Proc>)>,
     agents: Vec<(AgentSpec, Backend, Option<Proc>)>,
+    /// Agents that reach the servers at another address (`add_agent_through`).
+    agent_server: std::collections::BTreeMap<usize, String>,
     /// The directory removed when a passing test drops the cluster; last, so it goes after
     /// the processes that write in it are killed.
     temp: Option<tempfile::TempDir>,
@@ -214,6 +216,7 @@ impl Cluster {
             server_env,
             servers: Vec::new(),
             agents: Vec::new(),
+            agent_server: Default::default(),
         };
         for (i, url) in urls.into_iter().enumerate() {
             cluster.servers.push((url, None));
@@ -345,6 +348,13 @@ impl Cluster {
         self.push_agent(spec, Backend::Sim).await
     }
 
+    /// Enrolls and starts a simulated agent that reaches the server at `url` (a link in
+    /// front of server 0 that can fail on demand, say); returns its index.
+    pub async fn add_agent_through(&mut self, spec: AgentSpec, url: &str) -> usize {
+        self.agent_server.insert(self.agents.len(), url.to_owned());
+        self.push_agent(spec, Backend::Sim).await
+    }
+
     /// Enrolls and starts an agent on the NVML backend, its `libnvidia-ml.so.1` the stand-in
     /// library with the boards of `spec.gpus` (`h100-80gb:2,a100-40gb`); returns its index.
     pub async fn add_nvml_agent(&mut self, spec: AgentSpec) -> usize {
@@ -394,7 +404,10 @@ impl Cluster {
         };
         let dir = self.agent_dir(i);
         let spec = self.agents[i].0.clone();
-        let server = self.server_url(i % self.servers.len()).to_owned();
+        let server = match self.agent_server.get(&i) {
+            Some(url) => url.clone(),
+            None => self.server_url(i % self.servers.len()).to_owned(),
+        };
         let mut cmd = self.agent_command(i);
         cmd.arg("--checkpoint")
             .arg(dir.join("checkpoint.json"))

@@ -4,8 +4,50 @@
 //! beside it on the same GPU.
 
 use crate::agent::{DEADLINE, create, node, wait_host, wait_state};
+use crate::faulty_link::{Fault, FaultyLink};
 use serde_json::{Value, json};
 use slicebroker_testkit::{Cluster, wait_until};
+
+/// The GPU (first of agent `a`'s host) and GPU instance id of the slice with MIG UUID `mig`.
+async fn instance_of(c: &Cluster, a: usize, mig: &str) -> (String, String) {
+    let probe = c.sim(a, &["probe"]).await;
+    let gpu = probe["gpus"][0]["uuid"].as_str().unwrap().to_owned();
+    let gi = probe["gpus"][0]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["compute_instances"][0]["mig_uuid"] == mig)
+        .map(|i| i["id"].as_u64().unwrap().to_string())
+        .expect("the lease's instance");
+    (gpu, gi)
+}
+
+/// A contained ECC error (XID 94) on GPU instance `gi` of `gpu`, on agent `a`'s simulator.
+async fn inject_xid_94(c: &Cluster, a: usize, gpu: &str, gi: &str) {
+    let args = [
+        "sim",
+        "xid",
+        "--gpu",
+        gpu,
+        "--xid",
+        "94",
+        "--gpu-instance",
+        gi,
+    ];
+    c.sim(a, &args).await;
+}
+
+/// The lease's `instance_error` events.
+async fn instance_errors(c: &Cluster, team: &str, lease: &str) -> Vec<Value> {
+    let events = c
+        .api("GET", &format!("/v1/leases/{lease}/events"), team, None)
+        .await;
+    let events = events.success().as_array().cloned().unwrap_or_default();
+    events
+        .into_iter()
+        .filter(|e| e["kind"] == "instance_error")
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_injected_xid_shows_on_the_lease_whose_instance_it_hit() {
@@ -23,15 +65,7 @@ async fn an_injected_xid_shows_on_the_lease_whose_instance_it_hit() {
         .unwrap()
         .to_owned();
     wait_state(&c, &team, &beside, "active").await;
-    let probe = c.sim(a, &["probe"]).await;
-    let gpu = probe["gpus"][0]["uuid"].as_str().unwrap().to_owned();
-    let gi = probe["gpus"][0]["instances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["compute_instances"][0]["mig_uuid"] == mig.as_str())
-        .map(|i| i["id"].as_u64().unwrap().to_string())
-        .expect("the lease's instance");
+    let (gpu, gi) = instance_of(&c, a, &mig).await;
 
     c.sim(
         a,
@@ -49,30 +83,10 @@ async fn an_injected_xid_shows_on_the_lease_whose_instance_it_hit() {
         ],
     )
     .await;
-    c.sim(
-        a,
-        &[
-            "sim",
-            "xid",
-            "--gpu",
-            &gpu,
-            "--xid",
-            "94",
-            "--gpu-instance",
-            &gi,
-        ],
-    )
-    .await;
+    inject_xid_94(&c, a, &gpu, &gi).await;
 
     let event = wait_until(DEADLINE, "the instance_error event", async || {
-        let events = c
-            .api("GET", &format!("/v1/leases/{hit}/events"), &team, None)
-            .await;
-        let events = events.success().as_array().cloned().unwrap_or_default();
-        events
-            .into_iter()
-            .find(|e| e["kind"] == "instance_error")
-            .ok_or(())
+        instance_errors(&c, &team, &hit).await.pop().ok_or(())
     })
     .await;
     let detail = &event["detail"];
@@ -120,4 +134,57 @@ async fn an_injected_xid_shows_on_the_lease_whose_instance_it_hit() {
         beside_view.success()["health"]["gpus"][0]["health"]["xids"],
         json!([])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xid_whose_report_is_lost_arrives_with_the_next_and_is_recorded_once() {
+    let c = Cluster::start(1).await;
+    let link = FaultyLink::start(c.server_url(0)).await;
+    let mut c = c;
+    let a = c
+        .add_agent_through(node("node-1", "h100-80gb:1", 19), &link.url)
+        .await;
+    wait_host(&c, "node-1", 1).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let lease = create(&c, &team, json!({ "profile": "2g.20gb", "duration": "1h" })).await;
+    let mig = wait_state(&c, &team, &lease, "active").await["slices"][0]["mig_device_uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (gpu, gi) = instance_of(&c, a, &mig).await;
+
+    // The first report carrying the XID is lost on its way; the next reaches the server, but
+    // its answer is lost, so the agent sends it a third time.
+    let carrying = "\"xid\":94";
+    link.fault(carrying, Fault::LoseRequest);
+    link.fault(carrying, Fault::LoseAnswer);
+    inject_xid_94(&c, a, &gpu, &gi).await;
+    wait_until(DEADLINE, "a report with the XID through", async || {
+        if link.pending() == 0 && link.passed(carrying) > 0 {
+            Ok(())
+        } else {
+            Err(link.pending())
+        }
+    })
+    .await;
+    // Accepted: the agent stops sending it (three passes at 1 s).
+    let sent = link.passed(carrying);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        link.passed(carrying),
+        sent,
+        "sent again after it was accepted"
+    );
+
+    let errors = instance_errors(&c, &team, &lease).await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["detail"]["xid"], 94);
+    let gpus = c.api("GET", "/v1/gpus", &team, None).await;
+    let xids: Vec<Value> = gpus.success()[0]["health"]["xids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["xid"].clone())
+        .collect();
+    assert_eq!(xids, [json!(94)], "recorded once");
 }

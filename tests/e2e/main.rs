@@ -6,6 +6,7 @@
 mod agent;
 mod bookings;
 mod cli;
+mod faulty_link;
 mod health;
 mod lifecycle;
 mod nvml;

@@ -636,6 +636,7 @@ impl NvmlBackend {
                 xid: data.eventData,
                 gpu_instance_id: id(data.gpuInstanceId),
                 compute_instance_id: id(data.computeInstanceId),
+                seq: None,
             });
         }
         Ok(watch.pending.remove(uuid).unwrap_or_default())

@@ -79,11 +79,13 @@ fn set_readings_and_injected_xids_are_reported_with_their_instance_once() {
                 xid: 94,
                 gpu_instance_id: Some(made.gpu_instance_id),
                 compute_instance_id: Some(made.compute_instance_id),
+                seq: None,
             },
             XidEvent {
                 xid: 79,
                 gpu_instance_id: None,
                 compute_instance_id: None,
+                seq: None,
             },
         ]
     );

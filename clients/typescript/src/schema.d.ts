@@ -3057,6 +3057,16 @@ export interface components {
             compute_instance_id?: number | null;
             /** Format: int32 */
             gpu_instance_id?: number | null;
+            /**
+             * Format: int64
+             * @description The agent's number for this XID on this GPU, at most 2^63 - 1: one more than the
+             *     GPU's previous XID (dropped ones included) within one run of the agent, and from the
+             *     clock at its start, so a later run numbers higher. The agent sends an XID again
+             *     until a report carrying it is accepted; the server records each number once (and
+             *     counts `xids_dropped` only for numbers it has not seen). Absent from agents before
+             *     this field: recorded as sent.
+             */
+            seq?: number | null;
             /** Format: int64 */
             xid: number;
         };

@@ -319,6 +319,44 @@ impl Rng {
     }
 }
 
+/// One step of random churn at time `step`: a third of the time (with slices live) frees a
+/// random one and gives `None`; otherwise a request for a random size of `sizes` on `models`
+/// (every model if empty) lasting up to 500 s, `None` where no model offers it.
+fn churn(
+    f: &mut Fleet,
+    rng: &mut Rng,
+    live: &mut Vec<SliceKey>,
+    (sizes, models): (&[&str], &[ModelId]),
+    step: u64,
+) -> Option<PlacementRequest> {
+    if !live.is_empty() && rng.below(3) == 0 {
+        let k = live.swap_remove(rng.below(live.len() as u64) as usize);
+        assert!(f.remove_slice(k));
+        return None;
+    }
+    let size = sizes[rng.below(sizes.len() as u64) as usize];
+    let shapes = ProfileRequest::parse(size).unwrap().resolve(models).ok()?;
+    Some(PlacementRequest {
+        shapes,
+        now: step as i64,
+        ends_at: step as i64 + 1 + rng.below(500) as i64,
+        hosts: None,
+    })
+}
+
+/// Grants `d` as slice `step`, ending at `ends_at`, and counts it live.
+fn grant(f: &mut Fleet, live: &mut Vec<SliceKey>, d: &Decision, step: u64, ends_at: i64) {
+    f.add_slice(
+        d.gpu,
+        SliceKey(step),
+        d.shape.profile,
+        d.placement.start,
+        ends_at,
+    )
+    .expect("decisions always fit");
+    live.push(SliceKey(step));
+}
+
 #[test]
 fn every_policy_is_complete_valid_and_deterministic_on_random_churn() {
     let models = ["a100-40gb", "h100-80gb", "a30-24gb", "rtx-pro-6000-96gb"];
@@ -330,20 +368,8 @@ fn every_policy_is_complete_valid_and_deterministic_on_random_churn() {
         ]);
         let mut live: Vec<SliceKey> = Vec::new();
         for step in 0..2_000u64 {
-            if !live.is_empty() && rng.below(3) == 0 {
-                let k = live.swap_remove(rng.below(live.len() as u64) as usize);
-                assert!(f.remove_slice(k));
+            let Some(req) = churn(&mut f, &mut rng, &mut live, (&sizes, &[]), step) else {
                 continue;
-            }
-            let size = sizes[rng.below(sizes.len() as u64) as usize];
-            let Ok(shapes) = ProfileRequest::parse(size).unwrap().resolve(&[]) else {
-                continue;
-            };
-            let req = PlacementRequest {
-                shapes,
-                now: step as i64,
-                ends_at: step as i64 + 1 + rng.below(500) as i64,
-                hosts: None,
             };
             let any_fits = f.gpus().any(|g| {
                 g.schedulable
@@ -357,15 +383,7 @@ fn every_policy_is_complete_valid_and_deterministic_on_random_churn() {
             match first {
                 Ok(d) => {
                     assert!(any_fits);
-                    f.add_slice(
-                        d.gpu,
-                        SliceKey(step),
-                        d.shape.profile,
-                        d.placement.start,
-                        req.ends_at,
-                    )
-                    .expect("decisions always fit");
-                    live.push(SliceKey(step));
+                    grant(&mut f, &mut live, &d, step, req.ends_at);
                 }
                 Err(e) => assert!(!any_fits, "{policy}: {e} although a placement was free"),
             }
@@ -389,18 +407,10 @@ fn a_tie_seed_only_lets_best_fit_choose_another_gpu_in_the_same_state() {
     let (mut f, _) = fleet(&["h100-80gb"; 24]);
     let mut live: Vec<SliceKey> = Vec::new();
     let mut moved = 0;
+    let h100 = [model("h100-80gb")];
     for step in 0..1_500u64 {
-        if !live.is_empty() && rng.below(3) == 0 {
-            let k = live.swap_remove(rng.below(live.len() as u64) as usize);
-            assert!(f.remove_slice(k));
+        let Some(req) = churn(&mut f, &mut rng, &mut live, (&sizes, &h100), step) else {
             continue;
-        }
-        let size = sizes[rng.below(sizes.len() as u64) as usize];
-        let req = PlacementRequest {
-            shapes: shapes(size, &["h100-80gb"]),
-            now: step as i64,
-            ends_at: step as i64 + 1 + rng.below(500) as i64,
-            hosts: None,
         };
         for policy in Policy::ALL {
             f.set_tie_seed(None);
@@ -422,15 +432,7 @@ fn a_tie_seed_only_lets_best_fit_choose_another_gpu_in_the_same_state() {
         }
         f.set_tie_seed(None);
         if let Ok(d) = f.plan(&req, Policy::BestFit) {
-            f.add_slice(
-                d.gpu,
-                SliceKey(step),
-                d.shape.profile,
-                d.placement.start,
-                req.ends_at,
-            )
-            .unwrap();
-            live.push(SliceKey(step));
+            grant(&mut f, &mut live, &d, step, req.ends_at);
         }
     }
     assert!(moved > 20, "the seed chose another GPU only {moved} times");

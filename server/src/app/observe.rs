@@ -11,9 +11,12 @@
 //! GPU health (temperature, power, ECC, throttle reasons, XIDs) is recorded in the same
 //! transaction, in one statement after the GPU rows and before any lease row: only reports
 //! write health rows, so they add no edge to the lock order above. Being in the transaction,
-//! an XID is recorded, counted and turned into its leases' `instance_error` events exactly
-//! once, with the report that carried it, or not at all (a report refused, or stale because a
-//! newer one was accepted first, is rolled back whole; its agent does not send it again). A
+//! an XID is recorded, counted and turned into its leases' `instance_error` events with the
+//! report that carried it, or not at all (a report refused, or stale because a newer one was
+//! accepted first, is rolled back whole). Agents send an XID again until a report carrying it
+//! is accepted, numbered (`XidEvent::seq`); the highest number recorded per GPU
+//! (`gpu_xid_marks`, locked with the health rows) keeps a report that was recorded but whose
+//! answer was lost from recording its XIDs twice, so each is recorded exactly once. A
 //! fatal XID that hit a lease's instance gives that lease an `instance_error` event and does
 //! not end it: whether the instance is still usable is its owner's call.
 
@@ -157,8 +160,14 @@ async fn apply(
         }
     }
     // After the GPU rows, before any lease row (module doc).
-    let health = health::Health::of(report, &gpus, &slices, &seen);
-    store::health::record(tx, &health.readings, &health.xids).await?;
+    let numbered = health::numbered(report, &gpus);
+    let marks = if numbered.is_empty() {
+        HashMap::new()
+    } else {
+        store::health::lock_xid_marks(tx, &numbered).await?
+    };
+    let health = health::Health::of(report, &gpus, &slices, &seen, &marks);
+    store::health::record(tx, &health.readings, &health.xids, &health.marks).await?;
     // Leases with an error: a failed creation fails the lease, a failed destroy is recorded on
     // it.
     let erred: Vec<LeaseId> = report.errors.iter().filter_map(lease_of).collect();

@@ -5,7 +5,8 @@
 use super::validate::Invalid;
 use slicebroker_types::agent::{AgentRegister, GpuHealth, ObservedReport};
 use slicebroker_types::limits::{
-    MAX_ECC_COUNT, MAX_POWER_MW, MAX_TEMPERATURE_C, MAX_XID, MAX_XIDS_PER_REPORT, pointer,
+    MAX_ECC_COUNT, MAX_POWER_MW, MAX_TEMPERATURE_C, MAX_XID, MAX_XID_SEQ, MAX_XIDS_PER_REPORT,
+    pointer,
 };
 
 /// Most GPUs one host may register.
@@ -251,6 +252,11 @@ fn health(h: &GpuHealth, i: usize) -> Result<(), Invalid> {
     for (k, x) in h.xids.iter().enumerate() {
         let xf = |name: &str| at(&[&"gpus", &i, &"health", &"xids", &k, &name]);
         check(x.xid <= MAX_XID, || xf("xid"), "out of range")?;
+        check(
+            x.seq.is_none_or(|s| s <= MAX_XID_SEQ),
+            || xf("seq"),
+            "out of range",
+        )?;
         for (name, v) in [
             ("gpu_instance_id", x.gpu_instance_id),
             ("compute_instance_id", x.compute_instance_id),
@@ -329,6 +335,7 @@ mod tests {
                 xid: 94,
                 gpu_instance_id: Some(u32::MAX),
                 compute_instance_id: None,
+                seq: None,
             };
             1
         ];
@@ -338,6 +345,12 @@ mod tests {
             "/gpus/0/health/xids/0/gpu_instance_id"
         );
         h.xids[0].gpu_instance_id = Some(1);
+        h.xids[0].seq = Some(MAX_XID_SEQ + 1);
+        r.gpus[0].health = Some(h.clone());
+        assert_eq!(report(&r).unwrap_err().field, "/gpus/0/health/xids/0/seq");
+        h.xids[0].seq = Some(MAX_XID_SEQ);
+        r.gpus[0].health = Some(h.clone());
+        assert!(report(&r).is_ok());
         h.xids = vec![h.xids[0]; MAX_XIDS_PER_REPORT + 1];
         r.gpus[0].health = Some(h);
         assert_eq!(report(&r).unwrap_err().field, "/gpus/0/health/xids");

@@ -79,6 +79,7 @@ mod tests {
             xid,
             gpu_instance_id: gi,
             compute_instance_id: gi.map(|_| 0),
+            seq: None,
         }
     }
 

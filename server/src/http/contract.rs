@@ -420,6 +420,12 @@ fn input_rules(schemas: &mut Map<String, Value>) {
         "xid",
         json!({"maximum": limits::MAX_XID}),
     );
+    set(
+        schemas,
+        "XidEvent",
+        "seq",
+        json!({"maximum": limits::MAX_XID_SEQ}),
+    );
     for prop in [
         "volatile_corrected",
         "volatile_uncorrected",

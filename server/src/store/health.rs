@@ -6,6 +6,7 @@ use super::Tx;
 use slicebroker_types::agent::{EccCounts, ThrottleReason};
 use slicebroker_types::api::{GpuHealthRecord, MAX_XIDS_SHOWN, XidRecord};
 use slicebroker_types::{GpuId, LeaseId, TenantId};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// XIDs kept per GPU: the newest. At least one report's worth (`MAX_XIDS_PER_REPORT`), so
@@ -39,18 +40,39 @@ pub struct NewXid {
     pub leases: Vec<LeaseId>,
 }
 
+/// Locks the XID marks (migration 0024) of `gpus`, making those not there yet, in GPU id
+/// order, and returns each one's highest XID number recorded (-1: none). One statement; only
+/// reports write marks, and they take them where they take health rows (see [`record`]).
+pub async fn lock_xid_marks(
+    tx: &mut Tx<'_>,
+    gpus: &[GpuId],
+) -> Result<HashMap<GpuId, i64>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"INSERT INTO gpu_xid_marks AS m (gpu_id, seq)
+           SELECT DISTINCT g, -1 FROM unnest($1::uuid[]) AS g ORDER BY g
+           ON CONFLICT (gpu_id) DO UPDATE SET seq = m.seq
+           RETURNING gpu_id AS "gpu_id!: GpuId", seq"#,
+        &gpus.iter().map(|g| g.get()).collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.gpu_id, r.seq)).collect())
+}
+
 /// Records a report's health in one statement for all its GPUs: the readings (a GPU's row is
 /// written only when a reading changed, XIDs were dropped, or it is [`REFRESH_SECONDS`] old),
-/// the XIDs, their per-GPU totals, and the trimming of each GPU's history to the newest
-/// [`XID_HISTORY`]. Health rows are locked in GPU id order; no other writer takes them, and
-/// the caller writes them before any lease row (the lock order of `app::observe`). `readings`
-/// holds each GPU once.
+/// the XIDs, their per-GPU totals, the trimming of each GPU's history to the newest
+/// [`XID_HISTORY`], and each GPU's highest XID number recorded (`marks`, locked first with
+/// [`lock_xid_marks`]). Health rows are locked in GPU id order; no other writer takes them,
+/// and the caller writes them before any lease row (the lock order of `app::observe`).
+/// `readings` holds each GPU once.
 pub async fn record(
     tx: &mut Tx<'_>,
     readings: &[Readings],
     xids: &[NewXid],
+    marks: &[(GpuId, i64)],
 ) -> Result<(), sqlx::Error> {
-    if readings.is_empty() && xids.is_empty() {
+    if readings.is_empty() && xids.is_empty() && marks.is_empty() {
         return Ok(());
     }
     let ecc = |f: fn(&EccCounts) -> u64| -> Vec<Option<i64>> {
@@ -121,6 +143,10 @@ pub async fn record(
                SELECT gpu_id, CASE WHEN fatal THEN xid::text ELSE 'other' END, count(*)
                FROM x GROUP BY 1, 2 ORDER BY 1, 2
                ON CONFLICT (gpu_id, xid) DO UPDATE SET n = t.n + excluded.n
+           ), marked AS (
+               UPDATE gpu_xid_marks m SET seq = v.seq
+               FROM unnest($19::uuid[], $20::int8[]) AS v(gpu_id, seq)
+               WHERE m.gpu_id = v.gpu_id AND v.seq > m.seq
            ), added AS (
                SELECT gpu_id, count(*) AS k FROM x GROUP BY gpu_id
            )
@@ -151,6 +177,8 @@ pub async fn record(
         &hit_n,
         &hit_lease,
         XID_HISTORY,
+        &marks.iter().map(|(g, _)| g.get()).collect::<Vec<_>>(),
+        &marks.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
     )
     .execute(&mut **tx)
     .await

@@ -308,3 +308,92 @@ async fn the_xid_history_keeps_the_newest_hundred_per_gpu_and_counts_every_one()
         .unwrap();
     assert_eq!(still, 100);
 }
+
+/// An XID numbered by its agent (`seq`), with the GPU instance it hit.
+fn numbered(xid_: u64, gi: Option<u32>, seq: u64) -> Value {
+    let mut x = xid(xid_, gi);
+    x["seq"] = json!(seq);
+    x
+}
+
+#[tokio::test]
+async fn numbered_xids_sent_again_are_recorded_counted_and_raised_once() {
+    let app = spawn_app().await;
+    let two = two_leases(&app).await;
+    let admin = app.admin_token().await;
+    let db = app.app.db();
+    let totals = || async {
+        let n: i64 = sqlx::query_scalar("SELECT coalesce(sum(n), 0)::bigint FROM gpu_xid_totals")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM gpu_xids")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        (n, kept)
+    };
+    // Five older ones dropped by the agent (numbered 15..19), then 94 on team-a's instance and
+    // an application fault.
+    let first = json!({ "xids": [numbered(94, Some(3), 20), numbered(13, Some(5), 21)],
+                        "xids_dropped": 5 });
+    report(&app, &two, Some(first.clone())).await.ok(200);
+    assert_eq!(totals().await, (2, 2));
+    assert_eq!(gpu_health(&app, &admin).await["xids_dropped"], 5);
+    assert_eq!(instance_errors(&app, &two.team_a, &two.a).await.0.len(), 1);
+
+    // The answer was lost: the agent sends the same again. Nothing is recorded twice.
+    report(&app, &two, Some(first)).await.ok(200);
+    assert_eq!(totals().await, (2, 2), "recorded once");
+    assert_eq!(
+        gpu_health(&app, &admin).await["xids_dropped"],
+        5,
+        "counted once"
+    );
+    assert_eq!(instance_errors(&app, &two.team_a, &two.a).await.0.len(), 1);
+
+    // Still unacknowledged to the agent's mind, with a new one (uncontained, so it hits
+    // both leases): only the new one is recorded.
+    let again = json!({ "xids": [numbered(94, Some(3), 20), numbered(13, Some(5), 21),
+                                 numbered(95, Some(5), 22)] });
+    report(&app, &two, Some(again)).await.ok(200);
+    assert_eq!(totals().await, (3, 3));
+    let (a_errors, _) = instance_errors(&app, &two.team_a, &two.a).await;
+    let a_xids: Vec<u64> = a_errors
+        .iter()
+        .map(|e| e["xid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(a_xids, [94, 95]);
+    assert_eq!(instance_errors(&app, &two.team_b, &two.b).await.0.len(), 1);
+
+    // Twelve dropped before 30 (numbered 18..29): 18..22 were recorded, so 7 are counted.
+    let gap = json!({ "xids": [numbered(13, None, 30)], "xids_dropped": 12 });
+    report(&app, &two, Some(gap)).await.ok(200);
+    assert_eq!(gpu_health(&app, &admin).await["xids_dropped"], 12);
+    assert_eq!(totals().await, (4, 4));
+
+    // A refused report (one XID out of range) records nothing and moves no mark: its XIDs
+    // count when sent again.
+    let bad = json!({ "xids": [numbered(13, None, 31), numbered(13, None, u64::MAX)] });
+    let r = report(&app, &two, Some(bad)).await;
+    assert_eq!(
+        r.problem(400, "invalid_input")["field"],
+        "/gpus/0/health/xids/1/seq"
+    );
+    report(
+        &app,
+        &two,
+        Some(json!({ "xids": [numbered(13, None, 31)] })),
+    )
+    .await
+    .ok(200);
+    assert_eq!(totals().await, (5, 5));
+
+    // XIDs without numbers (agents before numbering) are recorded as sent, every time.
+    for _ in 0..2 {
+        report(&app, &two, Some(json!({ "xids": [xid(13, None)] })))
+            .await
+            .ok(200);
+    }
+    assert_eq!(totals().await, (7, 7));
+}

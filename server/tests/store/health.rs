@@ -36,7 +36,7 @@ fn xid(gpu: GpuId, xid: i32, leases: Vec<LeaseId>) -> NewXid {
 
 async fn record(db: &PgPool, readings: &[Readings], xids: &[NewXid]) {
     let mut tx = db.begin().await.unwrap();
-    store::health::record(&mut tx, readings, xids)
+    store::health::record(&mut tx, readings, xids, &[])
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -115,6 +115,14 @@ pub struct XidEvent {
     pub gpu_instance_id: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_instance_id: Option<u32>,
+    /// The agent's number for this XID on this GPU, at most 2^63 - 1: one more than the
+    /// GPU's previous XID (dropped ones included) within one run of the agent, and from the
+    /// clock at its start, so a later run numbers higher. The agent sends an XID again
+    /// until a report carrying it is accepted; the server records each number once (and
+    /// counts `xids_dropped` only for numbers it has not seen). Absent from agents before
+    /// this field: recorded as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 /// XIDs after which the instance they hit cannot be trusted to run work: NVIDIA's XID catalog
@@ -170,6 +178,7 @@ mod tests {
             xid: 94,
             gpu_instance_id: Some(3),
             compute_instance_id: Some(0),
+            seq: None,
         };
         assert!(contained.is_fatal());
         assert!(contained.hits_instance(3));
@@ -183,6 +192,7 @@ mod tests {
             xid: 79,
             gpu_instance_id: None,
             compute_instance_id: None,
+            seq: None,
         };
         assert!(whole_gpu.hits_instance(5));
         assert!(

@@ -42,6 +42,8 @@ pub const MAX_POWER_MW: u32 = 10_000_000;
 /// Largest ECC count and XID number an agent may report: what a signed 64/32-bit column holds.
 pub const MAX_ECC_COUNT: u64 = i64::MAX as u64;
 pub const MAX_XID: u64 = i32::MAX as u64;
+/// Largest XID number (`xids[].seq`) an agent may send: what a signed 64-bit column holds.
+pub const MAX_XID_SEQ: u64 = i64::MAX as u64;
 
 /// Most tenants a slice class may list in `tenants`.
 pub const MAX_CLASS_TENANTS: usize = 1000;

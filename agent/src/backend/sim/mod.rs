@@ -252,6 +252,7 @@ impl SimBackend {
                 xid,
                 gpu_instance_id,
                 compute_instance_id,
+                seq: None,
             };
             gpu.health.pending_xids.push(event);
             Ok(event)

@@ -393,6 +393,7 @@ fn health_reports_set_readings_and_an_injected_xid_once_with_its_instance() {
             xid: 94,
             gpu_instance_id: Some(made.gpu_instance_id),
             compute_instance_id: Some(made.compute_instance_id),
+            seq: None,
         }
     );
     assert!(

@@ -29,11 +29,18 @@ class XidEvent:
             xid (int):
             compute_instance_id (int | None | Unset):
             gpu_instance_id (int | None | Unset):
+            seq (int | None | Unset): The agent's number for this XID on this GPU, at most 2^63 - 1: one more than the
+                GPU's previous XID (dropped ones included) within one run of the agent, and from the
+                clock at its start, so a later run numbers higher. The agent sends an XID again
+                until a report carrying it is accepted; the server records each number once (and
+                counts `xids_dropped` only for numbers it has not seen). Absent from agents before
+                this field: recorded as sent.
      """
 
     xid: int
     compute_instance_id: int | None | Unset = UNSET
     gpu_instance_id: int | None | Unset = UNSET
+    seq: int | None | Unset = UNSET
 
 
 
@@ -54,6 +61,12 @@ class XidEvent:
         else:
             gpu_instance_id = self.gpu_instance_id
 
+        seq: int | None | Unset
+        if isinstance(self.seq, Unset):
+            seq = UNSET
+        else:
+            seq = self.seq
+
 
         field_dict: dict[str, Any] = {}
 
@@ -64,6 +77,8 @@ class XidEvent:
             field_dict["compute_instance_id"] = compute_instance_id
         if gpu_instance_id is not UNSET:
             field_dict["gpu_instance_id"] = gpu_instance_id
+        if seq is not UNSET:
+            field_dict["seq"] = seq
 
         return field_dict
 
@@ -94,10 +109,21 @@ class XidEvent:
         gpu_instance_id = _parse_gpu_instance_id(d.pop("gpu_instance_id", UNSET))
 
 
+        def _parse_seq(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        seq = _parse_seq(d.pop("seq", UNSET))
+
+
         xid_event = cls(
             xid=xid,
             compute_instance_id=compute_instance_id,
             gpu_instance_id=gpu_instance_id,
+            seq=seq,
         )
 
         return xid_event

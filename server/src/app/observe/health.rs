@@ -9,7 +9,7 @@ use crate::store::{
     leases::NewEvent,
     slices::HostSlice,
 };
-use slicebroker_types::agent::{GpuInstance, ObservedReport};
+use slicebroker_types::agent::{GpuHealth, GpuInstance, ObservedReport, XidEvent};
 use slicebroker_types::api::{LeaseEventKind, LeaseState};
 use slicebroker_types::{GpuId, LeaseId};
 use std::collections::HashMap;
@@ -20,21 +20,66 @@ pub(super) struct Health {
     pub readings: Vec<Readings>,
     pub xids: Vec<NewXid>,
     pub errors: Vec<NewEvent<'static>>,
+    /// Each GPU's new highest XID number recorded, where it grew.
+    pub marks: Vec<(GpuId, i64)>,
+}
+
+/// The GPUs of `report` (registered on the host) whose XIDs carry numbers: those whose XID
+/// marks [`Health::of`] needs, sorted, each once.
+pub(super) fn numbered(report: &ObservedReport, gpus: &[HostGpu]) -> Vec<GpuId> {
+    let mut out: Vec<GpuId> = report
+        .gpus
+        .iter()
+        .filter(|g| {
+            g.health
+                .as_ref()
+                .is_some_and(|h| h.xids.iter().any(|x| x.seq.is_some()))
+        })
+        .filter_map(|g| gpus.iter().find(|x| x.uuid == g.gpu_uuid).map(|x| x.id))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Of a GPU's reported XIDs, those not recorded before (numbered above `mark`, or not
+/// numbered), and how many of its `xids_dropped` were not counted before: the dropped ones are
+/// numbered just before its first XID, so those at or below `mark` were recorded or counted by
+/// an earlier report.
+fn unrecorded(h: &GpuHealth, mark: Option<i64>) -> (Vec<XidEvent>, i64) {
+    let new = |seq: u64| mark.is_none_or(|m| seq as i64 > m);
+    let fresh = h
+        .xids
+        .iter()
+        .filter(|x| x.seq.is_none_or(new))
+        .copied()
+        .collect();
+    let dropped = i64::from(h.xids_dropped);
+    let dropped = match (h.xids.first().and_then(|x| x.seq), mark) {
+        (Some(first), Some(m)) => (first as i64 - 1 - m).clamp(0, dropped),
+        _ => dropped,
+    };
+    (fresh, dropped)
 }
 
 impl Health {
     /// The XIDs of each reported GPU matched against the instances this report shows on it
     /// (`seen`, by GPU, lease and placement start) for the host's leases: an instance not made
     /// yet, or gone, cannot have been hit. A GPU listed twice counts once.
+    ///
+    /// `marks`: the highest XID number recorded for each GPU whose XIDs carry numbers
+    /// ([`numbered`]); XIDs at or below it were recorded by an earlier report and are left out.
     pub fn of(
         report: &ObservedReport,
         gpus: &[HostGpu],
         slices: &[HostSlice],
         seen: &HashMap<(GpuId, LeaseId, i32), &GpuInstance>,
+        marks: &HashMap<GpuId, i64>,
     ) -> Health {
         let mut readings: Vec<Readings> = Vec::new();
         let mut hits: Vec<(&str, XidHit)> = Vec::new();
         let mut xids = Vec::new();
+        let mut new_marks = Vec::new();
         for g in &report.gpus {
             let (Some(h), Some(gpu)) = (&g.health, gpus.iter().find(|x| x.uuid == g.gpu_uuid))
             else {
@@ -43,13 +88,20 @@ impl Health {
             if readings.iter().any(|r| r.gpu_id == gpu.id) {
                 continue;
             }
+            let mark = marks.get(&gpu.id).copied();
+            let (fresh, xids_dropped) = unrecorded(h, mark);
+            if let Some(top) = h.xids.iter().filter_map(|x| x.seq).max()
+                && mark.is_none_or(|m| top as i64 > m)
+            {
+                new_marks.push((gpu.id, top as i64));
+            }
             readings.push(Readings {
                 gpu_id: gpu.id,
                 temperature_c: h.temperature_c.map(|t| t as i32),
                 power_mw: h.power_mw.map(|p| p as i32),
                 ecc: h.ecc,
                 throttle_reasons: h.throttle_reasons.clone(),
-                xids_dropped: i64::from(h.xids_dropped),
+                xids_dropped,
             });
             let instances: Vec<LeaseInstance> = slices
                 .iter()
@@ -62,7 +114,7 @@ impl Health {
                     })
                 })
                 .collect();
-            for hit in rules::hits(&h.xids, &instances) {
+            for hit in rules::hits(&fresh, &instances) {
                 let x = hit.event;
                 xids.push(NewXid {
                     gpu_id: gpu.id,
@@ -100,6 +152,7 @@ impl Health {
             readings,
             xids,
             errors,
+            marks: new_marks,
         }
     }
 }

@@ -1,0 +1,185 @@
+//! XIDs until the server has them. The backends hand each XID over once (NVML's event set is
+//! drained), so the agent numbers it, keeps it, and sends it with every report until a report
+//! carrying it is accepted: a report lost in transit, refused, or stale (a newer one accepted
+//! first) loses nothing. The server records each number once (`XidEvent::seq`), so a report
+//! that was recorded but whose answer was lost is harmless to send again. XIDs not yet
+//! acknowledged when the agent stops are lost with it.
+
+use slicebroker_types::agent::{GpuHealth, ObservedReport, XidEvent};
+use slicebroker_types::limits::MAX_XIDS_PER_REPORT;
+use std::collections::{HashMap, VecDeque};
+
+/// The XIDs not yet acknowledged, per GPU.
+#[derive(Debug)]
+pub struct XidOutbox {
+    /// The first number of a GPU this run has not numbered before.
+    base: u64,
+    gpus: HashMap<String, Unsent>,
+}
+
+#[derive(Debug)]
+struct Unsent {
+    /// The number the GPU's next XID gets.
+    next: u64,
+    /// Oldest first, at most `MAX_XIDS_PER_REPORT`.
+    xids: VecDeque<XidEvent>,
+    /// How many older ones were left out, all numbered just before `xids[0]`.
+    dropped: u32,
+}
+
+impl XidOutbox {
+    /// `base`: where this run's numbers start; later than any earlier run's (the clock).
+    pub fn new(base: u64) -> Self {
+        Self {
+            base,
+            gpus: HashMap::new(),
+        }
+    }
+
+    /// Starts numbering from the clock: nanoseconds since the Unix epoch, at most
+    /// `limits::MAX_XID_SEQ` for the next few centuries.
+    pub fn from_clock() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Self::new(now)
+    }
+
+    /// Numbers the XIDs `health` holds (fresh from the backend: `xids_dropped` older ones left
+    /// out before them), keeps them, and makes `health` carry every XID of `gpu` not yet
+    /// acknowledged: the newest `MAX_XIDS_PER_REPORT`, the rest counted in `xids_dropped`.
+    pub fn carry(&mut self, gpu: &str, health: &mut GpuHealth) {
+        let base = self.base;
+        let unsent = self.gpus.entry(gpu.to_owned()).or_insert_with(|| Unsent {
+            next: base,
+            xids: VecDeque::new(),
+            dropped: 0,
+        });
+        // The backend's dropped XIDs came first: their numbers go unused, so the numbers of
+        // what is left out always end just before the first XID carried.
+        unsent.next += u64::from(health.xids_dropped);
+        unsent.dropped = unsent.dropped.saturating_add(health.xids_dropped);
+        for mut x in health.xids.drain(..) {
+            x.seq = Some(unsent.next);
+            unsent.next += 1;
+            unsent.xids.push_back(x);
+        }
+        while unsent.xids.len() > MAX_XIDS_PER_REPORT {
+            unsent.xids.pop_front();
+            unsent.dropped = unsent.dropped.saturating_add(1);
+        }
+        health.xids = unsent.xids.iter().copied().collect();
+        health.xids_dropped = unsent.dropped;
+    }
+
+    /// The server accepted `report`: what it carried is recorded there.
+    pub fn acknowledged(&mut self, report: &ObservedReport) {
+        for g in &report.gpus {
+            let (Some(h), Some(unsent)) = (&g.health, self.gpus.get_mut(&g.gpu_uuid)) else {
+                continue;
+            };
+            if let Some(last) = h.xids.last().and_then(|x| x.seq) {
+                unsent.xids.retain(|x| x.seq.is_some_and(|s| s > last));
+            }
+            unsent.dropped = unsent.dropped.saturating_sub(h.xids_dropped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slicebroker_types::agent::ObservedGpuReport;
+
+    fn xid(n: u64) -> XidEvent {
+        XidEvent {
+            xid: n,
+            gpu_instance_id: None,
+            compute_instance_id: None,
+            seq: None,
+        }
+    }
+
+    fn taken(xids: &[u64], dropped: u32) -> GpuHealth {
+        GpuHealth {
+            xids: xids.iter().map(|&n| xid(n)).collect(),
+            xids_dropped: dropped,
+            ..GpuHealth::default()
+        }
+    }
+
+    fn report(gpu: &str, health: &GpuHealth) -> ObservedReport {
+        ObservedReport {
+            applied_generation: 1,
+            gpus: vec![ObservedGpuReport {
+                gpu_uuid: gpu.into(),
+                mig_enabled: true,
+                instances: Vec::new(),
+                health: Some(health.clone()),
+            }],
+            errors: Vec::new(),
+        }
+    }
+
+    fn seqs(h: &GpuHealth) -> Vec<u64> {
+        h.xids.iter().map(|x| x.seq.unwrap()).collect()
+    }
+
+    #[test]
+    fn xids_are_numbered_per_gpu_and_sent_again_until_acknowledged() {
+        let mut out = XidOutbox::new(1000);
+        let mut first = taken(&[13, 94], 0);
+        out.carry("GPU-a", &mut first);
+        assert_eq!(seqs(&first), [1000, 1001]);
+        let mut other = taken(&[79], 0);
+        out.carry("GPU-b", &mut other);
+        assert_eq!(seqs(&other), [1000], "each GPU numbers its own");
+        // The report was lost: the next pass carries the same XIDs, then the new one.
+        let mut second = taken(&[48], 0);
+        out.carry("GPU-a", &mut second);
+        assert_eq!(seqs(&second), [1000, 1001, 1002]);
+        assert_eq!(second.xids[0].xid, 13);
+        out.acknowledged(&report("GPU-a", &second));
+        let mut third = taken(&[], 0);
+        out.carry("GPU-a", &mut third);
+        assert!(
+            third.xids.is_empty(),
+            "acknowledged XIDs are not sent again"
+        );
+        let mut fourth = taken(&[31], 0);
+        out.carry("GPU-a", &mut fourth);
+        assert_eq!(seqs(&fourth), [1003]);
+    }
+
+    #[test]
+    fn an_xid_taken_after_the_report_stays_when_that_report_is_acknowledged() {
+        let mut out = XidOutbox::new(0);
+        let mut sent = taken(&[13], 0);
+        out.carry("GPU-a", &mut sent);
+        let mut later = taken(&[94], 0);
+        out.carry("GPU-a", &mut later);
+        out.acknowledged(&report("GPU-a", &sent));
+        let mut next = taken(&[], 0);
+        out.carry("GPU-a", &mut next);
+        assert_eq!(seqs(&next), [1]);
+    }
+
+    #[test]
+    fn beyond_the_bound_the_oldest_are_counted_and_numbered_just_before_the_first_carried() {
+        let mut out = XidOutbox::new(0);
+        let first: Vec<u64> = (0..40).collect();
+        let mut h = taken(&first, 5);
+        out.carry("GPU-a", &mut h);
+        assert_eq!((h.xids_dropped, seqs(&h)[0]), (5, 5));
+        // Not acknowledged; 40 more: 16 of the first 40 no longer fit.
+        let mut h = taken(&first, 0);
+        out.carry("GPU-a", &mut h);
+        assert_eq!(h.xids.len(), MAX_XIDS_PER_REPORT);
+        assert_eq!((h.xids_dropped, seqs(&h)[0]), (21, 21));
+        assert_eq!(*seqs(&h).last().unwrap(), 84);
+        out.acknowledged(&report("GPU-a", &h));
+        let mut h = taken(&[7], 0);
+        out.carry("GPU-a", &mut h);
+        assert_eq!((h.xids_dropped, seqs(&h)), (0, vec![85]));
+    }
+}
