@@ -8,7 +8,7 @@ use crate::model::GpuInfo;
 use crate::reconcile::{
     ActionOutcome, Applier, KillPolicy, ObservedGpu, Owner, Plan, classify, plan,
 };
-use crate::xids::XidOutbox;
+use crate::xids;
 use slicebroker_types::agent::{
     DesiredConfig, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError, SliceOp,
 };
@@ -22,8 +22,8 @@ pub struct Agent {
     checkpoint: Checkpoint,
     /// The newest desired config seen; an older generation never replaces it.
     desired: DesiredConfig,
-    /// XIDs taken from the backend that no accepted report has carried yet.
-    xids: XidOutbox,
+    /// Where this run numbers the XIDs of a GPU the checkpoint has none of (`crate::xids`).
+    xid_base: u64,
 }
 
 /// What one pass did, for logs and the report.
@@ -44,14 +44,24 @@ impl Agent {
             store: Arc::new(store),
             checkpoint,
             desired: DesiredConfig::default(),
-            xids: XidOutbox::from_clock(),
+            xid_base: xids::clock_base(),
         })
     }
 
     /// The server accepted `report` (not merely heard it: a stale one is not accepted), so
     /// the XIDs it carried are not sent again.
     pub fn report_accepted(&mut self, report: &ObservedReport) {
-        self.xids.acknowledged(report);
+        if self.checkpoint.xids.acknowledged(report) {
+            self.save_xids();
+        }
+    }
+
+    /// Saves the checkpoint after its XIDs changed. A failure is logged, not fatal: the XIDs
+    /// are still sent from memory, and only a restart before the next save would lose them.
+    fn save_xids(&self) {
+        if let Err(e) = self.store.save(&self.checkpoint) {
+            tracing::warn!(error = %e, "saving the undelivered XIDs to the checkpoint failed");
+        }
     }
 
     /// The generation of the desired config held (0 before any).
@@ -95,10 +105,14 @@ impl Agent {
             (outcomes, classify(&backend.snapshot()?, &self.checkpoint))
         };
         let mut report = report(self.desired.generation, &observed, &the_plan, &outcomes);
+        let mut taken = false;
         for (gpu, o) in report.gpus.iter_mut().zip(&observed) {
             gpu.health = match backend.health(&o.gpu) {
                 Ok(mut h) => {
-                    self.xids.carry(&o.gpu.uuid, &mut h);
+                    taken |= self
+                        .checkpoint
+                        .xids
+                        .carry(&o.gpu.uuid, &mut h, self.xid_base);
                     Some(h)
                 }
                 Err(e) => {
@@ -106,6 +120,9 @@ impl Agent {
                     None
                 }
             };
+        }
+        if taken && !dry_run {
+            self.save_xids();
         }
         Ok(PassResult {
             plan: the_plan,

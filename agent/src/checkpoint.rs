@@ -1,9 +1,11 @@
 //! The agent's local record of the instances it created, written atomically before and after
 //! each create. After a crash it tells the agent's own instances from ones made by hand:
 //! an instance it recorded (even only as an intent) is managed; anything else is unmanaged.
+//! It also keeps the XIDs not yet delivered to the server, so a restart does not lose them.
 
 use crate::fsutil::{self, FileError};
 use crate::model::{GpuInstance, GpuSnapshot};
+use crate::xids::XidOutbox;
 use serde::{Deserialize, Serialize};
 use slicebroker_types::Placement;
 use slicebroker_types::agent::LeaseId;
@@ -34,6 +36,9 @@ impl ManagedInstance {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub instances: Vec<ManagedInstance>,
+    /// XIDs taken from the GPUs that no accepted report has carried yet (`crate::xids`).
+    #[serde(default, skip_serializing_if = "XidOutbox::is_empty")]
+    pub xids: XidOutbox,
 }
 
 impl Checkpoint {

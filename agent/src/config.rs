@@ -183,7 +183,7 @@ impl Described for Settings {
             setting(
                 "checkpoint",
                 Kind::Text,
-                "Where the agent records the instances it created",
+                "Where the agent records the instances it created and the XIDs not yet delivered",
             ),
             setting(
                 "server",

@@ -1,23 +1,23 @@
 //! XIDs until the server has them. The backends hand each XID over once (NVML's event set is
-//! drained), so the agent numbers it, keeps it, and sends it with every report until a report
-//! carrying it is accepted: a report lost in transit, refused, or stale (a newer one accepted
-//! first) loses nothing. The server records each number once (`XidEvent::seq`), so a report
-//! that was recorded but whose answer was lost is harmless to send again. XIDs not yet
-//! acknowledged when the agent stops are lost with it.
+//! drained), so the agent numbers it, keeps it (in the checkpoint file, so a restart keeps it
+//! too), and sends it with every report until a report carrying it is accepted: a report lost
+//! in transit, refused, or stale (a newer one accepted first) loses nothing. The server records
+//! each number once (`XidEvent::seq`), so a report that was recorded but whose answer was lost
+//! is harmless to send again.
 
+use serde::{Deserialize, Serialize};
 use slicebroker_types::agent::{GpuHealth, ObservedReport, XidEvent};
 use slicebroker_types::limits::MAX_XIDS_PER_REPORT;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
-/// The XIDs not yet acknowledged, per GPU.
-#[derive(Debug)]
+/// The XIDs not yet acknowledged, per GPU UUID.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct XidOutbox {
-    /// The first number of a GPU this run has not numbered before.
-    base: u64,
-    gpus: HashMap<String, Unsent>,
+    gpus: BTreeMap<String, Unsent>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Unsent {
     /// The number the GPU's next XID gets.
     next: u64,
@@ -27,29 +27,29 @@ struct Unsent {
     dropped: u32,
 }
 
-impl XidOutbox {
-    /// `base`: where this run's numbers start; later than any earlier run's (the clock).
-    pub fn new(base: u64) -> Self {
-        Self {
-            base,
-            gpus: HashMap::new(),
-        }
-    }
+/// Where a run of the agent starts numbering a GPU it has no XIDs of: nanoseconds since the
+/// Unix epoch at its start, later than any earlier run's numbers (and at most
+/// `limits::MAX_XID_SEQ` for the next few centuries).
+pub fn clock_base() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
 
-    /// Starts numbering from the clock: nanoseconds since the Unix epoch, at most
-    /// `limits::MAX_XID_SEQ` for the next few centuries.
-    pub fn from_clock() -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        Self::new(now)
+impl XidOutbox {
+    pub fn is_empty(&self) -> bool {
+        self.gpus.is_empty()
     }
 
     /// Numbers the XIDs `health` holds (fresh from the backend: `xids_dropped` older ones left
-    /// out before them), keeps them, and makes `health` carry every XID of `gpu` not yet
-    /// acknowledged: the newest `MAX_XIDS_PER_REPORT`, the rest counted in `xids_dropped`.
-    pub fn carry(&mut self, gpu: &str, health: &mut GpuHealth) {
-        let base = self.base;
+    /// out before them; a GPU seen first numbered from `base`), keeps them, and makes `health`
+    /// carry every XID of `gpu` not yet acknowledged: the newest `MAX_XIDS_PER_REPORT`, the
+    /// rest counted in `xids_dropped`. Returns whether it kept any new one.
+    pub fn carry(&mut self, gpu: &str, health: &mut GpuHealth, base: u64) -> bool {
+        let taken = !health.xids.is_empty() || health.xids_dropped > 0;
+        if !taken && !self.gpus.contains_key(gpu) {
+            return false;
+        }
         let unsent = self.gpus.entry(gpu.to_owned()).or_insert_with(|| Unsent {
             next: base,
             xids: VecDeque::new(),
@@ -70,19 +70,26 @@ impl XidOutbox {
         }
         health.xids = unsent.xids.iter().copied().collect();
         health.xids_dropped = unsent.dropped;
+        taken
     }
 
-    /// The server accepted `report`: what it carried is recorded there.
-    pub fn acknowledged(&mut self, report: &ObservedReport) {
+    /// The server accepted `report`: what it carried is recorded there. Returns whether that
+    /// acknowledged anything.
+    pub fn acknowledged(&mut self, report: &ObservedReport) -> bool {
+        let mut any = false;
         for g in &report.gpus {
             let (Some(h), Some(unsent)) = (&g.health, self.gpus.get_mut(&g.gpu_uuid)) else {
                 continue;
             };
             if let Some(last) = h.xids.last().and_then(|x| x.seq) {
                 unsent.xids.retain(|x| x.seq.is_some_and(|s| s > last));
+                any = true;
             }
+            any |= h.xids_dropped > 0;
             unsent.dropped = unsent.dropped.saturating_sub(h.xids_dropped);
         }
+        // A GPU with nothing left keeps its entry: its next XID goes on from its number.
+        any
     }
 }
 
@@ -90,6 +97,8 @@ impl XidOutbox {
 mod tests {
     use super::*;
     use slicebroker_types::agent::ObservedGpuReport;
+
+    const BASE: u64 = 1000;
 
     fn xid(n: u64) -> XidEvent {
         XidEvent {
@@ -127,59 +136,86 @@ mod tests {
 
     #[test]
     fn xids_are_numbered_per_gpu_and_sent_again_until_acknowledged() {
-        let mut out = XidOutbox::new(1000);
+        let mut out = XidOutbox::default();
         let mut first = taken(&[13, 94], 0);
-        out.carry("GPU-a", &mut first);
+        out.carry("GPU-a", &mut first, BASE);
         assert_eq!(seqs(&first), [1000, 1001]);
         let mut other = taken(&[79], 0);
-        out.carry("GPU-b", &mut other);
+        out.carry("GPU-b", &mut other, BASE);
         assert_eq!(seqs(&other), [1000], "each GPU numbers its own");
         // The report was lost: the next pass carries the same XIDs, then the new one.
         let mut second = taken(&[48], 0);
-        out.carry("GPU-a", &mut second);
+        out.carry("GPU-a", &mut second, BASE);
         assert_eq!(seqs(&second), [1000, 1001, 1002]);
         assert_eq!(second.xids[0].xid, 13);
         out.acknowledged(&report("GPU-a", &second));
         let mut third = taken(&[], 0);
-        out.carry("GPU-a", &mut third);
+        out.carry("GPU-a", &mut third, BASE);
         assert!(
             third.xids.is_empty(),
             "acknowledged XIDs are not sent again"
         );
         let mut fourth = taken(&[31], 0);
-        out.carry("GPU-a", &mut fourth);
+        out.carry("GPU-a", &mut fourth, BASE);
         assert_eq!(seqs(&fourth), [1003]);
     }
 
     #[test]
     fn an_xid_taken_after_the_report_stays_when_that_report_is_acknowledged() {
-        let mut out = XidOutbox::new(0);
+        let mut out = XidOutbox::default();
         let mut sent = taken(&[13], 0);
-        out.carry("GPU-a", &mut sent);
+        out.carry("GPU-a", &mut sent, BASE);
         let mut later = taken(&[94], 0);
-        out.carry("GPU-a", &mut later);
+        out.carry("GPU-a", &mut later, BASE);
         out.acknowledged(&report("GPU-a", &sent));
         let mut next = taken(&[], 0);
-        out.carry("GPU-a", &mut next);
-        assert_eq!(seqs(&next), [1]);
+        out.carry("GPU-a", &mut next, BASE);
+        assert_eq!(seqs(&next), [1001]);
     }
 
     #[test]
     fn beyond_the_bound_the_oldest_are_counted_and_numbered_just_before_the_first_carried() {
-        let mut out = XidOutbox::new(0);
+        let mut out = XidOutbox::default();
         let first: Vec<u64> = (0..40).collect();
         let mut h = taken(&first, 5);
-        out.carry("GPU-a", &mut h);
-        assert_eq!((h.xids_dropped, seqs(&h)[0]), (5, 5));
+        out.carry("GPU-a", &mut h, BASE);
+        assert_eq!((h.xids_dropped, seqs(&h)[0]), (5, 1005));
         // Not acknowledged; 40 more: 16 of the first 40 no longer fit.
         let mut h = taken(&first, 0);
-        out.carry("GPU-a", &mut h);
+        out.carry("GPU-a", &mut h, BASE);
         assert_eq!(h.xids.len(), MAX_XIDS_PER_REPORT);
-        assert_eq!((h.xids_dropped, seqs(&h)[0]), (21, 21));
-        assert_eq!(*seqs(&h).last().unwrap(), 84);
+        assert_eq!((h.xids_dropped, seqs(&h)[0]), (21, 1021));
+        assert_eq!(*seqs(&h).last().unwrap(), 1084);
         out.acknowledged(&report("GPU-a", &h));
         let mut h = taken(&[7], 0);
-        out.carry("GPU-a", &mut h);
-        assert_eq!((h.xids_dropped, seqs(&h)), (0, vec![85]));
+        out.carry("GPU-a", &mut h, BASE);
+        assert_eq!((h.xids_dropped, seqs(&h)), (0, vec![1085]));
+    }
+
+    #[test]
+    fn unacknowledged_xids_survive_a_restart_and_numbering_goes_on() {
+        let mut out = XidOutbox::default();
+        let mut h = taken(&[94], 0);
+        assert!(out.carry("GPU-a", &mut h, BASE));
+        let mut quiet = taken(&[], 0);
+        assert!(!out.carry("GPU-b", &mut quiet, BASE), "nothing kept");
+        // The checkpoint file holds the outbox; a new run reads it back, with a later clock.
+        let text = serde_json::to_string(&out).unwrap();
+        let mut back: XidOutbox = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, out);
+        let mut h = taken(&[13], 0);
+        back.carry("GPU-a", &mut h, BASE + 5_000);
+        assert_eq!(seqs(&h), [1000, 1001], "the kept one, then the next number");
+        assert!(back.acknowledged(&report("GPU-a", &h)));
+        let mut h = taken(&[31], 0);
+        back.carry("GPU-a", &mut h, BASE + 5_000);
+        assert_eq!(seqs(&h), [1002], "a GPU goes on from its number");
+        let mut h = taken(&[31], 0);
+        back.carry("GPU-c", &mut h, BASE + 5_000);
+        assert_eq!(
+            seqs(&h),
+            [6000],
+            "a GPU seen first starts at this run's base"
+        );
     }
 }

@@ -137,7 +137,7 @@ async fn an_injected_xid_shows_on_the_lease_whose_instance_it_hit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_xid_whose_report_is_lost_arrives_with_the_next_and_is_recorded_once() {
+async fn an_xid_whose_reports_are_lost_arrives_across_a_restart_and_is_recorded_once() {
     let c = Cluster::start(1).await;
     let link = FaultyLink::start(c.server_url(0)).await;
     let mut c = c;
@@ -153,12 +153,19 @@ async fn an_xid_whose_report_is_lost_arrives_with_the_next_and_is_recorded_once(
         .to_owned();
     let (gpu, gi) = instance_of(&c, a, &mig).await;
 
-    // The first report carrying the XID is lost on its way; the next reaches the server, but
-    // its answer is lost, so the agent sends it a third time.
+    // The first report carrying the XID is lost on its way, and the agent is killed; after
+    // its restart, the next reaches the server but its answer is lost, so the agent sends it
+    // once more.
     let carrying = "\"xid\":94";
     link.fault(carrying, Fault::LoseRequest);
     link.fault(carrying, Fault::LoseAnswer);
     inject_xid_94(&c, a, &gpu, &gi).await;
+    wait_until(DEADLINE, "the first report with the XID lost", async || {
+        if link.pending() < 2 { Ok(()) } else { Err(()) }
+    })
+    .await;
+    c.kill_agent(a).await;
+    c.start_agent(a).await;
     wait_until(DEADLINE, "a report with the XID through", async || {
         if link.pending() == 0 && link.passed(carrying) > 0 {
             Ok(())
