@@ -311,6 +311,7 @@ fn rank_bucket(
     let (m, size) = (shape.model(), shape.profile().memory_slices);
     let mut best: Option<(Rank, GpuKey, u8)> = None;
     for (start, frag) in table.scored_starts(shape.profile, weights) {
+        // The best this start could rank: in a half that outlives it, with no slack.
         let bound = Rank {
             lengthens: false,
             opens: occ.is_empty(),
@@ -325,15 +326,7 @@ fn rank_bucket(
             continue;
         }
         let rank = match within_halves(fleet, bucket, m, (start, size), req.ends_at, &open) {
-            Some((slack, gpu)) => Rank {
-                lengthens: false,
-                opens: occ.is_empty(),
-                size: m.compute_slices,
-                frag,
-                fill,
-                time: slack,
-                gpu,
-            },
+            Some((time, gpu)) => Rank { time, gpu, ..bound },
             None => {
                 let (time, gpu) = match most {
                     Some(most) => most,
@@ -341,12 +334,9 @@ fn rank_bucket(
                 };
                 Rank {
                     lengthens: true,
-                    opens: occ.is_empty(),
-                    size: m.compute_slices,
-                    frag,
-                    fill,
                     time,
                     gpu,
+                    ..bound
                 }
             }
         };
