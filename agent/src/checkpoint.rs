@@ -1,9 +1,11 @@
 //! The agent's local record of the instances it created, written atomically before and after
 //! each create. After a crash it tells the agent's own instances from ones made by hand:
 //! an instance it recorded (even only as an intent) is managed; anything else is unmanaged.
-//! It also keeps the XIDs not yet delivered to the server, so a restart does not lose them.
+//! It also keeps the XIDs not yet delivered to the server, so a restart does not lose them, and
+//! how far the kernel log's XIDs have been read, so one raised while no agent ran is found.
 
 use crate::fsutil::{self, FileError};
+use crate::kernel_log::Mark;
 use crate::model::{GpuInstance, GpuSnapshot};
 use crate::xids::XidOutbox;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,9 @@ pub struct Checkpoint {
     /// XIDs taken from the GPUs that no accepted report has carried yet (`crate::xids`).
     #[serde(default, skip_serializing_if = "XidOutbox::is_empty")]
     pub xids: XidOutbox,
+    /// How far the kernel log's Xid records have reached the agent (`crate::kernel_log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_log: Option<Mark>,
 }
 
 impl Checkpoint {

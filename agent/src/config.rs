@@ -6,6 +6,7 @@ use crate::backend::sim::SimBackend;
 use crate::backend::{AllowedGpus, BackendError, GpuAllowList, GpuBackend, nvml::NvmlBackend};
 use crate::enroll::{Enrollment, default_credential_file};
 use crate::fsutil::{self, FileError};
+use crate::kernel_log::{self, KernelLog};
 use crate::reconcile::KillPolicy;
 use crate::sim_cli::SimCommand;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -105,6 +106,8 @@ pub struct Settings {
     pub sim_seed: Option<u64>,
     pub sim_state: Option<PathBuf>,
     pub checkpoint: Option<PathBuf>,
+    /// Where XIDs raised while no agent ran are read from; `off` to not read it.
+    pub kernel_log: Option<PathBuf>,
     pub server: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub insecure_http: bool,
@@ -131,6 +134,7 @@ impl Default for Settings {
             sim_seed: None,
             sim_state: None,
             checkpoint: None,
+            kernel_log: None,
             server: None,
             ca_file: None,
             insecure_http: false,
@@ -184,6 +188,12 @@ impl Described for Settings {
                 "checkpoint",
                 Kind::Text,
                 "Where the agent records the instances it created and the XIDs not yet delivered",
+            ),
+            setting(
+                "kernel-log",
+                Kind::Text,
+                "The kernel log, read for XIDs raised while no agent ran (with the checkpoint), \
+                 or `off` [default: /dev/kmsg with NVML, off with `--backend sim`]",
             ),
             setting(
                 "server",
@@ -361,6 +371,31 @@ impl Settings {
             Some(spec) => SimBackend::open(spec, self.sim_seed.unwrap_or(1), path)?,
             None => SimBackend::open_existing(path)?,
         })
+    }
+
+    /// The kernel log that XIDs raised while no agent ran are read from (`crate::kernel_log`),
+    /// opened. `None` when off, or when it cannot be read (logged: the agent runs without it).
+    pub fn open_kernel_log(&self) -> Option<KernelLog> {
+        let path = match (&self.kernel_log, self.backend.unwrap_or(BackendKind::Nvml)) {
+            (Some(p), _) if p.as_os_str() == "off" => return None,
+            (Some(p), _) => p.clone(),
+            (None, BackendKind::Nvml) => PathBuf::from(kernel_log::KMSG),
+            (None, BackendKind::Sim) => return None,
+        };
+        let opened = std::fs::read_to_string(kernel_log::BOOT_ID)
+            .and_then(|boot_id| KernelLog::open(&path, &boot_id));
+        match opened {
+            Ok(log) => Some(log),
+            Err(e) => {
+                tracing::warn!(
+                    path = %path.display(),
+                    error = %e,
+                    "cannot read the kernel log: XIDs raised while no agent runs will be missed \
+                     (run as root, or set `kernel-log`)"
+                );
+                None
+            }
+        }
     }
 
     /// Opens the configured backend (NVML unless `sim` was asked for), seen through the `gpus`

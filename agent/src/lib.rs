@@ -10,6 +10,7 @@ pub mod desired;
 pub mod enroll;
 pub mod fsutil;
 pub mod host;
+pub mod kernel_log;
 pub mod model;
 pub mod probe;
 pub mod reconcile;

@@ -34,7 +34,8 @@ pub fn run(settings: &Settings, args: &RunArgs) -> anyhow::Result<()> {
     let agent = Agent::new(
         backend.clone(),
         CheckpointStore::new(settings.checkpoint.clone()),
-    )?;
+    )?
+    .with_kernel_log(settings.open_kernel_log());
     let config = LoopConfig {
         dry_run: args.dry_run,
         once: args.once,

@@ -384,6 +384,18 @@ impl Cluster {
         crate::nvml::state_file(&self.agent_dir(i))
     }
 
+    /// Raises XID `xid` on GPU `gpu_index` of NVML agent `i`'s stand-in host, as the driver
+    /// does ([`crate::nvml::raise_xid`]).
+    pub fn nvml_raise_xid(&self, i: usize, gpu_index: usize, xid: crate::nvml::Xid) {
+        let _ = self.nvml_state(i);
+        crate::nvml::raise_xid(&self.agent_dir(i), gpu_index, xid);
+    }
+
+    /// Agent `i`'s checkpoint file.
+    pub fn agent_checkpoint(&self, i: usize) -> PathBuf {
+        self.agent_dir(i).join("checkpoint.json")
+    }
+
     /// (Re)starts agent `i`: enrolls with a fresh token the first time, after that its stored
     /// credential is used.
     pub async fn start_agent(&mut self, i: usize) {
@@ -410,7 +422,7 @@ impl Cluster {
         };
         let mut cmd = self.agent_command(i);
         cmd.arg("--checkpoint")
-            .arg(dir.join("checkpoint.json"))
+            .arg(self.agent_checkpoint(i))
             .args(["run", "--server", &server, "--hostname", &spec.host])
             .arg("--credential-file")
             .arg(dir.join("credential"))
@@ -446,6 +458,8 @@ impl Cluster {
             }
             Backend::NvmlStub => {
                 cmd.args(["--backend", "nvml"])
+                    .arg("--kernel-log")
+                    .arg(crate::nvml::kernel_log(&dir))
                     .env("LD_LIBRARY_PATH", crate::nvml::library_dir(&dir))
                     .env(crate::nvml::STATE_ENV, crate::nvml::state_file(&dir));
             }

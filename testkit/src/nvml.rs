@@ -1,9 +1,11 @@
 //! The stand-in NVML host of an NVML agent: a copy of the stub library installed as
-//! `libnvidia-ml.so.1` in the agent's directory, and the state file it reads (GPUs, instances,
-//! processes, faults), which tests change through [`State::edit`].
+//! `libnvidia-ml.so.1` in the agent's directory, the state file it reads (GPUs, instances,
+//! processes, faults), which tests change through [`State::edit`], and the host's kernel log,
+//! where [`raise_xid`] writes the driver's line for an XID (the agent's `--kernel-log`).
 
+use nvidia_ml_stub::kmsg;
 use nvidia_ml_stub::state::STATE_FILE_NAME;
-pub use nvidia_ml_stub::state::{STATE_ENV, State};
+pub use nvidia_ml_stub::state::{STATE_ENV, State, Xid};
 use std::path::{Path, PathBuf};
 
 /// Where an agent's `libnvidia-ml.so.1` is: put on its `LD_LIBRARY_PATH`.
@@ -15,6 +17,21 @@ pub fn state_file(agent_dir: &Path) -> PathBuf {
     library_dir(agent_dir).join(STATE_FILE_NAME)
 }
 
+/// The host's kernel log, in `/dev/kmsg`'s record format (`nvidia_ml_stub::kmsg`).
+pub fn kernel_log(agent_dir: &Path) -> PathBuf {
+    library_dir(agent_dir).join("kmsg")
+}
+
+/// What the driver does on an XID: queues it for NVML's event sets watching the GPU (none
+/// while no agent runs: then it is dropped when one registers) and prints it to the kernel log.
+pub fn raise_xid(agent_dir: &Path, gpu_index: usize, xid: Xid) {
+    State::edit(&state_file(agent_dir), |s| {
+        s.gpus[gpu_index].health.xids.push(xid)
+    })
+    .unwrap();
+    kmsg::append(&kernel_log(agent_dir), &kmsg::xid_line(gpu_index, &xid)).unwrap();
+}
+
 /// Installs the library and, the first time, a host with the boards of `spec`
 /// (`h100-80gb:2,a100-40gb`), MIG on. A restarted agent finds the host as it was left.
 pub fn install_host(agent_dir: &Path, spec: &str, seed: u64) {
@@ -24,6 +41,11 @@ pub fn install_host(agent_dir: &Path, spec: &str, seed: u64) {
     if state_file(agent_dir).exists() {
         return;
     }
+    kmsg::append(
+        &kernel_log(agent_dir),
+        "Linux version 6.1.0 (stand-in host)",
+    )
+    .unwrap();
     let mut boards = Vec::new();
     for part in spec.split(',') {
         let (board, n) = part.split_once(':').unwrap_or((part, "1"));

@@ -5,7 +5,7 @@
 
 use crate::agent::{DEADLINE, create, node, wait_host, wait_state};
 use serde_json::{Value, json};
-use slicebroker_testkit::nvml::State;
+use slicebroker_testkit::nvml::{State, Xid};
 use slicebroker_testkit::{Cluster, ClusterOptions, wait_until};
 use std::path::Path;
 use std::process::{Child, Command};
@@ -172,4 +172,54 @@ async fn an_nvml_agent_killed_between_gpu_and_compute_instance_converges_without
             .then_some(())
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xid_raised_while_the_nvml_agent_was_down_comes_from_the_kernel_log_once() {
+    let mut c = Cluster::start(1).await;
+    let a = c.add_nvml_agent(node("gpu-node", "h100-80gb:2", 33)).await;
+    wait_host(&c, "gpu-node", 2).await;
+    let team = c.tenant("team-a", Value::Null).await;
+    let checkpoint = c.agent_checkpoint(a);
+    wait_until(
+        DEADLINE,
+        "the agent's first read of the kernel log",
+        async || {
+            let text = std::fs::read_to_string(&checkpoint).unwrap_or_default();
+            text.contains("kernel_log").then_some(())
+        },
+    )
+    .await;
+
+    // GPU 1 falls off the bus while no agent runs: NVML will never deliver that XID (nothing
+    // was registered for it), but the driver logged it.
+    c.kill_agent(a).await;
+    let fell = Xid {
+        xid: 79,
+        gpu_instance_id: None,
+        compute_instance_id: None,
+    };
+    c.nvml_raise_xid(a, 1, fell);
+    let uuid = State::load(&c.nvml_state(a)).unwrap().gpus[1].uuid.clone();
+    c.start_agent(a).await;
+    let xids = async || -> Vec<Value> {
+        let gpus = c.api("GET", "/v1/gpus", &team, None).await;
+        gpus.success()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["uuid"] == uuid.as_str())
+            .and_then(|g| g["health"]["xids"].as_array().cloned())
+            .unwrap_or_default()
+    };
+    wait_until(DEADLINE, "XID 79 recorded on GPU 1", async || {
+        let x = xids().await;
+        (!x.is_empty()).then_some(())
+    })
+    .await;
+    // Several passes later it is still there once: the agent read it from the log once and
+    // NVML did not deliver it again.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let recorded: Vec<Value> = xids().await.iter().map(|x| x["xid"].clone()).collect();
+    assert_eq!(recorded, [json!(79)]);
 }

@@ -17,6 +17,8 @@ pub mod boards;
 pub mod driver;
 mod ffi;
 #[deny(unsafe_code)]
+pub mod kmsg;
+#[deny(unsafe_code)]
 pub mod ret;
 #[deny(unsafe_code)]
 pub mod state;

@@ -3,8 +3,10 @@
 //! and a create, destroy or MIG mode change aimed at one is refused before any driver call.
 
 use super::{BackendError, GpuBackend};
+use crate::kernel_log::PciAddress;
 use crate::model::{CreatedInstance, GpuInfo, GpuInstance, MigModeChange, ProfileDetail, Signal};
 use slicebroker_types::Placement;
+use slicebroker_types::agent::GpuHealth;
 
 /// GPUs by UUID (`GPU-…`, stable) or NVML index (`0`; can change across reboots).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,6 +147,16 @@ impl GpuBackend for AllowedGpus {
         self.check(&gpu.uuid)?;
         self.inner.profile_details(gpu)
     }
+
+    fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
+        self.check(&gpu.uuid)?;
+        self.inner.health(gpu)
+    }
+
+    fn pci_address(&self, gpu: &GpuInfo) -> Option<PciAddress> {
+        self.check(&gpu.uuid).ok()?;
+        self.inner.pci_address(gpu)
+    }
 }
 
 #[cfg(test)]
@@ -187,5 +199,23 @@ mod tests {
                 .len()
                 == 2
         );
+    }
+
+    #[test]
+    fn health_and_pci_addresses_are_read_through_the_list_for_listed_gpus_only() {
+        let sim = SimBackend::from_spec("h100-80gb:2", 5).unwrap();
+        let all = sim.gpus().unwrap();
+        sim.inject_xid(&all[0].uuid, 79, None).unwrap();
+        let b = AllowedGpus::new(Box::new(sim), GpuAllowList::parse("0").unwrap());
+        let h = b.health(&all[0]).unwrap();
+        assert!(h.temperature_c.is_some());
+        assert_eq!(h.xids.iter().map(|x| x.xid).collect::<Vec<_>>(), [79]);
+        assert!(matches!(
+            b.health(&all[1]),
+            Err(BackendError::NotAllowed { .. })
+        ));
+        let bus = |g| b.pci_address(g).map(|a| a.bus);
+        assert_eq!(bus(&all[0]), Some(0x18));
+        assert_eq!(bus(&all[1]), None);
     }
 }

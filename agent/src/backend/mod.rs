@@ -10,6 +10,7 @@ pub use allow::{AllowedGpus, GpuAllowList};
 
 pub use nvml_table::{CatalogDifference, catalog_differences, profile_name};
 
+use crate::kernel_log::PciAddress;
 use crate::model::{
     CreatedInstance, GpuInfo, GpuInstance, GpuSnapshot, MigModeChange, ProfileDetail, Signal,
 };
@@ -68,6 +69,13 @@ pub trait GpuBackend: Send + Sync + std::fmt::Debug {
     fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
         let _ = gpu;
         Ok(GpuHealth::default())
+    }
+
+    /// The GPU's PCI domain, bus and device, as the driver names it in the kernel log
+    /// (`crate::kernel_log`). `None` where the backend cannot tell.
+    fn pci_address(&self, gpu: &GpuInfo) -> Option<PciAddress> {
+        let _ = gpu;
+        None
     }
 
     /// Every GPU with its instances: what `probe` prints and what `plan` reads.

@@ -9,6 +9,7 @@
 use super::nvml_table::{self, RawProfileInfo};
 use super::{BackendError, GpuBackend};
 use crate::host;
+use crate::kernel_log::PciAddress;
 use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigMode, MigModeChange,
     ProfileDetail, ReportedProfile, Signal,
@@ -975,6 +976,15 @@ impl GpuBackend for NvmlBackend {
             .map(|r| ThrottleReason::from_mask(r.bits())),
             xids,
             xids_dropped,
+        })
+    }
+
+    fn pci_address(&self, gpu: &GpuInfo) -> Option<PciAddress> {
+        let pci = self.device(&gpu.uuid).ok()?.pci_info().ok()?;
+        Some(PciAddress {
+            domain: pci.domain,
+            bus: u8::try_from(pci.bus).ok()?,
+            device: u8::try_from(pci.device).ok()?,
         })
     }
 

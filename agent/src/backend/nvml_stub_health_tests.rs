@@ -3,6 +3,7 @@
 //! with the MIG instance they hit.
 
 use super::*;
+use nvidia_ml_stub::kmsg;
 use nvidia_ml_stub::state::{Ecc, Xid};
 use slicebroker_types::agent::{EccCounts, ThrottleReason, XidEvent};
 
@@ -97,4 +98,95 @@ fn set_readings_and_injected_xids_are_reported_with_their_instance_once() {
     let other = b.health(&gpus[1]).unwrap();
     assert_eq!(other.xids.iter().map(|x| x.xid).collect::<Vec<_>>(), [48]);
     assert_eq!(other.temperature_c, None);
+}
+
+#[test]
+fn an_xid_raised_before_the_event_set_watches_its_gpu_is_never_delivered() {
+    let host = StubHost::new("stub-health-unwatched", &["h100-80gb"]);
+    let b = host.backend();
+    let gpu = b.gpus().unwrap().remove(0);
+    host.edit(|s| s.gpus[0].health.xids.push(xid(79)));
+    assert!(b.health(&gpu).unwrap().xids.is_empty());
+    host.edit(|s| s.gpus[0].health.xids.push(xid(48)));
+    let later: Vec<u64> = b.health(&gpu).unwrap().xids.iter().map(|x| x.xid).collect();
+    assert_eq!(later, [48]);
+}
+
+fn xid(n: u64) -> Xid {
+    Xid {
+        xid: n,
+        gpu_instance_id: None,
+        compute_instance_id: None,
+    }
+}
+
+/// What the driver writes to the kernel log for XID `n` on GPU `index`.
+fn log_xid(log: &std::path::Path, index: usize, n: u64) {
+    kmsg::append(log, &kmsg::xid_line(index, &xid(n))).unwrap();
+}
+
+#[test]
+fn an_xid_raised_while_no_agent_ran_comes_from_the_kernel_log_once() {
+    use crate::agent::Agent;
+    use crate::checkpoint::CheckpointStore;
+    use crate::kernel_log::KernelLog;
+    use crate::reconcile::KillPolicy;
+    use std::sync::Arc;
+
+    let host = StubHost::new("stub-health-kmsg", &["h100-80gb", "h100-80gb"]);
+    let log = host.dir.path().join("kmsg");
+    let checkpoint = host.dir.path().join("checkpoint.json");
+    kmsg::append(&log, "Linux version 6.1.0").unwrap();
+    let start = || {
+        let backend: Arc<dyn GpuBackend> = Arc::new(host.backend());
+        Agent::new(backend, CheckpointStore::new(Some(checkpoint.clone())))
+            .unwrap()
+            .with_kernel_log(Some(KernelLog::open(&log, "boot-1").unwrap()))
+    };
+    let xids_of = |agent: &mut Agent| -> Vec<Vec<(u64, Option<u64>)>> {
+        let pass = agent.pass(false, KillPolicy::default()).unwrap();
+        let report = pass.report;
+        let xids = report
+            .gpus
+            .iter()
+            .map(|g| {
+                let h = g.health.as_ref().unwrap();
+                h.xids.iter().map(|x| (x.xid, x.seq)).collect()
+            })
+            .collect();
+        agent.report_accepted(&report);
+        xids
+    };
+    // The first run ever takes nothing from the log (history), and watches NVML from then on.
+    let mut agent = start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    drop(agent);
+
+    // While no agent runs, GPU 1 raises XID 79: NVML never delivers it, the log has it.
+    host.edit(|s| s.gpus[1].health.xids.push(xid(79)));
+    log_xid(&log, 1, 79);
+    kmsg::append(&log, "eth0: link up").unwrap();
+    let mut agent = start();
+    let first = xids_of(&mut agent);
+    assert!(first[0].is_empty(), "{first:?}");
+    assert_eq!(first[1].len(), 1, "{first:?}");
+    assert_eq!(first[1][0].0, 79);
+    assert!(first[1][0].1.is_some(), "numbered like any XID");
+    assert_eq!(
+        xids_of(&mut agent),
+        [vec![], vec![]],
+        "once, then acknowledged"
+    );
+
+    // While the agent runs, NVML delivers XID 48 and the log's line of it only moves the mark.
+    host.edit(|s| s.gpus[0].health.xids.push(xid(48)));
+    log_xid(&log, 0, 48);
+    let running = xids_of(&mut agent);
+    assert_eq!(running[0].iter().map(|x| x.0).collect::<Vec<_>>(), [48]);
+    assert!(running[1].is_empty());
+    drop(agent);
+
+    // A restart finds nothing new in the log: both XIDs were accounted for.
+    let mut agent = start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
 }

@@ -279,7 +279,7 @@ pub unsafe extern "C" fn nvmlDeviceGetUUID(
     })
 }
 
-/// Bus `0x18 + index` in domain 0.
+/// Bus `0x18 + index` in domain 0 ([`crate::kmsg::pci_bus`]).
 ///
 /// # Safety
 ///
@@ -291,7 +291,7 @@ pub unsafe extern "C" fn nvmlDeviceGetPciInfo_v3(
 ) -> nvmlReturn_t {
     call("nvmlDeviceGetPciInfo_v3", |ctx| {
         let g = ctx.parent(device)?;
-        let bus = 0x18 + g as c_uint;
+        let bus = crate::kmsg::pci_bus(g);
         let info = nvmlPciInfo_t {
             busIdLegacy: super::c_array(&format!("0000:{bus:02X}:00.0")),
             domain: 0,

@@ -2,7 +2,8 @@
 //! through event sets. Readings the state leaves absent are `NVML_ERROR_NOT_SUPPORTED`, as on
 //! a board without the sensor. XIDs wait in the state file until a set registered on their GPU
 //! takes them (one queue per GPU, so with several sets the first to wait gets each event: the
-//! stub's one simplification of the driver, which copies each event to every set).
+//! stub's one simplification of the driver, which copies each event to every set); those raised
+//! while no set watched the GPU are dropped when one registers, as NVML never delivers them.
 
 use super::types::*;
 use super::{Ctx, Obj, call, handle, put};
@@ -171,6 +172,11 @@ pub extern "C" fn nvmlDeviceRegisterEvents(
             return Err(Ret::NotSupported);
         }
         let uuid = ctx.state.gpus[g].uuid.clone();
+        // NVML records a GPU's events from its registration on: XIDs raised while no set
+        // watched the GPU are never delivered (the driver's kernel log has them).
+        if !ctx.event_sets.values().any(|r| r.contains(&uuid)) {
+            ctx.state.gpus[g].health.xids.clear();
+        }
         let registered = ctx.event_sets.get_mut(&n).expect("checked above");
         if !registered.contains(&uuid) {
             registered.push(uuid);

@@ -13,6 +13,7 @@ pub use state::{ProcessSpec, SimFailures, SimState, Workload};
 use super::nvml_table::{catalog_memory_mib, catalog_table};
 use super::{BackendError, GpuBackend};
 use crate::fsutil;
+use crate::kernel_log::PciAddress;
 use crate::model::{
     ComputeInstance, CreatedInstance, GpuInfo, GpuInstance, GpuProcess, MigModeChange,
     ProfileDetail, Signal,
@@ -382,6 +383,15 @@ impl GpuBackend for SimBackend {
 
     fn health(&self, gpu: &GpuInfo) -> Result<GpuHealth, BackendError> {
         self.mutate(|s| Ok(s.gpu_mut(&gpu.uuid)?.health.take_report()))
+    }
+
+    /// Bus `0x18 + index` in domain 0, as the stand-in NVML numbers its GPUs.
+    fn pci_address(&self, gpu: &GpuInfo) -> Option<PciAddress> {
+        Some(PciAddress {
+            domain: 0,
+            bus: 0x18u8.checked_add(u8::try_from(gpu.index).ok()?)?,
+            device: 0,
+        })
     }
 }
 
