@@ -471,11 +471,15 @@ fn rank_window(
     floor: Option<&Rank>,
 ) -> Option<(Rank, u8)> {
     let g = &fleet.gpus[gpu.0 as usize];
-    let times = Times::of(g);
     let table = fleet.tables.get(&g.occ)?;
-    if policy == Policy::Default
-        && let Some(floor) = floor
-    {
+    if policy != Policy::Default {
+        let (_, fill, first) = fleet.free_during(gpu, shape, req)?;
+        let fill = if policy == Policy::BestFit { fill } else { 0 };
+        return Some((Rank::plain(fill, gpu), first));
+    }
+    // Only the default policy ranks by when the GPU's slices end.
+    let times = Times::of(g);
+    if let Some(floor) = floor {
         let (bound, _) = rank_gpu(
             &g.occ,
             table,
@@ -490,18 +494,14 @@ fn rank_window(
             return None;
         }
     }
-    let (free, fill, first) = fleet.free_during(gpu, shape, req)?;
-    match policy {
-        Policy::FirstFit => Some((Rank::plain(0, gpu), first)),
-        Policy::BestFit => Some((Rank::plain(fill, gpu), first)),
-        Policy::Default => best_start(
-            table,
-            shape,
-            weights,
-            free,
-            &times,
-            (req.now, req.ends_at),
-            (fill, g.occ.is_empty(), gpu),
-        ),
-    }
+    let (free, fill, _) = fleet.free_during(gpu, shape, req)?;
+    best_start(
+        table,
+        shape,
+        weights,
+        free,
+        &times,
+        (req.now, req.ends_at),
+        (fill, g.occ.is_empty(), gpu),
+    )
 }
