@@ -336,7 +336,7 @@ pub struct PolicyArgs {
     /// Most compute slices live leases may hold together, or `none`.
     #[arg(long, value_name = "N", value_parser = parse::count_limit)]
     pub max_compute_slices: Option<Limit<i64>>,
-    /// Most memory live leases may hold together (`80GiB`), or `none`.
+    /// Most memory live leases may hold together, in whole GiB (`80GiB`, `0`), or `none`.
     #[arg(long, value_name = "SIZE", value_parser = parse::gib_limit)]
     pub max_memory: Option<Limit<u32>>,
     /// Most live leases at once, or `none`.

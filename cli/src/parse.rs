@@ -32,12 +32,17 @@ pub fn seconds(s: &str) -> Result<i64, String> {
     }
 }
 
-/// A size in whole GiB, rounded up: `20GiB`, `20G`, `20gb`, `1TiB`, `512MiB`, or a bare number
-/// of GiB.
-pub fn gib(s: &str) -> Result<u32, String> {
+/// A size in MiB: `20GiB`, `20G`, `20gb` (GPU memory is counted in GiB, so GB is read as
+/// GiB), `1TiB`, `512MiB`, or a bare number of GiB.
+fn mib(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
+    if unit.starts_with(['.', ',']) {
+        return Err(format!(
+            "`{s}`: give a whole number, in a smaller unit if need be (`1536MiB`)"
+        ));
+    }
     let n: u64 = num
         .parse()
         .map_err(|_| format!("`{s}` is not a size; expected e.g. `20GiB`"))?;
@@ -47,15 +52,29 @@ pub fn gib(s: &str) -> Result<u32, String> {
         "t" | "tb" | "ti" | "tib" => 1024 * 1024,
         other => return Err(format!("unknown unit `{other}`; use MiB, GiB or TiB")),
     };
-    let gib = n
-        .checked_mul(mib_per_unit)
-        .map(|mib| mib.div_ceil(1024))
-        .and_then(|g| u32::try_from(g).ok())
-        .ok_or_else(|| format!("`{s}` is too large"))?;
+    n.checked_mul(mib_per_unit)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// A size in whole GiB, rounded up (the smallest profile with at least this much memory):
+/// see [`mib`] for the forms.
+pub fn gib(s: &str) -> Result<u32, String> {
+    let gib = u32::try_from(mib(s)?.div_ceil(1024)).map_err(|_| format!("`{s}` is too large"))?;
     if gib == 0 {
         return Err("must be more than 0".into());
     }
     Ok(gib)
+}
+
+/// A limit in GiB, 0 or more: never rounded, since rounding up would raise the limit.
+pub fn whole_gib(s: &str) -> Result<u32, String> {
+    let mib = mib(s)?;
+    if mib % 1024 != 0 {
+        return Err(format!(
+            "`{s}` is not a whole number of GiB: memory limits are kept in GiB"
+        ));
+    }
+    u32::try_from(mib / 1024).map_err(|_| format!("`{s}` is too large"))
 }
 
 /// `key=value`.
@@ -114,9 +133,9 @@ pub fn count_limit(s: &str) -> Result<Limit<i64>, String> {
     })
 }
 
-/// A memory limit in GiB, or `none`.
+/// A memory limit in whole GiB, or `none`.
 pub fn gib_limit(s: &str) -> Result<Limit<u32>, String> {
-    limit(s, gib)
+    limit(s, whole_gib)
 }
 
 /// GPU models as one argument; empty for every model.
@@ -184,6 +203,23 @@ mod tests {
         assert!(gib("20PB").unwrap_err().contains("unknown unit"));
         assert!(gib("GiB").unwrap_err().contains("not a size"));
         assert!(gib("99999999999TiB").unwrap_err().contains("too large"));
+        assert!(gib("1.5GiB").unwrap_err().contains("whole number"));
+    }
+
+    #[test]
+    fn memory_limits_are_whole_gib_never_rounded() {
+        assert_eq!(whole_gib("80GiB"), Ok(80));
+        assert_eq!(whole_gib("2048MiB"), Ok(2));
+        assert_eq!(whole_gib("0"), Ok(0));
+        for raised in ["10MiB", "1536MiB"] {
+            assert!(
+                whole_gib(raised)
+                    .unwrap_err()
+                    .contains("not a whole number of GiB")
+            );
+        }
+        assert_eq!(gib_limit("none"), Ok(Limit::None));
+        assert_eq!(gib_limit("0GiB"), Ok(Limit::Some(0)));
     }
 
     #[test]

@@ -1347,14 +1347,20 @@ export interface components {
          *     then the profile on any model, then the model's compute-slice rate, then the fleet's.
          */
         CostRate: {
-            /** @description GPU catalog key (`h100-80gb`); `null`: any model. 1-200 characters. */
+            /**
+             * @description A GPU model's catalog key (`h100-80gb`, as `GET /v1/gpus` shows it); `null`: any model.
+             *     1-200 characters.
+             */
             model?: string | null;
             /**
              * Format: double
              * @description Price of one hour, in the organisation's currency: 0 to 1000000.
              */
             per_hour: number;
-            /** @description Profile name (`2g.20gb`); `null`: the price is per compute-slice-hour. 1-200 characters. */
+            /**
+             * @description Profile name (`2g.20gb`): one of `model`'s, or of some model of the catalog when
+             *     `model` is `null`; `null`: the price is per compute-slice-hour. 1-200 characters.
+             */
             profile?: string | null;
         };
         /** @description The whole rate card: read by anyone signed in, replaced as a whole by admins. */
@@ -1454,7 +1460,7 @@ export interface components {
             host: string;
             host_id: components["schemas"]["HostId"];
             id: components["schemas"]["GpuId"];
-            /** @description One character per memory slice: `.` free, `#` taken. */
+            /** @description One character per memory slice: `.` free, `#` taken now. */
             layout: string;
             /**
              * Format: int32
@@ -1464,6 +1470,10 @@ export interface components {
             model: string;
             /** @description False if the GPU or its host is cordoned. */
             schedulable: boolean;
+            /**
+             * @description What holds its memory slices now: slices whose window has begun, and instances made by
+             *     hand. Bookings not yet started are not here (`GET /v1/capacity/calendar` counts them).
+             */
             slices: components["schemas"]["GpuSlice"][];
             uuid: string;
         };
@@ -2639,21 +2649,21 @@ export interface components {
          */
         SliceClassPatch: {
             /** Format: int64 */
-            default_duration_seconds?: number | null;
-            description?: string | null;
+            default_duration_seconds?: number;
+            description?: string;
             /** Format: int64 */
-            idle_timeout_seconds?: number | null;
+            idle_timeout_seconds?: number;
             /** Format: int64 */
-            max_duration_seconds?: number | null;
+            max_duration_seconds?: number;
             /** Format: int32 */
             min_compute_slices?: number | null;
             /** Format: int32 */
             min_memory_gib?: number | null;
             /** Format: int32 */
-            priority?: number | null;
+            priority?: number;
             profiles?: {
                 [key: string]: string;
-            } | null;
+            };
             tenants?: components["schemas"]["TenantId"][] | null;
         };
         /**
@@ -2700,7 +2710,7 @@ export interface components {
             profiles?: {
                 [key: string]: string;
             };
-            /** @description The tenants that may use it; `null` (the default): every tenant. */
+            /** @description The tenants that may use it, by id (each must exist); `null` (the default): every tenant. */
             tenants?: components["schemas"]["TenantId"][] | null;
         };
         /** Format: uuid */
@@ -2818,7 +2828,8 @@ export interface components {
         };
         /**
          * @description Some fields of a [`TenantPolicy`]. A field left out keeps its value (its default, for a new
-         *     tenant); `null` makes a limit unlimited where the policy allows that. Bounds: quotas 0 to
+         *     tenant); `null` makes a limit unlimited where the policy allows that, and is refused for the
+         *     others (naming the field). Bounds: quotas 0 to
          *     10,000,000; durations in seconds, 1 (0 for `max_total_extension_seconds`) to 31,622,400
          *     (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
          */
@@ -2827,19 +2838,19 @@ export interface components {
              * @description Catalog keys the tenant may use; empty means every model (the default).
              * @default []
              */
-            allowed_gpu_models?: components["schemas"]["GpuModelKey"][] | null;
+            allowed_gpu_models?: components["schemas"]["GpuModelKey"][];
             /**
              * Format: int64
              * @description Idle timeout of leases that do not ask for one, in seconds (default 7200).
              * @default 7200
              */
-            default_idle_timeout_seconds?: number | null;
+            default_idle_timeout_seconds?: number;
             /**
              * Format: int64
              * @description Furthest ahead a booking may start, in seconds (default 2592000, 30 days).
              * @default 2592000
              */
-            max_booking_ahead_seconds?: number | null;
+            max_booking_ahead_seconds?: number;
             /**
              * Format: int64
              * @description Longest booking, in seconds; `null`: `max_lease_seconds` (the default).
@@ -2864,7 +2875,7 @@ export interface components {
              * @description Longest lease, in seconds (default 604800, 7 days).
              * @default 604800
              */
-            max_lease_seconds?: number | null;
+            max_lease_seconds?: number;
             /**
              * Format: int32
              * @description Most compute slices the tenant's live leases may hold together; `null`: unlimited.
@@ -2888,7 +2899,7 @@ export interface components {
              * @description Most time all extensions of one lease may add, in seconds (default 604800).
              * @default 604800
              */
-            max_total_extension_seconds?: number | null;
+            max_total_extension_seconds?: number;
             /**
              * Format: int64
              * @description Most compute-slice-hours per UTC calendar month; `null`: unlimited (the default).
@@ -2904,8 +2915,9 @@ export interface components {
         /** @description Changes the display name and/or some policy fields; what is left out stays as it is. */
         TenantUpdate: {
             /** @description 1-200 characters. */
-            display_name?: string | null;
-            policy?: components["schemas"]["TenantPolicyPatch"] | null;
+            display_name?: string;
+            /** @description The policy fields to change; those left out keep their values. */
+            policy?: components["schemas"]["TenantPolicyPatch"];
         };
         /**
          * @description Why the clocks are held down: NVML's `nvmlClocksEventReason*` bits, a closed set so metrics
@@ -3031,12 +3043,15 @@ export interface components {
          * @enum {string}
          */
         WebhookKind: "granted" | "queued" | "queued_granted" | "activated" | "extended" | "released" | "revoked" | "expiring" | "expired" | "idle_warning" | "reclaimed_idle" | "failed" | "ended" | "teardown_error" | "booked" | "starting" | "rebooked" | "at_risk" | "instance_error";
-        /** @description A change to a webhook: every field is optional; those given replace the current value. */
+        /**
+         * @description A change to a webhook: every field is optional (but not `null`); those given replace the
+         *     current value.
+         */
         WebhookPatch: {
-            enabled?: boolean | null;
-            format?: components["schemas"]["WebhookFormat"] | null;
-            kinds?: components["schemas"]["WebhookKind"][] | null;
-            url?: string | null;
+            enabled?: boolean;
+            format?: components["schemas"]["WebhookFormat"];
+            kinds?: components["schemas"]["WebhookKind"][];
+            url?: string;
         };
         /** @description Who the caller's token says it is. */
         WhoAmI: {

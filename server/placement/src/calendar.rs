@@ -87,6 +87,72 @@ impl Fleet {
         best
     }
 
+    /// The earliest start in `[from, to)` at which `count` slices of `shape` are free on the
+    /// schedulable GPUs together, each for `duration` seconds ([`Fleet::window_counts`]).
+    pub fn earliest_free_many(
+        &self,
+        shape: SliceShape,
+        count: u32,
+        (from, to): (i64, i64),
+        duration: i64,
+    ) -> Option<i64> {
+        self.window_counts(shape, (from, to), duration)
+            .into_iter()
+            .find_map(|(t, n)| (n >= count).then_some(t))
+    }
+
+    /// How many `shape` slices the schedulable GPUs could take together for a window of
+    /// `duration` seconds, by the window's start in `[from, to)`: `(start, how many)` from
+    /// `from` on, each holding until the next. A GPU's count changes only where the window's
+    /// start or end crosses one of its own boundaries (at it, or a second after), so those are
+    /// the starts looked at, and the GPUs' counts are summed in one sweep.
+    pub fn window_counts(
+        &self,
+        shape: SliceShape,
+        (from, to): (i64, i64),
+        duration: i64,
+    ) -> Vec<(i64, u32)> {
+        if to <= from {
+            return Vec::new();
+        }
+        let mut base: i64 = 0;
+        let mut deltas: BTreeMap<i64, i64> = BTreeMap::new();
+        for g in self.schedulable(shape.model) {
+            let mut starts = vec![from];
+            for c in cuts(g, from, to.saturating_add(duration)) {
+                let before = c.saturating_sub(duration);
+                starts.extend([c, c.saturating_add(1), before, before.saturating_add(1)]);
+            }
+            starts.retain(|&t| t >= from && t < to);
+            starts.sort_unstable();
+            starts.dedup();
+            let mut last: Option<i64> = None;
+            for t in starts {
+                let n = i64::from(window_count(
+                    g,
+                    shape.profile,
+                    t,
+                    t.saturating_add(duration),
+                ));
+                match last {
+                    None => base += n,
+                    Some(prev) if prev != n => *deltas.entry(t).or_default() += n - prev,
+                    Some(_) => {}
+                }
+                last = Some(n);
+            }
+        }
+        let mut out = vec![(from, base as u32)];
+        let mut n = base;
+        for (t, d) in deltas {
+            if d != 0 {
+                n += d;
+                out.push((t, n as u32));
+            }
+        }
+        out
+    }
+
     fn schedulable(&self, model: ModelId) -> impl Iterator<Item = &Gpu> + '_ {
         self.buckets
             .get(&model)
@@ -128,6 +194,28 @@ fn free_during(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> bool {
         .any(|pl| occs.iter().all(|o| o.fits(profile, pl.start)))
 }
 
+/// How many `profile` slices the GPU can take together for all of `[a, b)`: the placements
+/// free throughout (a profile's own placements never overlap), at most what every stretch's
+/// count, compute and engine limits allow.
+fn window_count(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> u32 {
+    let cuts = cuts(g, a, b);
+    let occs: Vec<_> = cuts
+        .windows(2)
+        .map(|w| occupancy_during(g, w[0], w[1]))
+        .collect();
+    let free = g
+        .occ
+        .model()
+        .profile(profile)
+        .placements
+        .iter()
+        .filter(|pl| occs.iter().all(|o| o.fits(profile, pl.start)))
+        .count() as u32;
+    occs.iter()
+        .map(|o| u32::from(o.remaining_capacity(profile)))
+        .fold(free, u32::min)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Fleet, HostKey, SliceKey};
@@ -161,6 +249,45 @@ mod tests {
             "starts before `to`"
         );
         assert_eq!(f.earliest_free(shape, 0, 150, 150), None);
+    }
+
+    #[test]
+    fn several_slices_fit_together_only_when_enough_places_are_free_for_the_whole_window() {
+        let m = GpuModel::find("h100-80gb").unwrap();
+        let model = GpuModel::get(m);
+        let (whole, half) = (
+            model.profile_by_name("7g.80gb").unwrap(),
+            model.profile_by_name("3g.40gb").unwrap(),
+        );
+        let mut f = Fleet::new();
+        let (g, h) = (
+            f.add_gpu(HostKey(0), m, true),
+            f.add_gpu(HostKey(1), m, true),
+        );
+        // g runs a 3g until 100; h is booked whole for [150, 300).
+        f.add_slice(g, SliceKey(1), half, 0, 100).unwrap();
+        f.add_booking(h, SliceKey(2), whole, 0, (150, 300)).unwrap();
+        let shape = |profile| SliceShape { model: m, profile };
+        let at = |p, n, d| f.earliest_free_many(shape(p), n, (0, 1000), d);
+        // One 3g fits now beside the running one; two 3g need g's or h's other half.
+        assert_eq!(at(half, 1, 100), Some(0));
+        assert_eq!(
+            at(half, 3, 100),
+            Some(0),
+            "g's free half and both of h's before 150"
+        );
+        assert_eq!(
+            at(half, 2, 200),
+            Some(100),
+            "both of g's halves once its 3g ends"
+        );
+        // h's halves are free for a 200 s window only once its booking has ended.
+        assert_eq!(at(half, 3, 200), Some(300));
+        assert_eq!(at(half, 4, 200), Some(300));
+        // Two whole GPUs: h is free before its booking only for windows ending by 150.
+        assert_eq!(at(whole, 2, 50), Some(100));
+        assert_eq!(at(whole, 2, 100), Some(300));
+        assert_eq!(at(whole, 3, 10), None, "two GPUs never take three");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::domain::{classes, validate};
 use crate::store::{self, Violation, audit};
 use slicebroker_types::TenantId;
 use slicebroker_types::api::{AuditRecord, SliceClass, SliceClassPatch, SliceClassSpec};
+use slicebroker_types::limits::pointer;
 
 fn image(c: &SliceClass) -> serde_json::Value {
     serde_json::to_value(c).expect("serialisable")
@@ -59,6 +60,7 @@ pub async fn class_create(
     validate::tenant_name(name)?;
     let spec = classes::validate(spec)?;
     let mut tx = db.begin().await?;
+    tenants_exist(&mut tx, &spec).await?;
     let class = store::classes::insert(&mut *tx, name, &spec)
         .await
         .map_err(|e| match store::violation(&e) {
@@ -85,6 +87,7 @@ pub async fn class_update(
         .await?
         .ok_or_else(|| not_found(name))?;
     let spec = classes::validate(patch.apply(&before.spec()))?;
+    tenants_exist(&mut tx, &spec).await?;
     let after = store::classes::update(&mut *tx, name, &spec)
         .await?
         .ok_or_else(|| not_found(name))?;
@@ -99,6 +102,24 @@ pub async fn class_update(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Refuses a class naming a tenant that does not exist, naming it by its JSON pointer.
+async fn tenants_exist(tx: &mut store::Tx<'_>, spec: &SliceClassSpec) -> Result<(), Error> {
+    let Some(tenants) = &spec.tenants else {
+        return Ok(());
+    };
+    let ids: Vec<uuid::Uuid> = tenants.iter().map(|t| t.get()).collect();
+    match store::tenants::missing(&mut **tx, &ids).await?.first() {
+        None => Ok(()),
+        Some(gone) => {
+            let i = ids.iter().position(|id| id == gone).unwrap_or_default();
+            Err(Error::invalid(
+                pointer(&["tenants", &i.to_string()]),
+                format!("no tenant has the id {gone}"),
+            ))
+        }
+    }
 }
 
 /// Deletes the class; leases made from it keep its name and their terms.

@@ -16,7 +16,7 @@ use slicebroker_placement::{
 use slicebroker_types::api::LeaseSlice;
 use slicebroker_types::{GpuId, HostId, SliceId};
 use slicebroker_types::{GpuModel, ModelId, ProfileIdx, SliceShape};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -480,6 +480,64 @@ impl PlacementIndex {
             .iter()
             .filter_map(|s| st.fleet.earliest_free(*s, from, to, duration))
             .min()
+    }
+
+    /// The earliest start in `[from, to)` at which `count` slices of `shapes` are free together
+    /// for `duration` seconds ([`Self::free_together`]).
+    pub fn earliest_free_many(
+        &self,
+        shapes: &[SliceShape],
+        count: u32,
+        (from, to): (i64, i64),
+        duration: i64,
+    ) -> Option<i64> {
+        if count <= 1 {
+            return self.earliest_free(shapes, (from, to), duration);
+        }
+        self.free_together(shapes, (from, to), duration)
+            .into_iter()
+            .find_map(|(t, n)| (n >= count).then_some(t))
+    }
+
+    /// How many slices of `shapes` are free together for a window of `duration` seconds, by
+    /// its start in `[from, to)` (`(start, how many)`, each holding until the next). A model's
+    /// shapes share its GPUs, so each model counts its best shape (a count the request surely
+    /// gets); the models add up.
+    pub fn free_together(
+        &self,
+        shapes: &[SliceShape],
+        (from, to): (i64, i64),
+        duration: i64,
+    ) -> Vec<(i64, u32)> {
+        let st = self.state();
+        let steps: Vec<(ModelId, Vec<(i64, u32)>)> = shapes
+            .iter()
+            .map(|s| (s.model, st.fleet.window_counts(*s, (from, to), duration)))
+            .collect();
+        let at = |steps: &[(i64, u32)], t: i64| {
+            steps
+                .iter()
+                .take_while(|(s, _)| *s <= t)
+                .last()
+                .map_or(0, |&(_, n)| n)
+        };
+        let mut times: Vec<i64> = steps
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(|x| x.0))
+            .collect();
+        times.sort_unstable();
+        times.dedup();
+        times
+            .into_iter()
+            .map(|t| {
+                let mut best: BTreeMap<ModelId, u32> = BTreeMap::new();
+                for (model, s) in &steps {
+                    let n = best.entry(*model).or_default();
+                    *n = (*n).max(at(s, t));
+                }
+                (t, best.values().sum())
+            })
+            .collect()
     }
 
     /// Whether the model has a GPU that is placed on.

@@ -192,6 +192,23 @@ pub fn narrow(class: &SliceClass, asked: Asked) -> Result<Terms, Refusal> {
     };
     let given = request(&spec);
     let (request, models) = match asked.request {
+        None if given.resolve(&asked.models).is_err() => {
+            let on: Vec<&str> = asked.models.iter().map(|&m| GpuModel::get(m).key).collect();
+            let gives: Vec<String> = given
+                .resolve(&[])
+                .unwrap_or_default()
+                .iter()
+                .map(SliceShape::to_string)
+                .collect();
+            return Err(widening(
+                "gpu_models",
+                format!(
+                    "class `{name}` gives nothing on {}; it gives {}",
+                    on.join(", "),
+                    gives.join(", ")
+                ),
+            ));
+        }
         None => (given, asked.models),
         Some(own) => {
             let scope: Vec<ModelId> = if asked.models.is_empty() {
@@ -377,6 +394,11 @@ mod tests {
                 a.models = vec![model("a30-24gb")];
             })),
             "profile"
+        );
+        // The same without a profile of its own: the models asked for are what is too wide.
+        assert_eq!(
+            field(asked(|a| a.models = vec![model("a30-24gb")])),
+            "gpu_models"
         );
     }
 

@@ -23,7 +23,7 @@ impl Invalid {
 
 pub const MAX_LABELS: usize = 32;
 
-/// Label keys are short identifiers; values short strings.
+/// Label keys are short identifiers; values short strings without control characters.
 pub fn labels(labels: &BTreeMap<String, String>) -> Result<(), Invalid> {
     if labels.len() > MAX_LABELS {
         return Err(Invalid::new(
@@ -46,6 +46,12 @@ pub fn labels(labels: &BTreeMap<String, String>) -> Result<(), Invalid> {
             return Err(Invalid::new(
                 pointer(&["labels", k]),
                 "values are at most 256 characters",
+            ));
+        }
+        if v.chars().any(char::is_control) {
+            return Err(Invalid::new(
+                pointer(&["labels", k]),
+                "values may not hold control characters",
             ));
         }
     }
@@ -81,6 +87,11 @@ mod tests {
         assert!(labels(&l).is_ok());
         l.insert("bad key".to_owned(), "x".to_owned());
         assert_eq!(labels(&l).unwrap_err().field, "/labels/bad key");
+        l.remove("bad key");
+        for value in ["a\0b", "line\nbreak", "\u{7f}"] {
+            l.insert("note".to_owned(), value.to_owned());
+            assert_eq!(labels(&l).unwrap_err().field, "/labels/note", "{value:?}");
+        }
     }
 
     #[test]

@@ -476,7 +476,7 @@ fn input_rules(schemas: &mut Map<String, Value>) {
         json!({
             "maxProperties": crate::domain::validate::MAX_LABELS,
             "propertyNames": {"type": "string", "pattern": "^[A-Za-z0-9._/-]{1,63}$"},
-            "additionalProperties": {"type": "string", "maxLength": 256}
+            "additionalProperties": {"type": "string", "maxLength": 256, "pattern": NO_CONTROL}
         }),
     );
     // GPU models by catalog key (the server also reads reference names and aliases).
@@ -609,7 +609,7 @@ fn parameter_rules(doc: &mut Value) {
         "/v1/leases",
         "get",
         "label",
-        json!({"pattern": "^[A-Za-z0-9._/-]{1,63}=.{0,256}$"}),
+        json!({"pattern": r"^[A-Za-z0-9._/-]{1,63}=[^\x00-\x1f\x7f-\x9f]{0,256}$"}),
     );
     let calendar = "/v1/capacity/calendar";
     param(

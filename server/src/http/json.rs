@@ -61,6 +61,12 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
+    if let Some(at) = nul_at(&json, &mut Vec::new()) {
+        return Err(Error::malformed(
+            at,
+            "text may not hold the NUL character (`\\u0000`)",
+        ));
+    }
     integral_floats_as_integers(&mut json);
     let value = serde_path_to_error::deserialize(json).map_err(|e| {
         let inner = e.inner();
@@ -89,6 +95,34 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         Error::malformed(field, strip_position(&message))
     })?;
     Ok(value)
+}
+
+/// Where a string or object key holds a NUL character, which no PostgreSQL text or JSON value
+/// can store: the field's name (top level) or JSON pointer, `body` for the body itself.
+fn nul_at(v: &serde_json::Value, path: &mut Vec<String>) -> Option<String> {
+    use serde_json::Value;
+    let name = |path: &[String]| match path {
+        [] => "body".to_owned(),
+        _ => pointer(path),
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => Some(name(path)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            path.push(i.to_string());
+            let found = nul_at(item, path);
+            path.pop();
+            found
+        }),
+        // A key with a NUL is named by the object that holds it.
+        Value::Object(map) if map.keys().any(|k| k.contains('\0')) => Some(name(path)),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            path.push(k.clone());
+            let found = nul_at(item, path);
+            path.pop();
+            found
+        }),
+        _ => None,
+    }
 }
 
 /// `5.0` is the integer 5, as JSON Schema (and so the OpenAPI document) counts it: a client
@@ -187,6 +221,22 @@ mod tests {
         assert_eq!(field("{"), "body");
         assert_eq!(field("[]"), "body");
         assert_eq!(field(r#"{"duration": 1} x"#), "body");
+    }
+
+    #[test]
+    fn a_nul_character_anywhere_is_refused_naming_where() {
+        assert_eq!(
+            field(r#"{"duration": 1, "labels": {"k": "a\u0000b"}}"#),
+            "/labels/k"
+        );
+        assert_eq!(
+            field(r#"{"duration": 1, "models": ["ok", "\u0000"]}"#),
+            "/models/1"
+        );
+        assert_eq!(field(r#"{"duration": 1, "a\u0000": 1}"#), "body");
+        // An escaped backslash before `u0000` is text, not a NUL.
+        let o: Outer = parse(br#"{"duration": 1, "labels": {"k": "a\\u0000"}}"#).unwrap();
+        assert_eq!(o.labels["k"], "a\\u0000");
     }
 
     #[test]

@@ -164,6 +164,9 @@ pub struct SliceRow {
     pub last_active_at: Option<DateTime<Utc>>,
 }
 
+/// What holds each GPU's memory slices now: the slices whose window has begun (bookings yet to
+/// start are not on the GPU; the calendar and their leases show them), and instances made by
+/// hand.
 pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, sqlx::Error> {
     sqlx::query_as!(
         SliceRow,
@@ -172,7 +175,7 @@ pub async fn live_slice_rows(db: impl PgExecutor<'_>) -> Result<Vec<SliceRow>, s
                s.start AS "start!", s.size AS "size!", s.processes AS "processes!",
                s.memory_used_mib, s.last_active_at
            FROM slices s JOIN leases l ON l.id = s.lease_id
-           WHERE s.released_at IS NULL
+           WHERE s.released_at IS NULL AND lower(s.during) <= now()
            UNION ALL
            SELECT u.gpu_id, NULL, NULL, u.profile, u.start, u.size, u.processes,
                   NULL::bigint, NULL::timestamptz

@@ -102,6 +102,17 @@ pub async fn get(db: impl PgExecutor<'_>, id: TenantId) -> Result<Option<Tenant>
         .map(|r| r.map(Tenant::from))
 }
 
+/// Which of `ids` no tenant has, in their order.
+pub async fn missing(db: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar::<_, Uuid>(
+        "SELECT i FROM unnest($1::uuid[]) WITH ORDINALITY AS u(i, n) \
+         WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.i) ORDER BY n",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Reads the tenant and holds its row lock until the transaction ends: every grant and
 /// extension for one tenant passes through here, so quota and budget checks see each other's
 /// writes (DESIGN.md §2, invariant 3).

@@ -183,6 +183,29 @@ async fn members_cannot_use_admin_endpoints_and_tenant_changes_are_audited() {
         r.problem(400, "invalid_input")["field"],
         "/policy/max_live_leases"
     );
+    // `null` on a limit that cannot be unlimited is refused, not read as "unchanged".
+    for (body, field) in [
+        (
+            r#"{"policy":{"max_lease_seconds":null}}"#,
+            "/policy/max_lease_seconds",
+        ),
+        (
+            r#"{"policy":{"allowed_gpu_models":null}}"#,
+            "/policy/allowed_gpu_models",
+        ),
+        (r#"{"display_name":null}"#, "display_name"),
+    ] {
+        let r = app
+            .request(
+                "PATCH",
+                &format!("/v1/tenants/{tid}"),
+                Some(&admin),
+                Some(body),
+                &[],
+            )
+            .await;
+        assert_eq!(r.problem(400, "malformed_body")["field"], field, "{body}");
+    }
     assert_eq!(
         app.snapshot().await,
         before,

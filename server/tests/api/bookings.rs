@@ -56,8 +56,14 @@ async fn a_booking_pins_its_window_and_on_demand_leases_fit_around_it() {
         )
         .await;
     assert_eq!(events.ok(200)[0]["kind"], "booked");
+    // The GPU view shows what holds the GPU now: not the booking.
+    let gpus = app.get("/v1/gpus", &team).await;
+    assert_eq!(gpus.ok(200)[0]["slices"], json!([]));
+    assert_eq!(gpus.body[0]["layout"], "........");
     // Free now and done before the booking starts: granted.
     now_for(&app, &team, "1g.10gb", 3600).await.ok(201);
+    let gpus = app.get("/v1/gpus", &team).await;
+    assert_eq!(gpus.ok(200)[0]["slices"].as_array().unwrap().len(), 1);
     // Would still run when the booking starts: every memory slice is booked then.
     let refused = now_for(&app, &team, "1g.10gb", 3 * 3600).await;
     let detail = refused.problem(503, "no_capacity")["detail"]
@@ -79,6 +85,58 @@ async fn a_booking_pins_its_window_and_on_demand_leases_fit_around_it() {
 }
 
 #[tokio::test]
+async fn the_no_capacity_answer_for_several_slices_says_when_all_of_them_fit() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 2, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let detail = |r: crate::harness::Resp| -> String {
+        r.problem(503, "no_capacity")["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let many = |count: i64, start: Option<DateTime<Utc>>| {
+        let mut body = json!({"profile": "7g.80gb", "duration": 3600, "count": count});
+        if let Some(s) = start {
+            body["start"] = json!(at(s));
+        }
+        body
+    };
+    // Two GPUs never take three whole-GPU slices.
+    let never = detail(app.post("/v1/leases", &team, &many(3, None)).await);
+    assert!(never.contains("no capacity for 3 × 7g.80gb on "), "{never}");
+    assert!(never.contains("only 2 fit together"), "{never}");
+    assert!(
+        never.contains("do not fit together at any start"),
+        "{never}"
+    );
+    // One GPU is taken for two hours: two fit together only once it is free again.
+    let taken = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "1g.10gb", "duration": 7200}),
+        )
+        .await;
+    let ends = taken.ok(201)["ends_at"].as_str().unwrap().to_owned();
+    let ends: DateTime<Utc> = ends.parse().unwrap();
+    let later = detail(app.post("/v1/leases", &team, &many(2, None)).await);
+    assert!(later.contains("only 1 fit together"), "{later}");
+    let fits = ends.with_nanosecond(0).unwrap() + Duration::seconds(1);
+    let said = |d: &str, t: DateTime<Utc>| d.contains(&format!("fits from {}", at(t)));
+    assert!(
+        said(&later, ends.with_nanosecond(0).unwrap()) || said(&later, fits),
+        "fits once the 1g ends ({ends}): {later}"
+    );
+    // Following the advice works.
+    let start = ends + Duration::seconds(1);
+    app.post("/v1/leases", &team, &many(2, Some(start)))
+        .await
+        .ok(201);
+    assert_eq!(app.overlapping_slices().await, 0);
+}
+
+#[tokio::test]
 async fn a_booking_released_before_its_start_is_cancelled_and_frees_its_window() {
     let app = spawn_app().await;
     app.seed_fleet(1, 1, "h100-80gb").await;
@@ -88,6 +146,22 @@ async fn a_booking_released_before_its_start_is_cancelled_and_frees_its_window()
         .as_str()
         .unwrap()
         .to_owned();
+    // Not running yet, so it cannot be extended (book a longer window instead).
+    let r = app
+        .post(
+            &format!("/v1/leases/{id}/extend"),
+            &team,
+            &json!({"by": 60}),
+        )
+        .await;
+    let problem = r.problem(409, "illegal_transition");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is booked: only a provisioning or active lease can be extended"),
+        "{problem}"
+    );
     let ended = app
         .post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
         .await;
@@ -108,6 +182,9 @@ async fn bad_starts_are_refused_naming_start_and_change_nothing() {
         json!({"profile": "1g.10gb", "duration": 60, "start": at(now - Duration::hours(1))}),
         json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::days(31))}),
         json!({"profile": "1g.10gb", "duration": 60, "start": at(now + Duration::hours(1)), "wait": true}),
+        // A leap second: PostgreSQL would keep the next minute, the window its `:59` end.
+        json!({"profile": "1g.10gb", "duration": 60,
+               "start": (now + Duration::days(1)).format("%Y-%m-%dT%H:%M:60Z").to_string()}),
     ] {
         let r = app.post("/v1/leases", &team, &body).await;
         assert_eq!(r.problem(400, "invalid_input")["field"], "start", "{body}");

@@ -84,6 +84,20 @@ async fn admins_define_classes_audited_and_tenants_see_those_open_to_them() {
     .await;
     let p = r.problem(400, "invalid_input");
     assert_eq!(p["field"], "default_duration_seconds");
+    // A tenant that does not exist, in an update or a new class.
+    let nobody = json!(["00000000-0000-0000-0000-000000000000"]);
+    let r = patch(
+        &app,
+        "/v1/classes/notebook",
+        &admin,
+        &json!({"tenants": nobody}),
+    )
+    .await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "/tenants/0");
+    let r = app
+        .post("/v1/classes/ghost", &admin, &notebook(nobody.clone()))
+        .await;
+    assert_eq!(r.problem(400, "invalid_input")["field"], "/tenants/0");
     assert_eq!(
         app.snapshot().await,
         before,
@@ -183,6 +197,11 @@ async fn a_lease_from_a_class_gets_its_terms_and_may_only_narrow_them() {
             "idle_timeout",
         ),
         (json!({"class": "notebook", "priority": 11}), "priority"),
+        // The class gives nothing on the A100-40GB.
+        (
+            json!({"class": "notebook", "gpu_models": ["a100-40gb"]}),
+            "gpu_models",
+        ),
     ] {
         let r = app.post("/v1/leases", &a, &body).await;
         let p = r.problem(422, "policy_violation");

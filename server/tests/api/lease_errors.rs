@@ -114,13 +114,18 @@ async fn lease_requests_outside_the_tenants_policy_name_the_field() {
         .collect();
     expect_problems(&app, Some(&team), &cases).await;
     let before = app.snapshot().await;
-    let long_key = "k".repeat(201);
-    let key = [("idempotency-key", long_key.as_str())];
     let body = with(&json!({}));
-    let r = app
-        .request("POST", "/v1/leases", Some(&team), Some(&body), &key)
-        .await;
-    assert_eq!(r.problem(400, "invalid_input")["field"], "Idempotency-Key");
+    for bad in ["k".repeat(201), "a b".into(), "a\tb".into()] {
+        let key = [("idempotency-key", bad.as_str())];
+        let r = app
+            .request("POST", "/v1/leases", Some(&team), Some(&body), &key)
+            .await;
+        assert_eq!(
+            r.problem(400, "invalid_input")["field"],
+            "Idempotency-Key",
+            "{bad:?}"
+        );
+    }
     assert_eq!(app.snapshot().await, before);
 }
 

@@ -34,16 +34,23 @@ fn unit_seconds(unit: char) -> Option<i64> {
     })
 }
 
-/// `1h30m`, `8h`, `45s`: one or more number+unit groups.
+/// `1h30m`, `8h`, `45s`: one or more number+unit groups, largest unit first, each unit once
+/// (`1d1d` or `30m1h` is more likely a typo than a sum).
 fn parse_units(s: &str) -> Option<i64> {
     let mut total: i64 = 0;
     let mut digits = String::new();
+    let mut last_unit = i64::MAX;
     for c in s.chars() {
         if c.is_ascii_digit() {
             digits.push(c);
         } else {
             let n: i64 = digits.parse().ok()?;
-            total = total.checked_add(n.checked_mul(unit_seconds(c.to_ascii_lowercase())?)?)?;
+            let unit = unit_seconds(c.to_ascii_lowercase())?;
+            if unit >= last_unit {
+                return None;
+            }
+            last_unit = unit;
+            total = total.checked_add(n.checked_mul(unit)?)?;
             digits.clear();
         }
     }
@@ -103,6 +110,9 @@ mod tests {
     fn accepts_units_iso_and_seconds() {
         assert_eq!(parse_seconds("8h"), Ok(28_800));
         assert_eq!(parse_seconds("1h30m"), Ok(5400));
+        for typo in ["1d1d", "30m1h", "1h1h", "P1D1D", "PT1M1H"] {
+            assert!(parse_seconds(typo).is_err(), "{typo}");
+        }
         assert_eq!(parse_seconds("PT8H"), Ok(28_800));
         assert_eq!(parse_seconds("P1DT2H"), Ok(93_600));
         assert_eq!(parse_seconds("P2W"), Ok(1_209_600));

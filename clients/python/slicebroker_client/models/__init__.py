@@ -127,7 +127,7 @@ from .role import Role
 from .schedulable import Schedulable
 from .slice_class import SliceClass
 from .slice_class_patch import SliceClassPatch
-from .slice_class_patch_profiles_type_0 import SliceClassPatchProfilesType0
+from .slice_class_patch_profiles import SliceClassPatchProfiles
 from .slice_class_profiles import SliceClassProfiles
 from .slice_class_spec import SliceClassSpec
 from .slice_class_spec_profiles import SliceClassSpecProfiles
@@ -283,7 +283,7 @@ __all__ = (
     "Schedulable",
     "SliceClass",
     "SliceClassPatch",
-    "SliceClassPatchProfilesType0",
+    "SliceClassPatchProfiles",
     "SliceClassProfiles",
     "SliceClassSpec",
     "SliceClassSpecProfiles",

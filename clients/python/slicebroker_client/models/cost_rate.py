@@ -29,9 +29,11 @@ class CostRate:
 
         Attributes:
             per_hour (float): Price of one hour, in the organisation's currency: 0 to 1000000.
-            model (None | str | Unset): GPU catalog key (`h100-80gb`); `null`: any model. 1-200 characters.
-            profile (None | str | Unset): Profile name (`2g.20gb`); `null`: the price is per compute-slice-hour. 1-200
-                characters.
+            model (None | str | Unset): A GPU model's catalog key (`h100-80gb`, as `GET /v1/gpus` shows it); `null`: any
+                model.
+                1-200 characters.
+            profile (None | str | Unset): Profile name (`2g.20gb`): one of `model`'s, or of some model of the catalog when
+                `model` is `null`; `null`: the price is per compute-slice-hour. 1-200 characters.
      """
 
     per_hour: float

@@ -33,11 +33,12 @@ class Gpu:
             host (str):
             host_id (UUID):
             id (UUID):
-            layout (str): One character per memory slice: `.` free, `#` taken.
+            layout (str): One character per memory slice: `.` free, `#` taken now.
             memory_slices (int): Width of the placement grid.
             model (str):
             schedulable (bool): False if the GPU or its host is cordoned.
-            slices (list[GpuSlice]):
+            slices (list[GpuSlice]): What holds its memory slices now: slices whose window has begun, and instances made by
+                hand. Bookings not yet started are not here (`GET /v1/capacity/calendar` counts them).
             uuid (str):
      """
 

@@ -13,7 +13,7 @@ from typing import cast
 from uuid import UUID
 
 if TYPE_CHECKING:
-  from ..models.slice_class_patch_profiles_type_0 import SliceClassPatchProfilesType0
+  from ..models.slice_class_patch_profiles import SliceClassPatchProfiles
 
 
 
@@ -30,25 +30,25 @@ class SliceClassPatch:
     [`SliceClassSpec`].
 
         Attributes:
-            default_duration_seconds (int | None | Unset):
-            description (None | str | Unset):
-            idle_timeout_seconds (int | None | Unset):
-            max_duration_seconds (int | None | Unset):
+            default_duration_seconds (int | Unset):
+            description (str | Unset):
+            idle_timeout_seconds (int | Unset):
+            max_duration_seconds (int | Unset):
             min_compute_slices (int | None | Unset):
             min_memory_gib (int | None | Unset):
-            priority (int | None | Unset):
-            profiles (None | SliceClassPatchProfilesType0 | Unset):
+            priority (int | Unset):
+            profiles (SliceClassPatchProfiles | Unset):
             tenants (list[UUID] | None | Unset):
      """
 
-    default_duration_seconds: int | None | Unset = UNSET
-    description: None | str | Unset = UNSET
-    idle_timeout_seconds: int | None | Unset = UNSET
-    max_duration_seconds: int | None | Unset = UNSET
+    default_duration_seconds: int | Unset = UNSET
+    description: str | Unset = UNSET
+    idle_timeout_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
     min_compute_slices: int | None | Unset = UNSET
     min_memory_gib: int | None | Unset = UNSET
-    priority: int | None | Unset = UNSET
-    profiles: None | SliceClassPatchProfilesType0 | Unset = UNSET
+    priority: int | Unset = UNSET
+    profiles: SliceClassPatchProfiles | Unset = UNSET
     tenants: list[UUID] | None | Unset = UNSET
 
 
@@ -56,30 +56,14 @@ class SliceClassPatch:
 
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.slice_class_patch_profiles_type_0 import SliceClassPatchProfilesType0 # noqa: PLC0415
-        default_duration_seconds: int | None | Unset
-        if isinstance(self.default_duration_seconds, Unset):
-            default_duration_seconds = UNSET
-        else:
-            default_duration_seconds = self.default_duration_seconds
+        from ..models.slice_class_patch_profiles import SliceClassPatchProfiles # noqa: PLC0415
+        default_duration_seconds = self.default_duration_seconds
 
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
+        description = self.description
 
-        idle_timeout_seconds: int | None | Unset
-        if isinstance(self.idle_timeout_seconds, Unset):
-            idle_timeout_seconds = UNSET
-        else:
-            idle_timeout_seconds = self.idle_timeout_seconds
+        idle_timeout_seconds = self.idle_timeout_seconds
 
-        max_duration_seconds: int | None | Unset
-        if isinstance(self.max_duration_seconds, Unset):
-            max_duration_seconds = UNSET
-        else:
-            max_duration_seconds = self.max_duration_seconds
+        max_duration_seconds = self.max_duration_seconds
 
         min_compute_slices: int | None | Unset
         if isinstance(self.min_compute_slices, Unset):
@@ -93,19 +77,11 @@ class SliceClassPatch:
         else:
             min_memory_gib = self.min_memory_gib
 
-        priority: int | None | Unset
-        if isinstance(self.priority, Unset):
-            priority = UNSET
-        else:
-            priority = self.priority
+        priority = self.priority
 
-        profiles: dict[str, Any] | None | Unset
-        if isinstance(self.profiles, Unset):
-            profiles = UNSET
-        elif isinstance(self.profiles, SliceClassPatchProfilesType0):
+        profiles: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.profiles, Unset):
             profiles = self.profiles.to_dict()
-        else:
-            profiles = self.profiles
 
         tenants: list[str] | None | Unset
         if isinstance(self.tenants, Unset):
@@ -150,47 +126,15 @@ class SliceClassPatch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.slice_class_patch_profiles_type_0 import SliceClassPatchProfilesType0 # noqa: PLC0415
+        from ..models.slice_class_patch_profiles import SliceClassPatchProfiles # noqa: PLC0415
         d = dict(src_dict)
-        def _parse_default_duration_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        default_duration_seconds = d.pop("default_duration_seconds", UNSET)
 
-        default_duration_seconds = _parse_default_duration_seconds(d.pop("default_duration_seconds", UNSET))
+        description = d.pop("description", UNSET)
 
+        idle_timeout_seconds = d.pop("idle_timeout_seconds", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
-
-
-        def _parse_idle_timeout_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        idle_timeout_seconds = _parse_idle_timeout_seconds(d.pop("idle_timeout_seconds", UNSET))
-
-
-        def _parse_max_duration_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_duration_seconds = _parse_max_duration_seconds(d.pop("max_duration_seconds", UNSET))
-
+        max_duration_seconds = d.pop("max_duration_seconds", UNSET)
 
         def _parse_min_compute_slices(data: object) -> int | None | Unset:
             if data is None:
@@ -212,34 +156,16 @@ class SliceClassPatch:
         min_memory_gib = _parse_min_memory_gib(d.pop("min_memory_gib", UNSET))
 
 
-        def _parse_priority(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        priority = d.pop("priority", UNSET)
 
-        priority = _parse_priority(d.pop("priority", UNSET))
-
-
-        def _parse_profiles(data: object) -> None | SliceClassPatchProfilesType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                profiles_type_0 = SliceClassPatchProfilesType0.from_dict(data)
+        _profiles = d.pop("profiles", UNSET)
+        profiles: SliceClassPatchProfiles | Unset
+        if isinstance(_profiles,  Unset):
+            profiles = UNSET
+        else:
+            profiles = SliceClassPatchProfiles.from_dict(_profiles)
 
 
-
-                return profiles_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SliceClassPatchProfilesType0 | Unset, data)
-
-        profiles = _parse_profiles(d.pop("profiles", UNSET))
 
 
         def _parse_tenants(data: object) -> list[UUID] | None | Unset:

@@ -42,7 +42,8 @@ class SliceClassSpec:
             priority (int | Unset): Place in the pending queue; a request may ask for less.
             profiles (SliceClassSpecProfiles | Unset): A profile name per GPU model (catalog key → `nvidia-smi` profile
                 name); at most 32.
-            tenants (list[UUID] | None | Unset): The tenants that may use it; `null` (the default): every tenant.
+            tenants (list[UUID] | None | Unset): The tenants that may use it, by id (each must exist); `null` (the default):
+                every tenant.
      """
 
     default_duration_seconds: int

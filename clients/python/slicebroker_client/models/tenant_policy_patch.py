@@ -24,46 +24,47 @@ T = TypeVar("T", bound="TenantPolicyPatch")
 @_attrs_define
 class TenantPolicyPatch:
     """ Some fields of a [`TenantPolicy`]. A field left out keeps its value (its default, for a new
-    tenant); `null` makes a limit unlimited where the policy allows that. Bounds: quotas 0 to
+    tenant); `null` makes a limit unlimited where the policy allows that, and is refused for the
+    others (naming the field). Bounds: quotas 0 to
     10,000,000; durations in seconds, 1 (0 for `max_total_extension_seconds`) to 31,622,400
     (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
 
         Attributes:
-            allowed_gpu_models (list[GpuModelKey] | None | Unset): Catalog keys the tenant may use; empty means every model
-                (the default).
-            default_idle_timeout_seconds (int | None | Unset): Idle timeout of leases that do not ask for one, in seconds
-                (default 7200). Default: 7200.
-            max_booking_ahead_seconds (int | None | Unset): Furthest ahead a booking may start, in seconds (default 2592000,
-                30 days). Default: 2592000.
+            allowed_gpu_models (list[GpuModelKey] | Unset): Catalog keys the tenant may use; empty means every model (the
+                default).
+            default_idle_timeout_seconds (int | Unset): Idle timeout of leases that do not ask for one, in seconds (default
+                7200). Default: 7200.
+            max_booking_ahead_seconds (int | Unset): Furthest ahead a booking may start, in seconds (default 2592000, 30
+                days). Default: 2592000.
             max_booking_seconds (int | None | Unset): Longest booking, in seconds; `null`: `max_lease_seconds` (the
                 default).
             max_bookings (int | None | Unset): Most bookings not yet started at once; `null`: unlimited (the default).
             max_compute_slices_outside_classes (int | None | Unset): The largest profile, in compute slices, outside slice
                 classes; `null`: any (the
                 default).
-            max_lease_seconds (int | None | Unset): Longest lease, in seconds (default 604800, 7 days). Default: 604800.
+            max_lease_seconds (int | Unset): Longest lease, in seconds (default 604800, 7 days). Default: 604800.
             max_live_compute_slices (int | None | Unset): Most compute slices the tenant's live leases may hold together;
                 `null`: unlimited.
             max_live_leases (int | None | Unset): Most live leases at once; `null`: unlimited.
             max_live_memory_gib (int | None | Unset): Most GiB (by profile name) the tenant's live leases may hold together;
                 `null`: unlimited.
-            max_total_extension_seconds (int | None | Unset): Most time all extensions of one lease may add, in seconds
-                (default 604800). Default: 604800.
+            max_total_extension_seconds (int | Unset): Most time all extensions of one lease may add, in seconds (default
+                604800). Default: 604800.
             monthly_budget_slice_hours (int | None | Unset): Most compute-slice-hours per UTC calendar month; `null`:
                 unlimited (the default).
      """
 
-    allowed_gpu_models: list[GpuModelKey] | None | Unset = UNSET
-    default_idle_timeout_seconds: int | None | Unset = 7200
-    max_booking_ahead_seconds: int | None | Unset = 2592000
+    allowed_gpu_models: list[GpuModelKey] | Unset = UNSET
+    default_idle_timeout_seconds: int | Unset = 7200
+    max_booking_ahead_seconds: int | Unset = 2592000
     max_booking_seconds: int | None | Unset = UNSET
     max_bookings: int | None | Unset = UNSET
     max_compute_slices_outside_classes: int | None | Unset = UNSET
-    max_lease_seconds: int | None | Unset = 604800
+    max_lease_seconds: int | Unset = 604800
     max_live_compute_slices: int | None | Unset = UNSET
     max_live_leases: int | None | Unset = UNSET
     max_live_memory_gib: int | None | Unset = UNSET
-    max_total_extension_seconds: int | None | Unset = 604800
+    max_total_extension_seconds: int | Unset = 604800
     monthly_budget_slice_hours: int | None | Unset = UNSET
 
 
@@ -71,30 +72,18 @@ class TenantPolicyPatch:
 
 
     def to_dict(self) -> dict[str, Any]:
-        allowed_gpu_models: list[str] | None | Unset
-        if isinstance(self.allowed_gpu_models, Unset):
-            allowed_gpu_models = UNSET
-        elif isinstance(self.allowed_gpu_models, list):
+        allowed_gpu_models: list[str] | Unset = UNSET
+        if not isinstance(self.allowed_gpu_models, Unset):
             allowed_gpu_models = []
-            for allowed_gpu_models_type_0_item_data in self.allowed_gpu_models:
-                allowed_gpu_models_type_0_item = allowed_gpu_models_type_0_item_data.value
-                allowed_gpu_models.append(allowed_gpu_models_type_0_item)
+            for allowed_gpu_models_item_data in self.allowed_gpu_models:
+                allowed_gpu_models_item = allowed_gpu_models_item_data.value
+                allowed_gpu_models.append(allowed_gpu_models_item)
 
 
-        else:
-            allowed_gpu_models = self.allowed_gpu_models
 
-        default_idle_timeout_seconds: int | None | Unset
-        if isinstance(self.default_idle_timeout_seconds, Unset):
-            default_idle_timeout_seconds = UNSET
-        else:
-            default_idle_timeout_seconds = self.default_idle_timeout_seconds
+        default_idle_timeout_seconds = self.default_idle_timeout_seconds
 
-        max_booking_ahead_seconds: int | None | Unset
-        if isinstance(self.max_booking_ahead_seconds, Unset):
-            max_booking_ahead_seconds = UNSET
-        else:
-            max_booking_ahead_seconds = self.max_booking_ahead_seconds
+        max_booking_ahead_seconds = self.max_booking_ahead_seconds
 
         max_booking_seconds: int | None | Unset
         if isinstance(self.max_booking_seconds, Unset):
@@ -114,11 +103,7 @@ class TenantPolicyPatch:
         else:
             max_compute_slices_outside_classes = self.max_compute_slices_outside_classes
 
-        max_lease_seconds: int | None | Unset
-        if isinstance(self.max_lease_seconds, Unset):
-            max_lease_seconds = UNSET
-        else:
-            max_lease_seconds = self.max_lease_seconds
+        max_lease_seconds = self.max_lease_seconds
 
         max_live_compute_slices: int | None | Unset
         if isinstance(self.max_live_compute_slices, Unset):
@@ -138,11 +123,7 @@ class TenantPolicyPatch:
         else:
             max_live_memory_gib = self.max_live_memory_gib
 
-        max_total_extension_seconds: int | None | Unset
-        if isinstance(self.max_total_extension_seconds, Unset):
-            max_total_extension_seconds = UNSET
-        else:
-            max_total_extension_seconds = self.max_total_extension_seconds
+        max_total_extension_seconds = self.max_total_extension_seconds
 
         monthly_budget_slice_hours: int | None | Unset
         if isinstance(self.monthly_budget_slice_hours, Unset):
@@ -187,50 +168,21 @@ class TenantPolicyPatch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        def _parse_allowed_gpu_models(data: object) -> list[GpuModelKey] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                allowed_gpu_models_type_0 = []
-                _allowed_gpu_models_type_0 = data
-                for allowed_gpu_models_type_0_item_data in (_allowed_gpu_models_type_0):
-                    allowed_gpu_models_type_0_item = GpuModelKey(allowed_gpu_models_type_0_item_data)
+        _allowed_gpu_models = d.pop("allowed_gpu_models", UNSET)
+        allowed_gpu_models: list[GpuModelKey] | Unset = UNSET
+        if _allowed_gpu_models is not UNSET:
+            allowed_gpu_models = []
+            for allowed_gpu_models_item_data in _allowed_gpu_models:
+                allowed_gpu_models_item = GpuModelKey(allowed_gpu_models_item_data)
 
 
 
-                    allowed_gpu_models_type_0.append(allowed_gpu_models_type_0_item)
-
-                return allowed_gpu_models_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[GpuModelKey] | None | Unset, data)
-
-        allowed_gpu_models = _parse_allowed_gpu_models(d.pop("allowed_gpu_models", UNSET))
+                allowed_gpu_models.append(allowed_gpu_models_item)
 
 
-        def _parse_default_idle_timeout_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        default_idle_timeout_seconds = d.pop("default_idle_timeout_seconds", UNSET)
 
-        default_idle_timeout_seconds = _parse_default_idle_timeout_seconds(d.pop("default_idle_timeout_seconds", UNSET))
-
-
-        def _parse_max_booking_ahead_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_booking_ahead_seconds = _parse_max_booking_ahead_seconds(d.pop("max_booking_ahead_seconds", UNSET))
-
+        max_booking_ahead_seconds = d.pop("max_booking_ahead_seconds", UNSET)
 
         def _parse_max_booking_seconds(data: object) -> int | None | Unset:
             if data is None:
@@ -262,15 +214,7 @@ class TenantPolicyPatch:
         max_compute_slices_outside_classes = _parse_max_compute_slices_outside_classes(d.pop("max_compute_slices_outside_classes", UNSET))
 
 
-        def _parse_max_lease_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_lease_seconds = _parse_max_lease_seconds(d.pop("max_lease_seconds", UNSET))
-
+        max_lease_seconds = d.pop("max_lease_seconds", UNSET)
 
         def _parse_max_live_compute_slices(data: object) -> int | None | Unset:
             if data is None:
@@ -302,15 +246,7 @@ class TenantPolicyPatch:
         max_live_memory_gib = _parse_max_live_memory_gib(d.pop("max_live_memory_gib", UNSET))
 
 
-        def _parse_max_total_extension_seconds(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_total_extension_seconds = _parse_max_total_extension_seconds(d.pop("max_total_extension_seconds", UNSET))
-
+        max_total_extension_seconds = d.pop("max_total_extension_seconds", UNSET)
 
         def _parse_monthly_budget_slice_hours(data: object) -> int | None | Unset:
             if data is None:

@@ -27,12 +27,17 @@ class TenantUpdate:
     """ Changes the display name and/or some policy fields; what is left out stays as it is.
 
         Attributes:
-            display_name (None | str | Unset): 1-200 characters.
-            policy (None | TenantPolicyPatch | Unset):
+            display_name (str | Unset): 1-200 characters.
+            policy (TenantPolicyPatch | Unset): Some fields of a [`TenantPolicy`]. A field left out keeps its value (its
+                default, for a new
+                tenant); `null` makes a limit unlimited where the policy allows that, and is refused for the
+                others (naming the field). Bounds: quotas 0 to
+                10,000,000; durations in seconds, 1 (0 for `max_total_extension_seconds`) to 31,622,400
+                (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
      """
 
-    display_name: None | str | Unset = UNSET
-    policy: None | TenantPolicyPatch | Unset = UNSET
+    display_name: str | Unset = UNSET
+    policy: TenantPolicyPatch | Unset = UNSET
 
 
 
@@ -40,19 +45,11 @@ class TenantUpdate:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.tenant_policy_patch import TenantPolicyPatch # noqa: PLC0415
-        display_name: None | str | Unset
-        if isinstance(self.display_name, Unset):
-            display_name = UNSET
-        else:
-            display_name = self.display_name
+        display_name = self.display_name
 
-        policy: dict[str, Any] | None | Unset
-        if isinstance(self.policy, Unset):
-            policy = UNSET
-        elif isinstance(self.policy, TenantPolicyPatch):
+        policy: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policy, Unset):
             policy = self.policy.to_dict()
-        else:
-            policy = self.policy
 
 
         field_dict: dict[str, Any] = {}
@@ -72,34 +69,16 @@ class TenantUpdate:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.tenant_policy_patch import TenantPolicyPatch # noqa: PLC0415
         d = dict(src_dict)
-        def _parse_display_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        display_name = d.pop("display_name", UNSET)
 
-        display_name = _parse_display_name(d.pop("display_name", UNSET))
-
-
-        def _parse_policy(data: object) -> None | TenantPolicyPatch | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                policy_type_0 = TenantPolicyPatch.from_dict(data)
+        _policy = d.pop("policy", UNSET)
+        policy: TenantPolicyPatch | Unset
+        if isinstance(_policy,  Unset):
+            policy = UNSET
+        else:
+            policy = TenantPolicyPatch.from_dict(_policy)
 
 
-
-                return policy_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TenantPolicyPatch | Unset, data)
-
-        policy = _parse_policy(d.pop("policy", UNSET))
 
 
         tenant_update = cls(

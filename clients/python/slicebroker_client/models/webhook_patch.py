@@ -24,57 +24,43 @@ T = TypeVar("T", bound="WebhookPatch")
 
 @_attrs_define
 class WebhookPatch:
-    """ A change to a webhook: every field is optional; those given replace the current value.
+    """ A change to a webhook: every field is optional (but not `null`); those given replace the
+    current value.
 
         Attributes:
-            enabled (bool | None | Unset):
-            format_ (None | Unset | WebhookFormat):
-            kinds (list[WebhookKind] | None | Unset):
-            url (None | str | Unset):
+            enabled (bool | Unset):
+            format_ (WebhookFormat | Unset): What a delivery's body looks like.
+            kinds (list[WebhookKind] | Unset):
+            url (str | Unset):
      """
 
-    enabled: bool | None | Unset = UNSET
-    format_: None | Unset | WebhookFormat = UNSET
-    kinds: list[WebhookKind] | None | Unset = UNSET
-    url: None | str | Unset = UNSET
+    enabled: bool | Unset = UNSET
+    format_: WebhookFormat | Unset = UNSET
+    kinds: list[WebhookKind] | Unset = UNSET
+    url: str | Unset = UNSET
 
 
 
 
 
     def to_dict(self) -> dict[str, Any]:
-        enabled: bool | None | Unset
-        if isinstance(self.enabled, Unset):
-            enabled = UNSET
-        else:
-            enabled = self.enabled
+        enabled = self.enabled
 
-        format_: None | str | Unset
-        if isinstance(self.format_, Unset):
-            format_ = UNSET
-        elif isinstance(self.format_, WebhookFormat):
+        format_: str | Unset = UNSET
+        if not isinstance(self.format_, Unset):
             format_ = self.format_.value
-        else:
-            format_ = self.format_
 
-        kinds: list[str] | None | Unset
-        if isinstance(self.kinds, Unset):
-            kinds = UNSET
-        elif isinstance(self.kinds, list):
+
+        kinds: list[str] | Unset = UNSET
+        if not isinstance(self.kinds, Unset):
             kinds = []
-            for kinds_type_0_item_data in self.kinds:
-                kinds_type_0_item = kinds_type_0_item_data.value
-                kinds.append(kinds_type_0_item)
+            for kinds_item_data in self.kinds:
+                kinds_item = kinds_item_data.value
+                kinds.append(kinds_item)
 
 
-        else:
-            kinds = self.kinds
 
-        url: None | str | Unset
-        if isinstance(self.url, Unset):
-            url = UNSET
-        else:
-            url = self.url
+        url = self.url
 
 
         field_dict: dict[str, Any] = {}
@@ -97,70 +83,31 @@ class WebhookPatch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        def _parse_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        enabled = d.pop("enabled", UNSET)
 
-        enabled = _parse_enabled(d.pop("enabled", UNSET))
-
-
-        def _parse_format_(data: object) -> None | Unset | WebhookFormat:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                format_type_0 = WebhookFormat(data)
+        _format_ = d.pop("format", UNSET)
+        format_: WebhookFormat | Unset
+        if isinstance(_format_,  Unset):
+            format_ = UNSET
+        else:
+            format_ = WebhookFormat(_format_)
 
 
 
-                return format_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | WebhookFormat, data)
 
-        format_ = _parse_format_(d.pop("format", UNSET))
-
-
-        def _parse_kinds(data: object) -> list[WebhookKind] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                kinds_type_0 = []
-                _kinds_type_0 = data
-                for kinds_type_0_item_data in (_kinds_type_0):
-                    kinds_type_0_item = WebhookKind(kinds_type_0_item_data)
+        _kinds = d.pop("kinds", UNSET)
+        kinds: list[WebhookKind] | Unset = UNSET
+        if _kinds is not UNSET:
+            kinds = []
+            for kinds_item_data in _kinds:
+                kinds_item = WebhookKind(kinds_item_data)
 
 
 
-                    kinds_type_0.append(kinds_type_0_item)
-
-                return kinds_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[WebhookKind] | None | Unset, data)
-
-        kinds = _parse_kinds(d.pop("kinds", UNSET))
+                kinds.append(kinds_item)
 
 
-        def _parse_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        url = _parse_url(d.pop("url", UNSET))
-
+        url = d.pop("url", UNSET)
 
         webhook_patch = cls(
             enabled=enabled,

@@ -6,7 +6,7 @@ use super::DurationSeconds;
 use crate::app::auth::Principal;
 use crate::app::{App, Error, idempotency};
 use crate::domain::{classes, validate};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Timelike, Utc};
 use slicebroker_types::api::{Lease, LeaseCreate, SliceClass};
 use slicebroker_types::{GpuModel, ModelId, ProfileRequest, TenantId, limits};
 use std::collections::BTreeMap;
@@ -235,6 +235,14 @@ fn booking_start(
     if start <= now {
         return Err(Error::invalid("start", "must be in the future"));
     }
+    // chrono reads `:60` as a leap second, which PostgreSQL stores as the next minute while
+    // the window's end would be computed from `:59`.
+    if start.nanosecond() >= 1_000_000_000 {
+        return Err(Error::invalid(
+            "start",
+            "a leap second (`:60`) cannot start a booking: give `:59` or the next minute",
+        ));
+    }
     if limits::add_seconds(now, limits::MAX_BOOKING_AHEAD_SECONDS).is_none_or(|max| start > max) {
         return Err(Error::invalid(
             "start",
@@ -278,11 +286,11 @@ pub async fn lease_create(
         }
     };
     if let Some(k) = idempotency_key
-        && (k.is_empty() || k.len() > 200)
+        && (k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic()))
     {
         return Err(Error::invalid(
             "Idempotency-Key",
-            "must be 1-200 characters",
+            "must be 1-200 visible ASCII characters (no spaces)",
         ));
     }
     let class = match &req.class {

@@ -154,10 +154,11 @@ pub async fn lease_extend(
         .await?
         .ok_or_else(|| Error::not_found("lease", id))?;
     if !matches!(state, LeaseState::Provisioning | LeaseState::Active) {
-        return Err(Error::IllegalTransition {
-            lease: id,
-            from: state,
-            to: state,
+        return Err(Error::Conflict {
+            code: "illegal_transition",
+            detail: format!(
+                "lease {id} is {state}: only a provisioning or active lease can be extended"
+            ),
         });
     }
     let current = store::leases::get(&mut tx, id, None)

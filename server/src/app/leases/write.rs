@@ -117,7 +117,7 @@ async fn run(
                 for (i, shapes, why) in nofit {
                     app.metrics().rejected("no_capacity");
                     let plan = &requests[i].plan;
-                    let wanted = (plan.start, plan.duration);
+                    let wanted = (plan.count, plan.start, plan.duration);
                     answers[i] = Some(match no_capacity(app, &shapes, &why, wanted).await {
                         Ok(e) | Err(e) => Err(e),
                     });
@@ -607,7 +607,7 @@ async fn no_capacity(
     app: &App,
     shapes: &[SliceShape],
     why: &slicebroker_placement::NoFit,
-    (start, duration): (Option<DateTime<Utc>>, i64),
+    (count, start, duration): (usize, Option<DateTime<Utc>>, i64),
 ) -> Result<Error, Error> {
     let models: Vec<ModelId> = shapes.iter().map(|s| s.model).collect();
     let free = app
@@ -632,27 +632,44 @@ async fn no_capacity(
         .map(|m| GpuModel::get(*m).key.to_owned())
         .collect();
     let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
-    // When the whole request fits at the earliest, from the bookings and running leases the
-    // index knows (one slice's worth: a guide, not a promise).
+    // When the whole request (all its slices) fits at the earliest, from the bookings and
+    // running leases the index knows.
     let from = start.unwrap_or_else(Utc::now);
-    let fits_at = crate::app::calendar::earliest_start(app, shapes, from, duration);
-    let mut detail = format!(
-        "no capacity for {}{}: {why}",
-        shapes
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        start.map_or_else(String::new, |s| format!(
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    let fits_at = crate::app::calendar::earliest_start(app, shapes, count, from, duration);
+    let wanted = shapes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let when = start.map_or_else(String::new, |s| {
+        format!(
             " from {}",
             s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        )),
-    );
-    if let Some(at) = fits_at {
-        detail.push_str(&format!(
+        )
+    });
+    let mut detail = if count > 1 {
+        // `why` is about the slice that found no place after the others had theirs.
+        let now = from.timestamp();
+        let fit = app
+            .index()
+            .free_together(shapes, (now, now + 1), duration)
+            .first()
+            .map_or(0, |&(_, n)| n);
+        format!("no capacity for {count} × {wanted}{when}: only {fit} fit together")
+    } else {
+        format!("no capacity for {wanted}{when}: {why}")
+    };
+    match fits_at {
+        Some(at) => detail.push_str(&format!(
             "; for its whole duration it fits from {} at the earliest (book it with `start`)",
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        ));
+        )),
+        None if count > 1 => detail.push_str(&format!(
+            "; all {count} do not fit together at any start in the next {} days",
+            crate::app::calendar::MAX_SPAN_SECONDS / 86_400
+        )),
+        None => {}
     }
     Ok(Error::NoCapacity {
         detail,

@@ -66,7 +66,7 @@ pub struct SliceClassSpec {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(minimum = -100, maximum = 100))]
     pub priority: i32,
-    /// The tenants that may use it; `null` (the default): every tenant.
+    /// The tenants that may use it, by id (each must exist); `null` (the default): every tenant.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub tenants: Option<Vec<TenantId>>,
@@ -79,10 +79,19 @@ pub struct SliceClassSpec {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SliceClassPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 200))]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub profiles: Option<BTreeMap<String, String>>,
     #[serde(
         default,
@@ -98,17 +107,33 @@ pub struct SliceClassPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u8>, minimum = 1, maximum = 8))]
     pub min_compute_slices: Option<Option<u8>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub default_duration_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub max_duration_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub idle_timeout_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = -100, maximum = 100))]
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i32, minimum = -100, maximum = 100))]
     pub priority: Option<i32>,
     #[serde(
         default,

@@ -20,8 +20,10 @@ pub struct Gpu {
     pub memory_slices: u8,
     /// False if the GPU or its host is cordoned.
     pub schedulable: bool,
-    /// One character per memory slice: `.` free, `#` taken.
+    /// One character per memory slice: `.` free, `#` taken now.
     pub layout: String,
+    /// What holds its memory slices now: slices whose window has begun, and instances made by
+    /// hand. Bookings not yet started are not here (`GET /v1/capacity/calendar` counts them).
     pub slices: Vec<GpuSlice>,
     /// Its latest health readings and recent XIDs; `null` until its agent reported them.
     #[serde(default)]

@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostRate {
-    /// GPU catalog key (`h100-80gb`); `null`: any model. 1-200 characters.
+    /// A GPU model's catalog key (`h100-80gb`, as `GET /v1/gpus` shows it); `null`: any model.
+    /// 1-200 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     #[serde(default)]
     pub model: Option<String>,
-    /// Profile name (`2g.20gb`); `null`: the price is per compute-slice-hour. 1-200 characters.
+    /// Profile name (`2g.20gb`): one of `model`'s, or of some model of the catalog when
+    /// `model` is `null`; `null`: the price is per compute-slice-hour. 1-200 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     #[serde(default)]
     pub profile: Option<String>,

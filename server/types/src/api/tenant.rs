@@ -98,16 +98,26 @@ pub struct TenantCreate {
 #[serde(deny_unknown_fields)]
 pub struct TenantUpdate {
     /// 1-200 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 200))]
     pub display_name: Option<String>,
     /// The policy fields to change; those left out keep their values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = TenantPolicyPatch))]
     pub policy: Option<TenantPolicyPatch>,
 }
 
 /// Some fields of a [`TenantPolicy`]. A field left out keeps its value (its default, for a new
-/// tenant); `null` makes a limit unlimited where the policy allows that. Bounds: quotas 0 to
+/// tenant); `null` makes a limit unlimited where the policy allows that, and is refused for the
+/// others (naming the field). Bounds: quotas 0 to
 /// 10,000,000; durations in seconds, 1 (0 for `max_total_extension_seconds`) to 31,622,400
 /// (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -139,20 +149,36 @@ pub struct TenantPolicyPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 10_000_000))]
     pub max_live_leases: Option<Option<i32>>,
     /// Longest lease, in seconds (default 604800, 7 days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub max_lease_seconds: Option<i64>,
     /// Most time all extensions of one lease may add, in seconds (default 604800).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 31_622_400))]
     pub max_total_extension_seconds: Option<i64>,
     /// Idle timeout of leases that do not ask for one, in seconds (default 7200).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31_622_400))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub default_idle_timeout_seconds: Option<i64>,
     /// Catalog keys the tenant may use; empty means every model (the default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 32))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, max_items = 32))]
     pub allowed_gpu_models: Option<Vec<String>>,
     /// Most compute-slice-hours per UTC calendar month; `null`: unlimited (the default).
     #[serde(
@@ -163,8 +189,12 @@ pub struct TenantPolicyPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000))]
     pub monthly_budget_slice_hours: Option<Option<i64>>,
     /// Furthest ahead a booking may start, in seconds (default 2592000, 30 days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2_592_000))]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 2_592_000))]
     pub max_booking_ahead_seconds: Option<i64>,
     /// Most bookings not yet started at once; `null`: unlimited (the default).
     #[serde(
@@ -270,6 +300,16 @@ impl TenantPolicyPatch {
 }
 
 /// A field that may be left out (`None`), `null` (`Some(None)`) or a value.
+/// For a patch field that may be left out but never `null` (there is no "no value" to set):
+/// `null` is refused, naming the field, instead of read as left out.
+pub(super) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 pub(super) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,

@@ -144,14 +144,39 @@ fn yes() -> bool {
     true
 }
 
-/// A change to a webhook: every field is optional; those given replace the current value.
+/// A change to a webhook: every field is optional (but not `null`); those given replace the
+/// current value.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<WebhookKind>))]
     pub kinds: Option<Vec<WebhookKind>>,
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = WebhookFormat))]
     pub format: Option<WebhookFormat>,
+    #[serde(
+        default,
+        deserialize_with = "super::tenant::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = bool))]
     pub enabled: Option<bool>,
 }
 

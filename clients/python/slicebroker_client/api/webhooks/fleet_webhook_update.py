@@ -142,8 +142,9 @@ def sync_detailed(
 
     Args:
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,8 +180,9 @@ def sync(
 
     Args:
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,8 +213,9 @@ async def asyncio_detailed(
 
     Args:
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -248,8 +251,9 @@ async def asyncio(
 
     Args:
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -145,8 +145,9 @@ def sync_detailed(
     Args:
         id (UUID):
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,8 +186,9 @@ def sync(
     Args:
         id (UUID):
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,8 +222,9 @@ async def asyncio_detailed(
     Args:
         id (UUID):
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -260,8 +263,9 @@ async def asyncio(
     Args:
         id (UUID):
         webhook_id (UUID):
-        body (WebhookPatch): A change to a webhook: every field is optional; those given replace
-            the current value.
+        body (WebhookPatch): A change to a webhook: every field is optional (but not `null`);
+            those given replace the
+            current value.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

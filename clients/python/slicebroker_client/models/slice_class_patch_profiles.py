@@ -14,12 +14,12 @@ from ..types import UNSET, Unset
 
 
 
-T = TypeVar("T", bound="SliceClassPatchProfilesType0")
+T = TypeVar("T", bound="SliceClassPatchProfiles")
 
 
 
 @_attrs_define
-class SliceClassPatchProfilesType0:
+class SliceClassPatchProfiles:
     
 
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
@@ -40,12 +40,12 @@ class SliceClassPatchProfilesType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        slice_class_patch_profiles_type_0 = cls(
+        slice_class_patch_profiles = cls(
         )
 
 
-        slice_class_patch_profiles_type_0.additional_properties = d
-        return slice_class_patch_profiles_type_0
+        slice_class_patch_profiles.additional_properties = d
+        return slice_class_patch_profiles
 
     @property
     def additional_keys(self) -> list[str]:
