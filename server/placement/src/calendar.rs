@@ -177,26 +177,16 @@ fn cuts(g: &Gpu, from: i64, to: i64) -> Vec<i64> {
     at
 }
 
-/// Whether one placement of `profile` is free at every instant of `[a, b)`: checked in each
-/// stretch between the GPU's window boundaries, since slices that follow each other on the same
-/// memory slices cannot be laid on one occupancy together.
+/// Whether one placement of `profile` is free at every instant of `[a, b)`.
 fn free_during(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> bool {
-    let cuts = cuts(g, a, b);
-    let occs: Vec<_> = cuts
-        .windows(2)
-        .map(|w| occupancy_during(g, w[0], w[1]))
-        .collect();
-    g.occ
-        .model()
-        .profile(profile)
-        .placements
-        .iter()
-        .any(|pl| occs.iter().all(|o| o.fits(profile, pl.start)))
+    window_count(g, profile, a, b) > 0
 }
 
 /// How many `profile` slices the GPU can take together for all of `[a, b)`: the placements
 /// free throughout (a profile's own placements never overlap), at most what every stretch's
-/// count, compute and engine limits allow.
+/// count, compute and engine limits allow. Checked in each stretch between the GPU's window
+/// boundaries, since slices that follow each other on the same memory slices cannot be laid
+/// on one occupancy together.
 fn window_count(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> u32 {
     let cuts = cuts(g, a, b);
     let occs: Vec<_> = cuts
@@ -219,16 +209,20 @@ fn window_count(g: &Gpu, profile: ProfileIdx, a: i64, b: i64) -> u32 {
 #[cfg(test)]
 mod tests {
     use crate::{Fleet, HostKey, SliceKey};
-    use slicebroker_types::{GpuModel, SliceShape};
+    use slicebroker_types::{GpuModel, ModelId, ProfileIdx, SliceShape};
+
+    /// The H100's model and the profiles named.
+    fn h100<const N: usize>(names: [&str; N]) -> (ModelId, [ProfileIdx; N]) {
+        let m = GpuModel::find("h100-80gb").unwrap();
+        (
+            m,
+            names.map(|n| GpuModel::get(m).profile_by_name(n).unwrap()),
+        )
+    }
 
     #[test]
     fn a_booking_shows_as_a_gap_and_the_earliest_start_waits_for_it() {
-        let m = GpuModel::find("h100-80gb").unwrap();
-        let model = GpuModel::get(m);
-        let (whole, half) = (
-            model.profile_by_name("7g.80gb").unwrap(),
-            model.profile_by_name("3g.40gb").unwrap(),
-        );
+        let (m, [whole, half]) = h100(["7g.80gb", "3g.40gb"]);
         let mut f = Fleet::new();
         let g = f.add_gpu(HostKey(0), m, true);
         f.add_gpu(HostKey(0), m, false);
@@ -253,12 +247,7 @@ mod tests {
 
     #[test]
     fn several_slices_fit_together_only_when_enough_places_are_free_for_the_whole_window() {
-        let m = GpuModel::find("h100-80gb").unwrap();
-        let model = GpuModel::get(m);
-        let (whole, half) = (
-            model.profile_by_name("7g.80gb").unwrap(),
-            model.profile_by_name("3g.40gb").unwrap(),
-        );
+        let (m, [whole, half]) = h100(["7g.80gb", "3g.40gb"]);
         let mut f = Fleet::new();
         let (g, h) = (
             f.add_gpu(HostKey(0), m, true),
@@ -292,13 +281,7 @@ mod tests {
 
     #[test]
     fn slices_that_follow_each_other_on_the_same_memory_all_count() {
-        let m = GpuModel::find("h100-80gb").unwrap();
-        let model = GpuModel::get(m);
-        let (whole, half, one) = (
-            model.profile_by_name("7g.80gb").unwrap(),
-            model.profile_by_name("3g.40gb").unwrap(),
-            model.profile_by_name("1g.10gb").unwrap(),
-        );
+        let (m, [whole, half, one]) = h100(["7g.80gb", "3g.40gb", "1g.10gb"]);
         let mut f = Fleet::new();
         let g = f.add_gpu(HostKey(0), m, true);
         // A 1g.10gb at memory slice 0 now, then the whole GPU booked from 100.

@@ -139,6 +139,16 @@ pub struct Terms {
     pub priority: i32,
 }
 
+/// What `request` resolves to on `models` (any model if empty), as text.
+fn shapes(request: &ProfileRequest, models: &[ModelId]) -> Vec<String> {
+    request
+        .resolve(models)
+        .unwrap_or_default()
+        .iter()
+        .map(SliceShape::to_string)
+        .collect()
+}
+
 fn widening(field: &'static str, reason: String) -> Refusal {
     Refusal::Policy { field, reason }
 }
@@ -194,18 +204,12 @@ pub fn narrow(class: &SliceClass, asked: Asked) -> Result<Terms, Refusal> {
     let (request, models) = match asked.request {
         None if given.resolve(&asked.models).is_err() => {
             let on: Vec<&str> = asked.models.iter().map(|&m| GpuModel::get(m).key).collect();
-            let gives: Vec<String> = given
-                .resolve(&[])
-                .unwrap_or_default()
-                .iter()
-                .map(SliceShape::to_string)
-                .collect();
             return Err(widening(
                 "gpu_models",
                 format!(
                     "class `{name}` gives nothing on {}; it gives {}",
                     on.join(", "),
-                    gives.join(", ")
+                    shapes(&given, &[]).join(", ")
                 ),
             ));
         }
@@ -231,12 +235,7 @@ pub fn narrow(class: &SliceClass, asked: Asked) -> Result<Terms, Refusal> {
                 })
                 .collect();
             if fits.is_empty() {
-                let allowed: Vec<String> = given
-                    .resolve(&asked.models)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(SliceShape::to_string)
-                    .collect();
+                let allowed = shapes(&given, &asked.models);
                 return Err(widening(
                     "profile",
                     format!(

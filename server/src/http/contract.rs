@@ -38,7 +38,7 @@ pub fn refine(doc: &mut Value) {
     {
         for (method, op) in item.as_object_mut().expect("a path item").iter_mut() {
             if matches!(method.as_str(), "get" | "put" | "post" | "delete" | "patch") {
-                transport_statuses(op);
+                transport_statuses(method, op);
             }
         }
     }
@@ -650,10 +650,12 @@ fn add_transport_responses(responses: &mut Map<String, Value>) {
     );
 }
 
-/// 400 for an undeclared query parameter (or a path id that is not a UUID), 404 where a path
-/// names an object, 413 and 415 where there is a body, and 503 when the request runs past `request_timeout`.
-fn transport_statuses(op: &mut Value) {
+/// 400 for an undeclared query parameter (or a path id that is not a UUID; and a body where a
+/// `post` takes none: `http::json::NoBody`), 404 where a path names an object, 413 and 415
+/// where there is a body, and 503 when the request runs past `request_timeout`.
+fn transport_statuses(method: &str, op: &mut Value) {
     let has_body = op.get("requestBody").is_some();
+    let refuses_body = has_body || method == "post";
     let has_path_params = op["parameters"]
         .as_array()
         .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path"));
@@ -665,7 +667,7 @@ fn transport_statuses(op: &mut Value) {
     };
     add(
         "400",
-        if has_body {
+        if refuses_body {
             "BadRequest"
         } else {
             "InvalidInput"

@@ -1,6 +1,7 @@
 //! `/v1/gpus`, `/v1/hosts`, `/v1/capacity` (and its calendar) and admin cordoning.
 
 use super::auth::Caller;
+use super::json::NoBody;
 use super::path::Path;
 use super::query::Query;
 use crate::app::calendar::{self, CalendarQuery};
@@ -172,6 +173,7 @@ async fn gpu_cordon(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<GpuId>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     fleet::set_schedulable(&app, &who, Target::Gpu(id), false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -198,6 +200,7 @@ async fn gpu_uncordon(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<GpuId>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     fleet::set_schedulable(&app, &who, Target::Gpu(id), true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -225,6 +228,7 @@ async fn host_cordon(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<HostId>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     fleet::set_schedulable(&app, &who, Target::Host(id), false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -251,6 +255,7 @@ async fn host_uncordon(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<HostId>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     fleet::set_schedulable(&app, &who, Target::Host(id), true).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -37,6 +37,39 @@ where
     }
 }
 
+/// For operations that take no body: an empty body, or the empty JSON object some clients
+/// always send (`{}`); anything else is a 400 `malformed_body` naming `body`, so a field the
+/// client meant to send (a `reason`, say) is not silently dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoBody;
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge
+            } else {
+                Error::malformed("body", e.body_text())
+            }
+        })?;
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        let empty_object = || {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+                .is_ok_and(|m| m.is_empty())
+        };
+        if blank || empty_object() {
+            Ok(NoBody)
+        } else {
+            Err(Error::malformed(
+                "body",
+                "this operation takes no body (send none, or `{}`)",
+            ))
+        }
+    }
+}
+
 /// `application/json`, or any `application/*+json`.
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let Some(ct) = headers

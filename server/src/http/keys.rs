@@ -2,6 +2,7 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::json::NoBody;
 use super::path::Path;
 use crate::app::keys::{self, ApiKeyCreate, ApiKeyCreated, ApiKeySummary};
 use crate::app::{App, Error};
@@ -107,6 +108,7 @@ async fn api_key_revoke(
     State(app): State<App>,
     Caller(who): Caller,
     Path((tenant, key_id)): Path<(TenantId, ApiKeyId)>,
+    _: NoBody,
 ) -> Result<axum::Json<ApiKeySummary>, Error> {
     let revoked = keys::api_key_revoke(app.db(), &who, tenant, key_id).await?;
     app.revocations().revoked(key_id);

@@ -2,6 +2,7 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::json::NoBody;
 use super::path::Path;
 use super::query::Query;
 use crate::app::leases::{self, Created, LeaseCreate, LeaseExtend};
@@ -255,6 +256,7 @@ async fn lease_release(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<LeaseId>,
+    _: NoBody,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_end(&app, &who, id, EndReason::Released)
         .await
@@ -283,6 +285,7 @@ async fn lease_revoke(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<LeaseId>,
+    _: NoBody,
 ) -> Result<axum::Json<Lease>, Error> {
     leases::lease_end(&app, &who, id, EndReason::Revoked)
         .await

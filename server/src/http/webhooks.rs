@@ -5,6 +5,7 @@
 
 use super::auth::Caller;
 use super::json::Json;
+use super::json::NoBody;
 use super::path::Path;
 use super::query::Query;
 use crate::app::webhooks::{self, Owner};
@@ -236,6 +237,7 @@ async fn webhook_rotate_secret(
     State(app): State<App>,
     Caller(who): Caller,
     Path((tenant, id)): Path<(TenantId, WebhookId)>,
+    _: NoBody,
 ) -> Result<axum::Json<WebhookCreated>, Error> {
     webhooks::webhook_rotate_secret(&app, &who, Owner::Tenant(tenant), id)
         .await
@@ -301,6 +303,7 @@ async fn webhook_redeliver(
     State(app): State<App>,
     Caller(who): Caller,
     Path((tenant, id, delivery)): Path<(TenantId, WebhookId, DeliveryId)>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     webhooks::delivery_redeliver(&app, &who, Owner::Tenant(tenant), id, delivery).await?;
     Ok(StatusCode::ACCEPTED)
@@ -462,6 +465,7 @@ async fn fleet_webhook_rotate_secret(
     State(app): State<App>,
     Caller(who): Caller,
     Path(id): Path<WebhookId>,
+    _: NoBody,
 ) -> Result<axum::Json<WebhookCreated>, Error> {
     webhooks::webhook_rotate_secret(&app, &who, Owner::Fleet, id)
         .await
@@ -524,6 +528,7 @@ async fn fleet_webhook_redeliver(
     State(app): State<App>,
     Caller(who): Caller,
     Path((id, delivery)): Path<(WebhookId, DeliveryId)>,
+    _: NoBody,
 ) -> Result<StatusCode, Error> {
     webhooks::delivery_redeliver(&app, &who, Owner::Fleet, id, delivery).await?;
     Ok(StatusCode::ACCEPTED)

@@ -179,3 +179,49 @@ async fn list_and_usage_queries_name_the_bad_parameter() {
         .await;
     assert_eq!(rows.ok(200), &serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn a_body_sent_where_none_is_taken_is_refused_not_ignored() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let admin = app.admin_token().await;
+    let one = json!({"profile": "1g.10gb", "duration": "1h"});
+    let id = app.post("/v1/leases", &team, &one).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.snapshot().await;
+    for (path, token, body, ct) in [
+        ("release", &team, "this is not json", "text/xml"),
+        ("release", &team, r#"{"now": true}"#, "application/json"),
+        (
+            "revoke",
+            &admin,
+            r#"{"reason": "maintenance"}"#,
+            "application/json",
+        ),
+    ] {
+        let r = app
+            .request(
+                "POST",
+                &format!("/v1/leases/{id}/{path}"),
+                Some(token),
+                Some(body),
+                &[("content-type", ct)],
+            )
+            .await;
+        assert_eq!(r.problem(400, "malformed_body")["field"], "body", "{body}");
+    }
+    assert_eq!(app.snapshot().await, before, "refused: the lease runs on");
+    // No body, or `{}`, as before.
+    app.request(
+        "POST",
+        &format!("/v1/leases/{id}/release"),
+        Some(&team),
+        None,
+        &[],
+    )
+    .await
+    .ok(200);
+}
