@@ -94,6 +94,12 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
+    if let Some(at) = twice(bytes) {
+        return Err(Error::malformed(
+            at,
+            "given twice in one object (which one is meant?)",
+        ));
+    }
     if let Some(at) = nul_at(&json, &mut Vec::new()) {
         return Err(Error::malformed(
             at,
@@ -128,6 +134,98 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         Error::malformed(field, strip_position(&message))
     })?;
     Ok(value)
+}
+
+/// The first key an object of the (well-formed) JSON `bytes` holds twice, as its field name
+/// or JSON pointer: a JSON parser keeps one of the two without a word.
+fn twice(bytes: &[u8]) -> Option<String> {
+    let (mut path, mut found) = (Vec::new(), None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let _ = serde::de::DeserializeSeed::deserialize(
+        Twice {
+            path: &mut path,
+            found: &mut found,
+        },
+        &mut de,
+    );
+    found
+}
+
+/// Walks a JSON value for [`twice`], keeping the path to where it is.
+struct Twice<'a> {
+    path: &'a mut Vec<String>,
+    found: &'a mut Option<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Twice<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Twice<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        for i in 0.. {
+            self.path.push(i.to_string());
+            let more = seq.next_element_seed(Twice {
+                path: &mut *self.path,
+                found: &mut *self.found,
+            })?;
+            self.path.pop();
+            if more.is_none() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.path.push(key.clone());
+            if !seen.insert(key) && self.found.is_none() {
+                *self.found = Some(pointer(self.path));
+            }
+            map.next_value_seed(Twice {
+                path: &mut *self.path,
+                found: &mut *self.found,
+            })?;
+            self.path.pop();
+        }
+        Ok(())
+    }
 }
 
 /// Where a string or object key holds a NUL character, which no PostgreSQL text or JSON value
@@ -270,6 +368,23 @@ mod tests {
         // An escaped backslash before `u0000` is text, not a NUL.
         let o: Outer = parse(br#"{"duration": 1, "labels": {"k": "a\\u0000"}}"#).unwrap();
         assert_eq!(o.labels["k"], "a\\u0000");
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_naming_it() {
+        assert_eq!(field(r#"{"duration": 1, "duration": 2}"#), "duration");
+        assert_eq!(
+            field(r#"{"duration": 1, "policy": {"max_live_leases": 1, "max_live_leases": 2}}"#),
+            "/policy/max_live_leases"
+        );
+        assert_eq!(
+            field(r#"{"duration": 1, "models": [{"a": 1}, {"b": 1, "b": 2}]}"#),
+            "/models/1/b"
+        );
+        // The same key in different objects is fine.
+        let o: Outer =
+            parse(br#"{"duration": 1, "labels": {"duration": "x"}, "count": 2}"#).unwrap();
+        assert_eq!(o.count, Some(2));
     }
 
     #[test]
