@@ -94,6 +94,10 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut json: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::malformed("body", strip_position(&e.to_string())))?;
+    // Every body is an object; serde would read an array as a struct's fields in order.
+    if !json.is_object() {
+        return Err(Error::malformed("body", "must be a JSON object"));
+    }
     if let Some(at) = twice(bytes) {
         return Err(Error::malformed(
             at,
@@ -351,6 +355,8 @@ mod tests {
     fn broken_json_and_trailing_data_name_the_body() {
         assert_eq!(field("{"), "body");
         assert_eq!(field("[]"), "body");
+        assert_eq!(field("[1, 2]"), "body");
+        assert_eq!(field("3"), "body");
         assert_eq!(field(r#"{"duration": 1} x"#), "body");
     }
 
