@@ -87,20 +87,6 @@ impl Fleet {
         best
     }
 
-    /// The earliest start in `[from, to)` at which `count` slices of `shape` are free on the
-    /// schedulable GPUs together, each for `duration` seconds ([`Fleet::window_counts`]).
-    pub fn earliest_free_many(
-        &self,
-        shape: SliceShape,
-        count: u32,
-        (from, to): (i64, i64),
-        duration: i64,
-    ) -> Option<i64> {
-        self.window_counts(shape, (from, to), duration)
-            .into_iter()
-            .find_map(|(t, n)| (n >= count).then_some(t))
-    }
-
     /// How many `shape` slices the schedulable GPUs could take together for a window of
     /// `duration` seconds, by the window's start in `[from, to)`: `(start, how many)` from
     /// `from` on, each holding until the next. A GPU's count changes only where the window's
@@ -257,7 +243,12 @@ mod tests {
         f.add_slice(g, SliceKey(1), half, 0, 100).unwrap();
         f.add_booking(h, SliceKey(2), whole, 0, (150, 300)).unwrap();
         let shape = |profile| SliceShape { model: m, profile };
-        let at = |p, n, d| f.earliest_free_many(shape(p), n, (0, 1000), d);
+        // The earliest start at which `n` fit together for `d` seconds.
+        let at = |p, n, d| {
+            f.window_counts(shape(p), (0, 1000), d)
+                .into_iter()
+                .find_map(|(t, k)| (k >= n).then_some(t))
+        };
         // One 3g fits now beside the running one; two 3g need g's or h's other half.
         assert_eq!(at(half, 1, 100), Some(0));
         assert_eq!(

@@ -93,19 +93,39 @@ pub fn capacity_calendar(app: &App, q: CalendarQuery) -> Result<Vec<CapacityCale
         .collect())
 }
 
-/// The earliest start at or after `from`, within [`MAX_SPAN_SECONDS`], at which `count` slices
-/// of `shapes` are free together for `duration` seconds; `None` if there is none.
+/// The earliest start at or after `from`, within [`MAX_SPAN_SECONDS`], at which one slice of
+/// any of `shapes` is free for `duration` seconds on a GPU placed on; `None` if there is none.
 pub fn earliest_start(
     app: &App,
     shapes: &[SliceShape],
-    count: u32,
     from: DateTime<Utc>,
     duration: i64,
 ) -> Option<DateTime<Utc>> {
     let from_s = from.timestamp();
     app.index()
-        .earliest_free_many(shapes, count, (from_s, from_s + MAX_SPAN_SECONDS), duration)
+        .earliest_free(shapes, (from_s, from_s + MAX_SPAN_SECONDS), duration)
         .map(at)
+}
+
+/// How many slices of `shapes` are free together for `duration` seconds from `from`, and the
+/// earliest start within [`MAX_SPAN_SECONDS`] at which `count` of them are.
+pub fn free_together(
+    app: &App,
+    shapes: &[SliceShape],
+    count: u32,
+    from: DateTime<Utc>,
+    duration: i64,
+) -> (u32, Option<DateTime<Utc>>) {
+    let from_s = from.timestamp();
+    let counts = app
+        .index()
+        .free_together(shapes, (from_s, from_s + MAX_SPAN_SECONDS), duration);
+    let now = counts.first().map_or(0, |&(_, n)| n);
+    let fits = counts
+        .iter()
+        .find(|&&(_, n)| n >= count)
+        .map(|&(t, _)| at(t));
+    (now, fits)
 }
 
 fn at(t: i64) -> DateTime<Utc> {

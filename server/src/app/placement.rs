@@ -482,27 +482,10 @@ impl PlacementIndex {
             .min()
     }
 
-    /// The earliest start in `[from, to)` at which `count` slices of `shapes` are free together
-    /// for `duration` seconds ([`Self::free_together`]).
-    pub fn earliest_free_many(
-        &self,
-        shapes: &[SliceShape],
-        count: u32,
-        (from, to): (i64, i64),
-        duration: i64,
-    ) -> Option<i64> {
-        if count <= 1 {
-            return self.earliest_free(shapes, (from, to), duration);
-        }
-        self.free_together(shapes, (from, to), duration)
-            .into_iter()
-            .find_map(|(t, n)| (n >= count).then_some(t))
-    }
-
     /// How many slices of `shapes` are free together for a window of `duration` seconds, by
     /// its start in `[from, to)` (`(start, how many)`, each holding until the next). A model's
     /// shapes share its GPUs, so each model counts its best shape (a count the request surely
-    /// gets); the models add up.
+    /// gets); the models add up. One sweep over every shape's changes.
     pub fn free_together(
         &self,
         shapes: &[SliceShape],
@@ -510,34 +493,27 @@ impl PlacementIndex {
         duration: i64,
     ) -> Vec<(i64, u32)> {
         let st = self.state();
-        let steps: Vec<(ModelId, Vec<(i64, u32)>)> = shapes
-            .iter()
-            .map(|s| (s.model, st.fleet.window_counts(*s, (from, to), duration)))
-            .collect();
-        let at = |steps: &[(i64, u32)], t: i64| {
-            steps
-                .iter()
-                .take_while(|(s, _)| *s <= t)
-                .last()
-                .map_or(0, |&(_, n)| n)
-        };
-        let mut times: Vec<i64> = steps
-            .iter()
-            .flat_map(|(_, s)| s.iter().map(|x| x.0))
-            .collect();
-        times.sort_unstable();
-        times.dedup();
-        times
-            .into_iter()
-            .map(|t| {
-                let mut best: BTreeMap<ModelId, u32> = BTreeMap::new();
-                for (model, s) in &steps {
-                    let n = best.entry(*model).or_default();
-                    *n = (*n).max(at(s, t));
-                }
-                (t, best.values().sum())
-            })
-            .collect()
+        let mut changes: Vec<(i64, usize, u32)> = Vec::new();
+        for (i, s) in shapes.iter().enumerate() {
+            let counts = st.fleet.window_counts(*s, (from, to), duration);
+            changes.extend(counts.into_iter().map(|(t, n)| (t, i, n)));
+        }
+        changes.sort_unstable();
+        let mut now = vec![0u32; shapes.len()];
+        let mut out: Vec<(i64, u32)> = Vec::new();
+        for (k, &(t, i, n)) in changes.iter().enumerate() {
+            now[i] = n;
+            if changes.get(k + 1).is_some_and(|next| next.0 == t) {
+                continue;
+            }
+            let mut best: BTreeMap<ModelId, u32> = BTreeMap::new();
+            for (s, &n) in shapes.iter().zip(&now) {
+                let b = best.entry(s.model).or_default();
+                *b = (*b).max(n);
+            }
+            out.push((t, best.values().sum()));
+        }
+        out
     }
 
     /// Whether the model has a GPU that is placed on.

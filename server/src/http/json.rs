@@ -26,13 +26,7 @@ where
         if !is_json(req.headers()) {
             return Err(Error::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::malformed("body", e.body_text())
-            }
-        })?;
+        let bytes = body(req, state).await?;
         parse(&bytes).map(Json)
     }
 }
@@ -47,13 +41,7 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge
-            } else {
-                Error::malformed("body", e.body_text())
-            }
-        })?;
+        let bytes = body(req, state).await?;
         let blank = bytes.iter().all(u8::is_ascii_whitespace);
         let empty_object = || {
             serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
@@ -68,6 +56,17 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
             ))
         }
     }
+}
+
+/// The request's body: a 413 past the body limit, else a 400 naming `body`.
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Error> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::malformed("body", e.body_text())
+        }
+    })
 }
 
 /// `application/json`, or any `application/*+json`.
@@ -98,17 +97,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     if !json.is_object() {
         return Err(Error::malformed("body", "must be a JSON object"));
     }
-    if let Some(at) = twice(bytes) {
-        return Err(Error::malformed(
-            at,
-            "given twice in one object (which one is meant?)",
-        ));
-    }
-    if let Some(at) = nul_at(&json, &mut Vec::new()) {
-        return Err(Error::malformed(
-            at,
-            "text may not hold the NUL character (`\\u0000`)",
-        ));
+    if let Some((at, reason)) = suspect(bytes) {
+        return Err(Error::malformed(at, reason));
     }
     integral_floats_as_integers(&mut json);
     let value = serde_path_to_error::deserialize(json).map_err(|e| {
@@ -140,13 +130,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     Ok(value)
 }
 
-/// The first key an object of the (well-formed) JSON `bytes` holds twice, as its field name
-/// or JSON pointer: a JSON parser keeps one of the two without a word.
-fn twice(bytes: &[u8]) -> Option<String> {
+/// What no typed parse would notice in the (well-formed) JSON `bytes`, as the field's name or
+/// JSON pointer (`body` for the body itself) and why, the first in document order: a key given
+/// twice in one object (a JSON parser keeps one of the two without a word), or text holding a
+/// NUL character, which no PostgreSQL text or JSON value can store (a key with one is named by
+/// the object that holds it).
+fn suspect(bytes: &[u8]) -> Option<(String, &'static str)> {
     let (mut path, mut found) = (Vec::new(), None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let _ = serde::de::DeserializeSeed::deserialize(
-        Twice {
+        Walk {
             path: &mut path,
             found: &mut found,
         },
@@ -155,13 +148,36 @@ fn twice(bytes: &[u8]) -> Option<String> {
     found
 }
 
-/// Walks a JSON value for [`twice`], keeping the path to where it is.
-struct Twice<'a> {
+const TWICE: &str = "given twice in one object (which one is meant?)";
+const NUL: &str = "text may not hold the NUL character (`\\u0000`)";
+
+/// Walks a JSON value for [`suspect`], keeping the path to where it is.
+struct Walk<'a> {
     path: &'a mut Vec<String>,
-    found: &'a mut Option<String>,
+    found: &'a mut Option<(String, &'static str)>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Twice<'_> {
+impl Walk<'_> {
+    fn note(&mut self, reason: &'static str) {
+        if self.found.is_none() {
+            let at = if self.path.is_empty() {
+                "body".to_owned()
+            } else {
+                pointer(self.path)
+            };
+            *self.found = Some((at, reason));
+        }
+    }
+
+    fn child(&mut self) -> Walk<'_> {
+        Walk {
+            path: &mut *self.path,
+            found: &mut *self.found,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -169,7 +185,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Twice<'_> {
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Twice<'_> {
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -192,7 +208,10 @@ impl<'de> serde::de::Visitor<'de> for Twice<'_> {
         Ok(())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+    fn visit_str<E>(mut self, v: &str) -> Result<(), E> {
+        if v.contains('\0') {
+            self.note(NUL);
+        }
         Ok(())
     }
 
@@ -200,13 +219,10 @@ impl<'de> serde::de::Visitor<'de> for Twice<'_> {
         Ok(())
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         for i in 0.. {
             self.path.push(i.to_string());
-            let more = seq.next_element_seed(Twice {
-                path: &mut *self.path,
-                found: &mut *self.found,
-            })?;
+            let more = seq.next_element_seed(self.child())?;
             self.path.pop();
             if more.is_none() {
                 break;
@@ -215,48 +231,20 @@ impl<'de> serde::de::Visitor<'de> for Twice<'_> {
         Ok(())
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let mut seen = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
-            self.path.push(key.clone());
-            if !seen.insert(key) && self.found.is_none() {
-                *self.found = Some(pointer(self.path));
+            if key.contains('\0') {
+                self.note(NUL);
             }
-            map.next_value_seed(Twice {
-                path: &mut *self.path,
-                found: &mut *self.found,
-            })?;
+            self.path.push(key.clone());
+            if !seen.insert(key) {
+                self.note(TWICE);
+            }
+            map.next_value_seed(self.child())?;
             self.path.pop();
         }
         Ok(())
-    }
-}
-
-/// Where a string or object key holds a NUL character, which no PostgreSQL text or JSON value
-/// can store: the field's name (top level) or JSON pointer, `body` for the body itself.
-fn nul_at(v: &serde_json::Value, path: &mut Vec<String>) -> Option<String> {
-    use serde_json::Value;
-    let name = |path: &[String]| match path {
-        [] => "body".to_owned(),
-        _ => pointer(path),
-    };
-    match v {
-        Value::String(s) if s.contains('\0') => Some(name(path)),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            path.push(i.to_string());
-            let found = nul_at(item, path);
-            path.pop();
-            found
-        }),
-        // A key with a NUL is named by the object that holds it.
-        Value::Object(map) if map.keys().any(|k| k.contains('\0')) => Some(name(path)),
-        Value::Object(map) => map.iter().find_map(|(k, item)| {
-            path.push(k.clone());
-            let found = nul_at(item, path);
-            path.pop();
-            found
-        }),
-        _ => None,
     }
 }
 

@@ -632,11 +632,6 @@ async fn no_capacity(
         .map(|m| GpuModel::get(*m).key.to_owned())
         .collect();
     let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
-    // When the whole request (all its slices) fits at the earliest, from the bookings and
-    // running leases the index knows.
-    let from = start.unwrap_or_else(Utc::now);
-    let count = u32::try_from(count).unwrap_or(u32::MAX);
-    let fits_at = crate::app::calendar::earliest_start(app, shapes, count, from, duration);
     let wanted = shapes
         .iter()
         .map(ToString::to_string)
@@ -648,17 +643,19 @@ async fn no_capacity(
             s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         )
     });
-    let mut detail = if count > 1 {
+    // When the whole request (all its slices) fits at the earliest, from the bookings and
+    // running leases the index knows.
+    let from = start.unwrap_or_else(Utc::now);
+    let (mut detail, fits_at) = if count > 1 {
         // `why` is about the slice that found no place after the others had theirs.
-        let now = from.timestamp();
-        let fit = app
-            .index()
-            .free_together(shapes, (now, now + 1), duration)
-            .first()
-            .map_or(0, |&(_, n)| n);
-        format!("no capacity for {count} × {wanted}{when}: only {fit} fit together")
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        let (fit, fits_at) =
+            crate::app::calendar::free_together(app, shapes, count, from, duration);
+        let detail = format!("no capacity for {count} × {wanted}{when}: only {fit} fit together");
+        (detail, fits_at)
     } else {
-        format!("no capacity for {wanted}{when}: {why}")
+        let fits_at = crate::app::calendar::earliest_start(app, shapes, from, duration);
+        (format!("no capacity for {wanted}{when}: {why}"), fits_at)
     };
     match fits_at {
         Some(at) => detail.push_str(&format!(
