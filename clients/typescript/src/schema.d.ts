@@ -632,7 +632,7 @@ export interface paths {
          *     the limit and the first such instant, so bookings in disjoint windows may each use the whole
          *     quota. The monthly budget is charged when booked, to each month the window falls in, and
          *     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-         *     its policy, quota and budget apply (`404` if there is no such tenant).
+         *     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
          */
         post: operations["lease_create"];
         delete?: never;
@@ -4263,7 +4263,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -1,7 +1,7 @@
 //! The agent protocol (DESIGN.md §7): `/v1/agent/*` for agents, with their host-scoped
 //! credential, and `/v1/enrollment-tokens` for admins, who enroll new hosts.
 
-use super::auth::{Caller, bearer};
+use super::auth::{AdminRole, Caller, CallerWith, bearer};
 use super::json::Json;
 use super::query::Query;
 use crate::app::agents::{self, AgentPrincipal, EnrollmentCreate, IssuedEnrollment};
@@ -48,7 +48,7 @@ pub fn routes() -> OpenApiRouter<App> {
 )]
 async fn enrollment_token_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Json(req): Json<EnrollmentCreate>,
 ) -> Result<(StatusCode, axum::Json<IssuedEnrollment>), Error> {
     let issued = agents::enrollment_create(&app, &who, req).await?;

@@ -4,7 +4,7 @@ use crate::app::auth::{IssuedToken, Principal};
 use crate::app::{App, Error};
 use crate::http::json::Json;
 use crate::http::problem::{BadRequest, Unauthenticated, Unavailable};
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, RawPathParams, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -210,6 +210,80 @@ impl FromRequestParts<App> for Caller {
             app.rate_limits().check(tenant)?;
         }
         Ok(Caller(who))
+    }
+}
+
+/// What a caller's role must allow before the request's body is read. `tenant` is the tenant
+/// the path names (its `id` parameter), if it names one.
+pub trait Needs {
+    fn check(who: &Principal, tenant: Option<TenantId>) -> Result<(), Error>;
+}
+
+/// The fleet administrator.
+#[derive(Debug)]
+pub struct AdminRole;
+
+impl Needs for AdminRole {
+    fn check(who: &Principal, _: Option<TenantId>) -> Result<(), Error> {
+        who.require_admin()
+    }
+}
+
+/// Any role but viewer.
+#[derive(Debug)]
+pub struct LeaseWriter;
+
+impl Needs for LeaseWriter {
+    fn check(who: &Principal, _: Option<TenantId>) -> Result<(), Error> {
+        if who.role.can_write_leases() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "viewers cannot create or change leases".into(),
+            ))
+        }
+    }
+}
+
+/// An admin, or a tenant admin of the tenant the path names. Another tenant's objects are not
+/// found, whatever the caller's role, as everywhere else.
+#[derive(Debug)]
+pub struct TenantAdmin;
+
+impl Needs for TenantAdmin {
+    fn check(who: &Principal, tenant: Option<TenantId>) -> Result<(), Error> {
+        match tenant {
+            _ if who.is_admin() => Ok(()),
+            Some(t) if who.tenant != Some(t) => Err(Error::not_found("tenant", t)),
+            _ if who.role.can_manage_keys() => Ok(()),
+            _ => Err(Error::Forbidden("this needs the tenant-admin role".into())),
+        }
+    }
+}
+
+/// The caller, whose role is checked against `N` before any later extractor runs: a caller
+/// without the right gets 403 (or 404 for another tenant's path) whatever body it sent
+/// (authorization before validation), and learns nothing about the body. The use case checks
+/// again, in full.
+#[derive(Debug)]
+pub struct CallerWith<N>(pub Principal, pub std::marker::PhantomData<N>);
+
+impl<N: Needs> FromRequestParts<App> for CallerWith<N> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Caller(who) = Caller::from_request_parts(parts, app).await?;
+        let tenant = RawPathParams::from_request_parts(parts, app)
+            .await
+            .ok()
+            .and_then(|ps| {
+                ps.iter()
+                    .find(|(name, _)| *name == "id")
+                    .and_then(|(_, v)| v.parse::<uuid::Uuid>().ok())
+            })
+            .map(TenantId::from);
+        N::check(&who, tenant)?;
+        Ok(Self(who, std::marker::PhantomData))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/v1/classes`: slice classes. Admins define them; every caller lists those it may use.
 
-use super::auth::Caller;
+use super::auth::{AdminRole, Caller, CallerWith};
 use super::json::Json;
 use super::path::Path;
 use crate::app::{App, Error, classes};
@@ -66,7 +66,7 @@ async fn class_list(
 )]
 async fn class_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Path(name): Path<String>,
     Json(spec): Json<SliceClassSpec>,
 ) -> Result<(StatusCode, axum::Json<SliceClass>), Error> {
@@ -96,7 +96,7 @@ async fn class_create(
 )]
 async fn class_update(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Path(name): Path<String>,
     Json(patch): Json<SliceClassPatch>,
 ) -> Result<axum::Json<SliceClass>, Error> {

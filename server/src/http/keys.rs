@@ -1,6 +1,6 @@
 //! `/v1/tenants/{id}/api-keys`: create (secret shown once), list, revoke.
 
-use super::auth::Caller;
+use super::auth::{Caller, CallerWith, TenantAdmin};
 use super::json::Json;
 use super::json::NoBody;
 use super::path::Path;
@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<App> {
 )]
 async fn api_key_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<TenantAdmin>,
     Path(tenant): Path<TenantId>,
     Json(req): Json<ApiKeyCreate>,
 ) -> Result<(StatusCode, axum::Json<ApiKeyCreated>), Error> {

@@ -1,6 +1,6 @@
 //! `/v1/leases`: create, list, show, extend, release, revoke (admin), events.
 
-use super::auth::Caller;
+use super::auth::{Caller, CallerWith, LeaseWriter};
 use super::json::Json;
 use super::json::NoBody;
 use super::path::Path;
@@ -61,7 +61,7 @@ pub fn routes() -> OpenApiRouter<App> {
 /// the limit and the first such instant, so bookings in disjoint windows may each use the whole
 /// quota. The monthly budget is charged when booked, to each month the window falls in, and
 /// refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-/// its policy, quota and budget apply (`404` if there is no such tenant).
+/// its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 #[utoipa::path(
     post,
     path = "/v1/leases",
@@ -86,7 +86,6 @@ pub fn routes() -> OpenApiRouter<App> {
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
         (status = 409, response = IdempotencyConflict),
         (status = 422, response = PolicyOrQuota),
         (status = 503, response = NoCapacity),
@@ -94,7 +93,7 @@ pub fn routes() -> OpenApiRouter<App> {
 )]
 async fn lease_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<LeaseWriter>,
     headers: HeaderMap,
     Json(req): Json<LeaseCreate>,
 ) -> Result<(StatusCode, axum::Json<Lease>), Error> {
@@ -222,7 +221,7 @@ async fn lease_show(
 )]
 async fn lease_extend(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<LeaseWriter>,
     Path(id): Path<LeaseId>,
     Json(req): Json<LeaseExtend>,
 ) -> Result<axum::Json<Lease>, Error> {

@@ -1,6 +1,6 @@
 //! `/v1/rates`: the cost-rate card that prices usage (chargeback).
 
-use super::auth::Caller;
+use super::auth::{AdminRole, Caller, CallerWith};
 use super::json::Json;
 use crate::app::{App, Error, rates};
 use crate::http::problem::{BadRequest, Forbidden, Unauthenticated, Unavailable};
@@ -58,7 +58,7 @@ async fn rates_show(
 )]
 async fn rates_replace(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Json(req): Json<CostRates>,
 ) -> Result<axum::Json<CostRates>, Error> {
     rates::rates_replace(app.db(), &who, req)

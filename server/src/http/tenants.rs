@@ -1,6 +1,6 @@
 //! `/v1/tenants`: admin management of tenants and their policy.
 
-use super::auth::Caller;
+use super::auth::{AdminRole, Caller, CallerWith};
 use super::json::Json;
 use super::path::Path;
 use crate::app::tenants::{self, TenantCreate, TenantUpdate};
@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<App> {
 )]
 async fn tenant_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Json(req): Json<TenantCreate>,
 ) -> Result<(StatusCode, axum::Json<Tenant>), Error> {
     let t = tenants::tenant_create(app.db(), &who, req).await?;
@@ -124,7 +124,7 @@ async fn tenant_show(
 )]
 async fn tenant_update(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Path(id): Path<TenantId>,
     Json(req): Json<TenantUpdate>,
 ) -> Result<axum::Json<Tenant>, Error> {

@@ -3,7 +3,7 @@
 //! show, change, delete, rotate the secret, the delivery history, redeliver. docs/webhooks.md
 //! describes what a receiver gets.
 
-use super::auth::Caller;
+use super::auth::{AdminRole, Caller, CallerWith, TenantAdmin};
 use super::json::Json;
 use super::json::NoBody;
 use super::path::Path;
@@ -85,7 +85,7 @@ type Created = (StatusCode, axum::Json<WebhookCreated>);
 )]
 async fn webhook_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<TenantAdmin>,
     Path(tenant): Path<TenantId>,
     Json(req): Json<WebhookCreate>,
 ) -> Result<Created, Error> {
@@ -174,7 +174,7 @@ async fn webhook_show(
 )]
 async fn webhook_update(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<TenantAdmin>,
     Path((tenant, id)): Path<(TenantId, WebhookId)>,
     Json(patch): Json<WebhookPatch>,
 ) -> Result<axum::Json<Webhook>, Error> {
@@ -329,7 +329,7 @@ async fn webhook_redeliver(
 )]
 async fn fleet_webhook_create(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Json(req): Json<WebhookCreate>,
 ) -> Result<Created, Error> {
     let w = webhooks::webhook_create(&app, &who, Owner::Fleet, req).await?;
@@ -408,7 +408,7 @@ async fn fleet_webhook_show(
 )]
 async fn fleet_webhook_update(
     State(app): State<App>,
-    Caller(who): Caller,
+    CallerWith(who, _): CallerWith<AdminRole>,
     Path(id): Path<WebhookId>,
     Json(patch): Json<WebhookPatch>,
 ) -> Result<axum::Json<Webhook>, Error> {

@@ -125,11 +125,11 @@ pub async fn insert(tx: &mut Tx<'_>, new: &[NewLease<'_>]) -> Result<(), sqlx::E
                  AS s(id, lease_id, tenant_id, gpu_id, profile, start, size, compute_slices,
                      memory_gib, created_at, since, until)
          )
-         INSERT INTO lease_events (lease_id, kind, to_state, detail, actor)
-         SELECT e.lease_id, e.kind, e.state, e.detail, e.actor
+         INSERT INTO lease_events (lease_id, kind, to_state, detail, actor, at)
+         SELECT e.lease_id, e.kind, e.state, e.detail, e.actor, e.at
          FROM unnest($1::uuid[], $26::lease_event_kind[], $3::lease_state[], $27::jsonb[],
-             $28::text[])
-             AS e(lease_id, kind, state, detail, actor)",
+             $28::text[], $13::timestamptz[])
+             AS e(lease_id, kind, state, detail, actor, at)",
         &col(new, |n| n.lease.id.get()),
         &col(new, |n| n.lease.tenant_id.get()),
         &col(new, |n| n.lease.state) as &[LeaseState],
@@ -266,8 +266,8 @@ pub async fn grant_pending(
                    $9::int4[], $10::int4[])
                    AS s(id, gpu_id, profile, start, size, compute_slices, memory_gib)
            ), ev AS (
-               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT $1, 'granted', 'pending', 'provisioning', $11, 'system' FROM lease
+               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor, at)
+               SELECT $1, 'granted', 'pending', 'provisioning', $11, 'system', $2 FROM lease
            )
            SELECT count(*) AS "granted!" FROM lease"#,
         id.get(),
@@ -581,8 +581,10 @@ pub async fn booked_counts(
 /// `booked → provisioning` for bookings whose start is at most `lead` seconds away and whose
 /// memory slices nothing before them still holds (the lease before, running up to the start or
 /// still being torn down: the agent could not make the slice yet), taken with `SKIP LOCKED`
-/// (every replica runs the job), each with its `starting` event, in one statement. Returns the hosts of their slices, in id order, for the caller to bump
-/// (DESIGN.md §2, invariant 4): their agents are told only now.
+/// (every replica runs the job), each with its `starting` event (whose times are written as the
+/// API writes times: RFC 3339 in UTC, `Z`). Returns the leases started and the hosts of their
+/// slices, in id order, for the caller to bump (DESIGN.md §2, invariant 4): their agents are
+/// told only now.
 pub async fn start_booked(
     tx: &mut Tx<'_>,
     lead: i64,
@@ -613,13 +615,12 @@ pub async fn start_booked(
                UPDATE leases l SET state = 'provisioning' FROM due
                WHERE l.id = due.id AND l.state = ANY($3)
                RETURNING l.id, l.granted_at, l.ends_at
-           ), ev AS (
-               INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT upd.id, 'starting', 'booked', 'provisioning',
-                   jsonb_build_object('start', upd.granted_at, 'ends_at', upd.ends_at), 'system'
-               FROM upd
            )
            SELECT coalesce(array(SELECT id FROM upd ORDER BY id), '{}') AS "leases!: Vec<LeaseId>",
+               coalesce(array(SELECT granted_at FROM upd ORDER BY id), '{}')
+                   AS "starts!: Vec<DateTime<Utc>>",
+               coalesce(array(SELECT ends_at FROM upd ORDER BY id), '{}')
+                   AS "ends!: Vec<DateTime<Utc>>",
                coalesce(array(SELECT DISTINCT g.host_id FROM slices s
                    JOIN gpus g ON g.id = s.gpu_id
                    WHERE s.lease_id IN (SELECT id FROM upd) AND s.released_at IS NULL
@@ -631,6 +632,17 @@ pub async fn start_booked(
     )
     .fetch_one(&mut **tx)
     .await?;
+    let events: Vec<NewEvent> = (r.leases.iter().zip(&r.starts).zip(&r.ends))
+        .map(|((&lease_id, start), ends_at)| NewEvent {
+            lease_id,
+            kind: LeaseEventKind::Starting,
+            from: Some(LeaseState::Booked),
+            to: Some(LeaseState::Provisioning),
+            detail: serde_json::json!({"start": start, "ends_at": ends_at}),
+            actor: "system",
+        })
+        .collect();
+    insert_events(tx, &events).await?;
     Ok((r.leases, r.hosts))
 }
 

@@ -234,14 +234,16 @@ async fn a_booking_starts_its_lead_before_its_start() {
     );
     assert_eq!(started["ends_at"], lease["ends_at"]);
     let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
-    let kinds: Vec<_> = events
-        .ok(200)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].clone())
-        .collect();
+    let events = events.ok(200).as_array().unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| e["kind"].clone()).collect();
     assert_eq!(kinds, ["booked", "starting"]);
+    // Times in a detail are written as the API writes every time (RFC 3339, UTC as `Z`).
+    assert_eq!(events[1]["detail"]["start"], lease["granted_at"]);
+    assert_eq!(events[1]["detail"]["ends_at"], lease["ends_at"]);
+    assert_eq!(
+        events[0]["at"], lease["created_at"],
+        "booked when the lease was made"
+    );
 }
 
 /// Books the memory slices of `lease`'s first slice for `[from, from + 1h)` straight into the
@@ -442,6 +444,15 @@ async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
     let now = json!({"profile": "3g.40gb", "duration": 3600, "tenant_id": team_id});
     let r = app.post("/v1/leases", &admin, &now).await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "tenant_id");
+    let nobody = json!({"profile": "3g.40gb", "duration": 3600, "start": start,
+                        "tenant_id": Uuid::nil()});
+    let r = app.post("/v1/leases", &admin, &nobody).await;
+    let problem = r.problem(400, "invalid_input");
+    assert_eq!(problem["field"], "tenant_id");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("no tenant"),
+        "{problem}"
+    );
     assert_eq!(app.snapshot().await, before);
 }
 

@@ -293,6 +293,38 @@ async fn members_cannot_use_admin_endpoints_nor_admins_lease() {
     .await;
 }
 
+/// Authorization comes before validation: a caller whose role may not do something learns
+/// that, not what was wrong with the body it sent.
+#[tokio::test]
+async fn a_caller_without_the_role_is_refused_before_its_body_is_read() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (t, l) = (&w.tenant, &w.lease);
+    let forbidden = |req: String, body| (req, body, 403, "forbidden", None);
+    let bad = Some(r#"{"nonsense": [1, 2]}"#);
+    #[rustfmt::skip]
+    let members = [
+        forbidden(r("POST /v1/tenants"), bad),
+        forbidden(format!("PATCH /v1/tenants/{t}"), bad),
+        forbidden(r("PUT /v1/rates"), Some("{}")),
+        forbidden(r("POST /v1/classes/c"), bad),
+        forbidden(r("PATCH /v1/classes/c"), bad),
+        forbidden(r("POST /v1/enrollment-tokens"), bad),
+        forbidden(r("POST /v1/webhooks"), bad),
+        forbidden(format!("PATCH /v1/webhooks/{NIL}"), bad),
+        forbidden(format!("POST /v1/tenants/{t}/api-keys"), bad),
+        forbidden(format!("POST /v1/tenants/{t}/webhooks"), bad),
+        forbidden(format!("PATCH /v1/tenants/{t}/webhooks/{NIL}"), bad),
+    ];
+    expect_problems(&app, Some(&w.member), &members).await;
+    #[rustfmt::skip]
+    let viewers = [
+        forbidden(r("POST /v1/leases"), bad),
+        forbidden(format!("POST /v1/leases/{l}/extend"), Some("[]")),
+    ];
+    expect_problems(&app, Some(&w.viewer), &viewers).await;
+}
+
 #[tokio::test]
 async fn unknown_and_other_tenants_objects_are_not_found() {
     let app = spawn_app().await;

@@ -280,7 +280,10 @@ pub async fn lease_create(
         }
         Some(t) => {
             if crate::store::tenants::get(app.db(), t).await?.is_none() {
-                return Err(Error::not_found("tenant", t));
+                return Err(Error::invalid(
+                    "tenant_id",
+                    format!("no tenant has the id {t}"),
+                ));
             }
             t
         }

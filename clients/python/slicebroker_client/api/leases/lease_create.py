@@ -89,13 +89,6 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
-    if response.status_code == 404:
-        response_404 = Problem.from_dict(response.json())
-
-
-
-        return response_404
-
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
@@ -199,7 +192,7 @@ def sync_detailed(
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-    its policy, quota and budget apply (`404` if there is no such tenant).
+    its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):
@@ -269,7 +262,7 @@ def sync(
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-    its policy, quota and budget apply (`404` if there is no such tenant).
+    its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):
@@ -334,7 +327,7 @@ async def asyncio_detailed(
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-    its policy, quota and budget apply (`404` if there is no such tenant).
+    its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):
@@ -404,7 +397,7 @@ async def asyncio(
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
-    its policy, quota and budget apply (`404` if there is no such tenant).
+    its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
         idempotency_key (None | str | Unset):
