@@ -631,7 +631,8 @@ export interface paths {
          *     tenant's running leases and bookings together with it would pass a limit; the problem names
          *     the limit and the first such instant, so bookings in disjoint windows may each use the whole
          *     quota. The monthly budget is charged when booked, to each month the window falls in, and
-         *     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+         *     refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+         *     (others may give only their own tenant's id);
          *     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
          */
         post: operations["lease_create"];
@@ -3023,8 +3024,11 @@ export interface components {
             id: components["schemas"]["DeliveryId"];
             kind: components["schemas"]["WebhookKind"];
             lease_id: components["schemas"]["LeaseId"];
-            /** Format: date-time */
-            next_attempt_at: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due while `pending`; null once `delivered` or `failed`.
+             */
+            next_attempt_at: string | null;
             state: components["schemas"]["DeliveryState"];
             webhook_id: components["schemas"]["WebhookId"];
         };
@@ -4188,7 +4192,10 @@ export interface operations {
                 state?: components["schemas"]["LeaseState"];
                 /** @description Only leases carrying this label, as `key=value`. */
                 label?: string;
-                /** @description Admins: only this tenant's leases. */
+                /**
+                 * @description Admins: only this tenant's leases. Others may name only their own tenant (another is
+                 *     `404`).
+                 */
                 tenant_id?: string;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
@@ -4212,6 +4219,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

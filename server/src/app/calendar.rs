@@ -28,10 +28,18 @@ pub fn capacity_calendar(app: &App, q: CalendarQuery) -> Result<Vec<CapacityCale
         return Err(Error::invalid("profile", "1-64 characters"));
     }
     let now = Utc::now().trunc_subsecs(0);
+    let ahead = limits::add_seconds(now, limits::MAX_DURATION_SECONDS);
+    if let Some(from) = q.from
+        && ahead.is_none_or(|max| from >= max)
+    {
+        return Err(Error::invalid("from", "at most 366 days ahead"));
+    }
     let from = q.from.unwrap_or(now).max(now);
-    let to = match q.to {
-        Some(to) => to,
-        None => from + Duration::seconds(DEFAULT_SPAN_SECONDS),
+    let to = match (q.to, ahead) {
+        (Some(to), _) => to,
+        // The default span stops where calendars stop (366 days ahead).
+        (None, Some(max)) => (from + Duration::seconds(DEFAULT_SPAN_SECONDS)).min(max),
+        (None, None) => from + Duration::seconds(DEFAULT_SPAN_SECONDS),
     };
     if to <= from {
         return Err(Error::invalid(
@@ -42,7 +50,7 @@ pub fn capacity_calendar(app: &App, q: CalendarQuery) -> Result<Vec<CapacityCale
     if (to - from).num_seconds() > MAX_SPAN_SECONDS {
         return Err(Error::invalid("to", "at most 31 days after `from`"));
     }
-    if limits::add_seconds(now, limits::MAX_DURATION_SECONDS).is_none_or(|max| to > max) {
+    if ahead.is_none_or(|max| to > max) {
         return Err(Error::invalid("to", "at most 366 days ahead"));
     }
     if let Some(d) = q.duration {

@@ -258,7 +258,8 @@ async fn apply(
             detail: serde_json::json!({ "ends_at": ends_at }),
             actor: "system",
         });
-        out.activated.push((slices, ends_at.timestamp()));
+        out.activated
+            .push((slices, crate::app::placement::end_secs(ends_at)));
     }
     // Their leases are in `moving`, locked before the slices were written.
     events.extend(health.errors);

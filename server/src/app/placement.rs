@@ -63,6 +63,20 @@ struct GpuNames {
     host: String,
 }
 
+/// The index holds windows in whole Unix seconds, rounded outwards: a start down, an end up
+/// ([`end_secs`]). A place the index finds free for a window is then free to the microsecond
+/// in the database too, so the constraint never refuses what the planner chose for want of a
+/// fraction of a second (which no retry could cure), and the earliest start it names can be
+/// booked.
+pub fn start_secs(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp()
+}
+
+/// The end of a window in whole Unix seconds, rounded up (see [`start_secs`]).
+pub fn end_secs(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)
+}
+
 /// A slice this replica placed, as the index needs it to place it again.
 #[derive(Clone, Copy, Debug)]
 struct Placed {
@@ -369,7 +383,7 @@ impl PlacementIndex {
     ) -> Result<Vec<Reserved>, NoFit> {
         let mut guard = self.state();
         let st = &mut *guard;
-        let now = chrono::Utc::now().timestamp();
+        let now = start_secs(chrono::Utc::now());
         st.fleet.advance(now);
         let req = PlacementRequest {
             shapes,

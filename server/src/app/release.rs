@@ -87,7 +87,7 @@ pub async fn release(tx: &mut Tx<'_>, asks: &[Ask]) -> Result<(Vec<Started>, Rel
                 hosts.extend(s.hosts);
                 down.push(TearDown {
                     id: a.id,
-                    reason: a.reason,
+                    reason: s.reason.unwrap_or(a.reason),
                     how: if s.agent_hosts {
                         How::AgentDestroys
                     } else {

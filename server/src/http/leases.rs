@@ -60,7 +60,8 @@ pub fn routes() -> OpenApiRouter<App> {
 /// tenant's running leases and bookings together with it would pass a limit; the problem names
 /// the limit and the first such instant, so bookings in disjoint windows may each use the whole
 /// quota. The monthly budget is charged when booked, to each month the window falls in, and
-/// refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+/// refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+/// (others may give only their own tenant's id);
 /// its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 #[utoipa::path(
     post,
@@ -121,7 +122,8 @@ pub struct LeaseListQuery {
     pub state: Option<LeaseState>,
     /// Only leases carrying this label, as `key=value`.
     pub label: Option<String>,
-    /// Admins: only this tenant's leases.
+    /// Admins: only this tenant's leases. Others may name only their own tenant (another is
+    /// `404`).
     #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<TenantId>,
     /// The `next_cursor` of the previous page.
@@ -148,6 +150,7 @@ use slicebroker_types::api::LeasePage;
         (status = 200, description = "A page of leases", body = LeasePage),
         (status = 400, response = InvalidInput),
         (status = 401, response = Unauthenticated),
+        (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
     )
 )]

@@ -129,7 +129,8 @@ where
 
 /// Splits a query deserialisation error into the parameter it is about and why. axum reports
 /// the path to a bad value first (`limit: invalid digit found in string`); serde names unknown
-/// and missing fields in backticks (``unknown field `colour`, expected …``).
+/// and missing fields in backticks (``unknown field `colour`, expected …``), and a parameter
+/// given twice (``duplicate field `label` ``).
 fn blame(message: &str) -> (String, String) {
     if let Some((path, reason)) = message.split_once(": ")
         && !path.is_empty()
@@ -139,10 +140,16 @@ fn blame(message: &str) -> (String, String) {
     {
         return (path.to_owned(), reason.to_owned());
     }
-    if message.starts_with("unknown field") || message.starts_with("missing field") {
-        let named = message.split('`').nth(1).filter(|n| !n.is_empty());
-        if let Some(name) = named {
+    let named = message.split('`').nth(1).filter(|n| !n.is_empty());
+    if let Some(name) = named {
+        if message.starts_with("unknown field") || message.starts_with("missing field") {
             return (name.to_owned(), message.to_owned());
+        }
+        if message.starts_with("duplicate field") {
+            return (
+                name.to_owned(),
+                "given more than once: give it once".to_owned(),
+            );
         }
     }
     ("query".to_owned(), message.to_owned())
@@ -176,6 +183,9 @@ mod tests {
         assert_eq!(field, "colour");
         assert!(reason.contains("expected one of"));
         assert_eq!(blame("missing field `from`").0, "from");
+        let (field, reason) = blame("duplicate field `label`");
+        assert_eq!(field, "label");
+        assert!(reason.contains("more than once"), "{reason}");
         assert_eq!(blame("something odd: happened here").0, "query");
     }
 }

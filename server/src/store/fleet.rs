@@ -56,8 +56,8 @@ pub async fn live_slices(
         r#"SELECT s.id AS "id!: SliceId", s.gpu_id AS "gpu_id!: GpuId", s.profile AS "profile!",
                s.start AS "start!",
                floor(extract(epoch FROM lower(s.during)))::bigint AS "starts_at!",
-               extract(epoch FROM CASE WHEN upper_inf(s.during)
-                   THEN now() + interval '100 years' ELSE upper(s.during) END)::bigint
+               ceil(extract(epoch FROM CASE WHEN upper_inf(s.during)
+                   THEN now() + interval '100 years' ELSE upper(s.during) END))::bigint
                    AS "ends_at!"
            FROM slices s
            WHERE s.released_at IS NULL AND ($1::uuid IS NULL OR s.gpu_id = $1)

@@ -330,6 +330,9 @@ pub struct ReleaseStart {
     pub hosts: Vec<HostId>,
     pub agent_hosts: bool,
     pub releasing: bool,
+    /// The reason it is releasing for: the one asked, except that a booking released by its
+    /// owner in the lead before its start is `cancelled` (its window never began).
+    pub reason: Option<EndReason>,
 }
 
 /// A lease to take back (see [`begin_release`]).
@@ -345,7 +348,9 @@ pub struct ReleaseAsk<'a> {
 
 /// Locks the leases, in id order, and makes the guarded transition to `releasing` of those
 /// `provisioning` or `active`, with their reasons and events, in one statement. A lease that
-/// does not exist or (with `tenant`) belongs to another tenant is left out.
+/// does not exist or (with `tenant`) belongs to another tenant is left out. A booking released
+/// by its owner after it started in its lead but before its start is cancelled (reason and
+/// event `cancelled`), as it would have been a moment earlier.
 pub async fn begin_release(
     tx: &mut Tx<'_>,
     asks: &[ReleaseAsk<'_>],
@@ -360,16 +365,25 @@ pub async fn begin_release(
                WHERE ask.tenant IS NULL OR l.tenant_id = ask.tenant
                ORDER BY l.id FOR UPDATE OF l
            ), upd AS (
-               UPDATE leases l SET state = 'releasing', release_reason = ask.reason
+               UPDATE leases l SET state = 'releasing', release_reason = CASE
+                   WHEN ask.reason = 'released' AND l.granted_at > now() THEN 'cancelled'
+                   ELSE ask.reason END
                FROM cur JOIN ask ON ask.id = cur.id
                WHERE l.id = cur.id AND l.state = ANY($7)
-               RETURNING l.id
+               RETURNING l.id, l.release_reason
            ), ev AS (
                INSERT INTO lease_events (lease_id, kind, from_state, to_state, detail, actor)
-               SELECT upd.id, ask.kind, cur.state, 'releasing', ask.detail, ask.actor
+               SELECT upd.id,
+                   CASE WHEN upd.release_reason = 'cancelled' THEN 'cancelled' ELSE ask.kind END,
+                   cur.state, 'releasing',
+                   CASE WHEN upd.release_reason = 'cancelled'
+                       THEN ask.detail || '{"reason": "cancelled"}'::jsonb ELSE ask.detail END,
+                   ask.actor
                FROM upd JOIN cur ON cur.id = upd.id JOIN ask ON ask.id = upd.id
            )
            SELECT cur.id AS "id!: LeaseId", cur.state AS "state!: LeaseState",
+               (SELECT upd.release_reason FROM upd WHERE upd.id = cur.id)
+                   AS "reason: EndReason",
                EXISTS (SELECT 1 FROM upd WHERE upd.id = cur.id) AS "releasing!",
                coalesce(live.hosts, '{}') AS "hosts!: Vec<HostId>",
                coalesce(live.agent_hosts, false) AS "agent_hosts!"
@@ -403,6 +417,7 @@ pub async fn begin_release(
                 hosts: r.hosts,
                 agent_hosts: r.agent_hosts,
                 releasing: r.releasing,
+                reason: r.reason,
             };
             (r.id, start)
         })
@@ -536,13 +551,19 @@ pub async fn end_on_lost_host(
     Ok(r.map(|r| r.reason))
 }
 
-/// `pending → ended` with reason `cancelled`; false if it was no longer pending.
-pub async fn cancel_pending(tx: &mut Tx<'_>, id: LeaseId) -> Result<bool, sqlx::Error> {
+/// `pending → ended` with `reason` (`cancelled`, or `revoked` by an admin); false if it was
+/// no longer pending.
+pub async fn cancel_pending(
+    tx: &mut Tx<'_>,
+    id: LeaseId,
+    reason: EndReason,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
-        "UPDATE leases SET state = 'ended', end_reason = 'cancelled', ended_at = now()
+        "UPDATE leases SET state = 'ended', end_reason = $3, ended_at = now()
          WHERE id = $1 AND state = ANY($2)",
         id.get(),
         &from("cancel_pending") as &[LeaseState],
+        reason as EndReason,
     )
     .execute(&mut **tx)
     .await?;
@@ -578,19 +599,32 @@ pub async fn booked_counts(
     Ok(rows.into_iter().map(|r| (r.tenant, r.booked)).collect())
 }
 
+/// The bookings [`start_booked`] started.
+#[derive(Debug, Default)]
+pub struct Started {
+    pub leases: Vec<LeaseId>,
+    /// The hosts of their slices, to bump.
+    pub hosts: Vec<HostId>,
+    /// The GPUs of their slices, whose windows now begin at once.
+    pub gpus: Vec<GpuId>,
+}
+
 /// `booked → provisioning` for bookings whose start is at most `lead` seconds away and whose
 /// memory slices nothing before them still holds (the lease before, running up to the start or
 /// still being torn down: the agent could not make the slice yet), taken with `SKIP LOCKED`
 /// (every replica runs the job), each with its `starting` event (whose times are written as the
-/// API writes times: RFC 3339 in UTC, `Z`). Returns the leases started and the hosts of their
-/// slices, in id order, for the caller to bump (DESIGN.md §2, invariant 4): their agents are
-/// told only now.
+/// API writes times: RFC 3339 in UTC, `Z`). Their slices' windows begin now: the agent makes
+/// the slices from now on, so nothing else may be placed on those memory slices in the lead
+/// before the start (nothing live is there before the window, or the booking would not start;
+/// the paid time still runs from the start, `slices.created_at`). Returns the leases started
+/// and the hosts and GPUs of their slices, in id order, for the caller to bump (DESIGN.md §2,
+/// invariant 4: their agents are told only now) and to reload in the placement index.
 pub async fn start_booked(
     tx: &mut Tx<'_>,
     lead: i64,
     lost_after_ms: i64,
     limit: i64,
-) -> Result<(Vec<LeaseId>, Vec<HostId>), sqlx::Error> {
+) -> Result<Started, sqlx::Error> {
     let r = sqlx::query!(
         r#"WITH due AS (
                SELECT l.id FROM leases l
@@ -615,8 +649,15 @@ pub async fn start_booked(
                UPDATE leases l SET state = 'provisioning' FROM due
                WHERE l.id = due.id AND l.state = ANY($3)
                RETURNING l.id, l.granted_at, l.ends_at
+           ), win AS (
+               UPDATE slices s SET during = tstzrange(least(now(), lower(s.during)),
+                   upper(s.during))
+               FROM upd WHERE s.lease_id = upd.id AND s.released_at IS NULL
+               RETURNING s.gpu_id
            )
            SELECT coalesce(array(SELECT id FROM upd ORDER BY id), '{}') AS "leases!: Vec<LeaseId>",
+               coalesce(array(SELECT DISTINCT gpu_id FROM win ORDER BY gpu_id), '{}')
+                   AS "gpus!: Vec<GpuId>",
                coalesce(array(SELECT granted_at FROM upd ORDER BY id), '{}')
                    AS "starts!: Vec<DateTime<Utc>>",
                coalesce(array(SELECT ends_at FROM upd ORDER BY id), '{}')
@@ -643,18 +684,22 @@ pub async fn start_booked(
         })
         .collect();
     insert_events(tx, &events).await?;
-    Ok((r.leases, r.hosts))
+    Ok(Started {
+        leases: r.leases,
+        hosts: r.hosts,
+        gpus: r.gpus,
+    })
 }
 
-/// `booked → ended` with reason `cancelled`, its slices released at once (no agent was ever
-/// told about them) and its `cancelled` event. Returns the slices released; `None` if the lease
-/// was no longer booked. The caller holds the lease's row lock.
+/// `booked → ended` with `end`'s reason and event (`cancelled` by its owner, `revoked` by an
+/// admin), its slices released at once (no agent was ever told about them). Returns the slices
+/// released; `None` if the lease was no longer booked. The caller holds the lease's row lock.
 pub async fn cancel_booked(
     tx: &mut Tx<'_>,
     id: LeaseId,
+    end: (EndReason, LeaseEventKind),
     actor: &str,
 ) -> Result<Option<Vec<SliceId>>, sqlx::Error> {
-    let end = (EndReason::Cancelled, LeaseEventKind::Cancelled);
     end_booked(tx, id, "cancel_booked", end, serde_json::json!({}), actor).await
 }
 

@@ -65,7 +65,8 @@ pub async fn next_end(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>>, 
 pub struct Idle {
     pub id: LeaseId,
     pub idle_timeout_seconds: i64,
-    /// Since when no slice of the lease ran a process or showed activity (activation if never).
+    /// Since when no slice of the lease ran a process or showed activity (activation if never;
+    /// never before its window's start: a booking activated in its lead is not idle then).
     pub idle_since: DateTime<Utc>,
     pub idle_seconds: i64,
     /// An `idle_warning` was recorded during this idle period.
@@ -83,7 +84,7 @@ pub async fn idle(
         Idle,
         r#"WITH idle AS (
                SELECT l.id, l.idle_timeout_seconds,
-                   greatest(l.activated_at, max(s.last_active_at)) AS idle_since
+                   greatest(l.activated_at, l.granted_at, max(s.last_active_at)) AS idle_since
                FROM leases l JOIN slices s ON s.lease_id = l.id AND s.released_at IS NULL
                    JOIN gpus g ON g.id = s.gpu_id JOIN hosts h ON h.id = g.host_id
                WHERE l.state = 'active' AND ($1::uuid IS NULL OR l.id = $1)

@@ -40,7 +40,7 @@ pub async fn slices(db: impl PgExecutor<'_>) -> Result<Vec<SliceGauge>, sqlx::Er
                s.memory_used_mib, s.activity,
                coalesce(s.last_active_at >= s.observed_at, false) AS "busy!",
                greatest(0, extract(epoch FROM now()
-                   - coalesce(greatest(s.last_active_at, l.activated_at), now())))::float8
+                   - coalesce(greatest(s.last_active_at, l.activated_at, l.granted_at), now())))::float8
                    AS "idle_seconds!"
            FROM slices s
            JOIN leases l ON l.id = s.lease_id AND l.state = 'active'

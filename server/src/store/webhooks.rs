@@ -324,7 +324,7 @@ pub async fn deliveries(
                 kind: WebhookKind::parse(&r.kind)?,
                 state: r.state,
                 attempts: r.attempts,
-                next_attempt_at: r.next_attempt_at,
+                next_attempt_at: (r.state == DeliveryState::Pending).then_some(r.next_attempt_at),
                 created_at: r.created_at,
                 finished_at: r.finished_at,
                 history: history.remove(&r.id).unwrap_or_default(),

@@ -244,6 +244,103 @@ async fn a_booking_starts_its_lead_before_its_start() {
         events[0]["at"], lease["created_at"],
         "booked when the lease was made"
     );
+    // Started, its slice is being made: nothing else goes on its memory slices in the lead,
+    // not even what would end before its start.
+    now_for(&app, &team, "7g.80gb", 60)
+        .await
+        .problem(503, "no_capacity");
+    // Released before its start, it is cancelled like a booking that had not started.
+    let ended = app
+        .post(&format!("/v1/leases/{id}/release"), &team, &json!({}))
+        .await;
+    assert_eq!(ended.ok(200)["end_reason"], "cancelled");
+    now_for(&app, &team, "7g.80gb", 60).await.ok(201);
+}
+
+/// The planner counts windows in whole seconds, rounded outwards: a window that overlaps a
+/// booking by a fraction of a second is no capacity (not a conflict that no retry cures), and
+/// the earliest start the calendar names after a lease ending mid-second can be booked.
+#[tokio::test]
+async fn windows_a_fraction_of_a_second_apart_are_told_apart() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let start = (Utc::now() + Duration::hours(1))
+        .with_nanosecond(0)
+        .unwrap();
+    book(&app, &team, "7g.80gb", start, 3600).await.ok(201);
+    // A whole number of seconds from now ends as far past the start as now is into its second.
+    let mut now = Utc::now();
+    while !(1_000_000..900_000_000).contains(&now.nanosecond()) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        now = Utc::now();
+    }
+    let secs = start.timestamp() - now.timestamp();
+    now_for(&app, &team, "7g.80gb", secs)
+        .await
+        .problem(503, "no_capacity");
+    let lease = now_for(&app, &team, "7g.80gb", 300).await.ok(201).clone();
+    let ends: DateTime<Utc> = lease["ends_at"].as_str().unwrap().parse().unwrap();
+    let r = app
+        .get(
+            &format!(
+                "/v1/capacity/calendar?profile=7g.80gb&duration=60&to={}",
+                at(start).replace('+', "%2B")
+            ),
+            &team,
+        )
+        .await;
+    let earliest: DateTime<Utc> = r.ok(200)[0]["earliest_start"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        earliest >= ends,
+        "{earliest} is before the lease ends at {ends}"
+    );
+    book(&app, &team, "7g.80gb", earliest, 60).await.ok(201);
+}
+
+#[tokio::test]
+async fn an_admin_revoking_a_booking_or_a_queued_lease_records_revoked() {
+    let app = spawn_app().await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = app.tenant("team-a", Value::Null).await;
+    let admin = app.admin_token().await;
+    let booked = book(
+        &app,
+        &team,
+        "7g.80gb",
+        Utc::now() + Duration::hours(2),
+        3600,
+    )
+    .await
+    .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    now_for(&app, &team, "7g.80gb", 600).await.ok(201);
+    let queued = app
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "7g.80gb", "duration": 600, "wait": true}),
+        )
+        .await
+        .ok(202)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in [booked, queued] {
+        let r = app
+            .post(&format!("/v1/leases/{id}/revoke"), &admin, &json!({}))
+            .await;
+        assert_eq!(r.ok(200)["end_reason"], "revoked", "{id}");
+        let events = app.get(&format!("/v1/leases/{id}/events"), &team).await;
+        let last = events.ok(200).as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["kind"], "revoked", "{last}");
+    }
 }
 
 /// Books the memory slices of `lease`'s first slice for `[from, from + 1h)` straight into the
@@ -437,6 +534,10 @@ async fn admins_book_for_any_tenant_and_members_only_for_their_own() {
     assert_eq!(lease["state"], "booked");
     let id = lease["id"].as_str().unwrap();
     app.get(&format!("/v1/leases/{id}"), &team).await.ok(200);
+    // A member may name its own tenant.
+    let own = json!({"profile": "3g.40gb", "duration": 3600, "start": start,
+                     "tenant_id": team_id});
+    app.post("/v1/leases", &team, &own).await.ok(201);
     let before = app.snapshot().await;
     app.post("/v1/leases", &other, &body)
         .await
@@ -515,6 +616,12 @@ async fn the_calendar_shows_when_a_profile_can_be_booked_and_the_earliest_start(
     );
     let r = app.get(&back.replace('+', "%2B"), &team).await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "to");
+    // A `from` past where calendars stop is `from`'s fault, not the `to` left out.
+    let far = "/v1/capacity/calendar?profile=3g.40gb&from=9999-12-31T23:00:00Z";
+    assert_eq!(
+        app.get(far, &team).await.problem(400, "invalid_input")["field"],
+        "from"
+    );
 }
 
 /// The lease's view, as its owner sees it.

@@ -364,6 +364,7 @@ async fn unknown_and_other_tenants_objects_are_not_found() {
         missing(format!("POST /v1/leases/{l}/extend"), BY),
         missing(format!("POST /v1/leases/{l}/release"), None),
         missing(format!("GET /v1/usage?{day}&tenant_id={t}"), None),
+        missing(format!("GET /v1/leases?tenant_id={t}"), None),
         missing(format!("GET /v1/usage/rightsizing?{day}&tenant_id={t}"), None),
     ];
     expect_problems(&app, Some(&other), &cases).await;
@@ -432,6 +433,9 @@ async fn unknown_query_parameters_are_refused_on_every_operation() {
         unknown(r("GET /v1/enrollment-tokens?all=1"), "all"),
         unknown(r("GET /v1/rates?model=x"), "model"),
         unknown(r("GET /healthz?verbose=1"), "verbose"),
+        // Given twice: named, not "query".
+        unknown(r("GET /v1/leases?limit=1&limit=2"), "limit"),
+        unknown(r("GET /v1/leases?label=a=b&label=c=d"), "label"),
     ];
     expect_problems(&app, Some(&admin), &cases).await;
     // Declared parameters still work, percent-encoded or not.

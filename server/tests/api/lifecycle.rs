@@ -54,8 +54,10 @@ async fn one_bad_lease_never_stalls_a_lifecycle_job_for_the_others() {
         &app,
         &format!(
             "UPDATE leases SET state = 'active', activated_at = now() - interval '1 hour',
+                 granted_at = now() - interval '1 hour',
                  idle_timeout_seconds = 30 WHERE id = '{idle}';
              UPDATE leases SET state = 'active', activated_at = now() - interval '1 hour',
+                 granted_at = now() - interval '1 hour',
                  idle_timeout_seconds = 9223372036854775807,
                  ends_at = '13434-11-04T00:00:00Z' WHERE id = '{huge}';
              CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -132,6 +134,7 @@ async fn two_replicas_write_each_one_shot_warning_once() {
     exec(
         &a,
         "UPDATE leases SET state = 'active', activated_at = now() - interval '40 minutes',
+             granted_at = now() - interval '40 minutes',
              idle_timeout_seconds = 3600, ends_at = now() + interval '30 minutes'",
     )
     .await;

@@ -271,6 +271,10 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
     })
     .await;
     let granted = history.iter().find(|d| d["kind"] == "granted").unwrap();
+    assert!(
+        history.iter().all(|d| d["next_attempt_at"].is_null()),
+        "a delivery that is done has no next attempt: {history:?}"
+    );
     let codes: Vec<i64> = granted["history"]
         .as_array()
         .unwrap()

@@ -5,8 +5,11 @@ use crate::fixture::{self, World};
 use chrono::Utc;
 use slicebroker_server::domain::budget::Month;
 use slicebroker_server::store::{self, leases::TRANSITION_SOURCES};
-use slicebroker_types::api::{EndReason, Lease, LeaseState};
+use slicebroker_types::api::{EndReason, Lease, LeaseEventKind, LeaseState};
 use sqlx::PgPool;
+
+/// How an owner's cancel of a booking ends it.
+const CANCELLED: (EndReason, LeaseEventKind) = (EndReason::Cancelled, LeaseEventKind::Cancelled);
 
 /// Calls the transition `name` on a lease in each state and checks that it moved exactly the
 /// leases in the states it names, to `to`, and left the others as they were.
@@ -218,7 +221,7 @@ async fn a_lost_host_ends_only_live_leases_keeping_their_slices(db: PgPool) {
 async fn cancelling_moves_only_pending_leases(db: PgPool) {
     each_state(&db, "cancel_pending", nothing, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let ok = store::leases::cancel_pending(&mut tx, lease.id)
+        let ok = store::leases::cancel_pending(&mut tx, lease.id, EndReason::Cancelled)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -350,14 +353,14 @@ async fn start_booked_moves_only_bookings_due_within_the_lead(db: PgPool) {
     // The fixture's bookings start in an hour: a two-hour lead makes them due.
     each_state(&db, "start_booked", nothing, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
+        let started = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
             .await
             .unwrap();
-        store::fleet::bump_generations(&mut tx, &hosts)
+        store::fleet::bump_generations(&mut tx, &started.hosts)
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        started.contains(&lease.id)
+        started.leases.contains(&lease.id)
     })
     .await;
 }
@@ -367,10 +370,10 @@ async fn a_booking_is_not_started_before_its_lead(db: PgPool) {
     let w = fixture::world(&db).await;
     let lease = fixture::lease(&db, w, LeaseState::Booked).await;
     let mut tx = db.begin().await.unwrap();
-    let (started, _) = store::leases::start_booked(&mut tx, 60, 60_000, 100)
+    let started = store::leases::start_booked(&mut tx, 60, 60_000, 100)
         .await
         .unwrap();
-    assert!(started.is_empty());
+    assert!(started.leases.is_empty());
     tx.commit().await.unwrap();
     assert_eq!(fixture::state(&db, lease.id).await, LeaseState::Booked);
 }
@@ -379,7 +382,7 @@ async fn a_booking_is_not_started_before_its_lead(db: PgPool) {
 async fn cancel_booked_moves_only_booked_leases_and_frees_their_slices(db: PgPool) {
     each_state(&db, "cancel_booked", nothing, async |lease| {
         let mut tx = db.begin().await.unwrap();
-        let freed = store::leases::cancel_booked(&mut tx, lease.id, "test")
+        let freed = store::leases::cancel_booked(&mut tx, lease.id, CANCELLED, "test")
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -445,7 +448,7 @@ async fn a_booking_is_charged_for_its_window_and_refunded_when_cancelled(db: PgP
         "one compute slice for its hour, not from when it was booked"
     );
     let mut tx = db.begin().await.unwrap();
-    store::leases::cancel_booked(&mut tx, lease.id, "test")
+    store::leases::cancel_booked(&mut tx, lease.id, CANCELLED, "test")
         .await
         .unwrap()
         .unwrap();
@@ -478,10 +481,10 @@ async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
     store::fleet::bump_generations(&mut tx, &[w.host])
         .await
         .unwrap();
-    let (started, _) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
+    let started = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
-    assert!(started.is_empty(), "its memory slice is still held");
+    assert!(started.leases.is_empty(), "its memory slice is still held");
     tx.commit().await.unwrap();
     sqlx::query("UPDATE slices SET released_at = now() WHERE lease_id = $1")
         .bind(before.id.get())
@@ -489,14 +492,24 @@ async fn a_booking_starts_only_once_the_slice_before_it_is_gone(db: PgPool) {
         .await
         .unwrap();
     let mut tx = db.begin().await.unwrap();
-    let (started, hosts) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
+    let started = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
-    store::fleet::bump_generations(&mut tx, &hosts)
+    store::fleet::bump_generations(&mut tx, &started.hosts)
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(started, vec![booking.id]);
+    assert_eq!(started.leases, vec![booking.id]);
+    assert_eq!(started.gpus, vec![gpu]);
+    // Started, its slice is made from now on: its window begins now, not at its start, so
+    // nothing else fits on its memory slice in the lead, however short.
+    let mut lead = fixture::view(w, LeaseState::Provisioning, gpu, 0);
+    lead.ends_at = booking.granted_at.map(|t| t - chrono::Duration::minutes(1));
+    let mut tx = db.begin().await.unwrap();
+    let e = store::leases::insert(&mut tx, &[fixture::new_lease(&lead)])
+        .await
+        .unwrap_err();
+    assert_eq!(store::violation(&e), Some(store::Violation::SlicesOverlap));
 }
 
 /// `rebook` moves only a booking (it is no transition: the lease stays `booked`), releasing the
@@ -607,11 +620,11 @@ async fn an_at_risk_booking_waits_out_a_bounded_backoff_before_it_is_tried_again
     assert_eq!(candidates().await, 1);
     // Nor does it start on the cordoned GPU while it waits (it fails at its start instead).
     let mut tx = db.begin().await.unwrap();
-    let (started, _) = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
+    let started = store::leases::start_booked(&mut tx, 7200, 60_000, 100)
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert!(started.is_empty());
+    assert!(started.leases.is_empty());
     let next = async || -> chrono::DateTime<Utc> {
         sqlx::query_scalar("SELECT rebook_next_at FROM leases WHERE id = $1")
             .bind(lease.id.get())

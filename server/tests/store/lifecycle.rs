@@ -43,7 +43,8 @@ async fn idleness_counts_from_activation_or_last_activity_without_overflow(db: P
     let idle = fixture::lease(&db, w, LeaseState::Active).await;
     let busy = fixture::lease(&db, w, LeaseState::Active).await;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "UPDATE leases SET activated_at = now() - interval '1 hour', idle_timeout_seconds = 600
+        "UPDATE leases SET activated_at = now() - interval '1 hour',
+                 granted_at = now() - interval '1 hour', idle_timeout_seconds = 600
              WHERE id IN ('{idle}', '{busy}');
          UPDATE slices SET last_active_at = now() WHERE lease_id = '{busy}'",
         idle = idle.id,
@@ -56,6 +57,44 @@ async fn idleness_counts_from_activation_or_last_activity_without_overflow(db: P
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, idle.id);
     assert!(found[0].idle_seconds >= 3599 && !found[0].warned);
+}
+
+/// A booking comes up in its lead, before its start: its idle clock starts at its start, so a
+/// short idle timeout does not take it back as its paid time begins.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn a_booking_activated_before_its_start_is_not_idle_until_then(db: PgPool) {
+    let w = fixture::world(&db).await;
+    // The fixture's booking starts in an hour; activated a minute ago in a long lead.
+    let booking = fixture::lease(&db, w, LeaseState::Booked).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "UPDATE leases SET state = 'provisioning' WHERE id = '{0}';
+         UPDATE leases SET state = 'active', activated_at = now() - interval '1 minute',
+             idle_timeout_seconds = 30 WHERE id = '{0}'",
+        booking.id
+    )))
+    .execute(&db)
+    .await
+    .unwrap();
+    let found = store::lifecycle::idle(&db, Some(booking.id), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        0,
+        "idle from its start, an hour away: {found:?}"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "UPDATE leases SET granted_at = now() - interval '40 seconds' WHERE id = '{}'",
+        booking.id
+    )))
+    .execute(&db)
+    .await
+    .unwrap();
+    let found = store::lifecycle::idle(&db, Some(booking.id), 100, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "idle past its timeout since its start");
+    assert!((40..60).contains(&found[0].idle_seconds), "{found:?}");
 }
 
 #[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]

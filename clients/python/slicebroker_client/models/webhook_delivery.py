@@ -41,7 +41,8 @@ class WebhookDelivery:
                 `granted`), and every event that ends a lease (the slices gone, a lost host, a pending or
                 booked lease cancelled) is `ended`, the reason in the lease's `end_reason`.
             lease_id (UUID):
-            next_attempt_at (datetime.datetime):
+            next_attempt_at (datetime.datetime | None): When the next attempt is due while `pending`; null once `delivered`
+                or `failed`.
             state (DeliveryState): Where a delivery stands.
             webhook_id (UUID):
      """
@@ -54,7 +55,7 @@ class WebhookDelivery:
     id: UUID
     kind: WebhookKind
     lease_id: UUID
-    next_attempt_at: datetime.datetime
+    next_attempt_at: datetime.datetime | None
     state: DeliveryState
     webhook_id: UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -90,7 +91,11 @@ class WebhookDelivery:
 
         lease_id = str(self.lease_id)
 
-        next_attempt_at = self.next_attempt_at.isoformat()
+        next_attempt_at: None | str
+        if isinstance(self.next_attempt_at, datetime.datetime):
+            next_attempt_at = self.next_attempt_at.isoformat()
+        else:
+            next_attempt_at = self.next_attempt_at
 
         state = self.state.value
 
@@ -173,9 +178,22 @@ class WebhookDelivery:
 
 
 
-        next_attempt_at = datetime.datetime.fromisoformat(d.pop("next_attempt_at"))
+        def _parse_next_attempt_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_attempt_at_type_0 = datetime.datetime.fromisoformat(data)
 
 
+
+                return next_attempt_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
 
 
         state = DeliveryState(d.pop("state"))

@@ -267,6 +267,7 @@ pub async fn lease_create(
     }
     let tenant_id = match req.tenant_id {
         None => who.own_tenant()?,
+        Some(t) if !who.is_admin() && who.tenant == Some(t) => t,
         Some(_) if !who.is_admin() => {
             return Err(Error::Forbidden(
                 "only admins may book for another tenant (`tenant_id`)".into(),

@@ -115,12 +115,14 @@ pub(super) async fn end_many(
     Ok(answers)
 }
 
-/// `booked → ended(cancelled)` before its start: its slices are released at once (its agent
+/// `booked → ended` (cancelled, or revoked) before its start: its slices are released at once (its agent
 /// was never told about them) and its hosts bumped (DESIGN.md §2, invariant 4). The caller
 /// holds the lease's row lock. Returns the slices released.
 async fn cancel_booked(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<Vec<SliceId>, Error> {
     let hosts = store::slices::hosts_of_live(tx, &[r.id]).await?;
-    let Some(slices) = store::leases::cancel_booked(tx, r.id, &r.actor).await? else {
+    let Some(slices) =
+        store::leases::cancel_booked(tx, r.id, never_ran(r.reason), &r.actor).await?
+    else {
         return Err(Error::IllegalTransition {
             lease: r.id,
             from: LeaseState::Booked,
@@ -131,9 +133,20 @@ async fn cancel_booked(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<Vec<Sli
     Ok(slices)
 }
 
-/// `pending → ended(cancelled)` with its event; the caller holds the lease's row lock.
+/// How a lease ends that never ran (queued, or booked and not started): `cancelled` when its
+/// owner releases it, `revoked` when an admin revokes it.
+fn never_ran(reason: EndReason) -> (EndReason, LeaseEventKind) {
+    match reason {
+        EndReason::Revoked => (EndReason::Revoked, LeaseEventKind::Revoked),
+        _ => (EndReason::Cancelled, LeaseEventKind::Cancelled),
+    }
+}
+
+/// `pending → ended` (cancelled, or revoked) with its event; the caller holds the lease's row
+/// lock.
 async fn cancel_pending(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<(), Error> {
-    if !store::leases::cancel_pending(tx, r.id).await? {
+    let (reason, kind) = never_ran(r.reason);
+    if !store::leases::cancel_pending(tx, r.id, reason).await? {
         return Err(Error::IllegalTransition {
             lease: r.id,
             from: LeaseState::Pending,
@@ -143,7 +156,7 @@ async fn cancel_pending(tx: &mut store::Tx<'_>, r: &EndRequest) -> Result<(), Er
     store::leases::insert_event(
         &mut **tx,
         r.id,
-        LeaseEventKind::Cancelled,
+        kind,
         Some(LeaseState::Pending),
         Some(LeaseState::Ended),
         serde_json::json!({}),

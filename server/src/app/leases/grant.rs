@@ -2,13 +2,13 @@
 //! as at creation, under the tenant's row lock. Its paid time starts at activation.
 
 use super::write::{placements, room};
-use crate::app::placement::Reserved;
+use crate::app::placement::{Reserved, end_secs, start_secs};
 use crate::app::{App, Error};
 use crate::domain::admission::{self, Refusal};
 use crate::domain::classes;
 use crate::store;
 use chrono::{SubsecRound, Utc};
-use slicebroker_types::api::{LeaseEventKind, LeaseSlice, LeaseState};
+use slicebroker_types::api::{EndReason, LeaseEventKind, LeaseSlice, LeaseState};
 use slicebroker_types::{GpuModel, LeaseId, ModelId, ProfileRequest, limits};
 
 /// What became of a pending lease the queue offered a place.
@@ -51,7 +51,7 @@ pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error
         Ok(shapes) => shapes,
         // The tenant's policy changed while it waited: it can never be granted.
         Err(e) => {
-            if store::leases::cancel_pending(&mut tx, id).await? {
+            if store::leases::cancel_pending(&mut tx, id, EndReason::Cancelled).await? {
                 store::leases::insert_event(
                     &mut *tx,
                     id,
@@ -83,7 +83,7 @@ pub async fn grant_pending(app: &App, id: LeaseId) -> Result<PendingGrant, Error
     }
     let Ok(reserved) = app
         .index()
-        .reserve(shapes, count, now.timestamp(), ends_at.timestamp())
+        .reserve(shapes, count, start_secs(now), end_secs(ends_at))
     else {
         return Ok(PendingGrant::Waiting("no_capacity"));
     };

@@ -96,6 +96,12 @@ pub async fn lease_list(app: &App, who: &Principal, q: ListQuery) -> Result<Leas
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Error::invalid("limit", "must be between 1 and 500"));
     }
+    if let (Some(own), Some(asked)) = (who.scope(), q.tenant)
+        && own != asked
+    {
+        // Another tenant's leases are not found, as its other objects are.
+        return Err(Error::not_found("tenant", asked));
+    }
     let mut labels = BTreeMap::new();
     if let Some(l) = &q.label {
         let (k, v) = l
@@ -227,7 +233,8 @@ pub async fn lease_extend(
     tx.commit().await?;
     let lease = lease.ok_or_else(|| Error::not_found("lease", id))?;
     let slice_ids: Vec<_> = lease.slices.iter().map(|s| s.id).collect();
-    app.index().set_end(&slice_ids, ends_at.timestamp());
+    app.index()
+        .set_end(&slice_ids, crate::app::placement::end_secs(ends_at));
     Ok(lease)
 }
 

@@ -15,7 +15,7 @@
 
 use super::create::{CreateRequest, Created, Plan};
 use crate::app::error::FreeCapacity;
-use crate::app::placement::Reserved;
+use crate::app::placement::{Reserved, end_secs, start_secs};
 use crate::app::{App, Error, idempotency};
 use crate::domain::admission::{self, Room};
 use crate::store::{self, Violation};
@@ -530,8 +530,8 @@ fn decide(
         let reservation = app.index().reserve_during(
             shapes.clone(),
             plan.count,
-            start.timestamp(),
-            ends_at.timestamp(),
+            start_secs(start),
+            end_secs(ends_at),
         );
         return Ok(match reservation {
             Ok(reserved) => {
@@ -558,8 +558,8 @@ fn decide(
     let reservation = app.index().reserve(
         shapes.clone(),
         plan.count,
-        now.timestamp(),
-        ends_at.timestamp(),
+        start_secs(now),
+        end_secs(ends_at),
     );
     Ok(Decided::Grant(Box::new(match reservation {
         Ok(reserved) => Grant {

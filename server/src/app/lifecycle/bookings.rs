@@ -1,7 +1,8 @@
 //! Bookings coming due: a booked lease goes `provisioning` `booking_lead` before its start (its
 //! `starting` event), and its hosts' generations move so that their agents learn of its slices
-//! only now. The agents make them once their memory slices are free; the lease's paid time
-//! runs from its start whatever the activation time. A booking whose placement is unusable (a
+//! only now, and their slices' windows begin then. The agents make them once their memory
+//! slices are free; the lease's paid time (and its idle clock) runs from its start whatever
+//! the activation time. A booking whose placement is unusable (a
 //! cordon, a lost host) does not start: the rebook job moves it, or fails it at its start.
 
 use crate::app::{App, Error};
@@ -11,15 +12,20 @@ pub async fn run(app: &App) -> Result<(), Error> {
     let lead = app.config().booking_lead().as_secs() as i64;
     let lost_after = app.config().host_lost_after().as_millis() as i64;
     let mut tx = app.db().begin().await?;
-    let (leases, hosts) =
-        store::leases::start_booked(&mut tx, lead, lost_after, super::BATCH).await?;
-    if leases.is_empty() {
+    let started = store::leases::start_booked(&mut tx, lead, lost_after, super::BATCH).await?;
+    if started.leases.is_empty() {
         return Ok(());
     }
-    store::fleet::bump_generations(&mut tx, &hosts).await?;
+    store::fleet::bump_generations(&mut tx, &started.hosts).await?;
     tx.commit().await?;
-    for lease in leases {
+    for lease in started.leases {
         tracing::info!(%lease, "booking starting");
+    }
+    // Their windows begin now, not at their starts: the index learns that at once here, and
+    // on the other replicas at their next reload (or when the constraint refuses a grant in
+    // the lead, which reloads the GPU).
+    for gpu in started.gpus {
+        app.index().refresh_gpu(app.db(), gpu).await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! at-risk reason. Runs every lifecycle pass and right after a cordon or uncordon.
 
 use crate::app::leases::placements;
-use crate::app::placement::Reserved;
+use crate::app::placement::{Reserved, end_secs, start_secs};
 use crate::app::{App, Error};
 use crate::store::{self, lifecycle};
 use chrono::Utc;
@@ -52,7 +52,7 @@ async fn rebook(app: &App, id: LeaseId, lost_after: i64) -> Result<(), Error> {
         .iter()
         .filter(|s| unusable.iter().any(|u| u.slice_id == s.id))
         .collect();
-    let reserved = match reserve(app, &old, from.timestamp(), to.timestamp()) {
+    let reserved = match reserve(app, &old, start_secs(from), end_secs(to)) {
         Some(reserved) => reserved,
         None if from <= Utc::now() => {
             // Its start has come and its slice cannot be made: it ends `failed`.

@@ -244,7 +244,8 @@ pub struct WebhookDelivery {
     pub kind: WebhookKind,
     pub state: DeliveryState,
     pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
+    /// When the next attempt is due while `pending`; null once `delivered` or `failed`.
+    pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     /// Oldest first; at most the last 20.

@@ -191,7 +191,8 @@ def sync_detailed(
     tenant's running leases and bookings together with it would pass a limit; the problem names
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
-    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+    (others may give only their own tenant's id);
     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
@@ -261,7 +262,8 @@ def sync(
     tenant's running leases and bookings together with it would pass a limit; the problem names
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
-    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+    (others may give only their own tenant's id);
     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
@@ -326,7 +328,8 @@ async def asyncio_detailed(
     tenant's running leases and bookings together with it would pass a limit; the problem names
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
-    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+    (others may give only their own tenant's id);
     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
@@ -396,7 +399,8 @@ async def asyncio(
     tenant's running leases and bookings together with it would pass a limit; the problem names
     the limit and the first such instant, so bookings in disjoint windows may each use the whole
     quota. The monthly budget is charged when booked, to each month the window falls in, and
-    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`;
+    refunded on cancel. Admins (whose keys belong to no tenant) book for a tenant with `tenant_id`
+    (others may give only their own tenant's id);
     its policy, quota and budget apply (`400` naming `tenant_id` if there is no such tenant).
 
     Args:
