@@ -14,6 +14,9 @@ pub enum NoFit {
     /// Some GPUs have enough free memory and compute slices, but not where the profile may
     /// start (or its media engines are taken): the free space is fragmented.
     Fragmented { gpus: u32 },
+    /// Some GPUs have a place for the profile now, but not for the whole window asked for:
+    /// a booking (or, for a booking, what runs or is booked then) needs it before it ends.
+    TakenInTime { gpus: u32 },
     /// Every matching GPU is full.
     Exhausted,
 }
@@ -30,6 +33,10 @@ impl fmt::Display for NoFit {
             NoFit::Fragmented { gpus } => write!(
                 f,
                 "{gpus} GPUs have enough free slices but no legal placement for this profile"
+            ),
+            NoFit::TakenInTime { gpus } => write!(
+                f,
+                "{gpus} GPUs have a place free now, but not for the whole window: a booking, or a lease running into the window, holds it"
             ),
             NoFit::Exhausted => f.write_str("every matching GPU is full"),
         }
@@ -59,6 +66,24 @@ impl NoFit {
         if matching.iter().all(|g| !g.schedulable) {
             return NoFit::AllCordoned {
                 gpus: matching.len() as u32,
+            };
+        }
+        let placeable_now = matching
+            .iter()
+            .filter(|g| g.schedulable)
+            .filter(|g| {
+                req.shapes.iter().any(|s| {
+                    let p = GpuModel::get(s.model).profile(s.profile);
+                    s.model == g.occ.model_id()
+                        && p.placements
+                            .iter()
+                            .any(|pl| g.occ.fits(s.profile, pl.start))
+                })
+            })
+            .count() as u32;
+        if placeable_now > 0 {
+            return NoFit::TakenInTime {
+                gpus: placeable_now,
             };
         }
         let fragmented = matching

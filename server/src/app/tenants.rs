@@ -127,5 +127,5 @@ pub async fn tenant_audit(
     if store::tenants::get(db, id).await?.is_none() {
         return Err(Error::not_found("tenant", id));
     }
-    Ok(audit::for_target(db, "tenant", &id.to_string()).await?)
+    Ok(audit::for_tenant(db, id).await?)
 }

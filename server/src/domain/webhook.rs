@@ -58,6 +58,9 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
         return Err("must name a host".into());
     }
     let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
+    if port == 0 {
+        return Err("must not name port 0 (nothing answers there)".into());
+    }
     Ok(Target {
         https,
         host: host.to_ascii_lowercase(),
@@ -87,7 +90,8 @@ pub fn kinds(kinds: &[WebhookKind]) -> Result<Vec<WebhookKind>, String> {
 
 /// Whether an address is one the public internet routes to: not loopback, private,
 /// link-local, unique-local, carrier-grade NAT, unspecified, multicast, broadcast,
-/// documentation or reserved; IPv4 inside IPv6 (mapped, NAT64) is judged as IPv4.
+/// documentation or reserved; IPv4 inside IPv6 (mapped, NAT64, 6to4) is judged as IPv4, and
+/// Teredo (whose IPv4 is obscured) is refused.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -121,12 +125,17 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         let [_, _, _, _, _, _, hi, lo] = s;
         return is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
     }
+    // 6to4 (2002::/16) carries one in its second and third segments.
+    if s[0] == 0x2002 {
+        return is_public_v4(Ipv4Addr::from((u32::from(s[1]) << 16) | u32::from(s[2])));
+    }
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo 2001::/32: a tunnel to an obscured IPv4
         || s[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible and other ::/96 forms
 }
 
@@ -177,6 +186,7 @@ mod tests {
             "example.com",
             "https://user:pw@example.com/",
             "https://example.com/#x",
+            "http://93.184.216.34:0/",
             "",
         ] {
             assert!(parse_url(bad).is_err(), "{bad}");
@@ -205,6 +215,9 @@ mod tests {
             "::ffff:127.0.0.1",
             "64:ff9b::a00:1",
             "::127.0.0.1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
@@ -213,6 +226,7 @@ mod tests {
             "93.184.216.34",
             "2606:4700::1111",
             "64:ff9b::101:101",
+            "2002:101:101::1",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }

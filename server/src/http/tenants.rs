@@ -135,8 +135,10 @@ async fn tenant_update(
 
 /// A tenant's audit trail (admin)
 ///
-/// Every change to the tenant (create, policy and name updates), oldest first, with the
-/// acting key and the tenant before and after. An unknown id has an empty trail.
+/// Every change to the tenant (create, policy and name updates) and to its webhooks and API
+/// keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
+/// and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
+/// belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
 #[utoipa::path(
     get,
     path = "/v1/tenants/{id}/audit",

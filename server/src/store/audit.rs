@@ -1,7 +1,7 @@
 //! `audit_log`: who changed what, with the before and after images.
 
-use slicebroker_types::ApiKeyId;
 use slicebroker_types::api::AuditRecord;
+use slicebroker_types::{ApiKeyId, TenantId};
 use sqlx::PgExecutor;
 
 /// One audited change. `before`/`after` are JSON images of the object (`None` when it did not
@@ -44,6 +44,27 @@ pub async fn for_target(
         "SELECT id, actor, action, target_kind, target_id, before, after, at
          FROM audit_log WHERE target_kind = $1 AND target_id = $2 ORDER BY id",
         kind,
+        id
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A tenant's history: the changes to the tenant itself and to its webhooks and API keys (by
+/// the `tenant_id` of their images, so a deleted webhook's history stays), oldest first.
+pub async fn for_tenant(
+    db: impl PgExecutor<'_>,
+    tenant: TenantId,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let id = tenant.to_string();
+    sqlx::query_as!(
+        AuditRecord,
+        "SELECT id, actor, action, target_kind, target_id, before, after, at
+         FROM audit_log
+         WHERE (target_kind = 'tenant' AND target_id = $1)
+             OR (target_kind IN ('webhook', 'api_key')
+                 AND coalesce(after, before) ->> 'tenant_id' = $1)
+         ORDER BY id",
         id
     )
     .fetch_all(db)

@@ -114,7 +114,9 @@ pub async fn committed_compute_seconds(
     Ok(rows.into_iter().map(|r| r.seconds).collect())
 }
 
-/// The leases that ended in `[from, to)` with at least one slice, each with its profile (the
+/// The leases that ended in `[from, to)` having run (activated, and not cancelled before their
+/// window began: a booking cancelled, a queued lease revoked never ran) with at least one
+/// slice, each with its profile (the
 /// lowest-named of its slices', which a lease's slices share unless its class named one per
 /// model) and its usage summary (`lease_usage_summary`, migration 0019), for right-sizing.
 pub async fn ended_lease_usage(
@@ -137,6 +139,7 @@ pub async fn ended_lease_usage(
            ) s ON true
            WHERE ($1::uuid IS NULL OR l.tenant_id = $1)
              AND l.ended_at >= $2 AND l.ended_at < $3
+             AND l.activated_at IS NOT NULL AND l.end_reason IS DISTINCT FROM 'cancelled'
            ORDER BY l.ended_at, l.id"#,
         tenant.map(TenantId::get),
         from,

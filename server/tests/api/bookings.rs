@@ -276,9 +276,18 @@ async fn windows_a_fraction_of_a_second_apart_are_told_apart() {
         now = Utc::now();
     }
     let secs = start.timestamp() - now.timestamp();
-    now_for(&app, &team, "7g.80gb", secs)
-        .await
-        .problem(503, "no_capacity");
+    let r = now_for(&app, &team, "7g.80gb", secs).await;
+    let problem = r.problem(503, "no_capacity");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("not for the whole window"), "{detail}");
+    assert!(
+        !detail.contains("a100") && !detail.contains("h200"),
+        "names only models the fleet has: {detail}"
+    );
+    assert!(
+        problem["next_free_at"].is_null(),
+        "nothing running ends; a booking's end makes no room now: {problem}"
+    );
     let lease = now_for(&app, &team, "7g.80gb", 300).await.ok(201).clone();
     let ends: DateTime<Utc> = lease["ends_at"].as_str().unwrap().parse().unwrap();
     let r = app

@@ -301,4 +301,21 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
             .any(|(h, _)| h["x-slicebroker-delivery"] == id)
     })
     .await;
+
+    // The tenant's audit trail holds its webhook's and its keys' changes, oldest first.
+    let path = format!("/v1/tenants/{team}/webhooks/{hook}");
+    let r = app.request("DELETE", &path, Some(&ops), None, &[]).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let admin = app.admin_token().await;
+    let trail = app.get(&format!("/v1/tenants/{team}/audit"), &admin).await;
+    let actions: Vec<&str> = trail
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for done in ["api_key.create", "webhook.create", "webhook.delete"] {
+        assert!(actions.contains(&done), "{done} in {actions:?}");
+    }
 }

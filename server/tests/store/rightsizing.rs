@@ -225,3 +225,27 @@ async fn rightsizing_recommends_from_a_seeded_history_of_known_answer(db: PgPool
         "{note}"
     );
 }
+
+/// A lease that never ran (a booking cancelled, a queued lease revoked) says nothing about what
+/// a workload needs: right-sizing leaves it out.
+#[sqlx::test(migrator = "slicebroker_server::store::MIGRATOR")]
+async fn leases_that_never_ran_are_left_out(db: PgPool) {
+    let w = fixture::world(&db).await;
+    let booking = fixture::lease(&db, w, LeaseState::Booked).await;
+    let mut tx = db.begin().await.unwrap();
+    let end = (EndReason::Cancelled, LeaseEventKind::Cancelled);
+    store::leases::cancel_booked(&mut tx, booking.id, end, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let now = Utc::now();
+    let around = (
+        now - chrono::Duration::hours(1),
+        now + chrono::Duration::hours(1),
+    );
+    let leases = store::usage::ended_lease_usage(&db, None, around.0, around.1)
+        .await
+        .unwrap();
+    assert!(leases.is_empty(), "{leases:?}");
+}

@@ -632,7 +632,19 @@ async fn no_capacity(
         .map(|m| GpuModel::get(*m).key.to_owned())
         .collect();
     let next_free_at = store::leases::next_end_on_models(app.db(), &keys).await?;
-    let wanted = shapes
+    // The models the fleet has GPUs of to place on; all of them when it has none (the reason
+    // then says so).
+    let index = app.index();
+    let present: Vec<&SliceShape> = shapes
+        .iter()
+        .filter(|s| index.has_schedulable(s.model))
+        .collect();
+    let named: Vec<&SliceShape> = if present.is_empty() {
+        shapes.iter().collect()
+    } else {
+        present
+    };
+    let wanted = named
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()

@@ -443,7 +443,8 @@ pub async fn sql_transitions(
         .collect())
 }
 
-/// When the earliest live lease holding slices of these models is due to end.
+/// When the earliest running lease holding slices of schedulable GPUs of these models is due
+/// to end (not a booking, nor a slice on a GPU nothing may be placed on).
 pub async fn next_end_on_models(
     db: impl PgExecutor<'_>,
     models: &[String],
@@ -451,7 +452,12 @@ pub async fn next_end_on_models(
     let r = sqlx::query!(
         r#"SELECT min(l.ends_at) AS next FROM leases l
            JOIN slices s ON s.lease_id = l.id JOIN gpus g ON g.id = s.gpu_id
-           WHERE s.released_at IS NULL AND g.model = ANY($1)"#,
+           JOIN hosts h ON h.id = g.host_id
+           WHERE s.released_at IS NULL AND g.model = ANY($1) AND lower(s.during) <= now()
+               AND l.state IN ('provisioning', 'active')
+               AND g.schedulable AND h.schedulable AND g.mig_enabled
+               AND g.geometry_matches_catalog AND h.unreachable_since IS NULL
+               AND h.removed_at IS NULL"#,
         models
     )
     .fetch_one(db)

@@ -120,8 +120,10 @@ def sync_detailed(
 ) -> Response[Problem | list[AuditRecord]]:
     """ A tenant's audit trail (admin)
 
-     Every change to the tenant (create, policy and name updates), oldest first, with the
-    acting key and the tenant before and after. An unknown id has an empty trail.
+     Every change to the tenant (create, policy and name updates) and to its webhooks and API
+    keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
+    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -154,8 +156,10 @@ def sync(
 ) -> Problem | list[AuditRecord] | None:
     """ A tenant's audit trail (admin)
 
-     Every change to the tenant (create, policy and name updates), oldest first, with the
-    acting key and the tenant before and after. An unknown id has an empty trail.
+     Every change to the tenant (create, policy and name updates) and to its webhooks and API
+    keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
+    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -183,8 +187,10 @@ async def asyncio_detailed(
 ) -> Response[Problem | list[AuditRecord]]:
     """ A tenant's audit trail (admin)
 
-     Every change to the tenant (create, policy and name updates), oldest first, with the
-    acting key and the tenant before and after. An unknown id has an empty trail.
+     Every change to the tenant (create, policy and name updates) and to its webhooks and API
+    keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
+    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -217,8 +223,10 @@ async def asyncio(
 ) -> Problem | list[AuditRecord] | None:
     """ A tenant's audit trail (admin)
 
-     Every change to the tenant (create, policy and name updates), oldest first, with the
-    acting key and the tenant before and after. An unknown id has an empty trail.
+     Every change to the tenant (create, policy and name updates) and to its webhooks and API
+    keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
+    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
 
     Args:
         id (UUID):
