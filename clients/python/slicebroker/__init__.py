@@ -1,6 +1,7 @@
 """A thin, hand-written helper over the generated client (`slicebroker_client`) for what a
 generator does not do well: exchanging an API key for a token and refreshing it before it
-expires, raising typed errors from problem+json answers, and waiting for a lease to be active.
+expires, raising typed errors from problem+json answers, handing back answers that are not JSON
+(the usage report as CSV) as text, and waiting for a lease to be active.
 
     from slicebroker import Session, QuotaExceeded
     from slicebroker_client.api.leases import lease_create
@@ -14,17 +15,25 @@ expires, raising typed errors from problem+json answers, and waiting for a lease
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
+import sys
 import threading
 import time
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any, Callable, TypeVar
 from uuid import UUID
+
+import httpx
 
 from slicebroker_client import AuthenticatedClient, Client
 from slicebroker_client.api.auth import token_create
 from slicebroker_client.api.leases import lease_show
-from slicebroker_client.models import Lease, LeaseState, TokenCreate
-from slicebroker_client.types import Response
+from slicebroker_client.api.usage import usage_show
+from slicebroker_client.models import Lease, LeaseState, TokenCreate, UsageShowFormat
+from slicebroker_client.types import UNSET, Response, Unset
 
 __all__ = [
     "Session",
@@ -33,10 +42,12 @@ __all__ = [
     "Unauthenticated",
     "Forbidden",
     "NotFound",
+    "MethodNotAllowed",
     "Conflict",
     "PolicyViolation",
     "QuotaExceeded",
     "BudgetExceeded",
+    "RateLimited",
     "NoCapacity",
     "Unavailable",
     "LeaseEnded",
@@ -48,19 +59,29 @@ T = TypeVar("T")
 
 class Problem(Exception):
     """An error answer (RFC 9457 problem+json). Switch on `code`; `detail` is for humans.
-    Codes this helper does not know yet still arrive as a plain `Problem`."""
+    Codes this helper does not know yet still arrive as a plain `Problem`. `headers` are the
+    answer's (empty when built without them)."""
 
-    def __init__(self, status: int, body: dict[str, Any]):
+    def __init__(self, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None):
         self.status = status
         self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.code: str = body.get("code") or "unknown"
         self.detail: str = body.get("detail") or ""
         self.field: str | None = body.get("field")
         super().__init__(f"{status} {self.code}: {self.detail}")
 
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait before retrying, from the `Retry-After` header (sent with
+        `rate_limited` and `idempotency_key_in_progress`); None without one."""
+        return _retry_after(_header(self.headers, "retry-after"))
+
 
 class InvalidInput(Problem):
-    """400 `invalid_input` or `malformed_body`; `field` names the culprit."""
+    """The request itself is wrong; `field` names the culprit: 400 `invalid_input` or
+    `malformed_body`, 413 `payload_too_large` (`body`) and 415 `unsupported_media_type`
+    (`Content-Type`)."""
 
 
 class Unauthenticated(Problem):
@@ -75,8 +96,21 @@ class NotFound(Problem):
     """404: no such object, or another tenant's."""
 
 
+class MethodNotAllowed(Problem):
+    """405 `method_not_allowed`: the path exists but not with this method (a client built for
+    another version of the API); `allow` lists the methods it takes."""
+
+    @property
+    def allow(self) -> list[str]:
+        value = _header(self.headers, "allow") or ""
+        return [m.strip() for m in value.split(",") if m.strip()]
+
+
 class Conflict(Problem):
-    """409: `conflict`, `illegal_transition`, `idempotency_key_*`, `already_revoked`, `host_in_use`."""
+    """409: `conflict`, `illegal_transition`, `idempotency_key_*` (after `retry_after` seconds,
+    retry `idempotency_key_in_progress` with the same key), `already_revoked`, `host_in_use`,
+    and `booked_after` (an extension runs into a booking of the lease's slices: `detail` says
+    until when it can be extended)."""
 
 
 class PolicyViolation(Problem):
@@ -89,6 +123,11 @@ class QuotaExceeded(Problem):
 
 class BudgetExceeded(Problem):
     """422 `budget_exceeded`."""
+
+
+class RateLimited(Problem):
+    """429 `rate_limited`: the tenant sent more requests than its rate limit allows; retry
+    after `retry_after` seconds (the `Retry-After` header)."""
 
 
 class NoCapacity(Problem):
@@ -127,24 +166,30 @@ _BY_CODE: dict[str, type[Problem]] = {
     "idempotency_key_in_progress": Conflict,
     "already_revoked": Conflict,
     "host_in_use": Conflict,
+    "booked_after": Conflict,
     "policy_violation": PolicyViolation,
     "quota_exceeded": QuotaExceeded,
     "budget_exceeded": BudgetExceeded,
+    "method_not_allowed": MethodNotAllowed,
+    "payload_too_large": InvalidInput,
+    "unsupported_media_type": InvalidInput,
+    "rate_limited": RateLimited,
     "no_capacity": NoCapacity,
     "unavailable": Unavailable,
     "internal": Unavailable,
 }
 
 
-def problem_from(response: Response[Any]) -> Problem:
-    """The typed error for an error response."""
+def problem_from(response: Response[Any] | httpx.Response) -> Problem:
+    """The typed error for an error response (a generated `Response` or an `httpx.Response`)."""
     try:
         body = json.loads(response.content)
         if not isinstance(body, dict):
             raise ValueError
     except ValueError:
         body = {"code": "unknown", "detail": response.content.decode(errors="replace")}
-    return _BY_CODE.get(body.get("code", ""), Problem)(int(response.status_code), body)
+    kind = _BY_CODE.get(body.get("code", ""), Problem)
+    return kind(int(response.status_code), body, response.headers)
 
 
 class Session:
@@ -189,12 +234,14 @@ class Session:
     def call_detailed(self, operation: Callable[..., Response[Any]], **kwargs: Any) -> Response[Any]:
         """`operation` (a generated `sync_detailed`) with a fresh token; its `Response`, whose
         `status_code` tells 201 created, 200 replayed and 202 queued apart. Raises the typed
-        `Problem` for an error answer."""
-        r = operation(client=self.client(), **kwargs)
+        `Problem` for an error answer, whatever its body (the generated parser is not asked to
+        read it). A successful answer that is not JSON, such as `usage_show`'s `text/csv` with
+        `format_=UsageShowFormat.CSV`, has its text as `parsed`."""
+        r = self._send(operation, kwargs)
         if r.status_code == 401:
             with self._lock:
                 self._client = None
-            r = operation(client=self.client(), **kwargs)
+            r = self._send(operation, kwargs)
         if r.status_code >= 400:
             raise problem_from(r)
         return r
@@ -202,6 +249,44 @@ class Session:
     def call(self, operation: Callable[..., Response[T]], **kwargs: Any) -> T:
         """Like `call_detailed`, returning the parsed body."""
         return self.call_detailed(operation, **kwargs).parsed
+
+    def usage_csv(
+        self,
+        from_: dt.datetime,
+        to: dt.datetime,
+        *,
+        tenant_id: UUID | Unset = UNSET,
+    ) -> str:
+        """The usage report over `[from_, to)` as CSV text (`GET /v1/usage?format=csv`), header
+        line first; the same rows as `usage_show`. Pass timezone-aware datetimes."""
+        r = self.call_detailed(
+            usage_show.sync_detailed,
+            from_=from_,
+            to=to,
+            tenant_id=tenant_id,
+            format_=UsageShowFormat.CSV,
+        )
+        return r.parsed if isinstance(r.parsed, str) else r.content.decode("utf-8")
+
+    def _send(self, operation: Callable[..., Response[Any]], kwargs: dict[str, Any]) -> Response[Any]:
+        """One attempt at `operation`. A generated operation's request is built and sent here
+        (with its module's `_get_kwargs`), and only a successful JSON answer goes to its
+        parser (`_build_response`): an error answer or a non-JSON one comes back unparsed
+        (`parsed` None, or the text). Anything else is simply called."""
+        client = self.client()
+        parts = _generated(operation)
+        if parts is None:
+            return operation(client=client, **kwargs)
+        get_kwargs, build = parts
+        raw = client.get_httpx_client().request(**get_kwargs(**kwargs))
+        if raw.status_code < 400 and (not raw.content or _is_json(raw.headers)):
+            return build(client=client, response=raw)
+        return Response(
+            status_code=_status(raw.status_code),
+            content=raw.content,
+            headers=raw.headers,
+            parsed=raw.text if raw.status_code < 400 else None,
+        )
 
     def wait_until_active(
         self, lease_id: UUID | str, *, timeout: float = 300.0, interval: float = 0.5
@@ -220,7 +305,61 @@ class Session:
             time.sleep(interval)
 
 
-def _timeout(seconds: float) -> Any:
-    import httpx
+def _generated(
+    operation: Callable[..., Any],
+) -> tuple[Callable[..., dict[str, Any]], Callable[..., Response[Any]]] | None:
+    """The request builder and response parser of a generated `sync_detailed` (the
+    `_get_kwargs` and `_build_response` of its module), or None for anything else."""
+    if getattr(operation, "__name__", None) != "sync_detailed":
+        return None
+    module = sys.modules.get(getattr(operation, "__module__", "") or "")
+    if module is None or not module.__name__.startswith("slicebroker_client.api."):
+        return None
+    get_kwargs = getattr(module, "_get_kwargs", None)
+    build = getattr(module, "_build_response", None)
+    if not callable(get_kwargs) or not callable(build):
+        return None
+    return get_kwargs, build
 
+
+def _is_json(headers: Mapping[str, str]) -> bool:
+    """Whether the answer's `Content-Type` is JSON (`application/json`, `…+json`) or missing."""
+    media = (_header(headers, "content-type") or "").split(";")[0].strip().lower()
+    return not media or media == "application/json" or media.endswith("+json")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by its lower-case name, in a case-insensitive mapping (httpx) or not."""
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value
+
+
+def _retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds: delay-seconds, or an HTTP-date counted from now."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _status(code: int) -> HTTPStatus:
+    """The status as the generated `Response` holds it; a code `HTTPStatus` does not know
+    (a proxy's 499) stays an int."""
+    try:
+        return HTTPStatus(code)
+    except ValueError:
+        return code  # type: ignore[return-value]
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds)

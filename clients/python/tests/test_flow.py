@@ -1,7 +1,9 @@
 """The whole lease flow through the generated client and its helper, against a live server
 with simulated GPU hosts (scripts/test-clients.sh starts one and sets SB_URL, SB_ADMIN_KEY)."""
 
+import csv
 import datetime as dt
+import io
 import os
 import uuid
 
@@ -27,6 +29,7 @@ from slicebroker_client.models import (
     TenantRole,
     TenantCreate,
     TenantPolicyPatch,
+    UsageShowFormat,
 )
 
 URL = os.environ.get("SB_URL")
@@ -110,6 +113,25 @@ def test_a_lease_goes_from_request_to_release_through_the_generated_client(membe
     )
     assert [r.profile for r in rows] == ["1g.10gb"]
     assert rows[0].slice_hours >= 0
+
+    # The same report as CSV (text/csv), which the generated parser would read as JSON.
+    report = member.usage_csv(now - dt.timedelta(days=1), now + dt.timedelta(hours=1))
+    header, *lines = list(csv.reader(io.StringIO(report)))
+    assert header == [
+        "day", "tenant_id", "tenant", "model", "profile",
+        "slice_hours", "compute_slice_hours", "idle_held_slice_hours", "cost",
+    ]
+    assert [line[4] for line in lines] == ["1g.10gb"]
+    assert lines[0][1] == str(rows[0].tenant_id)
+    detailed = member.call_detailed(
+        usage_show.sync_detailed,
+        from_=now - dt.timedelta(days=1),
+        to=now + dt.timedelta(hours=1),
+        format_=UsageShowFormat.CSV,
+    )
+    assert detailed.status_code == 200
+    assert detailed.headers["content-type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(detailed.parsed)))[0] == header
 
 
 def test_a_problem_is_raised_as_its_code(member: Session):

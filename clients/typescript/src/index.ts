@@ -21,7 +21,9 @@ export class ProblemError extends Error {
   readonly detail: string;
   readonly field?: string | null;
   readonly body: ProblemBody;
-  constructor(status: number, body: ProblemBody) {
+  /** The answer's headers (empty when made without them). */
+  readonly headers: Headers;
+  constructor(status: number, body: ProblemBody, headers?: Headers) {
     super(`${status} ${body.code}: ${body.detail}`);
     this.name = new.target.name;
     this.status = status;
@@ -29,20 +31,44 @@ export class ProblemError extends Error {
     this.detail = body.detail;
     this.field = body.field;
     this.body = body;
+    this.headers = headers ?? new Headers();
+  }
+  /** Seconds to wait before retrying, from `Retry-After` (sent with `rate_limited` and
+   * `idempotency_key_in_progress`); undefined without one. */
+  get retryAfter(): number | undefined {
+    const value = this.headers.get("retry-after")?.trim();
+    if (!value) return undefined;
+    if (/^\d+$/.test(value)) return Number(value);
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
   }
 }
+/** 400 `invalid_input`, `malformed_body`; 413 `payload_too_large`; 415 `unsupported_media_type`. */
 export class InvalidInput extends ProblemError {}
 export class Unauthenticated extends ProblemError {}
 export class Forbidden extends ProblemError {}
 export class NotFound extends ProblemError {}
+/** 405 `method_not_allowed`: `allow` lists the methods the path takes. */
+export class MethodNotAllowed extends ProblemError {
+  get allow(): string[] {
+    return (this.headers.get("allow") ?? "").split(",").map((m) => m.trim()).filter(Boolean);
+  }
+}
+/** 409: `conflict`, `illegal_transition`, `idempotency_key_*`, `already_revoked`, `host_in_use`,
+ * `booked_after` (an extension runs into a booking of the lease's slices). */
 export class Conflict extends ProblemError {}
 export class PolicyViolation extends ProblemError {}
 export class QuotaExceeded extends ProblemError {}
 export class BudgetExceeded extends ProblemError {}
+/** 429 `rate_limited`: retry after `retryAfter` seconds. */
+export class RateLimited extends ProblemError {}
 export class NoCapacity extends ProblemError {}
 export class Unavailable extends ProblemError {}
 
-const BY_CODE: Record<string, new (status: number, body: ProblemBody) => ProblemError> = {
+type ProblemKind = new (status: number, body: ProblemBody, headers?: Headers) => ProblemError;
+
+// Keyed by KnownProblemCode: a code the document adds fails to compile until it is mapped.
+const BY_CODE: Record<KnownProblemCode, ProblemKind> = {
   invalid_input: InvalidInput,
   malformed_body: InvalidInput,
   unauthenticated: Unauthenticated,
@@ -54,22 +80,28 @@ const BY_CODE: Record<string, new (status: number, body: ProblemBody) => Problem
   idempotency_key_in_progress: Conflict,
   already_revoked: Conflict,
   host_in_use: Conflict,
+  booked_after: Conflict,
   policy_violation: PolicyViolation,
   quota_exceeded: QuotaExceeded,
   budget_exceeded: BudgetExceeded,
+  method_not_allowed: MethodNotAllowed,
+  payload_too_large: InvalidInput,
+  unsupported_media_type: InvalidInput,
+  rate_limited: RateLimited,
   no_capacity: NoCapacity,
   unavailable: Unavailable,
   internal: Unavailable,
 };
 
-/** The typed error for an error answer's status and body (unknown codes: a plain ProblemError). */
-export function problemFrom(status: number, body: unknown): ProblemError {
+/** The typed error for an error answer's status, body and headers (unknown codes: a plain
+ * ProblemError). */
+export function problemFrom(status: number, body: unknown, headers?: Headers): ProblemError {
   const b =
     body && typeof body === "object" && "code" in body
       ? (body as ProblemBody)
       : ({ type: "about:blank", title: "", status, code: "unknown", detail: String(body ?? "") } as ProblemBody);
-  const Kind = BY_CODE[b.code] ?? ProblemError;
-  return new Kind(status, b);
+  const Kind = Object.hasOwn(BY_CODE, b.code) ? BY_CODE[b.code as KnownProblemCode] : ProblemError;
+  return new Kind(status, b, headers);
 }
 
 /** The lease ended while `waitUntilActive` waited for it. */
@@ -116,7 +148,7 @@ export function createSession(opts: SessionOptions): Session {
       body: JSON.stringify({ api_key: opts.apiKey }),
     });
     const body = await r.json().catch(() => undefined);
-    if (!r.ok) throw problemFrom(r.status, body);
+    if (!r.ok) throw problemFrom(r.status, body, r.headers);
     const t = body as Schemas["IssuedToken"];
     current = { token: t.access_token, expiresAt: Date.now() + t.expires_in * 1000 };
     return t.access_token;
@@ -149,7 +181,7 @@ export function createSession(opts: SessionOptions): Session {
 
   async function unwrap<T>(call: Promise<Answer<T>>): Promise<{ data: T; status: number }> {
     const { data, error, response } = await call;
-    if (!response.ok) throw problemFrom(response.status, error);
+    if (!response.ok) throw problemFrom(response.status, error, response.headers);
     return { data: data as T, status: response.status };
   }
 
