@@ -21,6 +21,15 @@ guarantees a 3g.40gb from 09:00 to 17:00. The lease shows `booked` until shortly
 then comes up like any other; `slicectl lease release ID` before then cancels it and costs
 nothing.";
 
+const CALENDAR_HELP: &str = "\
+Times are UTC, shown to the minute; where a calendar has a time that is not on a whole minute
+(a lease ends at 16:39:12), its times are shown to the second, so every interval is told apart
+and each start can be booked as shown. The earliest start (--for) is the server's, exact: give
+it to `lease create --at` as printed, weekday and all:
+
+  slicectl calendar 3g.40gb --model h100-80gb --for 8h
+  slicectl lease create 3g.40gb --model h100-80gb --for 8h --at \"Tue 2026-11-24 16:49:50\"";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "slicectl",
@@ -69,6 +78,7 @@ pub enum Command {
     /// What can be leased right now, per GPU model and profile.
     Capacity(CapacityArgs),
     /// When a profile can be booked ahead, per GPU model: a timeline of how many fit.
+    #[command(after_help = CALENDAR_HELP)]
     Calendar(CalendarArgs),
     /// Slice-hours per tenant, model, profile and day (default: this month).
     Usage(UsageArgs),
@@ -191,7 +201,8 @@ pub struct CreateArgs {
     /// Place in the queue, -100 to 100: higher is served first.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-100..=100))]
     pub priority: Option<i32>,
-    /// Book ahead: start then (RFC 3339, or `YYYY-MM-DD HH:MM` in UTC), at most 30 days ahead.
+    /// Book ahead: start then (RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in UTC, also as
+    /// `calendar` prints it: `Tue 2026-11-24 16:49:50`), at most 30 days ahead.
     /// The slices are guaranteed from then for --for; the lease is `booked` until shortly
     /// before, and can be released (cancelled) until it starts.
     #[arg(long, value_name = "TIME", value_parser = parse::start, conflicts_with = "wait")]
@@ -200,8 +211,8 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only leases in this state (`pending`, `provisioning`, `active`, `releasing`, `ended`).
-    #[arg(long)]
+    /// Only leases in this state.
+    #[arg(long, value_name = "STATE", value_parser = parse::lease_state())]
     pub state: Option<slicebroker_types::api::LeaseState>,
     /// Only leases with this label, `key=value`.
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse::label)]
@@ -212,8 +223,9 @@ pub struct ListArgs {
     /// Also show ended leases.
     #[arg(short, long)]
     pub all: bool,
-    /// At most this many leases.
-    #[arg(long, default_value_t = 500)]
+    /// At most this many leases, 1 or more (every page is fetched, so it may be more than the
+    /// API's 500 a page).
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = parse::list_limit)]
     pub limit: usize,
 }
 
@@ -245,7 +257,8 @@ pub struct CalendarArgs {
     /// How many days ahead to show, 1 to 31.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=31))]
     pub days: u32,
-    /// Also say when a booking this long can start at the earliest: `8h`.
+    /// Also say when a booking this long can start at the earliest: `8h`. That start is
+    /// exact, to the second: copy it to `lease create --at` as printed.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds)]
     pub duration: Option<i64>,
     /// Only this GPU model.
@@ -507,6 +520,46 @@ mod tests {
             panic!("not a create");
         };
         assert_eq!(c.profile.as_deref(), Some("2g.20gb"));
+    }
+
+    #[test]
+    fn a_list_limit_of_0_is_a_usage_error_naming_the_flag() {
+        let e = Cli::try_parse_from(["slicectl", "lease", "ls", "--limit", "0"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("--limit") && text.contains("at least 1"),
+            "{text}"
+        );
+        let cli = Cli::try_parse_from(["slicectl", "lease", "ls", "--limit", "1"]).unwrap();
+        let Command::Lease(LeaseCommand::Ls(a)) = cli.command else {
+            panic!("not a list");
+        };
+        assert_eq!(a.limit, 1);
+    }
+
+    #[test]
+    fn lease_ls_takes_and_lists_every_state() {
+        use slicebroker_types::api::LeaseState;
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("lease")
+            .and_then(|l| l.find_subcommand_mut("ls"))
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for state in LeaseState::ALL {
+            assert!(help.contains(state.as_str()), "{state} missing:\n{help}");
+            let cli = Cli::try_parse_from(["slicectl", "lease", "ls", "--state", state.as_str()])
+                .unwrap();
+            let Command::Lease(LeaseCommand::Ls(a)) = cli.command else {
+                panic!("not a list");
+            };
+            assert_eq!(a.state, Some(state));
+        }
+        let e = Cli::try_parse_from(["slicectl", "lease", "ls", "--state", "done"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+        assert!(e.to_string().contains("booked"), "{e}");
     }
 
     #[test]

@@ -3,25 +3,58 @@
 //! usage error (exit 2) that says what was expected.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use slicebroker_types::api::LeaseState;
 use slicebroker_types::{GpuModel, ProfileRequest, duration};
 
-/// A booking's start: RFC 3339 (`2026-11-24T09:00:00+01:00`), or `YYYY-MM-DD HH:MM` (or
-/// with `T`) in UTC.
-pub fn start(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+/// A booking's start: RFC 3339 (`2026-11-24T09:00:00+01:00`), or `YYYY-MM-DD HH:MM[:SS]` (or
+/// with `T`) in UTC. Also takes what `slicectl` prints, so a time can be copied from its
+/// output: a leading weekday (`Tue 2026-11-24 16:49:50`, as `calendar` shows times; it must be
+/// the date's) and a trailing `Z` (`2026-11-24 16:49:50Z`, as `lease show` does).
+pub fn start(s: &str) -> Result<DateTime<Utc>, String> {
     let t = s.trim();
-    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Ok(at.with_timezone(&chrono::Utc));
+    if let Ok(at) = DateTime::parse_from_rfc3339(t) {
+        return Ok(at.to_utc());
     }
+    let naive = t.strip_suffix(['Z', 'z']).unwrap_or(t).trim_end();
     [
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
+        "%a %Y-%m-%d %H:%M",
+        "%a %Y-%m-%d %H:%M:%S",
     ]
     .iter()
-    .find_map(|f| chrono::NaiveDateTime::parse_from_str(t, f).ok())
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(naive, f).ok())
     .map(|at| at.and_utc())
-    .ok_or_else(|| format!("`{t}` is not a time: give RFC 3339 or `YYYY-MM-DD HH:MM` (UTC)"))
+    .ok_or_else(|| {
+        format!(
+            "`{t}` is not a time: give RFC 3339 or `YYYY-MM-DD HH:MM[:SS]` (UTC){}",
+            weekday_hint(naive)
+        )
+    })
+}
+
+/// Why a time with a weekday was refused when the weekday is not the date's.
+fn weekday_hint(naive: &str) -> String {
+    let Some((day, rest)) = naive.split_once(' ') else {
+        return String::new();
+    };
+    let date = rest.split([' ', 'T']).next().unwrap_or_default();
+    match (
+        day.parse::<chrono::Weekday>(),
+        NaiveDate::parse_from_str(date, "%Y-%m-%d"),
+    ) {
+        (Ok(said), Ok(d)) if chrono::Datelike::weekday(&d) != said => {
+            format!(
+                "; {date} is a {} (`{}`), not `{day}`",
+                d.format("%A"),
+                d.format("%a")
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// A positive duration in seconds.
@@ -154,6 +187,24 @@ pub fn models(s: &str) -> Result<Models, String> {
     }
 }
 
+/// `lease ls --limit`: how many leases to show at most, 1 or more. The API takes 1 to 500 leases
+/// a page (`limit` of `GET /v1/leases`) and refuses 0; `lease ls` joins pages, so only the lower
+/// bound applies to the total.
+pub fn list_limit(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of leases, 1 or more")),
+    }
+}
+
+/// A lease state, one of [`LeaseState::ALL`] (so `--help` and the completions list every
+/// state the API has).
+pub fn lease_state() -> impl TypedValueParser<Value = LeaseState> {
+    PossibleValuesParser::new(LeaseState::ALL.map(LeaseState::as_str))
+        .try_map(|s| s.parse::<LeaseState>())
+}
+
 /// A point in time: an RFC 3339 time, or a date (its midnight, UTC).
 pub fn instant(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
@@ -175,6 +226,35 @@ mod tests {
         assert_eq!(start("2026-11-24 09:00").ok(), nine.ok());
         assert_eq!(start("2026-11-24T10:00:00+01:00").ok(), nine.ok());
         assert!(start("tomorrow 9am").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn booking_starts_take_the_forms_slicectl_prints() {
+        let at = "2026-11-24T16:49:50Z".parse::<DateTime<Utc>>().ok();
+        // `calendar`'s earliest start, with and without the weekday.
+        assert_eq!(start("Tue 2026-11-24 16:49:50").ok(), at);
+        assert_eq!(start("2026-11-24 16:49:50").ok(), at);
+        // `lease show`, `lease create --at`, `lease events`.
+        assert_eq!(start("2026-11-24 16:49:50Z").ok(), at);
+        assert_eq!(start("2026-11-24T16:49:50Z").ok(), at);
+        assert_eq!(
+            start("Tue 2026-11-24 16:49").ok(),
+            "2026-11-24T16:49:00Z".parse::<DateTime<Utc>>().ok()
+        );
+        // A weekday that is not the date's is a mistake somewhere, not a time.
+        let e = start("Mon 2026-11-24 16:49").unwrap_err();
+        assert!(
+            e.contains("2026-11-24 is a Tuesday (`Tue`), not `Mon`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_list_limit_is_one_or_more() {
+        assert_eq!(list_limit("1"), Ok(1));
+        assert_eq!(list_limit("1000"), Ok(1000));
+        assert!(list_limit("0").unwrap_err().contains("at least 1"));
+        assert!(list_limit("-1").unwrap_err().contains("not a whole number"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::cli::{CalendarArgs, CapacityArgs, ColorBy, FleetArgs, TargetArgs, TargetKind};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Color, PALETTE, Style, Table};
-use chrono::Utc;
+use chrono::{DateTime, SubsecRound, Timelike, Utc};
 use slicebroker_types::api::{Capacity, CapacityCalendar, Gpu, Host, Tenant};
 use slicebroker_types::{GpuId, HostId};
 use std::collections::HashMap;
@@ -28,42 +28,79 @@ pub async fn calendar(ctx: &mut Ctx, a: CalendarArgs) -> Result<()> {
         .filter(|c| a.model.as_ref().is_none_or(|m| *m == c.model))
         .collect();
     ctx.show(rows.as_slice(), |rows, style| {
-        if rows.is_empty() {
-            return "No GPU model in the fleet has that profile.\n".into();
-        }
-        let fmt = |t: &chrono::DateTime<chrono::Utc>| t.format("%a %Y-%m-%d %H:%M").to_string();
-        let mut out = String::new();
-        for c in rows {
-            out.push_str(&format!("{} {} (UTC)\n", c.model, c.profile));
-            let mut t = Table::new(&["from", "to", "available"]);
-            for i in &c.intervals {
-                t.row(vec![
-                    fmt(&i.from).into(),
-                    fmt(&i.to).into(),
-                    Cell::colored(
-                        i.available.to_string(),
-                        Some(if i.available > 0 {
-                            Color::Green
-                        } else {
-                            Color::Dim
-                        }),
-                    ),
-                ]);
-            }
-            out.push_str(&t.render(style));
-            if let Some(d) = a.duration {
-                out.push_str(&match c.earliest_start {
-                    Some(at) => {
-                        format!("Earliest start for {}: {}\n", output::duration(d), fmt(&at))
-                    }
-                    None => format!("No start for {} in this range.\n", output::duration(d)),
-                });
-            }
-            out.push('\n');
-        }
-        out
+        draw_calendar(rows, a.duration, style)
     });
     Ok(())
+}
+
+/// The calendars as text: per model, its intervals and how many fit in each, then (with
+/// `--for`) the earliest start.
+fn draw_calendar(rows: &[CapacityCalendar], duration: Option<i64>, style: &Style) -> String {
+    if rows.is_empty() {
+        return "No GPU model in the fleet has that profile.\n".into();
+    }
+    let mut out = String::new();
+    for c in rows {
+        let format = calendar_format(c);
+        let fmt = |t: &DateTime<Utc>| t.format(format).to_string();
+        out.push_str(&format!("{} {} (UTC)\n", c.model, c.profile));
+        let mut t = Table::new(&["from", "to", "available"]);
+        for i in &c.intervals {
+            t.row(vec![
+                fmt(&i.from).into(),
+                fmt(&i.to).into(),
+                Cell::colored(
+                    i.available.to_string(),
+                    Some(if i.available > 0 {
+                        Color::Green
+                    } else {
+                        Color::Dim
+                    }),
+                ),
+            ]);
+        }
+        out.push_str(&t.render(style));
+        if let Some(d) = duration {
+            out.push_str(&match c.earliest_start {
+                Some(at) => format!(
+                    "Earliest start for {}: {}\n",
+                    output::duration(d),
+                    fmt(&whole_second_up(at))
+                ),
+                None => format!("No start for {} in this range.\n", output::duration(d)),
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// How a calendar shows its times (UTC): to the minute (`Tue 2026-11-24 16:49`), or, when one
+/// of them is not on a whole minute, all of them to the second (`Tue 2026-11-24 16:39:12`), so
+/// that an interval shorter than a minute does not read `16:39 → 16:39` and the earliest start
+/// is one that can be booked. `lease create --at` takes either form as printed.
+fn calendar_format(c: &CapacityCalendar) -> &'static str {
+    let mut times = c
+        .intervals
+        .iter()
+        .flat_map(|i| [i.from, i.to])
+        .chain(c.earliest_start);
+    if times.any(|t| t.second() != 0 || t.nanosecond() != 0) {
+        "%a %Y-%m-%d %H:%M:%S"
+    } else {
+        "%a %Y-%m-%d %H:%M"
+    }
+}
+
+/// `t` rounded up to a whole second: an earliest start is shown to the second at most, and
+/// one shown earlier than it is would not fit.
+fn whole_second_up(t: DateTime<Utc>) -> DateTime<Utc> {
+    let whole = t.trunc_subsecs(0);
+    if whole < t {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    }
 }
 
 pub async fn capacity(ctx: &mut Ctx, a: CapacityArgs) -> Result<()> {
@@ -497,6 +534,91 @@ mod tests {
             &Style { color: true },
         );
         assert!(text.contains("\x1b[36mA\x1b[0m"), "{text}");
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn calendar(times: &[&str], earliest: Option<&str>) -> CapacityCalendar {
+        CapacityCalendar {
+            model: "h100-80gb".into(),
+            profile: "1g.10gb".into(),
+            intervals: times
+                .windows(2)
+                .enumerate()
+                .map(|(n, w)| slicebroker_types::api::CalendarInterval {
+                    from: t(w[0]),
+                    to: t(w[1]),
+                    available: 4 + n as u32,
+                })
+                .collect(),
+            earliest_start: earliest.map(t),
+        }
+    }
+
+    #[test]
+    fn a_calendar_on_whole_minutes_is_shown_to_the_minute() {
+        let c = calendar(
+            &[
+                "2026-11-24T16:00:00Z",
+                "2026-11-24T16:39:00Z",
+                "2026-11-25T16:00:00Z",
+            ],
+            Some("2026-11-24T16:39:00Z"),
+        );
+        let text = draw_calendar(&[c], Some(600), &Style { color: false });
+        assert!(
+            text.contains("Tue 2026-11-24 16:00  Tue 2026-11-24 16:39  4"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Earliest start for 10m: Tue 2026-11-24 16:39\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_calendar_off_the_minute_is_shown_to_the_second_and_its_start_can_be_booked() {
+        let c = calendar(
+            &[
+                "2026-11-24T16:39:00Z",
+                "2026-11-24T16:39:12Z",
+                "2026-11-24T16:49:50Z",
+                "2026-11-25T16:00:00Z",
+            ],
+            Some("2026-11-24T16:49:50Z"),
+        );
+        let text = draw_calendar(&[c], Some(600), &Style { color: false });
+        // A 12-second interval is not `16:39 → 16:39`.
+        assert!(
+            text.contains("Tue 2026-11-24 16:39:00  Tue 2026-11-24 16:39:12  4"),
+            "{text}"
+        );
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Earliest start for 10m: "))
+            .unwrap();
+        assert_eq!(line, "Earliest start for 10m: Tue 2026-11-24 16:49:50");
+        // What is printed is what `lease create --at` books: not a minute earlier.
+        let printed = line.trim_start_matches("Earliest start for 10m: ");
+        assert_eq!(crate::parse::start(printed), Ok(t("2026-11-24T16:49:50Z")));
+    }
+
+    #[test]
+    fn an_earliest_start_between_seconds_is_rounded_up() {
+        let c = calendar(
+            &["2026-11-24T16:00:00Z", "2026-11-25T16:00:00Z"],
+            Some("2026-11-24T16:49:50.250Z"),
+        );
+        let text = draw_calendar(&[c], Some(600), &Style { color: false });
+        assert!(
+            text.contains("Earliest start for 10m: Tue 2026-11-24 16:49:51\n"),
+            "{text}"
+        );
+        let none = calendar(&["2026-11-24T16:00:00Z", "2026-11-25T16:00:00Z"], None);
+        let text = draw_calendar(&[none], Some(600), &Style { color: false });
+        assert!(text.contains("No start for 10m in this range."), "{text}");
     }
 
     #[test]

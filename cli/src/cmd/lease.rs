@@ -5,7 +5,7 @@ use super::{Ctx, query_value};
 use crate::cli::{CreateArgs, ExtendArgs, LeaseCommand, ListArgs};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Color, Style, Table};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use slicebroker_types::LeaseId;
 use slicebroker_types::api::{
     DurationInput, Lease, LeaseCreate, LeaseEvent, LeaseExtend, LeasePage, LeaseState,
@@ -34,7 +34,7 @@ pub async fn run(ctx: &mut Ctx, command: LeaseCommand) -> Result<()> {
         }
         LeaseCommand::Env(a) => {
             let lease = show(ctx, a.id).await?;
-            let env = env(&lease)?;
+            let env = env(&lease, Utc::now())?;
             ctx.show(&lease, |_, _| env);
             Ok(())
         }
@@ -64,19 +64,7 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
     let lease: Lease = ctx.session.post_once("/v1/leases", &req).await?;
     if !a.wait {
         ctx.show(&lease, |l, style| {
-            let hint = match l.state {
-                LeaseState::Pending => "Queued until capacity frees up".to_owned(),
-                LeaseState::Booked => format!(
-                    "Booked from {}; release it to cancel before then",
-                    l.granted_at.map_or_else(String::new, |t| t.to_rfc3339())
-                ),
-                _ => format!(
-                    "Granted; it is ready once `slicectl lease show {}` says active \
-                     (or create with --wait)",
-                    l.id
-                ),
-            };
-            format!("{}\n{hint}\n", human(l, style))
+            format!("{}\n{}\n", human(l, style), created(l, Utc::now()))
         });
         return Ok(());
     }
@@ -90,6 +78,23 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> Result<()> {
         )
     });
     Ok(())
+}
+
+/// What became of a lease just created without --wait. Times as everywhere else in the output
+/// (`output::when`: `2026-11-24 09:00:00Z (in 2h)`).
+fn created(l: &Lease, now: DateTime<Utc>) -> String {
+    match l.state {
+        LeaseState::Pending => "Queued until capacity frees up".to_owned(),
+        LeaseState::Booked => format!(
+            "Booked from {}; release it to cancel before then",
+            output::when(l.granted_at, now)
+        ),
+        _ => format!(
+            "Granted; it is ready once `slicectl lease show {}` says active \
+             (or create with --wait)",
+            l.id
+        ),
+    }
 }
 
 /// Polls the lease until it is active, saying on stderr each state it passes through.
@@ -205,18 +210,9 @@ async fn end(ctx: &mut Ctx, id: LeaseId, how: &str) -> Result<()> {
 }
 
 /// The shell lines that point CUDA at an active lease's MIG devices.
-fn env(lease: &Lease) -> Result<String> {
+fn env(lease: &Lease, now: DateTime<Utc>) -> Result<String> {
     if lease.state != LeaseState::Active {
-        return Err(Error::failed(format!(
-            "lease {} is {}, not active: there is no device to use yet{}",
-            lease.id,
-            lease.state,
-            match lease.state {
-                LeaseState::Pending | LeaseState::Provisioning =>
-                    " (wait with `slicectl lease show`)",
-                _ => "",
-            }
-        )));
+        return Err(Error::failed(not_active(lease, now)));
     }
     let devices: Vec<&str> = lease
         .slices
@@ -239,6 +235,47 @@ fn env(lease: &Lease) -> Result<String> {
         hosts(lease),
         devices.join(",")
     ))
+}
+
+/// Why `env` has no device for a lease that is not active, as its state says: not yet (with
+/// when it starts, where that is known), or not any more.
+fn not_active(l: &Lease, now: DateTime<Utc>) -> String {
+    let wait = format!("(wait with `slicectl lease show {}`)", l.id);
+    let why = match l.state {
+        LeaseState::Booked => match l.granted_at {
+            Some(t) => format!(
+                "it starts {}, so there is no device to use until then",
+                output::when(Some(t), now)
+            ),
+            None => "it is booked ahead, so there is no device to use until it starts".into(),
+        },
+        LeaseState::Pending => {
+            format!("it is queued until capacity frees up, so there is no device to use yet {wait}")
+        }
+        LeaseState::Provisioning => {
+            let on = match hosts(l) {
+                h if h == "-" => String::new(),
+                h => format!(" on {h}"),
+            };
+            format!("its slices are being made{on}, so there is no device to use yet {wait}")
+        }
+        LeaseState::Releasing => {
+            "its slices are being given back, so there is no device to use any more".into()
+        }
+        LeaseState::Ended => match l.ended_at {
+            Some(t) => format!(
+                "it ended {}, so there is no device to use any more",
+                output::when(Some(t), now)
+            ),
+            None => "it is over, so there is no device to use any more".into(),
+        },
+        // `env` asks only about leases that are not active.
+        LeaseState::Active => "it is active".into(),
+    };
+    let reason = l
+        .end_reason
+        .map_or_else(String::new, |r| format!(" ({})", r.as_str()));
+    format!("lease {} is {}{reason}, not active: {why}", l.id, l.state)
 }
 
 /// The distinct hosts of a lease's slices, comma-separated.
@@ -472,7 +509,7 @@ mod tests {
             &[("gpu-a", "MIG-1"), ("gpu-a", "MIG-2")],
         );
         assert_eq!(
-            env(&l).unwrap(),
+            env(&l, Utc::now()).unwrap(),
             format!(
                 "# slicebroker lease {}: run on host gpu-a\nexport CUDA_VISIBLE_DEVICES=MIG-1,MIG-2\n",
                 LeaseId::default()
@@ -483,9 +520,67 @@ mod tests {
     #[test]
     fn env_refuses_a_lease_that_is_not_active() {
         let l = lease(LeaseState::Provisioning, &[("gpu-a", "MIG-1")]);
-        let e = env(&l).unwrap_err();
+        let e = env(&l, Utc::now()).unwrap_err();
         assert!(e.to_string().contains("provisioning, not active"), "{e}");
         assert_eq!(e.exit(), crate::error::Exit::Error);
+    }
+
+    #[test]
+    fn env_says_not_yet_or_not_any_more_as_the_state_says() {
+        let now = "2026-11-24T16:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let said = |l: &Lease| env(l, now).unwrap_err().to_string();
+        let id = LeaseId::default();
+
+        let mut booked = lease(LeaseState::Booked, &[]);
+        booked.granted_at = Some(now + chrono::Duration::hours(2));
+        assert_eq!(
+            said(&booked),
+            format!(
+                "lease {id} is booked, not active: it starts 2026-11-24 18:00:00Z (in 2h), so \
+                 there is no device to use until then"
+            )
+        );
+        let pending = lease(LeaseState::Pending, &[]);
+        assert_eq!(
+            said(&pending),
+            format!(
+                "lease {id} is pending, not active: it is queued until capacity frees up, so \
+                 there is no device to use yet (wait with `slicectl lease show {id}`)"
+            )
+        );
+        let provisioning = lease(LeaseState::Provisioning, &[("gpu-a", "MIG-1")]);
+        assert!(
+            said(&provisioning).contains("being made on gpu-a, so there is no device to use yet"),
+            "{}",
+            said(&provisioning)
+        );
+
+        let mut ended = lease(LeaseState::Ended, &[("gpu-a", "MIG-1")]);
+        ended.end_reason = Some(slicebroker_types::api::EndReason::Expired);
+        ended.ended_at = Some(now - chrono::Duration::minutes(5));
+        let text = said(&ended);
+        assert_eq!(
+            text,
+            format!(
+                "lease {id} is ended (expired), not active: it ended 2026-11-24 15:55:00Z \
+                 (5m ago), so there is no device to use any more"
+            )
+        );
+        assert!(!text.contains("yet"), "{text}");
+        let releasing = lease(LeaseState::Releasing, &[("gpu-a", "MIG-1")]);
+        assert!(said(&releasing).ends_with("no device to use any more"));
+    }
+
+    #[test]
+    fn a_booking_says_its_start_as_other_times_are_shown() {
+        let now = "2026-11-24T16:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let mut booked = lease(LeaseState::Booked, &[]);
+        booked.granted_at = Some("2026-11-24T16:38:00Z".parse().unwrap());
+        assert_eq!(
+            created(&booked, now),
+            "Booked from 2026-11-24 16:38:00Z (in 38m); release it to cancel before then"
+        );
+        assert!(!created(&booked, now).contains("+00:00"));
     }
 
     #[test]
