@@ -2,7 +2,7 @@
 
 use crate::fleet::Fleet;
 use crate::plan::PlacementRequest;
-use slicebroker_types::GpuModel;
+use slicebroker_types::{GpuModel, Occupancy, Profile, ProfileIdx};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,36 +68,30 @@ impl NoFit {
                 gpus: matching.len() as u32,
             };
         }
-        let placeable_now = matching
-            .iter()
-            .filter(|g| g.schedulable)
-            .filter(|g| {
-                req.shapes.iter().any(|s| {
-                    let p = GpuModel::get(s.model).profile(s.profile);
-                    s.model == g.occ.model_id()
-                        && p.placements
-                            .iter()
-                            .any(|pl| g.occ.fits(s.profile, pl.start))
+        // How many schedulable matching GPUs hold some requested profile by `test`.
+        let count = |test: &dyn Fn(&Occupancy, ProfileIdx, &Profile) -> bool| {
+            matching
+                .iter()
+                .filter(|g| g.schedulable)
+                .filter(|g| {
+                    req.shapes.iter().any(|s| {
+                        s.model == g.occ.model_id()
+                            && test(&g.occ, s.profile, GpuModel::get(s.model).profile(s.profile))
+                    })
                 })
-            })
-            .count() as u32;
+                .count() as u32
+        };
+        let placeable_now =
+            count(&|occ, profile, p| p.placements.iter().any(|pl| occ.fits(profile, pl.start)));
         if placeable_now > 0 {
             return NoFit::TakenInTime {
                 gpus: placeable_now,
             };
         }
-        let fragmented = matching
-            .iter()
-            .filter(|g| g.schedulable)
-            .filter(|g| {
-                req.shapes.iter().any(|s| {
-                    let p = GpuModel::get(s.model).profile(s.profile);
-                    s.model == g.occ.model_id()
-                        && g.occ.free_memory_slices() >= p.memory_slices
-                        && g.occ.free_compute_slices() >= p.compute_slices
-                })
-            })
-            .count() as u32;
+        let fragmented = count(&|occ, _, p| {
+            occ.free_memory_slices() >= p.memory_slices
+                && occ.free_compute_slices() >= p.compute_slices
+        });
         if fragmented > 0 {
             NoFit::Fragmented { gpus: fragmented }
         } else {
