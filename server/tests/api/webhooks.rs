@@ -6,6 +6,7 @@
 use crate::harness::{TestApp, spawn_app, spawn_with, wait_until};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -302,8 +303,23 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
     })
     .await;
 
-    // The tenant's audit trail holds its webhook's and its keys' changes, oldest first.
+    // A new secret, shown once; the webhook's `updated_at` moves with it.
     let path = format!("/v1/tenants/{team}/webhooks/{hook}");
+    let before = app.get(&path, &ops).await.ok(200).clone();
+    let rotated = app
+        .post(&format!("{path}/rotate-secret"), &ops, &json!({}))
+        .await
+        .ok(200)
+        .clone();
+    assert_ne!(rotated["secret"].as_str(), Some(secret.as_str()));
+    assert!(rotated["secret"].as_str().is_some_and(|s| s.len() >= 32));
+    let (was, now): (DateTime<Utc>, DateTime<Utc>) = (
+        before["updated_at"].as_str().unwrap().parse().unwrap(),
+        rotated["webhook"]["updated_at"].as_str().unwrap().parse().unwrap(),
+    );
+    assert!(now > was, "updated_at {was} → {now}");
+
+    // The tenant's audit trail holds its webhook's and its keys' changes, oldest first.
     let r = app.request("DELETE", &path, Some(&ops), None, &[]).await;
     assert_eq!(r.status, 204, "{}", r.body);
     let admin = app.admin_token().await;
@@ -315,7 +331,12 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    for done in ["api_key.create", "webhook.create", "webhook.delete"] {
+    for done in [
+        "api_key.create",
+        "webhook.create",
+        "webhook.rotate_secret",
+        "webhook.delete",
+    ] {
         assert!(actions.contains(&done), "{done} in {actions:?}");
     }
 }

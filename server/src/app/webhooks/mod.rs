@@ -241,19 +241,24 @@ pub async fn webhook_rotate_secret(
     check_manage(app.db(), who, owner).await?;
     let secret = new_secret();
     let mut tx = app.db().begin().await?;
-    let w = get(&mut *tx, owner, id).await?;
+    let before = get(&mut *tx, owner, id).await?;
     store::webhooks::set_secret(&mut *tx, id, &secret).await?;
+    // As it now is: its `updated_at` moved.
+    let after = get(&mut *tx, owner, id).await?;
     record(
         &mut tx,
         who,
         "webhook.rotate_secret",
         id,
-        Some(&w),
-        Some(&w),
+        Some(&before),
+        Some(&after),
     )
     .await?;
     tx.commit().await?;
-    Ok(WebhookCreated { webhook: w, secret })
+    Ok(WebhookCreated {
+        webhook: after,
+        secret,
+    })
 }
 
 pub async fn delivery_list(
