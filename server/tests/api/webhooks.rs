@@ -315,7 +315,11 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
     assert!(rotated["secret"].as_str().is_some_and(|s| s.len() >= 32));
     let (was, now): (DateTime<Utc>, DateTime<Utc>) = (
         before["updated_at"].as_str().unwrap().parse().unwrap(),
-        rotated["webhook"]["updated_at"].as_str().unwrap().parse().unwrap(),
+        rotated["webhook"]["updated_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap(),
     );
     assert!(now > was, "updated_at {was} → {now}");
 
