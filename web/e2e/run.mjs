@@ -283,6 +283,12 @@ async function signIn(browser, sys, key, name) {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => m.type() === "error" && !/status of 4\d\d/.test(m.text()) && errors.push(m.text()));
   page.jsErrors = errors;
+  // Destructive actions ask first (window.confirm): say yes, and keep what was asked.
+  page.dialogs = [];
+  page.on("dialog", (d) => {
+    page.dialogs.push(d.message());
+    d.accept().catch(() => {});
+  });
   await page.goto(sys.url + "/");
   await page.fill("#api-key", key);
   await page.click("button[type=submit]");
@@ -430,6 +436,8 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   const use = await text(page, '[data-testid="use-it"]');
   check(use.includes(`CUDA_VISIBLE_DEVICES=${slice.cuda_visible_devices}`), `the page shows the API's CUDA_VISIBLE_DEVICES: ${use}`);
   check(use.includes(`slicectl lease env ${id}`), "and the slicectl line");
+  const labels = await text(page, '[data-testid="lease-labels"]');
+  check(labels.includes("team=web") && labels.includes("run=e2e"), `the lease page shows its labels: ${labels}`);
   await page.getByRole("button", { name: "Copy CUDA_VISIBLE_DEVICES" }).click();
   const clip = await page.evaluate(() => navigator.clipboard.readText());
   check(clip === `CUDA_VISIBLE_DEVICES=${slice.cuda_visible_devices}`, `one click copies it: "${clip}"`);
@@ -499,11 +507,11 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await go(page, "Leases");
   const row = page.locator(`[data-testid="lease-row"][data-lease-id="${id}"]`);
   await row.waitFor({ timeout: 5000 });
-  await waitUntil("the countdown to show the time left of 2 h", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("1h 5"));
+  await waitUntil("the countdown to show the time left of 2 h", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("ends in 1h 5"));
   await waitUntil("the extension limit (7 days by default) to show", 5000, async () => (await row.locator('[data-testid="extension-left"]').textContent()).includes("7d"));
   await row.locator('[data-testid="extend"]').click();
   await waitUntil("the extension to land", 5000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).extended_seconds === 3600);
-  await waitUntil("the countdown to show the extra hour", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("2h 5"));
+  await waitUntil("the countdown to show the extra hour", 3000, async () => (await row.locator('[data-testid="countdown"]').textContent()).startsWith("ends in 2h 5"));
   await waitUntil("the row to show the lease busy", 5000, async () => (await row.locator('[data-testid="activity"]').textContent()) === "busy: 1 process");
   await shot(page, "leases");
 
@@ -517,6 +525,7 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await waitUntil("the GPU health to show the XID", 5000, async () => (await text(page, '[data-testid="lease-gpu-health"]')).includes("XID 94 (fatal)"));
   check((await sys.ok("GET", `/v1/leases/${id}`, member)).state === "active", "an instance error does not end the lease");
   await page.locator('[data-testid="release"]').click();
+  check(page.dialogs.some((m) => m.startsWith(`Release lease ${id}`)), `release asks first, naming the lease: ${page.dialogs.join(" | ")}`);
   await waitUntil("the API to end the lease", 20_000, async () => (await sys.ok("GET", `/v1/leases/${id}`, member)).state === "ended");
   const seen = Date.now();
   await waitUntil("the page to show ended", 2000, async () => (await text(page, '[data-testid="lease-state"]')).startsWith("ended (released)"));
@@ -559,6 +568,7 @@ scenario("a member books a slice ahead at a free window, sees it on the calendar
   check(Date.parse(lease.granted_at) === startMs, `its window starts when asked: ${lease.granted_at} vs ${new Date(startMs).toISOString()}`);
   check(lease.slices.length === 1 && lease.slices[0].profile === "1g.10gb", `its placement is pinned: ${JSON.stringify(lease.slices)}`);
   await page.locator('.steps [aria-current="step"]', { hasText: "booked" }).waitFor({ timeout: 5000 });
+  check(/^Starts in (2h 5\d|3h 00)m/.test(await text(page, '[data-testid="lease-starts"]')), "the booked lease's page says when it starts");
   // The calendar draws it as a booking, on the GPU it is pinned to.
   await go(page, "Calendar");
   const bar = page.locator(`a.cal-bar.booked[href$="${id}"]`);
@@ -568,11 +578,27 @@ scenario("a member books a slice ahead at a free window, sees it on the calendar
   // Cancelled from the leases list: it ends `cancelled` and its slice is free again.
   await go(page, "Leases");
   const row = page.locator("tr", { has: page.locator(`a[href$="${id}"]`) });
+  check((await row.locator('[data-testid="countdown"]').textContent()).startsWith("starts in"), "the list says when the booking starts");
   await row.getByRole("button", { name: "Cancel booking" }).click();
+  check(page.dialogs.some((m) => m.startsWith(`Cancel booking ${id}`)), "cancelling asks first, naming the booking");
   await waitUntil("the booking ends cancelled", 5000, async () => {
     const l = await sys.ok("GET", `/v1/leases/${id}`, member);
     return l.state === "ended" && l.end_reason === "cancelled" ? l : null;
   });
+  // A lease that does not exist: a heading and a way back, and no more polling.
+  await page.evaluate(() => {
+    history.pushState(null, "", "/leases/00000000-0000-7000-8000-000000000000");
+    dispatchEvent(new PopStateEvent("popstate"));
+  });
+  await page.locator('[data-testid="lease-not-found"] h1', { hasText: "Lease not found" }).waitFor({ timeout: 5000 });
+  let polls = 0;
+  const count = (r) => r.url().includes("/v1/leases/00000000-0000-7000-8000-000000000000") && polls++;
+  page.on("request", count);
+  await page.waitForTimeout(2500);
+  page.off("request", count);
+  check(polls === 0, `no polling after the 404: ${polls} requests`);
+  await page.getByRole("link", { name: "Back to Leases" }).click();
+  await page.waitForURL(/\/leases$/);
   check(page.jsErrors.length === 0, `no script errors: ${page.jsErrors.join("; ")}`);
   await context.close();
 });

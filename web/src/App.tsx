@@ -5,7 +5,7 @@ import { onLinkClick, usePath } from "./router";
 import { Login } from "./pages/Login";
 import { Fleet } from "./pages/Fleet";
 import { RequestSlice } from "./pages/Request";
-import { Leases } from "./pages/Leases";
+import { Leases, useTenant } from "./pages/Leases";
 import { LeasePage } from "./pages/Lease";
 import { Admin } from "./pages/Admin";
 import { Usage } from "./pages/Usage";
@@ -86,7 +86,24 @@ export function App() {
   const session = useSession();
   const path = usePath();
   if (!session) return path === CALLBACK_PATH ? <SsoCallback /> : <Login />;
-  const { role, tenant } = session.claims;
+  return <Shell session={session} path={path} />;
+}
+
+/** The tenant's name (`GET /v1/tenants/{id}`; members may read their own), else its short id. */
+function TenantName({ session }: { session: Session }) {
+  const { data } = useTenant(session);
+  const id = session.claims.tenant;
+  if (!id) return null;
+  return (
+    <small data-testid="who-tenant" title={id}>
+      {" "}
+      tenant {data ? data.display_name || data.name : id.slice(0, 8)}
+    </small>
+  );
+}
+
+function Shell({ session, path }: { session: Session; path: string }) {
+  const { role } = session.claims;
   return (
     <>
       <header class="container-fluid topbar">
@@ -117,7 +134,7 @@ export function App() {
             <li>
               <span class="who" data-testid="who">
                 <span class={`role role-${role}`}>{role}</span>
-                {tenant ? <small> tenant {tenant.slice(0, 8)}</small> : null}
+                <TenantName session={session} />
               </span>
             </li>
             <li>

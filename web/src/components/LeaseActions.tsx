@@ -1,9 +1,10 @@
-// Extend (within policy, the limit shown) and release, for one lease; refusals show the
-// problem's detail.
+// Extend (within policy, the limit shown) and release (after a confirmation naming the lease),
+// for one lease; refusals show the problem's detail.
 import { useState } from "preact/hooks";
 import { api, must, type Lease, type Tenant } from "../api/client";
 import { ErrorNote } from "./Problem";
 import { formatDuration, parseDuration } from "../lib/time";
+import { releaseQuestion, shortId } from "../lib/lease";
 
 export function extensionLeft(lease: Lease, tenant?: Tenant): number | undefined {
   if (!tenant) return undefined;
@@ -33,6 +34,8 @@ export function LeaseActions({
         setError(`Extend by: ${d.error}`);
         return;
       }
+    } else if (!window.confirm(releaseQuestion(lease))) {
+      return;
     }
     setBusy(what);
     try {
@@ -55,7 +58,7 @@ export function LeaseActions({
       {extendable ? (
         <div role="group" class="extend">
           <input
-            aria-label={`Extend lease ${lease.id.slice(0, 8)} by`}
+            aria-label={`Extend lease ${shortId(lease.id)} by`}
             value={by}
             size={5}
             onInput={(e) => setBy((e.target as HTMLInputElement).value)}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CSV_HEADER, idleShare, toCsv, totals, type UsageRow } from "./usage";
+import { CSV_HEADER, idleShare, legendValue, stackByDay, toCsv, totals, type UsageRow } from "./usage";
 
 const row = (tenant: string, profile: string, day: string, hours: number, idle: number, cost: number | null): UsageRow => ({
   tenant_id: `00000000-0000-0000-0000-00000000000${tenant === "a" ? 1 : 2}`,
@@ -40,5 +40,23 @@ describe("toCsv", () => {
       '2026-03-10,00000000-0000-0000-0000-000000000001,a,\'=m,"x,""y""",1,2,0,2.5',
       "",
     ]);
+  });
+});
+
+describe("stackByDay and legendValue", () => {
+  it("stacks for drawing but the legend tells each series' own hours", () => {
+    const from = Date.parse("2026-03-10T00:00:00Z");
+    const { keys, values, stacked, total } = stackByDay(
+      [row("a", "1g.10gb", "2026-03-10", 2, 0, null), row("a", "2g.20gb", "2026-03-10", 3, 0, null), row("a", "2g.20gb", "2026-03-11", 1, 0, null)],
+      from,
+      2,
+    );
+    expect(keys).toEqual(["1g.10gb on h100-80gb", "2g.20gb on h100-80gb"]);
+    expect(stacked[1]).toEqual([5, 1]);
+    expect(total).toEqual([5, 1]);
+    expect(legendValue(values, 1, 0)).toBe("3.00");
+    expect(legendValue(values, 0, 0)).toBe("2.00");
+    expect(legendValue(values, 0, 1)).toBe("0.00");
+    expect(legendValue(values, 0, null)).toBe("—");
   });
 });

@@ -50,3 +50,29 @@ export function toCsv(rows: UsageRow[]): string {
   );
   return [CSV_HEADER, ...lines].map((l) => `${l}\r\n`).join("");
 }
+
+const DAY = 86400_000;
+
+/** Days × (profile on model) slice-hours: `values[k][d]` each series' own hours, `stacked[k][d]`
+ * the sum of series 0..k (the top of its band in the stacked chart), `total[d]` the day's sum. */
+export function stackByDay(rows: UsageRow[], from: number, days: number) {
+  const keys = [...new Set(rows.map((r) => `${r.profile} on ${r.model}`))].sort();
+  const xs = Array.from({ length: days }, (_, i) => (from + i * DAY) / 1000);
+  const values = keys.map(() => new Array(days).fill(0) as number[]);
+  for (const r of rows) {
+    const d = Math.round((Date.parse(`${r.day}T00:00:00Z`) - from) / DAY);
+    const k = keys.indexOf(`${r.profile} on ${r.model}`);
+    if (d >= 0 && d < days && k >= 0) values[k]![d]! += r.slice_hours;
+  }
+  const stacked = values.map((_, k) => xs.map((_, d) => values.slice(0, k + 1).reduce((s, v) => s + v[d]!, 0)));
+  const total = xs.map((_, d) => values.reduce((s, v) => s + v[d]!, 0));
+  return { keys, xs, values, stacked, total };
+}
+
+/** What the chart's hover legend shows for series `k` on day `d`: its own slice-hours (not
+ * the stacked sum it is drawn up to); "—" when no day is hovered. */
+export function legendValue(values: number[][], k: number, d: number | null | undefined): string {
+  if (d === null || d === undefined) return "—";
+  const v = values[k]?.[d];
+  return v === undefined ? "—" : v.toFixed(2);
+}

@@ -6,6 +6,7 @@ import { api, asProblem, must, problemText, type Tenant } from "../api/client";
 import { Copy } from "../components/Copy";
 import { ErrorNote } from "../components/Problem";
 import { ago, formatDuration } from "../lib/time";
+import { isSessionKey, revokeQuestion } from "../lib/lease";
 import { policyPatch, type FieldErrors, type PolicyForm } from "../lib/validate";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
@@ -215,8 +216,11 @@ function Keys({ session }: { session: Session }) {
       setError(`Not created: ${(err as Error).message}`);
     }
   };
-  const revoke = async (keyId: string) => {
+  const isOwn = (k: { id: string }) => isSessionKey(k, { sub: session.claims.sub, sso: session.sso });
+  const revoke = async (k: { id: string; name: string; prefix: string }) => {
+    const keyId = k.id;
     setError(null);
+    if (!window.confirm(revokeQuestion(k, isOwn(k)))) return;
     try {
       await must(api.POST("/v1/tenants/{id}/api-keys/{key_id}/revoke", { params: { path: { id: tenantId, key_id: keyId } } }));
       keys.reload();
@@ -272,7 +276,17 @@ function Keys({ session }: { session: Session }) {
         <tbody>
           {(keys.data ?? []).map((k) => (
             <tr key={k.id}>
-              <td>{k.name}</td>
+              <td>
+                {k.name}
+                {isOwn(k) ? (
+                  <>
+                    {" "}
+                    <mark class="badge" data-testid="own-key">
+                      this session's key
+                    </mark>
+                  </>
+                ) : null}
+              </td>
               <td>{k.role}</td>
               <td>
                 <code>{k.prefix}…</code>
@@ -282,7 +296,7 @@ function Keys({ session }: { session: Session }) {
                 {k.revoked_at ? (
                   <small>revoked {ago(k.revoked_at, now)}</small>
                 ) : (
-                  <button type="button" class="small secondary" onClick={() => revoke(k.id)}>
+                  <button type="button" class="small secondary" onClick={() => revoke(k)}>
                     Revoke
                   </button>
                 )}

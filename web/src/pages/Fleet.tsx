@@ -9,25 +9,6 @@ import { ago } from "../lib/time";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
 
-interface FleetData {
-  gpus: Gpu[];
-  hosts: Host[];
-  capacity: Capacity[];
-  leases: Lease[];
-  tenants: Map<string, string>;
-}
-
-async function loadFleet(admin: boolean): Promise<FleetData> {
-  const [gpus, hosts, capacity, leases, tenants] = await Promise.all([
-    must(api.GET("/v1/gpus")),
-    must(api.GET("/v1/hosts")),
-    must(api.GET("/v1/capacity")),
-    leasesIn(["provisioning", "active", "releasing"]),
-    admin ? must(api.GET("/v1/tenants")) : Promise.resolve([]),
-  ]);
-  return { gpus, hosts, capacity, leases, tenants: new Map(tenants.map((t) => [t.id, t.name])) };
-}
-
 /** Per model: GPUs, and the largest profile with how many still fit (fragmentation at a glance). */
 export function modelSummary(gpus: Gpu[], capacity: Capacity[]) {
   const models = [...new Set(gpus.map((g) => g.model))].sort();
@@ -60,30 +41,41 @@ export function GpuHealth({ gpu, now }: { gpu: Gpu; now: number }) {
 
 export function Fleet({ session }: { session: Session }) {
   const admin = session.claims.role === "admin";
-  const { data, error } = usePoll(() => loadFleet(admin), 2000, [admin]);
+  // Each source on its own: one failed call marks its own section and keeps the last good data.
+  const gpusPoll = usePoll(() => must(api.GET("/v1/gpus")), 2000);
+  const hostsPoll = usePoll(() => must(api.GET("/v1/hosts")), 2000);
+  const capacityPoll = usePoll(() => must(api.GET("/v1/capacity")), 2000);
+  const leasesPoll = usePoll(() => leasesIn(["provisioning", "active", "releasing"]), 2000);
+  const tenantsPoll = usePoll(async () => (admin ? must(api.GET("/v1/tenants")) : []), 10000, [admin]);
   const now = useNow();
-  if (!data) return <section aria-busy={!error}>{error ? <ErrorNote message={error} /> : "Loading the fleet…"}</section>;
-  const leases = new Map(data.leases.map((l) => [l.id, l]));
-  const summary = modelSummary(data.gpus, data.capacity);
-  const liveLeases = data.leases.filter((l) => l.state !== "releasing").length;
-  const hostGpus = (h: Host) => data.gpus.filter((g) => g.host_id === h.id).sort((a, b) => a.device_index - b.device_index);
-  const profiles = [...new Set(data.capacity.map((c) => c.profile))];
+  const gpus = gpusPoll.data;
+  const capacity = capacityPoll.data;
+  const tenants = new Map((tenantsPoll.data ?? []).map((t) => [t.id, t.name]));
+  const leases = new Map((leasesPoll.data ?? []).map((l) => [l.id, l] as [string, Lease]));
+  const summary = gpus ? modelSummary(gpus, capacity ?? []) : [];
+  const liveLeases = leasesPoll.data ? leasesPoll.data.filter((l) => l.state !== "releasing").length : undefined;
+  const hostGpus = (h: Host) => (gpus ?? []).filter((g) => g.host_id === h.id).sort((a, b) => a.device_index - b.device_index);
+  const profiles = [...new Set((capacity ?? []).map((c) => c.profile))];
   // Every tenant its own colour (on this page and the calendar), whatever their ids hash to.
-  if (admin) setColourKeys([...data.tenants.keys()]);
-  const usedTenants = [...new Set(data.gpus.flatMap((g) => g.slices.map((s) => s.tenant_id)).filter(Boolean))] as string[];
+  if (admin && tenantsPoll.data) setColourKeys([...tenants.keys()]);
+  const usedTenants = [...new Set((gpus ?? []).flatMap((g) => g.slices.map((s) => s.tenant_id)).filter(Boolean))] as string[];
+  const loading = <span aria-busy="true">…</span>;
   return (
     <section class="fleet">
       <h1>Fleet</h1>
-      <ErrorNote message={error} />
+      <ErrorNote message={gpusPoll.error && `GPUs: ${gpusPoll.error}`} testid="error-gpus" />
+      <ErrorNote message={capacityPoll.error && `Free capacity: ${capacityPoll.error}`} testid="error-capacity" />
+      <ErrorNote message={leasesPoll.error && `Leases: ${leasesPoll.error}`} testid="error-leases" />
+      <ErrorNote message={tenantsPoll.error && `Tenant names: ${tenantsPoll.error}`} testid="error-tenants" />
       <div class="summary" data-testid="fleet-summary">
         <article>
           <small>GPUs</small>
-          <strong data-testid="gpu-count">{data.gpus.length}</strong>
-          <small>{data.hosts.length} hosts</small>
+          <strong data-testid="gpu-count">{gpus ? gpus.length : gpusPoll.error ? "—" : loading}</strong>
+          <small>{hostsPoll.data ? `${hostsPoll.data.length} hosts` : "hosts —"}</small>
         </article>
         <article>
           <small>{admin ? "Live leases" : "Your tenant's live leases"}</small>
-          <strong data-testid="live-leases">{liveLeases}</strong>
+          <strong data-testid="live-leases">{liveLeases ?? (leasesPoll.error ? "—" : loading)}</strong>
         </article>
         {summary.map((m) => (
           <article key={m.model}>
@@ -132,7 +124,7 @@ export function Fleet({ session }: { session: Session }) {
         {admin ? (
           usedTenants.map((t) => (
             <span key={t}>
-              <i style={{ background: colourFor(t) }} /> {data.tenants.get(t) ?? t.slice(0, 8)}
+              <i style={{ background: colourFor(t) }} /> {tenants.get(t) ?? t.slice(0, 8)}
             </span>
           ))
         ) : (
@@ -152,7 +144,9 @@ export function Fleet({ session }: { session: Session }) {
           <i class="free" /> free
         </span>
       </div>
-      {data.hosts.map((h) => {
+      <ErrorNote message={hostsPoll.error && `Hosts: ${hostsPoll.error}`} testid="error-hosts" />
+      {!hostsPoll.data && !hostsPoll.error ? <p aria-busy="true">Loading the fleet…</p> : null}
+      {(hostsPoll.data ?? []).map((h) => {
         const unreachable = !!h.unreachable_since;
         return (
           <article
@@ -184,7 +178,7 @@ export function Fleet({ session }: { session: Session }) {
                   gpu={g}
                   leases={leases}
                   byTenant={admin}
-                  tenantNames={data.tenants}
+                  tenantNames={tenants}
                   now={now}
                   dimmed={unreachable || !g.schedulable}
                 />

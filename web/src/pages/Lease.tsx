@@ -8,6 +8,7 @@ import { ErrorNote } from "../components/Problem";
 import { healthSummary, instanceErrorText } from "../lib/health";
 import { countdown, formatDuration } from "../lib/time";
 import { useNow, usePoll } from "../poll";
+import { onLinkClick } from "../router";
 import { can, type Session } from "../session";
 import { StateBadge, useTenant } from "./Leases";
 
@@ -32,6 +33,21 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
   const { data: tenant } = useTenant(session);
   const now = useNow();
   const l = lease.data;
+  if (lease.gone) {
+    return (
+      <section data-testid="lease-not-found">
+        <h1>Lease not found</h1>
+        <p>
+          There is no lease <code>{id}</code> that you can see: it may belong to another tenant, or the link is wrong.
+        </p>
+        <p>
+          <a href="/leases" onClick={onLinkClick}>
+            Back to Leases
+          </a>
+        </p>
+      </section>
+    );
+  }
   if (!l) return <section aria-busy={!lease.error}>{lease.error ? <ErrorNote message={lease.error} /> : "Loading…"}</section>;
   // A booked lease waits as `booked` where an on-demand one may wait as `pending`.
   const booked = l.state === "booked" || (events.data ?? []).some((e) => e.kind === "booked");
@@ -62,6 +78,12 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
           <p>
             {l.state === "ended" ? (
               <>Ended {l.ended_at ? new Date(l.ended_at).toLocaleString() : ""}</>
+            ) : l.state === "booked" && l.granted_at ? (
+              <span data-testid="lease-starts">
+                Starts in <strong data-testid="lease-countdown">{countdown(l.granted_at, now)}</strong> (
+                {new Date(l.granted_at).toLocaleString()})
+                {l.ends_at ? <>, ends {new Date(l.ends_at).toLocaleString()}</> : null}
+              </span>
             ) : l.ends_at ? (
               <>
                 Ends in <strong data-testid="lease-countdown">{countdown(l.ends_at, now)}</strong> ({new Date(l.ends_at).toLocaleString()})
@@ -72,6 +94,16 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
               "The agent is making the MIG device."
             )}
           </p>
+          {Object.keys(l.labels).length ? (
+            <p data-testid="lease-labels">
+              Labels:{" "}
+              {Object.entries(l.labels).map(([k, v]) => (
+                <mark class="label" key={k}>
+                  {k}={v}
+                </mark>
+              ))}
+            </p>
+          ) : null}
           {l.usage?.busy_share != null ? (
             <p data-testid="lease-usage">
               Used: peak {l.usage.peak_memory_mib != null ? `${(l.usage.peak_memory_mib / 1024).toFixed(1)} GiB` : "–"}

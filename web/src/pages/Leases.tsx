@@ -5,7 +5,7 @@ import { api, must, type Lease, type Tenant } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { LeaseActions } from "../components/LeaseActions";
 import { LIVE_STATES, leasesIn, recentLeases } from "../data";
-import { countdown } from "../lib/time";
+import { shortId, whenText, whereText } from "../lib/lease";
 import { activityOf } from "../lib/activity";
 import type { Gpu } from "../api/client";
 import { onLinkClick } from "../router";
@@ -34,6 +34,9 @@ export function useTenant(session: Session) {
 
 export function Leases({ session }: { session: Session }) {
   const [scope, setScope] = useState<"live" | "all">("live");
+  const admin = session.claims.role === "admin";
+  const tenantNames = usePoll(async () => (admin ? must(api.GET("/v1/tenants")) : []), 30000, [admin]);
+  const nameOf = new Map((tenantNames.data ?? []).map((t) => [t.id, t.display_name || t.name]));
   const { data, error, reload } = usePoll(
     () => (scope === "live" ? leasesIn(LIVE_STATES) : recentLeases(200)),
     // Live leases change state within seconds; the history (every page of it) can wait.
@@ -43,7 +46,9 @@ export function Leases({ session }: { session: Session }) {
   // What each slice is doing (processes, last activity) comes with the fleet's view.
   const gpus = usePoll(() => must(api.GET("/v1/gpus")), 3000);
   const slicesOf = new Map<string, Gpu["slices"]>();
+  const gpuIndex = new Map<string, number>();
   for (const g of gpus.data ?? []) {
+    gpuIndex.set(g.id, g.device_index);
     for (const s of g.slices) if (s.lease_id) slicesOf.set(s.lease_id, [...(slicesOf.get(s.lease_id) ?? []), s]);
   }
   const { data: tenant } = useTenant(session);
@@ -63,7 +68,7 @@ export function Leases({ session }: { session: Session }) {
       </fieldset>
       <ErrorNote message={error} />
       {!data ? (
-        <p aria-busy="true">Loading…</p>
+        error ? null : <p aria-busy="true">Loading…</p>
       ) : rows.length === 0 ? (
         <p>No {scope === "live" ? "live " : ""}leases.</p>
       ) : (
@@ -72,10 +77,11 @@ export function Leases({ session }: { session: Session }) {
             <thead>
               <tr>
                 <th scope="col">Lease</th>
+                {admin ? <th scope="col">Tenant</th> : null}
                 <th scope="col">Request</th>
                 <th scope="col">State</th>
                 <th scope="col">Where</th>
-                <th scope="col">Ends in</th>
+                <th scope="col">When</th>
                 <th scope="col">Activity</th>
                 <th scope="col">Labels</th>
                 {mayAct ? <th scope="col">Actions</th> : null}
@@ -85,10 +91,11 @@ export function Leases({ session }: { session: Session }) {
               {rows.map((l) => (
                 <tr key={l.id} data-testid="lease-row" data-lease-id={l.id}>
                   <td>
-                    <a href={`/leases/${l.id}`} onClick={onLinkClick}>
-                      <code>{l.id.slice(0, 8)}</code>
+                    <a href={`/leases/${l.id}`} onClick={onLinkClick} title={l.id}>
+                      <code>{shortId(l.id)}</code>
                     </a>
                   </td>
+                  {admin ? <td data-testid="lease-tenant">{nameOf.get(l.tenant_id) ?? shortId(l.tenant_id)}</td> : null}
                   <td>
                     {l.count > 1 ? `${l.count} × ` : ""}
                     {l.request}
@@ -99,13 +106,11 @@ export function Leases({ session }: { session: Session }) {
                   <td>
                     {l.slices.map((s) => (
                       <div key={s.id}>
-                        <small>
-                          {s.host} · {s.model} · {s.profile}@{s.start}
-                        </small>
+                        <small title={s.model}>{whereText(s, gpuIndex)}</small>
                       </div>
                     ))}
                   </td>
-                  <td data-testid="countdown">{l.state === "ended" ? "ended" : l.state === "booked" ? `starts in ${countdown(l.granted_at, now)}` : countdown(l.ends_at, now)}</td>
+                  <td data-testid="countdown">{whenText(l, now)}</td>
                   <td data-testid="activity">
                     {(() => {
                       if (l.state !== "active") return "—";

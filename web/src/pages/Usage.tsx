@@ -11,26 +11,12 @@ import { PALETTE } from "../lib/geometry";
 import { usePoll } from "../poll";
 import type { Session } from "../session";
 import { useTenant } from "./Leases";
-import { idleShare, toCsv, totals, type UsageRow as Row } from "../lib/usage";
+import { idleShare, legendValue, stackByDay, toCsv, totals, type UsageRow as Row } from "../lib/usage";
 import type { components } from "../api/schema";
 
 type RightsizingRow = components["schemas"]["RightsizingRow"];
 
 const DAY = 86400_000;
-
-/** Days × (profile on model) slice-hours, stacked bottom-up. */
-export function stackByDay(rows: Row[], from: number, days: number) {
-  const keys = [...new Set(rows.map((r) => `${r.profile} on ${r.model}`))].sort();
-  const xs = Array.from({ length: days }, (_, i) => (from + i * DAY) / 1000);
-  const values = keys.map(() => new Array(days).fill(0) as number[]);
-  for (const r of rows) {
-    const d = Math.round((Date.parse(`${r.day}T00:00:00Z`) - from) / DAY);
-    const k = keys.indexOf(`${r.profile} on ${r.model}`);
-    if (d >= 0 && d < days && k >= 0) values[k]![d]! += r.slice_hours;
-  }
-  const stacked = values.map((_, k) => xs.map((_, d) => values.slice(0, k + 1).reduce((s, v) => s + v[d]!, 0)));
-  return { keys, xs, values, stacked };
-}
 
 export function Usage({ session }: { session: Session }) {
   const [days, setDays] = useState(14);
@@ -49,12 +35,12 @@ export function Usage({ session }: { session: Session }) {
     30000,
     [days],
   );
-  const { data: tenant } = useTenant(session);
+  const { data: tenant, error: tenantError } = useTenant(session);
   const chart = useRef<HTMLDivElement>(null);
   const rows = (data ?? []).filter((r) => Date.parse(`${r.day}T00:00:00Z`) >= from);
   useEffect(() => {
     if (!chart.current || !data) return;
-    const { keys, xs, stacked } = stackByDay(rows, from, days);
+    const { keys, xs, values, stacked, total } = stackByDay(rows, from, days);
     const bars = uPlot.paths.bars!({ size: [0.7, 40] });
     // Later (taller) sums drawn first, so each series shows as its own band of the bar.
     const order = keys.map((_, i) => i).reverse();
@@ -72,10 +58,20 @@ export function Usage({ session }: { session: Session }) {
             stroke: PALETTE[k % PALETTE.length],
             paths: bars,
             points: { show: false },
+            // Drawn at its stacked height, but the legend tells its own hours.
+            value: (_u: uPlot, _v: number, _s: number, d: number | null) => legendValue(values, k, d),
           })),
+          // The day's total, in the legend only (it is the top of the stack).
+          {
+            label: "Total",
+            stroke: "transparent",
+            paths: () => null,
+            points: { show: false },
+            value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? "—" : v.toFixed(2)),
+          },
         ],
       },
-      [xs, ...order.map((k) => stacked[k]!)] as uPlot.AlignedData,
+      [xs, ...order.map((k) => stacked[k]!), total] as uPlot.AlignedData,
       chart.current,
     );
     return () => plot.destroy();
@@ -111,11 +107,21 @@ export function Usage({ session }: { session: Session }) {
       </div>
       {session.claims.tenant ? (
         <div class="budget" data-testid="budget">
-          <p>
-            This month: <strong>{used.toFixed(1)}</strong> compute-slice-hours
-            {budget !== null && budget !== undefined ? ` of ${budget}` : " (no budget limit)"}
-          </p>
-          {budget ? <progress value={Math.min(used, budget)} max={budget} aria-label="Monthly budget used" /> : null}
+          {data ? (
+            <p>
+              This month: <strong>{used.toFixed(1)}</strong> compute-slice-hours
+              {tenant
+                ? budget !== null && budget !== undefined
+                  ? ` of ${budget}`
+                  : " (no budget limit)"
+                : tenantError
+                  ? " (the budget could not be loaded)"
+                  : ""}
+            </p>
+          ) : (
+            <p aria-busy={!error}>This month: {error ? "not loaded" : "loading…"}</p>
+          )}
+          {data && budget ? <progress value={Math.min(used, budget)} max={budget} aria-label="Monthly budget used" /> : null}
         </div>
       ) : null}
       <div ref={chart} class="chart" data-testid="usage-chart" aria-label="Slice-hours per day, stacked by profile and model" />
