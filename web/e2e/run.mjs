@@ -646,6 +646,8 @@ async function quotaScene(browser, sys, page, admin, demo, field) {
   await go(page, "Fleet");
   const host = page.locator('[data-testid="host"][data-host="demo-a100"]');
   await host.locator(".badge.cordoned").waitFor({ timeout: 3000 });
+  // The hosts and the GPUs are loaded apart (each on its own poll): wait for the strips too.
+  await host.locator('[data-testid="gpu-strip"].dimmed').nth(1).waitFor({ timeout: 5000 });
   check((await host.locator('[data-testid="gpu-strip"].dimmed').count()) === 2, "both A100 strips drawn cordoned");
   check((await page.locator('[data-testid="host"][data-host="demo-h100"] .badge.cordoned').count()) === 0, "the H100 host is not");
   await go(page, "Admin");
