@@ -37,8 +37,7 @@ pub async fn gpus(db: impl PgExecutor<'_>) -> Result<Vec<GpuRecord>, sqlx::Error
     sqlx::query_as!(
         GpuRecord,
         r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.model,
-               (g.schedulable AND h.schedulable AND g.mig_enabled AND g.geometry_matches_catalog
-                   AND h.unreachable_since IS NULL) AS "schedulable!"
+               gpu_placeable(g, h) AS "schedulable!"
            FROM gpus g JOIN hosts h ON h.id = g.host_id
            WHERE h.removed_at IS NULL ORDER BY h.name, g.device_index"#
     )

@@ -454,10 +454,7 @@ pub async fn next_end_on_models(
            JOIN slices s ON s.lease_id = l.id JOIN gpus g ON g.id = s.gpu_id
            JOIN hosts h ON h.id = g.host_id
            WHERE s.released_at IS NULL AND g.model = ANY($1) AND lower(s.during) <= now()
-               AND l.state IN ('provisioning', 'active')
-               AND g.schedulable AND h.schedulable AND g.mig_enabled
-               AND g.geometry_matches_catalog AND h.unreachable_since IS NULL
-               AND h.removed_at IS NULL"#,
+               AND l.state IN ('provisioning', 'active') AND gpu_placeable(g, h)"#,
         models
     )
     .fetch_one(db)
