@@ -222,6 +222,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log (admin)
+         * @description Every audited change in the fleet, newest first, a page at a time: hosts and GPUs cordoned,
+         *     uncordoned and removed, tenants and their policies, API keys, webhooks (fleet-wide ones
+         *     too) and redeliveries, slice classes, the rate card and enrollment tokens. Each entry names
+         *     the acting key and holds the object before and after the change. While `next_cursor` is
+         *     present, pass it as `cursor` for the next, older page. `GET /v1/tenants/{id}/audit` is one
+         *     tenant's part of it.
+         */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/sso": {
         parameters: {
             query?: never;
@@ -915,8 +940,8 @@ export interface paths {
          * A tenant's audit trail (admin)
          * @description Every change to the tenant (create, policy and name updates) and to its webhooks and API
          *     keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-         *     and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-         *     belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+         *     and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+         *     to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
          */
         get: operations["tenant_audit"];
         put?: never;
@@ -1273,6 +1298,15 @@ export interface components {
             role: components["schemas"]["Role"];
             tenant_id: components["schemas"]["TenantId"] | null;
         };
+        /** @description A page of the whole audit log, newest first. */
+        AuditPage: {
+            items: components["schemas"]["AuditRecord"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next (older) page; `null` on the last page.
+             */
+            next_cursor: number | null;
+        };
         /** @description One audited change. */
         AuditRecord: {
             /** @description `tenant.create`, `tenant.update`, `api_key.create`, `api_key.revoke`, `cordon`, … */
@@ -1290,6 +1324,11 @@ export interface components {
             target_id: string;
             target_kind: string;
         };
+        /**
+         * @description The kinds of object the audit log records changes to (`AuditRecord.target_kind`).
+         * @enum {string}
+         */
+        AuditTargetKind: "api_key" | "class" | "enrollment_token" | "gpu" | "host" | "rates" | "tenant" | "webhook" | "webhook_delivery";
         /** @description A stretch of time in which the same number of instances of a profile fit. */
         CalendarInterval: {
             /**
@@ -3637,6 +3676,44 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    audit_list: {
+        parameters: {
+            query?: {
+                /** @description Only changes to this kind of object. */
+                target_kind?: components["schemas"]["AuditTargetKind"];
+                /**
+                 * @description Only changes to the object with this id (a class's name; `fleet` for the rate card),
+                 *     1-200 characters.
+                 */
+                target_id?: string;
+                /** @description The `next_cursor` of the previous page: older entries. */
+                cursor?: number;
+                /** @description Page size, 1-500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

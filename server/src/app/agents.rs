@@ -11,6 +11,7 @@ use slicebroker_types::agent::{
     AgentRegister, AgentRegistration, DesiredConfig, DesiredGpu, DesiredSlice, GpuInfo,
     catalog_differences,
 };
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::EnrollmentToken;
 use slicebroker_types::{ApiKeyId, GpuId, GpuModel, HostId, limits};
 use std::collections::BTreeMap;
@@ -75,7 +76,7 @@ async fn issue_enrollment(
             actor_key_id: created_by,
             actor,
             action: "enrollment_token.create",
-            target_kind: "enrollment_token",
+            target_kind: AuditTargetKind::EnrollmentToken,
             target_id: token.id.to_string(),
             before: None,
             after: Some(serde_json::to_value(&token).expect("serializable")),

@@ -6,6 +6,7 @@ use super::auth::Principal;
 use crate::domain::{classes, validate};
 use crate::store::{self, Violation, audit};
 use slicebroker_types::TenantId;
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::{AuditRecord, SliceClass, SliceClassPatch, SliceClassSpec};
 use slicebroker_types::limits::pointer;
 
@@ -31,7 +32,7 @@ async fn record(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action,
-            target_kind: "class",
+            target_kind: AuditTargetKind::Class,
             target_id: name.to_owned(),
             before: before.map(image),
             after: after.map(image),
@@ -140,7 +141,7 @@ pub async fn class_audit(
     name: &str,
 ) -> Result<Vec<AuditRecord>, Error> {
     who.require_admin()?;
-    let records = audit::for_target(db, "class", name).await?;
+    let records = audit::for_target(db, AuditTargetKind::Class, name).await?;
     if records.is_empty() && store::classes::get(db, name).await?.is_none() {
         return Err(not_found(name));
     }

@@ -4,6 +4,7 @@ use super::auth::Principal;
 use super::{App, Error};
 use crate::store::{self, audit};
 use slicebroker_types::GpuModel;
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::{GpuHealthRecord, Host};
 use slicebroker_types::{GpuId, HostId};
 use std::collections::HashMap;
@@ -130,18 +131,18 @@ pub async fn set_schedulable(
     let mut tx = app.db().begin().await?;
     let (kind, id, found) = match target {
         Target::Gpu(id) => (
-            "gpu",
+            AuditTargetKind::Gpu,
             id.to_string(),
             store::fleet::set_gpu_schedulable(&mut *tx, id, schedulable).await?,
         ),
         Target::Host(id) => (
-            "host",
+            AuditTargetKind::Host,
             id.to_string(),
             store::fleet::set_host_schedulable(&mut *tx, id, schedulable).await?,
         ),
     };
     if !found {
-        return Err(Error::not_found(kind, id));
+        return Err(Error::not_found(kind.as_str(), id));
     }
     audit::record(
         &mut *tx,
@@ -196,7 +197,7 @@ pub async fn host_delete(app: &App, who: &Principal, id: HostId) -> Result<(), E
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "host.remove",
-            target_kind: "host",
+            target_kind: AuditTargetKind::Host,
             target_id: id.to_string(),
             before: None,
             after: None,

@@ -4,6 +4,7 @@ use super::Error;
 use super::auth::Principal;
 use crate::domain::api_key;
 use crate::store::{self, Violation, api_keys::ApiKey, audit};
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::Role;
 use slicebroker_types::{ApiKeyId, TenantId};
 
@@ -65,7 +66,7 @@ pub async fn api_key_create(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "api_key.create",
-            target_kind: "api_key",
+            target_kind: AuditTargetKind::ApiKey,
             target_id: summary.id.to_string(),
             before: None,
             after: Some(serde_json::to_value(&summary).expect("serialisable")),
@@ -115,7 +116,7 @@ pub async fn api_key_revoke(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "api_key.revoke",
-            target_kind: "api_key",
+            target_kind: AuditTargetKind::ApiKey,
             target_id: key_id.to_string(),
             before: Some(serde_json::to_value(&before).expect("serialisable")),
             after: Some(serde_json::to_value(&after).expect("serialisable")),
@@ -185,7 +186,7 @@ async fn insert_admin(
             actor_key_id: None,
             actor: "cli",
             action: "api_key.create",
-            target_kind: "api_key",
+            target_kind: AuditTargetKind::ApiKey,
             target_id: key.id.to_string(),
             before: None,
             after: Some(serde_json::to_value(&key).expect("serialisable")),

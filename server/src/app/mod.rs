@@ -2,6 +2,7 @@
 //! holds what they share (pool, config, signer, placement index, metrics).
 
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod classes;
@@ -26,6 +27,22 @@ pub mod wakeups;
 pub mod webhooks;
 
 pub use error::Error;
+
+/// The largest page a list operation returns, and the page size when none is asked for.
+pub const MAX_PAGE: i64 = 500;
+const DEFAULT_PAGE: i64 = 100;
+
+/// A list operation's page size: `limit`, 1 to [`MAX_PAGE`] (default 100).
+fn page_size(limit: Option<i64>) -> Result<i64, Error> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    Ok(limit)
+}
 
 use crate::config::Config;
 use crate::store;

@@ -5,6 +5,7 @@ use super::Error;
 use super::auth::Principal;
 use crate::domain;
 use crate::store::{self, audit};
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::CostRates;
 
 pub async fn rates_show(db: &sqlx::PgPool, _who: &Principal) -> Result<CostRates, Error> {
@@ -33,7 +34,7 @@ pub async fn rates_replace(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "rates.replace",
-            target_kind: "rates",
+            target_kind: AuditTargetKind::Rates,
             target_id: "fleet".into(),
             before: Some(serde_json::to_value(&before).expect("serialisable")),
             after: Some(serde_json::to_value(&after).expect("serialisable")),
@@ -50,5 +51,5 @@ pub async fn rates_audit(
     who: &Principal,
 ) -> Result<Vec<slicebroker_types::api::AuditRecord>, Error> {
     who.require_admin()?;
-    Ok(audit::for_target(db, "rates", "fleet").await?)
+    Ok(audit::for_target(db, AuditTargetKind::Rates, "fleet").await?)
 }

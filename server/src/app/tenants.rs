@@ -5,6 +5,7 @@ use super::auth::Principal;
 use crate::domain::tenant::ValidatePolicy;
 use crate::domain::validate;
 use crate::store::{self, Violation, audit};
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::{Tenant, TenantPolicy};
 use slicebroker_types::{TenantId, limits};
 
@@ -46,7 +47,7 @@ pub async fn tenant_create(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "tenant.create",
-            target_kind: "tenant",
+            target_kind: AuditTargetKind::Tenant,
             target_id: tenant.id.to_string(),
             before: None,
             after: Some(image(&tenant)),
@@ -107,7 +108,7 @@ pub async fn tenant_update(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "tenant.update",
-            target_kind: "tenant",
+            target_kind: AuditTargetKind::Tenant,
             target_id: id.to_string(),
             before: Some(image(&before)),
             after: Some(image(&after)),

@@ -3,6 +3,7 @@
 //! or with TLS (`tls`), with graceful shutdown.
 
 pub mod agents;
+pub mod audit;
 pub mod auth;
 pub mod classes;
 pub mod contract;

@@ -4,7 +4,9 @@
 //! `openapi/slicebroker.json`, which a test keeps in step.
 
 use super::problem::{self, NotFound, Problem, ProblemCode};
-use super::{agents, auth, classes, fleet, health, keys, leases, rates, tenants, usage, webhooks};
+use super::{
+    agents, audit, auth, classes, fleet, health, keys, leases, rates, tenants, usage, webhooks,
+};
 use crate::app::{App, Error};
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
@@ -24,7 +26,7 @@ use utoipa_axum::routes;
     security(("bearerAuth" = [])),
     modifiers(&BearerAuth),
     components(
-        schemas(Problem, ProblemCode),
+        schemas(Problem, ProblemCode, slicebroker_types::api::AuditTargetKind),
         responses(
             problem::BadRequest,
             problem::InvalidInput,
@@ -55,6 +57,7 @@ use utoipa_axum::routes;
         (name = "api-keys", description = "A tenant's API keys, managed by admins and the tenant's `tenant-admin` keys."),
         (name = "agents", description = "The protocol between the server and the agent on each GPU host: enrollment (admins create tokens), registration, the desired config (long-poll) and observed state. Agent endpoints take the host's agent credential (`agentAuth`), not a user token."),
         (name = "webhooks", description = "Tell a receiver about lease events: registered per tenant (tenant admins) or fleet-wide (admins), signed with HMAC-SHA256, delivered at least once with retries; the delivery history and redelivery. See docs/webhooks.md."),
+        (name = "audit", description = "Who changed what, when: every audited change in the fleet (admins), with the object before and after."),
         (name = "operations", description = "Probes and metrics for whoever runs the server. No token needed."),
         (name = "docs", description = "This document and the page that shows it. No token needed."),
     )
@@ -99,6 +102,7 @@ pub fn api() -> OpenApiRouter<App> {
         .merge(rates::routes())
         .merge(agents::routes())
         .merge(webhooks::routes())
+        .merge(audit::routes())
         .routes(routes!(openapi_show))
         .routes(routes!(docs_show))
         .routes(routes!(docs_asset_show))

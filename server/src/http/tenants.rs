@@ -137,8 +137,8 @@ async fn tenant_update(
 ///
 /// Every change to the tenant (create, policy and name updates) and to its webhooks and API
 /// keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-/// and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-/// belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+/// and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+/// to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
 #[utoipa::path(
     get,
     path = "/v1/tenants/{id}/audit",

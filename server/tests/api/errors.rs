@@ -114,6 +114,7 @@ fn protected_routes(w: &World) -> Vec<(String, Option<&'static str>)> {
         (r("GET /v1/rates"), None),
         (r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
         (r("GET /v1/rates/audit"), None),
+        (r("GET /v1/audit"), None),
     ];
     routes
 }
@@ -281,6 +282,8 @@ async fn members_cannot_use_admin_endpoints_nor_admins_lease() {
         forbidden(format!("POST /v1/hosts/{h}/uncordon"), None),
         forbidden(r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
         forbidden(r("GET /v1/rates/audit"), None),
+        forbidden(r("GET /v1/audit"), None),
+        forbidden(r("GET /v1/audit?limit=0"), None),
     ];
     expect_problems(&app, Some(&w.member), &cases).await;
     // Admin keys belong to no tenant, so they cannot hold leases.

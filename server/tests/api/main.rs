@@ -2,6 +2,7 @@
 //! database and talks to it over HTTP through the typed helpers in `harness`.
 
 mod agents;
+mod audit;
 mod auth;
 mod bookings;
 mod chargeback;

@@ -20,7 +20,7 @@ pub use access::{
     ApiKeyCreate, ApiKeyCreated, ApiKeySummary, EnrollmentCreate, EnrollmentToken,
     IssuedEnrollment, IssuedToken, TokenCreate,
 };
-pub use audit::AuditRecord;
+pub use audit::{AuditPage, AuditRecord, AuditTargetKind};
 pub use class::{SliceClass, SliceClassPatch, SliceClassSpec};
 pub use fleet::{CalendarInterval, Capacity, CapacityCalendar, Gpu, GpuSlice, Host, UsageRow};
 pub use health::{GpuHealthRecord, LeaseGpuHealth, LeaseHealth, MAX_XIDS_SHOWN, XidRecord};

@@ -5,7 +5,9 @@ from .agent_registration import AgentRegistration
 from .api_key_create import ApiKeyCreate
 from .api_key_created import ApiKeyCreated
 from .api_key_summary import ApiKeySummary
+from .audit_page import AuditPage
 from .audit_record import AuditRecord
+from .audit_target_kind import AuditTargetKind
 from .calendar_interval import CalendarInterval
 from .capacity import Capacity
 from .capacity_calendar import CapacityCalendar
@@ -161,7 +163,9 @@ __all__ = (
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeySummary",
+    "AuditPage",
     "AuditRecord",
+    "AuditTargetKind",
     "CalendarInterval",
     "Capacity",
     "CapacityCalendar",

@@ -86,16 +86,9 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
-/// Most leases per page, and the page size when none is asked for.
-pub const MAX_PAGE: i64 = 500;
-const DEFAULT_PAGE: i64 = 100;
-
 /// A page of the caller's tenant's leases (admins: every tenant's, or one's), oldest first.
 pub async fn lease_list(app: &App, who: &Principal, q: ListQuery) -> Result<LeasePage, Error> {
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 500"));
-    }
+    let limit = super::page_size(q.limit)?;
     if let (Some(own), Some(asked)) = (who.scope(), q.tenant)
         && own != asked
     {

@@ -11,6 +11,7 @@ use crate::domain::webhook;
 use crate::store::{self, audit};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use slicebroker_types::api::AuditTargetKind;
 use slicebroker_types::api::{
     Webhook, WebhookCreate, WebhookCreated, WebhookDelivery, WebhookPatch,
 };
@@ -93,7 +94,7 @@ async fn record(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action,
-            target_kind: "webhook",
+            target_kind: AuditTargetKind::Webhook,
             target_id: id.to_string(),
             before: before.and_then(image),
             after: after.and_then(image),
@@ -294,7 +295,7 @@ pub async fn delivery_redeliver(
             actor_key_id: who.key_id,
             actor: &who.actor(),
             action: "webhook.redeliver",
-            target_kind: "webhook_delivery",
+            target_kind: AuditTargetKind::WebhookDelivery,
             target_id: delivery.to_string(),
             before: None,
             after: None,

@@ -122,8 +122,8 @@ def sync_detailed(
 
      Every change to the tenant (create, policy and name updates) and to its webhooks and API
     keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+    to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -158,8 +158,8 @@ def sync(
 
      Every change to the tenant (create, policy and name updates) and to its webhooks and API
     keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+    to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -189,8 +189,8 @@ async def asyncio_detailed(
 
      Every change to the tenant (create, policy and name updates) and to its webhooks and API
     keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+    to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
 
     Args:
         id (UUID):
@@ -225,8 +225,8 @@ async def asyncio(
 
      Every change to the tenant (create, policy and name updates) and to its webhooks and API
     keys (created, changed, secret rotated, deleted, revoked), oldest first, with the acting key
-    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks, which
-    belong to no tenant, are not in any tenant's trail. An unknown id is `404`.
+    and the object before and after (`target_kind` says which kind). Fleet-wide webhooks belong
+    to no tenant: they are in `GET /v1/audit`, the whole log. An unknown id is `404`.
 
     Args:
         id (UUID):
