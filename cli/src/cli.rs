@@ -111,6 +111,9 @@ pub enum Command {
         /// The host's name or id.
         host: String,
     },
+    /// Who changed what (admin), newest first: cordons, host removals, tenants and their
+    /// policy, keys, webhooks, classes, rates, enrollment tokens.
+    Audit(AuditArgs),
     /// Print a completion script: `slicectl completions bash > /etc/bash_completion.d/slicectl`.
     Completions {
         #[arg(value_enum)]
@@ -438,6 +441,52 @@ pub struct TargetArgs {
     pub kind: TargetKind,
     /// A host's name or id; a GPU's id, `GPU-…` uuid or `HOST:INDEX`.
     pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only changes to this kind of object.
+    #[arg(value_enum)]
+    pub kind: Option<AuditKind>,
+    /// Only changes to this object: a host's name or id; a GPU's id, `GPU-…` uuid or
+    /// `HOST:INDEX`; a tenant's name or id; a class's name; any other object's id.
+    #[arg(requires = "kind")]
+    pub target: Option<String>,
+    /// At most this many entries, the newest (every page is fetched, so it may be more than
+    /// the API's 500 a page).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = parse::list_limit)]
+    pub limit: usize,
+}
+
+/// The kinds of object the audit log records (the API's `target_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditKind {
+    Host,
+    Gpu,
+    Tenant,
+    ApiKey,
+    Webhook,
+    WebhookDelivery,
+    Class,
+    Rates,
+    EnrollmentToken,
+}
+
+impl From<AuditKind> for slicebroker_types::api::AuditTargetKind {
+    fn from(k: AuditKind) -> Self {
+        use slicebroker_types::api::AuditTargetKind as T;
+        match k {
+            AuditKind::Host => T::Host,
+            AuditKind::Gpu => T::Gpu,
+            AuditKind::Tenant => T::Tenant,
+            AuditKind::ApiKey => T::ApiKey,
+            AuditKind::Webhook => T::Webhook,
+            AuditKind::WebhookDelivery => T::WebhookDelivery,
+            AuditKind::Class => T::Class,
+            AuditKind::Rates => T::Rates,
+            AuditKind::EnrollmentToken => T::EnrollmentToken,
+        }
+    }
 }
 
 #[cfg(test)]

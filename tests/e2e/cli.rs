@@ -429,6 +429,26 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
         .await
         .fails_with(3, "no_capacity");
     admin.run(&["uncordon", "host", "gpu-a"]).await.ok();
+    // The audit log says who did it, newest first; one GPU's history by the name used above.
+    let trail = admin
+        .run(&["audit", "gpu", "gpu-a:1", "-o", "json"])
+        .await
+        .json();
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["uncordon", "cordon"], "{trail}");
+    let table = admin.run(&["audit", "host", "--limit", "1"]).await;
+    let table = table.ok();
+    assert!(
+        table.contains("uncordon") && table.contains("schedulable false → true"),
+        "{table}"
+    );
+    assert!(!table.contains(" cordon "), "one entry: {table}");
+    user.run(&["audit"]).await.fails_with(1, "forbidden");
 
     // Members are not admins: the server says so, exit 1.
     user.run(&["tenant", "ls"]).await.fails_with(1, "forbidden");

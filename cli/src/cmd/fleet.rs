@@ -412,7 +412,7 @@ fn cordoned(kind: &str, target: &str, schedulable: bool) -> String {
     }
 }
 
-fn find_host(hosts: &[Host], target: &str) -> Result<HostId> {
+pub(super) fn find_host(hosts: &[Host], target: &str) -> Result<HostId> {
     hosts
         .iter()
         .find(|h| h.name == target || h.id.to_string() == target)
@@ -421,7 +421,7 @@ fn find_host(hosts: &[Host], target: &str) -> Result<HostId> {
 }
 
 /// A GPU by id, NVML uuid (`GPU-…`) or `HOST:INDEX`.
-fn find_gpu(gpus: &[Gpu], target: &str) -> Result<GpuId> {
+pub(super) fn find_gpu(gpus: &[Gpu], target: &str) -> Result<GpuId> {
     let by_place = target
         .rsplit_once(':')
         .and_then(|(h, i)| Some((h, i.parse::<i32>().ok()?)));

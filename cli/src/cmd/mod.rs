@@ -2,6 +2,7 @@
 //! and looking things up by name.
 
 mod access;
+mod audit;
 mod classes;
 mod fleet;
 mod lease;
@@ -114,6 +115,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Tenant(c) => tenant::run(&mut ctx, c).await,
         Command::Key(c) => access::key(&mut ctx, c).await,
         Command::Enroll(a) => access::enroll(&mut ctx, a).await,
+        Command::Audit(a) => audit::list(&mut ctx, a).await,
     }
 }
 

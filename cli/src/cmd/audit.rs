@@ -1,0 +1,173 @@
+//! `slicectl audit` (admin): who changed what, newest first, with what each change changed.
+
+use super::fleet::{find_gpu, find_host};
+use super::{Ctx, query_value};
+use crate::cli::{AuditArgs, AuditKind};
+use crate::error::Result;
+use crate::output::{Style, Table};
+use serde_json::Value;
+use slicebroker_types::api::{AuditPage, AuditRecord, AuditTargetKind, Gpu, Host};
+
+pub async fn list(ctx: &mut Ctx, a: AuditArgs) -> Result<()> {
+    let mut filter = String::new();
+    if let Some(kind) = a.kind {
+        filter.push_str(&format!(
+            "&target_kind={}",
+            AuditTargetKind::from(kind).as_str()
+        ));
+    }
+    if let (Some(kind), Some(target)) = (a.kind, &a.target) {
+        let id = target_id(ctx, kind, target).await?;
+        filter.push_str(&format!("&target_id={}", query_value(&id)));
+    }
+    let mut entries = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page_size = (a.limit - entries.len()).min(500);
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page: AuditPage = ctx
+            .session
+            .get(&format!("/v1/audit?limit={page_size}{filter}{after}"))
+            .await?;
+        entries.extend(page.items);
+        cursor = page.next_cursor;
+        if cursor.is_none() || entries.len() >= a.limit {
+            break;
+        }
+    }
+    ctx.show(entries.as_slice(), table);
+    Ok(())
+}
+
+/// The id the log keeps for an object named as people name it. A host or GPU that is gone
+/// (removed hosts stay in the log) is looked for by the id given.
+async fn target_id(ctx: &mut Ctx, kind: AuditKind, target: &str) -> Result<String> {
+    Ok(match kind {
+        AuditKind::Host => {
+            let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
+            match find_host(&hosts, target) {
+                Ok(id) => id.to_string(),
+                Err(_) if target.parse::<uuid::Uuid>().is_ok() => target.to_owned(),
+                Err(e) => return Err(e),
+            }
+        }
+        AuditKind::Gpu => {
+            let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
+            match find_gpu(&gpus, target) {
+                Ok(id) => id.to_string(),
+                Err(_) if target.parse::<uuid::Uuid>().is_ok() => target.to_owned(),
+                Err(e) => return Err(e),
+            }
+        }
+        AuditKind::Tenant => ctx.tenant_id(target).await?.to_string(),
+        _ => target.to_owned(),
+    })
+}
+
+fn table(entries: &[AuditRecord], style: &Style) -> String {
+    let mut t = Table::new(&["at", "by", "action", "object", "change"]);
+    for e in entries {
+        t.row(vec![
+            e.at.format("%Y-%m-%d %H:%M:%SZ").to_string().into(),
+            e.actor.clone().into(),
+            e.action.clone().into(),
+            format!("{} {}", e.target_kind, e.target_id).into(),
+            change(e.before.as_ref(), e.after.as_ref()).into(),
+        ]);
+    }
+    t.render(style)
+}
+
+/// What a change changed, on one line: `schedulable true → false`, the fields of an object
+/// that differ (nested ones by path: `policy.max_live_leases 3 → 5`), at most three and a
+/// count of the rest.
+pub fn change(before: Option<&Value>, after: Option<&Value>) -> String {
+    let mut diffs = Vec::new();
+    match (before, after) {
+        (None, None) => return "-".into(),
+        (None, Some(_)) => return "created".into(),
+        (Some(_), None) => return "removed".into(),
+        (Some(b), Some(a)) => differences("", b, a, &mut diffs),
+    }
+    if diffs.is_empty() {
+        return "no change".into();
+    }
+    let more = diffs.len().saturating_sub(3);
+    diffs.truncate(3);
+    let mut out = diffs.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" (+{more} more)"));
+    }
+    out
+}
+
+fn differences(path: &str, b: &Value, a: &Value, out: &mut Vec<String>) {
+    if b == a {
+        return;
+    }
+    match (b, a) {
+        (Value::Object(bm), Value::Object(am)) => {
+            let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                let at = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                let null = Value::Null;
+                differences(
+                    &at,
+                    bm.get(k).unwrap_or(&null),
+                    am.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        _ => out.push(format!("{path} {} → {}", short(b), short(a))),
+    }
+}
+
+/// A value short enough for a table cell.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(39).collect::<String>())
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::change;
+    use serde_json::json;
+
+    #[test]
+    fn a_change_names_what_differs() {
+        let (b, a) = (json!({"schedulable": true}), json!({"schedulable": false}));
+        assert_eq!(change(Some(&b), Some(&a)), "schedulable true → false");
+        let b = json!({"name": "a", "policy": {"max_live_leases": 3, "models": ["x"]}});
+        let a = json!({"name": "a", "policy": {"max_live_leases": 5, "models": ["x", "y"]}});
+        assert_eq!(
+            change(Some(&b), Some(&a)),
+            r#"policy.max_live_leases 3 → 5, policy.models ["x"] → ["x","y"]"#
+        );
+        assert_eq!(change(None, Some(&a)), "created");
+        assert_eq!(change(Some(&a), None), "removed");
+        assert_eq!(change(None, None), "-");
+        assert_eq!(change(Some(&a), Some(&a)), "no change");
+        let b = json!({"a": 1, "b": 1, "c": 1, "d": 1, "e": null});
+        let a = json!({"a": 2, "b": 2, "c": 2, "d": 2, "e": "x".repeat(50)});
+        let s = change(Some(&b), Some(&a));
+        assert_eq!(s, "a 1 → 2, b 1 → 2, c 1 → 2 (+2 more)");
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let (b, a) = (json!({"url": "x"}), json!({"url": "y".repeat(60)}));
+        let s = change(Some(&b), Some(&a));
+        assert!(s.ends_with('…') && s.chars().count() < 60, "{s}");
+    }
+}
