@@ -75,8 +75,9 @@ pub enum RequestError {
         valid: Vec<String>,
     },
     #[error(
-        "no profile has at least {min_memory_gib} GiB and {min_compute_slices} compute slices{}; the largest is {largest}",
-        scope(.models)
+        "no profile has at least {min_memory_gib} GiB and {min_compute_slices} compute slices{}; the largest{} is {largest}",
+        scope_or_catalog(.models),
+        if .models.is_empty() { " any has" } else { "" }
     )]
     NeedTooLarge {
         min_memory_gib: u32,
@@ -86,6 +87,16 @@ pub enum RequestError {
     },
     #[error("min_compute_slices must be at least 1")]
     ZeroCompute,
+}
+
+/// ` on a100-40gb`, or, with no models named, that the whole catalog was searched (not the
+/// fleet, which may hold fewer models).
+fn scope_or_catalog(models: &[&str]) -> String {
+    if models.is_empty() {
+        " on any GPU model slicebroker supports".into()
+    } else {
+        scope(models)
+    }
 }
 
 fn scope(models: &[&str]) -> String {
@@ -444,6 +455,12 @@ mod tests {
             err.to_string(),
             "no profile has at least 500 GiB and 1 compute slices on a100-40gb; the largest is \
              7g.40gb on a100-40gb"
+        );
+        let err = req.resolve(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no profile has at least 500 GiB and 1 compute slices on any GPU model slicebroker \
+             supports; the largest any has is 7g.180gb on b200-180gb"
         );
         let zero = ProfileRequest::Need {
             min_memory_gib: 1,
