@@ -104,8 +104,17 @@ impl Agent {
         let backend = Arc::clone(&self.backend);
         let backend = backend.as_ref();
         let snapshot = backend.snapshot()?;
-        if !dry_run && self.checkpoint.retain_observed(&snapshot) > 0 {
-            self.store.save(&self.checkpoint)?;
+        if !dry_run {
+            let mut changed = self.checkpoint.retain_observed(&snapshot) > 0;
+            let present = snapshot.iter().map(|s| s.gpu.uuid.as_str());
+            if self.checkpoint.xids.forget_absent(present) {
+                // A forgotten GPU seen again must not reuse this run's numbers.
+                self.xid_base = xids::clock_base();
+                changed = true;
+            }
+            if changed {
+                self.store.save(&self.checkpoint)?;
+            }
         }
         let observed = classify(&snapshot, &self.checkpoint);
         let the_plan = plan(&self.desired, &observed);

@@ -73,6 +73,19 @@ impl XidOutbox {
         taken
     }
 
+    /// Forgets the GPUs not in `present` that have nothing left to send (a GPU taken out of
+    /// the host leaves no counter behind in the checkpoint). A forgotten GPU seen again is
+    /// numbered from a new base, so the caller must then take a new [`clock_base`]: numbers
+    /// from it are later than any this run gave. Returns whether it forgot any.
+    pub fn forget_absent<'a>(&mut self, present: impl IntoIterator<Item = &'a str>) -> bool {
+        let present: std::collections::HashSet<&str> = present.into_iter().collect();
+        let before = self.gpus.len();
+        self.gpus.retain(|gpu, unsent| {
+            present.contains(gpu.as_str()) || !unsent.xids.is_empty() || unsent.dropped > 0
+        });
+        self.gpus.len() < before
+    }
+
     /// The server accepted `report`: what it carried is recorded there. Returns whether that
     /// acknowledged anything.
     pub fn acknowledged(&mut self, report: &ObservedReport) -> bool {
@@ -190,6 +203,30 @@ mod tests {
         let mut h = taken(&[7], 0);
         out.carry("GPU-a", &mut h, BASE);
         assert_eq!((h.xids_dropped, seqs(&h)), (0, vec![1085]));
+    }
+
+    #[test]
+    fn a_gpu_gone_is_forgotten_once_nothing_of_it_is_left_to_send() {
+        let mut out = XidOutbox::default();
+        let mut a = taken(&[94], 0);
+        out.carry("GPU-a", &mut a, BASE);
+        let mut b = taken(&[79], 0);
+        out.carry("GPU-b", &mut b, BASE);
+        out.acknowledged(&report("GPU-b", &b));
+        // GPU-b is gone with nothing unsent: forgotten. GPU-a is gone too (fell off the bus,
+        // say) but its XID has not reached the server: kept.
+        assert!(out.forget_absent(["GPU-c"]));
+        assert!(!out.forget_absent(["GPU-c"]), "nothing more to forget");
+        let mut again = taken(&[], 0);
+        out.carry("GPU-a", &mut again, BASE);
+        assert_eq!(seqs(&again), [1000]);
+        out.acknowledged(&report("GPU-a", &again));
+        assert!(out.forget_absent(std::iter::empty()));
+        assert!(out.is_empty());
+        // Seen again, a forgotten GPU is numbered from the base it is given.
+        let mut back = taken(&[13], 0);
+        out.carry("GPU-b", &mut back, BASE + 10);
+        assert_eq!(seqs(&back), [1010]);
     }
 
     #[test]
