@@ -2,17 +2,19 @@
 //! newest desired config, apply (unless dry run), re-observe, build the report. The loop around
 //! it is in `run.rs`.
 
+use crate::backend::BackendError;
 use crate::backend::GpuBackend;
 use crate::checkpoint::{Checkpoint, CheckpointStore};
-use crate::kernel_log::{KernelLog, Mark, PciAddress};
+use crate::kernel_log::{KernelLog, PciAddress};
 use crate::model::GpuInfo;
 use crate::reconcile::{
     ActionOutcome, Applier, KillPolicy, ObservedGpu, Owner, Plan, classify, plan,
 };
+use crate::xid_ledger::Missed;
 use crate::xids;
 use slicebroker_types::agent::{
     DesiredConfig, GpuHealth, ObservedGpuReport, ObservedReport, ObservedSlice, ReportedError,
-    SliceOp, XidEvent,
+    SliceOp,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,12 +108,13 @@ impl Agent {
         let snapshot = backend.snapshot()?;
         if !dry_run {
             let mut changed = self.checkpoint.retain_observed(&snapshot) > 0;
-            let present = snapshot.iter().map(|s| s.gpu.uuid.as_str());
-            if self.checkpoint.xids.forget_absent(present) {
+            let present = snapshot.iter().map(|s| s.gpu.uuid.as_str()).collect();
+            if self.checkpoint.xids.forget_absent(&present) {
                 // A forgotten GPU seen again must not reuse this run's numbers.
                 self.xid_base = xids::clock_base();
                 changed = true;
             }
+            changed |= self.checkpoint.xid_ledger.forget_absent(&present);
             if changed {
                 self.store.save(&self.checkpoint)?;
             }
@@ -130,30 +133,39 @@ impl Agent {
             (outcomes, classify(&backend.snapshot()?, &self.checkpoint))
         };
         let mut report = report(self.desired.generation, &observed, &the_plan, &outcomes);
-        // Read just before the health readings: the first registers NVML's event set, which
-        // delivers every XID from then on.
-        let (mut logged, mut taken) = self.logged_xids(backend, &observed);
-        for (gpu, o) in report.gpus.iter_mut().zip(&observed) {
-            let mut logged = logged.remove(&o.gpu.uuid).unwrap_or_default();
-            let carry = |h: &mut GpuHealth| {
-                logged.append(&mut h.xids);
-                h.xids = logged;
-                self.checkpoint.xids.carry(&o.gpu.uuid, h, self.xid_base)
-            };
-            gpu.health = match backend.health(&o.gpu) {
-                Ok(mut h) => {
-                    taken |= carry(&mut h);
-                    Some(h)
-                }
+        let before = (
+            self.checkpoint.kernel_log.clone(),
+            self.checkpoint.xid_ledger.clone(),
+        );
+        // The kernel log's first read comes just before the health readings: the first
+        // reading registers NVML's event set, which delivers every XID from then on.
+        let mut missed = self.recover_logged(backend, &observed);
+        let readings: Vec<_> = observed.iter().map(|o| backend.health(&o.gpu)).collect();
+        self.match_logged(backend, &observed, &readings, &mut missed);
+        let mut changed = before
+            != (
+                self.checkpoint.kernel_log.clone(),
+                self.checkpoint.xid_ledger.clone(),
+            );
+        for ((gpu, o), reading) in report.gpus.iter_mut().zip(&observed).zip(readings) {
+            let mut xids = missed.remove(&o.gpu.uuid).unwrap_or_default();
+            let (mut h, read) = match reading {
+                Ok(h) => (h, true),
                 Err(e) => {
                     tracing::warn!(gpu = %o.gpu.uuid, error = %e, "reading GPU health failed");
                     // XIDs from the log wait in the outbox for a reading that succeeds.
-                    taken |= carry(&mut GpuHealth::default());
-                    None
+                    (GpuHealth::default(), false)
                 }
             };
+            xids.append(&mut h.xids);
+            h.xids = xids;
+            changed |= self
+                .checkpoint
+                .xids
+                .carry(&o.gpu.uuid, &mut h, self.xid_base);
+            gpu.health = read.then_some(h);
         }
-        if taken && !dry_run {
+        if changed && !dry_run {
             self.save_xids();
         }
         Ok(PassResult {
@@ -166,86 +178,119 @@ impl Agent {
 }
 
 impl Agent {
-    /// XIDs from the kernel log, by GPU UUID: on the run's first pass, those logged after the
-    /// checkpoint's mark (no agent was registered with NVML for them); on later passes none,
-    /// since NVML delivers them, and the mark only moves past them. Also returns whether the
-    /// mark moved so that the checkpoint must be saved. A log that cannot be read is logged
-    /// and not read again.
-    fn logged_xids(
+    /// The run's first pass, before the health readings: the kernel log's Xid records after
+    /// the checkpoint's mark that the run before did not have from NVML, and the records that
+    /// run was still waiting on NVML for. Later passes: none.
+    fn recover_logged(&mut self, backend: &dyn GpuBackend, observed: &[ObservedGpu]) -> Missed {
+        let Some(log) = self.kernel_log.as_mut() else {
+            return Missed::new();
+        };
+        if std::mem::replace(&mut self.log_read, true) {
+            return Missed::new();
+        }
+        let ledger = &mut self.checkpoint.xid_ledger;
+        let mut missed = ledger.take_logged();
+        let found = match log.recover(self.checkpoint.kernel_log.as_ref()) {
+            Ok(found) => found,
+            Err(e) => {
+                self.log_failed(e, &mut missed);
+                return missed;
+            }
+        };
+        if found.lost > 0 {
+            tracing::warn!(
+                path = %log.path().display(),
+                lost = found.lost,
+                "the kernel log no longer holds records written since the agent last read it: \
+                 XIDs among them are lost"
+            );
+        }
+        let by_pci = by_pci(backend, observed);
+        for x in found.xids {
+            let (pci, xid) = (x.pci, x.xid.xid);
+            match by_pci.get(&pci) {
+                Some(&gpu) => {
+                    if ledger.recovered(gpu, &x.xid) {
+                        tracing::info!(gpu, xid, "an XID logged while no agent ran");
+                        missed.entry(gpu.to_owned()).or_default().push(x.xid);
+                    }
+                }
+                None => tracing::warn!(
+                    %pci,
+                    xid,
+                    "an XID logged while no agent ran, on a GPU the agent does not manage or no \
+                     longer sees"
+                ),
+            }
+        }
+        if let Some(mark) = log.mark() {
+            self.checkpoint.kernel_log = Some(mark);
+        }
+        missed
+    }
+
+    /// After the health readings: matches what NVML delivered (`readings`) with the kernel
+    /// log's records that came in since the last read (`crate::xid_ledger`); records NVML did
+    /// not deliver within a pass go into `missed`.
+    fn match_logged(
         &mut self,
         backend: &dyn GpuBackend,
         observed: &[ObservedGpu],
-    ) -> (HashMap<String, Vec<XidEvent>>, bool) {
+        readings: &[Result<GpuHealth, BackendError>],
+        missed: &mut Missed,
+    ) {
         let Some(log) = self.kernel_log.as_mut() else {
-            return (HashMap::new(), false);
+            return;
         };
-        let first = !std::mem::replace(&mut self.log_read, true);
-        let read = if first {
-            // The mark moved if the log has records past it.
-            recover(log, self.checkpoint.kernel_log.as_ref(), backend, observed)
-                .map(|xids| (xids, false))
-        } else {
-            // Xid records NVML has delivered: the mark must move past them.
-            log.advance().map(|xids| (HashMap::new(), xids > 0))
+        let ledger = &mut self.checkpoint.xid_ledger;
+        for (o, reading) in observed.iter().zip(readings) {
+            for x in reading.iter().flat_map(|h| &h.xids) {
+                ledger.delivered(&o.gpu.uuid, x);
+            }
+        }
+        let records = match log.advance() {
+            Ok(records) => records,
+            Err(e) => return self.log_failed(e, missed),
         };
-        match read {
-            Ok((xids, moved)) => {
-                let mark = log.mark();
-                let moved = moved || (first && mark != self.checkpoint.kernel_log);
-                self.checkpoint.kernel_log = mark;
-                (xids, moved)
+        // A record on a GPU the agent does not see has no delivery to wait for either.
+        let by_pci = by_pci(backend, observed);
+        for x in records {
+            if let Some(&gpu) = by_pci.get(&x.pci) {
+                ledger.logged(gpu, &x.xid, missed);
             }
-            Err(e) => {
-                tracing::warn!(
-                    path = %log.path().display(),
-                    error = %e,
-                    "reading the kernel log failed; XIDs raised while no agent runs will be missed"
-                );
-                self.kernel_log = None;
-                (HashMap::new(), false)
-            }
+        }
+        ledger.end_pass(missed);
+        if let Some(mark) = log.mark() {
+            self.checkpoint.kernel_log = Some(mark);
+        }
+    }
+
+    /// The kernel log could not be read: it is not read again, and the records waiting for
+    /// NVML are reported now (nothing will match them any more).
+    fn log_failed(&mut self, e: std::io::Error, missed: &mut Missed) {
+        if let Some(log) = self.kernel_log.take() {
+            tracing::warn!(
+                path = %log.path().display(),
+                error = %e,
+                "reading the kernel log failed; XIDs raised while no agent runs will be missed"
+            );
+        }
+        let mut ledger = std::mem::take(&mut self.checkpoint.xid_ledger);
+        for (gpu, mut xids) in ledger.take_logged() {
+            missed.entry(gpu).or_default().append(&mut xids);
         }
     }
 }
 
-/// The first read of the kernel log: its Xid records after `mark`, by the UUID of the observed
-/// GPU at their PCI address.
-fn recover(
-    log: &mut KernelLog,
-    mark: Option<&Mark>,
+/// The observed GPUs by the PCI address the driver's log lines name.
+fn by_pci<'a>(
     backend: &dyn GpuBackend,
-    observed: &[ObservedGpu],
-) -> std::io::Result<HashMap<String, Vec<XidEvent>>> {
-    let found = log.recover(mark)?;
-    if found.lost > 0 {
-        tracing::warn!(
-            path = %log.path().display(),
-            lost = found.lost,
-            "the kernel log no longer holds records written since the agent last read it: \
-             XIDs among them are lost"
-        );
-    }
-    let by_pci: HashMap<PciAddress, &str> = observed
+    observed: &'a [ObservedGpu],
+) -> HashMap<PciAddress, &'a str> {
+    observed
         .iter()
         .filter_map(|o| Some((backend.pci_address(&o.gpu)?, o.gpu.uuid.as_str())))
-        .collect();
-    let mut out: HashMap<String, Vec<XidEvent>> = HashMap::new();
-    for x in found.xids {
-        let (pci, xid) = (x.pci, x.xid.xid);
-        match by_pci.get(&pci) {
-            Some(&gpu) => {
-                tracing::info!(gpu, xid, "an XID logged while no agent ran");
-                out.entry(gpu.to_owned()).or_default().push(x.xid);
-            }
-            None => tracing::warn!(
-                %pci,
-                xid,
-                "an XID logged while no agent ran, on a GPU the agent does not manage or no \
-                 longer sees"
-            ),
-        }
-    }
-    Ok(out)
+        .collect()
 }
 
 /// The observed-state report of a pass.

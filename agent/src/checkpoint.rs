@@ -2,11 +2,13 @@
 //! each create. After a crash it tells the agent's own instances from ones made by hand:
 //! an instance it recorded (even only as an intent) is managed; anything else is unmanaged.
 //! It also keeps the XIDs not yet delivered to the server, so a restart does not lose them, and
-//! how far the kernel log's XIDs have been read, so one raised while no agent ran is found.
+//! how far the kernel log's XIDs have been read and which wait to be matched with NVML's, so
+//! one raised while no agent ran is found, once.
 
 use crate::fsutil::{self, FileError};
 use crate::kernel_log::Mark;
 use crate::model::{GpuInstance, GpuSnapshot};
+use crate::xid_ledger::XidLedger;
 use crate::xids::XidOutbox;
 use serde::{Deserialize, Serialize};
 use slicebroker_types::Placement;
@@ -44,6 +46,10 @@ pub struct Checkpoint {
     /// How far the kernel log's Xid records have reached the agent (`crate::kernel_log`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel_log: Option<Mark>,
+    /// XIDs NVML delivered or the kernel log showed, waiting for the other side
+    /// (`crate::xid_ledger`).
+    #[serde(default, skip_serializing_if = "XidLedger::is_empty")]
+    pub xid_ledger: XidLedger,
 }
 
 impl Checkpoint {

@@ -10,10 +10,13 @@
 //! (`src/nvidia/src/kernel/gpu/rc/kernel_rc.c` in NVIDIA's open kernel modules: the PCI domain,
 //! bus and device, then the GPU and compute instance where the driver attributes the XID to
 //! one.) The agent reads `/dev/kmsg`, whose records are numbered (`seq`) from each boot, and
-//! keeps in its checkpoint how far it has accounted for them ([`Mark`]). On its first pass it
-//! takes the Xid records after the mark (the whole log after a reboot) as XIDs NVML did not
-//! deliver, just before NVML's event set is registered; from then on NVML delivers them, and
-//! each pass only moves the mark past the records that came in.
+//! keeps in its checkpoint how far it has accounted for them ([`Mark`]). On its first pass,
+//! just before NVML's event set is registered, it takes the Xid records after the mark (the
+//! whole log after a reboot) as XIDs NVML did not deliver, except those the run before had
+//! from NVML. From then on each pass reads the records that came in, after its health
+//! readings, and `crate::xid_ledger` matches them with what NVML delivered: a record NVML
+//! did not deliver (raised just before the event set was registered) is reported, and none
+//! is counted twice.
 
 use serde::{Deserialize, Serialize};
 use slicebroker_types::agent::XidEvent;
@@ -184,11 +187,15 @@ impl KernelLog {
         Ok(out)
     }
 
-    /// A later read: the records that came in since the last read. Returns how many were Xid
-    /// records (NVML delivers those while the agent runs; the mark must move past them).
-    pub fn advance(&mut self) -> io::Result<usize> {
-        let mut xids = 0;
-        self.read(|_, xid, _| xids += usize::from(xid.is_some()))?;
+    /// A later read: the Xid records that came in since the last read, oldest first (NVML
+    /// delivers most of those while the agent runs: `crate::xid_ledger` matches them).
+    pub fn advance(&mut self) -> io::Result<Vec<LoggedXid>> {
+        let mut xids = Vec::new();
+        self.read(|seq, xid, _| {
+            if let Some((pci, xid)) = xid {
+                xids.push(LoggedXid { seq, pci, xid });
+            }
+        })?;
         Ok(xids)
     }
 
@@ -383,11 +390,11 @@ mod tests {
         let mut f = log_file(&[(1, "other")]);
         let mut log = KernelLog::open(f.path(), "b").unwrap();
         assert_eq!(log.recover(None).unwrap(), Recovered::default());
-        assert_eq!(log.advance().unwrap(), 0);
+        assert_eq!(log.advance().unwrap().len(), 0);
         append(f.as_file_mut(), &[(2, XID_79), (3, "other"), (4, XID_94)]);
-        assert_eq!(log.advance().unwrap(), 2);
+        assert_eq!(log.advance().unwrap().len(), 2);
         assert_eq!(log.mark().unwrap().seq, 4);
-        assert_eq!(log.advance().unwrap(), 0);
+        assert_eq!(log.advance().unwrap().len(), 0);
     }
 }
 

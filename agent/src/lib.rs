@@ -16,4 +16,5 @@ pub mod probe;
 pub mod reconcile;
 pub mod run;
 pub mod sim_cli;
+pub mod xid_ledger;
 pub mod xids;

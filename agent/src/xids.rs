@@ -77,8 +77,7 @@ impl XidOutbox {
     /// the host leaves no counter behind in the checkpoint). A forgotten GPU seen again is
     /// numbered from a new base, so the caller must then take a new [`clock_base`]: numbers
     /// from it are later than any this run gave. Returns whether it forgot any.
-    pub fn forget_absent<'a>(&mut self, present: impl IntoIterator<Item = &'a str>) -> bool {
-        let present: std::collections::HashSet<&str> = present.into_iter().collect();
+    pub fn forget_absent(&mut self, present: &std::collections::HashSet<&str>) -> bool {
         let before = self.gpus.len();
         self.gpus.retain(|gpu, unsent| {
             present.contains(gpu.as_str()) || !unsent.xids.is_empty() || unsent.dropped > 0
@@ -215,13 +214,14 @@ mod tests {
         out.acknowledged(&report("GPU-b", &b));
         // GPU-b is gone with nothing unsent: forgotten. GPU-a is gone too (fell off the bus,
         // say) but its XID has not reached the server: kept.
-        assert!(out.forget_absent(["GPU-c"]));
-        assert!(!out.forget_absent(["GPU-c"]), "nothing more to forget");
+        let present = ["GPU-c"].into_iter().collect();
+        assert!(out.forget_absent(&present));
+        assert!(!out.forget_absent(&present), "nothing more to forget");
         let mut again = taken(&[], 0);
         out.carry("GPU-a", &mut again, BASE);
         assert_eq!(seqs(&again), [1000]);
         out.acknowledged(&report("GPU-a", &again));
-        assert!(out.forget_absent(std::iter::empty()));
+        assert!(out.forget_absent(&Default::default()));
         assert!(out.is_empty());
         // Seen again, a forgotten GPU is numbered from the base it is given.
         let mut back = taken(&[13], 0);

@@ -125,52 +125,84 @@ fn log_xid(log: &std::path::Path, index: usize, n: u64) {
     kmsg::append(log, &kmsg::xid_line(index, &xid(n))).unwrap();
 }
 
+/// A host whose agent reads the kernel log: started and stopped at will, with its checkpoint.
+struct LoggingHost {
+    host: StubHost,
+    log: std::path::PathBuf,
+    checkpoint: std::path::PathBuf,
+}
+
+impl LoggingHost {
+    fn new(name: &str) -> Self {
+        let host = StubHost::new(name, &["h100-80gb", "h100-80gb"]);
+        let log = host.dir.path().join("kmsg");
+        let checkpoint = host.dir.path().join("checkpoint.json");
+        kmsg::append(&log, "Linux version 6.1.0").unwrap();
+        Self {
+            host,
+            log,
+            checkpoint,
+        }
+    }
+
+    fn start(&self) -> crate::agent::Agent {
+        use crate::checkpoint::CheckpointStore;
+        use crate::kernel_log::KernelLog;
+        let backend: std::sync::Arc<dyn GpuBackend> = std::sync::Arc::new(self.host.backend());
+        crate::agent::Agent::new(backend, CheckpointStore::new(Some(self.checkpoint.clone())))
+            .unwrap()
+            .with_kernel_log(Some(KernelLog::open(&self.log, "boot-1").unwrap()))
+    }
+
+    /// NVML's side of an XID on GPU `index`: its event.
+    fn raise(&self, index: usize, n: u64) {
+        self.host.edit(|s| s.gpus[index].health.xids.push(xid(n)));
+    }
+
+    /// The kernel log's side: the driver's line.
+    fn log(&self, index: usize, n: u64) {
+        log_xid(&self.log, index, n);
+    }
+}
+
+/// One pass: the XIDs (number, seq) its report carries per GPU; the report is accepted.
+fn xids_of(agent: &mut crate::agent::Agent) -> Vec<Vec<(u64, Option<u64>)>> {
+    let pass = agent
+        .pass(false, crate::reconcile::KillPolicy::default())
+        .unwrap();
+    let report = pass.report;
+    let xids = report
+        .gpus
+        .iter()
+        .map(|g| {
+            let h = g.health.as_ref().unwrap();
+            h.xids.iter().map(|x| (x.xid, x.seq)).collect()
+        })
+        .collect();
+    agent.report_accepted(&report);
+    xids
+}
+
+fn numbers(xids: &[(u64, Option<u64>)]) -> Vec<u64> {
+    xids.iter().map(|x| x.0).collect()
+}
+
 #[test]
 fn an_xid_raised_while_no_agent_ran_comes_from_the_kernel_log_once() {
-    use crate::agent::Agent;
-    use crate::checkpoint::CheckpointStore;
-    use crate::kernel_log::KernelLog;
-    use crate::reconcile::KillPolicy;
-    use std::sync::Arc;
-
-    let host = StubHost::new("stub-health-kmsg", &["h100-80gb", "h100-80gb"]);
-    let log = host.dir.path().join("kmsg");
-    let checkpoint = host.dir.path().join("checkpoint.json");
-    kmsg::append(&log, "Linux version 6.1.0").unwrap();
-    let start = || {
-        let backend: Arc<dyn GpuBackend> = Arc::new(host.backend());
-        Agent::new(backend, CheckpointStore::new(Some(checkpoint.clone())))
-            .unwrap()
-            .with_kernel_log(Some(KernelLog::open(&log, "boot-1").unwrap()))
-    };
-    let xids_of = |agent: &mut Agent| -> Vec<Vec<(u64, Option<u64>)>> {
-        let pass = agent.pass(false, KillPolicy::default()).unwrap();
-        let report = pass.report;
-        let xids = report
-            .gpus
-            .iter()
-            .map(|g| {
-                let h = g.health.as_ref().unwrap();
-                h.xids.iter().map(|x| (x.xid, x.seq)).collect()
-            })
-            .collect();
-        agent.report_accepted(&report);
-        xids
-    };
+    let h = LoggingHost::new("stub-health-kmsg");
     // The first run ever takes nothing from the log (history), and watches NVML from then on.
-    let mut agent = start();
+    let mut agent = h.start();
     assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
     drop(agent);
 
     // While no agent runs, GPU 1 raises XID 79: NVML never delivers it, the log has it.
-    host.edit(|s| s.gpus[1].health.xids.push(xid(79)));
-    log_xid(&log, 1, 79);
-    kmsg::append(&log, "eth0: link up").unwrap();
-    let mut agent = start();
+    h.raise(1, 79);
+    h.log(1, 79);
+    kmsg::append(&h.log, "eth0: link up").unwrap();
+    let mut agent = h.start();
     let first = xids_of(&mut agent);
     assert!(first[0].is_empty(), "{first:?}");
-    assert_eq!(first[1].len(), 1, "{first:?}");
-    assert_eq!(first[1][0].0, 79);
+    assert_eq!(numbers(&first[1]), [79], "{first:?}");
     assert!(first[1][0].1.is_some(), "numbered like any XID");
     assert_eq!(
         xids_of(&mut agent),
@@ -178,15 +210,72 @@ fn an_xid_raised_while_no_agent_ran_comes_from_the_kernel_log_once() {
         "once, then acknowledged"
     );
 
-    // While the agent runs, NVML delivers XID 48 and the log's line of it only moves the mark.
-    host.edit(|s| s.gpus[0].health.xids.push(xid(48)));
-    log_xid(&log, 0, 48);
+    // While the agent runs, NVML delivers XID 48 and the log's line of it only settles it.
+    h.raise(0, 48);
+    h.log(0, 48);
     let running = xids_of(&mut agent);
-    assert_eq!(running[0].iter().map(|x| x.0).collect::<Vec<_>>(), [48]);
+    assert_eq!(numbers(&running[0]), [48]);
     assert!(running[1].is_empty());
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
     drop(agent);
 
     // A restart finds nothing new in the log: both XIDs were accounted for.
-    let mut agent = start();
+    let mut agent = h.start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+}
+
+/// The driver's line can reach the log after the agent took the XID from NVML, and the agent
+/// can stop in between: the next run must not take that line for an XID NVML missed.
+#[test]
+fn an_xid_delivered_just_before_a_restart_is_not_counted_again_from_the_log() {
+    let h = LoggingHost::new("stub-health-kmsg-restart");
+    let mut agent = h.start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    h.raise(0, 48);
+    assert_eq!(numbers(&xids_of(&mut agent)[0]), [48]);
+    drop(agent);
+    h.log(0, 48);
+    let mut agent = h.start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    // A second 48 while no agent runs is still news.
+    drop(agent);
+    h.raise(0, 48);
+    h.log(0, 48);
+    let mut agent = h.start();
+    assert_eq!(numbers(&xids_of(&mut agent)[0]), [48]);
+}
+
+/// An XID raised after the first read of the log but before NVML's event set was registered
+/// reaches the log only: it is reported once the next health reading did not bring it either.
+/// One whose line comes before its event is reported once, from NVML.
+#[test]
+fn a_logged_xid_nvml_never_delivers_is_reported_after_a_pass_and_none_twice() {
+    let h = LoggingHost::new("stub-health-kmsg-gap");
+    let mut agent = h.start();
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    h.log(1, 79);
+    assert_eq!(
+        xids_of(&mut agent),
+        [vec![], vec![]],
+        "its event may still come"
+    );
+    let next = xids_of(&mut agent);
+    assert_eq!(numbers(&next[1]), [79], "{next:?}");
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+
+    h.log(0, 94);
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    h.raise(0, 94);
+    assert_eq!(numbers(&xids_of(&mut agent)[0]), [94]);
+    for _ in 0..3 {
+        assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    }
+    // A line still waiting for its event when the agent stops is reported by the next run.
+    h.log(1, 31);
+    assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
+    drop(agent);
+    let mut agent = h.start();
+    assert_eq!(numbers(&xids_of(&mut agent)[1]), [31]);
     assert_eq!(xids_of(&mut agent), [vec![], vec![]]);
 }
