@@ -166,6 +166,7 @@ impl App {
             webhooks::deliver::spawn(self.clone());
         }
         self.spawn_index_refresh();
+        self.spawn_window_reloads();
     }
 
     /// Reloads the placement index every `placement_refresh`, so that this replica sees
@@ -182,6 +183,23 @@ impl App {
                 let Some(inner) = app.upgrade() else { break };
                 if let Err(e) = inner.index.refresh(&inner.db).await {
                     tracing::warn!(error = %store::describe(&e), "placement index refresh failed");
+                }
+            }
+        });
+    }
+
+    /// Reloads in the placement index the GPUs whose slices' windows another replica (or this
+    /// one) moved outside a grant (`store::notify::windows_moved`).
+    fn spawn_window_reloads(&self) {
+        let app: Weak<Inner> = Arc::downgrade(&self.inner);
+        let mut moved = self.inner.wakeups.subscribe_windows();
+        tokio::spawn(async move {
+            while moved.changed().await.is_ok() {
+                let Some(inner) = app.upgrade() else { break };
+                for gpu in inner.wakeups.take_moved() {
+                    if let Err(e) = inner.index.refresh_gpu(&inner.db, gpu).await {
+                        tracing::warn!(%gpu, error = %store::describe(&e), "reloading a GPU whose windows moved failed; the periodic reload catches up");
+                    }
                 }
             }
         });

@@ -1,11 +1,12 @@
 //! Wake-ups for agents' desired-config long-polls and for the pending queue. The database
 //! notifies every replica when a host's desired generation moves or capacity comes back
 //! (`store::notify`); each replica wakes the polls it holds for that host, whichever replica
-//! made the change.
+//! made the change. It also collects the GPUs whose slices' windows moved elsewhere, for the
+//! placement index to reload.
 
 use crate::store::notify::{self, Notice};
-use slicebroker_types::HostId;
-use std::collections::HashMap;
+use slicebroker_types::{GpuId, HostId};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
@@ -16,6 +17,9 @@ pub struct Wakeups {
     hosts: Mutex<HashMap<HostId, watch::Sender<u64>>>,
     capacity: watch::Sender<u64>,
     webhooks: watch::Sender<u64>,
+    /// GPUs whose windows moved, not yet reloaded; `windows_moved` changes as they come.
+    moved: Mutex<BTreeSet<GpuId>>,
+    windows_moved: watch::Sender<u64>,
 }
 
 impl Default for Wakeups {
@@ -24,6 +28,8 @@ impl Default for Wakeups {
             hosts: Mutex::default(),
             capacity: watch::channel(0).0,
             webhooks: watch::channel(0).0,
+            moved: Mutex::default(),
+            windows_moved: watch::channel(0).0,
         }
     }
 }
@@ -37,6 +43,21 @@ impl Wakeups {
     /// Changes whenever webhook deliveries were queued, on any replica.
     pub fn subscribe_webhooks(&self) -> watch::Receiver<u64> {
         self.webhooks.subscribe()
+    }
+
+    /// Changes whenever slices' windows moved on some GPU ([`Wakeups::take_moved`]).
+    pub fn subscribe_windows(&self) -> watch::Receiver<u64> {
+        self.windows_moved.subscribe()
+    }
+
+    /// The GPUs whose windows moved since the last call.
+    pub fn take_moved(&self) -> BTreeSet<GpuId> {
+        std::mem::take(&mut *self.moved.lock().expect("wakeups lock"))
+    }
+
+    fn windows(&self, gpu: GpuId) {
+        self.moved.lock().expect("wakeups lock").insert(gpu);
+        self.windows_moved.send_modify(|n| *n += 1);
     }
 
     /// Wakes this replica's webhook worker (a redelivery asked here).
@@ -77,6 +98,7 @@ pub async fn listen(pool: sqlx::PgPool, wakeups: Arc<Wakeups>) {
         Notice::Desired(host) => wakeups.wake(host),
         Notice::Capacity => wakeups.capacity.send_modify(|n| *n += 1),
         Notice::Webhooks => wakeups.webhooks.send_modify(|n| *n += 1),
+        Notice::Windows(gpu) => wakeups.windows(gpu),
         Notice::Missed => wakeups.wake_all(),
     })
     .await;
@@ -98,5 +120,19 @@ mod tests {
         ra.changed().await.unwrap();
         w.wake_all();
         assert!(rb.has_changed().unwrap());
+    }
+
+    #[tokio::test]
+    async fn moved_windows_are_collected_until_taken() {
+        let w = Wakeups::default();
+        let mut rx = w.subscribe_windows();
+        let (g1, g2) = (GpuId::new(), GpuId::new());
+        w.windows(g1);
+        w.windows(g2);
+        w.windows(g1);
+        assert!(rx.has_changed().unwrap());
+        rx.borrow_and_update();
+        assert_eq!(w.take_moved(), [g1, g2].into_iter().collect());
+        assert!(w.take_moved().is_empty());
     }
 }

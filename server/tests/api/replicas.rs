@@ -182,3 +182,64 @@ async fn a_request_that_loses_placement_races_is_granted_however_stale_its_index
     taken.dedup();
     assert_eq!(taken.len(), 56, "every place granted once");
 }
+
+/// A booking comes up `booking_lead` before its start, and its slices' window then begins
+/// at once. The replica whose lifecycle job did it tells the others (NOTIFY), which reload that
+/// GPU at once rather than at their next periodic reload: none of them goes on offering the
+/// slice until the booking's start.
+#[tokio::test]
+async fn a_booking_coming_up_on_one_replica_reaches_the_others_index_at_once() {
+    use chrono::{DateTime, Utc};
+    let a = spawn_with(|c| {
+        c.lifecycle_jobs = false;
+        c.booking_lead = "1h".parse().unwrap();
+    })
+    .await;
+    a.seed_fleet(1, 1, "h100-80gb").await;
+    let (_, team) = a.tenant("team-a", Value::Null).await;
+    let start = Utc::now() + chrono::Duration::minutes(30);
+    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let booked = a
+        .post(
+            "/v1/leases",
+            &team,
+            &json!({"profile": "7g.80gb", "duration": 3600, "start": stamp(start)}),
+        )
+        .await;
+    let id = booked.ok(201)["id"].as_str().unwrap().to_owned();
+    let b = a
+        .replica(|c| {
+            c.lifecycle_jobs = false;
+            c.placement_refresh = "1h".parse().unwrap();
+        })
+        .await;
+    // When b would have a 7g for a minute, before the booking's start.
+    let earliest = async || -> Option<DateTime<Utc>> {
+        let path = format!(
+            "/v1/capacity/calendar?profile=7g.80gb&duration=60&to={}",
+            stamp(start)
+        );
+        let r = b.get(&path, &team).await;
+        r.ok(200)[0]["earliest_start"]
+            .as_str()
+            .map(|t| t.parse().unwrap())
+    };
+    let before = earliest().await;
+    assert!(
+        before.is_some_and(|t| t < start - chrono::Duration::minutes(20)),
+        "b offers the GPU until the booking comes up: {before:?}"
+    );
+    // a's lifecycle job brings the booking up (its lead has come).
+    slicebroker_server::app::lifecycle::run_once(&a.app).await;
+    let lease = a.get(&format!("/v1/leases/{id}"), &team).await;
+    assert_eq!(lease.ok(200)["state"], "provisioning");
+    wait_until(
+        Duration::from_secs(5),
+        "b's index to learn that the booking's window begins now",
+        async || match earliest().await {
+            None => Ok(()),
+            Some(t) => Err(format!("b still offers a 7g from {t}")),
+        },
+    )
+    .await;
+}

@@ -222,9 +222,12 @@ pub async fn lease_extend(
         &who.actor(),
     )
     .await?;
-    let lease = store::leases::get(&mut tx, id, None).await?;
+    let lease = store::leases::get(&mut tx, id, None)
+        .await?
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    let gpus: Vec<_> = lease.slices.iter().map(|s| s.gpu_id).collect();
+    store::notify::windows_moved(&mut *tx, &gpus).await?;
     tx.commit().await?;
-    let lease = lease.ok_or_else(|| Error::not_found("lease", id))?;
     let slice_ids: Vec<_> = lease.slices.iter().map(|s| s.id).collect();
     app.index()
         .set_end(&slice_ids, crate::app::placement::end_secs(ends_at));

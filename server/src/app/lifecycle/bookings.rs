@@ -17,13 +17,13 @@ pub async fn run(app: &App) -> Result<(), Error> {
         return Ok(());
     }
     store::fleet::bump_generations(&mut tx, &started.hosts).await?;
+    // Their windows begin now, not at their starts: every replica's index reloads those GPUs
+    // when this commits; this one's at once.
+    store::notify::windows_moved(&mut *tx, &started.gpus).await?;
     tx.commit().await?;
     for lease in started.leases {
         tracing::info!(%lease, "booking starting");
     }
-    // Their windows begin now, not at their starts: the index learns that at once here, and
-    // on the other replicas at their next reload (or when the constraint refuses a grant in
-    // the lead, which reloads the GPU).
     for gpu in started.gpus {
         app.index().refresh_gpu(app.db(), gpu).await?;
     }

@@ -84,6 +84,12 @@ async fn fold_transitions(app: &App) -> Result<(), Error> {
     Ok(())
 }
 
+/// One pass of every job, now: for tests and tools that run a server without the timer
+/// (`lifecycle_jobs` off).
+pub async fn run_once(app: &App) {
+    pass(app.clone()).await;
+}
+
 /// One pass of every job; returns when the next lease ends, if any.
 async fn pass(app: App) -> Option<chrono::DateTime<chrono::Utc>> {
     let app = &app;

@@ -93,6 +93,8 @@ async fn rebook(app: &App, id: LeaseId, lost_after: i64) -> Result<(), Error> {
             return Ok::<_, sqlx::Error>(Outcome::Stays);
         }
         store::fleet::bump_generations(&mut tx, &hosts).await?;
+        let gpus: Vec<_> = reserved.iter().map(|r| r.gpu_id).collect();
+        store::notify::windows_moved(&mut *tx, &gpus).await?;
         tx.commit().await?;
         Ok(Outcome::Moved(old, new_ids.clone()))
     }
