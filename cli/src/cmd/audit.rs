@@ -42,26 +42,23 @@ pub async fn list(ctx: &mut Ctx, a: AuditArgs) -> Result<()> {
 /// The id the log keeps for an object named as people name it. A host or GPU that is gone
 /// (removed hosts stay in the log) is looked for by the id given.
 async fn target_id(ctx: &mut Ctx, kind: AuditKind, target: &str) -> Result<String> {
-    Ok(match kind {
+    // Found, or gone but named by its id.
+    let or_id = |found: Result<String>| match found {
+        Err(_) if target.parse::<uuid::Uuid>().is_ok() => Ok(target.to_owned()),
+        found => found,
+    };
+    match kind {
         AuditKind::Host => {
             let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
-            match find_host(&hosts, target) {
-                Ok(id) => id.to_string(),
-                Err(_) if target.parse::<uuid::Uuid>().is_ok() => target.to_owned(),
-                Err(e) => return Err(e),
-            }
+            or_id(find_host(&hosts, target).map(|id| id.to_string()))
         }
         AuditKind::Gpu => {
             let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
-            match find_gpu(&gpus, target) {
-                Ok(id) => id.to_string(),
-                Err(_) if target.parse::<uuid::Uuid>().is_ok() => target.to_owned(),
-                Err(e) => return Err(e),
-            }
+            or_id(find_gpu(&gpus, target).map(|id| id.to_string()))
         }
-        AuditKind::Tenant => ctx.tenant_id(target).await?.to_string(),
-        _ => target.to_owned(),
-    })
+        AuditKind::Tenant => Ok(ctx.tenant_id(target).await?.to_string()),
+        _ => Ok(target.to_owned()),
+    }
 }
 
 fn table(entries: &[AuditRecord], style: &Style) -> String {
