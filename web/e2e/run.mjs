@@ -305,6 +305,11 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Drops the console errors a test caused on purpose (the browser logs failed loads). */
+function forget(errors, pattern) {
+  for (let i = errors.length - 1; i >= 0; i--) if (pattern.test(errors[i])) errors.splice(i, 1);
+}
+
 async function text(page, selector) {
   return (await page.locator(selector).first().textContent()) ?? "";
 }
@@ -416,7 +421,7 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await page.selectOption("#profile", "2g.20gb");
   await page.selectOption("#gpu-model", "h100-80gb");
   await page.fill("#duration", "2h");
-  await page.fill("#labels", "team=web, run=e2e");
+  await page.fill("#labels", "team=web, run=e2e\nnote=vision, speech");
   await shot(page, "request");
   // A bad field is named before anything is sent.
   await page.fill("#count", "0");
@@ -430,7 +435,7 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await page.locator('[data-testid="use-it"]').waitFor({ timeout: 30_000 });
   const lease = await sys.ok("GET", `/v1/leases/${id}`, member);
   check(lease.state === "active", `the API says active: ${lease.state}`);
-  check(lease.labels.team === "web" && lease.labels.run === "e2e", `labels sent: ${JSON.stringify(lease.labels)}`);
+  check(lease.labels.team === "web" && lease.labels.run === "e2e" && lease.labels.note === "vision, speech", `labels sent, a comma in a value kept: ${JSON.stringify(lease.labels)}`);
   const slice = lease.slices[0];
   check(slice.profile === "2g.20gb" && slice.mig_device_uuid?.startsWith("MIG-"), `a 2g.20gb with a MIG device: ${JSON.stringify(slice)}`);
   const use = await text(page, '[data-testid="use-it"]');
@@ -441,7 +446,12 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   await page.getByRole("button", { name: "Copy CUDA_VISIBLE_DEVICES" }).click();
   const clip = await page.evaluate(() => navigator.clipboard.readText());
   check(clip === `CUDA_VISIBLE_DEVICES=${slice.cuda_visible_devices}`, `one click copies it: "${clip}"`);
-  await page.locator('[data-testid="timeline"] li[data-kind="activated"]').waitFor({ timeout: 5000 });
+  const activated = page.locator('[data-testid="timeline"] li[data-kind="activated"]');
+  await activated.waitFor({ timeout: 5000 });
+  // Each event reads as a sentence with its time, not as its raw detail.
+  check(/^Active: every slice is ready; it runs until .+\.$/.test(await activated.locator('[data-testid="event-text"]').textContent()), `the activation in words: ${await activated.textContent()}`);
+  check((await page.locator('[data-testid="timeline"] li[data-kind="granted"]').textContent()).includes(`2g.20gb on ${slice.host} · GPU`), "the grant says where");
+  check((await page.locator('[data-testid="timeline"] pre').count()) === 0, "no raw JSON in the timeline");
   await shot(page, "lease");
   scene.memberLease = id;
 
@@ -518,7 +528,9 @@ scenario("a member requests a 2g.20gb, sees it active, extends and releases it; 
   // Release on the lease page: the state change shows within two seconds of the API's.
   await row.locator("a").first().click();
   await page.waitForURL(new RegExp(`/leases/${id}$`));
-  await page.locator('[data-testid="timeline"] li[data-kind="extended"]').waitFor({ timeout: 5000 });
+  const extended = page.locator('[data-testid="timeline"] li[data-kind="extended"]');
+  await extended.waitFor({ timeout: 5000 });
+  check((await extended.textContent()).includes("Extended by 1h 00m; it now ends"), `the extension in words: ${await extended.textContent()}`);
   // A contained ECC error (XID 94) on its instance: the page says so, and the lease runs on.
   simH100(sys, ["xid", "--gpu", work.gpu_uuid, "--xid", "94", "--gpu-instance", String(work.gpu_instance_id)]);
   await page.locator('[data-testid="timeline"] li[data-kind="instance_error"]').waitFor({ timeout: 10_000 });
@@ -547,6 +559,16 @@ scenario("a member books a slice ahead at a free window, sees it on the calendar
   const windows = page.locator('[data-testid="free-windows"]');
   await windows.locator("tbody tr").first().waitFor({ timeout: 10_000 });
   check((await windows.textContent()).includes("h100-80gb"), "the free windows list the H100s");
+  // The earliest start fills in exactly the start it shows (to the minute, rounded up).
+  const earliest = windows.locator('[data-testid="earliest-start"][data-model="h100-80gb"]');
+  const clicked = Date.now();
+  await earliest.click();
+  const filled = await page.inputValue("#start");
+  const shown = await earliest.textContent();
+  const same = await page.evaluate((v) => new Date(v).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }), filled);
+  check(shown === same, `the button shows the start it fills in: "${shown}" vs "${filled}"`);
+  const ahead = (await page.evaluate((v) => new Date(v).getTime(), filled)) - clicked;
+  check(ahead >= 4 * 60_000 && ahead <= 7 * 60_000, `free now, so about five minutes ahead: ${ahead} ms`);
   // A start in the past is refused next to the field, before anything is sent.
   const local = (ms) =>
     page.evaluate((t) => {
@@ -611,11 +633,27 @@ scenario("an admin changes a tenant's quota and the tenant's next request over i
   const demo = tenants.find((t) => t.name === "demo");
   await page.locator('details[data-tenant="demo"] summary').click();
   const field = page.locator("#demo-max_live_compute_slices");
-  // A value the API would refuse is named next to the field, and nothing is sent.
+  const save = page.getByRole("button", { name: "Save demo" });
+  // A value outside the API's bounds is named next to the field as it is typed; save waits.
   await field.fill("lots");
-  await page.getByRole("button", { name: "Save demo" }).click();
-  check((await text(page, "#demo-max_live_compute_slices-msg")).includes("whole number"), "the field says what it takes");
-  check((await sys.ok("GET", `/v1/tenants/${demo.id}`, admin)).policy.max_live_compute_slices === demo.policy.max_live_compute_slices, "nothing was saved");
+  check((await text(page, "#demo-max_live_compute_slices-msg")).includes("whole number from 0 to 10000000"), "the field says what it takes");
+  check(await save.isDisabled(), "save waits until the fields are right");
+  await field.fill("10000001");
+  check((await text(page, "#demo-max_live_compute_slices-msg")).includes("whole number from 0 to 10000000"), "and its upper bound");
+  await field.fill(String(demo.policy.max_live_compute_slices ?? ""));
+  check(await save.isEnabled(), "a right value lets it save");
+  // What only the API knows (its GPU catalog): its message stands by the field it names.
+  const models = page.locator("#demo-allowed_gpu_models");
+  await models.fill("h100-80gb, tpu");
+  await save.click();
+  const refused = await sys.api("PATCH", `/v1/tenants/${demo.id}`, admin, { policy: { allowed_gpu_models: ["h100-80gb", "tpu"] } });
+  check(refused.status === 400 && refused.body.field === "/policy/allowed_gpu_models/1", `the API refuses the model: ${refused.text}`);
+  await waitUntil("the API's message by the models field", 5000, async () => (await text(page, "#demo-allowed_gpu_models-msg")) === refused.body.detail);
+  check((await models.getAttribute("aria-invalid")) === "true", "the models field is marked invalid");
+  check((await sys.ok("GET", `/v1/tenants/${demo.id}`, admin)).policy.allowed_gpu_models.length === 0, "nothing was saved");
+  await shot(page, "admin-tenant-refused");
+  await models.fill("");
+  check((await text(page, "#demo-allowed_gpu_models-msg")).includes("empty: all"), "editing the field clears the API's message");
   try {
     await quotaScene(browser, sys, page, admin, demo, field);
   } finally {
@@ -626,22 +664,61 @@ scenario("an admin changes a tenant's quota and the tenant's next request over i
   }
 });
 
+/** The audit log: the whole fleet's by default (newest first, filtered by kind, a page at a
+ * time), or one tenant's, each change with its before and after. */
+async function auditScene(sys, page, admin, demo) {
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  check((await page.locator("#audit-scope").inputValue()) === "", "the whole fleet by default");
+  const entries = page.locator('[data-testid="audit"] ol > li');
+  await waitUntil("the cordon on top", 5000, async () => {
+    const top = entries.first();
+    return (await top.getAttribute("data-action")) === "cordon" && (await top.textContent()).includes("host demo-a100");
+  });
+  check((await entries.first().locator(".diff").textContent()).includes("schedulable"), "the cordon shows its before and after");
+  await entries.filter({ has: page.locator(".diff th", { hasText: "policy.max_live_compute_slices" }) }).first().waitFor({ timeout: 3000 });
+  await page.selectOption("#audit-kind", "tenant");
+  await waitUntil("only the tenants' changes", 5000, async () => {
+    const kinds = await entries.evaluateAll((els) => els.map((e) => e.dataset.targetKind));
+    return kinds.length > 0 && kinds.every((k) => k === "tenant");
+  });
+  await page.selectOption("#audit-kind", "");
+  await page.selectOption("#audit-scope", demo.id);
+  await page.locator(".diff th", { hasText: "policy.max_live_compute_slices" }).first().waitFor({ timeout: 5000 });
+  check((await page.getByRole("button", { name: "Load more" }).count()) === 0, "a tenant's trail comes whole");
+  await shot(page, "admin-audit");
+  // More than a page (100) of changes: "Load more" follows next_cursor to the oldest.
+  await Promise.all(Array.from({ length: 100 }, (_, i) => sys.ok("POST", "/v1/enrollment-tokens", admin, { note: `e2e audit ${i}` })));
+  let all = 0;
+  for (let cursor = null, first = true; first || cursor; first = false) {
+    const p = await sys.ok("GET", `/v1/audit?limit=500${cursor ? `&cursor=${cursor}` : ""}`, admin);
+    all += p.items.length;
+    cursor = p.next_cursor;
+  }
+  check(all > 100, `more than a page in the log: ${all}`);
+  await page.selectOption("#audit-scope", "");
+  const more = page.getByRole("button", { name: "Load more" });
+  await more.waitFor({ timeout: 5000 });
+  check((await entries.count()) === 100, `a page at first: ${await entries.count()}`);
+  while ((await more.count()) > 0) {
+    const before = await entries.count();
+    await more.click();
+    await waitUntil("older changes", 5000, async () => (await entries.count()) > before || (await more.count()) === 0);
+  }
+  check((await entries.count()) === all, `every change, once: ${await entries.count()} of ${all}`);
+}
+
 async function quotaScene(browser, sys, page, admin, demo, field) {
   await field.fill("1");
   await page.getByRole("button", { name: "Save demo" }).click();
   await waitUntil("the quota to change", 5000, async () => (await sys.ok("GET", `/v1/tenants/${demo.id}`, admin)).policy.max_live_compute_slices === 1);
   await page.getByRole("status").waitFor({ timeout: 3000 });
   await shot(page, "admin-tenants");
-  // The audit log shows the change's before and after.
-  await page.getByRole("tab", { name: "Audit log" }).click();
-  await page.selectOption("#audit-tenant", demo.id);
-  await page.locator(".diff th", { hasText: "policy.max_live_compute_slices" }).first().waitFor({ timeout: 5000 });
-  await shot(page, "admin-audit");
   await page.getByRole("tab", { name: "Hosts & GPUs" }).click();
   await page.getByRole("button", { name: "Cordon demo-a100" }).click();
   await waitUntil("the host to be cordoned", 5000, async () => (await sys.ok("GET", "/v1/hosts", admin)).find((h) => h.name === "demo-a100").schedulable === false);
   await page.getByRole("button", { name: "Uncordon demo-a100" }).waitFor({ timeout: 3000 });
   await shot(page, "admin-hosts");
+  await auditScene(sys, page, admin, demo);
   // The fleet draws the cordoned host apart: a badge, and its GPUs' strips dimmed.
   await go(page, "Fleet");
   const host = page.locator('[data-testid="host"][data-host="demo-a100"]');
@@ -702,6 +779,37 @@ scenario("a viewer sees the fleet and leases but no admin or lease actions", asy
   await context.close();
 });
 
+scenario("a tenant admin sees its own key marked, a long key name in its cell, and revoking that key signs it out", async ({ browser, sys }) => {
+  const admin = await sys.token(sys.adminKey);
+  const demo = (await sys.ok("GET", "/v1/tenants", admin)).find((t) => t.name === "demo");
+  const name = `e2e-tenant-admin-${"x".repeat(170)}`;
+  const own = await sys.ok("POST", `/v1/tenants/${demo.id}/api-keys`, admin, { name, role: "tenant-admin" });
+  const { context, page } = await signIn(browser, sys, own.secret, "tenant-admin");
+  await go(page, "Admin");
+  const mark = page.locator('[data-testid="keys"] [data-testid="own-key"]');
+  await mark.waitFor({ timeout: 5000 });
+  const keys = await sys.ok("GET", `/v1/tenants/${demo.id}/api-keys`, admin);
+  check(keys.length >= 2 && (await mark.count()) === 1, `one key of ${keys.length} is marked`);
+  const row = page.locator('[data-testid="keys"] tr', { has: page.locator('[data-testid="own-key"]') });
+  check((await row.locator(".truncate").getAttribute("title")) === name, "the mark is on the session's key, its whole name on hover");
+  // A long name stays in its cell: the page does not scroll sideways, on a desktop or a phone.
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 1, `a ${name.length}-character key name fits ${width} px (${wide} px too wide)`);
+  }
+  await shot(page, "admin-keys-phone");
+  await page.setViewportSize({ width: 1440, height: 960 });
+  // Revoking it warns first, then the session ends, as warned.
+  await row.getByRole("button", { name: "Revoke" }).click();
+  check(page.dialogs.some((m) => m.includes(`"${name}"`) && m.includes("signs you out")), `the question warns: ${page.dialogs.join(" | ")}`);
+  await page.locator('[data-testid="login-notice"]').waitFor({ timeout: 5000 });
+  check((await sys.ok("GET", `/v1/tenants/${demo.id}/api-keys`, admin)).find((k) => k.id === own.key.id).revoked_at, "the key is revoked");
+  check((await page.locator('[data-testid="who"]').count()) === 0, "and no one is signed in");
+  check(page.jsErrors.length === 0, `no script errors: ${page.jsErrors.join("; ")}`);
+  await context.close();
+});
+
 scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser, sys }) => {
   // A second tenant and some leases of both, so the admin's fleet shows tenants apart.
   const admin = await sys.token(sys.adminKey);
@@ -756,11 +864,51 @@ scenario("screenshots of a busy fleet, the calendar and usage", async ({ browser
   const mem = await signIn(browser, sys, sys.memberKey, "member-3");
   await mem.page.locator('[data-testid="slice-block"]').first().waitFor({ timeout: 5000 });
   await shot(mem.page, "fleet-member-busy");
+  // One source failing, as a gateway answers when the server is away (502, an HTML page): its
+  // part says the server was not reached (no refusal), and the page keeps what it loaded.
+  const largest = mem.page.locator('[data-testid="largest-h100-80gb"]');
+  const fitted = await largest.textContent();
+  const strips = await mem.page.locator('[data-testid="gpu-strip"]').count();
+  let failed = 0;
+  await mem.page.route("**/v1/capacity", (route) => {
+    failed++;
+    return route.fulfill({ status: 502, contentType: "text/html", body: "<html><body><h1>502 Bad Gateway</h1></body></html>" });
+  });
+  const capacityError = mem.page.locator('[data-testid="error-capacity"]');
+  await capacityError.waitFor({ timeout: 5000 });
+  const said = await capacityError.textContent();
+  check(said === "Free capacity: The server could not be reached (HTTP 502 from a gateway).", `the failed part says why: "${said}"`);
+  await waitUntil("a later poll to fail too", 5000, () => failed >= 2);
+  check((await largest.textContent()) === fitted, `the free capacity keeps its last good figures: ${await largest.textContent()} vs ${fitted}`);
+  check((await mem.page.locator('[data-testid="gpu-strip"]').count()) === strips, "the GPUs stay drawn");
+  check((await mem.page.locator('[role="alert"]').count()) === 1, "no other part reports an error");
+  await shot(mem.page, "fleet-part-failed");
+  await mem.page.unroute("**/v1/capacity");
+  await capacityError.waitFor({ state: "detached", timeout: 5000 });
+  forget(mem.page.jsErrors, /status of 502/);
   // Readable on a phone: the strips keep their scale, nothing runs off the side.
   await mem.page.setViewportSize({ width: 390, height: 844 });
   const overflow = await mem.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `the fleet fits a 390 px phone screen (${overflow} px too wide)`);
   await shot(mem.page, "fleet-phone");
+  // The calendar's time axis on a phone: fewer, shorter labels that neither overlap nor run off.
+  await go(mem.page, "Calendar");
+  for (const days of ["1 day", "30 days"]) {
+    await mem.page.getByRole("button", { name: days, exact: true }).click();
+    const axis = mem.page.locator('[data-testid="cal-axis"]');
+    const boxes = await waitUntil(`the ${days} axis`, 3000, async () => {
+      const b = await axis.locator("span").evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right })));
+      return b.length >= 2 ? b : null;
+    });
+    const track = await axis.boundingBox();
+    for (const [i, b] of boxes.entries()) {
+      check(b.right <= track.x + track.width + 1, `${days}: tick ${i} stays on the axis (${b.right} > ${track.x + track.width})`);
+      if (i) check(b.left >= boxes[i - 1].right, `${days}: ticks ${i - 1} and ${i} do not overlap: ${JSON.stringify(boxes)}`);
+    }
+    const wide = await mem.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 1, `the ${days} calendar fits a 390 px phone screen (${wide} px too wide)`);
+  }
+  await shot(mem.page, "calendar-phone");
   await mem.page.setViewportSize({ width: 1440, height: 960 });
   await go(mem.page, "Usage");
   await mem.page.locator('[data-testid="usage-chart"] canvas').waitFor({ timeout: 5000 });

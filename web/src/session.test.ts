@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { adoptExternal, currentSession, currentToken, decodeClaims, login, logout, sessionNotice } from "./session";
+import { adoptExternal, currentSession, currentToken, decodeClaims, KeyRefused, login, logout, sessionNotice } from "./session";
 
 /** An unsigned JWT with these claims (the client only reads them; the server verifies). */
 function jwt(claims: object): string {
@@ -75,8 +75,17 @@ describe("session", () => {
 
   it("a refused key signs nobody in and says why", async () => {
     await expect(login("sbk_bad")).rejects.toThrow("the API key is not valid");
+    await expect(login("sbk_bad")).rejects.toBeInstanceOf(KeyRefused);
     expect(currentSession()).toBeNull();
     await expect(login("   ")).rejects.toThrow(/Enter an API key/);
+  });
+
+  it("a gateway's error page at sign-in is no refusal: the server was not reached", async () => {
+    vi.mocked(fetch).mockImplementation(async () => new Response("<html>Bad Gateway</html>", { status: 502 }));
+    const e = await login("sbk_good").catch((x: unknown) => x);
+    expect(e).not.toBeInstanceOf(KeyRefused);
+    expect((e as Error).message).toBe("The server could not be reached (HTTP 502 from a gateway).");
+    expect(currentSession()).toBeNull();
   });
 
   it("a key revoked while signed in ends the session at the next renewal, with a notice", async () => {

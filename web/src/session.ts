@@ -6,6 +6,7 @@
 // what is allowed.
 
 import { useEffect, useState } from "preact/hooks";
+import { unreachableText } from "./api/errors";
 
 export type Role = "admin" | "tenant-admin" | "member" | "viewer";
 
@@ -53,6 +54,10 @@ export function decodeClaims(token: string): Claims {
   return claims;
 }
 
+/** The server refused the key (its problem's `detail` is the message), as against not being
+ * reached at all. */
+export class KeyRefused extends Error {}
+
 interface Issued {
   access_token: string;
   expires_in: number;
@@ -71,8 +76,8 @@ async function trade(key: string): Promise<Issued> {
   }
   const body = await response.json().catch(() => null);
   if (!response.ok) {
-    const detail = body && typeof body.detail === "string" ? body.detail : `${response.status} ${response.statusText}`;
-    throw new Error(detail);
+    if (body && typeof body.detail === "string") throw new KeyRefused(body.detail);
+    throw new Error(unreachableText(response.status, response.statusText));
   }
   return body as Issued;
 }

@@ -12,6 +12,7 @@
 // `GET /v1/auth/whoami`. There is no refresh: when the token expires, the person signs in again.
 
 import type { components } from "./api/schema";
+import { unreachableText } from "./api/errors";
 import { adoptExternal, logout } from "./session";
 import { replace } from "./router";
 
@@ -204,7 +205,8 @@ export async function complete(query: string): Promise<void> {
   const r = await fetch("/v1/auth/whoami", { headers: { authorization: `Bearer ${token}` } });
   const body = await r.json().catch(() => null);
   if (!r.ok) {
-    const detail = body && typeof body.detail === "string" ? body.detail : `${r.status}`;
+    if (!body || typeof body.detail !== "string") throw new Error(unreachableText(r.status, r.statusText));
+    const detail = body.detail;
     throw new Error(
       `The server refused your SSO sign-in: ${detail}. Your account may not be mapped to a slicebroker tenant; ask an administrator.`,
     );

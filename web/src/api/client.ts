@@ -4,6 +4,9 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 import { currentToken, expireSession } from "../session";
+import { ApiError, asProblem, problemText } from "./errors";
+
+export { ApiError, asProblem, problemText, refusalText, unreachableText } from "./errors";
 
 export type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
@@ -36,35 +39,8 @@ export const api = createClient<paths>({
 });
 api.use(auth);
 
-/** What to tell people about a failed call: the problem's `detail`, else what we know. */
-export function problemText(error: unknown, response?: Response): string {
-  if (error && typeof error === "object" && "detail" in error && typeof error.detail === "string") {
-    return error.detail;
-  }
-  if (response) return `${response.status} ${response.statusText || "error"} from the server`;
-  if (error instanceof Error) return `The server could not be reached: ${error.message}`;
-  return "The server could not be reached";
-}
-
-/** The problem of a failed call, when the server sent one. */
-export function asProblem(error: unknown): Problem | undefined {
-  return error && typeof error === "object" && "code" in error ? (error as Problem) : undefined;
-}
-
-/**
- * Unwraps an openapi-fetch result: the data, or throws an `ApiError` carrying the problem
- * (its `detail` is the message).
- */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly problem?: Problem,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
+/** Unwraps an openapi-fetch result: the data, or throws an `ApiError` carrying the problem
+ * (its `detail` is the message). */
 export async function must<T>(
   call: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {

@@ -1,7 +1,7 @@
 // Extend (within policy, the limit shown) and release (after a confirmation naming the lease),
 // for one lease; refusals show the problem's detail.
 import { useState } from "preact/hooks";
-import { api, must, type Lease, type Tenant } from "../api/client";
+import { api, must, refusalText, type Lease, type Tenant } from "../api/client";
 import { ErrorNote } from "./Problem";
 import { formatDuration, parseDuration } from "../lib/time";
 import { releaseQuestion, shortId } from "../lib/lease";
@@ -47,7 +47,7 @@ export function LeaseActions({
       onDone();
     } catch (e) {
       const verb = what === "extend" ? "Extend" : lease.state === "booked" ? "Cancel" : "Release";
-      setError(`${verb} refused: ${(e as Error).message}`);
+      setError(refusalText(`${verb} refused`, e));
     } finally {
       setBusy(null);
     }

@@ -80,3 +80,69 @@ export function localInput(at: string | number): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** The first whole minute at or after `at` (ms): what a `datetime-local` input can hold. */
+export function ceilMinute(at: number): number {
+  return Math.ceil(at / 60_000) * 60_000;
+}
+
+/** The soonest start the request form offers for a booking: five minutes ahead on a whole
+ * minute, so it is still in the future when sent and its agent (told a minute before) has time. */
+export function soonestBooking(now: number): number {
+  return ceilMinute(now + 5 * 60_000);
+}
+
+/** An instant to the minute, as the booking form shows a start it fills in. */
+export function minuteText(at: number): string {
+  return new Date(at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A duration as the calendar's `duration` query takes it (at most seven digits of seconds,
+ * about 115 days; a longer one gets no earliest start). */
+export function calendarDuration(seconds: number): string | undefined {
+  return seconds <= 9_999_999 ? String(seconds) : undefined;
+}
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Tick spacings for the calendar's time axis, finest first. */
+const TICK_STEPS = [1, 2, 3, 4, 6, 12].map((h) => h * HOUR).concat([1, 2, 3, 7, 14].map((d) => d * DAY));
+/** Room one tick label needs (px): `9 AM`, `21` or `Nov 24`, with a gap. */
+export const TICK_LABEL_PX = 56;
+
+/**
+ * The calendar's time-axis ticks for a track `widthPx` wide showing [from, from + span): on
+ * whole local hours (or midnights, once a day apart or more), as many as fit without their
+ * labels overlapping, each label short (the hour, `9 AM`, or the date `Nov 24` at a midnight of a
+ * view over days) and none running off the right end.
+ */
+export function axisTicks(from: number, span: number, widthPx: number): { left: number; label: string }[] {
+  // The finest step whose ticks stand a label's room apart.
+  const step = TICK_STEPS.find((s) => (s / span) * widthPx >= TICK_LABEL_PX) ?? TICK_STEPS[TICK_STEPS.length - 1]!;
+  const days = step >= DAY ? step / DAY : 0;
+  // From the first whole hour, or the first midnight, in the window.
+  const t = new Date(from);
+  if (days) t.setHours(0, 0, 0, 0);
+  else t.setMinutes(0, 0, 0);
+  if (t.getTime() < from && days) t.setDate(t.getDate() + 1);
+  else if (t.getTime() < from) t.setHours(t.getHours() + 1);
+  const out: { left: number; label: string }[] = [];
+  for (let guard = 0; guard < 1000 && t.getTime() < from + span; guard++) {
+    const left = ((t.getTime() - from) / span) * 100;
+    // Local hours and dates step by the calendar, so a daylight-saving change keeps them whole.
+    const onStep = days > 0 || t.getHours() % (step / HOUR) === 0;
+    if (onStep && (left / 100) * widthPx + TICK_LABEL_PX <= widthPx) {
+      out.push({
+        left,
+        // Over several days, midnights carry the date so hours do not repeat unplaced.
+        label:
+          days || (span > DAY && t.getHours() === 0)
+            ? t.toLocaleDateString([], { month: "short", day: "numeric" })
+            : t.toLocaleTimeString([], { hour: "numeric" }),
+      });
+    }
+    if (days) t.setDate(t.getDate() + days);
+    else t.setHours(t.getHours() + 1);
+  }
+  return out;
+}

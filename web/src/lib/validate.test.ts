@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { localInput } from "./time";
-import { type LeaseForm, leaseRequest, parseLabels, policyPatch } from "./validate";
+import { type LeaseForm, leaseRequest, parseLabels, policyFieldOf, policyPatch, tenantNameError } from "./validate";
 
 const form = (over: Partial<LeaseForm> = {}): LeaseForm => ({
   mode: "profile",
@@ -79,8 +79,63 @@ describe("parseLabels", () => {
   it("refuses duplicate and malformed keys", () => {
     expect(parseLabels("a=1, a=2")).toEqual({ error: 'label "a" is given twice' });
     expect(parseLabels("=x")).toEqual({ error: '"=x" is not key=value' });
-    expect(parseLabels("bad key=1")).toMatchObject({ error: /label key/ });
+    expect(parseLabels("bad key=1")).toEqual({ error: 'label key "bad key": 1-63 letters, digits, . _ / or -' });
+    expect(parseLabels("k".repeat(64) + "=1")).toMatchObject({ error: /label key "k+": 1-63/ });
     expect(parseLabels("")).toEqual({ labels: {} });
+  });
+
+  it("keeps commas inside values; a comma before key= or a new line starts the next label", () => {
+    expect(parseLabels("team=vision, note=a, b, c\nrun=42")).toEqual({ labels: { team: "vision", note: "a, b, c", run: "42" } });
+    expect(parseLabels("note=x,y\ncsv=1,2,3")).toEqual({ labels: { note: "x,y", csv: "1,2,3" } });
+    expect(parseLabels("team=web, run=e2e")).toEqual({ labels: { team: "web", run: "e2e" } });
+    // The API's keys: letters, digits and . _ / - anywhere.
+    expect(parseLabels(".hidden=1, example.com/owner=ada")).toEqual({ labels: { ".hidden": "1", "example.com/owner": "ada" } });
+  });
+
+  it("names the label whose value breaks the API's rules", () => {
+    expect(parseLabels(`ok=1\nlong=${"é".repeat(256)}`)).toMatchObject({ labels: { long: "é".repeat(256) } });
+    expect(parseLabels(`long=${"x".repeat(257)}`)).toEqual({ error: 'label "long": the value is 257 characters, at most 256' });
+    expect(parseLabels("tab=a\tb")).toEqual({ error: 'label "tab": the value holds a control character (a tab?)' });
+    const many = Array.from({ length: 33 }, (_, i) => `k${i}=v`).join("\n");
+    expect(parseLabels(many)).toEqual({ error: "at most 32 labels (these are 33)" });
+  });
+});
+
+describe("as an admin types a policy", () => {
+  it("every number field is checked against the API's bounds", () => {
+    expect(policyPatch({ max_live_compute_slices: "10000001" })).toEqual({
+      errors: { max_live_compute_slices: "a whole number from 0 to 10000000, or empty for unlimited" },
+    });
+    expect(policyPatch({ max_booking_ahead_seconds: "2592001", max_bookings: "1.5", max_booking_seconds: "0" })).toEqual({
+      errors: {
+        max_booking_ahead_seconds: "seconds: a whole number from 0 to 2592000",
+        max_bookings: "a whole number from 0 to 10000000, or empty for unlimited",
+        max_booking_seconds: "seconds: a whole number from 1 to 31622400, or empty for the longest lease",
+      },
+    });
+    expect(policyPatch({ default_idle_timeout_seconds: "" }, { default_idle_timeout_seconds: "7200" })).toEqual({
+      errors: { default_idle_timeout_seconds: "seconds: a whole number from 1 to 31622400" },
+    });
+    expect(policyPatch({ allowed_gpu_models: Array.from({ length: 33 }, (_, i) => `m${i}`).join(",") })).toEqual({
+      errors: { allowed_gpu_models: "at most 32 models" },
+    });
+  });
+
+  it("the API's answer lands by the field its pointer names", () => {
+    expect(policyFieldOf("/policy/max_live_leases")).toBe("max_live_leases");
+    expect(policyFieldOf("/policy/allowed_gpu_models/1")).toBe("allowed_gpu_models");
+    expect(policyFieldOf("max_lease_seconds")).toBe("max_lease_seconds");
+    expect(policyFieldOf("/policy")).toBeUndefined();
+    expect(policyFieldOf("display_name")).toBeUndefined();
+    expect(policyFieldOf(null)).toBeUndefined();
+  });
+
+  it("a new tenant's name follows TenantCreate", () => {
+    expect(tenantNameError("")).toBeUndefined();
+    expect(tenantNameError("ml-vision")).toBeUndefined();
+    expect(tenantNameError("ML Vision")).toBe("lower-case letters, digits and -, not starting with -");
+    expect(tenantNameError("-x")).toBe("lower-case letters, digits and -, not starting with -");
+    expect(tenantNameError("a".repeat(64))).toBe("at most 63 characters (this is 64)");
   });
 });
 

@@ -47,22 +47,33 @@ export function bookingStart(local: string, now: number): { start: string } | { 
   return { start: new Date(at).toISOString() };
 }
 
-/** `team=vision, run=42` or one per line → a map; errors name the bad entry. */
+/** The API's label rules (`LeaseCreate.labels`). */
+const LABEL_KEY = /^[A-Za-z0-9._/-]{1,63}$/;
+const MAX_LABELS = 32;
+const MAX_LABEL_VALUE = 256;
+/** A comma that starts the next label: one followed by `key=`. Any other comma is in a value. */
+const NEXT_LABEL = /,\s*(?=[A-Za-z0-9._/-]+\s*=)/;
+
+/** Labels, one `key=value` per line or comma separated (`team=vision, run=42`); a comma not
+ * followed by `key=` stays in its value (`note=a, b`). An error names the label and the rule. */
 export function parseLabels(text: string): { labels: Record<string, string> } | { error: string } {
   const labels: Record<string, string> = {};
-  for (const raw of text.split(/[\n,]/)) {
+  for (const raw of text.split("\n").flatMap((line) => line.split(NEXT_LABEL))) {
     const entry = raw.trim();
     if (!entry) continue;
     const eq = entry.indexOf("=");
     if (eq <= 0) return { error: `"${entry}" is not key=value` };
     const key = entry.slice(0, eq).trim();
     const value = entry.slice(eq + 1).trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9._\/-]{0,62}$/.test(key)) {
-      return { error: `label key "${key}": letters, digits, . _ / - (at most 63)` };
-    }
+    if (!LABEL_KEY.test(key)) return { error: `label key "${key}": 1-63 letters, digits, . _ / or -` };
     if (key in labels) return { error: `label "${key}" is given twice` };
+    const length = [...value].length;
+    if (length > MAX_LABEL_VALUE) return { error: `label "${key}": the value is ${length} characters, at most ${MAX_LABEL_VALUE}` };
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return { error: `label "${key}": the value holds a control character (a tab?)` };
     labels[key] = value;
   }
+  const n = Object.keys(labels).length;
+  if (n > MAX_LABELS) return { error: `at most ${MAX_LABELS} labels (these are ${n})` };
   return { labels };
 }
 
@@ -200,4 +211,33 @@ export function policyPatch(
     else patch.allowed_gpu_models = models as GpuModelKey[];
   }
   return Object.keys(errors).length ? { errors } : { patch };
+}
+
+/** The policy form field a problem's `field` names (`/policy/max_live_leases`,
+ * `/policy/allowed_gpu_models/1`), if it names one. */
+export function policyFieldOf(field: string | null | undefined): keyof PolicyForm | undefined {
+  const parts = (field ?? "").replace(/^\//, "").split("/");
+  const name = parts[0] === "policy" ? parts[1] : parts[0];
+  return name && POLICY_KEYS.has(name) ? (name as keyof PolicyForm) : undefined;
+}
+
+const POLICY_KEYS = new Set<string>([
+  ...QUOTAS,
+  ...SECONDS,
+  "monthly_budget_slice_hours",
+  "max_booking_ahead_seconds",
+  "max_bookings",
+  "max_booking_seconds",
+  "max_compute_slices_outside_classes",
+  "allowed_gpu_models",
+]);
+
+/** What is wrong with a new tenant's name (`TenantCreate.name`: 1-63 of a-z, 0-9 and `-`, not
+ * starting with `-`); undefined when it is fine or still empty. */
+export function tenantNameError(name: string): string | undefined {
+  const t = name.trim();
+  if (!t) return undefined;
+  if (t.length > 63) return `at most 63 characters (this is ${t.length})`;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(t)) return "lower-case letters, digits and -, not starting with -";
+  return undefined;
 }

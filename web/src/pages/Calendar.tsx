@@ -1,11 +1,11 @@
 // Calendar: the leases you can see over time, one row per GPU (1, 7 or 30 days ahead), so a
 // free window is easy to spot: bookings (from their start) beside running leases.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, must, type Lease } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { LIVE_STATES, leasesIn } from "../data";
 import { colourFor, inkFor } from "../lib/geometry";
-import { barIn, countdown } from "../lib/time";
+import { axisTicks, barIn, countdown } from "../lib/time";
 import { onLinkClick } from "../router";
 import { useNow, usePoll } from "../poll";
 import type { Session } from "../session";
@@ -28,7 +28,9 @@ export function Calendar({ session }: { session: Session }) {
       byGpu.set(s.gpu_id, list);
     }
   }
-  const ticks = days === 1 ? 6 : days === 7 ? 7 : 10;
+  // As many ticks as the axis has room for (fewer on a phone), so their labels never overlap.
+  const axis = useRef<HTMLDivElement>(null);
+  const width = useWidth(axis);
   const admin = session.claims.role === "admin";
   return (
     <section class="calendar">
@@ -50,15 +52,12 @@ export function Calendar({ session }: { session: Session }) {
       <div class="cal">
         <div class="cal-row cal-axis" aria-hidden="true">
           <span class="cal-name" />
-          <div class="cal-track">
-            {Array.from({ length: ticks }, (_, i) => {
-              const t = from + (span / ticks) * i;
-              return (
-                <span key={i} style={{ left: `${(i / ticks) * 100}%` }}>
-                  {days === 1 ? new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : new Date(t).toLocaleDateString()}
-                </span>
-              );
-            })}
+          <div class="cal-track" ref={axis} data-testid="cal-axis">
+            {axisTicks(from, span, width).map((t) => (
+              <span key={t.left} style={{ left: `${t.left}%` }}>
+                {t.label}
+              </span>
+            ))}
             <i class="now" style={{ left: `${((now - from) / span) * 100}%` }} />
           </div>
         </div>
@@ -100,4 +99,17 @@ export function Calendar({ session }: { session: Session }) {
       </div>
     </section>
   );
+}
+
+/** The width (px) of an element, kept up to date as it resizes. */
+function useWidth(ref: { current: HTMLElement | null }): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
 }

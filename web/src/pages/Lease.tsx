@@ -5,7 +5,8 @@ import { Copy } from "../components/Copy";
 import { GpuStrip } from "../components/GpuStrip";
 import { LeaseActions } from "../components/LeaseActions";
 import { ErrorNote } from "../components/Problem";
-import { healthSummary, instanceErrorText } from "../lib/health";
+import { actorText, eventSentence } from "../lib/events";
+import { healthSummary } from "../lib/health";
 import { countdown, formatDuration } from "../lib/time";
 import { useNow, usePoll } from "../poll";
 import { onLinkClick } from "../router";
@@ -55,6 +56,10 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
   const reached = (steps as readonly string[]).indexOf(l.state);
   const cuda = l.slices.map((s) => s.cuda_visible_devices).filter(Boolean) as string[];
   const gpuById = new Map((gpus.data ?? []).map((g) => [g.id, g] as [string, Gpu]));
+  const gpuName = (id: string) => {
+    const g = gpuById.get(id);
+    return g ? `${g.host} · GPU ${g.device_index}` : `GPU …${id.slice(-8)}`;
+  };
   return (
     <section class="lease">
       <h1>
@@ -145,16 +150,16 @@ export function LeasePage({ id, session }: { id: string; session: Session }) {
       <ol class="timeline" data-testid="timeline">
         {(events.data ?? []).map((e) => (
           <li key={e.id} data-kind={e.kind}>
-            <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> <strong>{e.kind}</strong>
-            {e.from_state || e.to_state ? (
-              <small>
-                {" "}
-                {e.from_state ?? "—"} → {e.to_state ?? "—"}
-              </small>
-            ) : null}{" "}
-            <small>by {e.actor}</small>
-            {e.kind === "instance_error" ? <p class="health fatal">{instanceErrorText(e.detail)}</p> : null}
-            {e.detail && Object.keys(e.detail).length ? <pre>{JSON.stringify(e.detail)}</pre> : null}
+            <time dateTime={e.at} title={new Date(e.at).toLocaleString()}>
+              {new Date(e.at).toLocaleTimeString()}
+            </time>{" "}
+            <span class={e.kind === "instance_error" ? "health fatal" : ""} data-testid="event-text">
+              {eventSentence(e, { gpu: gpuName })}
+            </span>{" "}
+            <small>
+              by {actorText(e.actor)}
+              {e.from_state !== e.to_state ? ` · ${e.from_state ?? "—"} → ${e.to_state ?? "—"}` : ""}
+            </small>
           </li>
         ))}
       </ol>

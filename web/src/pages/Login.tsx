@@ -2,7 +2,7 @@
 // (`GET /v1/auth/sso`), with SSO (authorization code with PKCE: sso.ts).
 import { useEffect, useState } from "preact/hooks";
 import { ErrorNote } from "../components/Problem";
-import { login, sessionNotice } from "../session";
+import { KeyRefused, login, sessionNotice } from "../session";
 import { begin, fetchSettings, type SsoSettings, usable } from "../sso";
 
 export function Login() {
@@ -17,7 +17,8 @@ export function Login() {
       await login(key);
       setKey("");
     } catch (err) {
-      setError((err as Error).message);
+      // Only the server's answer is a refusal; a gateway's error or no answer is not.
+      setError(err instanceof KeyRefused ? `Sign-in refused: ${err.message}` : (err as Error).message);
     } finally {
       setBusy(false);
     }
@@ -82,7 +83,7 @@ export function Login() {
             />
           </label>
           <div id="login-error">
-            <ErrorNote message={error ? `Sign-in refused: ${error}` : null} testid="login-error" />
+            <ErrorNote message={error} testid="login-error" />
           </div>
           <button type="submit" aria-busy={busy} disabled={busy}>
             Sign in

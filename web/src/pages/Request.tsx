@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, asProblem, must, problemText, type Problem } from "../api/client";
 import { ErrorNote } from "../components/Problem";
 import { leaseRequest, type FieldErrors, type LeaseForm } from "../lib/validate";
-import { parseDuration, formatDuration, localInput } from "../lib/time";
+import { calendarDuration, ceilMinute, formatDuration, localInput, minuteText, parseDuration, soonestBooking } from "../lib/time";
 import { navigate } from "../router";
 import { usePoll } from "../poll";
 import type { Session } from "../session";
@@ -23,14 +23,15 @@ const FIELD_OF: Record<string, keyof LeaseForm> = {
   start: "start",
 };
 
-/** `at`, or the next whole minute at least five minutes from now if `at` is sooner (a booking
- * starts in the future; "free from now" is better booked a little ahead or requested now). */
-function bookable(at: string): string {
-  const soonest = Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000;
-  return new Date(Math.max(Date.parse(at), soonest)).toISOString();
+/** The form field a problem's `field` names, and what to show there: a label's key is named,
+ * as the API's pointer (`/labels/team`) says which one it is. */
+function fieldError(p: Problem): [keyof LeaseForm, string] | undefined {
+  const [top, sub] = (p.field ?? "").replace(/^\//, "").split("/");
+  const field = FIELD_OF[top ?? ""];
+  if (!field) return undefined;
+  const key = sub?.replace(/~1/g, "/").replace(/~0/g, "~");
+  return [field, top === "labels" && key ? `label "${key}": ${p.detail}` : p.detail];
 }
-
-
 
 export function RequestSlice({ session }: { session: Session }) {
   const { data: capacity, error: capError } = usePoll(() => must(api.GET("/v1/capacity")), 3000);
@@ -78,19 +79,27 @@ export function RequestSlice({ session }: { session: Session }) {
       .map((c) => `${c.model} ${c.available}`)
       .join(", ");
   const booking = form.when === "at";
-  const durOk = "seconds" in parseDuration(form.duration);
-  // Free windows for a booking: when the chosen profile can be booked over the next 7 days.
+  const dur = parseDuration(form.duration);
+  const calDuration = "seconds" in dur ? calendarDuration(dur.seconds) : undefined;
+  // Free windows for a booking: when the chosen profile can be booked over the next 7 days,
+  // from the soonest start the form offers, so the earliest start is one it can fill in.
   const calendar = usePoll(
     () =>
       booking && form.mode === "profile" && form.profile
         ? must(
             api.GET("/v1/capacity/calendar", {
-              params: { query: { profile: form.profile, ...(durOk ? { duration: form.duration.trim() } : {}) } },
+              params: {
+                query: {
+                  profile: form.profile,
+                  from: new Date(soonestBooking(Date.now())).toISOString(),
+                  ...(calDuration ? { duration: calDuration } : {}),
+                },
+              },
             }),
           )
         : Promise.resolve(undefined),
     10000,
-    [booking, form.mode, form.profile, durOk ? form.duration : ""],
+    [booking, form.mode, form.profile, calDuration],
   );
   const role = session.claims.role;
   const submit = async (e: Event) => {
@@ -107,8 +116,8 @@ export function RequestSlice({ session }: { session: Session }) {
       const res = await api.POST("/v1/leases", { body: r.body });
       if (res.error || !res.data) {
         const p = asProblem(res.error);
-        const field = p?.field ? FIELD_OF[p.field.replace(/^\//, "").split("/")[0]!] : undefined;
-        if (field) setErrors({ [field]: p!.detail });
+        const named = p && fieldError(p);
+        if (named) setErrors({ [named[0]]: named[1] });
         setProblem({ text: problemText(res.error, res.response), p });
         return;
       }
@@ -119,7 +128,6 @@ export function RequestSlice({ session }: { session: Session }) {
       setBusy(false);
     }
   };
-  const dur = parseDuration(form.duration);
   const err = (k: string) =>
     errors[k] ? (
       <small id={`${k}-error`} class="field-error" data-testid={`field-error-${k}`}>
@@ -267,7 +275,7 @@ export function RequestSlice({ session }: { session: Session }) {
             ) : (
               <table data-testid="free-windows">
                 <caption>
-                  When {form.profile} can be booked{durOk ? ` for ${formatDuration((parseDuration(form.duration) as { seconds: number }).seconds)}` : ""}
+                  When {form.profile} can be booked{"seconds" in dur ? ` for ${formatDuration(dur.seconds)}` : ""}
                 </caption>
                 <thead>
                   <tr>
@@ -281,17 +289,11 @@ export function RequestSlice({ session }: { session: Session }) {
                     <tr key={c.model}>
                       <td>{c.model}</td>
                       <td>
-                        {c.earliest_start ? (
-                          <button
-                            type="button"
-                            class="secondary outline"
-                            onClick={() => setForm({ ...form, when: "at", start: localInput(bookable(c.earliest_start!)), gpuModel: c.model })}
-                          >
-                            {new Date(c.earliest_start).toLocaleString()}
-                          </button>
-                        ) : (
-                          "—"
-                        )}
+                        <EarliestStart
+                          at={c.earliest_start}
+                          model={c.model}
+                          onPick={(start) => setForm({ ...form, when: "at", start, gpuModel: c.model })}
+                        />
                       </td>
                       <td>
                         {c.intervals
@@ -309,14 +311,14 @@ export function RequestSlice({ session }: { session: Session }) {
         ) : null}
         <label for="labels">
           Labels
-          <textarea id="labels" rows={2} placeholder="team=vision, run=42" value={form.labels} onInput={set("labels")} {...inv("labels")} />
-          {err("labels")}
+          <textarea id="labels" rows={2} placeholder={"team=vision\nnote=a, b"} value={form.labels} onInput={set("labels")} {...inv("labels")} />
+          {err("labels") ?? <small>key=value, one per line or comma separated; a comma inside a value stays in it</small>}
         </label>
         <label>
           <input type="checkbox" role="switch" checked={form.wait && !booking} disabled={booking} onChange={set("wait")} />
           Wait in the queue if nothing fits now{booking ? " (a booking has its place already)" : ""}
         </label>
-        <ErrorNote message={problem ? `Refused: ${problem.text}` : null} testid="request-error" />
+        <ErrorNote message={problem ? (problem.p ? `Refused: ${problem.text}` : problem.text) : null} testid="request-error" />
         {problem?.p?.free?.length ? (
           <p>
             Free now:{" "}
@@ -331,5 +333,17 @@ export function RequestSlice({ session }: { session: Session }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** A model's earliest start, one click from the form: to the minute (the input holds no
+ * seconds), rounded up, and the button shows exactly what it fills in. */
+function EarliestStart({ at, model, onPick }: { at?: string | null; model: string; onPick: (local: string) => void }) {
+  if (!at) return <>—</>;
+  const start = ceilMinute(Date.parse(at));
+  return (
+    <button type="button" class="secondary outline" data-testid="earliest-start" data-model={model} onClick={() => onPick(localInput(start))}>
+      {minuteText(start)}
+    </button>
   );
 }
