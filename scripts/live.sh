@@ -19,7 +19,7 @@ start_live() {
   DATABASE_URL=$db_url SLICEBROKER_DEMO_DIR=$LIVE_DIR SLICEBROKER_PORT=$port \
     "$bin/slicebroker-demo" >"$LIVE_DIR/demo.out" 2>&1 &
   LIVE_PID=$!
-  trap stop_live EXIT
+  trap 'stop_live $?' EXIT
   local i
   for i in $(seq 1 600); do
     if grep -q "slicebroker is running" "$LIVE_DIR/demo.out" 2>/dev/null; then break; fi
@@ -37,8 +37,14 @@ start_live() {
   export SB_ADMIN_KEY SB_TENANT_KEY
 }
 
+# `stop_live STATUS`: with a failing STATUS (the tests failed), prints the server's log first.
 stop_live() {
   if [ -n "${LIVE_PID:-}" ]; then
+    if [ "${1:-0}" != 0 ] && [ -n "${LIVE_DIR:-}" ]; then
+      kill -0 "$LIVE_PID" 2>/dev/null || echo "slicebroker-demo had exited" >&2
+      echo "== the live server's log (last 40 lines)" >&2
+      tail -n 40 "$LIVE_DIR/server-0.log" >&2 || true
+    fi
     kill -INT "$LIVE_PID" 2>/dev/null || true
     wait "$LIVE_PID" 2>/dev/null || true
     LIVE_PID=

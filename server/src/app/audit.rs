@@ -25,11 +25,13 @@ pub async fn audit_list(
     who.require_admin()?;
     let limit = page_size(q.limit)?;
     if let Some(id) = &q.id
-        && (id.is_empty() || id.chars().count() > MAX_NAME_CHARS)
+        && (id.is_empty()
+            || id.chars().count() > MAX_NAME_CHARS
+            || id.chars().any(char::is_control))
     {
         return Err(Error::invalid(
             "target_id",
-            format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            format!("must be 1 to {MAX_NAME_CHARS} characters, none of them control characters"),
         ));
     }
     if q.cursor.is_some_and(|c| c < 1) {

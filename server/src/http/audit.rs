@@ -22,7 +22,7 @@ pub struct AuditListQuery {
     /// Only changes to this kind of object.
     pub target_kind: Option<AuditTargetKind>,
     /// Only changes to the object with this id (a class's name; `fleet` for the rate card),
-    /// 1-200 characters.
+    /// 1-200 characters, no control characters.
     #[param(min_length = 1, max_length = 200)]
     pub target_id: Option<String>,
     /// The `next_cursor` of the previous page: older entries.
