@@ -12,7 +12,8 @@ COPY clients/typescript/src/schema.d.ts /src/clients/typescript/src/schema.d.ts
 COPY web/ ./
 RUN npx --no-install vite build
 
-FROM rust:1.88-bookworm AS build
+# The compiler CI builds and tests with (the workspace's rust-version; sqlx 0.9 needs 1.94).
+FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
 ENV SQLX_OFFLINE=true

@@ -4,6 +4,7 @@
 # port ${SLICEBROKER_PORT:-8080} serving the web dashboard (built into web/dist when missing or
 # stale; needs Node.js), two simulated GPU hosts and a demo tenant. Prints the dashboard's URL,
 # keys and a lease to try. Ctrl-C stops everything it started; state survives a restart.
+# SLICEBROKER_BUILD=release builds and runs optimised binaries (default: debug, quicker to build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 given=${DATABASE_URL:-}
@@ -19,8 +20,13 @@ if [ -z "$given" ]; then
   export DATABASE_URL=${DATABASE_URL%/*}/$db
 fi
 export SQLX_OFFLINE=true
-profile=${SLICEBROKER_PROFILE:-debug}
-flag=(); [ "$profile" = release ] && flag=(--release)
+# Not SLICEBROKER_PROFILE: that is slicectl's saved-login profile.
+profile=${SLICEBROKER_BUILD:-debug}
+case "$profile" in
+  debug) flag=() ;;
+  release) flag=(--release) ;;
+  *) echo "SLICEBROKER_BUILD must be debug or release, not \`$profile\`" >&2; exit 2 ;;
+esac
 echo "building ($profile)…" >&2
 cargo build "${flag[@]}" --bin slicebroker-server --bin slicebroker-agent --bin slicectl --bin slicebroker-demo
 if command -v node >/dev/null 2>&1 && scripts/web.sh ensure; then

@@ -99,6 +99,23 @@ pub enum SettingsError {
     },
 }
 
+/// A rule of the whole (`S`'s conversion) that names the setting it blames first, `key: why`:
+/// named as it was given, when it was given.
+fn blamed(origins: &BTreeMap<String, Origin>, reason: String) -> SettingsError {
+    if let Some((key, why)) = reason.split_once(": ")
+        && let Some(origin) = origins.get(key)
+    {
+        return SettingsError::Invalid {
+            origin: Some(origin.clone()),
+            reason: why.to_owned(),
+        };
+    }
+    SettingsError::Invalid {
+        origin: None,
+        reason,
+    }
+}
+
 /// The variable that sets `key` under `prefix`.
 pub fn env_var(prefix: &str, key: &str) -> String {
     format!("{prefix}{}", key.to_ascii_uppercase().replace('-', "_"))
@@ -228,9 +245,12 @@ impl<S: Described + DeserializeOwned> Layers<S> {
                 other => Some(other.to_string()),
             });
             let reason = e.into_inner().message().trim_end().to_owned();
-            SettingsError::Invalid {
-                origin: key.and_then(|k| origins.get(&k).cloned()),
-                reason,
+            match key {
+                Some(k) => SettingsError::Invalid {
+                    origin: origins.get(&k).cloned(),
+                    reason,
+                },
+                None => blamed(&origins, reason),
             }
         })
     }

@@ -1002,7 +1002,10 @@ export interface paths {
         head?: never;
         /**
          * Change a tenant's webhook (admin or tenant-admin)
-         * @description The fields given replace the current ones, checked as on registration.
+         * @description The fields given replace the current ones, checked as on registration; a patch that
+         *     changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+         *     it, and deliveries already queued wait (they are not failed); enabled again, those are
+         *     sent, each with a fresh retry window.
          */
         patch: operations["webhook_update"];
         trace?: never;
@@ -1017,7 +1020,7 @@ export interface paths {
         /**
          * A tenant's webhook's deliveries (admin or tenant-admin)
          * @description Newest first, each with its last 20 attempts: status code (or the error when no answer
-         *     came) and duration.
+         *     came) and duration. For the next page, pass the last delivery's `id` as `before`.
          */
         get: operations["webhook_delivery_list"];
         put?: never;
@@ -1039,7 +1042,8 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again (admin or tenant-admin)
-         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+         *     disabled webhook, it waits until the webhook is enabled).
          */
         post: operations["webhook_redeliver"];
         delete?: never;
@@ -1172,7 +1176,10 @@ export interface paths {
         head?: never;
         /**
          * Change a fleet-wide webhook (admin)
-         * @description The fields given replace the current ones, checked as on registration.
+         * @description The fields given replace the current ones, checked as on registration; a patch that
+         *     changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+         *     it, and deliveries already queued wait (they are not failed); enabled again, those are
+         *     sent, each with a fresh retry window.
          */
         patch: operations["fleet_webhook_update"];
         trace?: never;
@@ -1186,7 +1193,8 @@ export interface paths {
         };
         /**
          * A fleet-wide webhook's deliveries (admin)
-         * @description Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+         * @description Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+         *     page, pass the last delivery's `id` as `before`.
          */
         get: operations["fleet_webhook_delivery_list"];
         put?: never;
@@ -1208,7 +1216,8 @@ export interface paths {
         put?: never;
         /**
          * Send a fleet-wide webhook's delivery again (admin)
-         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+         * @description Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+         *     disabled webhook, it waits until the webhook is enabled).
          */
         post: operations["fleet_webhook_redeliver"];
         delete?: never;
@@ -1313,12 +1322,12 @@ export interface components {
             action: string;
             /** @description `key:<api key id>`, or `cli` for the server's own command line. */
             actor: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object after the change; `null` when it no longer exists. */
-            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu: cordon, uncordon), a `Host` (host.remove: the host removed), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object after the change; `null` when it no longer exists. */
+            after: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Host"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
             /** Format: date-time */
             at: string;
-            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object before the change; `null` when it did not exist. */
-            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
+            /** @description By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu: cordon, uncordon), a `Host` (host.remove: the host removed), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the object before the change; `null` when it did not exist. */
+            before: components["schemas"]["Tenant"] | components["schemas"]["ApiKeySummary"] | components["schemas"]["EnrollmentToken"] | components["schemas"]["Schedulable"] | components["schemas"]["Host"] | components["schemas"]["Webhook"] | components["schemas"]["SliceClass"] | components["schemas"]["CostRates"] | null;
             /** Format: int64 */
             id: number;
             target_id: string;
@@ -2807,7 +2816,7 @@ export interface components {
         TenantId: string;
         /** @description A tenant's quotas and lease limits. `null` limits are unlimited. */
         TenantPolicy: {
-            /** @description Catalog keys the tenant may use; empty means every model. */
+            /** @description Catalog keys the tenant may use, each once; empty means every model. */
             allowed_gpu_models: string[];
             /**
              * Format: int64
@@ -2877,7 +2886,7 @@ export interface components {
          */
         TenantPolicyPatch: {
             /**
-             * @description Catalog keys the tenant may use; empty means every model (the default).
+             * @description Catalog keys the tenant may use, each once; empty means every model (the default).
              * @default []
              */
             allowed_gpu_models?: components["schemas"]["GpuModelKey"][];
@@ -4272,8 +4281,8 @@ export interface operations {
                 /** @description Only leases carrying this label, as `key=value`. */
                 label?: string;
                 /**
-                 * @description Admins: only this tenant's leases. Others may name only their own tenant (another is
-                 *     `404`).
+                 * @description Admins: only this tenant's leases (one that does not exist is `404`). Others may name
+                 *     only their own tenant (another is `404`).
                  */
                 tenant_id?: string;
                 /** @description The `next_cursor` of the previous page. */
@@ -5029,6 +5038,11 @@ export interface operations {
             query?: {
                 /** @description How many deliveries, newest first: 1-100 (default 50). */
                 limit?: number;
+                /**
+                 * @description Only deliveries older than this one (the last `id` of the previous page): the next
+                 *     page. One that is not this webhook's is `400`.
+                 */
+                before?: string;
             };
             header?: never;
             path: {
@@ -5130,7 +5144,10 @@ export interface operations {
                 from: string;
                 /** @description End of the period (RFC 3339), after `from`. */
                 to: string;
-                /** @description Admins: only this tenant. */
+                /**
+                 * @description Admins: only this tenant (one that does not exist is `404`). Others may name only
+                 *     their own tenant (another is `404`).
+                 */
                 tenant_id?: string;
                 /** @description `csv` for a CSV export (as does `Accept: text/csv`); default `json`. */
                 format?: "json" | "csv";
@@ -5169,7 +5186,10 @@ export interface operations {
                  *     before it.
                  */
                 to: string;
-                /** @description Admins: only this tenant. */
+                /**
+                 * @description Admins: only this tenant (one that does not exist is `404`). Others may name only
+                 *     their own tenant (another is `404`).
+                 */
                 tenant_id?: string;
             };
             header?: never;
@@ -5352,6 +5372,11 @@ export interface operations {
             query?: {
                 /** @description How many deliveries, newest first: 1-100 (default 50). */
                 limit?: number;
+                /**
+                 * @description Only deliveries older than this one (the last `id` of the previous page): the next
+                 *     page. One that is not this webhook's is `400`.
+                 */
+                before?: string;
             };
             header?: never;
             path: {

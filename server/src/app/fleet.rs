@@ -178,6 +178,11 @@ pub async fn set_schedulable(
 pub async fn host_delete(app: &App, who: &Principal, id: HostId) -> Result<(), Error> {
     who.require_admin()?;
     let mut tx = app.db().begin().await?;
+    // The host as `GET /v1/hosts` showed it: its audit entry keeps its name once it is gone.
+    let before = store::fleet::hosts(&mut *tx)
+        .await?
+        .into_iter()
+        .find(|h| h.id == id);
     match store::fleet::remove_host(&mut tx, id).await? {
         store::fleet::Removal::Missing => return Err(Error::not_found("host", id)),
         store::fleet::Removal::InUse { live_slices } => {
@@ -199,7 +204,7 @@ pub async fn host_delete(app: &App, who: &Principal, id: HostId) -> Result<(), E
             action: "host.remove",
             target_kind: AuditTargetKind::Host,
             target_id: id.to_string(),
-            before: None,
+            before: before.map(|h| serde_json::to_value(h).expect("a host serialises")),
             after: None,
         },
     )

@@ -119,14 +119,21 @@ pub async fn tenant_update(
     Ok(after)
 }
 
+/// `404` unless the tenant exists: an admin's filter naming a tenant that does not exist is
+/// not found, as a member's naming another tenant is, not an empty answer.
+pub async fn must_exist(db: &sqlx::PgPool, id: TenantId) -> Result<(), Error> {
+    match store::tenants::get(db, id).await? {
+        Some(_) => Ok(()),
+        None => Err(Error::not_found("tenant", id)),
+    }
+}
+
 pub async fn tenant_audit(
     db: &sqlx::PgPool,
     who: &Principal,
     id: TenantId,
 ) -> Result<Vec<slicebroker_types::api::AuditRecord>, Error> {
     who.require_admin()?;
-    if store::tenants::get(db, id).await?.is_none() {
-        return Err(Error::not_found("tenant", id));
-    }
+    must_exist(db, id).await?;
     Ok(audit::for_tenant(db, id).await?)
 }

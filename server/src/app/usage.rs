@@ -17,7 +17,7 @@ pub async fn usage_report(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UsageRow>, Error> {
-    let scope = scope(who, tenant, from, to)?;
+    let scope = scope(app, who, tenant, from, to).await?;
     Ok(store::usage::usage(app.db(), scope, from, to).await?)
 }
 
@@ -31,14 +31,15 @@ pub async fn rightsizing_report(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<RightsizingRow>, Error> {
-    let scope = scope(who, tenant, from, to)?;
+    let scope = scope(app, who, tenant, from, to).await?;
     let leases = store::usage::ended_lease_usage(app.db(), scope, from, to).await?;
     Ok(crate::domain::rightsizing::report(leases))
 }
 
 /// The tenant a report covers (`None`: all), once the period is checked: members see their
-/// own tenant only (another's is not found), admins any or all.
-fn scope(
+/// own tenant only (another's is not found), admins any that exists, or all.
+async fn scope(
+    app: &App,
     who: &Principal,
     tenant: Option<TenantId>,
     from: DateTime<Utc>,
@@ -64,6 +65,9 @@ fn scope(
         Some(own) if tenant.is_none_or(|t| t == own) => Some(own),
         Some(_) => return Err(Error::not_found("tenant", tenant.expect("checked"))),
     };
+    if let (None, Some(t)) = (who.scope(), scope) {
+        super::tenants::must_exist(app.db(), t).await?;
+    }
     Ok(scope)
 }
 

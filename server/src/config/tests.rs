@@ -183,9 +183,14 @@ fn rules_between_settings_are_checked_when_converting() {
         Config::try_from(lost_first).unwrap_err().to_string(),
         "host_lost_after: must be at least host_unreachable_after"
     );
+    // Named as it was given, like a value out of its own bounds.
     assert_eq!(
         error("host_lost_after = \"10s\"", &[]),
-        "host_lost_after: must be at least host_unreachable_after"
+        "`host_lost_after` in config file server.toml: must be at least host_unreachable_after"
+    );
+    assert_eq!(
+        error("", &[("SLICEBROKER_PUBLIC_URL", "ftp://x")]),
+        "SLICEBROKER_PUBLIC_URL: must be an http:// or https:// URL"
     );
     let cert_only = UnvalidatedConfig {
         tls_cert_file: Some("/etc/slicebroker/cert.pem".into()),
@@ -209,15 +214,19 @@ fn rules_between_settings_are_checked_when_converting() {
     );
     assert_eq!(
         error("", &[("SLICEBROKER_WEB_DIR", "/nonexistent/dist")]),
-        "web_dir: holds no index.html; build the dashboard first (scripts/web.sh build)"
+        "SLICEBROKER_WEB_DIR: holds no index.html; build the dashboard first (scripts/web.sh build)"
     );
     assert!(
-        error("database_url = \"mysql://x\"", &[]).starts_with("database_url: must be a postgres")
+        error("database_url = \"mysql://x\"", &[])
+            .starts_with("`database_url` in config file server.toml: must be a postgres")
     );
-    assert!(error("jwt_audience = \" \"", &[]).starts_with("jwt_audience: must not be empty"));
+    assert!(
+        error("jwt_audience = \" \"", &[])
+            .starts_with("`jwt_audience` in config file server.toml: must not be empty")
+    );
     assert!(
         error("", &[("SLICEBROKER_BOOTSTRAP_ADMIN_KEY", "letmein")])
-            .starts_with("bootstrap_admin_key: must look like a key")
+            .starts_with("SLICEBROKER_BOOTSTRAP_ADMIN_KEY: must look like a key")
     );
 }
 
@@ -282,7 +291,7 @@ fn sign_in_settings_that_cannot_work_are_refused_naming_the_setting() {
     ] {
         let e = error(&issuer(bad), &[]);
         assert!(
-            e.starts_with("oidc_issuer: must be an https:// URL"),
+            e.starts_with("`oidc_issuer` in config file server.toml: must be an https:// URL"),
             "{bad}: {e}"
         );
     }
@@ -301,7 +310,7 @@ fn sign_in_settings_that_cannot_work_are_refused_naming_the_setting() {
         &[],
     );
     assert!(
-        e.starts_with("oidc_issuer: must differ from jwt_issuer"),
+        e.starts_with("`oidc_issuer` in config file server.toml: must differ from jwt_issuer"),
         "{e}"
     );
     let e = error("", &[("SLICEBROKER_OIDC_RULES", "[{claim=\"groups\"}]")]);

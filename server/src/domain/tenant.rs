@@ -79,16 +79,22 @@ impl ValidatePolicy for TenantPolicy {
                 format!("at most {MAX_MODELS} models"),
             ));
         }
+        let mut seen = Vec::new();
         for (i, m) in self.allowed_gpu_models.iter().enumerate() {
-            if slicebroker_types::GpuModel::find(m).is_none() {
+            let at = || pointer(&["policy", "allowed_gpu_models", &i.to_string()]);
+            let Some(model) = slicebroker_types::GpuModel::find(m) else {
                 return Err(Invalid::new(
-                    pointer(&["policy", "allowed_gpu_models", &i.to_string()]),
+                    at(),
                     format!(
                         "unknown GPU model `{m}`; valid models: {}",
                         slicebroker_types::GpuModel::keys().join(", ")
                     ),
                 ));
+            };
+            if seen.contains(&model) {
+                return Err(Invalid::new(at(), format!("`{m}` is listed twice")));
             }
+            seen.push(model);
         }
         Ok(())
     }
@@ -113,6 +119,13 @@ mod tests {
         let err = p.validate().unwrap_err();
         assert_eq!(err.field, "/policy/allowed_gpu_models/1");
         assert!(err.reason.contains("valid models"));
+        let p = TenantPolicy {
+            allowed_gpu_models: vec!["h100-80gb".into(), "a30-24gb".into(), "h100-80gb".into()],
+            ..TenantPolicy::default()
+        };
+        let err = p.validate().unwrap_err();
+        assert_eq!(err.field, "/policy/allowed_gpu_models/2");
+        assert!(err.reason.contains("twice"), "{}", err.reason);
     }
 
     #[test]

@@ -296,7 +296,8 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
             "type": "object",
             "description": "A host's or GPU's cordon state, as `cordon`/`uncordon` audit it.",
             "required": ["schedulable"],
-            "properties": {"schedulable": {"type": "boolean"}}
+            "properties": {"schedulable": {"type": "boolean"}},
+            "additionalProperties": false
         }),
     );
     let image = json!({
@@ -305,6 +306,7 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
             {"$ref": "#/components/schemas/ApiKeySummary"},
             {"$ref": "#/components/schemas/EnrollmentToken"},
             {"$ref": "#/components/schemas/Schedulable"},
+            {"$ref": "#/components/schemas/Host"},
             {"$ref": "#/components/schemas/Webhook"},
             {"$ref": "#/components/schemas/SliceClass"},
             {"$ref": "#/components/schemas/CostRates"},
@@ -325,7 +327,8 @@ fn type_audit_images(schemas: &mut Map<String, Value>) {
         let mut s = image.clone();
         s["description"] = json!(format!(
             "By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an \
-             `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu), a `Webhook` \
+             `EnrollmentToken` (enrollment_token), `Schedulable` (host, gpu: cordon, \
+             uncordon), a `Host` (host.remove: the host removed), a `Webhook` \
              (webhook; `null` on both sides for webhook_delivery, a redelivery), a \
              `SliceClass` (class), `CostRates` (rates); {when}."
         ));
@@ -339,7 +342,20 @@ const NAME: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x
 
 const DURATION: &str = "^(?:[1-9][0-9]{0,6}s?|[1-9][0-9]{0,4}m|[1-9][0-9]{0,2}h|[1-9][0-9]?d|[1-9]w|PT[1-9][0-9]{0,2}H|PT[1-9][0-9]{0,4}M|P[1-9][0-9]?D)$";
 
-const TTL: &str = "^(?:[1-9][0-9]{0,5}s?|[1-9][0-9]{0,3}m|[1-9][0-9]?h|[1-9]d|PT[1-9][0-9]?H|PT[1-9][0-9]{0,3}M|P[1-9]D)$";
+/// An enrollment token's `ttl`: exactly 1 second to 30 days in each unit the server reads
+/// (2592000 s, 43200 m, 720 h, 30 d), so every value it matches is accepted and none that is
+/// accepted is refused by it (`api::agents` tries the bounds).
+const TTL: &str = concat!(
+    "^(?:",
+    "(?:[1-9][0-9]{0,5}|1[0-9]{6}|2[0-4][0-9]{5}|25[0-8][0-9]{4}|259[01][0-9]{3}|2592000)s?",
+    "|(?:[1-9][0-9]{0,3}|[1-3][0-9]{4}|4[0-2][0-9]{3}|43[01][0-9]{2}|43200)m",
+    "|(?:[1-9][0-9]?|[1-6][0-9]{2}|7[01][0-9]|720)h",
+    "|(?:[1-9]|[12][0-9]|30)d",
+    "|PT(?:[1-9][0-9]?|[1-6][0-9]{2}|7[01][0-9]|720)H",
+    "|PT(?:[1-9][0-9]{0,3}|[1-3][0-9]{4}|4[0-2][0-9]{3}|43[01][0-9]{2}|43200)M",
+    "|P(?:[1-9]|[12][0-9]|30)D",
+    ")$"
+);
 
 fn set(schemas: &mut Map<String, Value>, schema: &str, prop: &str, rules: Value) {
     let target = &mut schemas[schema]["properties"][prop];

@@ -122,8 +122,8 @@ pub struct LeaseListQuery {
     pub state: Option<LeaseState>,
     /// Only leases carrying this label, as `key=value`.
     pub label: Option<String>,
-    /// Admins: only this tenant's leases. Others may name only their own tenant (another is
-    /// `404`).
+    /// Admins: only this tenant's leases (one that does not exist is `404`). Others may name
+    /// only their own tenant (another is `404`).
     #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<TenantId>,
     /// The `next_cursor` of the previous page.

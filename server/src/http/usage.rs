@@ -32,7 +32,8 @@ pub struct UsageQuery {
     pub from: DateTime<Utc>,
     /// End of the period (RFC 3339), after `from`.
     pub to: DateTime<Utc>,
-    /// Admins: only this tenant.
+    /// Admins: only this tenant (one that does not exist is `404`). Others may name only
+    /// their own tenant (another is `404`).
     #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<TenantId>,
     /// `csv` for a CSV export (as does `Accept: text/csv`); default `json`.
@@ -112,7 +113,8 @@ pub struct RightsizingQuery {
     /// End of the period (RFC 3339), after `from`, at most 366 days later: leases that ended
     /// before it.
     pub to: DateTime<Utc>,
-    /// Admins: only this tenant.
+    /// Admins: only this tenant (one that does not exist is `404`). Others may name only
+    /// their own tenant (another is `404`).
     #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<TenantId>,
 }

@@ -49,14 +49,21 @@ pub struct DeliveryListQuery {
     /// How many deliveries, newest first: 1-100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// Only deliveries older than this one (the last `id` of the previous page): the next
+    /// page. One that is not this webhook's is `400`.
+    #[param(value_type = Option<Uuid>)]
+    pub before: Option<DeliveryId>,
 }
 
-fn limit(q: &DeliveryListQuery) -> Result<i64, Error> {
+fn page(q: &DeliveryListQuery) -> Result<webhooks::DeliveryPage, Error> {
     let n = q.limit.unwrap_or(50);
     if !(1..=limits::MAX_WEBHOOK_DELIVERIES_PAGE).contains(&n) {
         return Err(Error::invalid("limit", "must be between 1 and 100"));
     }
-    Ok(n)
+    Ok(webhooks::DeliveryPage {
+        limit: n,
+        before: q.before,
+    })
 }
 
 type Created = (StatusCode, axum::Json<WebhookCreated>);
@@ -152,7 +159,10 @@ async fn webhook_show(
 
 /// Change a tenant's webhook (admin or tenant-admin)
 ///
-/// The fields given replace the current ones, checked as on registration.
+/// The fields given replace the current ones, checked as on registration; a patch that
+/// changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+/// it, and deliveries already queued wait (they are not failed); enabled again, those are
+/// sent, each with a fresh retry window.
 #[utoipa::path(
     patch,
     path = "/v1/tenants/{id}/webhooks/{webhook_id}",
@@ -247,7 +257,7 @@ async fn webhook_rotate_secret(
 /// A tenant's webhook's deliveries (admin or tenant-admin)
 ///
 /// Newest first, each with its last 20 attempts: status code (or the error when no answer
-/// came) and duration.
+/// came) and duration. For the next page, pass the last delivery's `id` as `before`.
 #[utoipa::path(
     get,
     path = "/v1/tenants/{id}/webhooks/{webhook_id}/deliveries",
@@ -273,14 +283,15 @@ async fn webhook_delivery_list(
     Path((tenant, id)): Path<(TenantId, WebhookId)>,
     Query(q): Query<DeliveryListQuery>,
 ) -> Result<axum::Json<Vec<WebhookDelivery>>, Error> {
-    webhooks::delivery_list(&app, &who, Owner::Tenant(tenant), id, limit(&q)?)
+    webhooks::delivery_list(&app, &who, Owner::Tenant(tenant), id, page(&q)?)
         .await
         .map(axum::Json)
 }
 
 /// Send a delivery again (admin or tenant-admin)
 ///
-/// Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+/// Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+/// disabled webhook, it waits until the webhook is enabled).
 #[utoipa::path(
     post,
     path = "/v1/tenants/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
@@ -389,7 +400,10 @@ async fn fleet_webhook_show(
 
 /// Change a fleet-wide webhook (admin)
 ///
-/// The fields given replace the current ones, checked as on registration.
+/// The fields given replace the current ones, checked as on registration; a patch that
+/// changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+/// it, and deliveries already queued wait (they are not failed); enabled again, those are
+/// sent, each with a fresh retry window.
 #[utoipa::path(
     patch,
     path = "/v1/webhooks/{webhook_id}",
@@ -474,7 +488,8 @@ async fn fleet_webhook_rotate_secret(
 
 /// A fleet-wide webhook's deliveries (admin)
 ///
-/// Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+/// Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+/// page, pass the last delivery's `id` as `before`.
 #[utoipa::path(
     get,
     path = "/v1/webhooks/{webhook_id}/deliveries",
@@ -499,14 +514,15 @@ async fn fleet_webhook_delivery_list(
     Path(id): Path<WebhookId>,
     Query(q): Query<DeliveryListQuery>,
 ) -> Result<axum::Json<Vec<WebhookDelivery>>, Error> {
-    webhooks::delivery_list(&app, &who, Owner::Fleet, id, limit(&q)?)
+    webhooks::delivery_list(&app, &who, Owner::Fleet, id, page(&q)?)
         .await
         .map(axum::Json)
 }
 
 /// Send a fleet-wide webhook's delivery again (admin)
 ///
-/// Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+/// Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+/// disabled webhook, it waits until the webhook is enabled).
 #[utoipa::path(
     post,
     path = "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",

@@ -176,12 +176,11 @@ pub struct Claimed {
     pub url: String,
     pub format: String,
     pub secret: String,
-    pub enabled: bool,
 }
 
-/// Claims up to `limit` due deliveries for `claim_for`: pending, not claimed by a live
-/// claim, and the first pending one of their lease for their webhook (a lease's events reach
-/// a receiver in order). Counts the attempt now, so a replica killed mid-send still counts.
+/// Claims up to `limit` due deliveries for `claim_for`: pending, of an enabled webhook (a
+/// disabled one's wait), not claimed by a live claim, and the first pending one of their
+/// lease for their webhook (a lease's events reach a receiver in order). Counts the attempt now, so a replica killed mid-send still counts.
 pub async fn claim_due(
     db: impl PgExecutor<'_>,
     limit: i64,
@@ -193,6 +192,7 @@ pub async fn claim_due(
                SELECT c.id FROM webhook_deliveries c
                WHERE c.state = 'pending' AND c.next_attempt_at <= now()
                  AND (c.claimed_until IS NULL OR c.claimed_until < now())
+                 AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = c.webhook_id AND w.enabled)
                  AND NOT EXISTS (
                      SELECT 1 FROM webhook_deliveries p
                      WHERE p.state = 'pending' AND p.webhook_id = c.webhook_id
@@ -210,7 +210,7 @@ pub async fn claim_due(
            SELECT c.id AS "id!: DeliveryId", c.claim AS "claim!", c.webhook_id AS "webhook_id!: WebhookId",
                c.lease_id AS "lease_id!: LeaseId", c.event_id AS "event_id!", c.kind AS "kind!",
                c.attempts AS "attempts!", c.window_start AS "window_start!", w.url, w.format,
-               w.secret, w.enabled
+               w.secret
            FROM claimed c JOIN webhooks w ON w.id = c.webhook_id"#,
         limit,
         claim_for.as_secs_f64(),
@@ -280,14 +280,41 @@ pub async fn deliveries(
     db: &mut sqlx::PgConnection,
     webhook: WebhookId,
     limit: i64,
-) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
+    before: Option<DeliveryId>,
+) -> Result<Option<Vec<WebhookDelivery>>, sqlx::Error> {
+    let after = match before {
+        None => None,
+        Some(id) => {
+            let at = sqlx::query!(
+                "SELECT created_at, event_id FROM webhook_deliveries
+                 WHERE id = $1 AND webhook_id = $2",
+                id.get(),
+                webhook.get()
+            )
+            .fetch_optional(&mut *db)
+            .await?;
+            match at {
+                Some(r) => Some((r.created_at, r.event_id, id.get())),
+                None => return Ok(None),
+            }
+        }
+    };
+    let (at, event, id) = match after {
+        Some((at, event, id)) => (Some(at), Some(event), Some(id)),
+        None => (None, None, None),
+    };
     let rows = sqlx::query!(
         r#"SELECT id AS "id: DeliveryId", lease_id, event_id, kind, state AS "state: DeliveryState",
                attempts, next_attempt_at, created_at, finished_at
-           FROM webhook_deliveries WHERE webhook_id = $1
-           ORDER BY created_at DESC, event_id DESC LIMIT $2"#,
+           FROM webhook_deliveries
+           WHERE webhook_id = $1
+               AND ($3::timestamptz IS NULL OR (created_at, event_id, id) < ($3, $4, $5))
+           ORDER BY created_at DESC, event_id DESC, id DESC LIMIT $2"#,
         webhook.get(),
-        limit
+        limit,
+        at,
+        event,
+        id,
     )
     .fetch_all(&mut *db)
     .await?;
@@ -313,24 +340,26 @@ pub async fn deliveries(
                 at: a.at,
             });
     }
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(WebhookDelivery {
-                id: r.id,
-                webhook_id: webhook,
-                lease_id: r.lease_id,
-                event_id: r.event_id,
-                kind: WebhookKind::parse(&r.kind)?,
-                state: r.state,
-                attempts: r.attempts,
-                next_attempt_at: (r.state == DeliveryState::Pending).then_some(r.next_attempt_at),
-                created_at: r.created_at,
-                finished_at: r.finished_at,
-                history: history.remove(&r.id).unwrap_or_default(),
+    Ok(Some(
+        rows.into_iter()
+            .filter_map(|r| {
+                Some(WebhookDelivery {
+                    id: r.id,
+                    webhook_id: webhook,
+                    lease_id: r.lease_id,
+                    event_id: r.event_id,
+                    kind: WebhookKind::parse(&r.kind)?,
+                    state: r.state,
+                    attempts: r.attempts,
+                    next_attempt_at: (r.state == DeliveryState::Pending)
+                        .then_some(r.next_attempt_at),
+                    created_at: r.created_at,
+                    finished_at: r.finished_at,
+                    history: history.remove(&r.id).unwrap_or_default(),
+                })
             })
-        })
-        .collect())
+            .collect(),
+    ))
 }
 
 /// Makes a delivery of the webhook pending again, due now, with a fresh retry window; `false`
@@ -350,6 +379,19 @@ pub async fn redeliver(
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// A webhook enabled again: its deliveries that waited are due now, each with a fresh retry
+/// window (the time it was disabled does not count against them).
+pub async fn resume(db: impl PgExecutor<'_>, webhook: WebhookId) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query!(
+        "UPDATE webhook_deliveries SET next_attempt_at = now(), window_start = now()
+         WHERE webhook_id = $1 AND state = 'pending'",
+        webhook.get()
+    )
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected())
 }
 
 /// The tenant's name, for a delivery's body.

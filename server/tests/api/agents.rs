@@ -506,6 +506,26 @@ async fn bad_agent_input_is_a_problem_naming_the_field() {
         .post("/v1/enrollment-tokens", &admin, &json!({ "ttl": "90d" }))
         .await;
     assert_eq!(r.problem(400, "invalid_input")["field"], "ttl");
+    // 30 days, in each unit the document's pattern allows: the most it allows is accepted, one
+    // more is not.
+    for (most, over) in [
+        (json!("2592000"), json!("2592001s")),
+        (json!("43200m"), json!("43201m")),
+        (json!("720h"), json!("721h")),
+        (json!("30d"), json!("31d")),
+        (json!("PT720H"), json!("PT721H")),
+        (json!("PT43200M"), json!("PT43201M")),
+        (json!("P30D"), json!("P31D")),
+    ] {
+        let ok = app
+            .post("/v1/enrollment-tokens", &admin, &json!({ "ttl": most }))
+            .await;
+        ok.ok(201);
+        let r = app
+            .post("/v1/enrollment-tokens", &admin, &json!({ "ttl": over }))
+            .await;
+        assert_eq!(r.problem(400, "invalid_input")["field"], "ttl", "{over}");
+    }
 }
 
 /// Removing a host: refused while it holds a slice (even one being torn down); once drained,

@@ -186,4 +186,16 @@ async fn usage_is_priced_and_exported_as_csv_for_the_callers_tenant_only() {
     app.get(&format!("/v1/usage?{period}&tenant_id={t}"), &w.member)
         .await
         .ok(200);
+    // An admin naming a tenant that does not exist is told so, not given an empty report.
+    let admin = app.admin_token().await;
+    #[rustfmt::skip]
+    let cases = [
+        (format!("GET /v1/usage?{period}&tenant_id={NIL}"), None, 404, "not_found", None),
+        (format!("GET /v1/usage/rightsizing?{period}&tenant_id={NIL}"), None, 404, "not_found", None),
+        (format!("GET /v1/leases?tenant_id={NIL}"), None, 404, "not_found", None),
+    ];
+    expect_problems(&app, Some(&admin), &cases).await;
+    app.get(&format!("/v1/leases?tenant_id={t}"), &admin)
+        .await
+        .ok(200);
 }

@@ -93,6 +93,9 @@ async fn lease_requests_outside_the_tenants_policy_name_the_field() {
         (json!({"idle_timeout": "0s"}), 400, "invalid_input", Some("idle_timeout")),
         (json!({"gpu_models": ["a100-80gb"]}), 422, "policy_violation", Some("gpu_models")),
         (json!({"gpu_models": ["h100-80gb", "h9"]}), 400, "invalid_input", Some("/gpu_models/1")),
+        // An H200 profile: it exists, but not on the models this tenant may use.
+        (json!({"profile": "1g.18gb"}), 422, "policy_violation", Some("profile")),
+        (json!({"profile": "9g.1gb"}), 400, "invalid_input", Some("profile")),
         (json!({"profile": "2g", "min_memory_gib": 20}), 400, "invalid_input", Some("profile")),
         (json!({"count": 65}), 400, "invalid_input", Some("count")),
         // One live lease is the most: the quota, whatever the request.

@@ -271,6 +271,31 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
             .ok_or(list)
     })
     .await;
+    // A page at a time, with the last id as `before`: the same deliveries in the same order.
+    let deliveries = format!("/v1/tenants/{team}/webhooks/{hook}/deliveries");
+    let mut paged = Vec::new();
+    let mut next = format!("{deliveries}?limit=1");
+    loop {
+        let page = app
+            .get(&next, &ops)
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .clone();
+        let Some(last) = page.last() else { break };
+        paged.push(last["id"].clone());
+        next = format!(
+            "{deliveries}?limit=1&before={}",
+            last["id"].as_str().unwrap()
+        );
+    }
+    let ids: Vec<Value> = history.iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(paged, ids);
+    let p = app
+        .get(&format!("{deliveries}?before={}", uuid::Uuid::nil()), &ops)
+        .await;
+    assert_eq!(p.problem(400, "invalid_input")["field"], "before");
     let granted = history.iter().find(|d| d["kind"] == "granted").unwrap();
     assert!(
         history.iter().all(|d| d["next_attempt_at"].is_null()),
@@ -343,4 +368,95 @@ async fn a_webhook_gets_a_leases_signed_events_in_order_retried_after_500s() {
     ] {
         assert!(actions.contains(&done), "{done} in {actions:?}");
     }
+}
+
+/// Disabling a webhook pauses it: what is queued waits instead of failing, and is sent once the
+/// webhook is enabled again. A patch that changes nothing writes nothing.
+#[tokio::test]
+async fn a_disabled_webhook_keeps_what_is_queued_and_sends_it_when_enabled() {
+    let app = spawn_with(|c| {
+        c.webhook_allow_private_targets = true;
+        c.webhook_poll_interval = "20ms".parse().unwrap();
+        c.webhook_retry_initial = "50ms".parse().unwrap();
+    })
+    .await;
+    app.seed_fleet(1, 1, "h100-80gb").await;
+    let (receiver, url) = Receiver::start(usize::MAX).await;
+    let (team, member) = app.tenant("team-a", Value::Null).await;
+    let ops = tenant_admin(&app, &team).await;
+    let r = app
+        .post(
+            &format!("/v1/tenants/{team}/webhooks"),
+            &ops,
+            &json!({"url": url, "kinds": ["granted"]}),
+        )
+        .await;
+    let hook = r.ok(201)["webhook"].clone();
+    let path = format!(
+        "/v1/tenants/{team}/webhooks/{}",
+        hook["id"].as_str().unwrap()
+    );
+    app.post(
+        "/v1/leases",
+        &member,
+        &json!({"profile": "1g.10gb", "duration": "1h"}),
+    )
+    .await
+    .ok(201);
+    wait_until(Duration::from_secs(10), "a first try", async || {
+        (receiver.count() >= 1)
+            .then_some(())
+            .ok_or(receiver.count())
+    })
+    .await;
+
+    // Nothing to change: the same webhook, not written, not audited.
+    let admin = app.admin_token().await;
+    let audited = async || {
+        let trail = app.get("/v1/audit?target_kind=webhook", &admin).await;
+        trail.ok(200)["items"].as_array().unwrap().len()
+    };
+    let entries = audited().await;
+    let same = app
+        .request("PATCH", &path, Some(&ops), Some("{}"), &[])
+        .await;
+    assert_eq!(same.ok(200)["updated_at"], hook["updated_at"]);
+    assert_eq!(audited().await, entries);
+
+    let off = app
+        .request(
+            "PATCH",
+            &path,
+            Some(&ops),
+            Some(r#"{"enabled":false}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(off.ok(200)["enabled"], false);
+    let tried = receiver.count();
+    // Several retry intervals pass: no try is made, and the delivery is not failed.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.count(), tried, "a disabled webhook is not called");
+    let deliveries = app.get(&format!("{path}/deliveries"), &ops).await;
+    let delivery = deliveries.ok(200)[0].clone();
+    assert_eq!(delivery["state"], "pending", "{delivery}");
+
+    receiver.fail_first.store(0, Ordering::SeqCst);
+    app.request("PATCH", &path, Some(&ops), Some(r#"{"enabled":true}"#), &[])
+        .await
+        .ok(200);
+    wait_until(
+        Duration::from_secs(10),
+        "the queued delivery sent",
+        async || {
+            let r = app.get(&format!("{path}/deliveries"), &ops).await;
+            let d = r.ok(200)[0].clone();
+            (d["state"] == "delivered").then_some(()).ok_or(d)
+        },
+    )
+    .await;
+    assert_eq!(
+        receiver.got.lock().unwrap().last().unwrap().0["x-slicebroker-delivery"],
+        delivery["id"].as_str().unwrap()
+    );
 }

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
   from ..models.api_key_summary import ApiKeySummary
   from ..models.cost_rates import CostRates
   from ..models.enrollment_token import EnrollmentToken
+  from ..models.host import Host
   from ..models.schedulable import Schedulable
   from ..models.slice_class import SliceClass
   from ..models.tenant import Tenant
@@ -35,15 +36,17 @@ class AuditRecord:
         Attributes:
             action (str): `tenant.create`, `tenant.update`, `api_key.create`, `api_key.revoke`, `cordon`, …
             actor (str): `key:<api key id>`, or `cli` for the server's own command line.
-            after (ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook): By
-                `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token),
-                `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a
-                `SliceClass` (class), `CostRates` (rates); the object after the change; `null` when it no longer exists.
+            after (ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook):
+                By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token),
+                `Schedulable` (host, gpu: cordon, uncordon), a `Host` (host.remove: the host removed), a `Webhook` (webhook;
+                `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class), `CostRates` (rates); the
+                object after the change; `null` when it no longer exists.
             at (datetime.datetime):
-            before (ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook): By
-                `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken` (enrollment_token),
-                `Schedulable` (host, gpu), a `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a
-                `SliceClass` (class), `CostRates` (rates); the object before the change; `null` when it did not exist.
+            before (ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant |
+                Webhook): By `target_kind`: a `Tenant` (tenant), an `ApiKeySummary` (api_key), an `EnrollmentToken`
+                (enrollment_token), `Schedulable` (host, gpu: cordon, uncordon), a `Host` (host.remove: the host removed), a
+                `Webhook` (webhook; `null` on both sides for webhook_delivery, a redelivery), a `SliceClass` (class),
+                `CostRates` (rates); the object before the change; `null` when it did not exist.
             id (int):
             target_id (str):
             target_kind (str):
@@ -51,9 +54,9 @@ class AuditRecord:
 
     action: str
     actor: str
-    after: ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook
+    after: ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook
     at: datetime.datetime
-    before: ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook
+    before: ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook
     id: int
     target_id: str
     target_kind: str
@@ -67,6 +70,7 @@ class AuditRecord:
         from ..models.api_key_summary import ApiKeySummary # noqa: PLC0415
         from ..models.cost_rates import CostRates # noqa: PLC0415
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
+        from ..models.host import Host # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
         from ..models.slice_class import SliceClass # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
@@ -83,6 +87,8 @@ class AuditRecord:
         elif isinstance(self.after, EnrollmentToken):
             after = self.after.to_dict()
         elif isinstance(self.after, Schedulable):
+            after = self.after.to_dict()
+        elif isinstance(self.after, Host):
             after = self.after.to_dict()
         elif isinstance(self.after, Webhook):
             after = self.after.to_dict()
@@ -103,6 +109,8 @@ class AuditRecord:
         elif isinstance(self.before, EnrollmentToken):
             before = self.before.to_dict()
         elif isinstance(self.before, Schedulable):
+            before = self.before.to_dict()
+        elif isinstance(self.before, Host):
             before = self.before.to_dict()
         elif isinstance(self.before, Webhook):
             before = self.before.to_dict()
@@ -142,6 +150,7 @@ class AuditRecord:
         from ..models.api_key_summary import ApiKeySummary # noqa: PLC0415
         from ..models.cost_rates import CostRates # noqa: PLC0415
         from ..models.enrollment_token import EnrollmentToken # noqa: PLC0415
+        from ..models.host import Host # noqa: PLC0415
         from ..models.schedulable import Schedulable # noqa: PLC0415
         from ..models.slice_class import SliceClass # noqa: PLC0415
         from ..models.tenant import Tenant # noqa: PLC0415
@@ -151,7 +160,7 @@ class AuditRecord:
 
         actor = d.pop("actor")
 
-        def _parse_after(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook:
+        def _parse_after(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -197,7 +206,7 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                after_type_4 = Webhook.from_dict(data)
+                after_type_4 = Host.from_dict(data)
 
 
 
@@ -207,7 +216,7 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                after_type_5 = SliceClass.from_dict(data)
+                after_type_5 = Webhook.from_dict(data)
 
 
 
@@ -217,14 +226,24 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                after_type_6 = CostRates.from_dict(data)
+                after_type_6 = SliceClass.from_dict(data)
 
 
 
                 return after_type_6
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                after_type_7 = CostRates.from_dict(data)
+
+
+
+                return after_type_7
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook, data)
 
         after = _parse_after(d.pop("after"))
 
@@ -234,7 +253,7 @@ class AuditRecord:
 
 
 
-        def _parse_before(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook:
+        def _parse_before(data: object) -> ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook:
             if data is None:
                 return data
             try:
@@ -280,7 +299,7 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                before_type_4 = Webhook.from_dict(data)
+                before_type_4 = Host.from_dict(data)
 
 
 
@@ -290,7 +309,7 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                before_type_5 = SliceClass.from_dict(data)
+                before_type_5 = Webhook.from_dict(data)
 
 
 
@@ -300,14 +319,24 @@ class AuditRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                before_type_6 = CostRates.from_dict(data)
+                before_type_6 = SliceClass.from_dict(data)
 
 
 
                 return before_type_6
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApiKeySummary | CostRates | EnrollmentToken | None | Schedulable | SliceClass | Tenant | Webhook, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                before_type_7 = CostRates.from_dict(data)
+
+
+
+                return before_type_7
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiKeySummary | CostRates | EnrollmentToken | Host | None | Schedulable | SliceClass | Tenant | Webhook, data)
 
         before = _parse_before(d.pop("before"))
 

@@ -24,7 +24,7 @@ class TenantPolicy:
     """ A tenant's quotas and lease limits. `null` limits are unlimited.
 
         Attributes:
-            allowed_gpu_models (list[str]): Catalog keys the tenant may use; empty means every model.
+            allowed_gpu_models (list[str]): Catalog keys the tenant may use, each once; empty means every model.
             default_idle_timeout_seconds (int): Idle timeout of leases that do not ask for one, in seconds.
             max_booking_ahead_seconds (int): Furthest ahead a booking may start, in seconds (default 2592000, 30 days; at
                 most that).

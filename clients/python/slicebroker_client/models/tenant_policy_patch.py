@@ -30,8 +30,8 @@ class TenantPolicyPatch:
     (366 days); the budget 0 to 1,000,000,000 compute-slice-hours; at most 32 models.
 
         Attributes:
-            allowed_gpu_models (list[GpuModelKey] | Unset): Catalog keys the tenant may use; empty means every model (the
-                default).
+            allowed_gpu_models (list[GpuModelKey] | Unset): Catalog keys the tenant may use, each once; empty means every
+                model (the default).
             default_idle_timeout_seconds (int | Unset): Idle timeout of leases that do not ask for one, in seconds (default
                 7200). Default: 7200.
             max_booking_ahead_seconds (int | Unset): Furthest ahead a booking may start, in seconds (default 2592000, 30

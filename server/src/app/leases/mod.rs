@@ -95,6 +95,9 @@ pub async fn lease_list(app: &App, who: &Principal, q: ListQuery) -> Result<Leas
         // Another tenant's leases are not found, as its other objects are.
         return Err(Error::not_found("tenant", asked));
     }
+    if let (None, Some(asked)) = (who.scope(), q.tenant) {
+        super::tenants::must_exist(app.db(), asked).await?;
+    }
     let mut labels = BTreeMap::new();
     if let Some(l) = &q.label {
         let (k, v) = l

@@ -490,10 +490,23 @@ fn decide(
         admission::booking_limits(policy, start, now, plan.duration, *booked)?;
     }
     let models = admission::allowed_models(&plan.models, &policy.allowed_gpu_models)?;
-    let shapes = plan
-        .request
-        .resolve(&models)
-        .map_err(|e| Error::invalid("profile", e.to_string()))?;
+    let shapes = plan.request.resolve(&models).map_err(|e| {
+        // The request named something that exists (it was checked against every model): only
+        // on models this tenant may not use.
+        if models.is_empty() || plan.request.resolve(&plan.models).is_err() {
+            Error::invalid("profile", e.to_string())
+        } else {
+            admission::Refusal::Policy {
+                field: "profile",
+                reason: format!(
+                    "`{}` is only on GPU models the tenant may not use; it may use {}",
+                    plan.request,
+                    model_keys(&models)
+                ),
+            }
+            .into()
+        }
+    })?;
     let shapes = crate::domain::classes::within_size_limit(policy, plan.class.is_some(), shapes)?;
     // A booking's window starts at its start; everything else's now.
     let from = plan.start.unwrap_or(now);
@@ -685,4 +698,9 @@ async fn no_capacity(
         free,
         next_free_at,
     })
+}
+
+fn model_keys(models: &[ModelId]) -> String {
+    let keys: Vec<_> = models.iter().map(|&m| GpuModel::get(m).key).collect();
+    keys.join(", ")
 }

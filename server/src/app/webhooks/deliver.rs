@@ -76,23 +76,19 @@ pub async fn pass(app: &App, sender: &Sender) -> Result<usize, Error> {
 
 async fn deliver(app: &App, sender: &Sender, c: Claimed) -> Result<(), Error> {
     let started = Instant::now();
-    let answer = if c.enabled {
-        let body = body(app, &c).await?;
-        let t = Utc::now().timestamp();
-        let headers = [
-            ("content-type", "application/json".to_owned()),
-            ("user-agent", "slicebroker-webhooks".to_owned()),
-            ("x-slicebroker-delivery", c.id.to_string()),
-            ("x-slicebroker-event", c.kind.clone()),
-            (
-                "x-slicebroker-signature",
-                webhook::signature(&c.secret, t, &body),
-            ),
-        ];
-        sender.post(&c.url, &headers, body).await
-    } else {
-        Answer::Refused("the webhook is disabled".into())
-    };
+    let body = body(app, &c).await?;
+    let t = Utc::now().timestamp();
+    let headers = [
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", "slicebroker-webhooks".to_owned()),
+        ("x-slicebroker-delivery", c.id.to_string()),
+        ("x-slicebroker-event", c.kind.clone()),
+        (
+            "x-slicebroker-signature",
+            webhook::signature(&c.secret, t, &body),
+        ),
+    ];
+    let answer = sender.post(&c.url, &headers, body).await;
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let now = Utc::now();
     let (status_code, error) = match &answer {
@@ -110,7 +106,7 @@ async fn deliver(app: &App, sender: &Sender, c: Claimed) -> Result<(), Error> {
         + chrono::Duration::from_std(app.config().webhook_retry_for()).unwrap_or_default();
     let state = if ok {
         DeliveryState::Delivered
-    } else if next > window_end || !c.enabled {
+    } else if next > window_end {
         DeliveryState::Failed
     } else {
         DeliveryState::Pending

@@ -203,6 +203,14 @@ pub async fn webhook_update(
     if let Some(enabled) = patch.enabled {
         w.enabled = enabled;
     }
+    if w == before {
+        // Nothing changes: no write, no audit entry, `updated_at` stays.
+        return Ok(before);
+    }
+    let resumed = w.enabled && !before.enabled;
+    if resumed {
+        store::webhooks::resume(&mut *tx, id).await?;
+    }
     let after = store::webhooks::update(&mut *tx, &w).await?;
     record(
         &mut tx,
@@ -214,6 +222,9 @@ pub async fn webhook_update(
     )
     .await?;
     tx.commit().await?;
+    if resumed {
+        app.wakeups().wake_webhooks();
+    }
     Ok(after)
 }
 
@@ -262,17 +273,26 @@ pub async fn webhook_rotate_secret(
     })
 }
 
+/// Which deliveries [`delivery_list`] lists: at most `limit`, older than `before`.
+#[derive(Debug)]
+pub struct DeliveryPage {
+    pub limit: i64,
+    pub before: Option<DeliveryId>,
+}
+
 pub async fn delivery_list(
     app: &App,
     who: &Principal,
     owner: Owner,
     id: WebhookId,
-    limit: i64,
+    page: DeliveryPage,
 ) -> Result<Vec<WebhookDelivery>, Error> {
     check_manage(app.db(), who, owner).await?;
     let mut conn = app.db().acquire().await?;
     get(&mut *conn, owner, id).await?;
-    Ok(store::webhooks::deliveries(&mut conn, id, limit).await?)
+    store::webhooks::deliveries(&mut conn, id, page.limit, page.before)
+        .await?
+        .ok_or_else(|| Error::invalid("before", "no delivery of this webhook has that id"))
 }
 
 /// Sends the delivery again (whatever its state), due now with a fresh retry window.

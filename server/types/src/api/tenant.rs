@@ -21,7 +21,7 @@ pub struct TenantPolicy {
     pub max_total_extension_seconds: i64,
     /// Idle timeout of leases that do not ask for one, in seconds.
     pub default_idle_timeout_seconds: i64,
-    /// Catalog keys the tenant may use; empty means every model.
+    /// Catalog keys the tenant may use, each once; empty means every model.
     pub allowed_gpu_models: Vec<String>,
     /// Most compute-slice-hours the tenant's leases may commit in one UTC calendar month
     /// (see `domain::budget`); grants and extensions past it are refused.
@@ -172,7 +172,7 @@ pub struct TenantPolicyPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1, maximum = 31_622_400))]
     pub default_idle_timeout_seconds: Option<i64>,
-    /// Catalog keys the tenant may use; empty means every model (the default).
+    /// Catalog keys the tenant may use, each once; empty means every model (the default).
     #[serde(
         default,
         deserialize_with = "present",

@@ -182,7 +182,7 @@ pub struct WebhookPatch {
 
 /// A webhook (never its secret).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
     pub id: WebhookId,
     /// `null`: fleet-wide, told about every tenant's leases.

@@ -20,6 +20,7 @@ def _get_kwargs(
     webhook_id: UUID,
     *,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -29,6 +30,11 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["limit"] = limit
+
+    json_before: str | Unset = UNSET
+    if not isinstance(before, Unset):
+        json_before = str(before)
+    params["before"] = json_before
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -127,15 +133,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Response[Problem | list[WebhookDelivery]]:
     """ A fleet-wide webhook's deliveries (admin)
 
-     Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+     Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+    page, pass the last delivery's `id` as `before`.
 
     Args:
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,6 +158,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         webhook_id=webhook_id,
 limit=limit,
+before=before,
 
     )
 
@@ -163,15 +173,18 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Problem | list[WebhookDelivery] | None:
     """ A fleet-wide webhook's deliveries (admin)
 
-     Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+     Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+    page, pass the last delivery's `id` as `before`.
 
     Args:
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,6 +199,7 @@ def sync(
         webhook_id=webhook_id,
 client=client,
 limit=limit,
+before=before,
 
     ).parsed
 
@@ -194,15 +208,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Response[Problem | list[WebhookDelivery]]:
     """ A fleet-wide webhook's deliveries (admin)
 
-     Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+     Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+    page, pass the last delivery's `id` as `before`.
 
     Args:
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,6 +233,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         webhook_id=webhook_id,
 limit=limit,
+before=before,
 
     )
 
@@ -230,15 +248,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Problem | list[WebhookDelivery] | None:
     """ A fleet-wide webhook's deliveries (admin)
 
-     Newest first (`limit` 1-100, default 50), each with its last 20 attempts.
+     Newest first (`limit` 1-100, default 50), each with its last 20 attempts. For the next
+    page, pass the last delivery's `id` as `before`.
 
     Args:
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -253,5 +274,6 @@ async def asyncio(
         webhook_id=webhook_id,
 client=client,
 limit=limit,
+before=before,
 
     )).parsed

@@ -113,7 +113,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """ Send a fleet-wide webhook's delivery again (admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         webhook_id (UUID):
@@ -149,7 +150,8 @@ def sync(
 ) -> Any | Problem | None:
     """ Send a fleet-wide webhook's delivery again (admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         webhook_id (UUID):
@@ -180,7 +182,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """ Send a fleet-wide webhook's delivery again (admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         webhook_id (UUID):
@@ -216,7 +219,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """ Send a fleet-wide webhook's delivery again (admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         webhook_id (UUID):

@@ -138,7 +138,10 @@ def sync_detailed(
 ) -> Response[Problem | Webhook]:
     """ Change a fleet-wide webhook (admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         webhook_id (UUID):
@@ -176,7 +179,10 @@ def sync(
 ) -> Problem | Webhook | None:
     """ Change a fleet-wide webhook (admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         webhook_id (UUID):
@@ -209,7 +215,10 @@ async def asyncio_detailed(
 ) -> Response[Problem | Webhook]:
     """ Change a fleet-wide webhook (admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         webhook_id (UUID):
@@ -247,7 +256,10 @@ async def asyncio(
 ) -> Problem | Webhook | None:
     """ Change a fleet-wide webhook (admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         webhook_id (UUID):

@@ -21,6 +21,7 @@ def _get_kwargs(
     webhook_id: UUID,
     *,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -30,6 +31,11 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["limit"] = limit
+
+    json_before: str | Unset = UNSET
+    if not isinstance(before, Unset):
+        json_before = str(before)
+    params["before"] = json_before
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -129,17 +135,19 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Response[Problem | list[WebhookDelivery]]:
     """ A tenant's webhook's deliveries (admin or tenant-admin)
 
      Newest first, each with its last 20 attempts: status code (or the error when no answer
-    came) and duration.
+    came) and duration. For the next page, pass the last delivery's `id` as `before`.
 
     Args:
         id (UUID):
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,6 +162,7 @@ def sync_detailed(
         id=id,
 webhook_id=webhook_id,
 limit=limit,
+before=before,
 
     )
 
@@ -169,17 +178,19 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Problem | list[WebhookDelivery] | None:
     """ A tenant's webhook's deliveries (admin or tenant-admin)
 
      Newest first, each with its last 20 attempts: status code (or the error when no answer
-    came) and duration.
+    came) and duration. For the next page, pass the last delivery's `id` as `before`.
 
     Args:
         id (UUID):
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,6 +206,7 @@ def sync(
 webhook_id=webhook_id,
 client=client,
 limit=limit,
+before=before,
 
     ).parsed
 
@@ -204,17 +216,19 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Response[Problem | list[WebhookDelivery]]:
     """ A tenant's webhook's deliveries (admin or tenant-admin)
 
      Newest first, each with its last 20 attempts: status code (or the error when no answer
-    came) and duration.
+    came) and duration. For the next page, pass the last delivery's `id` as `before`.
 
     Args:
         id (UUID):
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,6 +243,7 @@ async def asyncio_detailed(
         id=id,
 webhook_id=webhook_id,
 limit=limit,
+before=before,
 
     )
 
@@ -244,17 +259,19 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     limit: int | Unset = UNSET,
+    before: UUID | Unset = UNSET,
 
 ) -> Problem | list[WebhookDelivery] | None:
     """ A tenant's webhook's deliveries (admin or tenant-admin)
 
      Newest first, each with its last 20 attempts: status code (or the error when no answer
-    came) and duration.
+    came) and duration. For the next page, pass the last delivery's `id` as `before`.
 
     Args:
         id (UUID):
         webhook_id (UUID):
         limit (int | Unset):
+        before (UUID | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -270,5 +287,6 @@ async def asyncio(
 webhook_id=webhook_id,
 client=client,
 limit=limit,
+before=before,
 
     )).parsed

@@ -115,7 +115,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """ Send a delivery again (admin or tenant-admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         id (UUID):
@@ -154,7 +155,8 @@ def sync(
 ) -> Any | Problem | None:
     """ Send a delivery again (admin or tenant-admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         id (UUID):
@@ -188,7 +190,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """ Send a delivery again (admin or tenant-admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         id (UUID):
@@ -227,7 +230,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """ Send a delivery again (admin or tenant-admin)
 
-     Whatever its state, the delivery becomes pending, due now, with a fresh retry window.
+     Whatever its state, the delivery becomes pending, due now, with a fresh retry window (on a
+    disabled webhook, it waits until the webhook is enabled).
 
     Args:
         id (UUID):

@@ -140,7 +140,10 @@ def sync_detailed(
 ) -> Response[Problem | Webhook]:
     """ Change a tenant's webhook (admin or tenant-admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         id (UUID):
@@ -181,7 +184,10 @@ def sync(
 ) -> Problem | Webhook | None:
     """ Change a tenant's webhook (admin or tenant-admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         id (UUID):
@@ -217,7 +223,10 @@ async def asyncio_detailed(
 ) -> Response[Problem | Webhook]:
     """ Change a tenant's webhook (admin or tenant-admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         id (UUID):
@@ -258,7 +267,10 @@ async def asyncio(
 ) -> Problem | Webhook | None:
     """ Change a tenant's webhook (admin or tenant-admin)
 
-     The fields given replace the current ones, checked as on registration.
+     The fields given replace the current ones, checked as on registration; a patch that
+    changes nothing writes nothing. `enabled: false` pauses it: no new events are queued for
+    it, and deliveries already queued wait (they are not failed); enabled again, those are
+    sent, each with a fresh retry window.
 
     Args:
         id (UUID):
