@@ -118,6 +118,24 @@ pub fn request(spec: &SliceClassSpec) -> ProfileRequest {
     }
 }
 
+/// `request` with only the per-model profiles of `models` (all when empty): a lease that
+/// names its models shows only what it may get.
+fn only_on(request: ProfileRequest, models: &[ModelId]) -> ProfileRequest {
+    match request {
+        ProfileRequest::PerModel {
+            profiles,
+            otherwise,
+        } if !models.is_empty() => ProfileRequest::PerModel {
+            profiles: profiles
+                .into_iter()
+                .filter(|(m, _)| models.iter().any(|&id| GpuModel::get(id).key == m))
+                .collect(),
+            otherwise,
+        },
+        other => other,
+    }
+}
+
 /// What a lease request asked for itself, before its class fills the rest.
 #[derive(Debug, Default)]
 pub struct Asked {
@@ -213,7 +231,7 @@ pub fn narrow(class: &SliceClass, asked: Asked) -> Result<Terms, Refusal> {
                 ),
             ));
         }
-        None => (given, asked.models),
+        None => (only_on(given, &asked.models), asked.models),
         Some(own) => {
             let scope: Vec<ModelId> = if asked.models.is_empty() {
                 (0..GpuModel::all().len() as u8).map(ModelId).collect()
@@ -331,6 +349,17 @@ mod tests {
         assert_eq!(t.request.to_string(), "a100-40gb:2g.10gb,h100-80gb:2g.20gb");
         assert_eq!((t.duration, t.idle_timeout, t.priority), (3600, 1800, 10));
         assert!(t.models.is_empty());
+    }
+
+    #[test]
+    fn a_request_naming_models_shows_only_their_profiles() {
+        let asked = Asked {
+            models: vec![model("h100-80gb")],
+            ..Asked::default()
+        };
+        let t = narrow(&class(), asked).unwrap();
+        assert_eq!(t.request.to_string(), "h100-80gb:2g.20gb");
+        assert_eq!(t.models, [model("h100-80gb")]);
     }
 
     #[test]
