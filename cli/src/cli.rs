@@ -3,7 +3,9 @@
 use crate::error::EXIT_CODES_HELP;
 use crate::output::Format;
 use crate::parse::{self, Limit};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use slicebroker_types::limits;
 
 const ABOUT: &str = "Lease NVIDIA MIG slices from a slicebroker server, and run its fleet";
 
@@ -46,19 +48,23 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
+/// Options every command takes. The environment variables are read after parsing
+/// ([`Global::with_env`]), not by clap: clap counts an option set from the environment as given,
+/// and would print it in every usage line of an error (`--profile <NAME>` beside a lease's
+/// `<PROFILE>`).
 #[derive(Clone, Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// The server, `http(s)://host[:port]` (default: the profile's).
-    #[arg(long, global = true, env = "SLICEBROKER_URL", value_name = "URL")]
+    /// The server, `http(s)://host[:port]` (default: SLICEBROKER_URL, else the profile's).
+    #[arg(long, global = true, value_name = "URL")]
     pub server: Option<String>,
-    /// CA certificates (PEM) to trust for an https server, besides the system's (default: the
-    /// profile's, as `login` kept it).
-    #[arg(long, global = true, env = "SLICEBROKER_CA_FILE", value_name = "FILE")]
+    /// CA certificates (PEM) to trust for an https server, besides the system's (default:
+    /// SLICEBROKER_CA_FILE, else the profile's, as `login` kept it).
+    #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<std::path::PathBuf>,
-    /// Which saved login to use (default: the current profile, else `default`).
-    #[arg(long, global = true, env = "SLICEBROKER_PROFILE", value_name = "NAME")]
+    /// Which saved login (a profile of the config file, not a MIG profile) to use (default:
+    /// SLICEBROKER_PROFILE, else the current one, else `default`).
+    #[arg(long, global = true, value_name = "LOGIN")]
     pub profile: Option<String>,
     /// `table` for people, `json` for scripts (the API's own shapes).
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
@@ -66,6 +72,65 @@ pub struct Global {
     /// Show each request, and the whole answer when the server refuses one.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+impl Global {
+    /// The options not given on the command line taken from the environment (`var` reads one;
+    /// an empty value counts as unset): `SLICEBROKER_URL`, `SLICEBROKER_CA_FILE`,
+    /// `SLICEBROKER_PROFILE`.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
+        self.server = self.server.or_else(|| var("SLICEBROKER_URL"));
+        self.ca_file = self
+            .ca_file
+            .or_else(|| var("SLICEBROKER_CA_FILE").map(Into::into));
+        self.profile = self.profile.or_else(|| var("SLICEBROKER_PROFILE"));
+        self
+    }
+}
+
+impl Cli {
+    /// Parses a command line (`args[0]` is the program) as clap does, then checks what clap
+    /// cannot say clearly itself. A usage error exits 2 either way.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let cli = Self::try_parse_from(args)?;
+        cli.check()?;
+        Ok(cli)
+    }
+
+    fn check(&self) -> Result<(), clap::Error> {
+        if let Command::Lease(LeaseCommand::Create(c)) = &self.command
+            && c.compute.is_some()
+            && c.memory.is_none()
+        {
+            // Not clap's `requires`: it would list `--memory` beside `<PROFILE>` as missing,
+            // without saying that `--compute` is what needs it.
+            return Err(subcommand_error(
+                &["lease", "create"],
+                ErrorKind::MissingRequiredArgument,
+                "--compute needs --memory: `--memory 20GiB --compute 2` leases the smallest \
+                 profile with at least 20GiB and 2 compute slices",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A usage error of the subcommand at `path`, with its usage line.
+fn subcommand_error(path: &[&str], kind: ErrorKind, message: &str) -> clap::Error {
+    let mut cli = Cli::command();
+    cli.build();
+    let mut cmd = &mut cli;
+    for name in path {
+        cmd = cmd
+            .find_subcommand_mut(name)
+            .expect("the subcommand exists");
+    }
+    cmd.error(kind, message)
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,7 +158,7 @@ pub enum Command {
     Hosts,
     /// The GPUs, with their layout.
     Gpus,
-    /// Tenants and their quotas and policy (admin).
+    /// Tenants and their quotas and policy (admin; `tenant show` also your own tenant).
     #[command(subcommand)]
     Tenant(TenantCommand),
     /// A tenant's API keys (admin or tenant-admin).
@@ -164,7 +229,7 @@ pub struct CreateArgs {
         id = "slice_profile",
         value_name = "PROFILE",
         value_parser = parse::profile,
-        required_unless_present_any = ["memory", "class"],
+        required_unless_present_any = ["memory", "class", "compute"],
         conflicts_with = "memory"
     )]
     pub profile: Option<String>,
@@ -177,17 +242,19 @@ pub struct CreateArgs {
     #[arg(long = "for", value_name = "DURATION", value_parser = parse::seconds,
           required_unless_present = "class")]
     pub duration: Option<i64>,
-    /// The smallest profile with at least this much memory: `20GiB`.
+    /// The smallest profile with at least this much memory (at most 4096GiB): `20GiB`.
     #[arg(long, value_name = "SIZE", value_parser = parse::gib)]
     pub memory: Option<u32>,
-    /// With --memory: at least this many compute slices.
-    #[arg(long, value_name = "N", requires = "memory")]
+    /// With --memory: at least this many compute slices, 1 to 8.
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(1..=i64::from(limits::MAX_MIN_COMPUTE_SLICES)))]
     pub compute: Option<u8>,
     /// Only this GPU model (repeat for several): `h100-80gb`.
     #[arg(long = "model", value_name = "MODEL", value_parser = parse::model)]
     pub models: Vec<String>,
-    /// How many slices, granted all or none.
-    #[arg(long, default_value_t = 1)]
+    /// How many slices, 1 to 64, granted all or none.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(limits::MAX_COUNT)))]
     pub count: u32,
     /// Reclaim the slices after they sit idle this long (at most the tenant's default).
     #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
@@ -277,7 +344,7 @@ pub struct UsageArgs {
     /// End, exclusive (default: now).
     #[arg(long, value_parser = parse::instant)]
     pub to: Option<chrono::DateTime<chrono::Utc>>,
-    /// Admins: only this tenant (id or name).
+    /// Only this tenant (id or name): any, for admins; a tenant's keys see only their own.
     #[arg(long)]
     pub tenant: Option<String>,
     /// Print the server's CSV export (one line per tenant, day, model and profile) instead of
@@ -295,7 +362,7 @@ pub struct RightsizingArgs {
     /// Until, exclusive (default: now).
     #[arg(long, value_parser = parse::instant)]
     pub to: Option<chrono::DateTime<chrono::Utc>>,
-    /// Admins: only this tenant (id or name).
+    /// Only this tenant (id or name): any, for admins; a tenant's keys see only their own.
     #[arg(long)]
     pub tenant: Option<String>,
 }
@@ -346,37 +413,49 @@ pub enum TenantCommand {
     },
 }
 
-/// Quota and policy options; `none` lifts a limit.
+/// Quota and policy options, one for each field of the API's `TenantPolicy`, with its bounds;
+/// `none` lifts a limit.
 #[derive(Clone, Debug, Default, Args)]
 pub struct PolicyArgs {
-    /// Most compute slices live leases may hold together, or `none`.
-    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
-    pub max_compute_slices: Option<Limit<i64>>,
+    /// Most compute slices live leases may hold together, 0 to 10,000,000, or `none`.
+    #[arg(long, value_name = "N", value_parser = parse::quota_limit)]
+    pub max_compute_slices: Option<Limit<i32>>,
     /// Most memory live leases may hold together, in whole GiB (`80GiB`, `0`), or `none`.
     #[arg(long, value_name = "SIZE", value_parser = parse::gib_limit)]
-    pub max_memory: Option<Limit<u32>>,
-    /// Most live leases at once, or `none`.
-    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
-    pub max_leases: Option<Limit<i64>>,
-    /// Longest lease: `7d`.
+    pub max_memory: Option<Limit<i32>>,
+    /// Most live leases at once, 0 to 10,000,000, or `none`.
+    #[arg(long, value_name = "N", value_parser = parse::quota_limit)]
+    pub max_leases: Option<Limit<i32>>,
+    /// Longest lease, up to 366d: `7d`.
     #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
     pub max_lease: Option<i64>,
-    /// Most time all extensions of one lease may add: `7d`.
-    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    /// Most time all extensions of one lease may add, up to 366d: `7d`; `0` for no extensions.
+    #[arg(long, value_name = "DURATION", value_parser = parse::extension_total)]
     pub max_extension: Option<i64>,
-    /// Idle timeout of leases that ask for none: `2h`.
+    /// Idle timeout of leases that ask for none, up to 366d: `2h`.
     #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
     pub default_idle_timeout: Option<i64>,
-    /// GPU models allowed, comma-separated, or `any`.
+    /// GPU models allowed, comma-separated (at most 32), or `any`.
     #[arg(long, value_name = "MODELS", value_parser = parse::models)]
     pub models: Option<parse::Models>,
-    /// Most compute-slice-hours per calendar month, or `none`.
-    #[arg(long, value_name = "HOURS", value_parser = parse::count_limit)]
+    /// Most compute-slice-hours per calendar month, 0 to 1,000,000,000, or `none`.
+    #[arg(long, value_name = "HOURS", value_parser = parse::budget_limit)]
     pub monthly_budget: Option<Limit<i64>>,
     /// The largest profile, in compute slices (0-8), a lease not from a slice class may get,
-    /// or `none`: `4` keeps 7g profiles to the classes that give them.
-    #[arg(long, value_name = "N", value_parser = parse::count_limit)]
-    pub max_compute_slices_outside_classes: Option<Limit<i64>>,
+    /// or `none`: `4` keeps 7g profiles to the classes that give them; `0` makes every lease
+    /// name a class.
+    #[arg(long, value_name = "N", value_parser = parse::outside_classes_limit)]
+    pub max_compute_slices_outside_classes: Option<Limit<i32>>,
+    /// Furthest ahead a booking (`lease create --at`) may start, up to 30d; `0` for no
+    /// bookings.
+    #[arg(long, value_name = "DURATION", value_parser = parse::booking_ahead)]
+    pub max_booking_ahead: Option<i64>,
+    /// Most bookings not yet started at once, 0 to 10,000,000, or `none`.
+    #[arg(long, value_name = "N", value_parser = parse::quota_limit)]
+    pub max_bookings: Option<Limit<i32>>,
+    /// Longest booking, up to 366d, or `none` for the longest lease's (--max-lease).
+    #[arg(long, value_name = "DURATION", value_parser = parse::booking_limit)]
+    pub max_booking: Option<Limit<i64>>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -398,7 +477,7 @@ pub enum KeyCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Revoke a key: it gets no new tokens; tokens already issued run out.
+    /// Revoke a key: it gets no new tokens, and the tokens it already has are refused.
     Revoke {
         /// The key's id.
         id: slicebroker_types::ApiKeyId,
@@ -422,7 +501,7 @@ pub struct EnrollArgs {
     #[arg(long, default_value = "")]
     pub note: String,
     /// How long the token can be used (default 24h, at most 30d).
-    #[arg(long, value_name = "DURATION", value_parser = parse::seconds)]
+    #[arg(long, value_name = "DURATION", value_parser = parse::enrollment_ttl)]
     pub ttl: Option<i64>,
     /// List the enrollment tokens instead.
     #[arg(long, conflicts_with_all = ["note", "ttl"])]
@@ -516,10 +595,143 @@ mod tests {
             ],
             &["slicectl", "lease", "show", "not-a-uuid"],
             &["slicectl", "frobnicate"],
+            // The API's bounds, checked before anything is sent.
+            &[
+                "slicectl", "lease", "create", "1g", "--for", "1h", "--count", "0",
+            ],
+            &[
+                "slicectl", "lease", "create", "1g", "--for", "1h", "--count", "65",
+            ],
+            &[
+                "slicectl",
+                "lease",
+                "create",
+                "1g",
+                "--for",
+                "1h",
+                "--priority",
+                "200",
+            ],
+            &["slicectl", "lease", "create", "1g", "--for", "367d"],
+            &["slicectl", "enroll", "--ttl", "31d"],
+            &["slicectl", "enroll", "--ttl", "0s"],
+            &["slicectl", "tenant", "set", "t", "--max-leases", "10000001"],
+            &[
+                "slicectl",
+                "tenant",
+                "set",
+                "t",
+                "--max-booking-ahead",
+                "31d",
+            ],
+            &[
+                "slicectl",
+                "tenant",
+                "set",
+                "t",
+                "--max-compute-slices-outside-classes",
+                "9",
+            ],
         ] {
-            let e = Cli::try_parse_from(args).unwrap_err();
+            let e = Cli::try_parse_args(args).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{args:?}: {e}");
         }
+        for args in [
+            &[
+                "slicectl", "lease", "create", "1g", "--for", "1h", "--count", "64",
+            ][..],
+            &["slicectl", "enroll", "--ttl", "30d"],
+            &["slicectl", "tenant", "set", "t", "--max-extension", "0s"],
+            &["slicectl", "tenant", "set", "t", "--max-booking-ahead", "0"],
+            &[
+                "slicectl",
+                "tenant",
+                "create",
+                "t",
+                "--max-bookings",
+                "0",
+                "--max-booking",
+                "8h",
+            ],
+        ] {
+            Cli::try_parse_args(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+    }
+
+    #[test]
+    fn compute_without_memory_says_compute_needs_memory() {
+        for args in [
+            &[
+                "slicectl",
+                "lease",
+                "create",
+                "--for",
+                "1h",
+                "--compute",
+                "2",
+            ][..],
+            &[
+                "slicectl",
+                "lease",
+                "create",
+                "2g.20gb",
+                "--for",
+                "1h",
+                "--compute",
+                "2",
+            ],
+        ] {
+            let e = Cli::try_parse_args(args).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{e}");
+            let text = e.to_string();
+            assert!(text.contains("--compute needs --memory"), "{text}");
+            assert!(
+                !text.contains("<PROFILE>\n"),
+                "not a missing profile: {text}"
+            );
+            assert!(text.contains("Usage: slicectl lease create"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_login_profile_is_named_login_in_help_and_never_in_usage_unasked() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("--profile <LOGIN>"), "{help}");
+        // The environment is read after parsing, so a usage error's usage line shows only
+        // what was typed and what is required.
+        let e = Cli::try_parse_args(["slicectl", "lease", "create", "2g.20gb"]).unwrap_err();
+        let text = e.to_string();
+        assert!(!text.contains("--profile"), "{text}");
+        assert!(text.contains("--for <DURATION>"), "{text}");
+    }
+
+    #[test]
+    fn global_options_come_from_the_environment_when_not_given() {
+        let env = |name: &str| match name {
+            "SLICEBROKER_URL" => Some("http://env:8080".to_owned()),
+            "SLICEBROKER_PROFILE" => Some("lab".to_owned()),
+            "SLICEBROKER_CA_FILE" => Some(String::new()),
+            _ => None,
+        };
+        let cli = Cli::try_parse_args(["slicectl", "hosts"]).unwrap();
+        let g = cli.global.with_env(env);
+        assert_eq!(g.server.as_deref(), Some("http://env:8080"));
+        assert_eq!(g.profile.as_deref(), Some("lab"));
+        assert_eq!(g.ca_file, None, "an empty variable is unset");
+        let cli = Cli::try_parse_args([
+            "slicectl",
+            "hosts",
+            "--profile",
+            "prod",
+            "--server",
+            "http://a",
+        ])
+        .unwrap();
+        let g = cli.global.with_env(env);
+        assert_eq!(
+            (g.profile.as_deref(), g.server.as_deref()),
+            (Some("prod"), Some("http://a"))
+        );
     }
 
     #[test]

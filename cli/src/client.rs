@@ -1,6 +1,8 @@
 //! The session with one server, over `slicebroker-client` (http or https, timeouts, reads and
-//! keyed creates retried): bearer tokens from the profile's API key (exchanged again when the
-//! cached one expires or the server answers 401), and refusals turned into the CLI's errors.
+//! keyed creates retried when the server cannot answer): bearer tokens from the profile's API
+//! key (exchanged again when the cached one expires or the server answers 401), the same calls
+//! sent again after a `429` once the server's `Retry-After` has passed, and refusals turned into
+//! the CLI's errors.
 
 use crate::config::{Profile, Store};
 use crate::error::{ApiError, Error, Result};
@@ -12,11 +14,16 @@ use serde::de::DeserializeOwned;
 use slicebroker_client::{BaseUrl, BuildError, Client, ClientError, Event, Method, Response};
 use slicebroker_types::api::{IssuedToken, Role, TokenCreate};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A call refused with `429 rate_limited` is sent again at most this many times…
+const RATE_LIMITED_RETRIES: u32 = 3;
+/// …and only while the waits, each the server's `Retry-After`, come to at most this in all.
+const RATE_LIMITED_PATIENCE: Duration = Duration::from_secs(30);
 
 /// A server address as `--server` takes it: `http(s)://host[:port]`, without a trailing slash.
 pub fn server_url(url: &str) -> Result<String> {
@@ -51,6 +58,8 @@ pub struct Session {
     http: Client,
     login: Option<Login>,
     token: Option<String>,
+    /// `-v`: also say when a call is sent again after a `429`.
+    verbose: bool,
 }
 
 impl Session {
@@ -72,6 +81,7 @@ impl Session {
             http,
             login: None,
             token: None,
+            verbose,
         })
     }
 
@@ -246,7 +256,50 @@ impl Session {
         Ok(issued.access_token)
     }
 
+    /// Sends once, or again after a `429` where repeating the call is safe: a read, or a create
+    /// with an `Idempotency-Key` (the calls `slicebroker-client` retries when the server cannot
+    /// answer). Each wait is the server's `Retry-After` ([`rate_limited_pause`]).
     async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        token: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Response> {
+        let replayable = method == Method::GET || idempotency_key.is_some();
+        let started = Instant::now();
+        let mut retries = 0;
+        loop {
+            let answer = self
+                .send_once(method.clone(), path, body.clone(), token, idempotency_key)
+                .await?;
+            let pause = replayable
+                .then(|| {
+                    rate_limited_pause(
+                        answer.status.as_u16(),
+                        answer.retry_after(),
+                        retries,
+                        started.elapsed(),
+                    )
+                })
+                .flatten();
+            let Some(pause) = pause else {
+                return Ok(answer);
+            };
+            if self.verbose {
+                let code = answer.problem().map_or_else(String::new, |p| p.code);
+                eprintln!(
+                    "  retrying in {:.1}s (the server's Retry-After): 429 {code}",
+                    pause.as_secs_f64()
+                );
+            }
+            tokio::time::sleep(pause).await;
+            retries += 1;
+        }
+    }
+
+    async fn send_once(
         &self,
         method: Method,
         path: &str,
@@ -263,6 +316,23 @@ impl Session {
         }
         req.send().await.map_err(failed)
     }
+}
+
+/// How long to wait before sending a call again that was answered `status` (with the server's
+/// `retry_after`, 1 s when it gave none) after `retries` retries and `elapsed` since the first
+/// attempt; `None` to give up and report the answer: it is not a `429`, or the retries or the
+/// patience for them ran out (a `Retry-After` longer than what is left is not waited for).
+fn rate_limited_pause(
+    status: u16,
+    retry_after: Option<Duration>,
+    retries: u32,
+    elapsed: Duration,
+) -> Option<Duration> {
+    if status != 429 || retries >= RATE_LIMITED_RETRIES {
+        return None;
+    }
+    let pause = retry_after.unwrap_or(Duration::from_secs(1));
+    (elapsed + pause <= RATE_LIMITED_PATIENCE).then_some(pause)
 }
 
 /// `-v`: each request, its answer, and each retry, on stderr.
@@ -360,6 +430,24 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.exit(), crate::error::Exit::Usage);
         assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+    }
+
+    #[test]
+    fn a_429_is_retried_after_retry_after_a_few_times_within_30s() {
+        let s = Duration::from_secs;
+        assert_eq!(rate_limited_pause(429, Some(s(2)), 0, s(0)), Some(s(2)));
+        assert_eq!(rate_limited_pause(429, None, 0, s(0)), Some(s(1)));
+        assert_eq!(rate_limited_pause(429, Some(s(1)), 2, s(5)), Some(s(1)));
+        // Three retries at most.
+        assert_eq!(rate_limited_pause(429, Some(s(1)), 3, s(3)), None);
+        // No wait past 30 s in all: a long Retry-After is reported, not waited for.
+        assert_eq!(rate_limited_pause(429, Some(s(10)), 1, s(20)), Some(s(10)));
+        assert_eq!(rate_limited_pause(429, Some(s(11)), 1, s(20)), None);
+        assert_eq!(rate_limited_pause(429, Some(s(60)), 0, s(0)), None);
+        // Only a 429.
+        for status in [200, 400, 409, 503] {
+            assert_eq!(rate_limited_pause(status, Some(s(1)), 0, s(0)), None);
+        }
     }
 
     #[test]

@@ -11,12 +11,11 @@ mod output;
 mod parse;
 mod prompt;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 /// Runs the command line and says how it went, as the documented exit code.
 pub fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let mut cli = match cli::Cli::try_parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -24,6 +23,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    cli.global = cli.global.with_env(|name| std::env::var(name).ok());
     let verbose = cli.global.verbose;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

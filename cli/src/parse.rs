@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use slicebroker_types::api::LeaseState;
-use slicebroker_types::{GpuModel, ProfileRequest, duration};
+use slicebroker_types::{GpuModel, ProfileRequest, duration, limits};
 
 /// A booking's start: RFC 3339 (`2026-11-24T09:00:00+01:00`), or `YYYY-MM-DD HH:MM[:SS]` (or
 /// with `T`) in UTC. Also takes what `slicectl` prints, so a time can be copied from its
@@ -57,10 +57,36 @@ fn weekday_hint(naive: &str) -> String {
     }
 }
 
-/// A positive duration in seconds.
+/// A positive duration in seconds, at most 366 days (the API's bound on every duration).
 pub fn seconds(s: &str) -> Result<i64, String> {
+    seconds_within(s, 1, limits::MAX_DURATION_SECONDS)
+}
+
+/// `tenant … --max-extension`: 0 (no extensions) to 366 days.
+pub fn extension_total(s: &str) -> Result<i64, String> {
+    seconds_within(s, 0, limits::MAX_DURATION_SECONDS)
+}
+
+/// `tenant … --max-booking-ahead`: 0 (no bookings) to 30 days.
+pub fn booking_ahead(s: &str) -> Result<i64, String> {
+    seconds_within(s, 0, limits::MAX_BOOKING_AHEAD_SECONDS)
+}
+
+/// `tenant … --max-booking`: a duration as [`seconds`], or `none` (the longest lease's).
+pub fn booking_limit(s: &str) -> Result<Limit<i64>, String> {
+    limit(s, seconds)
+}
+
+/// `enroll --ttl`: a positive duration, at most 30 days.
+pub fn enrollment_ttl(s: &str) -> Result<i64, String> {
+    seconds_within(s, 1, limits::MAX_ENROLLMENT_TTL_SECONDS)
+}
+
+fn seconds_within(s: &str, min: i64, max: i64) -> Result<i64, String> {
     match duration::parse_seconds(s)? {
-        0 => Err("must be longer than 0s".into()),
+        n if n < min && min == 1 => Err("must be longer than 0s".into()),
+        n if n < min => Err(format!("must be at least {}", crate::output::duration(min))),
+        n if n > max => Err(format!("must be at most {}", crate::output::duration(max))),
         n => Ok(n),
     }
 }
@@ -95,6 +121,9 @@ pub fn gib(s: &str) -> Result<u32, String> {
     let gib = u32::try_from(mib(s)?.div_ceil(1024)).map_err(|_| format!("`{s}` is too large"))?;
     if gib == 0 {
         return Err("must be more than 0".into());
+    }
+    if gib > limits::MAX_MIN_MEMORY_GIB {
+        return Err(format!("must be at most {}GiB", limits::MAX_MIN_MEMORY_GIB));
     }
     Ok(gib)
 }
@@ -155,20 +184,43 @@ fn limit<T>(s: &str, each: impl Fn(&str) -> Result<T, String>) -> Result<Limit<T
     }
 }
 
-/// A count limit: a whole number or `none`.
-pub fn count_limit(s: &str) -> Result<Limit<i64>, String> {
+/// A whole number from 0 to `max`.
+fn whole_number(s: &str, max: i64) -> Result<i64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be 0 to {max} (or `none`)")),
+        Err(_) => Err(format!("`{s}` is not a whole number (or `none`)")),
+    }
+}
+
+/// A quota (compute slices, leases, bookings): 0 to 10,000,000, or `none`.
+pub fn quota_limit(s: &str) -> Result<Limit<i32>, String> {
     limit(s, |s| {
-        s.trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| format!("`{s}` is not a whole number (or `none`)"))
+        whole_number(s, i64::from(limits::MAX_QUOTA)).map(|n| n as i32)
     })
 }
 
-/// A memory limit in whole GiB, or `none`.
-pub fn gib_limit(s: &str) -> Result<Limit<u32>, String> {
-    limit(s, whole_gib)
+/// A monthly budget in compute-slice-hours: 0 to 1,000,000,000, or `none`.
+pub fn budget_limit(s: &str) -> Result<Limit<i64>, String> {
+    limit(s, |s| whole_number(s, limits::MAX_BUDGET_SLICE_HOURS))
+}
+
+/// The largest profile outside slice classes, in compute slices: 0 to 8, or `none`.
+pub fn outside_classes_limit(s: &str) -> Result<Limit<i32>, String> {
+    limit(s, |s| {
+        whole_number(s, i64::from(limits::MAX_PROFILE_COMPUTE_SLICES)).map(|n| n as i32)
+    })
+}
+
+/// A memory limit in whole GiB (a quota: at most 10,000,000), or `none`.
+pub fn gib_limit(s: &str) -> Result<Limit<i32>, String> {
+    limit(s, |s| {
+        let gib = whole_gib(s)?;
+        i32::try_from(gib)
+            .ok()
+            .filter(|g| *g <= limits::MAX_QUOTA)
+            .ok_or_else(|| format!("must be at most {}GiB", limits::MAX_QUOTA))
+    })
 }
 
 /// GPU models as one argument; empty for every model.
@@ -179,11 +231,16 @@ pub struct Models(pub Vec<String>);
 pub fn models(s: &str) -> Result<Models, String> {
     match s.trim() {
         "" | "any" | "all" => Ok(Models(Vec::new())),
-        list => list
-            .split(',')
-            .map(|m| model(m.trim()))
-            .collect::<Result<_, _>>()
-            .map(Models),
+        list => {
+            let models: Vec<String> = list
+                .split(',')
+                .map(|m| model(m.trim()))
+                .collect::<Result<_, _>>()?;
+            if models.len() > limits::MAX_MODELS {
+                return Err(format!("at most {} models", limits::MAX_MODELS));
+            }
+            Ok(Models(models))
+        }
     }
 }
 
@@ -264,6 +321,8 @@ mod tests {
         assert_eq!(seconds("PT2H"), Ok(7200));
         assert_eq!(seconds("90"), Ok(90));
         assert!(seconds("0s").unwrap_err().contains("longer than 0s"));
+        assert_eq!(seconds("366d"), Ok(31_622_400));
+        assert!(seconds("367d").unwrap_err().contains("at most 366d"));
         assert!(seconds("8 hours").is_err());
         assert!(seconds("-1h").unwrap_err().contains("negative"));
     }
@@ -283,6 +342,8 @@ mod tests {
         assert!(gib("20PB").unwrap_err().contains("unknown unit"));
         assert!(gib("GiB").unwrap_err().contains("not a size"));
         assert!(gib("99999999999TiB").unwrap_err().contains("too large"));
+        assert_eq!(gib("4TiB"), Ok(4096));
+        assert!(gib("4097GiB").unwrap_err().contains("at most 4096GiB"));
         assert!(gib("1.5GiB").unwrap_err().contains("whole number"));
     }
 
@@ -341,10 +402,55 @@ mod tests {
 
     #[test]
     fn limits_may_be_none() {
-        assert_eq!(count_limit("none"), Ok(Limit::None));
-        assert_eq!(count_limit("4"), Ok(Limit::Some(4)));
-        assert!(count_limit("-4").is_err());
+        assert_eq!(quota_limit("none"), Ok(Limit::None));
+        assert_eq!(quota_limit("4"), Ok(Limit::Some(4)));
+        assert!(quota_limit("-4").is_err());
         assert_eq!(gib_limit("80GiB"), Ok(Limit::Some(80)));
         assert_eq!(gib_limit("unlimited"), Ok(Limit::None));
+        assert_eq!(budget_limit("-"), Ok(Limit::None));
+        assert_eq!(booking_limit("none"), Ok(Limit::None));
+        assert_eq!(booking_limit("8h"), Ok(Limit::Some(28_800)));
+    }
+
+    /// The bounds of `TenantPolicyPatch` in `openapi/slicebroker.json`: quotas 0 to 10,000,000,
+    /// the budget 0 to 1,000,000,000, the profile outside classes 0 to 8, durations 1s to 366d
+    /// but 0 allowed for the extension total and the booking horizon (at most 30d).
+    #[test]
+    fn policy_values_are_checked_against_the_api_bounds() {
+        assert_eq!(quota_limit("0"), Ok(Limit::Some(0)));
+        assert_eq!(quota_limit("10000000"), Ok(Limit::Some(10_000_000)));
+        assert!(
+            quota_limit("10000001")
+                .unwrap_err()
+                .contains("0 to 10000000")
+        );
+        assert_eq!(budget_limit("1000000000"), Ok(Limit::Some(1_000_000_000)));
+        assert!(budget_limit("1000000001").is_err());
+        assert_eq!(outside_classes_limit("0"), Ok(Limit::Some(0)));
+        assert_eq!(outside_classes_limit("8"), Ok(Limit::Some(8)));
+        assert!(outside_classes_limit("9").unwrap_err().contains("0 to 8"));
+        assert_eq!(gib_limit("10000000"), Ok(Limit::Some(10_000_000)));
+        assert!(gib_limit("10000001GiB").unwrap_err().contains("at most"));
+
+        assert_eq!(extension_total("0s"), Ok(0));
+        assert_eq!(extension_total("0"), Ok(0));
+        assert_eq!(extension_total("366d"), Ok(31_622_400));
+        assert!(extension_total("367d").is_err());
+        assert_eq!(booking_ahead("0s"), Ok(0));
+        assert_eq!(booking_ahead("30d"), Ok(2_592_000));
+        assert!(booking_ahead("31d").unwrap_err().contains("at most 30d"));
+        assert!(booking_limit("0s").unwrap_err().contains("longer than 0s"));
+        assert!(booking_limit("367d").is_err());
+
+        let many = vec!["h100-80gb"; 33].join(",");
+        assert!(models(&many).unwrap_err().contains("at most 32"));
+    }
+
+    #[test]
+    fn enrollment_ttls_are_1s_to_30d() {
+        assert_eq!(enrollment_ttl("24h"), Ok(86_400));
+        assert_eq!(enrollment_ttl("30d"), Ok(2_592_000));
+        assert!(enrollment_ttl("31d").unwrap_err().contains("at most 30d"));
+        assert!(enrollment_ttl("0s").unwrap_err().contains("longer than 0s"));
     }
 }

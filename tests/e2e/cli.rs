@@ -1,11 +1,13 @@
 //! `slicectl` as people and scripts use it, against a real server and simulated agent: login
 //! with the key on stdin, a lease created with `--wait` until active, `env`, `extend`,
-//! `release`, an admin's quota change, every documented exit code, `-o json` in the API's
-//! shapes, and a token the server stopped accepting replaced unasked.
+//! `release`, an admin's quota change and every policy field, every documented exit code,
+//! `-o json` in the API's shapes, a token the server stopped accepting replaced unasked, a
+//! tenant's own keys naming their tenant, a removed host found in the log by its name, the
+//! classes as a tenant's leases get them, and a `429` waited out.
 
 use crate::agent::{DEADLINE, node, wait_host};
 use serde_json::Value;
-use slicebroker_testkit::{Cluster, bin, wait_until};
+use slicebroker_testkit::{Cluster, ClusterOptions, bin, wait_until};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -278,6 +280,17 @@ async fn slicectl_exit_codes_tell_scripts_what_happened() {
         .await
         .fails_with(2, "not a duration");
     user.run(&["lease", "crate"]).await.fails_with(2, "crate");
+    // The API's bounds are usage errors too, before anything is sent.
+    user.run(&["lease", "create", "1g.10gb", "--for", "1h", "--count", "0"])
+        .await
+        .fails_with(2, "--count");
+    user.run(&["lease", "create", "--for", "1h", "--compute", "2"])
+        .await
+        .fails_with(2, "--compute needs --memory");
+    admin
+        .run(&["enroll", "--ttl", "31d"])
+        .await
+        .fails_with(2, "at most 30d");
 
     // 1: a lease that does not exist; with -v, the whole answer.
     let missing = uuid::Uuid::new_v4().to_string();
@@ -318,9 +331,61 @@ async fn slicectl_exit_codes_tell_scripts_what_happened() {
         .await
         .fails_with(4, "quota_exceeded");
 
+    // Every policy field has an option, 0 included where the API takes it.
+    let set = admin
+        .run(&[
+            "tenant",
+            "set",
+            "vision",
+            "--max-extension",
+            "0s",
+            "--max-booking-ahead",
+            "1d",
+            "--max-bookings",
+            "0",
+            "--max-booking",
+            "2h",
+            "--max-compute-slices-outside-classes",
+            "0",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    let policy = &set["policy"];
+    assert_eq!(policy["max_total_extension_seconds"], 0, "{set}");
+    assert_eq!(policy["max_booking_ahead_seconds"], 86_400, "{set}");
+    assert_eq!(policy["max_bookings"], 0, "{set}");
+    assert_eq!(policy["max_booking_seconds"], 7200, "{set}");
+    assert_eq!(policy["max_compute_slices_outside_classes"], 0, "{set}");
+    // A member shows its own tenant by name, without the admin role.
+    let shown = user.run(&["tenant", "show", "vision"]).await;
+    for line in [
+        "Extensions up to      none: leases cannot be extended",
+        "Outside classes       none: every lease must name a slice class",
+        "Books ahead up to     1d",
+        "Bookings at once      0",
+        "Longest booking       2h",
+    ] {
+        assert!(shown.ok().contains(line), "{line}: {shown:?}");
+    }
+    user.run(&["lease", "create", "1g.10gb", "--for", "1h"])
+        .await
+        .fails_with(4, "class");
+
     // 3: within quota again, but the one GPU holds a 2g, so no 7g fits.
     admin
-        .run(&["tenant", "set", "vision", "--max-compute-slices", "none"])
+        .run(&[
+            "tenant",
+            "set",
+            "vision",
+            "--max-compute-slices",
+            "none",
+            "--max-compute-slices-outside-classes",
+            "none",
+            "--max-booking",
+            "none",
+        ])
         .await
         .ok();
     let first = user
@@ -452,18 +517,57 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
 
     // Members are not admins: the server says so, exit 1.
     user.run(&["tenant", "ls"]).await.fails_with(1, "forbidden");
+    // But they name their own tenant (not another) without the admin role.
+    let own = user.run(&["tenant", "show", "vision", "-o", "json"]).await;
+    assert_eq!(own.json()["name"], "vision");
+    let usage = user
+        .run(&["usage", "--tenant", "vision", "-o", "json"])
+        .await;
+    assert!(usage.json().is_array(), "{usage:?}");
+    admin.run(&["tenant", "create", "audio"]).await.ok();
+    user.run(&["tenant", "show", "audio"])
+        .await
+        .fails_with(1, "only admins may name other tenants");
 
-    // Keys: listed, revoked; a revoked key cannot log in, and the token already minted from
-    // it is refused too (at once: this cluster's one server revoked it).
-    let keys = admin
+    // Keys: listed by a tenant admin naming its tenant, revoked; a revoked key cannot log in,
+    // and the token already minted from it is refused too (at once: this cluster's one server
+    // revoked it).
+    let boss_key = admin
+        .run(&[
+            "key",
+            "create",
+            "boss",
+            "--role",
+            "tenant-admin",
+            "--tenant",
+            "vision",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    let boss = Slicectl::new(&c, "boss", None);
+    boss.run_with_stdin(&["login"], boss_key["secret"].as_str())
+        .await
+        .ok();
+    let keys = boss
         .run(&["key", "ls", "--tenant", "vision", "-o", "json"])
         .await
         .json();
-    let key_id = keys[0]["id"].as_str().unwrap();
-    admin
+    let alice = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "alice")
+        .unwrap_or_else(|| panic!("no key alice: {keys}"));
+    let key_id = alice["id"].as_str().unwrap();
+    let revoked = boss
         .run(&["key", "revoke", key_id, "--tenant", "vision"])
-        .await
-        .ok();
+        .await;
+    assert!(
+        revoked.ok().contains("the tokens it has are refused"),
+        "{revoked:?}"
+    );
     user.run_with_stdin(&["--profile", "other", "login"], Some(&secret))
         .await
         .fails_with(1, "unauthenticated");
@@ -480,15 +584,46 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
     assert!(usage.json().is_array());
     let bash = admin.run(&["completions", "bash"]).await;
     assert!(bash.ok().contains("slicectl"), "{bash:?}");
+
+    // Who removed a host is found by the name it had: the removal keeps it in the log.
+    admin.run(&["remove-host", "gpu-a"]).await.ok();
+    assert!(!admin.run(&["hosts"]).await.ok().contains("gpu-a"));
+    let trail = admin
+        .run(&["audit", "host", "gpu-a", "-o", "json"])
+        .await
+        .json();
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["host.remove", "uncordon", "cordon"], "{trail}");
+    assert_eq!(trail[0]["before"]["name"], "gpu-a", "{trail}");
+    admin
+        .run(&["audit", "host", "gpu-z"])
+        .await
+        .fails_with(1, "no removed host of that name");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slicectl_books_ahead_reads_the_calendar_and_cancels() {
-    let c = Cluster::start(1).await;
-    let mut c = c;
+    // Rate limits for the tenant's last part (admins are never limited): a burst that the
+    // steps before it do not use up.
+    let mut c = Cluster::start_with(
+        1,
+        ClusterOptions {
+            server_env: vec![
+                ("SLICEBROKER_RATE_LIMIT_PER_SECOND".into(), "1".into()),
+                ("SLICEBROKER_RATE_LIMIT_BURST".into(), "15".into()),
+            ],
+            ..ClusterOptions::default()
+        },
+    )
+    .await;
     c.add_agent(node("gpu-a", "h100-80gb:1", 7)).await;
     wait_host(&c, "gpu-a", 1).await;
-    let (_, user, _) = setup(&c).await;
+    let (admin, user, _) = setup(&c).await;
 
     let start = (chrono::Utc::now() + chrono::Duration::hours(2))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -529,4 +664,49 @@ async fn slicectl_books_ahead_reads_the_calendar_and_cancels() {
         .json();
     assert_eq!(cancelled["state"], "ended");
     assert_eq!(cancelled["end_reason"], "cancelled");
+
+    // A class idles longer than the tenant's default (2h): its leases get the default, and a
+    // member sees that; an admin sees whom the class is for.
+    let vision = user.run(&["tenant", "show", "vision", "-o", "json"]).await;
+    let class = serde_json::json!({
+        "description": "Notebooks",
+        "profiles": {"h100-80gb": "1g.10gb"},
+        "default_duration_seconds": 3600,
+        "max_duration_seconds": 8 * 3600,
+        "idle_timeout_seconds": 4 * 3600,
+        "tenants": [vision.json()["id"]],
+    });
+    let admin_token = c.admin_token().await;
+    c.api("POST", "/v1/classes/notebook", &admin_token, Some(&class))
+        .await
+        .success();
+    let classes = user.run(&["classes"]).await;
+    assert!(
+        classes.ok().contains("2h (your tenant's; the class's 4h)"),
+        "{classes:?}"
+    );
+    let classes = admin.run(&["classes"]).await;
+    let row = classes.ok().lines().find(|l| l.starts_with("notebook"));
+    assert!(
+        row.is_some_and(|r| r.contains(" 4h ") && r.contains(" vision ")),
+        "{classes:?}"
+    );
+
+    // Reads past the tenant's rate limit wait out the server's Retry-After, and say so with -v.
+    let mut retried = None;
+    for _ in 0..40 {
+        let run = user.run(&["-v", "capacity", "-o", "json"]).await;
+        assert!(run.json().is_array(), "{run:?}");
+        if run.stderr.contains("429 rate_limited") {
+            retried = Some(run);
+            break;
+        }
+    }
+    let retried = retried.expect("40 reads at once are past a burst of 15");
+    assert!(
+        retried
+            .stderr
+            .contains("retrying in 1.0s (the server's Retry-After)"),
+        "{retried:?}"
+    );
 }

@@ -51,7 +51,8 @@ pub async fn key(ctx: &mut Ctx, command: KeyCommand) -> Result<()> {
                 .await?;
             ctx.show(&key, |k, _| {
                 format!(
-                    "Revoked key `{}` ({}): it gets no new tokens; tokens already issued run out\n",
+                    "Revoked key `{}` ({}): it gets no new tokens, and the tokens it has are \
+                     refused from now on (by other server replicas within seconds)\n",
                     k.name, k.id
                 )
             });

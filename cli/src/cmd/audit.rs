@@ -3,7 +3,7 @@
 use super::fleet::{find_gpu, find_host};
 use super::{Ctx, query_value};
 use crate::cli::{AuditArgs, AuditKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::{Style, Table};
 use serde_json::Value;
 use slicebroker_types::api::{AuditPage, AuditRecord, AuditTargetKind, Gpu, Host};
@@ -40,17 +40,28 @@ pub async fn list(ctx: &mut Ctx, a: AuditArgs) -> Result<()> {
 }
 
 /// The id the log keeps for an object named as people name it. A host or GPU that is gone
-/// (removed hosts stay in the log) is looked for by the id given.
+/// (removed hosts stay in the log) is looked for by the id given; a removed host also by the
+/// name its removal recorded.
 async fn target_id(ctx: &mut Ctx, kind: AuditKind, target: &str) -> Result<String> {
     // Found, or gone but named by its id.
+    let is_id = target.parse::<uuid::Uuid>().is_ok();
     let or_id = |found: Result<String>| match found {
-        Err(_) if target.parse::<uuid::Uuid>().is_ok() => Ok(target.to_owned()),
+        Err(_) if is_id => Ok(target.to_owned()),
         found => found,
     };
     match kind {
         AuditKind::Host => {
             let hosts: Vec<Host> = ctx.session.get("/v1/hosts").await?;
-            or_id(find_host(&hosts, target).map(|id| id.to_string()))
+            match find_host(&hosts, target) {
+                Ok(id) => Ok(id.to_string()),
+                Err(_) if is_id => Ok(target.to_owned()),
+                Err(_) => removed_host(ctx, target).await?.ok_or_else(|| {
+                    Error::failed(format!(
+                        "no host is named `{target}`, and the log has no removed host of that \
+                         name: give its id"
+                    ))
+                }),
+            }
         }
         AuditKind::Gpu => {
             let gpus: Vec<Gpu> = ctx.session.get("/v1/gpus").await?;
@@ -59,6 +70,56 @@ async fn target_id(ctx: &mut Ctx, kind: AuditKind, target: &str) -> Result<Strin
         AuditKind::Tenant => Ok(ctx.tenant_id(target).await?.to_string()),
         _ => Ok(target.to_owned()),
     }
+}
+
+/// The id of a host no longer in the fleet that was named `name`, from the host entries of
+/// the log (a removal keeps the host as it was, name and all, in `before`).
+async fn removed_host(ctx: &mut Ctx, name: &str) -> Result<Option<String>> {
+    let kind = AuditTargetKind::Host.as_str();
+    let mut ids = Vec::new();
+    let mut cursor = None;
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page: AuditPage = ctx
+            .session
+            .get(&format!("/v1/audit?limit=500&target_kind={kind}{after}"))
+            .await?;
+        for id in hosts_named(&page.items, name) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    match ids.as_slice() {
+        [] => Ok(None),
+        [id] => Ok(Some(id.clone())),
+        several => Err(Error::failed(format!(
+            "hosts of several ids were named `{name}` and removed: give one of {}",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// The ids of the hosts `entries` show named `name` (before or after a change), newest first,
+/// each once.
+fn hosts_named(entries: &[AuditRecord], name: &str) -> Vec<String> {
+    let named = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.get("name"))
+            .and_then(Value::as_str)
+            == Some(name)
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for e in entries {
+        if (named(&e.before) || named(&e.after)) && !ids.contains(&e.target_id) {
+            ids.push(e.target_id.clone());
+        }
+    }
+    ids
 }
 
 fn table(entries: &[AuditRecord], style: &Style) -> String {
@@ -138,8 +199,52 @@ fn short(v: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::change;
+    use super::{change, hosts_named};
     use serde_json::json;
+    use slicebroker_types::api::AuditRecord;
+
+    fn entry(target_id: &str, action: &str, before: Option<serde_json::Value>) -> AuditRecord {
+        AuditRecord {
+            id: 1,
+            actor: "key:x".into(),
+            action: action.into(),
+            target_kind: "host".into(),
+            target_id: target_id.into(),
+            before,
+            after: None,
+            at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_removed_host_is_found_by_the_name_its_removal_kept() {
+        let entries = [
+            entry(
+                "h2",
+                "host.remove",
+                Some(json!({"id": "h2", "name": "gpu-b"})),
+            ),
+            entry(
+                "h1",
+                "host.remove",
+                Some(json!({"id": "h1", "name": "gpu-a"})),
+            ),
+            // A cordon keeps only what changed: no name.
+            entry("h1", "cordon", Some(json!({"schedulable": true}))),
+            entry(
+                "h1",
+                "host.remove",
+                Some(json!({"id": "h1", "name": "gpu-a"})),
+            ),
+            entry("h3", "host.remove", None),
+        ];
+        assert_eq!(hosts_named(&entries, "gpu-a"), ["h1"]);
+        assert_eq!(hosts_named(&entries, "gpu-b"), ["h2"]);
+        assert!(hosts_named(&entries, "gpu-c").is_empty());
+        let mut after = entry("h4", "host.rename", None);
+        after.after = Some(json!({"name": "gpu-d"}));
+        assert_eq!(hosts_named(&[after], "gpu-d"), ["h4"]);
+    }
 
     #[test]
     fn a_change_names_what_differs() {

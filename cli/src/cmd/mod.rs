@@ -52,16 +52,24 @@ impl Ctx {
         });
     }
 
-    /// A tenant's id from its id or name (names are looked up, which needs the admin role).
+    /// A tenant's id from its id or name. A tenant's own keys name their tenant without the
+    /// admin role: its name is read from `GET /v1/tenants/{own id}`. Only admins list every
+    /// tenant (`GET /v1/tenants`) to find another's name.
     pub async fn tenant_id(&mut self, tenant: &str) -> Result<TenantId> {
         if let Ok(id) = tenant.parse() {
             return Ok(id);
         }
-        let all: Vec<Tenant> = self.session.get("/v1/tenants").await?;
-        all.into_iter()
-            .find(|t| t.name == tenant)
-            .map(|t| t.id)
-            .ok_or_else(|| Error::failed(format!("no tenant is named `{tenant}`")))
+        let me = self.session.whoami().await?;
+        match me.tenant {
+            Some(own) => {
+                let own: Tenant = self.session.get(&format!("/v1/tenants/{own}")).await?;
+                own_tenant_named(&own, tenant)
+            }
+            None => {
+                let all: Vec<Tenant> = self.session.get("/v1/tenants").await?;
+                tenant_named(&all, tenant)
+            }
+        }
     }
 
     /// The tenant named, else the caller's own.
@@ -119,6 +127,27 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The caller's own tenant if it is the one named: a tenant's key sees no other.
+fn own_tenant_named(own: &Tenant, name: &str) -> Result<TenantId> {
+    if own.name == name {
+        Ok(own.id)
+    } else {
+        Err(Error::failed(format!(
+            "`{name}` is not your tenant: your key belongs to tenant `{}`, and only admins may \
+             name other tenants",
+            own.name
+        )))
+    }
+}
+
+/// The tenant of that name, among every tenant (an admin's view).
+fn tenant_named(all: &[Tenant], name: &str) -> Result<TenantId> {
+    all.iter()
+        .find(|t| t.name == name)
+        .map(|t| t.id)
+        .ok_or_else(|| Error::failed(format!("no tenant is named `{name}`")))
+}
+
 /// `s` percent-encoded for a query string.
 pub fn query_value(s: &str) -> String {
     s.bytes()
@@ -133,6 +162,44 @@ pub fn query_value(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use slicebroker_types::api::TenantPolicy;
+
+    fn tenant(name: &str) -> Tenant {
+        let now = chrono::Utc::now();
+        Tenant {
+            id: TenantId::new(),
+            name: name.into(),
+            display_name: name.into(),
+            policy: TenantPolicy::default(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_tenant_key_names_its_own_tenant_and_no_other() {
+        let own = tenant("vision");
+        assert_eq!(own_tenant_named(&own, "vision").unwrap(), own.id);
+        let other = own_tenant_named(&own, "audio").unwrap_err();
+        let text = other.to_string();
+        assert!(
+            text.contains("`audio` is not your tenant")
+                && text.contains("tenant `vision`")
+                && text.contains("only admins"),
+            "{text}"
+        );
+        assert_eq!(other.exit(), crate::error::Exit::Error);
+    }
+
+    #[test]
+    fn an_admin_finds_any_tenant_by_name() {
+        let all = [tenant("vision"), tenant("audio")];
+        assert_eq!(tenant_named(&all, "audio").unwrap(), all[1].id);
+        let missing = tenant_named(&all, "text").unwrap_err();
+        assert!(missing.to_string().contains("no tenant is named `text`"));
+    }
+
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(super::query_value("team=a b&c"), "team%3Da%20b%26c");

@@ -1,4 +1,5 @@
-//! `slicectl tenant …` (admin): create, list, show, and change quotas and policy.
+//! `slicectl tenant …` (admin; `show` also for a tenant's own keys): create, list, show, and
+//! change quotas and policy.
 
 use super::Ctx;
 use crate::cli::{PolicyArgs, TenantCommand};
@@ -58,17 +59,18 @@ pub async fn run(ctx: &mut Ctx, command: TenantCommand) -> Result<()> {
     Ok(())
 }
 
-/// Sets the policy fields the options give; says whether that changed the policy.
+/// Sets the policy fields the options give; says whether that changed the policy. The
+/// options' parsers keep each value within the API's bounds.
 fn apply(p: &mut TenantPolicy, a: &PolicyArgs) -> bool {
     let before = p.clone();
     if let Some(v) = a.max_compute_slices {
-        p.max_live_compute_slices = v.into_option().map(clamp);
+        p.max_live_compute_slices = v.into_option();
     }
     if let Some(v) = a.max_memory {
-        p.max_live_memory_gib = v.into_option().map(|g| clamp(i64::from(g)));
+        p.max_live_memory_gib = v.into_option();
     }
     if let Some(v) = a.max_leases {
-        p.max_live_leases = v.into_option().map(clamp);
+        p.max_live_leases = v.into_option();
     }
     if let Some(v) = a.max_lease {
         p.max_lease_seconds = v;
@@ -86,14 +88,18 @@ fn apply(p: &mut TenantPolicy, a: &PolicyArgs) -> bool {
         p.monthly_budget_slice_hours = v.into_option();
     }
     if let Some(v) = a.max_compute_slices_outside_classes {
-        p.max_compute_slices_outside_classes = v.into_option().map(clamp);
+        p.max_compute_slices_outside_classes = v.into_option();
+    }
+    if let Some(v) = a.max_booking_ahead {
+        p.max_booking_ahead_seconds = v;
+    }
+    if let Some(v) = a.max_bookings {
+        p.max_bookings = v.into_option();
+    }
+    if let Some(v) = a.max_booking {
+        p.max_booking_seconds = v.into_option();
     }
     *p != before
-}
-
-/// Quotas are `i32` on the wire; a larger number means no practical limit.
-fn clamp(n: i64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 fn limit(v: Option<impl ToString>) -> String {
@@ -121,7 +127,7 @@ fn human(t: &Tenant, _: &Style) -> String {
         ("Longest lease", output::duration(p.max_lease_seconds)),
         (
             "Extensions up to",
-            output::duration(p.max_total_extension_seconds),
+            extensions(p.max_total_extension_seconds),
         ),
         (
             "Default idle timeout",
@@ -130,8 +136,7 @@ fn human(t: &Tenant, _: &Style) -> String {
         ("GPU models", models(p)),
         (
             "Outside classes",
-            p.max_compute_slices_outside_classes
-                .map_or("any profile".into(), |n| format!("profiles up to {n}g")),
+            outside_classes(p.max_compute_slices_outside_classes),
         ),
         (
             "Monthly budget",
@@ -142,16 +147,49 @@ fn human(t: &Tenant, _: &Style) -> String {
         ),
         (
             "Books ahead up to",
-            output::duration(p.max_booking_ahead_seconds),
+            booking_ahead(p.max_booking_ahead_seconds),
         ),
         ("Bookings at once", limit(p.max_bookings)),
-        (
-            "Longest booking",
-            output::duration(p.max_booking_seconds.unwrap_or(p.max_lease_seconds)),
-        ),
+        ("Longest booking", longest_booking(p)),
         ("Created", output::when(Some(t.created_at), now)),
         ("Updated", output::when(Some(t.updated_at), now)),
     ])
+}
+
+/// `max_total_extension_seconds`: 0 allows none.
+fn extensions(secs: i64) -> String {
+    match secs {
+        0 => "none: leases cannot be extended".into(),
+        s => output::duration(s),
+    }
+}
+
+/// `max_compute_slices_outside_classes`: 0 leaves no profile outside the classes.
+fn outside_classes(max: Option<i32>) -> String {
+    match max {
+        None => "any profile".into(),
+        Some(0) => "none: every lease must name a slice class".into(),
+        Some(n) => format!("profiles up to {n}g"),
+    }
+}
+
+/// `max_booking_ahead_seconds`: 0 allows no booking.
+fn booking_ahead(secs: i64) -> String {
+    match secs {
+        0 => "no bookings: leases start now".into(),
+        s => output::duration(s),
+    }
+}
+
+/// `max_booking_seconds`, `null` meaning the longest lease's.
+fn longest_booking(p: &TenantPolicy) -> String {
+    match p.max_booking_seconds {
+        Some(s) => output::duration(s),
+        None => format!(
+            "{} (the longest lease's)",
+            output::duration(p.max_lease_seconds)
+        ),
+    }
 }
 
 fn table(tenants: &[Tenant], style: &Style) -> String {
@@ -206,5 +244,68 @@ mod tests {
             p.max_lease_seconds,
             TenantPolicy::default().max_lease_seconds
         );
+    }
+
+    #[test]
+    fn every_policy_field_has_an_option_and_zero_is_a_value() {
+        let mut p = TenantPolicy::default();
+        let args = PolicyArgs {
+            max_compute_slices: Some(Limit::Some(1)),
+            max_memory: Some(Limit::Some(2)),
+            max_leases: Some(Limit::Some(3)),
+            max_lease: Some(4),
+            max_extension: Some(0),
+            default_idle_timeout: Some(5),
+            models: Some(Models(vec!["h100-80gb".into()])),
+            monthly_budget: Some(Limit::Some(6)),
+            max_compute_slices_outside_classes: Some(Limit::Some(0)),
+            max_booking_ahead: Some(0),
+            max_bookings: Some(Limit::Some(0)),
+            max_booking: Some(Limit::Some(7)),
+        };
+        assert!(apply(&mut p, &args));
+        // Every field of the policy differs from its default: an option reached each.
+        let patch = TenantPolicyPatch::between(&TenantPolicy::default(), &p);
+        let sent = serde_json::to_value(&patch).unwrap();
+        let every = serde_json::to_value(TenantPolicy::default()).unwrap();
+        for field in every.as_object().unwrap().keys() {
+            assert!(
+                sent.get(field).is_some(),
+                "no option sets `{field}`: {sent}"
+            );
+        }
+        assert_eq!(sent["max_total_extension_seconds"], 0);
+        assert_eq!(sent["max_booking_ahead_seconds"], 0);
+        assert_eq!(sent["max_bookings"], 0);
+        assert_eq!(sent["max_booking_seconds"], 7);
+
+        // `none` lifts the nullable ones again.
+        let lift = PolicyArgs {
+            max_bookings: Some(Limit::None),
+            max_booking: Some(Limit::None),
+            ..PolicyArgs::default()
+        };
+        assert!(apply(&mut p, &lift));
+        assert_eq!((p.max_bookings, p.max_booking_seconds), (None, None));
+    }
+
+    #[test]
+    fn zero_limits_read_as_what_they_forbid() {
+        assert_eq!(outside_classes(None), "any profile");
+        assert_eq!(
+            outside_classes(Some(0)),
+            "none: every lease must name a slice class"
+        );
+        assert_eq!(outside_classes(Some(4)), "profiles up to 4g");
+        assert_eq!(extensions(0), "none: leases cannot be extended");
+        assert_eq!(extensions(86_400), "1d");
+        assert_eq!(booking_ahead(0), "no bookings: leases start now");
+        let p = TenantPolicy::default();
+        assert_eq!(longest_booking(&p), "7d (the longest lease's)");
+        let p = TenantPolicy {
+            max_booking_seconds: Some(3600),
+            ..p
+        };
+        assert_eq!(longest_booking(&p), "1h");
     }
 }
