@@ -382,6 +382,15 @@ fn input_rules(schemas: &mut Map<String, Value>) {
             json!({"minItems": 1, "maxItems": limits::MAX_WEBHOOK_KINDS, "uniqueItems": true}),
         );
     }
+    // A model listed twice is refused (`domain::tenant`).
+    for schema in ["TenantPolicy", "TenantPolicyPatch"] {
+        set(
+            schemas,
+            schema,
+            "allowed_gpu_models",
+            json!({"uniqueItems": true, "maxItems": limits::MAX_MODELS}),
+        );
+    }
     // A duration's text: the forms whose every match is positive and within 366 days. The
     // server also reads longer forms (`1h30m`, `P1DT12H`), checking the bound itself.
     let text = &mut schemas["DurationInput"]["oneOf"][1];
