@@ -3076,10 +3076,13 @@ export interface components {
             lease_id: components["schemas"]["LeaseId"];
             /**
              * Format: date-time
-             * @description When the next attempt is due while `pending`; null once `delivered` or `failed`.
+             * @description When the next attempt is due while `pending`; null once `delivered` or `failed`. A
+             *     lease's deliveries to a webhook go in order: while `waiting_for` names an earlier one,
+             *     this one is sent only after it is done.
              */
             next_attempt_at: string | null;
             state: components["schemas"]["DeliveryState"];
+            waiting_for: components["schemas"]["DeliveryId"] | null;
             webhook_id: components["schemas"]["WebhookId"];
         };
         /**

@@ -304,12 +304,18 @@ pub async fn deliveries(
         None => (None, None, None),
     };
     let rows = sqlx::query!(
-        r#"SELECT id AS "id: DeliveryId", lease_id, event_id, kind, state AS "state: DeliveryState",
-               attempts, next_attempt_at, created_at, finished_at
-           FROM webhook_deliveries
-           WHERE webhook_id = $1
-               AND ($3::timestamptz IS NULL OR (created_at, event_id, id) < ($3, $4, $5))
-           ORDER BY created_at DESC, event_id DESC, id DESC LIMIT $2"#,
+        r#"SELECT d.id AS "id: DeliveryId", d.lease_id, d.event_id, d.kind,
+               d.state AS "state: DeliveryState", d.attempts, d.next_attempt_at, d.created_at,
+               d.finished_at,
+               (SELECT p.id FROM webhook_deliveries p
+                WHERE d.state = 'pending' AND p.state = 'pending'
+                    AND p.webhook_id = d.webhook_id AND p.lease_id = d.lease_id
+                    AND p.event_id < d.event_id
+                ORDER BY p.event_id LIMIT 1) AS "waiting_for: DeliveryId"
+           FROM webhook_deliveries d
+           WHERE d.webhook_id = $1
+               AND ($3::timestamptz IS NULL OR (d.created_at, d.event_id, d.id) < ($3, $4, $5))
+           ORDER BY d.created_at DESC, d.event_id DESC, d.id DESC LIMIT $2"#,
         webhook.get(),
         limit,
         at,
@@ -353,6 +359,7 @@ pub async fn deliveries(
                     attempts: r.attempts,
                     next_attempt_at: (r.state == DeliveryState::Pending)
                         .then_some(r.next_attempt_at),
+                    waiting_for: r.waiting_for,
                     created_at: r.created_at,
                     finished_at: r.finished_at,
                     history: history.remove(&r.id).unwrap_or_default(),

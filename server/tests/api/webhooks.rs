@@ -388,7 +388,7 @@ async fn a_disabled_webhook_keeps_what_is_queued_and_sends_it_when_enabled() {
         .post(
             &format!("/v1/tenants/{team}/webhooks"),
             &ops,
-            &json!({"url": url, "kinds": ["granted"]}),
+            &json!({"url": url, "kinds": ["granted", "released"]}),
         )
         .await;
     let hook = r.ok(201)["webhook"].clone();
@@ -396,13 +396,17 @@ async fn a_disabled_webhook_keeps_what_is_queued_and_sends_it_when_enabled() {
         "/v1/tenants/{team}/webhooks/{}",
         hook["id"].as_str().unwrap()
     );
-    app.post(
-        "/v1/leases",
-        &member,
-        &json!({"profile": "1g.10gb", "duration": "1h"}),
-    )
-    .await
-    .ok(201);
+    let lease = app
+        .post(
+            "/v1/leases",
+            &member,
+            &json!({"profile": "1g.10gb", "duration": "1h"}),
+        )
+        .await;
+    let lease = lease.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/v1/leases/{lease}/release"), &member, &json!({}))
+        .await
+        .ok(200);
     wait_until(Duration::from_secs(10), "a first try", async || {
         (receiver.count() >= 1)
             .then_some(())
@@ -433,13 +437,21 @@ async fn a_disabled_webhook_keeps_what_is_queued_and_sends_it_when_enabled() {
         )
         .await;
     assert_eq!(off.ok(200)["enabled"], false);
+    // A try already claimed when it was disabled still goes out (at once: the receiver answers
+    // at once); after it, several retry intervals pass with no try, and nothing is failed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let tried = receiver.count();
-    // Several retry intervals pass: no try is made, and the delivery is not failed.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.count(), tried, "a disabled webhook is not called");
+    // Newest first: `released` waits for `granted`, which waits for the webhook.
     let deliveries = app.get(&format!("{path}/deliveries"), &ops).await;
-    let delivery = deliveries.ok(200)[0].clone();
+    let list = deliveries.ok(200).clone();
+    let (released, delivery) = (list[0].clone(), list[1].clone());
+    assert_eq!(delivery["kind"], "granted", "{list}");
     assert_eq!(delivery["state"], "pending", "{delivery}");
+    assert_eq!(delivery["waiting_for"], Value::Null);
+    assert_eq!(released["state"], "pending");
+    assert_eq!(released["waiting_for"], delivery["id"], "{released}");
 
     receiver.fail_first.store(0, Ordering::SeqCst);
     app.request("PATCH", &path, Some(&ops), Some(r#"{"enabled":true}"#), &[])
@@ -447,16 +459,28 @@ async fn a_disabled_webhook_keeps_what_is_queued_and_sends_it_when_enabled() {
         .ok(200);
     wait_until(
         Duration::from_secs(10),
-        "the queued delivery sent",
+        "the queued deliveries sent",
         async || {
             let r = app.get(&format!("{path}/deliveries"), &ops).await;
-            let d = r.ok(200)[0].clone();
-            (d["state"] == "delivered").then_some(()).ok_or(d)
+            let list = r.ok(200).as_array().unwrap().clone();
+            list.iter()
+                .all(|d| d["state"] == "delivered" && d["waiting_for"].is_null())
+                .then_some(())
+                .ok_or(list)
         },
     )
     .await;
+    let got = receiver.got.lock().unwrap().clone();
+    let sent: Vec<&str> = got[tried..]
+        .iter()
+        .map(|(h, _)| h["x-slicebroker-delivery"].to_str().unwrap())
+        .collect();
     assert_eq!(
-        receiver.got.lock().unwrap().last().unwrap().0["x-slicebroker-delivery"],
-        delivery["id"].as_str().unwrap()
+        sent,
+        [
+            delivery["id"].as_str().unwrap(),
+            released["id"].as_str().unwrap()
+        ],
+        "in order, once each"
     );
 }

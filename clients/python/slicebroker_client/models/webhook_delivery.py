@@ -42,8 +42,11 @@ class WebhookDelivery:
                 booked lease cancelled) is `ended`, the reason in the lease's `end_reason`.
             lease_id (UUID):
             next_attempt_at (datetime.datetime | None): When the next attempt is due while `pending`; null once `delivered`
-                or `failed`.
+                or `failed`. A
+                lease's deliveries to a webhook go in order: while `waiting_for` names an earlier one,
+                this one is sent only after it is done.
             state (DeliveryState): Where a delivery stands.
+            waiting_for (None | UUID):
             webhook_id (UUID):
      """
 
@@ -57,6 +60,7 @@ class WebhookDelivery:
     lease_id: UUID
     next_attempt_at: datetime.datetime | None
     state: DeliveryState
+    waiting_for: None | UUID
     webhook_id: UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -99,6 +103,12 @@ class WebhookDelivery:
 
         state = self.state.value
 
+        waiting_for: None | str
+        if isinstance(self.waiting_for, UUID):
+            waiting_for = str(self.waiting_for)
+        else:
+            waiting_for = self.waiting_for
+
         webhook_id = str(self.webhook_id)
 
 
@@ -115,6 +125,7 @@ class WebhookDelivery:
             "lease_id": lease_id,
             "next_attempt_at": next_attempt_at,
             "state": state,
+            "waiting_for": waiting_for,
             "webhook_id": webhook_id,
         })
 
@@ -201,6 +212,24 @@ class WebhookDelivery:
 
 
 
+        def _parse_waiting_for(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                waiting_for_type_0 = UUID(data)
+
+
+
+                return waiting_for_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        waiting_for = _parse_waiting_for(d.pop("waiting_for"))
+
+
         webhook_id = UUID(d.pop("webhook_id"))
 
 
@@ -217,6 +246,7 @@ class WebhookDelivery:
             lease_id=lease_id,
             next_attempt_at=next_attempt_at,
             state=state,
+            waiting_for=waiting_for,
             webhook_id=webhook_id,
         )
 

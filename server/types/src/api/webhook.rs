@@ -244,8 +244,13 @@ pub struct WebhookDelivery {
     pub kind: WebhookKind,
     pub state: DeliveryState,
     pub attempts: i32,
-    /// When the next attempt is due while `pending`; null once `delivered` or `failed`.
+    /// When the next attempt is due while `pending`; null once `delivered` or `failed`. A
+    /// lease's deliveries to a webhook go in order: while `waiting_for` names an earlier one,
+    /// this one is sent only after it is done.
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// While `pending`: the earlier delivery of the same lease to this webhook that must be
+    /// done (delivered or failed) first, if any; its webhook being disabled holds both.
+    pub waiting_for: Option<DeliveryId>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     /// Oldest first; at most the last 20.
