@@ -177,7 +177,7 @@ impl Described for Settings {
             setting(
                 "sim-seed",
                 Kind::Integer,
-                "Seed for simulated UUIDs [default: 1]",
+                "Seed for simulated UUIDs [default: derived from the hostname, so two simulated hosts never share GPU UUIDs]",
             ),
             setting(
                 "sim-state",
@@ -359,6 +359,17 @@ impl Settings {
         }))
     }
 
+    /// `sim-seed`, or one derived from the hostname (FNV-1a): simulated hosts started without
+    /// a seed do not report the same GPU UUIDs (the server refuses a GPU another host holds).
+    fn sim_seed(&self) -> u64 {
+        self.sim_seed.unwrap_or_else(|| {
+            let name = self.hostname.clone().unwrap_or_else(crate::host::hostname);
+            name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+        })
+    }
+
     /// The simulator state for `sim` commands: the file another agent process uses, created
     /// from `--sim-gpus` if it does not exist yet.
     pub fn open_sim(&self) -> Result<SimBackend, OpenError> {
@@ -368,7 +379,7 @@ impl Settings {
             )
         })?;
         Ok(match &self.sim_gpus {
-            Some(spec) => SimBackend::open(spec, self.sim_seed.unwrap_or(1), path)?,
+            Some(spec) => SimBackend::open(spec, self.sim_seed(), path)?,
             None => SimBackend::open_existing(path)?,
         })
     }
@@ -422,7 +433,7 @@ impl Settings {
                         "`--backend sim` needs `--sim-gpus`, e.g. `h100-80gb:4,a100-40gb:2`".into(),
                     )
                 })?;
-                let seed = self.sim_seed.unwrap_or(1);
+                let seed = self.sim_seed();
                 Ok(match &self.sim_state {
                     Some(path) => Box::new(SimBackend::open(spec, seed, path.clone())?),
                     None => Box::new(

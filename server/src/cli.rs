@@ -78,9 +78,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::start(config).await?;
             app.spawn_background();
             let addr = listener.local_addr()?;
+            // Installed before serving: from then on a SIGHUP never ends the process.
+            let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+            drop(hangup);
+            tokio::spawn(http::reload_on_sighup(tls.clone()));
             match tls {
                 Some(certs) => {
-                    tokio::spawn(http::reload_on_sighup(certs.clone()));
                     tracing::info!(%addr, "serving https");
                     http::serve_tls(listener, &certs, app, http::shutdown_signal()).await?;
                 }

@@ -222,6 +222,12 @@ impl TryFrom<UnvalidatedConfig> for Config {
         if c.host_lost_after.get() < c.host_unreachable_after.get() {
             return invalid("host_lost_after", "must be at least host_unreachable_after");
         }
+        if tracing_subscriber::EnvFilter::try_new(&c.log_filter).is_err() {
+            return invalid(
+                "log_filter",
+                "is not a log filter: levels and targets like `info,slicebroker_server=debug`",
+            );
+        }
         if c.jwt_audience.trim().is_empty() {
             return invalid("jwt_audience", "must not be empty");
         }

@@ -214,6 +214,10 @@ export interface paths {
          *     an enrolled agent sends `Authorization: Bearer <credential>` instead and refreshes the host's
          *     facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
          *     differ the GPU's table wins, and a GPU whose placements differ is not placed on.
+         *
+         *     `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+         *     `host_unreachable_after` (another machine with the same name: it would take the host and
+         *     its leases over), or a GPU that another host still reports or holds slices on.
          */
         post: operations["agent_register"];
         delete?: never;
@@ -3605,8 +3609,9 @@ export interface operations {
                 /** @description The generation the agent holds; the answer waits until the host's is newer. */
                 after?: number;
                 /**
-                 * @description Seconds to wait for a newer generation (default 0, at most 60 and below the server's
-                 *     request timeout).
+                 * @description Seconds to wait for a newer generation (default 0, at most 60). The server waits no
+                 *     longer than its request timeout nor half of its `host_unreachable_after` (the answer is
+                 *     the host's heartbeat).
                  */
                 wait?: number;
             };
@@ -3686,6 +3691,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];

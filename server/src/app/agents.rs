@@ -153,6 +153,25 @@ pub async fn register(
             ));
         }
     };
+    let alive = app.config().host_unreachable_after();
+    if credential.is_some()
+        && let Some(silence) = store::agents::live_agent_silence(&mut tx, &req.hostname).await?
+        && silence < alive
+    {
+        // Another machine with the same name, or a re-imaged host whose old agent still runs:
+        // taking the name over would cut that agent off and hand this one its leases.
+        return Err(Error::Conflict {
+            code: "conflict",
+            detail: format!(
+                "a host named `{}` is enrolled and its agent was heard from {}s ago: give this \
+                 machine another name (--hostname), or stop that agent (the name can be taken \
+                 over once it has been silent for {}s, or after `slicectl remove-host`)",
+                req.hostname,
+                silence.as_secs(),
+                alive.as_secs()
+            ),
+        });
+    }
     let facts = store::agents::HostFacts {
         name: &req.hostname,
         agent_version: &req.agent_version,
@@ -170,6 +189,26 @@ pub async fn register(
     store::agents::park_device_indices(&mut tx, host_id).await?;
     for g in &gpus {
         let facts = g.facts();
+        if let Some(other) =
+            store::agents::gpu_owned_elsewhere(&mut tx, host_id, facts.uuid, alive).await?
+        {
+            // Two hosts reporting one GPU (cloned state, a simulator's shared seed), or a GPU
+            // moved while its old host still holds it: moving it would take its leases along.
+            return Err(Error::Conflict {
+                code: "conflict",
+                detail: format!(
+                    "GPU {} is registered to host `{}`{}: a GPU moves to another host only once \
+                     its old host no longer reports it and nothing is placed on it",
+                    facts.uuid,
+                    other.host,
+                    if other.live_slices > 0 {
+                        format!(", which holds {} slice(s) on it", other.live_slices)
+                    } else {
+                        ", whose agent still reports it".to_owned()
+                    }
+                ),
+            });
+        }
         if let Err(e) = store::agents::upsert_gpu(&mut tx, host_id, &facts).await {
             return Err(match store::violation(&e) {
                 Some(store::Violation::GpuIndexTaken) => Error::invalid(
@@ -260,6 +299,8 @@ impl<'a> GpuRow<'a> {
 
 /// The host's desired config once its generation is past `after`, or after `wait`, whichever
 /// comes first. Woken through LISTEN/NOTIFY, so a change made by any replica answers at once.
+/// The answer is the host's heartbeat, so a poll waits at most half of `host_unreachable_after`:
+/// an agent waiting on it is never taken for a silent one.
 pub async fn desired(
     app: &App,
     host: &AgentPrincipal,
@@ -269,7 +310,8 @@ pub async fn desired(
     let mut wake = app.wakeups().subscribe(host.host_id);
     let generation = store::agents::desired_generation(app.db(), host.host_id).await?;
     if generation as u64 <= after {
-        let deadline = tokio::time::Instant::now() + wait.min(MAX_POLL_WAIT);
+        let most = MAX_POLL_WAIT.min(app.config().host_unreachable_after() / 2);
+        let deadline = tokio::time::Instant::now() + wait.min(most);
         loop {
             tokio::select! {
                 changed = wake.changed() => {

@@ -87,6 +87,11 @@ pub enum StartError {
     Connect(#[source] sqlx::Error),
     #[error("cannot apply migrations: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error(
+        "the database has {done} of this server's {all} migrations and run_migrations is off: \
+         run `slicebroker-server migrate` first"
+    )]
+    NotMigrated { done: usize, all: usize },
     #[error("{0}")]
     Init(#[source] Error),
 }
@@ -109,6 +114,13 @@ impl App {
     pub async fn with_pool(config: Config, db: sqlx::PgPool) -> Result<Self, StartError> {
         if config.run_migrations {
             store::migrate(&db).await.map_err(StartError::Migrate)?;
+        } else {
+            let (done, all) = store::migrations_applied(&db)
+                .await
+                .map_err(StartError::Connect)?;
+            if done < all {
+                return Err(StartError::NotMigrated { done, all });
+            }
         }
         let signer = auth::Signer::load(&config, &db)
             .await

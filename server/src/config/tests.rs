@@ -125,6 +125,10 @@ fn bad_variables_name_the_variable() {
         error("", &[("SLICEBROKER_LOG_FORMAT", "xml")]).starts_with("SLICEBROKER_LOG_FORMAT: "),
     );
     assert!(error("", &[("SLICEBROKER_LISTEN", "nowhere")]).starts_with("SLICEBROKER_LISTEN: "));
+    assert!(
+        error("", &[("SLICEBROKER_LOG_FILTER", "[[[bad")])
+            .starts_with("SLICEBROKER_LOG_FILTER: is not a log filter"),
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@ use super::json::Json;
 use super::query::Query;
 use crate::app::agents::{self, AgentPrincipal, EnrollmentCreate, IssuedEnrollment};
 use crate::app::{App, Error, observe};
-use crate::http::problem::{BadRequest, Forbidden, InvalidInput, Unauthenticated, Unavailable};
+use crate::http::problem::{
+    BadRequest, Conflict, Forbidden, InvalidInput, Unauthenticated, Unavailable,
+};
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -115,6 +117,10 @@ impl axum::extract::OptionalFromRequestParts<App> for AgentCaller {
 /// an enrolled agent sends `Authorization: Bearer <credential>` instead and refreshes the host's
 /// facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
 /// differ the GPU's table wins, and a GPU whose placements differ is not placed on.
+///
+/// `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+/// `host_unreachable_after` (another machine with the same name: it would take the host and
+/// its leases over), or a GPU that another host still reports or holds slices on.
 #[utoipa::path(
     post,
     path = "/v1/agent/register",
@@ -127,6 +133,7 @@ impl axum::extract::OptionalFromRequestParts<App> for AgentCaller {
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         (status = 503, response = Unavailable),
     )
 )]
@@ -149,8 +156,9 @@ pub struct DesiredQuery {
     #[serde(default)]
     #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub after: u64,
-    /// Seconds to wait for a newer generation (default 0, at most 60 and below the server's
-    /// request timeout).
+    /// Seconds to wait for a newer generation (default 0, at most 60). The server waits no
+    /// longer than its request timeout nor half of its `host_unreachable_after` (the answer is
+    /// the host's heartbeat).
     #[serde(default)]
     #[param(minimum = 0, maximum = 60)]
     pub wait: u64,

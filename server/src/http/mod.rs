@@ -131,12 +131,20 @@ pub async fn serve_tls(
         .await
 }
 
-/// Reads the certificate and key again on each SIGHUP; a failed reload is logged and the
-/// certificate in use stays.
-pub async fn reload_on_sighup(certs: std::sync::Arc<tls::Certificates>) -> std::io::Result<()> {
+/// On each SIGHUP, reads the certificate and key again (a failed reload is logged and the
+/// certificate in use stays); without TLS (`None`) logs that there is nothing to reload. Either
+/// way a SIGHUP (a service manager's reload, logrotate) never ends the server, as the signal's
+/// default action would.
+pub async fn reload_on_sighup(
+    certs: Option<std::sync::Arc<tls::Certificates>>,
+) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangup = signal(SignalKind::hangup())?;
     while hangup.recv().await.is_some() {
+        let Some(certs) = &certs else {
+            tracing::info!("SIGHUP: nothing to reload (serving plain http)");
+            continue;
+        };
         match certs.reload() {
             Ok(()) => {
                 tracing::info!(cert_file = %certs.cert_file().display(), "TLS certificate reloaded")

@@ -142,6 +142,66 @@ pub async fn upsert_host(
     Ok((r.id, r.desired_generation))
 }
 
+/// How long ago the agent of the live (not removed) host `name` was last heard from, locking
+/// its row; `None` when there is no such host or it has no enrolled agent.
+pub async fn live_agent_silence(
+    tx: &mut Tx<'_>,
+    name: &str,
+) -> Result<Option<std::time::Duration>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT extract(epoch FROM now() - coalesce(b.last_seen_at, h.agent_enrolled_at))::float8
+               AS "silence!"
+           FROM hosts h LEFT JOIN host_heartbeats b ON b.host_id = h.id
+           WHERE h.name = $1 AND h.removed_at IS NULL AND h.agent_enrolled_at IS NOT NULL
+           FOR UPDATE OF h"#,
+        name
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.map(|r| std::time::Duration::from_secs_f64(r.silence.max(0.0))))
+}
+
+/// A GPU that another host has registered, and may not be taken from it: the other host's
+/// agent still reports it (seen within `alive`, the GPU not parked there), or live slices are on
+/// it.
+#[derive(Debug)]
+pub struct OwnedElsewhere {
+    pub host: String,
+    pub live_slices: i64,
+}
+
+/// Whether the GPU `uuid` belongs to a host other than `host` that still holds it.
+pub async fn gpu_owned_elsewhere(
+    tx: &mut Tx<'_>,
+    host: HostId,
+    uuid: &str,
+    alive: std::time::Duration,
+) -> Result<Option<OwnedElsewhere>, sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT h.name,
+               (SELECT count(*) FROM slices s WHERE s.gpu_id = g.id AND s.released_at IS NULL)
+                   AS "live_slices!",
+               (g.device_index < 100000 AND h.removed_at IS NULL
+                   AND coalesce(b.last_seen_at, h.agent_enrolled_at)
+                       > now() - make_interval(secs => $3)) AS "reported!"
+           FROM gpus g JOIN hosts h ON h.id = g.host_id
+           LEFT JOIN host_heartbeats b ON b.host_id = h.id
+           WHERE g.uuid = $1 AND g.host_id <> $2
+           FOR UPDATE OF g"#,
+        uuid,
+        host.get(),
+        alive.as_secs_f64(),
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(r.and_then(|r| {
+        (r.reported || r.live_slices > 0).then_some(OwnedElsewhere {
+            host: r.name,
+            live_slices: r.live_slices,
+        })
+    }))
+}
+
 /// One GPU from a registration.
 #[derive(Debug)]
 pub struct GpuFacts<'a> {

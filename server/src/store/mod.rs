@@ -40,6 +40,25 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
 
+/// How many of this build's migrations the database has applied, of how many: a server told
+/// not to migrate checks it is not behind.
+pub async fn migrations_applied(pool: &PgPool) -> Result<(usize, usize), sqlx::Error> {
+    let applied: Vec<i64> = match sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await
+    {
+        Ok(v) => v,
+        // No migration table: nothing was ever applied.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let wanted: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    let done = wanted.iter().filter(|v| applied.contains(v)).count();
+    Ok((done, wanted.len()))
+}
+
 /// A named constraint the database enforces, as the use cases know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Violation {

@@ -3,7 +3,7 @@
 //! played by the test with hand-written reports; the real agent process is exercised by the
 //! end-to-end suite.
 
-use crate::harness::{Resp, TestApp, spawn_app};
+use crate::harness::{Resp, TestApp, spawn_app, spawn_with, wait_until};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -594,6 +594,35 @@ async fn a_host_is_removed_only_once_drained_and_comes_back_by_enrolling_again()
     let hosts = app.get("/v1/hosts", &admin).await;
     assert_eq!(hosts.ok(200)[0]["id"], host.as_str(), "the same host, back");
     assert_eq!(hosts.body[0]["schedulable"], true);
+}
+
+/// A second machine cannot take over a live host by enrolling under its name, nor a GPU
+/// another live host reports; once the old host's agent has been silent past
+/// `host_unreachable_after`, a re-imaged machine may take the name (and its GPUs) back.
+#[tokio::test]
+async fn an_enrollment_cannot_take_a_live_hosts_name_or_gpus() {
+    let app = spawn_with(|c| c.host_unreachable_after = "2s".parse().unwrap()).await;
+    let cred = enrolled_host(&app, "node-1", "GPU-1").await;
+    let token = enrollment_token(&app).await;
+    let before = app.snapshot().await;
+    let r = register(&app, Ok(&token), "node-1", vec![gpu(0, "GPU-9", H100)]).await;
+    let p = r.problem(409, "conflict");
+    assert!(p["detail"].as_str().unwrap().contains("--hostname"), "{p}");
+    let r = register(&app, Ok(&token), "node-2", vec![gpu(0, "GPU-1", H100)]).await;
+    let p = r.problem(409, "conflict");
+    assert!(p["detail"].as_str().unwrap().contains("node-1"), "{p}");
+    assert_eq!(app.snapshot().await, before, "refused, nothing changed");
+    // The host's own agent is unaffected; the token was not used up.
+    desired(&app, &cred, 0, 0).await;
+    // node-1 falls silent: its name can be taken back by a re-enrolled machine.
+    wait_until(Duration::from_secs(10), "node-1 unreachable", async || {
+        let r = register(&app, Ok(&token), "node-1", vec![gpu(0, "GPU-1", H100)]).await;
+        match r.status {
+            200 => Ok(()),
+            _ => Err(r.body.clone()),
+        }
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -317,3 +317,23 @@ fn the_document_is_exact_where_generated_clients_depend_on_it() {
         }
     }
 }
+
+/// With `run_migrations` off, a database this build's migrations have not all been applied to
+/// is refused at start, saying what to run (not an SQL error from the first query).
+#[tokio::test]
+async fn a_server_told_not_to_migrate_refuses_a_database_behind_it() {
+    use slicebroker_server::config::{Secret, UnvalidatedConfig};
+    use slicebroker_server::{App, Config};
+    let url = crate::harness::fresh_database().await;
+    let config = UnvalidatedConfig {
+        database_url: Secret::new(url),
+        run_migrations: false,
+        ..UnvalidatedConfig::default()
+    };
+    let err = App::start(Config::try_from(config).unwrap())
+        .await
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("0 of this server's"), "{text}");
+    assert!(text.contains("slicebroker-server migrate"), "{text}");
+}

@@ -227,10 +227,17 @@ impl Metrics {
 
 /// Whether the database answers (the readiness probe).
 pub async fn ready(app: &super::App) -> Result<(), super::Error> {
-    crate::store::ping(app.db())
+    // Within a second, not the pool's 5 s acquire timeout: probes time out sooner than that
+    // (Kubernetes' default is 1 s), and a probe should see a 503, not a timeout.
+    let unready = || super::Error::Unavailable("the database does not answer".into());
+    tokio::time::timeout(READY_WITHIN, crate::store::ping(app.db()))
         .await
-        .map_err(|_| super::Error::Unavailable("the database does not answer".into()))
+        .map_err(|_| unready())?
+        .map_err(|_| unready())
 }
+
+/// How long `/readyz` waits for the database.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(900);
 
 /// The whole `/metrics` page: this process's counters, its database pool, and the gauges
 /// read from the database.

@@ -70,6 +70,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -126,6 +133,10 @@ def sync_detailed(
     facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
     differ the GPU's table wins, and a GPU whose placements differ is not placed on.
 
+    `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+    `host_unreachable_after` (another machine with the same name: it would take the host and
+    its leases over), or a GPU that another host still reports or holds slices on.
+
     Args:
         body (AgentRegister): `POST /v1/agent/register`: what the host has. A new agent sends a
             one-time enrollment token;
@@ -165,6 +176,10 @@ def sync(
     facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
     differ the GPU's table wins, and a GPU whose placements differ is not placed on.
 
+    `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+    `host_unreachable_after` (another machine with the same name: it would take the host and
+    its leases over), or a GPU that another host still reports or holds slices on.
+
     Args:
         body (AgentRegister): `POST /v1/agent/register`: what the host has. A new agent sends a
             one-time enrollment token;
@@ -198,6 +213,10 @@ async def asyncio_detailed(
     an enrolled agent sends `Authorization: Bearer <credential>` instead and refreshes the host's
     facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
     differ the GPU's table wins, and a GPU whose placements differ is not placed on.
+
+    `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+    `host_unreachable_after` (another machine with the same name: it would take the host and
+    its leases over), or a GPU that another host still reports or holds slices on.
 
     Args:
         body (AgentRegister): `POST /v1/agent/register`: what the host has. A new agent sends a
@@ -237,6 +256,10 @@ async def asyncio(
     an enrolled agent sends `Authorization: Bearer <credential>` instead and refreshes the host's
     facts and GPUs. Each GPU's own MIG profile table is compared with the catalog: where they
     differ the GPU's table wins, and a GPU whose placements differ is not placed on.
+
+    `409 conflict`: an enrollment under the name of a host whose agent was heard from within
+    `host_unreachable_after` (another machine with the same name: it would take the host and
+    its leases over), or a GPU that another host still reports or holds slices on.
 
     Args:
         body (AgentRegister): `POST /v1/agent/register`: what the host has. A new agent sends a
