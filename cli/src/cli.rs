@@ -470,18 +470,19 @@ pub enum KeyCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// List a tenant's keys.
+    /// List a tenant's keys (an admin without --tenant: the admin keys).
     #[command(visible_alias = "list")]
     Ls {
-        /// The tenant (id or name; default: your own).
+        /// The tenant (id or name; default: your own, or for an admin the admin keys).
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Revoke a key: it gets no new tokens, and the tokens it already has are refused.
+    /// Revoke a key: it gets no new tokens, and the tokens it already has are refused (an
+    /// admin without --tenant: an admin key; the last one cannot be revoked).
     Revoke {
         /// The key's id.
         id: slicebroker_types::ApiKeyId,
-        /// The tenant (id or name; default: your own).
+        /// The tenant (id or name; default: your own, or for an admin the admin keys).
         #[arg(long)]
         tenant: Option<String>,
     },

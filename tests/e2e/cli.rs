@@ -575,6 +575,15 @@ async fn slicectl_replaces_a_rejected_token_and_runs_the_fleet() {
         .await
         .fails_with(1, "no longer accepted");
 
+    // An admin without --tenant lists the admin keys; the only one cannot be revoked.
+    let admins = admin.run(&["key", "ls", "-o", "json"]).await.json();
+    assert_eq!(admins[0]["role"], "admin", "{admins}");
+    let only = admins[0]["id"].as_str().unwrap();
+    admin
+        .run(&["key", "revoke", only])
+        .await
+        .fails_with(1, "last admin key");
+
     let enrolled = admin
         .run(&["enroll", "--note", "rack 1", "-o", "json"])
         .await

@@ -36,18 +36,15 @@ pub async fn key(ctx: &mut Ctx, command: KeyCommand) -> Result<()> {
             });
         }
         KeyCommand::Ls { tenant } => {
-            let tenant = ctx.tenant_or_own(tenant.as_deref()).await?;
-            let keys: Vec<ApiKeySummary> = ctx
-                .session
-                .get(&format!("/v1/tenants/{tenant}/api-keys"))
-                .await?;
+            let keys = keys_of(ctx, tenant.as_deref()).await?;
+            let keys: Vec<ApiKeySummary> = ctx.session.get(&keys).await?;
             ctx.show(keys.as_slice(), keys_table);
         }
         KeyCommand::Revoke { id, tenant } => {
-            let tenant = ctx.tenant_or_own(tenant.as_deref()).await?;
+            let keys = keys_of(ctx, tenant.as_deref()).await?;
             let key: ApiKeySummary = ctx
                 .session
-                .post_bare(&format!("/v1/tenants/{tenant}/api-keys/{id}/revoke"))
+                .post_bare(&format!("{keys}/{id}/revoke"))
                 .await?;
             ctx.show(&key, |k, _| {
                 format!(
@@ -59,6 +56,16 @@ pub async fn key(ctx: &mut Ctx, command: KeyCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where the keys `key ls`/`key revoke` mean are: the tenant named, else the caller's own
+/// tenant's, else (an admin key, which belongs to no tenant) the admin keys.
+async fn keys_of(ctx: &mut Ctx, tenant: Option<&str>) -> Result<String> {
+    if tenant.is_none() && ctx.session.whoami().await?.tenant.is_none() {
+        return Ok("/v1/admin-keys".into());
+    }
+    let tenant = ctx.tenant_or_own(tenant).await?;
+    Ok(format!("/v1/tenants/{tenant}/api-keys"))
 }
 
 fn keys_table(keys: &[ApiKeySummary], style: &Style) -> String {

@@ -153,6 +153,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the admin keys (admin)
+         * @description Every admin key, revoked ones too, oldest first. Admin keys belong to no tenant; the
+         *     server's command line creates them (`slicebroker-server admin create-key`).
+         */
+        get: operations["admin_key_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin-keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an admin key (admin)
+         * @description A leaked key, or the bootstrap key once another admin key exists. As for a tenant's key,
+         *     its tokens are refused from now on (on other replicas within `key_revocation_delay`).
+         *     The last admin key is not revoked (`409 conflict`): create another first.
+         */
+        post: operations["admin_key_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agent/desired": {
         parameters: {
             query?: never;
@@ -3398,6 +3441,20 @@ export interface components {
             };
         };
         /**
+         * @description Already revoked, or the last admin key: a `Problem` whose `code` is
+         *
+         *     - `already_revoked`: The API key is already revoked.
+         *     - `conflict`: Something with this identity already exists (a tenant name), or a concurrent request with the same `Idempotency-Key` won.
+         */
+        RevokeConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description No valid bearer token: a `Problem` whose `code` is
          *
          *     - `unauthenticated`: No bearer token, or one that is malformed, expired, for another audience or issuer, or minted from an API key since revoked; a token of the organisation's sign-in that fails any check or that no sign-in rule maps; on `POST /v1/auth/token`, an unknown or revoked API key. Get a new token.
@@ -3599,6 +3656,63 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidInput"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    admin_key_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The admin keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeySummary"][];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    admin_key_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The admin key's id */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, now revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeySummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["RevokeConflict"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

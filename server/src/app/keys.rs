@@ -127,6 +127,61 @@ pub async fn api_key_revoke(
     Ok(after)
 }
 
+/// Every admin key (admin), revoked ones too.
+pub async fn admin_key_list(
+    db: &sqlx::PgPool,
+    who: &Principal,
+) -> Result<Vec<ApiKeySummary>, Error> {
+    who.require_admin()?;
+    Ok(store::api_keys::list_admin(db).await?)
+}
+
+/// Revokes an admin key (admin): a leaked one, the bootstrap key once others exist. The last
+/// admin key is not revoked: nobody could administer the fleet any more.
+pub async fn admin_key_revoke(
+    db: &sqlx::PgPool,
+    who: &Principal,
+    key_id: ApiKeyId,
+) -> Result<ApiKeySummary, Error> {
+    who.require_admin()?;
+    let mut tx = db.begin().await?;
+    let live = store::api_keys::lock_live_admins(&mut tx).await?;
+    let before = store::api_keys::get(&mut *tx, key_id)
+        .await?
+        .filter(|k| k.role == Role::Admin)
+        .ok_or_else(|| Error::not_found("admin key", key_id))?;
+    if live == [key_id] {
+        return Err(Error::Conflict {
+            code: "conflict",
+            detail: format!(
+                "admin key {key_id} is the last admin key: create another first \
+                 (`slicebroker-server admin create-key`), then revoke this one"
+            ),
+        });
+    }
+    let after = store::api_keys::revoke(&mut *tx, key_id)
+        .await?
+        .ok_or_else(|| Error::Conflict {
+            code: "already_revoked",
+            detail: format!("admin key {key_id} is already revoked"),
+        })?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            actor_key_id: who.key_id,
+            actor: &who.actor(),
+            action: "api_key.revoke",
+            target_kind: AuditTargetKind::ApiKey,
+            target_id: key_id.to_string(),
+            before: Some(serde_json::to_value(&before).expect("serialisable")),
+            after: Some(serde_json::to_value(&after).expect("serialisable")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Creates an admin key (the CLI's `admin create-key`); returns the secret.
 pub async fn admin_key_create(db: &sqlx::PgPool, name: &str) -> Result<ApiKeyCreated, Error> {
     let new = api_key::generate();

@@ -87,6 +87,8 @@ problem_responses! {
     ExtendConflict = "The lease's state, or a booking of its slices, does not allow this" ["illegal_transition", "booked_after"];
     /// 409 on revoking a key.
     AlreadyRevoked = "Already revoked" ["already_revoked"];
+    /// 409 on revoking an admin key: already revoked, or the last one.
+    RevokeConflict = "Already revoked, or the last admin key" ["already_revoked", "conflict"];
     /// 422 where the tenant's policy applies.
     PolicyViolation = "The tenant's policy forbids this" ["policy_violation"];
     /// 422 on granting.

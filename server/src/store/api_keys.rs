@@ -89,6 +89,28 @@ pub async fn revoke(db: impl PgExecutor<'_>, id: ApiKeyId) -> Result<Option<ApiK
     .await
 }
 
+/// Every admin key, revoked ones too, oldest first.
+pub async fn list_admin(db: impl PgExecutor<'_>) -> Result<Vec<ApiKey>, sqlx::Error> {
+    sqlx::query_as!(
+        ApiKey,
+        "SELECT id, tenant_id, role, name, key_prefix AS prefix, created_at, revoked_at
+         FROM api_keys WHERE role = 'admin' ORDER BY created_at, id"
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The admin keys not revoked, locked until the transaction ends (so two revocations cannot
+/// both leave the other as the last).
+pub async fn lock_live_admins(tx: &mut super::Tx<'_>) -> Result<Vec<ApiKeyId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id
+         FOR UPDATE"
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
 pub async fn admin_key_exists(db: impl PgExecutor<'_>) -> Result<bool, sqlx::Error> {
     let r = sqlx::query!(
         r#"SELECT EXISTS (SELECT 1 FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL)

@@ -260,3 +260,64 @@ async fn the_bearer_scheme_is_matched_case_insensitively() {
         .await;
     r.problem(401, "unauthenticated");
 }
+
+/// Admin keys are listed and revoked over the API: a leaked one stops working at once; the
+/// last one cannot be revoked (nobody could administer the fleet any more).
+#[tokio::test]
+async fn an_admin_key_is_listed_and_revoked_but_never_the_last() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let keys = app.get("/v1/admin-keys", &admin).await.ok(200).clone();
+    let bootstrap = keys[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
+    assert_eq!(keys[0]["role"], "admin");
+    let last = format!("/v1/admin-keys/{bootstrap}/revoke");
+    let p = app.post(&last, &admin, &json!({})).await;
+    assert!(
+        p.problem(409, "conflict")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("last admin key"),
+        "{}",
+        p.body
+    );
+    // A second admin key, as `slicebroker-server admin create-key` makes it.
+    let second = slicebroker_server::app::keys::admin_key_create(app.app.db(), "ops")
+        .await
+        .unwrap();
+    let ops = app.token(&second.secret).await;
+    let revoked = app.post(&last, &ops, &json!({})).await;
+    assert!(revoked.ok(200)["revoked_at"].is_string());
+    app.get("/v1/tenants", &admin)
+        .await
+        .problem(401, "unauthenticated");
+    app.post(&last, &ops, &json!({}))
+        .await
+        .problem(409, "already_revoked");
+    let own = format!("/v1/admin-keys/{}/revoke", second.key.id);
+    app.post(&own, &ops, &json!({}))
+        .await
+        .problem(409, "conflict");
+    // A tenant's key is not an admin key.
+    let t = app
+        .post("/v1/tenants", &ops, &json!({"name": "team-a"}))
+        .await;
+    let tid = t.ok(201)["id"].as_str().unwrap().to_owned();
+    let k = app
+        .post(
+            &format!("/v1/tenants/{tid}/api-keys"),
+            &ops,
+            &json!({"name": "m", "role": "member"}),
+        )
+        .await;
+    let member_key = k.ok(201)["key"]["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/admin-keys/{member_key}/revoke"),
+        &ops,
+        &json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+    let listed = app.get("/v1/admin-keys", &ops).await.ok(200).clone();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+}

@@ -115,6 +115,8 @@ fn protected_routes(w: &World) -> Vec<(String, Option<&'static str>)> {
         (r("PUT /v1/rates"), Some(r#"{"rates":[]}"#)),
         (r("GET /v1/rates/audit"), None),
         (r("GET /v1/audit"), None),
+        (r("GET /v1/admin-keys"), None),
+        (format!("POST /v1/admin-keys/{NIL}/revoke"), None),
     ];
     routes
 }
@@ -284,6 +286,8 @@ async fn members_cannot_use_admin_endpoints_nor_admins_lease() {
         forbidden(r("GET /v1/rates/audit"), None),
         forbidden(r("GET /v1/audit"), None),
         forbidden(r("GET /v1/audit?limit=0"), None),
+        forbidden(r("GET /v1/admin-keys"), None),
+        forbidden(format!("POST /v1/admin-keys/{NIL}/revoke"), None),
     ];
     expect_problems(&app, Some(&w.member), &cases).await;
     // Admin keys belong to no tenant, so they cannot hold leases.
