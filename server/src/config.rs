@@ -270,6 +270,9 @@ impl TryFrom<UnvalidatedConfig> for Config {
                     );
                 }
             }
+            (None, None) if !c.oidc_rules.0.is_empty() => {
+                return invalid("oidc_rules", "need oidc_issuer and oidc_audience");
+            }
             (None, None) => {}
         }
         if let Some(url) = &c.public_url

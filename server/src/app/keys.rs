@@ -184,6 +184,8 @@ pub async fn admin_key_revoke(
 
 /// Creates an admin key (the CLI's `admin create-key`); returns the secret.
 pub async fn admin_key_create(db: &sqlx::PgPool, name: &str) -> Result<ApiKeyCreated, Error> {
+    let name = name.trim();
+    slicebroker_types::limits::name(name).map_err(|r| Error::invalid("name", r))?;
     let new = api_key::generate();
     let key = insert_admin(db, name, &new).await?;
     Ok(ApiKeyCreated {

@@ -317,6 +317,11 @@ fn sign_in_settings_that_cannot_work_are_refused_naming_the_setting() {
         e.starts_with("`oidc_issuer` in config file server.toml: must differ from jwt_issuer"),
         "{e}"
     );
+    let e = error(rule, &[]);
+    assert!(
+        e.starts_with("`oidc_rules` in config file server.toml: need oidc_issuer"),
+        "{e}"
+    );
     let e = error("", &[("SLICEBROKER_OIDC_RULES", "[{claim=\"groups\"}]")]);
     assert!(e.contains("SLICEBROKER_OIDC_RULES"), "{e}");
     let e = error("rate_limit_burst = 0", &[]);

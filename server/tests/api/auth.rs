@@ -281,10 +281,13 @@ async fn an_admin_key_is_listed_and_revoked_but_never_the_last() {
         "{}",
         p.body
     );
-    // A second admin key, as `slicebroker-server admin create-key` makes it.
-    let second = slicebroker_server::app::keys::admin_key_create(app.app.db(), "ops")
-        .await
-        .unwrap();
+    // A second admin key, as `slicebroker-server admin create-key` makes it (named as any key).
+    let create = |name| slicebroker_server::app::keys::admin_key_create(app.app.db(), name);
+    for bad in ["", "  ", "a\u{1}b"] {
+        let e = create(bad).await.expect_err("refused");
+        assert!(e.to_string().starts_with("name: "), "{bad:?}: {e}");
+    }
+    let second = create("ops").await.unwrap();
     let ops = app.token(&second.secret).await;
     let revoked = app.post(&last, &ops, &json!({})).await;
     assert!(revoked.ok(200)["revoked_at"].is_string());
