@@ -104,27 +104,7 @@ pub async fn api_key_revoke(
         .await?
         .filter(|k| k.tenant_id == Some(tenant))
         .ok_or_else(|| Error::not_found("api key", key_id))?;
-    let after = store::api_keys::revoke(&mut *tx, key_id)
-        .await?
-        .ok_or_else(|| Error::Conflict {
-            code: "already_revoked",
-            detail: format!("api key {key_id} is already revoked"),
-        })?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            actor_key_id: who.key_id,
-            actor: &who.actor(),
-            action: "api_key.revoke",
-            target_kind: AuditTargetKind::ApiKey,
-            target_id: key_id.to_string(),
-            before: Some(serde_json::to_value(&before).expect("serialisable")),
-            after: Some(serde_json::to_value(&after).expect("serialisable")),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    revoke(tx, who, before).await
 }
 
 /// Every admin key (admin), revoked ones too.
@@ -159,11 +139,21 @@ pub async fn admin_key_revoke(
             ),
         });
     }
+    revoke(tx, who, before).await
+}
+
+/// Revokes the key `before` is, audited, and commits; `409 already_revoked` if it was.
+async fn revoke(
+    mut tx: store::Tx<'_>,
+    who: &Principal,
+    before: ApiKey,
+) -> Result<ApiKeySummary, Error> {
+    let key_id = before.id;
     let after = store::api_keys::revoke(&mut *tx, key_id)
         .await?
         .ok_or_else(|| Error::Conflict {
             code: "already_revoked",
-            detail: format!("admin key {key_id} is already revoked"),
+            detail: format!("key {key_id} is already revoked"),
         })?;
     audit::record(
         &mut *tx,
