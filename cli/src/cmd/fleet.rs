@@ -179,7 +179,7 @@ pub async fn gpus(ctx: &mut Ctx) -> Result<()> {
                 g.device_index.to_string().into(),
                 g.model.clone().into(),
                 g.uuid.clone().into(),
-                schedulable(g.schedulable),
+                gpu_state(g),
                 g.layout.clone().into(),
                 output::health(g.health.as_ref(), now).into(),
                 g.id.to_string().into(),
@@ -190,11 +190,17 @@ pub async fn gpus(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-fn schedulable(yes: bool) -> Cell {
-    if yes {
-        Cell::colored("ready", Some(Color::Green))
-    } else {
+/// A GPU's state: whether leases are placed on it, and if not why.
+fn gpu_state(g: &Gpu) -> Cell {
+    if g.host_unreachable_since.is_some() {
+        Cell::colored("host unreachable", Some(Color::Red))
+    } else if !g.schedulable {
         Cell::colored("cordoned", Some(Color::Yellow))
+    } else if !g.placeable {
+        // MIG off, or a profile table that differs from the catalog (agent/README.md).
+        Cell::colored("not placed on", Some(Color::Yellow))
+    } else {
+        Cell::colored("ready", Some(Color::Green))
     }
 }
 
@@ -313,7 +319,7 @@ fn draw_fleet(gpus: &[Gpu], by: ColorBy, names: &HashMap<Uuid, String>, style: &
             g.host.clone().into(),
             g.device_index.to_string().into(),
             g.model.clone().into(),
-            schedulable(g.schedulable),
+            gpu_state(g),
             format!("{free}/{}", bar.len()).into(),
             // The last column is not padded, so its colour codes do not upset the alignment.
             format!("[{drawn}]").into(),
@@ -455,6 +461,8 @@ mod tests {
             model: "h100-80gb".into(),
             memory_slices: 8,
             schedulable: true,
+            placeable: true,
+            host_unreachable_since: None,
             layout: String::new(),
             slices,
             health: None,

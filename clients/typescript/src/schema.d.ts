@@ -1557,6 +1557,12 @@ export interface components {
             health: components["schemas"]["GpuHealthRecord"] | null;
             host: string;
             host_id: components["schemas"]["HostId"];
+            /**
+             * Format: date-time
+             * @description Since when its host's agent has been silent past `host_unreachable_after`; `null` while
+             *     it reports.
+             */
+            host_unreachable_since: string | null;
             id: components["schemas"]["GpuId"];
             /** @description One character per memory slice: `.` free, `#` taken now. */
             layout: string;
@@ -1566,6 +1572,11 @@ export interface components {
              */
             memory_slices: number;
             model: string;
+            /**
+             * @description Whether new slices may be placed on it now: schedulable, MIG on, its profile table as
+             *     the catalog says, and its host's agent reporting.
+             */
+            placeable: boolean;
             /** @description False if the GPU or its host is cordoned. */
             schedulable: boolean;
             /**

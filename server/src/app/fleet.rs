@@ -70,6 +70,8 @@ pub async fn gpu_list(app: &App, who: &Principal) -> Result<Vec<Gpu>, Error> {
                 model: g.model,
                 memory_slices: width,
                 schedulable: g.schedulable && g.host_schedulable,
+                placeable: g.placeable,
+                host_unreachable_since: g.host_unreachable_since,
                 layout,
                 slices: mine,
                 health: health.remove(&g.id),

@@ -133,13 +133,16 @@ pub struct GpuRow {
     pub model: String,
     pub schedulable: bool,
     pub host_schedulable: bool,
+    pub placeable: bool,
+    pub host_unreachable_since: Option<DateTime<Utc>>,
 }
 
 pub async fn gpu_rows(db: impl PgExecutor<'_>) -> Result<Vec<GpuRow>, sqlx::Error> {
     sqlx::query_as!(
         GpuRow,
         r#"SELECT g.id, g.host_id, h.name AS host_name, g.uuid, g.device_index, g.model,
-               g.schedulable, h.schedulable AS host_schedulable
+               g.schedulable, h.schedulable AS host_schedulable,
+               gpu_placeable(g, h) AS "placeable!", h.unreachable_since AS host_unreachable_since
            FROM gpus g JOIN hosts h ON h.id = g.host_id
            WHERE h.removed_at IS NULL ORDER BY h.name, g.device_index"#
     )

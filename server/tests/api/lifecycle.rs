@@ -248,6 +248,12 @@ async fn a_lost_host_ends_each_lease_once_with_what_its_owner_did() {
     for id in &in_use {
         assert_eq!(lease_row(&a, id).await.1.as_deref(), Some("host_lost"));
     }
+    // The GPU view says so too: still schedulable (not cordoned), but not placed on.
+    let admin = a.admin_token().await;
+    let gpus = a.get("/v1/gpus", &admin).await.ok(200).clone();
+    assert_eq!(gpus[0]["schedulable"], true, "{gpus}");
+    assert_eq!(gpus[0]["placeable"], false, "{gpus}");
+    assert!(gpus[0]["host_unreachable_since"].is_string(), "{gpus}");
     assert_eq!(
         lease_row(&a, &released).await.1.as_deref(),
         Some("released")

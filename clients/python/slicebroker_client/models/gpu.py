@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 from typing import cast
 from uuid import UUID
+import datetime
 
 if TYPE_CHECKING:
   from ..models.gpu_health_record import GpuHealthRecord
@@ -32,10 +33,15 @@ class Gpu:
             health (GpuHealthRecord | None):
             host (str):
             host_id (UUID):
+            host_unreachable_since (datetime.datetime | None): Since when its host's agent has been silent past
+                `host_unreachable_after`; `null` while
+                it reports.
             id (UUID):
             layout (str): One character per memory slice: `.` free, `#` taken now.
             memory_slices (int): Width of the placement grid.
             model (str):
+            placeable (bool): Whether new slices may be placed on it now: schedulable, MIG on, its profile table as
+                the catalog says, and its host's agent reporting.
             schedulable (bool): False if the GPU or its host is cordoned.
             slices (list[GpuSlice]): What holds its memory slices now: slices whose window has begun, and instances made by
                 hand. Bookings not yet started are not here (`GET /v1/capacity/calendar` counts them).
@@ -46,10 +52,12 @@ class Gpu:
     health: GpuHealthRecord | None
     host: str
     host_id: UUID
+    host_unreachable_since: datetime.datetime | None
     id: UUID
     layout: str
     memory_slices: int
     model: str
+    placeable: bool
     schedulable: bool
     slices: list[GpuSlice]
     uuid: str
@@ -74,6 +82,12 @@ class Gpu:
 
         host_id = str(self.host_id)
 
+        host_unreachable_since: None | str
+        if isinstance(self.host_unreachable_since, datetime.datetime):
+            host_unreachable_since = self.host_unreachable_since.isoformat()
+        else:
+            host_unreachable_since = self.host_unreachable_since
+
         id = str(self.id)
 
         layout = self.layout
@@ -81,6 +95,8 @@ class Gpu:
         memory_slices = self.memory_slices
 
         model = self.model
+
+        placeable = self.placeable
 
         schedulable = self.schedulable
 
@@ -101,10 +117,12 @@ class Gpu:
             "health": health,
             "host": host,
             "host_id": host_id,
+            "host_unreachable_since": host_unreachable_since,
             "id": id,
             "layout": layout,
             "memory_slices": memory_slices,
             "model": model,
+            "placeable": placeable,
             "schedulable": schedulable,
             "slices": slices,
             "uuid": uuid,
@@ -146,6 +164,24 @@ class Gpu:
 
 
 
+        def _parse_host_unreachable_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                host_unreachable_since_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return host_unreachable_since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        host_unreachable_since = _parse_host_unreachable_since(d.pop("host_unreachable_since"))
+
+
         id = UUID(d.pop("id"))
 
 
@@ -156,6 +192,8 @@ class Gpu:
         memory_slices = d.pop("memory_slices")
 
         model = d.pop("model")
+
+        placeable = d.pop("placeable")
 
         schedulable = d.pop("schedulable")
 
@@ -176,10 +214,12 @@ class Gpu:
             health=health,
             host=host,
             host_id=host_id,
+            host_unreachable_since=host_unreachable_since,
             id=id,
             layout=layout,
             memory_slices=memory_slices,
             model=model,
+            placeable=placeable,
             schedulable=schedulable,
             slices=slices,
             uuid=uuid,

@@ -20,6 +20,12 @@ pub struct Gpu {
     pub memory_slices: u8,
     /// False if the GPU or its host is cordoned.
     pub schedulable: bool,
+    /// Whether new slices may be placed on it now: schedulable, MIG on, its profile table as
+    /// the catalog says, and its host's agent reporting.
+    pub placeable: bool,
+    /// Since when its host's agent has been silent past `host_unreachable_after`; `null` while
+    /// it reports.
+    pub host_unreachable_since: Option<chrono::DateTime<chrono::Utc>>,
     /// One character per memory slice: `.` free, `#` taken now.
     pub layout: String,
     /// What holds its memory slices now: slices whose window has begun, and instances made by
