@@ -80,8 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             // Installed before serving: from then on a SIGHUP never ends the process.
             let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-            drop(hangup);
-            tokio::spawn(http::reload_on_sighup(tls.clone()));
+            tokio::spawn(http::reload_on_sighup(hangup, tls.clone()));
             match tls {
                 Some(certs) => {
                     tracing::info!(%addr, "serving https");

@@ -3830,7 +3830,7 @@ export interface operations {
                 target_kind?: components["schemas"]["AuditTargetKind"];
                 /**
                  * @description Only changes to the object with this id (a class's name; `fleet` for the rate card),
-                 *     1-200 characters, no control characters.
+                 *     1-200 characters, not blank, no control characters.
                  */
                 target_id?: string;
                 /** @description The `next_cursor` of the previous page: older entries. */

@@ -4,7 +4,7 @@ use super::auth::Principal;
 use super::{Error, page_size};
 use crate::store::audit;
 use slicebroker_types::api::{AuditPage, AuditTargetKind};
-use slicebroker_types::limits::MAX_NAME_CHARS;
+use slicebroker_types::limits;
 
 /// What [`audit_list`] lists.
 #[derive(Debug, Default)]
@@ -24,15 +24,9 @@ pub async fn audit_list(
 ) -> Result<AuditPage, Error> {
     who.require_admin()?;
     let limit = page_size(q.limit)?;
-    if let Some(id) = &q.id
-        && (id.is_empty()
-            || id.chars().count() > MAX_NAME_CHARS
-            || id.chars().any(char::is_control))
-    {
-        return Err(Error::invalid(
-            "target_id",
-            format!("must be 1 to {MAX_NAME_CHARS} characters, none of them control characters"),
-        ));
+    if let Some(id) = &q.id {
+        // An object's id is named as names are: 1-200 characters, no control characters.
+        limits::name(id).map_err(|r| Error::invalid("target_id", r))?;
     }
     if q.cursor.is_some_and(|c| c < 1) {
         return Err(Error::invalid("cursor", "must be a positive entry id"));

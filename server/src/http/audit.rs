@@ -22,8 +22,13 @@ pub struct AuditListQuery {
     /// Only changes to this kind of object.
     pub target_kind: Option<AuditTargetKind>,
     /// Only changes to the object with this id (a class's name; `fleet` for the rate card),
-    /// 1-200 characters, no control characters.
-    #[param(min_length = 1, max_length = 200)]
+    /// 1-200 characters, not blank, no control characters.
+    // The pattern is `contract::NAME` (a literal here: the attribute takes no path).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub target_id: Option<String>,
     /// The `next_cursor` of the previous page: older entries.
     #[param(minimum = 1)]

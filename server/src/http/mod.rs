@@ -136,10 +136,9 @@ pub async fn serve_tls(
 /// way a SIGHUP (a service manager's reload, logrotate) never ends the server, as the signal's
 /// default action would.
 pub async fn reload_on_sighup(
+    mut hangup: tokio::signal::unix::Signal,
     certs: Option<std::sync::Arc<tls::Certificates>>,
-) -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangup = signal(SignalKind::hangup())?;
+) {
     while hangup.recv().await.is_some() {
         let Some(certs) = &certs else {
             tracing::info!("SIGHUP: nothing to reload (serving plain http)");
@@ -152,7 +151,6 @@ pub async fn reload_on_sighup(
             Err(e) => tracing::error!("TLS certificate not reloaded, the current one stays: {e}"),
         }
     }
-    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -108,6 +108,7 @@ async fn bad_audit_filters_are_refused_naming_the_parameter() {
         bad(r("GET /v1/audit?target_id="), "target_id"),
         bad(long, "target_id"),
         bad(r("GET /v1/audit?target_id=a%00b"), "target_id"),
+        bad(r("GET /v1/audit?target_id=%20%20"), "target_id"),
         bad(r("GET /v1/audit?cursor=0"), "cursor"),
         bad(r("GET /v1/audit?cursor=x"), "cursor"),
         bad(r("GET /v1/audit?limit=0"), "limit"),

@@ -172,6 +172,11 @@ export function Fleet({ session }: { session: Session }) {
                   </span>
                   <small title={g.uuid}>{g.uuid.slice(0, 12)}…</small>
                   {!g.schedulable && h.schedulable ? <mark class="badge cordoned">cordoned</mark> : null}
+                  {g.schedulable && !unreachable && !g.placeable ? (
+                    <mark class="badge cordoned" title="MIG is off, or its profile table differs from the catalog's">
+                      not placed on
+                    </mark>
+                  ) : null}
                   <GpuHealth gpu={g} now={now} />
                 </div>
                 <GpuStrip
@@ -180,7 +185,7 @@ export function Fleet({ session }: { session: Session }) {
                   byTenant={admin}
                   tenantNames={tenants}
                   now={now}
-                  dimmed={unreachable || !g.schedulable}
+                  dimmed={unreachable || !g.placeable}
                 />
               </div>
             ))}
