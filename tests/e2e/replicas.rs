@@ -182,9 +182,12 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
 
     // Requests keep coming while PostgreSQL goes away and comes back.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Set once the load has been answered 503 while the database is away.
+    let refused = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load = {
         let (client, stop, body, team) =
             (c.client.clone(), stop.clone(), body.clone(), team.clone());
+        let refused = refused.clone();
         let urls = [c.server_url(0).to_owned(), c.server_url(1).to_owned()];
         tokio::spawn(async move {
             let mut seen = Vec::new();
@@ -195,6 +198,9 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
                     .try_request("POST", &url, Some(&team), Some(&body))
                     .await;
                 let r = r.map(|r| (r.status, r.body["id"].as_str().map(str::to_owned)));
+                if matches!(r, Ok((503, _))) {
+                    refused.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 // Give the slice back at once so the load never fills the fleet.
                 if let Ok((201, Some(id))) = &r {
                     let release = format!("{}/v1/leases/{id}/release", urls[i % 2]);
@@ -236,6 +242,15 @@ async fn servers_report_not_ready_while_postgres_is_down_and_recover_without_a_r
     let r = r.expect("the server itself answers");
     assert_eq!(r.status, 503, "{}", r.body);
     assert_eq!(r.body["code"], "unavailable");
+    // The database stays away until the load has met it too (`/readyz` says so within a
+    // second, sooner than a request waits for a connection).
+    wait_until(DEADLINE, "the load to be answered 503", async || {
+        refused
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .then_some(())
+            .ok_or("no 503 yet")
+    })
+    .await;
 
     pg.up();
     for i in 0..2 {
